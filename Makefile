@@ -1,0 +1,93 @@
+# policygen — see README.md. GNU make.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/policygen
+DESTDIR ?=
+
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS        = libcmark-gfm yaml-0.1 lua5.4 libzip pangocairo cairo-pdf nettle
+
+OPT      ?= -O2 -g
+WARN      = -Wall -Wextra -Werror -Wstrict-prototypes -Wno-unused-parameter
+STD       = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+# Recursive (=) on purpose: pkg-config is asked when a recipe runs, after `deps`.
+DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lcmark-gfm-extensions -lpthread -lm
+CFLAGS_ALL = $(STD) $(WARN) $(OPT) -Igenerator -DPOLICYGEN_DATADIR='"$(DATADIR)"' $(DEP_CFLAGS) $(CFLAGS) -MMD -MP
+SAN_FLAGS  = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+LIB_SRC  := $(filter-out generator/main.c,$(shell find generator -name '*.c' | LC_ALL=C sort))
+REL_OBJ  := $(LIB_SRC:generator/%.c=build/rel/%.o)
+SAN_OBJ  := $(LIB_SRC:generator/%.c=build/san/%.o)
+TEST_SRC := $(shell find tests -name '*_test.c' | LC_ALL=C sort)
+TEST_BIN := $(TEST_SRC:tests/%.c=build/tests/%)
+
+.PHONY: all deps site test check bench install uninstall clean
+all: policygen
+
+deps:
+	@sh tools/deps.sh
+
+policygen: build/rel/main.o build/rel/libpolicygen.a
+	$(CC) $(OPT) -o $@ $^ $(DEP_LIBS) $(LDFLAGS)
+
+build/rel/libpolicygen.a: $(REL_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/rel/%.o: generator/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+# The sanitized build that every test links.
+build/san/libpolicygen.a: $(SAN_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/san/%.o: generator/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(SAN_FLAGS) -c -o $@ $<
+
+build/san/policygen: build/san/main.o build/san/libpolicygen.a
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(DEP_LIBS)
+
+build/tests/%: tests/%.c build/san/libpolicygen.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(SAN_FLAGS) -Itests -o $@ $< build/san/libpolicygen.a $(DEP_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
+build/tests/mustache_spec: tests/spec/mustache_spec.c build/san/libpolicygen.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(SAN_FLAGS) -o $@ $< build/san/libpolicygen.a $(DEP_LIBS)
+
+build/tests/seed_coverage: tests/seed/seed_coverage.c
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) -O2 -o $@ $<
+
+site: deps
+	@$(MAKE) --no-print-directory policygen
+	./policygen build -C content -o output
+
+test: deps
+	@$(MAKE) --no-print-directory check
+
+check: build/san/policygen $(TEST_BIN) build/tests/mustache_spec build/tests/seed_coverage
+	@sh tests/run.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory policygen
+	@sh tools/bench.sh
+
+install: policygen
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
+	install -m 755 policygen $(DESTDIR)$(BINDIR)/policygen
+	cp -R themes lua-plugins $(DESTDIR)$(DATADIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/policygen
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build policygen
+
+-include $(REL_OBJ:.o=.d) $(SAN_OBJ:.o=.d) build/rel/main.d build/san/main.d

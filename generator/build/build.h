@@ -1,0 +1,26 @@
+/* The build: content folder in, one output folder out, atomically. */
+#ifndef POLICYGEN_BUILD_H
+#define POLICYGEN_BUILD_H
+
+#include <stdbool.h>
+
+#include "core/date.h"
+
+typedef struct build_options {
+    const char *content_dir;
+    const char *output_dir;
+    const char *data_dir; /* the shipped themes/ and lua-plugins/ */
+    date today;
+    bool today_set;
+    bool strict;          /* error-level flags fail the build */
+} build_options;
+
+typedef enum build_result {
+    BUILD_OK,
+    BUILD_CHECKS_FAILED,  /* --strict and the rules found errors */
+    BUILD_CONTENT_ERROR,  /* nothing was written: see the diagnostics */
+} build_result;
+
+build_result build_site(const build_options *opts);
+
+#endif

@@ -1,0 +1,107 @@
+/* The site model: what `content/` holds, loaded and then enriched by the
+ * later passes (numbers, anchors, cross-references). Stages add to the model;
+ * none of them goes back to the files. A site owns everything below it. */
+#ifndef POLICYGEN_SITE_H
+#define POLICYGEN_SITE_H
+
+#include <stdbool.h>
+
+#include "core/map.h"
+#include "core/vec.h"
+#include "diag/diag.h"
+#include "yaml/yaml.h"
+
+typedef struct cmark_node cmark_node;
+typedef struct cmark_parser cmark_parser;
+
+/* public < staff < internal: an edition shows what its audience may see. */
+typedef enum audience {
+    AUDIENCE_PUBLIC = 0,
+    AUDIENCE_STAFF = 1,
+    AUDIENCE_INTERNAL = 2,
+} audience;
+
+typedef enum numbering {
+    NUMBERING_ZH_TW_OFFICIAL,
+    NUMBERING_DECIMAL,
+    NUMBERING_NONE,
+} numbering;
+
+typedef enum calendar {
+    CALENDAR_ROC,
+    CALENDAR_GREGORIAN,
+} calendar;
+
+typedef enum document_kind {
+    DOCUMENT_CHAPTER,
+    DOCUMENT_ANNEX,
+} document_kind;
+
+struct document;
+
+/* A numbered heading: the chapter itself (level 1) or a heading inside it. */
+typedef struct section {
+    struct document *doc;
+    int level;        /* 1 = the chapter title; 2..6 = ## .. ###### */
+    char *id;         /* anchor, unique within the document */
+    char *label;      /* as shown before the title: "壹、" "一、" "(一)" "1." or "" */
+    char *full_label; /* the chain for references: "玖、二、(一)" */
+    char *title;      /* plain text, without the number */
+    cmark_node *node; /* NULL for the chapter title */
+    srcpos pos;
+} section;
+
+typedef struct document {
+    document_kind kind;
+    char *path;     /* as given on the command line: content/plan/01-basis.md */
+    char *slug;     /* file name without NN- and .md */
+    char *id;
+    char *title;
+    int number;     /* chapter position from 1, or the annex number */
+    audience audience;
+    char *register_name; /* annexes: the register holding filled-in rows, or NULL */
+    ydoc *front;         /* front matter, or NULL */
+    char *source;        /* the file's text */
+    const char *source_body; /* the Markdown after the front matter, inside source */
+    int body_line;       /* the line of the file where the Markdown body starts */
+    cmark_node *root;
+    int footnote_base;   /* footnotes before this document, for global numbers */
+    int footnote_count;
+    vec sections;        /* of section*, owned; sections[0] is the chapter title */
+} document;
+
+typedef struct site_config {
+    char *org_name;
+    char *org_short_name;
+    char *org_parent;
+    char *org_level;
+    char *doc_id;
+    char *doc_title;
+    vec signatures;  /* of char*, owned */
+    char *language;
+    calendar calendar;
+    numbering numbering;
+    char *theme;
+    vec editions;    /* of char*, owned: public, staff, internal */
+    const ynode *rules; /* borrowed from the site.yaml document, may be NULL */
+} site_config;
+
+typedef struct site {
+    char *dir;        /* the content folder */
+    char *config_path;
+    ydoc *config_doc;
+    site_config config;
+    vec chapters;     /* of document*, owned, in file-name order */
+    vec annexes;      /* of document*, owned, in number order */
+} site;
+
+/* Loads site.yaml, plan/ and annexes/ from dir and parses the Markdown.
+ * Problems are reported as diagnostics; returns NULL when the site cannot
+ * be built at all, otherwise a site (check diag counts for errors). */
+site *site_load(const char *dir);
+void site_free(site *s);
+
+const char *audience_name(audience a);
+bool audience_parse(const char *s, audience *out);
+
+#endif

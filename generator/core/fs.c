@@ -1,0 +1,173 @@
+#include "core/fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/strbuf.h"
+#include "core/xalloc.h"
+
+char *fs_read_file(const char *path, size_t max_bytes, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0) {
+        fclose(f);
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        fclose(f);
+        errno = EISDIR;
+        return NULL;
+    }
+    if ((size_t)st.st_size > max_bytes) {
+        fclose(f);
+        errno = EFBIG;
+        return NULL;
+    }
+    strbuf sb;
+    sb_init(&sb);
+    sb_grow(&sb, (size_t)st.st_size);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        sb_appendn(&sb, chunk, n);
+        if (sb.len > max_bytes)
+            break;
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (failed || sb.len > max_bytes) {
+        sb_free(&sb);
+        errno = failed ? EIO : EFBIG;
+        return NULL;
+    }
+    if (len)
+        *len = sb.len;
+    return sb_take(&sb);
+}
+
+bool fs_write_file(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return false;
+    bool ok = fwrite(data, 1, len, f) == len;
+    ok = (fclose(f) == 0) && ok;
+    return ok;
+}
+
+bool fs_mkdir_p(const char *path)
+{
+    char *p = xstrdup(path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+            free(p);
+            return false;
+        }
+        *s = '/';
+    }
+    bool ok = mkdir(p, 0755) == 0 || errno == EEXIST;
+    free(p);
+    return ok;
+}
+
+bool fs_remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT;
+    if (!S_ISDIR(st.st_mode))
+        return unlink(path) == 0;
+    DIR *d = opendir(path);
+    if (!d)
+        return false;
+    bool ok = true;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *child = fs_join(path, e->d_name);
+        ok = fs_remove_tree(child) && ok;
+        free(child);
+    }
+    closedir(d);
+    return rmdir(path) == 0 && ok;
+}
+
+bool fs_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool fs_is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+bool fs_list_dir(const char *path, vec *names)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return false;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        vec_push(names, xstrdup(e->d_name));
+    }
+    closedir(d);
+    vec_sort(names, cmp_names);
+    return true;
+}
+
+char *fs_join(const char *a, const char *b)
+{
+    size_t la = strlen(a);
+    while (la > 1 && a[la - 1] == '/')
+        la--;
+    while (*b == '/')
+        b++;
+    if (la == 0)
+        return xstrdup(b);
+    return xasprintf("%.*s/%s", (int)la, a, b);
+}
+
+char *fs_dirname(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return xstrdup(".");
+    if (slash == path)
+        return xstrdup("/");
+    return xstrndup(path, (size_t)(slash - path));
+}
+
+bool fs_copy_file(const char *from, const char *to)
+{
+    size_t len;
+    char *data = fs_read_file(from, (size_t)1 << 30, &len);
+    if (!data)
+        return false;
+    char *dir = fs_dirname(to);
+    bool ok = fs_mkdir_p(dir) && fs_write_file(to, data, len);
+    free(dir);
+    free(data);
+    return ok;
+}

@@ -1,0 +1,90 @@
+#include "core/map.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/xalloc.h"
+
+static uint64_t hash_key(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+void map_init(map *m, free_fn free_value)
+{
+    memset(m, 0, sizeof *m);
+    m->free_value = free_value;
+}
+
+void map_free(map *m)
+{
+    for (size_t i = 0; i < m->len; i++) {
+        free(m->entries[i].key);
+        if (m->free_value)
+            m->free_value(m->entries[i].value);
+    }
+    free(m->entries);
+    free(m->slots);
+    memset(m, 0, sizeof *m);
+}
+
+static size_t *find_slot(const map *m, const char *key)
+{
+    if (!m->nslots)
+        return NULL;
+    size_t mask = m->nslots - 1;
+    for (size_t i = hash_key(key) & mask;; i = (i + 1) & mask) {
+        size_t *slot = &m->slots[i];
+        if (*slot == 0 || strcmp(m->entries[*slot - 1].key, key) == 0)
+            return slot;
+    }
+}
+
+static void rehash(map *m)
+{
+    free(m->slots);
+    m->nslots = m->nslots ? m->nslots * 2 : 16;
+    m->slots = xcalloc(m->nslots, sizeof *m->slots);
+    for (size_t i = 0; i < m->len; i++)
+        *find_slot(m, m->entries[i].key) = i + 1;
+}
+
+void map_set(map *m, const char *key, void *value)
+{
+    size_t *slot = find_slot(m, key);
+    if (slot && *slot) {
+        map_entry *e = &m->entries[*slot - 1];
+        if (m->free_value && e->value != value)
+            m->free_value(e->value);
+        e->value = value;
+        return;
+    }
+    if ((m->len + 1) * 2 > m->nslots)
+        rehash(m);
+    if (m->len == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 8;
+        m->entries = xrealloc(m->entries, m->cap * sizeof *m->entries);
+    }
+    m->entries[m->len].key = xstrdup(key);
+    m->entries[m->len].value = value;
+    m->len++;
+    *find_slot(m, key) = m->len;
+}
+
+void *map_get(const map *m, const char *key)
+{
+    size_t *slot = find_slot(m, key);
+    return slot && *slot ? m->entries[*slot - 1].value : NULL;
+}
+
+bool map_has(const map *m, const char *key)
+{
+    size_t *slot = find_slot(m, key);
+    return slot && *slot;
+}

@@ -1,0 +1,112 @@
+#include "core/outdir.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/fs.h"
+#include "core/xalloc.h"
+#include "diag/diag.h"
+
+bool outdir_begin(outdir *od, const char *target)
+{
+    memset(od, 0, sizeof *od);
+    size_t len = strlen(target);
+    while (len > 1 && target[len - 1] == '/')
+        len--;
+    od->target = xstrndup(target, len);
+    char *parent = fs_dirname(od->target);
+    if (!fs_mkdir_p(parent)) {
+        diag_error(srcpos_file(parent), "write", "cannot create folder: %s", strerror(errno));
+        free(parent);
+        return false;
+    }
+    free(parent);
+    od->staging = xasprintf("%s.tmp-XXXXXX", od->target);
+    if (!mkdtemp(od->staging)) {
+        diag_error(srcpos_file(od->target), "write", "cannot create a staging folder: %s",
+                   strerror(errno));
+        free(od->staging);
+        od->staging = NULL;
+        return false;
+    }
+    return true;
+}
+
+char *outdir_path(const outdir *od, const char *relpath)
+{
+    return fs_join(od->staging, relpath);
+}
+
+bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len)
+{
+    char *path = outdir_path(od, relpath);
+    char *dir = fs_dirname(path);
+    bool ok = fs_mkdir_p(dir) && fs_write_file(path, data, len);
+    if (!ok) {
+        diag_error(srcpos_file(path), "write", "cannot write: %s", strerror(errno));
+        od->failed = true;
+    }
+    free(dir);
+    free(path);
+    return ok;
+}
+
+bool outdir_write_string(outdir *od, const char *relpath, const char *text)
+{
+    return outdir_write(od, relpath, text, strlen(text));
+}
+
+bool outdir_copy(outdir *od, const char *relpath, const char *from)
+{
+    char *path = outdir_path(od, relpath);
+    bool ok = fs_copy_file(from, path);
+    if (!ok) {
+        diag_error(srcpos_file(from), "write", "cannot copy to %s: %s", path, strerror(errno));
+        od->failed = true;
+    }
+    free(path);
+    return ok;
+}
+
+bool outdir_commit(outdir *od)
+{
+    char *old = NULL;
+    bool ok = true;
+    if (fs_is_dir(od->target)) {
+        old = xasprintf("%s.old-%ld", od->target, (long)getpid());
+        fs_remove_tree(old);
+        if (rename(od->target, old) != 0) {
+            diag_error(srcpos_file(od->target), "write", "cannot move the old output aside: %s",
+                       strerror(errno));
+            ok = false;
+        }
+    }
+    if (ok && rename(od->staging, od->target) != 0) {
+        diag_error(srcpos_file(od->target), "write", "cannot put the new output in place: %s",
+                   strerror(errno));
+        if (old)
+            rename(old, od->target); /* put the previous output back */
+        ok = false;
+    }
+    if (ok && old)
+        fs_remove_tree(old);
+    if (!ok)
+        fs_remove_tree(od->staging);
+    free(old);
+    free(od->staging);
+    free(od->target);
+    memset(od, 0, sizeof *od);
+    return ok;
+}
+
+void outdir_abort(outdir *od)
+{
+    if (od->staging)
+        fs_remove_tree(od->staging);
+    free(od->staging);
+    free(od->target);
+    memset(od, 0, sizeof *od);
+}

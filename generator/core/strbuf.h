@@ -1,0 +1,28 @@
+/* A growable byte string, always NUL-terminated. */
+#ifndef POLICYGEN_STRBUF_H
+#define POLICYGEN_STRBUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct strbuf {
+    char *data; /* never NULL after sb_init */
+    size_t len;
+    size_t cap;
+} strbuf;
+
+void sb_init(strbuf *sb);
+void sb_free(strbuf *sb);
+void sb_clear(strbuf *sb);
+void sb_grow(strbuf *sb, size_t extra);
+void sb_append(strbuf *sb, const char *s);
+void sb_appendn(strbuf *sb, const char *s, size_t n);
+void sb_appendc(strbuf *sb, char c);
+void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_vprintf(strbuf *sb, const char *fmt, va_list ap);
+/* Appends s with & < > " ' escaped for HTML text and attribute values. */
+void sb_append_html(strbuf *sb, const char *s, size_t n);
+/* Hands the buffer to the caller (who frees it) and leaves sb empty. */
+char *sb_take(strbuf *sb);
+
+#endif

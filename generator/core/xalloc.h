@@ -1,0 +1,16 @@
+/* Allocation for the host program: every function aborts on out-of-memory,
+ * so callers never check for NULL. (Lua rules use their own limited allocator.) */
+#ifndef POLICYGEN_XALLOC_H
+#define POLICYGEN_XALLOC_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* printf into a new string; the caller frees. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,115 @@
+#include "diag/diag.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "core/strbuf.h"
+#include "core/value.h"
+#include "core/xalloc.h"
+
+static FILE *diag_stream;
+static bool diag_stream_set;
+static diag_counts counts;
+static bool recording;
+static value *recorded;
+
+static const char *severity_name(diag_severity sev)
+{
+    switch (sev) {
+    case DIAG_ERROR: return "error";
+    case DIAG_WARNING: return "warning";
+    case DIAG_INFO: return "info";
+    }
+    return "error";
+}
+
+void diag_set_stream(FILE *stream)
+{
+    diag_stream = stream;
+    diag_stream_set = true;
+}
+
+void diag_set_recording(bool on)
+{
+    recording = on;
+    if (on && !recorded)
+        recorded = value_list();
+}
+
+void diag_reset(void)
+{
+    counts = (diag_counts){0};
+    value_unref(recorded);
+    recorded = recording ? value_list() : NULL;
+}
+
+diag_counts diag_get_counts(void)
+{
+    return counts;
+}
+
+srcpos srcpos_file(const char *path)
+{
+    return (srcpos){path, 0, 0};
+}
+
+void diag_emit(diag_severity sev, srcpos at, const char *code, const char *fmt, ...)
+{
+    strbuf msg;
+    sb_init(&msg);
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&msg, fmt, ap);
+    va_end(ap);
+
+    switch (sev) {
+    case DIAG_ERROR: counts.errors++; break;
+    case DIAG_WARNING: counts.warnings++; break;
+    case DIAG_INFO: counts.infos++; break;
+    }
+
+    strbuf line;
+    sb_init(&line);
+    if (at.path) {
+        sb_append(&line, at.path);
+        if (at.line > 0) {
+            sb_printf(&line, ":%d", at.line);
+            if (at.col > 0)
+                sb_printf(&line, ":%d", at.col);
+        }
+        sb_append(&line, ": ");
+    } else {
+        sb_append(&line, "policygen: ");
+    }
+    sb_printf(&line, "%s: %s", severity_name(sev), msg.data);
+    if (code && *code)
+        sb_printf(&line, " [%s]", code);
+
+    FILE *stream = diag_stream_set ? diag_stream : stderr;
+    if (stream) {
+        fprintf(stream, "%s\n", line.data);
+        fflush(stream);
+    }
+    if (recording && recorded) {
+        value *d = value_map();
+        value_map_set_string(d, "severity", severity_name(sev));
+        value_map_set_string(d, "path", at.path ? at.path : "");
+        value_map_set_number(d, "line", at.line);
+        value_map_set_number(d, "col", at.col);
+        value_map_set_string(d, "code", code ? code : "");
+        value_map_set_string(d, "message", msg.data);
+        value_list_push(recorded, d);
+    }
+    sb_free(&line);
+    sb_free(&msg);
+}
+
+char *diag_json(void)
+{
+    strbuf out;
+    sb_init(&out);
+    value *empty = recorded ? NULL : value_list();
+    value_append_json(&out, recorded ? recorded : empty, true);
+    value_unref(empty);
+    return sb_take(&out);
+}

@@ -1,0 +1,130 @@
+/* policygen: the command line. Everything else lives in the library the
+ * tests link; this file only reads options and maps results to exit codes. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "build/build.h"
+#include "core/fs.h"
+#include "core/xalloc.h"
+#include "diag/diag.h"
+
+enum exit_code {
+    EXIT_OK = 0,
+    EXIT_CHECKS = 1,
+    EXIT_USAGE = 2,
+    EXIT_CONTENT = 3,
+};
+
+static const char USAGE[] =
+    "usage: policygen build [-C DIR] [-o OUT] [--today YYYY-MM-DD] [--strict]\n"
+    "\n"
+    "  build    render the content folder into the output folder\n"
+    "\n"
+    "options:\n"
+    "  -C DIR             the content folder (default: content)\n"
+    "  -o OUT             the output folder (default: output)\n"
+    "  --today DATE       the date rules measure against (default: SOURCE_DATE_EPOCH or today)\n"
+    "  --strict           error-level flags fail the build\n"
+    "  -h, --help         this text\n"
+    "\n"
+    "exit codes: 0 success, 1 checks found errors, 2 usage, 3 the content could not be built\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "policygen: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(run 'policygen --help' for usage)\n");
+    return EXIT_USAGE;
+}
+
+/* The shipped themes and rules: beside the executable when run from a
+ * checkout (./policygen), else the installed data folder. */
+static char *find_data_dir(const char *argv0)
+{
+    const char *env = getenv("POLICYGEN_DATADIR");
+    if (env && *env)
+        return xstrdup(env);
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *dir = fs_dirname(exe);
+        /* The checkout's binary is ./policygen; the test build is build/san/policygen. */
+        const char *candidates[] = {".", "../..", NULL};
+        for (int i = 0; candidates[i]; i++) {
+            char *base = fs_join(dir, candidates[i]);
+            char *themes = fs_join(base, "themes");
+            bool found = fs_is_dir(themes);
+            free(themes);
+            if (found) {
+                free(dir);
+                return base;
+            }
+            free(base);
+        }
+        free(dir);
+    }
+    (void)argv0;
+    return xstrdup(POLICYGEN_DATADIR);
+}
+
+static int cmd_build(int argc, char **argv, const char *data_dir)
+{
+    build_options opts = {.content_dir = "content", .output_dir = "output", .data_dir = data_dir};
+    enum { OPT_TODAY = 256, OPT_STRICT, OPT_NO_PDF, OPT_EDITION };
+    static const struct option long_opts[] = {
+        {"today", required_argument, NULL, OPT_TODAY},
+        {"strict", no_argument, NULL, OPT_STRICT},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "C:o:h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'C': opts.content_dir = optarg; break;
+        case 'o': opts.output_dir = optarg; break;
+        case OPT_TODAY:
+            if (!date_parse(optarg, &opts.today))
+                return usage_error("--today takes a date as YYYY-MM-DD, not '%s'", optarg);
+            opts.today_set = true;
+            break;
+        case OPT_STRICT: opts.strict = true; break;
+        case 'h': fputs(USAGE, stdout); return EXIT_OK;
+        default: return usage_error("%s", "unknown option");
+        }
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    build_result r = build_site(&opts);
+    switch (r) {
+    case BUILD_OK: return EXIT_OK;
+    case BUILD_CHECKS_FAILED: return EXIT_CHECKS;
+    case BUILD_CONTENT_ERROR: return EXIT_CONTENT;
+    }
+    return EXIT_CONTENT;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error("%s", "missing command");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(USAGE, stdout);
+        return EXIT_OK;
+    }
+    char *data_dir = find_data_dir(argv[0]);
+    int rc;
+    if (strcmp(cmd, "build") == 0)
+        rc = cmd_build(argc - 1, argv + 1, data_dir);
+    else
+        rc = usage_error("unknown command '%s'", cmd);
+    free(data_dir);
+    return rc;
+}

@@ -1,0 +1,27 @@
+/* cmark-gfm set-up and the AST passes over the site's documents. */
+#ifndef POLICYGEN_MARKDOWN_H
+#define POLICYGEN_MARKDOWN_H
+
+#include <stddef.h>
+
+#include "content/site.h"
+
+/* Parses GitHub-flavoured Markdown (tables, footnotes, strikethrough,
+ * autolinks, tagfilter). The caller frees the tree with cmark_node_free. */
+cmark_node *md_parse(const char *text, size_t len);
+/* The extension list the renderers pass on (owned by cmark-gfm). */
+struct _cmark_llist *md_extensions(void);
+
+/* Numbers every heading per site.yaml `numbering`, reads `{#id}` anchors,
+ * derives stable ids for the rest and fills document.sections; numbers
+ * footnotes across the whole plan. Errors (duplicate ids) are diagnostics. */
+void md_number_site(site *s);
+
+/* Plain text of a node's inline content (for titles and ids); the caller frees. */
+char *md_plain_text(cmark_node *node);
+
+/* Formats n (from 1) as the numbers of the official style. */
+void md_formal_numeral(int n, char *buf, size_t size); /* 壹 貳 … 壹拾柒 */
+void md_common_numeral(int n, char *buf, size_t size); /* 一 二 … 十七 */
+
+#endif

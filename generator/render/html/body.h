@@ -1,0 +1,22 @@
+/* A document's Markdown body as HTML: one switch over cmark node types. */
+#ifndef POLICYGEN_RENDER_HTML_BODY_H
+#define POLICYGEN_RENDER_HTML_BODY_H
+
+#include <stdbool.h>
+
+#include "content/site.h"
+#include "core/strbuf.h"
+
+typedef struct html_body_options {
+    /* Prefix for heading ids, so chapters can share one page (plan/all.html). */
+    const char *id_prefix;
+    /* Relative path from the page to the site root ("../"). */
+    const char *root;
+} html_body_options;
+
+/* Appends the body (headings numbered, footnotes at the end) to out. */
+void html_render_body(strbuf *out, const document *d, const html_body_options *opts);
+/* Appends the heading's title as inline HTML (without its number). */
+void html_render_inline(strbuf *out, cmark_node *node);
+
+#endif

@@ -1,0 +1,270 @@
+#include "render/html/site_html.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fs.h"
+#include "core/value.h"
+#include "core/xalloc.h"
+#include "render/html/body.h"
+#include "template/template.h"
+
+/* Template sources read from the theme on first use. */
+typedef struct theme {
+    const char *dir;
+    map sources; /* name -> char* (owned), NULL cached for missing */
+} theme;
+
+static const char *theme_resolve(void *ctx, const char *name)
+{
+    theme *t = ctx;
+    if (map_has(&t->sources, name))
+        return map_get(&t->sources, name);
+    if (strchr(name, '/') || strstr(name, "..")) {
+        map_set(&t->sources, name, NULL);
+        return NULL;
+    }
+    char *file = xasprintf("templates/%s.mustache", name);
+    char *path = fs_join(t->dir, file);
+    char *src = fs_read_file(path, (size_t)4 << 20, NULL);
+    map_set(&t->sources, name, src);
+    free(path);
+    free(file);
+    return src;
+}
+
+typedef struct page_writer {
+    const site *site;
+    outdir *od;
+    theme theme;
+    tpl_set *templates;
+    value *common; /* site-wide data shared by every page */
+    bool ok;
+} page_writer;
+
+/* "plan/basis.html" is two folders below the root? one: "../". */
+static char *root_prefix(const char *relpath)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (const char *p = relpath; *p; p++)
+        if (*p == '/')
+            sb_append(&sb, "../");
+    return sb_take(&sb);
+}
+
+static void write_page(page_writer *w, const char *relpath, const char *template_name, value *page)
+{
+    value *data = value_map();
+    value_map_set(data, "site", value_ref(w->common));
+    char *root = root_prefix(relpath);
+    value_map_set_string(data, "root", root);
+    free(root);
+    value_map_set(data, "page", page);
+
+    strbuf out;
+    sb_init(&out);
+    tpl_error err = {0};
+    if (!tpl_render_named(w->templates, template_name, data, &out, &err)) {
+        char *path = xasprintf("%s/templates/%s.mustache", w->theme.dir,
+                               err.name[0] ? err.name : template_name);
+        diag_error((srcpos){path, err.line, err.col}, "template", "%s", err.message);
+        free(path);
+        w->ok = false;
+    } else if (!outdir_write(w->od, relpath, out.data, out.len)) {
+        w->ok = false;
+    }
+    sb_free(&out);
+    value_unref(data);
+}
+
+static char *chapter_href(const document *d)
+{
+    return xasprintf("plan/%s.html", d->id);
+}
+
+static char *annex_href(const document *d)
+{
+    return xasprintf("annexes/%s.html", d->id);
+}
+
+static value *document_summary(const document *d, bool annex)
+{
+    value *v = value_map();
+    const section *top = d->sections.items[0];
+    value_map_set_string(v, "id", d->id);
+    value_map_set_string(v, "label", top->label);
+    value_map_set_string(v, "title", d->title);
+    value_map_set_number(v, "number", d->number);
+    value_map_set(v, "href", value_string_take(annex ? annex_href(d) : chapter_href(d)));
+    return v;
+}
+
+/* The sections of a chapter for a table of contents: levels 2 and 3. */
+static value *toc_sections(const document *d, const char *href_base)
+{
+    value *list = value_list();
+    for (size_t i = 1; i < d->sections.len; i++) {
+        const section *s = d->sections.items[i];
+        if (s->level > 3)
+            continue;
+        value *v = value_map();
+        value_map_set_string(v, "label", s->label);
+        value_map_set_string(v, "title", s->title);
+        value_map_set_number(v, "level", s->level);
+        value_map_set(v, "href", value_string_take(xasprintf("%s#%s", href_base, s->id)));
+        value_list_push(list, v);
+    }
+    return list;
+}
+
+static value *build_common(const site *s)
+{
+    const site_config *c = &s->config;
+    value *v = value_map();
+    value_map_set_string(v, "lang", "zh-Hant-TW");
+    value *org = value_map();
+    value_map_set_string(org, "name", c->org_name);
+    value_map_set_string(org, "short_name", c->org_short_name);
+    value_map_set_string(org, "parent", c->org_parent);
+    value_map_set_string(org, "level", c->org_level);
+    value_map_set(v, "org", org);
+    value_map_set_string(v, "title", c->doc_title);
+    value_map_set_string(v, "document_id", c->doc_id);
+
+    value *chapters = value_list();
+    for (size_t i = 0; i < s->chapters.len; i++)
+        value_list_push(chapters, document_summary(s->chapters.items[i], false));
+    value_map_set(v, "chapters", chapters);
+    value *annexes = value_list();
+    for (size_t i = 0; i < s->annexes.len; i++)
+        value_list_push(annexes, document_summary(s->annexes.items[i], true));
+    value_map_set(v, "annexes", annexes);
+    value_map_set_number(v, "annex_count", (double)s->annexes.len);
+    return v;
+}
+
+static char *render_body(const document *d, const char *id_prefix, const char *root)
+{
+    strbuf sb;
+    sb_init(&sb);
+    html_body_options opts = {.id_prefix = id_prefix, .root = root};
+    html_render_body(&sb, d, &opts);
+    return sb_take(&sb);
+}
+
+static value *chapter_page(const site *s, size_t index)
+{
+    const document *d = s->chapters.items[index];
+    value *page = document_summary(d, false);
+    value_map_set(page, "body", value_string_take(render_body(d, NULL, "../")));
+    value_map_set(page, "toc", toc_sections(d, ""));
+    if (index > 0) {
+        value *prev = document_summary(s->chapters.items[index - 1], false);
+        value_map_set(page, "prev", prev);
+    }
+    if (index + 1 < s->chapters.len)
+        value_map_set(page, "next", document_summary(s->chapters.items[index + 1], false));
+    return page;
+}
+
+static void write_plan(page_writer *w)
+{
+    const site *s = w->site;
+    value *toc = value_map();
+    value *chapters = value_list();
+    for (size_t i = 0; i < s->chapters.len; i++) {
+        const document *d = s->chapters.items[i];
+        value *c = document_summary(d, false);
+        char *base = xasprintf("%s.html", d->id);
+        value_map_set(c, "sections", toc_sections(d, base));
+        free(base);
+        value_list_push(chapters, c);
+    }
+    value_map_set(toc, "chapters", chapters);
+    value_map_set_string(toc, "title", "目錄");
+    write_page(w, "plan/index.html", "toc", toc);
+
+    for (size_t i = 0; i < s->chapters.len; i++) {
+        const document *d = s->chapters.items[i];
+        char *rel = chapter_href(d);
+        write_page(w, rel, "chapter", chapter_page(s, i));
+        free(rel);
+    }
+
+    /* The whole plan on one page: ids get the chapter's id as a prefix. */
+    value *all = value_map();
+    value *parts = value_list();
+    for (size_t i = 0; i < s->chapters.len; i++) {
+        const document *d = s->chapters.items[i];
+        value *c = document_summary(d, false);
+        char *prefix = xasprintf("%s--", d->id);
+        value_map_set(c, "body", value_string_take(render_body(d, prefix, "../")));
+        free(prefix);
+        value_list_push(parts, c);
+    }
+    value_map_set(all, "chapters", parts);
+    value_map_set_string(all, "title", "全文");
+    write_page(w, "plan/all.html", "all", all);
+}
+
+static void write_annexes(page_writer *w)
+{
+    const site *s = w->site;
+    value *index = value_map();
+    value_map_set_string(index, "title", "附件表單");
+    write_page(w, "annexes/index.html", "annexes", index);
+    for (size_t i = 0; i < s->annexes.len; i++) {
+        const document *d = s->annexes.items[i];
+        value *page = document_summary(d, true);
+        value_map_set(page, "body", value_string_take(render_body(d, NULL, "../")));
+        char *rel = annex_href(d);
+        write_page(w, rel, "annex", page);
+        free(rel);
+    }
+}
+
+static void copy_assets(page_writer *w)
+{
+    char *dir = fs_join(w->theme.dir, "assets");
+    vec names;
+    vec_init(&names, free);
+    if (!fs_list_dir(dir, &names)) {
+        diag_error(srcpos_file(dir), "theme", "cannot read the theme's assets: %s",
+                   strerror(errno));
+        w->ok = false;
+    }
+    for (size_t i = 0; i < names.len; i++) {
+        const char *name = names.items[i];
+        if (name[0] == '.')
+            continue;
+        char *from = fs_join(dir, name);
+        char *to = xasprintf("assets/%s", name);
+        if (!outdir_copy(w->od, to, from))
+            w->ok = false;
+        free(to);
+        free(from);
+    }
+    vec_free(&names);
+    free(dir);
+}
+
+bool html_render_site(const site *s, outdir *od, const html_options *opts)
+{
+    page_writer w = {.site = s, .od = od, .ok = true};
+    w.theme.dir = opts->theme_dir;
+    map_init(&w.theme.sources, free);
+    w.templates = tpl_set_new(theme_resolve, &w.theme);
+    w.common = build_common(s);
+
+    write_page(&w, "index.html", "home", value_map());
+    write_plan(&w);
+    write_annexes(&w);
+    copy_assets(&w);
+
+    value_unref(w.common);
+    tpl_set_free(w.templates);
+    map_free(&w.theme.sources);
+    return w.ok;
+}

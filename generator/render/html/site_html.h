@@ -1,0 +1,18 @@
+/* The HTML pages of one edition, from the site model and the theme. */
+#ifndef POLICYGEN_RENDER_HTML_SITE_H
+#define POLICYGEN_RENDER_HTML_SITE_H
+
+#include <stdbool.h>
+
+#include "content/site.h"
+#include "core/outdir.h"
+
+typedef struct html_options {
+    const char *theme_dir; /* themes/default: templates/ and assets/ */
+} html_options;
+
+/* Writes every page into od. Returns false after a diagnostic when a
+ * template is missing or broken. */
+bool html_render_site(const site *s, outdir *od, const html_options *opts);
+
+#endif

@@ -1,0 +1,116 @@
+#!/bin/sh
+# Command-line tests: exit codes, the exact diagnostics for bad input, and
+# that a failed build leaves the previous output byte-identical.
+set -u
+cd "$(dirname "$0")/../.."
+POLICYGEN=${POLICYGEN:-build/san/policygen}
+case $POLICYGEN in /*) ;; *) POLICYGEN=$PWD/$POLICYGEN ;; esac
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect_exit CODE CMD... : runs CMD, keeps stderr in $work/err
+expect_exit() {
+    want=$1
+    shift
+    "$@" >"$work/out.txt" 2>"$work/err"
+    got=$?
+    if [ "$got" -eq "$want" ]; then ok; else bad "'$*' exited $got, expected $want"; cat "$work/err"; fi
+}
+
+# expect_line TEXT : stderr has exactly this line
+expect_line() {
+    if grep -qxF -- "$1" "$work/err"; then ok; else bad "missing diagnostic: $1"; echo "  got:"; sed 's/^/    /' "$work/err"; fi
+}
+
+# A copy of the fixture site to break, and an output folder to protect.
+fresh_site() {
+    rm -rf "$work/site"
+    cp -R tests/golden/site "$work/site"
+}
+snapshot() { (cd "$work/prev" && find . -type f -exec sha256sum {} + | LC_ALL=C sort) ; }
+expect_output_untouched() {
+    if [ "$(snapshot)" = "$before" ] && [ -z "$(ls -d "$work"/prev.tmp-* 2>/dev/null)" ]; then ok; else bad "output changed after a failed build ($1)"; fi
+}
+
+fresh_site
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/prev" --today 2026-11-28
+before=$(snapshot)
+[ -f "$work/prev/index.html" ] && ok || bad "no index.html after a good build"
+
+# Determinism: the same content gives byte-identical files.
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/again" --today 2026-11-28
+if diff -r "$work/prev" "$work/again" >/dev/null; then ok; else bad "two builds differ"; fi
+expect_exit 0 "$POLICYGEN" build -C content -o "$work/content1" --today 2026-11-28
+expect_exit 0 "$POLICYGEN" build -C content -o "$work/content2" --today 2026-11-28
+if diff -r "$work/content1" "$work/content2" >/dev/null; then ok; else bad "two builds of content/ differ"; fi
+
+# Malformed front matter: an unclosed flow sequence.
+fresh_site
+printf -- '---\nid: basis\ntitle: [依據及目的\n---\n本文。\n' >"$work/site/plan/01-basis.md"
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
+expect_line "$work/site/plan/01-basis.md:4:1: error: did not find expected ',' or ']' while parsing a flow sequence [yaml]"
+expect_output_untouched "malformed front matter"
+
+# Front matter that never closes.
+fresh_site
+printf -- '---\nid: basis\ntitle: 依據\n' >"$work/site/plan/01-basis.md"
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
+expect_line "$work/site/plan/01-basis.md:1:1: error: front matter starts with '---' but has no closing '---' line [front-matter]"
+expect_output_untouched "unclosed front matter"
+
+# An unknown site.yaml key (a typo must not pass silently).
+fresh_site
+printf 'numberin: decimal\n' >>"$work/site/site.yaml"
+line=$(grep -n '^numberin:' "$work/site/site.yaml" | cut -d: -f1)
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
+expect_line "$work/site/site.yaml:$line:1: error: unknown key 'numberin' in site.yaml [site-key]"
+expect_output_untouched "unknown site.yaml key"
+
+# An unknown nested key.
+fresh_site
+sed -i 's/^  name:/  nmae:/' "$work/site/site.yaml"
+line=$(grep -n '^  nmae:' "$work/site/site.yaml" | cut -d: -f1)
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
+expect_line "$work/site/site.yaml:$line:3: error: unknown key 'organization.nmae' in site.yaml [site-key]"
+
+# A duplicate key in site.yaml.
+fresh_site
+printf 'theme: default\n' >>"$work/site/site.yaml"
+first=$(grep -n '^theme:' "$work/site/site.yaml" | head -1 | cut -d: -f1)
+second=$(grep -n '^theme:' "$work/site/site.yaml" | tail -1 | cut -d: -f1)
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
+expect_line "$work/site/site.yaml:$second:1: error: duplicate key 'theme' (first defined at line $first) [yaml-duplicate-key]"
+expect_output_untouched "duplicate key"
+
+# An unreadable chapter (a dangling link: root can read any file, so chmod would not do).
+fresh_site
+ln -s does-not-exist.md "$work/site/plan/09-broken.md"
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
+expect_line "$work/site/plan/09-broken.md: error: cannot read: No such file or directory [read]"
+expect_output_untouched "unreadable chapter"
+
+# A chapter that is a folder.
+fresh_site
+mkdir "$work/site/plan/09-folder.md"
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
+expect_line "$work/site/plan/09-folder.md: error: cannot read: Is a directory [read]"
+
+# A missing content folder.
+expect_exit 3 "$POLICYGEN" build -C "$work/nowhere" -o "$work/prev"
+expect_line "$work/nowhere: error: content folder not found [missing]"
+expect_output_untouched "missing content folder"
+
+# Usage errors exit 2.
+expect_exit 2 "$POLICYGEN"
+expect_exit 2 "$POLICYGEN" frobnicate
+expect_exit 2 "$POLICYGEN" build --today 2026-13-01
+expect_line "policygen: --today takes a date as YYYY-MM-DD, not '2026-13-01'"
+expect_exit 0 "$POLICYGEN" --help
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Checks the Debian packages policygen needs to build, test and typeset.
+# As root it installs the missing ones; otherwise it prints the command and fails.
+set -eu
+
+PACKAGES="pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev
+libzip-dev libpango1.0-dev libcairo2-dev nettle-dev libcmocka-dev fonts-noto-cjk
+fonts-dejavu-core poppler-utils qpdf"
+
+missing=""
+for pkg in $PACKAGES; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+    [ "$status" = "installed" ] || missing="$missing $pkg"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "policygen: missing Debian packages:$missing" >&2
+    echo "policygen: install them with: sudo apt-get install -y$missing" >&2
+    exit 1
+fi
+
+echo "policygen: installing missing Debian packages:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has no package lists yet; an old one may have stale lists.
+apt-get update -qq >&2
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >&2
