@@ -9,7 +9,7 @@ PKG_CONFIG ?= pkg-config
 PKGS        = libcmark-gfm yaml-0.1 lua5.4 libzip pangocairo cairo-pdf nettle
 
 OPT      ?= -O2 -g
-WARN      = -Wall -Wextra -Werror -Wstrict-prototypes -Wno-unused-parameter
+WARN      = -Wall -Wextra -Werror -Wstrict-prototypes -Wno-unused-parameter -Wno-format-truncation
 STD       = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 # Recursive (=) on purpose: pkg-config is asked when a recipe runs, after `deps`.
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))

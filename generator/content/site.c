@@ -7,6 +7,7 @@
 
 #include "core/fs.h"
 #include "core/xalloc.h"
+#include "markdown/directive.h"
 #include "markdown/markdown.h"
 
 /* A chapter of 11 MB would be a mistake; this keeps a stray binary out. */
@@ -200,6 +201,7 @@ static void document_free(void *p)
     if (d->root)
         cmark_node_free(d->root);
     vec_free(&d->sections);
+    vec_free(&d->directives);
     free(d);
 }
 
@@ -301,6 +303,7 @@ static document *load_document(const char *path, const char *file_name, document
     d->slug = slug_from_file_name(file_name);
     d->number = position;
     vec_init(&d->sections, section_free);
+    vec_init(&d->directives, directive_free);
 
     size_t len;
     d->source = fs_read_file(path, MAX_DOCUMENT_BYTES, &len);
@@ -343,6 +346,7 @@ static document *load_document(const char *path, const char *file_name, document
             d->number = (int)n;
     }
     d->root = md_parse(d->source_body, strlen(d->source_body));
+    md_find_directives(d);
     return d;
 }
 

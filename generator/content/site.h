@@ -68,6 +68,7 @@ typedef struct document {
     int footnote_base;   /* footnotes before this document, for global numbers */
     int footnote_count;
     vec sections;        /* of section*, owned; sections[0] is the chapter title */
+    vec directives;      /* of directive* (markdown/directive.h), owned */
 } document;
 
 typedef struct site_config {
@@ -86,6 +87,8 @@ typedef struct site_config {
     const ynode *rules; /* borrowed from the site.yaml document, may be NULL */
 } site_config;
 
+struct register_set; /* registers/registers.h */
+
 typedef struct site {
     char *dir;        /* the content folder */
     char *config_path;
@@ -93,6 +96,7 @@ typedef struct site {
     site_config config;
     vec chapters;     /* of document*, owned, in file-name order */
     vec annexes;      /* of document*, owned, in number order */
+    struct register_set *registers; /* owned; loaded by registers_load */
 } site;
 
 /* Loads site.yaml, plan/ and annexes/ from dir and parses the Markdown.

@@ -24,7 +24,8 @@ void sb_free(strbuf *sb)
 void sb_clear(strbuf *sb)
 {
     sb->len = 0;
-    sb->data[0] = '\0';
+    if (sb->data)
+        sb->data[0] = '\0';
 }
 
 void sb_grow(strbuf *sb, size_t extra)
@@ -101,7 +102,8 @@ void sb_append_html(strbuf *sb, const char *s, size_t n)
 
 char *sb_take(strbuf *sb)
 {
-    char *p = sb->data;
-    sb_init(sb);
+    char *p = sb->data ? sb->data : xstrdup("");
+    sb->data = NULL;
+    sb->len = sb->cap = 0;
     return p;
 }

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 typedef struct strbuf {
-    char *data; /* never NULL after sb_init */
+    char *data; /* NULL only after sb_take or sb_free */
     size_t len;
     size_t cap;
 } strbuf;
@@ -22,7 +22,8 @@ void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2
 void sb_vprintf(strbuf *sb, const char *fmt, va_list ap);
 /* Appends s with & < > " ' escaped for HTML text and attribute values. */
 void sb_append_html(strbuf *sb, const char *s, size_t n);
-/* Hands the buffer to the caller (who frees it) and leaves sb empty. */
+/* Hands the buffer to the caller (who frees it) and leaves sb released:
+ * nothing left to free, and appending starts a new buffer. */
 char *sb_take(strbuf *sb);
 
 #endif

@@ -232,7 +232,8 @@ static void number_document(document *d, numbering scheme)
     top->full_label = xstrdup(top->label);
     vec_push(&d->sections, top);
     chain[1] = top;
-    map_set(&ids, top->id, top);
+    /* The chapter's own id names the page, not an anchor in it: a heading
+     * may use the same id. */
 
     cmark_iter *it = cmark_iter_new(d->root);
     cmark_event_type ev;

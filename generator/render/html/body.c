@@ -7,6 +7,9 @@
 
 #include "core/xalloc.h"
 #include "markdown/markdown.h"
+#include "xref/xref.h"
+
+static const char *const XREF_CLASS[] = {"annex", "section", "register", "row"};
 
 typedef struct body_renderer {
     strbuf *out;
@@ -171,8 +174,15 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
         break;
     case CMARK_NODE_LINK:
         if (entering) {
+            const xref_link *xref = cmark_node_get_user_data(node);
             sb_append(out, "<a href=\"");
-            attr_url(r, cmark_node_get_url(node));
+            if (xref) {
+                sb_append(out, r->opts->root ? r->opts->root : "");
+                sb_append_html(out, xref->href, strlen(xref->href));
+                sb_printf(out, "\" class=\"xref xref-%s", XREF_CLASS[xref->kind]);
+            } else {
+                attr_url(r, cmark_node_get_url(node));
+            }
             sb_append(out, "\"");
             const char *title = cmark_node_get_title(node);
             if (title && *title) {
@@ -197,6 +207,8 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
         }
         break;
     case CMARK_NODE_FOOTNOTE_REFERENCE: {
+        if (!entering) /* cmark-gfm's iterator does not treat it as a leaf */
+            break;
         int local = atoi(cmark_node_get_literal(node));
         if (local < 1 || local > r->doc->footnote_count)
             break;

@@ -1,0 +1,100 @@
+#include "markdown/directive.h"
+
+#include <cmark-gfm.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/xalloc.h"
+#include "markdown/markdown.h"
+
+void directive_free(void *p)
+{
+    directive *d = p;
+    if (!d)
+        return;
+    free(d->arg);
+    ydoc_free(d->options);
+    if (d->content)
+        cmark_node_free(d->content);
+    free(d);
+}
+
+/* Splits the info string into the directive name and its argument. */
+static bool parse_info(const char *info, char **name, char **arg)
+{
+    while (*info == ' ')
+        info++;
+    const char *end = info;
+    while (*end && *end != ' ')
+        end++;
+    if (end == info)
+        return false;
+    *name = xstrndup(info, (size_t)(end - info));
+    while (*end == ' ')
+        end++;
+    size_t len = strlen(end);
+    while (len && end[len - 1] == ' ')
+        len--;
+    *arg = len ? xstrndup(end, len) : NULL;
+    return true;
+}
+
+static directive *make_directive(document *doc, cmark_node *node, const char *name, char *arg,
+                                 srcpos pos)
+{
+    directive *d = xcalloc(1, sizeof *d);
+    d->arg = arg;
+    d->pos = pos;
+    const char *body = cmark_node_get_literal(node);
+    size_t body_len = body ? strlen(body) : 0;
+    if (strcmp(name, "register") == 0) {
+        d->kind = DIRECTIVE_REGISTER;
+        if (!arg)
+            diag_error(pos, "directive", "the register directive needs a register name");
+        if (body_len) {
+            d->options = yaml_load_buffer(doc->path, body, body_len, pos.line + 1, NULL);
+            if (d->options && d->options->root && d->options->root->kind != YNODE_MAP)
+                diag_error(ynode_pos(d->options->root), "directive",
+                           "register options must be a mapping (columns, where, sort, layout)");
+        }
+    } else if (strcmp(name, "annexes") == 0 || strcmp(name, "revisions") == 0) {
+        d->kind = strcmp(name, "annexes") == 0 ? DIRECTIVE_ANNEXES : DIRECTIVE_REVISIONS;
+        if (arg || body_len)
+            diag_error(pos, "directive", "the %s directive takes no options", name);
+    } else {
+        d->kind = DIRECTIVE_ONLY;
+        if (!audience_parse(arg, &d->audience))
+            diag_error(pos, "directive", "'only' needs an audience: public, staff or internal");
+        d->content = md_parse(body ? body : "", body_len);
+    }
+    (void)doc;
+    return d;
+}
+
+static bool is_directive_name(const char *name)
+{
+    return strcmp(name, "register") == 0 || strcmp(name, "annexes") == 0 ||
+           strcmp(name, "revisions") == 0 || strcmp(name, "only") == 0;
+}
+
+void md_find_directives(document *doc)
+{
+    for (cmark_node *n = cmark_node_first_child(doc->root); n;) {
+        cmark_node *next = cmark_node_next(n);
+        if (cmark_node_get_type(n) == CMARK_NODE_CODE_BLOCK && cmark_node_get_fenced(n, NULL, NULL, NULL)) {
+            char *name = NULL, *arg = NULL;
+            const char *info = cmark_node_get_fence_info(n);
+            if (info && parse_info(info, &name, &arg) && is_directive_name(name)) {
+                srcpos pos = {doc->path, cmark_node_get_start_line(n) + doc->body_line - 1,
+                              cmark_node_get_start_column(n)};
+                directive *d = make_directive(doc, n, name, arg, pos);
+                vec_push(&doc->directives, d);
+                cmark_node_set_user_data(n, d);
+            } else {
+                free(arg);
+            }
+            free(name);
+        }
+        n = next;
+    }
+}

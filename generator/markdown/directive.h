@@ -1,0 +1,36 @@
+/* Directives: a fenced code block whose info string names one is replaced
+ * by generated content. Its body, if any, is YAML options (or, for `only`,
+ * Markdown).
+ *
+ *   ```register core-business     the register as a table (columns, where, sort, layout)
+ *   ```annexes                    the numbered list of annex forms
+ *   ```revisions                  the revision table from the revisions register
+ *   ```only staff                 Markdown shown only to editions that may see staff
+ */
+#ifndef POLICYGEN_DIRECTIVE_H
+#define POLICYGEN_DIRECTIVE_H
+
+#include "content/site.h"
+
+typedef enum directive_kind {
+    DIRECTIVE_REGISTER,
+    DIRECTIVE_ANNEXES,
+    DIRECTIVE_REVISIONS,
+    DIRECTIVE_ONLY,
+} directive_kind;
+
+typedef struct directive {
+    directive_kind kind;
+    char *arg;           /* register: the register's name; only: the audience */
+    audience audience;   /* only: who may see the content */
+    ydoc *options;       /* register: the YAML options, or NULL */
+    cmark_node *content; /* only: the parsed Markdown */
+    srcpos pos;          /* the opening fence */
+} directive;
+
+/* Finds the directives of a document, reports malformed ones, and attaches
+ * each to its code block node (cmark user data); the document owns them. */
+void md_find_directives(document *d);
+void directive_free(void *directive);
+
+#endif
