@@ -26,12 +26,11 @@
 #include "template/compiled.h"
 
 typedef struct frame {
-    node node;      /* the section, block or parent being built; its body collects children */
-    bool is_root;
-    bool dead;      /* ignored content (inside a parent, outside its blocks): parsed, then dropped */
+    node node; /* the section, block or parent being built; its body collects children */
+    bool dead; /* ignored content (inside a parent, outside its blocks): parsed, then dropped */
     const char *name; /* as written in the opening tag, to match the closing tag */
     size_t name_len;
-    size_t strip;   /* leading whitespace removed from each source line in this frame */
+    size_t strip; /* leading whitespace removed from each source line in this frame */
     /* PARENT only: the opening tag had a clean left side; whitespace before it,
      * at the end of text node ws_node of the enclosing frame, may become the
      * indentation if the pair turns out standalone. */
@@ -385,7 +384,8 @@ static bool set_delimiters(parser *p, const char *s, size_t n, int line, int col
     for (size_t i = 0; ok && i < clen; i++)
         ok = !is_space(c[i]);
     if (!ok) {
-        fail_at(p, line, col, "invalid set-delimiter tag: expected two delimiters such as {{=<%% %%>=}}");
+        fail_at(p, line, col,
+                "invalid set-delimiter tag: expected two delimiters such as {{=<%% %%>=}}");
         return false;
     }
     p->otag = s;
@@ -444,70 +444,75 @@ static bool close_section(parser *p, const char *raw, size_t raw_len, const char
     return true;
 }
 
-/* One tag at p->pos (the opening delimiter), text before it already emitted. */
-static bool parse_tag(parser *p)
-{
-    size_t tag_start = p->pos;
-    int line = p->line, col = (int)(tag_start - p->line_start) + 1;
-    size_t q = tag_start + p->olen;
-    char sigil = q < p->len ? p->src[q] : '\0';
+/* A tag as written: sigil, content and extent. */
+typedef struct tag {
+    char sigil; /* '#', '^', '/', '>', '<', '$', '!', '=', '{', '&', or '\0' for {{name}} */
+    const char *content; /* between the sigil and the closing delimiter */
+    size_t content_len;
+    size_t end; /* just past the closing delimiter */
+    int line, col;
+} tag;
 
-    /* {{{name}}} ends with '}' + closing delimiter, {{=a b=}} with '=' + it. */
-    char closer = sigil == '{' ? '}' : sigil == '=' ? '=' : '\0';
-    size_t body_start = closer ? q + 1 : q;
+/* Reads the tag whose opening delimiter is at p->pos. */
+static bool scan_tag(parser *p, tag *tg)
+{
+    size_t start = p->pos;
+    tg->line = p->line;
+    tg->col = (int)(start - p->line_start) + 1;
+    size_t q = start + p->olen;
+    char c = q < p->len ? p->src[q] : '\0';
+    tg->sigil = c && strchr("#^/><$!={&", c) ? c : '\0';
+    size_t content_start = tg->sigil ? q + 1 : q;
+
+    /* {{{name}}} ends with '}' + the closing delimiter, {{=a b=}} with '='. */
+    char closer = c == '{' ? '}' : c == '=' ? '=' : '\0';
     const char *close = NULL;
-    for (size_t from = body_start; from < p->len;) {
+    for (size_t from = content_start; from < p->len;) {
         close = find(p->src + from, p->len - from, p->ctag, p->clen);
-        if (!close || !closer || (close > p->src + body_start && close[-1] == closer))
+        if (!close || !closer || (close > p->src + content_start && close[-1] == closer))
             break;
         from = (size_t)(close - p->src) + 1;
         close = NULL;
     }
     if (!close) {
-        fail_at(p, line, col, "unclosed tag: no '%s%.*s' after '%.*s'", closer == '}' ? "}" : closer == '=' ? "=" : "",
-                (int)p->clen, p->ctag, (int)p->olen, p->otag);
+        char want[2] = {closer, '\0'};
+        fail_at(p, tg->line, tg->col, "unclosed tag: no '%s%.*s' after '%.*s'", want, (int)p->clen,
+                p->ctag, (int)p->olen, p->otag);
         return false;
     }
-    size_t content_end = (size_t)(close - p->src) - (closer ? 1 : 0);
-    size_t tag_end = (size_t)(close - p->src) + p->clen;
-    const char *content = p->src + body_start;
-    size_t content_len = content_end - body_start;
+    tg->content = p->src + content_start;
+    tg->content_len = (size_t)(close - p->src) - (closer ? 1 : 0) - content_start;
+    tg->end = (size_t)(close - p->src) + p->clen;
+    return true;
+}
 
-    node n = {.line = line, .col = col};
-    switch (sigil) {
-    case '!':
-    case '=': {
-        size_t line_end = p->line_clean ? clean_line_end(p, tag_end) : 0;
-        if (!frame_keeps_text(top(p)))
-            line_end = clean_line_end(p, tag_end);
-        if (sigil == '=') {
-            /* New delimiters point into the source, which outlives the parse. */
-            if (!set_delimiters(p, content, content_len, line, col))
-                return false;
-        }
+/* One tag at p->pos (the opening delimiter), text before it already emitted. */
+static bool parse_tag(parser *p)
+{
+    tag tg;
+    if (!scan_tag(p, &tg))
+        return false;
+    int line = tg.line, col = tg.col;
+    size_t tag_end = tg.end;
+    frame *f = top(p);
+    /* Only whitespace before the tag on its line (or nothing that is output). */
+    bool left_clean = p->line_clean || !frame_keeps_text(f);
+
+    if (tg.sigil == '!' || tg.sigil == '=') {
+        size_t line_end = left_clean ? clean_line_end(p, tag_end) : 0;
+        /* New delimiters point into the source, which outlives the parse. */
+        if (tg.sigil == '=' && !set_delimiters(p, tg.content, tg.content_len, line, col))
+            return false;
         if (line_end)
             take_line_ws(p, false);
         finish_tag(p, tag_end, line_end);
         return true;
     }
-    case '{':
-    case '&':
-    case '#':
-    case '^':
-    case '/':
-    case '>':
-    case '<':
-    case '$':
-        if (sigil != '{') {
-            content++;
-            content_len--;
-        }
-        break;
-    default: sigil = '\0'; break;
-    }
 
-    const char *raw = content;
-    size_t raw_len = content_len;
+    char sigil = tg.sigil;
+    node n = {.line = line, .col = col};
+    const char *raw = tg.content;
+    size_t raw_len = tg.content_len;
     trim(&raw, &raw_len);
     const char *name = raw;
     size_t name_len = raw_len;
@@ -528,15 +533,13 @@ static bool parse_tag(parser *p)
         n.escape = sigil == '\0';
         if (!parse_path(p, name, name_len, line, col, &n.path))
             return false;
-        frame_push_node(top(p), n);
+        frame_push_node(f, n);
         finish_tag(p, tag_end, 0);
         return true;
     }
     if (sigil == '/')
         return close_section(p, raw, raw_len, name, name_len, dynamic, tag_end, line, col);
 
-    frame *f = top(p);
-    bool left_clean = p->line_clean || !frame_keeps_text(f);
     size_t line_end = clean_line_end(p, tag_end);
     bool standalone = left_clean && line_end;
     n.dynamic = dynamic;
@@ -636,7 +639,7 @@ tpl *tpl_compile(const char *name, const char *source, tpl_error *err)
         .err = err,
     };
     p.frames = xmalloc(p.capframes * sizeof *p.frames);
-    p.frames[0] = (frame){.is_root = true, .node = {.kind = NODE_SECTION}};
+    p.frames[0] = (frame){.node = {.kind = NODE_SECTION}}; /* the root: never closed */
     p.nframes = 1;
 
     bool ok = true;

@@ -46,10 +46,10 @@ typedef struct node_list {
 
 struct node {
     node_kind kind;
-    bool escape;  /* VAR: HTML-escape the value */
-    bool dynamic; /* PARTIAL, PARENT: the template name is looked up in the data */
-    int line, col; /* of the tag, for render-time errors */
-    span text;    /* TEXT: the text. PARTIAL, PARENT (static), BLOCK: the name, NUL-terminated */
+    bool escape;    /* VAR: HTML-escape the value */
+    bool dynamic;   /* PARTIAL, PARENT: the template name is looked up in the data */
+    int line, col;  /* of the tag, for render-time errors */
+    span text;      /* TEXT: the text. PARTIAL, PARENT (static), BLOCK: the name, NUL-terminated */
     data_path path; /* VAR, SECTION, INVERTED, and dynamic PARTIAL/PARENT */
     /* PARTIAL, PARENT: the indentation of a standalone tag, prepended to
      * every line of the included template. BLOCK: the indentation its body

@@ -7,6 +7,7 @@
  * The engine does no I/O. Partials and parents are fetched by name through
  * a caller-supplied resolver, compiled on first use and cached in a tpl_set.
  * A missing partial renders as the empty string, as the spec requires.
+ * {{x}} escapes & < > " ' for HTML; {{{x}}} and {{&x}} do not.
  *
  * Threads: a tpl_set (and its cache) must be used by one thread at a time;
  * give each rendering thread its own set. A compiled tpl is immutable and
@@ -41,7 +42,9 @@ typedef struct tpl tpl;
 /* Returns the source text of the named partial or parent, or NULL when there
  * is none. The text is borrowed: it must stay valid until the call that
  * triggered the lookup (a render or tpl_set_get) returns; the set compiles
- * it at once and keeps only the compiled form. */
+ * it at once and keeps only the compiled form. Names of dynamic partials
+ * ({{>*field}}) come from the data, so the resolver must treat a name as
+ * untrusted (no path walking). It must not render through the same set. */
 typedef const char *(*tpl_resolve_fn)(void *ctx, const char *name);
 
 /* Compiles and caches templates by name through a resolver. */
