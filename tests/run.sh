@@ -35,7 +35,7 @@ done
 run_suite mustache-spec build/tests/mustache_spec "$SPECS"
 
 seed_content() {
-    build/tests/seed_coverage "$SEED" content/plan/*.md
+    build/tests/seed_coverage "$SEED" content/plan/*.md content/annexes/*.md
 }
 run_suite seed-coverage-content seed_content
 
