@@ -1,0 +1,533 @@
+#include "render/html/register_html.h"
+
+#include <cmark-gfm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/xalloc.h"
+#include "markdown/markdown.h"
+#include "render/html/body.h"
+
+static void esc(strbuf *out, const char *s)
+{
+    sb_append_html(out, s, strlen(s));
+}
+
+/* A URL path or fragment: unreserved ASCII and '/' stay, UTF-8 bytes stay
+ * (browsers accept them), everything else is %-encoded; the result needs no
+ * further HTML escaping. */
+static void url_part(strbuf *out, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~/", *p) || *p >= 0x80)
+            sb_appendc(out, (char)*p);
+        else
+            sb_printf(out, "%%%02X", *p);
+    }
+}
+
+static void number_text(strbuf *out, double d)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.15g", d);
+    sb_append(out, buf);
+}
+
+void register_date_html(strbuf *out, const site *s, date d, register_date_form form)
+{
+    bool roc = !s || s->config.calendar == CALENDAR_ROC;
+    char buf[64];
+    if (form == REGISTER_DATE_LONG)
+        date_format_long(d, roc, buf, sizeof buf);
+    else
+        date_format_short(d, roc, buf, sizeof buf);
+    sb_append(out, buf);
+}
+
+/* Text with its line breaks kept; the final newline of a `|` block is not a line. */
+static void lines_html(strbuf *out, const char *s)
+{
+    size_t len = strlen(s);
+    while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
+        len--;
+    size_t start = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && s[i] != '\n')
+            continue;
+        size_t end = i;
+        if (end > start && s[end - 1] == '\r')
+            end--;
+        if (start)
+            sb_append(out, "<br>\n");
+        sb_append_html(out, s + start, end - start);
+        start = i + 1;
+    }
+}
+
+static void markdown_html(strbuf *out, const char *s)
+{
+    cmark_node *doc = md_parse(s, strlen(s));
+    bool first = true;
+    for (cmark_node *b = cmark_node_first_child(doc); b; b = cmark_node_next(b)) {
+        if (!first)
+            sb_append(out, "<br>\n");
+        first = false;
+        cmark_node_type t = cmark_node_get_type(b);
+        if (t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING) {
+            html_render_inline(out, b);
+        } else {
+            char *plain = md_plain_text(b);
+            esc(out, plain);
+            free(plain);
+        }
+    }
+    cmark_node_free(doc);
+}
+
+static void ref_html(strbuf *out, const register_cell *c, const char *root, audience aud)
+{
+    const register_row *target = register_cell_ref(c);
+    if (!target) {
+        esc(out, c->node->text); /* an unknown row: reported when loading */
+        return;
+    }
+    if (!register_visible(target->reg, aud)) {
+        sb_append(out, REGISTER_HIDDEN_TEXT);
+        return;
+    }
+    sb_append(out, "<a href=\"");
+    esc(out, root ? root : "");
+    sb_append(out, "registers/");
+    url_part(out, target->reg->name);
+    sb_append(out, ".html#");
+    url_part(out, target->key);
+    sb_append(out, "\">");
+    esc(out, register_row_label(target, aud));
+    sb_append(out, "</a>");
+}
+
+void register_cell_html(strbuf *out, const site *s, const register_row *row,
+                        const register_field *f, const char *root, audience aud,
+                        register_date_form form)
+{
+    if (!register_field_visible(row->reg, f, aud)) {
+        sb_append(out, REGISTER_HIDDEN_TEXT);
+        return;
+    }
+    const register_cell *c = register_row_cell_at(row, f);
+    if (!c || !c->node)
+        return;
+    if (!c->valid && f->type != FIELD_REF) {
+        /* A value that failed its check (already reported): shown as written. */
+        if (c->node->kind == YNODE_SCALAR)
+            lines_html(out, c->node->text);
+        return;
+    }
+    switch (f->type) {
+    case FIELD_TEXT:
+        lines_html(out, c->node->text);
+        break;
+    case FIELD_MARKDOWN:
+        markdown_html(out, c->node->text);
+        break;
+    case FIELD_INT:
+        sb_printf(out, "%ld", c->as.integer);
+        break;
+    case FIELD_NUMBER:
+        number_text(out, c->as.number);
+        break;
+    case FIELD_HOURS:
+        number_text(out, c->as.number);
+        sb_append(out, " 小時");
+        break;
+    case FIELD_DATE:
+        register_date_html(out, s, c->as.date, form);
+        break;
+    case FIELD_ENUM:
+        esc(out, c->node->text);
+        break;
+    case FIELD_BOOL:
+        sb_append(out, c->as.boolean ? "是" : "否");
+        break;
+    case FIELD_CHECKS:
+        for (size_t i = 0; i < f->values.len; i++) {
+            const char *opt = f->values.items[i];
+            if (i)
+                sb_append(out, "<br>\n");
+            sb_append(out, register_cell_checked(c, opt) ? "☑ " : "☐ ");
+            esc(out, opt);
+        }
+        break;
+    case FIELD_LIST:
+        for (size_t i = 0; i < c->items.len; i++) {
+            if (i)
+                sb_append(out, "<br>\n");
+            esc(out, c->items.items[i]);
+        }
+        break;
+    case FIELD_REF:
+        ref_html(out, c, root, aud);
+        break;
+    case FIELD_FILE:
+        sb_append(out, "<a class=\"evidence\" href=\"");
+        esc(out, root ? root : "");
+        sb_append(out, "evidence/");
+        url_part(out, c->node->text);
+        sb_append(out, "\">");
+        esc(out, c->node->text);
+        sb_append(out, "</a>");
+        break;
+    }
+}
+
+static bool numeric(const register_field *f)
+{
+    return f->type == FIELD_INT || f->type == FIELD_NUMBER || f->type == FIELD_HOURS;
+}
+
+static void row_id(strbuf *out, const register_view *view, const register_row *row)
+{
+    if (!view->anchors || !row->key)
+        return;
+    sb_append(out, " id=\"");
+    esc(out, row->key);
+    sb_append(out, "\"");
+}
+
+static void table_layout(strbuf *out, const site *s, const register_def *reg,
+                         const register_view *view, const vec *cols, const vec *rows,
+                         const char *root, audience aud)
+{
+    sb_append(out, "<div class=\"table-wrap\"><table class=\"register\" data-register=\"");
+    esc(out, reg->name);
+    sb_append(out, "\">\n<thead>\n<tr>");
+    for (size_t i = 0; i < cols->len; i++) {
+        const register_field *f = cols->items[i];
+        sb_append(out, "<th scope=\"col\">");
+        esc(out, f->label);
+        sb_append(out, "</th>");
+    }
+    sb_append(out, "</tr>\n</thead>\n<tbody>\n");
+    for (size_t r = 0; r < rows->len; r++) {
+        const register_row *row = rows->items[r];
+        sb_append(out, "<tr");
+        row_id(out, view, row);
+        sb_append(out, ">");
+        for (size_t i = 0; i < cols->len; i++) {
+            const register_field *f = cols->items[i];
+            sb_append(out, numeric(f) ? "<td class=\"num\">" : "<td>");
+            register_cell_html(out, s, row, f, root, aud, REGISTER_DATE_SHORT);
+            sb_append(out, "</td>");
+        }
+        sb_append(out, "</tr>\n");
+    }
+    if (!rows->len)
+        sb_printf(out, "<tr><td class=\"empty\" colspan=\"%zu\">（無資料）</td></tr>\n",
+                  cols->len ? cols->len : 1);
+    sb_append(out, "</tbody>\n</table></div>\n");
+}
+
+static void list_layout(strbuf *out, const site *s, const register_def *reg,
+                        const register_view *view, const vec *cols, const vec *rows,
+                        const char *root, audience aud)
+{
+    if (!rows->len) {
+        sb_append(out, "<p class=\"register-empty\">（無資料）</p>\n");
+        return;
+    }
+    sb_append(out, "<div class=\"register-list\" data-register=\"");
+    esc(out, reg->name);
+    sb_append(out, "\">\n");
+    for (size_t r = 0; r < rows->len; r++) {
+        const register_row *row = rows->items[r];
+        sb_append(out, "<dl class=\"register-row\"");
+        row_id(out, view, row);
+        sb_append(out, ">\n");
+        for (size_t i = 0; i < cols->len; i++) {
+            const register_field *f = cols->items[i];
+            sb_append(out, "<dt>");
+            esc(out, f->label);
+            sb_append(out, "</dt><dd>");
+            register_cell_html(out, s, row, f, root, aud, REGISTER_DATE_LONG);
+            sb_append(out, "</dd>\n");
+        }
+        sb_append(out, "</dl>\n");
+    }
+    sb_append(out, "</div>\n");
+}
+
+void register_table_html(strbuf *out, const site *s, const register_def *reg,
+                         const register_view *view, const char *root, audience aud)
+{
+    if (!register_visible(reg, aud)) {
+        sb_append(out, "<p class=\"register-hidden\">" REGISTER_HIDDEN_TEXT "</p>\n");
+        return;
+    }
+    vec cols, rows;
+    vec_init(&cols, NULL);
+    vec_init(&rows, NULL);
+    register_view_columns(view, reg, aud, &cols);
+    register_view_rows(view, reg, &rows);
+    if (view->layout == REGISTER_LAYOUT_LIST)
+        list_layout(out, s, reg, view, &cols, &rows, root, aud);
+    else
+        table_layout(out, s, reg, view, &cols, &rows, root, aud);
+    vec_free(&cols);
+    vec_free(&rows);
+}
+
+void render_register_directive(strbuf *out, const html_body_options *opts, const directive *d)
+{
+    const site *s = opts->site;
+    if (!s || !s->registers)
+        return;
+    const char *name = d->kind == DIRECTIVE_REVISIONS ? "revisions" : d->arg;
+    const register_def *reg = registers_get(s->registers, name);
+    if (!reg)
+        return;
+    register_view view;
+    register_view_init(&view);
+    if (d->kind == DIRECTIVE_REGISTER && d->options)
+        register_view_parse(&view, reg, d->options->root, d->pos, false);
+    register_table_html(out, s, reg, &view, opts->root, opts->audience);
+    register_view_free(&view);
+}
+
+/* ---- page models ---- */
+
+static const document *find_annex(const site *s, const char *id)
+{
+    for (size_t i = 0; id && i < s->annexes.len; i++) {
+        const document *d = s->annexes.items[i];
+        if (strcmp(d->id, id) == 0)
+            return d;
+    }
+    return NULL;
+}
+
+static value *annex_value(const site *s, const register_def *reg, audience aud, const char *root)
+{
+    const document *d = find_annex(s, reg->annex);
+    if (!d || d->audience > aud)
+        return NULL;
+    value *v = value_map();
+    value_map_set_string(v, "id", d->id);
+    value_map_set_number(v, "number", d->number);
+    value_map_set_string(v, "title", d->title);
+    value_map_set(v, "href", value_string_take(xasprintf("%sannexes/%s.html", root, d->id)));
+    return v;
+}
+
+static size_t visible_rows(const register_def *reg)
+{
+    return reg->rows.len;
+}
+
+value *register_page_value(const site *s, const register_def *reg, audience aud)
+{
+    if (!register_visible(reg, aud))
+        return NULL;
+    const char *root = "../";
+    value *page = value_map();
+    value_map_set_string(page, "name", reg->name);
+    value_map_set_string(page, "title", reg->title);
+    if (reg->key)
+        value_map_set_string(page, "key", reg->key->name);
+    value_map_set_number(page, "row_count", (double)visible_rows(reg));
+    value_map_set(page, "csv_href", value_string_take(xasprintf("%s.csv", reg->name)));
+    value *annex = annex_value(s, reg, aud, root);
+    if (annex)
+        value_map_set(page, "annex", annex);
+
+    register_view view;
+    register_view_init(&view);
+    view.anchors = true;
+    vec cols;
+    vec_init(&cols, NULL);
+    register_view_columns(&view, reg, aud, &cols);
+    value *columns = value_list();
+    for (size_t i = 0; i < cols.len; i++) {
+        const register_field *f = cols.items[i];
+        value *c = value_map();
+        value_map_set_string(c, "name", f->name);
+        value_map_set_string(c, "label", f->label);
+        value_map_set_string(c, "type", field_type_name(f->type));
+        value_list_push(columns, c);
+    }
+    value_map_set(page, "columns", columns);
+
+    value *rows = value_list();
+    strbuf sb;
+    sb_init(&sb);
+    for (size_t r = 0; r < reg->rows.len; r++) {
+        const register_row *row = reg->rows.items[r];
+        value *rv = value_map();
+        value_map_set_string(rv, "key", row->key ? row->key : "");
+        value *cells = value_list();
+        for (size_t i = 0; i < cols.len; i++) {
+            const register_field *f = cols.items[i];
+            sb_clear(&sb);
+            register_cell_html(&sb, s, row, f, root, aud, REGISTER_DATE_SHORT);
+            value *cv = value_map();
+            value_map_set_string(cv, "name", f->name);
+            value_map_set_string(cv, "label", f->label);
+            value_map_set_string(cv, "html", sb.data);
+            value_map_set_bool(cv, "numeric", numeric(f));
+            value_list_push(cells, cv);
+        }
+        value_map_set(rv, "cells", cells);
+        value_list_push(rows, rv);
+    }
+    value_map_set(page, "rows", rows);
+
+    sb_clear(&sb);
+    register_table_html(&sb, s, reg, &view, root, aud);
+    value_map_set(page, "table", value_string_take(sb_take(&sb)));
+    sb_free(&sb);
+    vec_free(&cols);
+    register_view_free(&view);
+    return page;
+}
+
+value *register_index_value(const site *s, audience aud)
+{
+    value *page = value_map();
+    value_map_set_string(page, "title", "紀錄及清冊");
+    value *list = value_list();
+    size_t count = 0;
+    const register_set *set = s->registers;
+    for (size_t i = 0; set && i < set->registers.len; i++) {
+        const register_def *reg = set->registers.items[i];
+        if (!register_visible(reg, aud))
+            continue;
+        value *v = value_map();
+        value_map_set_string(v, "name", reg->name);
+        value_map_set_string(v, "title", reg->title);
+        value_map_set_number(v, "row_count", (double)visible_rows(reg));
+        value_map_set(v, "href", value_string_take(xasprintf("%s.html", reg->name)));
+        value_map_set(v, "csv_href", value_string_take(xasprintf("%s.csv", reg->name)));
+        value *annex = annex_value(s, reg, aud, "../");
+        if (annex)
+            value_map_set(v, "annex", annex);
+        value_list_push(list, v);
+        count++;
+    }
+    value_map_set(page, "registers", list);
+    value_map_set_number(page, "count", (double)count);
+    value_map_set_bool(page, "any", count > 0);
+    return page;
+}
+
+/* ---- CSV ---- */
+
+static void csv_field(strbuf *out, const char *s, bool guard_formula)
+{
+    bool formula = guard_formula && s[0] && strchr("=+-@", s[0]) && s[1];
+    bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+    if (!quote) {
+        sb_append(out, s);
+        return;
+    }
+    sb_appendc(out, '"');
+    if (formula)
+        sb_appendc(out, '\'');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            sb_appendc(out, '"');
+        sb_appendc(out, *p);
+    }
+    sb_appendc(out, '"');
+}
+
+static void csv_cell(strbuf *out, const register_field *f, const register_cell *c, audience aud,
+                     bool roc)
+{
+    if (!c->node)
+        return;
+    if (c->node->kind != YNODE_SCALAR && !register_cell_items(c))
+        return;
+    strbuf sb;
+    sb_init(&sb);
+    bool text_like = false;
+    if (!c->valid) {
+        if (c->node->kind == YNODE_SCALAR)
+            sb_append(&sb, c->node->text);
+        text_like = true;
+    } else {
+        switch (f->type) {
+        case FIELD_INT: sb_printf(&sb, "%ld", c->as.integer); break;
+        case FIELD_NUMBER:
+        case FIELD_HOURS: number_text(&sb, c->as.number); break;
+        case FIELD_BOOL: sb_append(&sb, c->as.boolean ? "是" : "否"); break;
+        case FIELD_DATE: {
+            char buf[32];
+            date_format_short(c->as.date, roc, buf, sizeof buf);
+            sb_append(&sb, buf);
+            break;
+        }
+        case FIELD_REF:
+            /* The key of a row of a register the audience may not see is not shown. */
+            sb_append(&sb, c->target && !register_visible(c->target->reg, aud) ? REGISTER_HIDDEN_TEXT
+                                                                               : c->node->text);
+            text_like = true;
+            break;
+        case FIELD_CHECKS:
+        case FIELD_LIST:
+            for (size_t i = 0; i < c->items.len; i++) {
+                if (i)
+                    sb_append(&sb, "、");
+                sb_append(&sb, c->items.items[i]);
+            }
+            text_like = true;
+            break;
+        default: {
+            const char *t = c->node->text;
+            size_t len = strlen(t);
+            while (len && (t[len - 1] == '\n' || t[len - 1] == '\r'))
+                len--;
+            sb_appendn(&sb, t, len);
+            text_like = true;
+            break;
+        }
+        }
+    }
+    csv_field(out, sb.data, text_like);
+    sb_free(&sb);
+}
+
+char *register_csv(const register_def *reg, audience aud, bool roc)
+{
+    if (!register_visible(reg, aud))
+        return NULL;
+    strbuf out;
+    sb_init(&out);
+    sb_append(&out, "\xEF\xBB\xBF");
+    bool first = true;
+    for (size_t i = 0; i < reg->fields.len; i++) {
+        const register_field *f = reg->fields.items[i];
+        if (!register_field_visible(reg, f, aud))
+            continue;
+        if (!first)
+            sb_appendc(&out, ',');
+        first = false;
+        csv_field(&out, f->label, true);
+    }
+    sb_append(&out, "\r\n");
+    for (size_t r = 0; r < reg->rows.len; r++) {
+        const register_row *row = reg->rows.items[r];
+        first = true;
+        for (size_t i = 0; i < reg->fields.len; i++) {
+            const register_field *f = reg->fields.items[i];
+            if (!register_field_visible(reg, f, aud))
+                continue;
+            if (!first)
+                sb_appendc(&out, ',');
+            first = false;
+            csv_cell(&out, f, &row->cells[i], aud, roc);
+        }
+        sb_append(&out, "\r\n");
+    }
+    return sb_take(&out);
+}
