@@ -1,0 +1,206 @@
+#include "rules/rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/xalloc.h"
+#include "rules/api.h"
+#include "rules/isolate.h"
+#include "rules/plugin.h"
+
+const char *flag_status_name(flag_status status)
+{
+    switch (status) {
+    case FLAG_MISSING: return "missing";
+    case FLAG_OVERDUE: return "overdue";
+    case FLAG_DUE_SOON: return "due-soon";
+    case FLAG_OK: return "ok";
+    }
+    return "missing";
+}
+
+void rules_row_set_place(value *row, const char *file, int line)
+{
+    value_map_set_string(row, "_file", file);
+    value_map_set_number(row, "_line", line);
+}
+
+/* ---- results ---- */
+
+static void rule_info_free(void *p)
+{
+    rule_info *info = p;
+    if (!info)
+        return;
+    free(info->path);
+    free(info->id);
+    free(info->title);
+    free(info->source);
+    free(info->error);
+    free(info);
+}
+
+void rules_result_free(rules_result *result)
+{
+    vec_free(&result->flags);
+    vec_free(&result->rules);
+    result->failed = 0;
+}
+
+static int compare_optional(const char *a, const char *b)
+{
+    if (a && b)
+        return strcmp(a, b);
+    return (a == NULL) - (b == NULL); /* present before absent */
+}
+
+static int compare_flags(const void *pa, const void *pb)
+{
+    const rule_flag *a = *(rule_flag *const *)pa, *b = *(rule_flag *const *)pb;
+    int c;
+    if ((c = compare_optional(a->due, b->due)) != 0)
+        return c;
+    if ((c = strcmp(a->rule_id, b->rule_id)) != 0)
+        return c;
+    if ((c = strcmp(a->message, b->message)) != 0)
+        return c;
+    if ((c = compare_optional(a->file, b->file)) != 0)
+        return c;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    if (a->status != b->status)
+        return a->status < b->status ? -1 : 1;
+    if (a->severity != b->severity)
+        return a->severity > b->severity ? -1 : 1;
+    return compare_optional(a->section, b->section);
+}
+
+/* ---- reporting a plugin ---- */
+
+/* The file's name without directories and ".lua": what its id should be. */
+static char *id_from_path(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t len = strlen(base);
+    if (len > 4 && strcmp(base + len - 4, ".lua") == 0)
+        len -= 4;
+    return xstrndup(base, len);
+}
+
+static const char *failure_code(const plugin_outcome *o)
+{
+    switch (o->error.kind) {
+    case SANDBOX_TIMEOUT: return "rule-timeout";
+    case SANDBOX_MEMORY: return "rule-memory";
+    case SANDBOX_ERROR: break;
+    }
+    return o->stage == STAGE_LOAD ? "rule-load" : "rule-error";
+}
+
+/* One diagnostic for a failed plugin. */
+static void report_failure(const rule_info *info, const plugin_outcome *o)
+{
+    srcpos at = {info->path, o->error.line, 0};
+    const char *code = failure_code(o);
+    char *who = o->declared ? xasprintf("rule '%s'", info->id) : xstrdup("rule plugin");
+    if (o->stage == STAGE_LOAD && o->error.kind == SANDBOX_ERROR)
+        diag_error(at, code, "cannot load rule: %s", o->error.message);
+    else if (o->error.kind == SANDBOX_ERROR)
+        diag_error(at, code, "%s failed: %s", who, o->error.message);
+    else
+        diag_error(at, code, "%s stopped: %s", who, o->error.message);
+    free(who);
+}
+
+static bool id_already_seen(const rules_result *out, const char *id)
+{
+    for (size_t i = 0; i < out->rules.len; i++) {
+        const rule_info *other = out->rules.items[i];
+        if (other->declared && other->outcome != RULE_SKIPPED && strcmp(other->id, id) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Turns a plugin's outcome into its rule_info, diagnostics and flags. */
+static void record_outcome(const char *path, plugin_outcome *o, rules_result *out)
+{
+    rule_info *info = xcalloc(1, sizeof *info);
+    info->path = xstrdup(path);
+    info->severity = DIAG_ERROR;
+    info->outcome = RULE_FAILED;
+    if (o->declared) {
+        info->declared = true;
+        info->id = o->decl.id;
+        info->title = o->decl.title;
+        info->source = o->decl.source;
+        info->severity = o->decl.severity;
+        o->decl = (rule_decl){0};
+    } else {
+        info->id = id_from_path(path);
+    }
+
+    if (o->declared && id_already_seen(out, info->id)) {
+        diag_error(srcpos_file(info->path), "rule-duplicate",
+                   "rule '%s' is defined by an earlier plugin too; this one is skipped",
+                   info->id);
+        info->outcome = RULE_SKIPPED;
+    } else if (o->failed) {
+        report_failure(info, o);
+        info->error = o->error.detail ? xstrdup(o->error.detail) : xstrdup(o->error.message);
+        out->failed++;
+    } else {
+        info->outcome = RULE_RAN;
+        info->flag_count = o->flags.len;
+        for (size_t i = 0; i < o->flags.len; i++)
+            vec_push(&out->flags, o->flags.items[i]);
+        o->flags.len = 0; /* moved */
+    }
+    if (o->declared && info->outcome != RULE_SKIPPED) {
+        char *file_id = id_from_path(path);
+        if (strcmp(file_id, info->id) != 0)
+            diag_warning(srcpos_file(info->path), "rule-id",
+                         "rule id '%s' differs from its file name '%s.lua', so a content "
+                         "folder cannot override it by file",
+                         info->id, file_id);
+        free(file_id);
+    }
+    vec_push(&out->rules, info);
+}
+
+rules_limits rules_default_limits(void)
+{
+    return (rules_limits){
+        .max_memory = 64 * 1024 * 1024,
+        .max_instructions = 10 * 1000 * 1000,
+        .max_millis = 750,
+        .in_process = false,
+    };
+}
+
+void rules_run(const char *const *plugin_paths, size_t count, const value *site,
+               rules_date today, const value *params, const rules_limits *limits,
+               rules_result *out)
+{
+    vec_init(&out->flags, rule_flag_free);
+    vec_init(&out->rules, rule_info_free);
+    out->failed = 0;
+    if (!rules_date_valid(today)) {
+        diag_error(srcpos_file(NULL), "rule-today", "today (%04d-%02d-%02d) is not a valid date",
+                   today.year, today.month, today.day);
+        return;
+    }
+    plugin_inputs in = {site, today, params, limits ? *limits : rules_default_limits()};
+    for (size_t i = 0; i < count; i++) {
+        plugin_outcome outcome;
+        plugin_outcome_init(&outcome);
+        if (in.limits.in_process)
+            plugin_run(plugin_paths[i], &in, NULL, &outcome);
+        else
+            isolate_run_plugin(plugin_paths[i], &in, &outcome);
+        record_outcome(plugin_paths[i], &outcome, out);
+        plugin_outcome_free(&outcome);
+    }
+    vec_sort(&out->flags, compare_flags);
+}

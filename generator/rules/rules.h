@@ -1,0 +1,146 @@
+/* The rule engine: runs Lua rule plugins in a sandbox and collects their flags.
+ *
+ * Each plugin file returns one rule:
+ *
+ *   return rule { id = "plan-reviewed", title = "...", severity = "error",
+ *                 source = "計畫 肆、五", check = function(site, today, params) ... end }
+ *
+ * Every plugin gets its own Lua state (only base, string, table, math and utf8,
+ * with load, dofile, loadfile, collectgarbage, print, warn, string.dump and
+ * math.random removed; chunks are loaded as text only) and its own limits, and
+ * by default its own process (isolate.h). A rule that fails, loops, exhausts
+ * its memory or returns something other than a rule is reported as one
+ * diagnostic at its file:line and the other rules still run; a failed rule's
+ * flags are dropped. Inside a rule, check may call flag{...} and use the date
+ * helpers (see date.h for the Lua API).
+ *
+ * Ownership: rules_run fills a rules_result that the caller owns and releases
+ * with rules_result_free; every string in it is owned by the result. The inputs
+ * (paths, site, params) are only borrowed.
+ *
+ * The data contract for `site` (a value tree, see core/value.h):
+ *   - maps become Lua tables, lists become arrays (1-based), strings, numbers
+ *     (integral numbers become Lua integers), booleans; null becomes nil.
+ *   - a date is a map with the single key "$date" holding "YYYY-MM-DD"; it
+ *     becomes a Lua date. rules_date_value builds one.
+ *   - site.registers (a map) holds each register as a list of rows; a row is a
+ *     map of its fields plus "_file" (string) and "_line" (number), the row's
+ *     place in its YAML file, which flag{row=...} copies into the flag.
+ *     rules_row_set_place sets them. In Lua every register array has the methods
+ *     :find(pred) (first row and its index, or nil), :filter(pred) (a new
+ *     register array) and :count([pred]); a register that does not exist reads
+ *     as an empty one, so a school without, say, vendors gets "missing" flags
+ *     rather than a crash. site.registers is always present.
+ *   - params is the value map of rule parameters keyed by rule id (site.yaml
+ *     `rules:`); check receives params[id] when it is a map, else an empty
+ *     table.
+ */
+#ifndef POLICYGEN_RULES_H
+#define POLICYGEN_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/value.h"
+#include "core/vec.h"
+#include "diag/diag.h"
+
+/* A calendar date (proleptic Gregorian), years 1..9999. */
+typedef struct rules_date {
+    int year;
+    int month; /* 1..12 */
+    int day;   /* 1..31 */
+} rules_date;
+
+/* Parses exactly "YYYY-MM-DD" into a valid date. */
+bool rules_date_parse(const char *text, rules_date *out);
+bool rules_date_valid(rules_date d);
+/* Writes "YYYY-MM-DD" and a NUL into out. */
+void rules_date_format(rules_date d, char out[11]);
+/* A new value {"$date": "YYYY-MM-DD"}: how the host passes a date to rules. */
+value *rules_date_value(rules_date d);
+/* Sets a row's "_file" and "_line" (see the contract above). */
+void rules_row_set_place(value *row, const char *file, int line);
+
+/* Per-rule limits. Instructions are counted in steps of 1000 and cover both
+ * loading the plugin and running check; the site data converted for a rule
+ * counts against its memory. The instruction limit is the deterministic one
+ * (a loop stops at the same line on every machine); the time limit catches
+ * rules that are slow without executing many instructions, and with isolation
+ * it also bounds time spent inside C library functions (a pathological
+ * pattern in string.find), which no instruction count can interrupt: such a
+ * child is killed ISOLATE_GRACE_MS (250 ms) after its time limit. */
+typedef struct rules_limits {
+    size_t max_memory;          /* bytes; default 64 MiB */
+    long long max_instructions; /* default 10,000,000 (about 0.1 s) */
+    long max_millis;            /* wall-clock milliseconds; default 750 */
+    bool in_process;            /* default false: each plugin runs in a forked child,
+                                   so nothing it does can hang or crash the caller;
+                                   true runs it here (for debuggers) */
+} rules_limits;
+
+rules_limits rules_default_limits(void);
+
+typedef enum flag_status {
+    FLAG_MISSING,  /* never done */
+    FLAG_OVERDUE,  /* past its due date */
+    FLAG_DUE_SOON, /* due within the rule's window */
+    FLAG_OK,
+} flag_status;
+
+/* "missing", "overdue", "due-soon", "ok" */
+const char *flag_status_name(flag_status status);
+
+typedef struct rule_flag {
+    char *rule_id;
+    diag_severity severity; /* flag{severity=} or the default for its status: the
+                               rule's for missing/overdue, warning for due-soon
+                               (info when the rule itself is info), info for ok */
+    flag_status status;
+    char *message;
+    char *due;     /* "YYYY-MM-DD" or NULL */
+    char *file;    /* the row's file, or NULL when the flag names no row */
+    int line;      /* the row's line, 0 without a row */
+    char *section; /* a section id, or NULL */
+} rule_flag;
+
+typedef enum rule_outcome {
+    RULE_RAN,     /* check returned normally (its flags are in the result) */
+    RULE_FAILED,  /* reported with a diagnostic; none of its flags are kept */
+    RULE_SKIPPED, /* a second plugin with an id already seen */
+} rule_outcome;
+
+/* One plugin, for the status page. */
+typedef struct rule_info {
+    char *path;
+    bool declared; /* it returned a valid rule; otherwise id is the file name
+                      without ".lua" */
+    char *id;
+    char *title;   /* NULL when not declared, or when a child process running
+                      the plugin had to be stopped from outside */
+    char *source;  /* likewise */
+    diag_severity severity;
+    rule_outcome outcome;
+    size_t flag_count;
+    char *error; /* when it failed: the Lua message with its traceback, else NULL */
+} rule_info;
+
+typedef struct rules_result {
+    vec flags; /* of rule_flag*, sorted by due date (undated last), rule id,
+                  message, then place */
+    vec rules; /* of rule_info*, in the order of the paths given */
+    int failed; /* how many rules failed */
+} rules_result;
+
+/* Runs every plugin in order (the caller has already resolved overrides and
+ * disabled rules). Failures are reported through diag_emit with codes
+ * rule-load (unreadable, syntax error, bytecode), rule-error, rule-timeout,
+ * rule-memory and rule-duplicate (a warning rule-id when the id is not the
+ * file's name). site and params may be NULL; limits NULL means the defaults.
+ * out is initialised here. */
+void rules_run(const char *const *plugin_paths, size_t count, const value *site,
+               rules_date today, const value *params, const rules_limits *limits,
+               rules_result *out);
+void rules_result_free(rules_result *result);
+
+#endif
