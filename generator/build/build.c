@@ -8,6 +8,7 @@
 #include "core/xalloc.h"
 #include "diag/diag.h"
 #include "render/html/site_html.h"
+#include "xref/xref.h"
 
 /* A content folder's own themes/NAME overrides the shipped theme. */
 static char *find_theme(const build_options *opts, const char *name)
@@ -31,15 +32,17 @@ build_result build_site(const build_options *opts)
         site_free(s);
         return BUILD_CONTENT_ERROR;
     }
-    char *theme_dir = find_theme(opts, s->config.theme);
+    xref_table *xref = xref_resolve_site(s);
+    char *theme_dir = diag_get_counts().errors ? NULL : find_theme(opts, s->config.theme);
     if (!theme_dir) {
+        xref_table_free(xref);
         site_free(s);
         return BUILD_CONTENT_ERROR;
     }
     outdir od;
     build_result result = BUILD_CONTENT_ERROR;
     if (outdir_begin(&od, opts->output_dir)) {
-        html_options html = {.theme_dir = theme_dir};
+        html_options html = {.theme_dir = theme_dir, .xref = xref, .audience = AUDIENCE_INTERNAL};
         bool ok = html_render_site(s, &od, &html) && !od.failed && !diag_get_counts().errors;
         if (ok && outdir_commit(&od))
             result = BUILD_OK;
@@ -47,6 +50,7 @@ build_result build_site(const build_options *opts)
             outdir_abort(&od);
     }
     free(theme_dir);
+    xref_table_free(xref);
     site_free(s);
     return result;
 }

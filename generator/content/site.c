@@ -9,6 +9,7 @@
 #include "core/xalloc.h"
 #include "markdown/directive.h"
 #include "markdown/markdown.h"
+#include "registers/registers.h"
 
 /* A chapter of 11 MB would be a mistake; this keeps a stray binary out. */
 #define MAX_DOCUMENT_BYTES ((size_t)8 << 20)
@@ -433,6 +434,8 @@ site *site_load(const char *dir)
     check_unique_ids(&s->chapters, "chapter");
     check_unique_ids(&s->annexes, "annex");
     md_number_site(s);
+    registers_load(s);
+    registers_check_site(s);
     return s;
 }
 
@@ -456,5 +459,6 @@ void site_free(site *s)
     vec_free(&c->editions);
     vec_free(&s->chapters);
     vec_free(&s->annexes);
+    registers_free(s->registers);
     free(s);
 }

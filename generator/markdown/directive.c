@@ -81,7 +81,10 @@ void md_find_directives(document *doc)
 {
     for (cmark_node *n = cmark_node_first_child(doc->root); n;) {
         cmark_node *next = cmark_node_next(n);
-        if (cmark_node_get_type(n) == CMARK_NODE_CODE_BLOCK && cmark_node_get_fenced(n, NULL, NULL, NULL)) {
+        int fence_length = 0, fence_offset = 0;
+        char fence_char = 0;
+        if (cmark_node_get_type(n) == CMARK_NODE_CODE_BLOCK &&
+            cmark_node_get_fenced(n, &fence_length, &fence_offset, &fence_char)) {
             char *name = NULL, *arg = NULL;
             const char *info = cmark_node_get_fence_info(n);
             if (info && parse_info(info, &name, &arg) && is_directive_name(name)) {

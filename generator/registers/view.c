@@ -13,16 +13,25 @@ static void filter_free(void *p)
     free(f);
 }
 
+static void free_merge(void *p)
+{
+    register_merge *m = p;
+    vec_free(&m->fields);
+    free(m);
+}
+
 void register_view_init(register_view *v)
 {
     *v = (register_view){0};
     vec_init(&v->columns, NULL);
+    vec_init(&v->merges, free_merge);
     vec_init(&v->where, filter_free);
 }
 
 void register_view_free(register_view *v)
 {
     vec_free(&v->columns);
+    vec_free(&v->merges);
     vec_free(&v->where);
 }
 
@@ -97,6 +106,16 @@ static bool filter_value_ok(option_ctx *c, const register_field *f, const ynode 
     }
 }
 
+const vec *register_view_merged(const register_view *v, const register_field *f)
+{
+    for (size_t i = 0; i < v->merges.len; i++) {
+        const register_merge *m = v->merges.items[i];
+        if (m->into == f)
+            return &m->fields;
+    }
+    return NULL;
+}
+
 bool register_view_parse(register_view *v, const register_def *reg, const ynode *options, srcpos at,
                          bool report)
 {
@@ -126,6 +145,38 @@ bool register_view_parse(register_view *v, const register_def *reg, const ynode 
                 const register_field *f = option_field(&c, item, item->text, "unknown column");
                 if (f)
                     vec_push(&v->columns, (void *)f);
+            }
+        } else if (strcmp(k, "merge") == 0) {
+            if (val->kind != YNODE_MAP) {
+                option_error(&c, val, "merge must be a mapping of column: [fields]");
+                continue;
+            }
+            for (size_t j = 0; j < val->len; j++) {
+                const ynode *mk = val->keys[j];
+                const ynode *mv = val->items[j];
+                const register_field *into = option_field(&c, mk, mk->text, "merge: unknown field");
+                if (!into)
+                    continue;
+                if (mv->kind != YNODE_SEQ) {
+                    option_error(&c, mv, "merge: '%s' takes a list of field names", into->name);
+                    continue;
+                }
+                register_merge *m = xcalloc(1, sizeof *m);
+                m->into = into;
+                vec_init(&m->fields, NULL);
+                for (size_t q = 0; q < mv->len; q++) {
+                    const ynode *item = mv->items[q];
+                    const register_field *f =
+                        item->kind == YNODE_SCALAR
+                            ? option_field(&c, item, item->text, "merge: unknown field")
+                            : NULL;
+                    if (f)
+                        vec_push(&m->fields, (void *)f);
+                    else if (item->kind != YNODE_SCALAR)
+                        option_error(&c, item, "merge: '%s' takes a list of field names",
+                                     into->name);
+                }
+                vec_push(&v->merges, m);
             }
         } else if (strcmp(k, "where") == 0) {
             if (val->kind != YNODE_MAP) {
@@ -173,7 +224,7 @@ bool register_view_parse(register_view *v, const register_def *reg, const ynode 
                 option_error(&c, val, "layout must be table or list, not '%s'",
                              s ? s : "a list or mapping");
         } else {
-            option_error(&c, key, "unknown option '%s' (columns, where, sort, layout)", k);
+            option_error(&c, key, "unknown option '%s' (columns, merge, where, sort, layout)", k);
         }
     }
     return c.ok;

@@ -8,6 +8,10 @@
  *   sort: -inventoried
  *   layout: table
  *   ```
+ *
+ * `merge: { impact: [ip, admin] }` shows the named fields inside the impact
+ * column, one `label：value` line each after its own value, as the seed's
+ * 核心業務 table does, instead of as columns of their own.
  */
 #ifndef POLICYGEN_REGISTERS_VIEW_H
 #define POLICYGEN_REGISTERS_VIEW_H
@@ -33,8 +37,15 @@ typedef struct register_filter {
     char *text;  /* NULL: match an empty cell */
 } register_filter;
 
+/* Fields shown inside another field's column. */
+typedef struct register_merge {
+    const register_field *into;
+    vec fields; /* of const register_field*, borrowed */
+} register_merge;
+
 typedef struct register_view {
     vec columns;   /* of const register_field*, borrowed; empty: every field aud may see */
+    vec merges;    /* of register_merge*, owned */
     vec where;     /* of register_filter*, owned; every filter must match */
     const register_field *sort; /* NULL: file order */
     bool sort_desc;             /* `sort: -field` */
@@ -59,6 +70,8 @@ void register_view_rows(const register_view *v, const register_def *reg, vec *ou
  * cells read （不公開）). */
 void register_view_columns(const register_view *v, const register_def *reg, audience aud, vec *out);
 bool register_row_matches(const register_view *v, const register_row *row);
+/* The fields merged into column f (borrowed), or NULL. */
+const vec *register_view_merged(const register_view *v, const register_field *f);
 
 /* Checks every `register` and `revisions` directive (markdown/directive.h)
  * of the site's chapters and annexes once, after registers_load: a name that

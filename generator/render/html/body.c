@@ -7,6 +7,8 @@
 
 #include "core/xalloc.h"
 #include "markdown/markdown.h"
+#include "markdown/directive.h"
+#include "render/html/register_html.h"
 #include "xref/xref.h"
 
 static const char *const XREF_CLASS[] = {"annex", "section", "register", "row"};
@@ -84,6 +86,43 @@ static void table_cell_open(body_renderer *r)
     sb_append(r->out, ">");
 }
 
+static void render_tree(body_renderer *r, cmark_node *root);
+
+static void render_annex_list(body_renderer *r)
+{
+    const site *s = r->opts->site;
+    if (!s || !s->annexes.len)
+        return;
+    sb_append(r->out, "<ol class=\"ol1 annex-directive\">\n");
+    for (size_t i = 0; i < s->annexes.len; i++) {
+        const document *a = s->annexes.items[i];
+        sb_printf(r->out, "<li value=\"%d\"><a href=\"%sannexes/", a->number,
+                  r->opts->root ? r->opts->root : "");
+        sb_append_html(r->out, a->id, strlen(a->id));
+        sb_append(r->out, ".html\" class=\"xref xref-annex\">");
+        text(r, a->title);
+        sb_append(r->out, "</a></li>\n");
+    }
+    sb_append(r->out, "</ol>\n");
+}
+
+static void render_directive(body_renderer *r, const directive *d)
+{
+    switch (d->kind) {
+    case DIRECTIVE_ANNEXES:
+        render_annex_list(r);
+        break;
+    case DIRECTIVE_ONLY:
+        if (r->opts->audience >= d->audience)
+            render_tree(r, d->content);
+        break;
+    case DIRECTIVE_REGISTER:
+    case DIRECTIVE_REVISIONS:
+        render_register_directive(r->out, r->opts, d);
+        break;
+    }
+}
+
 static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
 {
     bool entering = ev == CMARK_EVENT_ENTER;
@@ -128,6 +167,10 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
         }
         break;
     case CMARK_NODE_CODE_BLOCK:
+        if (cmark_node_get_user_data(node)) {
+            render_directive(r, cmark_node_get_user_data(node));
+            break;
+        }
         sb_append(out, "<pre><code>");
         text(r, cmark_node_get_literal(node));
         sb_append(out, "</code></pre>\n");
@@ -272,21 +315,25 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
     }
 }
 
+static void render_tree(body_renderer *r, cmark_node *root)
+{
+    cmark_iter *it = cmark_iter_new(root);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *node = cmark_iter_get_node(it);
+        render_node(r, node, ev);
+        /* Images render their alt text themselves. */
+        if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(node) == CMARK_NODE_IMAGE)
+            cmark_iter_reset(it, node, CMARK_EVENT_EXIT);
+    }
+    cmark_iter_free(it);
+}
+
 void html_render_body(strbuf *out, const document *d, const html_body_options *opts)
 {
     body_renderer r = {.out = out, .doc = d, .opts = opts};
     r.footnote_refs = xcalloc((size_t)d->footnote_count + 1, sizeof *r.footnote_refs);
-    cmark_iter *it = cmark_iter_new(d->root);
-    cmark_event_type ev;
-    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-        cmark_node *node = cmark_iter_get_node(it);
-        render_node(&r, node, ev);
-        /* Leaves have no EXIT event; containers we render ourselves skip their children. */
-        cmark_node_type t = cmark_node_get_type(node);
-        if (ev == CMARK_EVENT_ENTER && t == CMARK_NODE_IMAGE)
-            cmark_iter_reset(it, node, CMARK_EVENT_EXIT);
-    }
-    cmark_iter_free(it);
+    render_tree(&r, d->root);
     free(r.footnote_refs);
 }
 

@@ -8,6 +8,8 @@
 #include "core/strbuf.h"
 
 typedef struct html_body_options {
+    const site *site;      /* for directives (annexes, registers) */
+    audience audience;     /* the edition's: `only` blocks above it are left out */
     /* Prefix for heading ids, so chapters can share one page (plan/all.html). */
     const char *id_prefix;
     /* Relative path from the page to the site root ("../"). */

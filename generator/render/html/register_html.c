@@ -217,8 +217,18 @@ static void table_layout(strbuf *out, const site *s, const register_def *reg,
         sb_append(out, ">");
         for (size_t i = 0; i < cols->len; i++) {
             const register_field *f = cols->items[i];
-            sb_append(out, numeric(f) ? "<td class=\"num\">" : "<td>");
+            sb_append(out, numeric(f)               ? "<td class=\"num\">"
+                           : f->type == FIELD_DATE ? "<td class=\"date\">"
+                                                   : "<td>");
             register_cell_html(out, s, row, f, root, aud, REGISTER_DATE_SHORT);
+            const vec *merged = register_view_merged(view, f);
+            for (size_t m = 0; merged && m < merged->len; m++) {
+                const register_field *mf = merged->items[m];
+                sb_append(out, "<br>\n");
+                esc(out, mf->label);
+                sb_append(out, "：");
+                register_cell_html(out, s, row, mf, root, aud, REGISTER_DATE_SHORT);
+            }
             sb_append(out, "</td>");
         }
         sb_append(out, "</tr>\n");
@@ -278,6 +288,17 @@ void register_table_html(strbuf *out, const site *s, const register_def *reg,
     vec_free(&rows);
 }
 
+void register_revisions_view(register_view *view, const register_def *revisions)
+{
+    register_view_init(view);
+    /* The seed's 文件制/修訂紀錄表 has no status column: a draft is marked elsewhere. */
+    for (size_t i = 0; i < revisions->fields.len; i++) {
+        const register_field *f = revisions->fields.items[i];
+        if (strcmp(f->name, "status") != 0)
+            vec_push(&view->columns, (void *)f);
+    }
+}
+
 void render_register_directive(strbuf *out, const html_body_options *opts, const directive *d)
 {
     const site *s = opts->site;
@@ -288,7 +309,10 @@ void render_register_directive(strbuf *out, const html_body_options *opts, const
     if (!reg)
         return;
     register_view view;
-    register_view_init(&view);
+    if (d->kind == DIRECTIVE_REVISIONS)
+        register_revisions_view(&view, reg);
+    else
+        register_view_init(&view);
     if (d->kind == DIRECTIVE_REGISTER && d->options)
         register_view_parse(&view, reg, d->options->root, d->pos, false);
     register_table_html(out, s, reg, &view, opts->root, opts->audience);

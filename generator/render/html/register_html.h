@@ -52,6 +52,9 @@ void register_table_html(strbuf *out, const site *s, const register_def *reg,
  * reported once by register_directives_check), in opts->audience's view,
  * links relative to opts->root. Appends nothing when the register does not
  * exist. */
+/* The view of the revision table: every field but `status`. */
+void register_revisions_view(register_view *view, const register_def *revisions);
+
 void render_register_directive(strbuf *out, const html_body_options *opts, const directive *d);
 
 /* The model of registers/NAME.html, for the theme's register.mustache:

@@ -7,7 +7,10 @@
 #include "core/fs.h"
 #include "core/value.h"
 #include "core/xalloc.h"
+#include "registers/registers.h"
 #include "render/html/body.h"
+#include "render/html/register_html.h"
+#include "xref/xref.h"
 #include "template/template.h"
 
 /* Template sources read from the theme on first use. */
@@ -40,6 +43,8 @@ typedef struct page_writer {
     theme theme;
     tpl_set *templates;
     value *common; /* site-wide data shared by every page */
+    const xref_table *xref;
+    audience audience;
     bool ok;
 } page_writer;
 
@@ -123,6 +128,22 @@ static value *build_common(const site *s)
 {
     const site_config *c = &s->config;
     value *v = value_map();
+    revision_info rev;
+    if (s->registers && registers_current_revision(s->registers, &rev)) {
+        if (rev.version)
+            value_map_set_string(v, "version", rev.version);
+        if (rev.has_date) {
+            char buf[64];
+            date_format_long(rev.date, c->calendar == CALENDAR_ROC, buf, sizeof buf);
+            value_map_set_string(v, "version_date", buf);
+        }
+        value_map_set_bool(v, "draft", !rev.approved);
+    }
+    value *signatures = value_list();
+    for (size_t i = 0; i < c->signatures.len; i++)
+        value_list_push(signatures, value_string(c->signatures.items[i]));
+    value_map_set_bool(v, "has_signatures", c->signatures.len > 0);
+    value_map_set(v, "signatures", signatures);
     value_map_set_string(v, "lang", "zh-Hant-TW");
     value *org = value_map();
     value_map_set_string(org, "name", c->org_name);
@@ -142,23 +163,27 @@ static value *build_common(const site *s)
         value_list_push(annexes, document_summary(s->annexes.items[i], true));
     value_map_set(v, "annexes", annexes);
     value_map_set_number(v, "annex_count", (double)s->annexes.len);
+    value_map_set_bool(v, "has_annexes", s->annexes.len > 0);
     return v;
 }
 
-static char *render_body(const document *d, const char *id_prefix, const char *root)
+static char *render_body(const page_writer *w, const document *d, const char *id_prefix,
+                         const char *root)
 {
     strbuf sb;
     sb_init(&sb);
-    html_body_options opts = {.id_prefix = id_prefix, .root = root};
+    html_body_options opts = {
+        .site = w->site, .audience = w->audience, .id_prefix = id_prefix, .root = root};
     html_render_body(&sb, d, &opts);
     return sb_take(&sb);
 }
 
-static value *chapter_page(const site *s, size_t index)
+static value *chapter_page(const page_writer *w, size_t index)
 {
+    const site *s = w->site;
     const document *d = s->chapters.items[index];
     value *page = document_summary(d, false);
-    value_map_set(page, "body", value_string_take(render_body(d, NULL, "../")));
+    value_map_set(page, "body", value_string_take(render_body(w, d, NULL, "../")));
     value_map_set(page, "toc", toc_sections(d, ""));
     if (index > 0) {
         value *prev = document_summary(s->chapters.items[index - 1], false);
@@ -178,18 +203,30 @@ static void write_plan(page_writer *w)
         const document *d = s->chapters.items[i];
         value *c = document_summary(d, false);
         char *base = xasprintf("%s.html", d->id);
-        value_map_set(c, "sections", toc_sections(d, base));
+        value *sections = toc_sections(d, base);
+        value_map_set_bool(c, "has_sections", value_list_len(sections) > 0);
+        value_map_set(c, "sections", sections);
         free(base);
         value_list_push(chapters, c);
     }
     value_map_set(toc, "chapters", chapters);
     value_map_set_string(toc, "title", "目錄");
+    const register_def *revisions = registers_get(s->registers, "revisions");
+    if (register_visible(revisions, w->audience)) {
+        strbuf sb;
+        sb_init(&sb);
+        register_view view;
+        register_revisions_view(&view, revisions);
+        register_table_html(&sb, s, revisions, &view, "../", w->audience);
+        register_view_free(&view);
+        value_map_set(toc, "revisions_html", value_string_take(sb_take(&sb)));
+    }
     write_page(w, "plan/index.html", "toc", toc);
 
     for (size_t i = 0; i < s->chapters.len; i++) {
         const document *d = s->chapters.items[i];
         char *rel = chapter_href(d);
-        write_page(w, rel, "chapter", chapter_page(s, i));
+        write_page(w, rel, "chapter", chapter_page(w, i));
         free(rel);
     }
 
@@ -200,13 +237,38 @@ static void write_plan(page_writer *w)
         const document *d = s->chapters.items[i];
         value *c = document_summary(d, false);
         char *prefix = xasprintf("%s--", d->id);
-        value_map_set(c, "body", value_string_take(render_body(d, prefix, "../")));
+        value_map_set(c, "body", value_string_take(render_body(w, d, prefix, "../")));
         free(prefix);
         value_list_push(parts, c);
     }
     value_map_set(all, "chapters", parts);
     value_map_set_string(all, "title", "全文");
     write_page(w, "plan/all.html", "all", all);
+}
+
+/* The places in the plan that refer to an annex, each once per section. */
+static value *annex_backlinks(const page_writer *w, const document *annex)
+{
+    value *list = value_list();
+    const vec *links = w->xref ? xref_backlinks(w->xref, annex) : NULL;
+    const section *last = NULL;
+    for (size_t i = 0; links && i < links->len; i++) {
+        const xref_backlink *b = links->items[i];
+        if (!b->section || b->section == last)
+            continue;
+        last = b->section;
+        value *v = value_map();
+        char *text = xref_section_text(b->section);
+        value_map_set(v, "text", value_string_take(text));
+        const char *dir = b->from->kind == DOCUMENT_CHAPTER ? "plan" : "annexes";
+        value_map_set(v, "href",
+                      value_string_take(b->section->level == 1
+                                            ? xasprintf("../%s/%s.html", dir, b->from->id)
+                                            : xasprintf("../%s/%s.html#%s", dir, b->from->id,
+                                                        b->section->id)));
+        value_list_push(list, v);
+    }
+    return list;
 }
 
 static void write_annexes(page_writer *w)
@@ -218,11 +280,66 @@ static void write_annexes(page_writer *w)
     for (size_t i = 0; i < s->annexes.len; i++) {
         const document *d = s->annexes.items[i];
         value *page = document_summary(d, true);
-        value_map_set(page, "body", value_string_take(render_body(d, NULL, "../")));
+        value_map_set(page, "body", value_string_take(render_body(w, d, NULL, "../")));
+        value *backlinks = annex_backlinks(w, d);
+        value_map_set_bool(page, "has_backlinks", value_list_len(backlinks) > 0);
+        value_map_set(page, "backlinks", backlinks);
+        const register_def *reg = registers_get(s->registers, d->register_name);
+        if (register_visible(reg, w->audience)) {
+            strbuf sb;
+            sb_init(&sb);
+            register_view view;
+            register_view_init(&view);
+            register_table_html(&sb, s, reg, &view, "../", w->audience);
+            register_view_free(&view);
+            value_map_set_string(page, "register", reg->name);
+            value_map_set_string(page, "register_title", reg->title);
+            value_map_set(page, "rows_html", value_string_take(sb_take(&sb)));
+        }
         char *rel = annex_href(d);
         write_page(w, rel, "annex", page);
         free(rel);
     }
+}
+
+/* registers/index.html, registers/NAME.html and NAME.csv for every register
+ * the edition may see, and the evidence files their visible rows name. */
+static void write_registers(page_writer *w)
+{
+    const site *s = w->site;
+    if (!s->registers)
+        return;
+    write_page(w, "registers/index.html", "registers", register_index_value(s, w->audience));
+    bool roc = s->config.calendar == CALENDAR_ROC;
+    for (size_t i = 0; i < s->registers->registers.len; i++) {
+        const register_def *reg = s->registers->registers.items[i];
+        value *page = register_page_value(s, reg, w->audience);
+        if (!page)
+            continue;
+        char *rel = xasprintf("registers/%s.html", reg->name);
+        write_page(w, rel, "register", page);
+        free(rel);
+        char *csv = register_csv(reg, w->audience, roc);
+        rel = xasprintf("registers/%s.csv", reg->name);
+        if (!outdir_write(w->od, rel, csv, strlen(csv)))
+            w->ok = false;
+        free(rel);
+        free(csv);
+    }
+    vec files;
+    vec_init(&files, NULL);
+    registers_evidence_files(s->registers, w->audience, &files);
+    char *evidence = fs_join(s->dir, "evidence");
+    for (size_t i = 0; i < files.len; i++) {
+        char *from = fs_join(evidence, files.items[i]);
+        char *to = xasprintf("evidence/%s", (const char *)files.items[i]);
+        if (!outdir_copy(w->od, to, from))
+            w->ok = false;
+        free(to);
+        free(from);
+    }
+    free(evidence);
+    vec_free(&files);
 }
 
 static void copy_assets(page_writer *w)
@@ -252,7 +369,8 @@ static void copy_assets(page_writer *w)
 
 bool html_render_site(const site *s, outdir *od, const html_options *opts)
 {
-    page_writer w = {.site = s, .od = od, .ok = true};
+    page_writer w = {
+        .site = s, .od = od, .xref = opts->xref, .audience = opts->audience, .ok = true};
     w.theme.dir = opts->theme_dir;
     map_init(&w.theme.sources, free);
     w.templates = tpl_set_new(theme_resolve, &w.theme);
@@ -261,6 +379,7 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     write_page(&w, "index.html", "home", value_map());
     write_plan(&w);
     write_annexes(&w);
+    write_registers(&w);
     copy_assets(&w);
 
     value_unref(w.common);

@@ -7,8 +7,12 @@
 #include "content/site.h"
 #include "core/outdir.h"
 
+struct xref_table;
+
 typedef struct html_options {
-    const char *theme_dir; /* themes/default: templates/ and assets/ */
+    const char *theme_dir;         /* themes/default: templates/ and assets/ */
+    const struct xref_table *xref; /* back-links of the annexes */
+    audience audience;             /* the edition's */
 } html_options;
 
 /* Writes every page into od. Returns false after a diagnostic when a

@@ -1,0 +1,324 @@
+#include "xref/xref.h"
+
+#include <cmark-gfm.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/strbuf.h"
+#include "core/xalloc.h"
+#include "registers/registers.h"
+
+struct xref_table {
+    map sections;   /* "DOC/ID" -> section* (borrowed) */
+    map unique_ids; /* "ID" -> section*, or NULL when two documents define it */
+    map annexes;    /* annex id -> document* */
+    map backlinks;  /* annex id -> vec* of xref_backlink* */
+    vec links;      /* xref_link*, owned: cmark user data points here */
+};
+
+static void free_link(void *p)
+{
+    xref_link *l = p;
+    free(l->href);
+    free(l);
+}
+
+static void free_backlink_vec(void *p)
+{
+    vec *v = p;
+    vec_free(v);
+    free(v);
+}
+
+char *xref_section_text(const section *s)
+{
+    const char *label = s->full_label ? s->full_label : "";
+    size_t n = strlen(label);
+    /* 「壹、依據」 but 「(一) 網路安全控管」 and 「1. 目的」: a space after a closing mark. */
+    bool glue = n == 0 || (n >= 3 && strcmp(label + n - 3, "、") == 0);
+    return xasprintf("%s%s%s", label, glue ? "" : " ", s->title);
+}
+
+char *xref_annex_text(const document *annex)
+{
+    return xasprintf("附件 %d「%s」", annex->number, annex->title);
+}
+
+static char *document_href(const document *d)
+{
+    return xasprintf(d->kind == DOCUMENT_CHAPTER ? "plan/%s.html" : "annexes/%s.html", d->id);
+}
+
+static char *section_href(const section *s)
+{
+    char *doc = document_href(s->doc);
+    char *href = s->level == 1 ? xstrdup(doc) : xasprintf("%s#%s", doc, s->id);
+    free(doc);
+    return href;
+}
+
+static void index_document(xref_table *t, const document *d)
+{
+    for (size_t i = 0; i < d->sections.len; i++) {
+        section *s = d->sections.items[i];
+        /* The chapter itself is "DOC"; its headings are "DOC/ID". */
+        char *key = s->level == 1 ? xstrdup(d->id) : xasprintf("%s/%s", d->id, s->id);
+        map_set(&t->sections, key, s);
+        free(key);
+        if (s->level == 1)
+            continue;
+        if (map_has(&t->unique_ids, s->id))
+            map_set(&t->unique_ids, s->id, NULL);
+        else
+            map_set(&t->unique_ids, s->id, s);
+    }
+}
+
+/* The section a link belongs to: the heading before it, or for a link in a
+ * footnote, the heading before the footnote's first reference. */
+typedef struct walk_state {
+    const document *doc;
+    const section *current;
+    const section **footnote_sections; /* by local footnote number - 1 */
+    int footnote_index;
+} walk_state;
+
+static void map_footnote_sections(walk_state *w)
+{
+    const document *d = w->doc;
+    w->footnote_sections = xcalloc((size_t)d->footnote_count + 1, sizeof *w->footnote_sections);
+    const section *current = d->sections.len ? d->sections.items[0] : NULL;
+    cmark_iter *it = cmark_iter_new(d->root);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *n = cmark_iter_get_node(it);
+        if (ev != CMARK_EVENT_ENTER)
+            continue;
+        if (cmark_node_get_type(n) == CMARK_NODE_HEADING && cmark_node_get_user_data(n))
+            current = cmark_node_get_user_data(n);
+        if (cmark_node_get_type(n) == CMARK_NODE_FOOTNOTE_REFERENCE) {
+            int ix = atoi(cmark_node_get_literal(n));
+            if (ix >= 1 && ix <= d->footnote_count && !w->footnote_sections[ix - 1])
+                w->footnote_sections[ix - 1] = current;
+        }
+    }
+    cmark_iter_free(it);
+}
+
+static void set_link_text(cmark_node *link, const char *text)
+{
+    cmark_node *t = cmark_node_new(CMARK_NODE_TEXT);
+    cmark_node_set_literal(t, text);
+    cmark_node_append_child(link, t);
+}
+
+static srcpos link_pos(const document *d, cmark_node *link)
+{
+    return (srcpos){d->path, cmark_node_get_start_line(link) + d->body_line - 1,
+                    cmark_node_get_start_column(link)};
+}
+
+static void add_backlink(xref_table *t, const document *annex, const walk_state *w, srcpos pos)
+{
+    vec *list = map_get(&t->backlinks, annex->id);
+    if (!list) {
+        list = xmalloc(sizeof *list);
+        vec_init(list, free);
+        map_set(&t->backlinks, annex->id, list);
+    }
+    xref_backlink *b = xcalloc(1, sizeof *b);
+    b->from = w->doc;
+    b->section = w->current;
+    b->pos = pos;
+    vec_push(list, b);
+}
+
+static xref_link *resolve_annex(xref_table *t, const char *id, cmark_node *link, walk_state *w,
+                                srcpos pos)
+{
+    const document *annex = map_get(&t->annexes, id);
+    if (!annex) {
+        diag_error(pos, "xref", "link to unknown annex '%s'", id);
+        return NULL;
+    }
+    if (!cmark_node_first_child(link)) {
+        char *text = xref_annex_text(annex);
+        set_link_text(link, text);
+        free(text);
+    }
+    if (w->doc != annex)
+        add_backlink(t, annex, w, pos);
+    xref_link *l = xcalloc(1, sizeof *l);
+    l->kind = XREF_ANNEX;
+    l->href = document_href(annex);
+    l->target_doc = annex;
+    return l;
+}
+
+static xref_link *resolve_section(xref_table *t, const char *target, cmark_node *link,
+                                  walk_state *w, srcpos pos)
+{
+    const section *s = NULL;
+    if (strchr(target, '/')) {
+        s = map_get(&t->sections, target);
+        if (!s) {
+            diag_error(pos, "xref", "link to unknown section '%s'", target);
+            return NULL;
+        }
+    } else if ((s = map_get(&t->sections, target))) {
+        /* sec:CHAPTER names a whole chapter. */
+    } else if (map_has(&t->unique_ids, target)) {
+        s = map_get(&t->unique_ids, target);
+        if (!s) {
+            diag_error(pos, "xref",
+                       "section id '%s' is defined in more than one chapter; write sec:CHAPTER/%s",
+                       target, target);
+            return NULL;
+        }
+    } else {
+        diag_error(pos, "xref", "link to unknown section '%s'", target);
+        return NULL;
+    }
+    if (!cmark_node_first_child(link)) {
+        char *text = xref_section_text(s);
+        set_link_text(link, text);
+        free(text);
+    }
+    xref_link *l = xcalloc(1, sizeof *l);
+    l->kind = XREF_SECTION;
+    l->href = section_href(s);
+    l->target_doc = s->doc;
+    l->target_section = s;
+    return l;
+}
+
+static xref_link *resolve_register(const site *s, const char *target, cmark_node *link,
+                                   srcpos pos)
+{
+    const char *slash = strchr(target, '/');
+    char *name = slash ? xstrndup(target, (size_t)(slash - target)) : xstrdup(target);
+    const register_def *reg = s->registers ? registers_get(s->registers, name) : NULL;
+    free(name);
+    if (!reg) {
+        diag_error(pos, "xref", "link to unknown register '%s'", target);
+        return NULL;
+    }
+    xref_link *l = xcalloc(1, sizeof *l);
+    char *text;
+    if (slash) {
+        const register_row *row = register_row_get(reg, slash + 1);
+        if (!row) {
+            diag_error(pos, "xref", "link to unknown row '%s' of register '%s'", slash + 1,
+                       reg->name);
+            free(l);
+            return NULL;
+        }
+        /* Only what every edition may see goes into the link text. */
+        const char *label = register_row_label(row, AUDIENCE_PUBLIC);
+        text = strcmp(label, row->key) == 0 ? xstrdup(row->key)
+                                             : xasprintf("%s %s", row->key, label);
+        l->kind = XREF_ROW;
+        l->href = xasprintf("registers/%s.html#%s", reg->name, row->key);
+    } else {
+        text = xstrdup(reg->title);
+        l->kind = XREF_REGISTER;
+        l->href = xasprintf("registers/%s.html", reg->name);
+    }
+    if (!cmark_node_first_child(link))
+        set_link_text(link, text);
+    free(text);
+    return l;
+}
+
+static void resolve_document(xref_table *t, site *s, const document *d)
+{
+    walk_state w = {.doc = d, .current = d->sections.len ? d->sections.items[0] : NULL};
+    map_footnote_sections(&w);
+    cmark_iter *it = cmark_iter_new(d->root);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *n = cmark_iter_get_node(it);
+        if (ev != CMARK_EVENT_ENTER)
+            continue;
+        cmark_node_type type = cmark_node_get_type(n);
+        if (type == CMARK_NODE_HEADING && cmark_node_get_user_data(n))
+            w.current = cmark_node_get_user_data(n);
+        if (type == CMARK_NODE_FOOTNOTE_DEFINITION) {
+            int k = ++w.footnote_index;
+            if (k <= d->footnote_count && w.footnote_sections[k - 1])
+                w.current = w.footnote_sections[k - 1];
+        }
+        if (type != CMARK_NODE_LINK)
+            continue;
+        const char *url = cmark_node_get_url(n);
+        srcpos pos = link_pos(d, n);
+        xref_link *l = NULL;
+        if (strncmp(url, "annex:", 6) == 0)
+            l = resolve_annex(t, url + 6, n, &w, pos);
+        else if (strncmp(url, "sec:", 4) == 0)
+            l = resolve_section(t, url + 4, n, &w, pos);
+        else if (strncmp(url, "reg:", 4) == 0)
+            l = resolve_register(s, url + 4, n, pos);
+        else
+            continue;
+        if (l) {
+            vec_push(&t->links, l);
+            cmark_node_set_user_data(n, l);
+        }
+    }
+    cmark_iter_free(it);
+    free(w.footnote_sections);
+}
+
+xref_table *xref_resolve_site(site *s)
+{
+    xref_table *t = xcalloc(1, sizeof *t);
+    map_init(&t->sections, NULL);
+    map_init(&t->unique_ids, NULL);
+    map_init(&t->annexes, NULL);
+    map_init(&t->backlinks, free_backlink_vec);
+    vec_init(&t->links, free_link);
+    for (size_t i = 0; i < s->chapters.len; i++)
+        index_document(t, s->chapters.items[i]);
+    for (size_t i = 0; i < s->annexes.len; i++) {
+        document *a = s->annexes.items[i];
+        index_document(t, a);
+        map_set(&t->annexes, a->id, a);
+    }
+    for (size_t i = 0; i < s->chapters.len; i++)
+        resolve_document(t, s, s->chapters.items[i]);
+    for (size_t i = 0; i < s->annexes.len; i++)
+        resolve_document(t, s, s->annexes.items[i]);
+    /* Only the plan's own text counts: a form that points at another form
+     * does not make the plan refer to it. */
+    for (size_t i = 0; i < s->annexes.len; i++) {
+        const document *a = s->annexes.items[i];
+        const vec *links = xref_backlinks(t, a);
+        bool from_plan = false;
+        for (size_t k = 0; links && k < links->len; k++)
+            if (((xref_backlink *)links->items[k])->from->kind == DOCUMENT_CHAPTER)
+                from_plan = true;
+        if (!from_plan)
+            diag_warning((srcpos){a->path, 1, 1}, "annex-unreferenced",
+                         "annex %d「%s」is not referred to anywhere in the plan", a->number,
+                         a->title);
+    }
+    return t;
+}
+
+const vec *xref_backlinks(const xref_table *t, const document *annex)
+{
+    return map_get(&t->backlinks, annex->id);
+}
+
+void xref_table_free(xref_table *t)
+{
+    if (!t)
+        return;
+    map_free(&t->sections);
+    map_free(&t->unique_ids);
+    map_free(&t->annexes);
+    map_free(&t->backlinks);
+    vec_free(&t->links);
+    free(t);
+}
