@@ -223,14 +223,14 @@ static diag_severity default_severity(const rule_api *api, flag_status status)
 }
 
 /* Pushes flag.due; returns false when absent. */
-static bool get_due(lua_State *L, int table, rules_date *due)
+static bool get_due(lua_State *L, int table, date *due)
 {
     int type = lua_getfield(L, table, "due");
     if (type == LUA_TNIL)
         return false;
     if (luadate_get(L, -1, due))
         return true;
-    if (type == LUA_TSTRING && rules_date_parse(lua_tostring(L, -1), due))
+    if (type == LUA_TSTRING && date_parse(lua_tostring(L, -1), due))
         return true;
     if (type == LUA_TSTRING)
         luaL_error(L, "flag: field 'due' must be a date (got the string '%s')",
@@ -276,7 +276,7 @@ static int l_flag(lua_State *L)
     const char *message = get_string(L, 1, "flag", "message", false);
     int status = get_choice(L, 1, "flag", "status", status_names, false);
     int severity = get_choice(L, 1, "flag", "severity", severity_names, true);
-    rules_date due;
+    date due;
     bool has_due = get_due(L, 1, &due);
     int line;
     const char *file = get_row_place(L, 1, &line);
@@ -290,7 +290,7 @@ static int l_flag(lua_State *L)
     flag->message = xstrdup(message);
     if (has_due) {
         flag->due = xmalloc(11);
-        rules_date_format(due, flag->due);
+        date_format_iso(due, flag->due, 11);
     }
     flag->file = file ? xstrdup(file) : NULL;
     flag->line = file ? line : 0;

@@ -46,7 +46,7 @@ int rule_api_take(lua_State *L);
 /* The arguments of check. */
 typedef struct check_input {
     const value *site;
-    rules_date today;
+    date today;
     const value *params; /* this rule's parameters, or NULL */
 } check_input;
 

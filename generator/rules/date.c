@@ -11,28 +11,17 @@
 
 /* ---- calendar arithmetic ---- */
 
-static bool is_leap(int year)
-{
-    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-int date_days_in_month(int year, int month)
+/* core/date keeps its own copy private. */
+static int days_in_month(int year, int month)
 {
     static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (month == 2 && is_leap(year))
-        return 29;
-    return days[month - 1];
-}
-
-bool rules_date_valid(rules_date d)
-{
-    return d.year >= MIN_YEAR && d.year <= MAX_YEAR && d.month >= 1 && d.month <= 12 &&
-           d.day >= 1 && d.day <= date_days_in_month(d.year, d.month);
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return month == 2 && leap ? 29 : days[month - 1];
 }
 
 /* Counting years from March makes the leap day the last day of a "year", so a
  * day's position in its year follows one formula (153 days per 5 months). */
-long date_to_days(rules_date d)
+long rules_date_to_days(date d)
 {
     long y = d.year - (d.month <= 2);   /* >= 0 for years >= 1 */
     long era = y / 400;
@@ -43,7 +32,7 @@ long date_to_days(rules_date d)
     return era * 146097 + day_of_era - 719468; /* 719468: 0000-03-01 to 1970-01-01 */
 }
 
-rules_date date_from_days(long days)
+date rules_date_from_days(long days)
 {
     long z = days + 719468;
     long era = (z >= 0 ? z : z - 146096) / 146097;
@@ -52,92 +41,54 @@ rules_date date_from_days(long days)
         (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
     long day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     long month_from_march = (5 * day_of_year + 2) / 153;
-    rules_date d;
+    date d;
     d.day = (int)(day_of_year - (153 * month_from_march + 2) / 5 + 1);
     d.month = (int)(month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
     d.year = (int)(year_of_era + era * 400 + (d.month <= 2));
     return d;
 }
 
-bool date_add_days(rules_date d, long long n, rules_date *out)
+bool rules_date_add_days(date d, long long n, date *out)
 {
-    static const rules_date first = {MIN_YEAR, 1, 1}, last = {MAX_YEAR, 12, 31};
-    long long days = (long long)date_to_days(d);
-    if (n < date_to_days(first) - days || n > date_to_days(last) - days)
+    static const date first = {MIN_YEAR, 1, 1}, last = {MAX_YEAR, 12, 31};
+    long long days = (long long)rules_date_to_days(d);
+    if (n < rules_date_to_days(first) - days || n > rules_date_to_days(last) - days)
         return false;
-    *out = date_from_days((long)(days + n));
+    *out = rules_date_from_days((long)(days + n));
     return true;
 }
 
-bool date_add_months(rules_date d, long long n, rules_date *out)
+bool rules_date_add_months(date d, long long n, date *out)
 {
     long long month_index = (long long)d.year * 12 + (d.month - 1);
     if (n < (long long)MIN_YEAR * 12 - month_index ||
         n > (long long)MAX_YEAR * 12 + 11 - month_index)
         return false;
     month_index += n;
-    rules_date r = {(int)(month_index / 12), (int)(month_index % 12) + 1, d.day};
-    int last_day = date_days_in_month(r.year, r.month);
+    date r = {(int)(month_index / 12), (int)(month_index % 12) + 1, d.day};
+    int last_day = days_in_month(r.year, r.month);
     if (r.day > last_day)
         r.day = last_day;
     *out = r;
     return true;
 }
 
-rules_date date_end_of_month(rules_date d)
+date rules_date_end_of_month(date d)
 {
-    d.day = date_days_in_month(d.year, d.month);
+    d.day = days_in_month(d.year, d.month);
     return d;
 }
 
-rules_date date_end_of_quarter(rules_date d)
+date rules_date_end_of_quarter(date d)
 {
     d.month = (d.month - 1) / 3 * 3 + 3;
-    return date_end_of_month(d);
+    return rules_date_end_of_month(d);
 }
 
-bool rules_date_parse(const char *text, rules_date *out)
-{
-    if (!text || strlen(text) != 10 || text[4] != '-' || text[7] != '-')
-        return false;
-    int parts[3] = {0, 0, 0};
-    static const int starts[3] = {0, 5, 8}, widths[3] = {4, 2, 2};
-    for (int p = 0; p < 3; p++) {
-        for (int i = 0; i < widths[p]; i++) {
-            char c = text[starts[p] + i];
-            if (c < '0' || c > '9')
-                return false;
-            parts[p] = parts[p] * 10 + (c - '0');
-        }
-    }
-    rules_date d = {parts[0], parts[1], parts[2]};
-    if (!rules_date_valid(d))
-        return false;
-    *out = d;
-    return true;
-}
-
-static void put_digits(char *out, unsigned n, int width)
-{
-    for (int i = width - 1; i >= 0; i--, n /= 10)
-        out[i] = (char)('0' + n % 10);
-}
-
-void rules_date_format(rules_date d, char out[11])
-{
-    /* Digit by digit: the fields are valid, and the width can never overflow. */
-    put_digits(out, (unsigned)d.year, 4);
-    out[4] = '-';
-    put_digits(out + 5, (unsigned)d.month, 2);
-    out[7] = '-';
-    put_digits(out + 8, (unsigned)d.day, 2);
-    out[10] = '\0';
-}
-
-value *rules_date_value(rules_date d)
+value *rules_date_value(date d)
 {
     char text[11];
-    rules_date_format(d, text);
+    date_format_iso(d, text, 11);
     value *v = value_map();
     value_map_set_string(v, "$date", text);
     return v;
@@ -150,9 +101,9 @@ value *rules_date_value(rules_date d)
 /* The registry key of the cache that makes equal dates one Lua value. */
 static const char date_cache_key = 0;
 
-bool luadate_get(lua_State *L, int idx, rules_date *out)
+bool luadate_get(lua_State *L, int idx, date *out)
 {
-    const rules_date *d = luaL_testudata(L, idx, DATE_TYPE);
+    const date *d = luaL_testudata(L, idx, DATE_TYPE);
     if (!d)
         return false;
     *out = *d;
@@ -164,24 +115,24 @@ const char *luadate_typename(lua_State *L, int idx)
     return luaL_testudata(L, idx, DATE_TYPE) ? "date" : luaL_typename(L, idx);
 }
 
-static rules_date check_date(lua_State *L, int arg)
+static date check_date(lua_State *L, int arg)
 {
-    rules_date d;
+    date d;
     if (!luadate_get(L, arg, &d))
         luaL_typeerror(L, arg, "date");
     return d;
 }
 
-void luadate_push(lua_State *L, rules_date d)
+void luadate_push(lua_State *L, date d)
 {
-    long days = date_to_days(d);
+    long days = rules_date_to_days(d);
     lua_rawgetp(L, LUA_REGISTRYINDEX, &date_cache_key);
     if (lua_rawgeti(L, -1, days) == LUA_TUSERDATA) {
         lua_remove(L, -2);
         return;
     }
     lua_pop(L, 1);
-    rules_date *box = lua_newuserdatauv(L, sizeof *box, 0);
+    date *box = lua_newuserdatauv(L, sizeof *box, 0);
     *box = d;
     luaL_setmetatable(L, DATE_TYPE);
     lua_pushvalue(L, -1);
@@ -194,15 +145,15 @@ static int l_date(lua_State *L)
     lua_Integer y = luaL_checkinteger(L, 1);
     lua_Integer m = luaL_checkinteger(L, 2);
     lua_Integer d = luaL_checkinteger(L, 3);
-    rules_date date = {(int)y, (int)m, (int)d};
+    date date = {(int)y, (int)m, (int)d};
     if (y < MIN_YEAR || y > MAX_YEAR || m < 1 || m > 12 || d < 1 || d > 31 ||
-        !rules_date_valid(date))
+        !date_valid(date))
         return luaL_error(L, "date(%I, %I, %I) is not a valid date", y, m, d);
     luadate_push(L, date);
     return 1;
 }
 
-static int push_result(lua_State *L, bool ok, rules_date d)
+static int push_result(lua_State *L, bool ok, date d)
 {
     if (!ok)
         return luaL_error(L, "date out of range (years %d to %d)", MIN_YEAR, MAX_YEAR);
@@ -212,40 +163,40 @@ static int push_result(lua_State *L, bool ok, rules_date d)
 
 static int l_add_days(lua_State *L)
 {
-    rules_date d = check_date(L, 1), r;
-    return push_result(L, date_add_days(d, luaL_checkinteger(L, 2), &r), r);
+    date d = check_date(L, 1), r;
+    return push_result(L, rules_date_add_days(d, luaL_checkinteger(L, 2), &r), r);
 }
 
 static int l_add_months(lua_State *L)
 {
-    rules_date d = check_date(L, 1), r;
-    return push_result(L, date_add_months(d, luaL_checkinteger(L, 2), &r), r);
+    date d = check_date(L, 1), r;
+    return push_result(L, rules_date_add_months(d, luaL_checkinteger(L, 2), &r), r);
 }
 
 static int l_end_of_month(lua_State *L)
 {
-    luadate_push(L, date_end_of_month(check_date(L, 1)));
+    luadate_push(L, rules_date_end_of_month(check_date(L, 1)));
     return 1;
 }
 
 static int l_end_of_quarter(lua_State *L)
 {
-    luadate_push(L, date_end_of_quarter(check_date(L, 1)));
+    luadate_push(L, rules_date_end_of_quarter(check_date(L, 1)));
     return 1;
 }
 
 static int l_days_between(lua_State *L)
 {
-    rules_date a = check_date(L, 1), b = check_date(L, 2);
-    lua_pushinteger(L, date_to_days(b) - date_to_days(a));
+    date a = check_date(L, 1), b = check_date(L, 2);
+    lua_pushinteger(L, rules_date_to_days(b) - rules_date_to_days(a));
     return 1;
 }
 
 static int l_parse_date(lua_State *L)
 {
     const char *text = luaL_checkstring(L, 1);
-    rules_date d;
-    if (!rules_date_parse(text, &d)) {
+    date d;
+    if (!date_parse(text, &d)) {
         lua_pushnil(L);
         lua_pushfstring(L, "not a date (YYYY-MM-DD): '%s'", text);
         return 2;
@@ -254,10 +205,10 @@ static int l_parse_date(lua_State *L)
     return 1;
 }
 
-static void push_iso(lua_State *L, rules_date d)
+static void push_iso(lua_State *L, date d)
 {
     char text[11];
-    rules_date_format(d, text);
+    date_format_iso(d, text, 11);
     lua_pushstring(L, text);
 }
 
@@ -269,15 +220,15 @@ static int l_tostring(lua_State *L)
 
 static int l_eq(lua_State *L)
 {
-    rules_date a, b;
+    date a, b;
     lua_pushboolean(L, luadate_get(L, 1, &a) && luadate_get(L, 2, &b) &&
-                           date_to_days(a) == date_to_days(b));
+                           rules_date_to_days(a) == rules_date_to_days(b));
     return 1;
 }
 
 /* Comparing a date with anything else is a mistake worth an error (a string
  * "2026-01-01" would otherwise compare by accident). */
-static void check_comparable(lua_State *L, rules_date *a, rules_date *b)
+static void check_comparable(lua_State *L, date *a, date *b)
 {
     if (!luadate_get(L, 1, a) || !luadate_get(L, 2, b))
         luaL_error(L, "attempt to compare %s with %s", luadate_typename(L, 1),
@@ -286,23 +237,23 @@ static void check_comparable(lua_State *L, rules_date *a, rules_date *b)
 
 static int l_lt(lua_State *L)
 {
-    rules_date a, b;
+    date a, b;
     check_comparable(L, &a, &b);
-    lua_pushboolean(L, date_to_days(a) < date_to_days(b));
+    lua_pushboolean(L, rules_date_to_days(a) < rules_date_to_days(b));
     return 1;
 }
 
 static int l_le(lua_State *L)
 {
-    rules_date a, b;
+    date a, b;
     check_comparable(L, &a, &b);
-    lua_pushboolean(L, date_to_days(a) <= date_to_days(b));
+    lua_pushboolean(L, rules_date_to_days(a) <= rules_date_to_days(b));
     return 1;
 }
 
 static void push_concat_operand(lua_State *L, int idx)
 {
-    rules_date d;
+    date d;
     if (luadate_get(L, idx, &d)) {
         push_iso(L, d);
     } else if (lua_type(L, idx) == LUA_TSTRING || lua_type(L, idx) == LUA_TNUMBER) {
@@ -323,7 +274,7 @@ static int l_concat(lua_State *L)
 
 static int l_index(lua_State *L)
 {
-    rules_date d = check_date(L, 1);
+    date d = check_date(L, 1);
     const char *key = lua_tostring(L, 2);
     if (key && strcmp(key, "year") == 0)
         lua_pushinteger(L, d.year);

@@ -1,4 +1,5 @@
-/* Dates for rules: calendar arithmetic in C, and the Lua date type built on it.
+/* Dates for rules: calendar arithmetic in C on core/date's `date`, and the
+ * Lua date type built on it.
  *
  * In Lua, date(y, m, d) makes an immutable date with fields year, month and
  * day; dates compare with == < <=, tostring gives "YYYY-MM-DD" and .. joins
@@ -17,26 +18,26 @@
 
 #include <lua.h>
 
+#include "core/date.h"
 #include "rules/rules.h"
 
-int date_days_in_month(int year, int month);
 /* Days since 1970-01-01 (negative before it). */
-long date_to_days(rules_date d);
-rules_date date_from_days(long days);
+long rules_date_to_days(date d);
+date rules_date_from_days(long days);
 /* These return false when the result would leave years 1..9999. */
-bool date_add_days(rules_date d, long long n, rules_date *out);
-bool date_add_months(rules_date d, long long n, rules_date *out);
-rules_date date_end_of_month(rules_date d);
-rules_date date_end_of_quarter(rules_date d);
+bool rules_date_add_days(date d, long long n, date *out);
+bool rules_date_add_months(date d, long long n, date *out);
+date rules_date_end_of_month(date d);
+date rules_date_end_of_quarter(date d);
 
 /* Defines the date metatable and the global helpers in L. Call it inside a
  * protected call: it allocates. */
 void luadate_install(lua_State *L);
 /* Pushes d (which must be valid) as a Lua date. */
-void luadate_push(lua_State *L, rules_date d);
+void luadate_push(lua_State *L, date d);
 /* Like luaL_typename, but "date" for a date. */
 const char *luadate_typename(lua_State *L, int idx);
 /* Reads the date at idx; false when the value there is not a date. */
-bool luadate_get(lua_State *L, int idx, rules_date *out);
+bool luadate_get(lua_State *L, int idx, date *out);
 
 #endif

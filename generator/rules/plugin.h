@@ -16,7 +16,7 @@
 
 typedef struct plugin_inputs {
     const value *site;
-    rules_date today;
+    date today;
     const value *params; /* all rules' parameters, keyed by rule id; may be NULL */
     rules_limits limits;
 } plugin_inputs;

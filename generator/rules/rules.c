@@ -180,13 +180,13 @@ rules_limits rules_default_limits(void)
 }
 
 void rules_run(const char *const *plugin_paths, size_t count, const value *site,
-               rules_date today, const value *params, const rules_limits *limits,
+               date today, const value *params, const rules_limits *limits,
                rules_result *out)
 {
     vec_init(&out->flags, rule_flag_free);
     vec_init(&out->rules, rule_info_free);
     out->failed = 0;
-    if (!rules_date_valid(today)) {
+    if (!date_valid(today)) {
         diag_error(srcpos_file(NULL), "rule-today", "today (%04d-%02d-%02d) is not a valid date",
                    today.year, today.month, today.day);
         return;

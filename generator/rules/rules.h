@@ -23,14 +23,17 @@
  *     (integral numbers become Lua integers), booleans; null becomes nil.
  *   - a date is a map with the single key "$date" holding "YYYY-MM-DD"; it
  *     becomes a Lua date. rules_date_value builds one.
- *   - site.registers (a map) holds each register as a list of rows; a row is a
- *     map of its fields plus "_file" (string) and "_line" (number), the row's
- *     place in its YAML file, which flag{row=...} copies into the flag.
- *     rules_row_set_place sets them. In Lua every register array has the methods
- *     :find(pred) (first row and its index, or nil), :filter(pred) (a new
- *     register array) and :count([pred]); a register that does not exist reads
- *     as an empty one, so a school without, say, vendors gets "missing" flags
- *     rather than a crash. site.registers is always present.
+ *   - site.registers (a map) holds each register either as a list of rows or
+ *     as a map {title, key, annex?, rows: [...]} (what registers_to_value in
+ *     registers/registers.h produces). A row is a map of its fields plus
+ *     "_file" (string) and "_line" (number), the row's place in its YAML file,
+ *     which flag{row=...} copies into the flag; rules_row_set_place sets them.
+ *     In Lua a register is the array of its rows (the map's other entries,
+ *     such as title, are fields of it) with the methods :find(pred) (the first
+ *     row pred accepts and its index, or nil), :filter(pred) (a new register
+ *     array) and :count([pred]). A register that does not exist reads as an
+ *     empty one, so a school without, say, vendors gets "missing" flags rather
+ *     than a crash. site.registers is always present.
  *   - params is the value map of rule parameters keyed by rule id (site.yaml
  *     `rules:`); check receives params[id] when it is a map, else an empty
  *     table.
@@ -41,24 +44,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/date.h"
 #include "core/value.h"
 #include "core/vec.h"
 #include "diag/diag.h"
 
-/* A calendar date (proleptic Gregorian), years 1..9999. */
-typedef struct rules_date {
-    int year;
-    int month; /* 1..12 */
-    int day;   /* 1..31 */
-} rules_date;
-
-/* Parses exactly "YYYY-MM-DD" into a valid date. */
-bool rules_date_parse(const char *text, rules_date *out);
-bool rules_date_valid(rules_date d);
-/* Writes "YYYY-MM-DD" and a NUL into out. */
-void rules_date_format(rules_date d, char out[11]);
 /* A new value {"$date": "YYYY-MM-DD"}: how the host passes a date to rules. */
-value *rules_date_value(rules_date d);
+value *rules_date_value(date d);
 /* Sets a row's "_file" and "_line" (see the contract above). */
 void rules_row_set_place(value *row, const char *file, int line);
 
@@ -139,7 +131,7 @@ typedef struct rules_result {
  * file's name). site and params may be NULL; limits NULL means the defaults.
  * out is initialised here. */
 void rules_run(const char *const *plugin_paths, size_t count, const value *site,
-               rules_date today, const value *params, const rules_limits *limits,
+               date today, const value *params, const rules_limits *limits,
                rules_result *out);
 void rules_result_free(rules_result *result);
 

@@ -34,8 +34,8 @@ static void push_number(lua_State *L, double n)
 static void push_date(lua_State *L, const value *marker)
 {
     const char *text = value_as_string(marker->as.map.entries[0].value);
-    rules_date d;
-    if (!rules_date_parse(text, &d))
+    date d;
+    if (!date_parse(text, &d))
         luaL_error(L, "site data: a {\"" DATE_KEY "\": ...} value must hold \"YYYY-MM-DD\", "
                       "not %s%s%s",
                    text ? "'" : "", text ? text : "a non-string", text ? "'" : "");
@@ -182,36 +182,59 @@ void site_install(lua_State *L)
     lua_rawsetp(L, LUA_REGISTRYINDEX, &registers_meta_key);
 }
 
+static bool is_method_name(const char *key)
+{
+    return strcmp(key, "find") == 0 || strcmp(key, "filter") == 0 || strcmp(key, "count") == 0;
+}
+
+/* Pushes one register as its rows array; a map's other entries (title, key,
+ * annex) become fields of the array, unless they would hide a method. */
+static void push_register(lua_State *L, const char *name, const value *reg)
+{
+    const value *rows = reg && reg->kind == VALUE_MAP ? value_map_get(reg, "rows") : reg;
+    if (!rows || rows->kind != VALUE_LIST)
+        luaL_error(L, "site data: register '%s' must be a list of rows or a map with 'rows'",
+                   name);
+    luaL_checkstack(L, 4, NULL);
+    lua_createtable(L, (int)rows->as.list.len, reg->kind == VALUE_MAP ? 4 : 0);
+    for (size_t i = 0; i < rows->as.list.len; i++) {
+        push_value(L, rows->as.list.items[i], 2);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    if (reg->kind == VALUE_MAP) {
+        for (size_t i = 0; i < reg->as.map.len; i++) {
+            const char *key = reg->as.map.entries[i].key;
+            if (strcmp(key, "rows") == 0 || is_method_name(key))
+                continue;
+            push_value(L, reg->as.map.entries[i].value, 2);
+            lua_setfield(L, -2, key);
+        }
+    }
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &register_meta_key);
+    lua_setmetatable(L, -2);
+}
+
 void site_push(lua_State *L, const value *site)
 {
-    if (site && site->kind == VALUE_MAP)
-        site_push_value(L, site);
-    else
-        lua_newtable(L);
-    int site_index = lua_gettop(L);
+    bool is_map = site && site->kind == VALUE_MAP;
+    lua_createtable(L, 0, is_map ? (int)site->as.map.len : 1);
+    for (size_t i = 0; is_map && i < site->as.map.len; i++) {
+        if (strcmp(site->as.map.entries[i].key, "registers") == 0)
+            continue;
+        push_value(L, site->as.map.entries[i].value, 1);
+        lua_setfield(L, -2, site->as.map.entries[i].key);
+    }
 
-    int kind = lua_getfield(L, site_index, "registers");
-    if (kind == LUA_TNIL) {
-        lua_pop(L, 1);
-        lua_newtable(L);
-        lua_pushvalue(L, -1);
-        lua_setfield(L, site_index, "registers");
-    } else if (kind != LUA_TTABLE) {
-        luaL_error(L, "site data: 'registers' must be a map of registers, not a %s",
-                   luaL_typename(L, -1));
+    const value *registers = is_map ? value_map_get(site, "registers") : NULL;
+    if (registers && registers->kind != VALUE_MAP && registers->kind != VALUE_NULL)
+        luaL_error(L, "site data: 'registers' must be a map of registers");
+    bool has_registers = registers && registers->kind == VALUE_MAP;
+    lua_createtable(L, 0, has_registers ? (int)registers->as.map.len : 0);
+    for (size_t i = 0; has_registers && i < registers->as.map.len; i++) {
+        push_register(L, registers->as.map.entries[i].key, registers->as.map.entries[i].value);
+        lua_setfield(L, -2, registers->as.map.entries[i].key);
     }
-    int registers = lua_gettop(L);
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &register_meta_key);
-    for (lua_pushnil(L); lua_next(L, registers); lua_pop(L, 1)) {
-        if (lua_type(L, -1) != LUA_TTABLE)
-            luaL_error(L, "site data: register '%s' must be a list of rows, not a %s",
-                       lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?",
-                       luaL_typename(L, -1));
-        lua_pushvalue(L, -3);
-        lua_setmetatable(L, -2);
-    }
-    lua_pop(L, 1);
     lua_rawgetp(L, LUA_REGISTRYINDEX, &registers_meta_key);
-    lua_setmetatable(L, registers);
-    lua_pop(L, 1);
+    lua_setmetatable(L, -2);
+    lua_setfield(L, -2, "registers");
 }

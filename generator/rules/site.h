@@ -17,8 +17,9 @@ void site_install(lua_State *L);
 void site_push_value(lua_State *L, const value *v);
 
 /* Pushes the site table: site converted (an empty table when NULL), where
- * site.registers is always a table of register arrays and reading a missing
- * register gives an empty one. */
+ * site.registers is always a table of register arrays (each register given as
+ * a list of rows or as registers_to_value's {title, key, annex?, rows}) and
+ * reading a missing register gives an empty one. */
 void site_push(lua_State *L, const value *site);
 
 #endif
