@@ -1,7 +1,9 @@
 #!/bin/sh
 # Runs every test suite of `make test` and prints each runner's summary, then
 # one line for the whole run. Suites: cmocka unit tests, the Mustache spec,
-# the seed-coverage check, golden output and the command-line tests.
+# the seed-coverage check (every sentence of the seed in the rendered plan;
+# the source is not checked, as registers reshape the seed's tables), golden
+# output and the command-line tests.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -33,11 +35,6 @@ for bin in $(find build/tests -type f -name '*_test' | LC_ALL=C sort); do
 done
 
 run_suite mustache-spec build/tests/mustache_spec "$SPECS"
-
-seed_content() {
-    build/tests/seed_coverage "$SEED" content/plan/*.md content/annexes/*.md
-}
-run_suite seed-coverage-content seed_content
 
 seed_rendered() {
     out=$(mktemp -d)

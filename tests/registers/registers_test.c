@@ -578,8 +578,8 @@ static void test_table_html(void **state)
                         "<div class=\"table-wrap\"><table class=\"register\" data-register=\"records\">\n"
                         "<thead>\n<tr><th scope=\"col\">編號</th><th scope=\"col\">日期</th>"
                         "<th scope=\"col\">內部註記</th></tr>\n</thead>\n<tbody>\n"
-                        "<tr><td>R-2</td><td>115/03/02</td><td>（不公開）</td></tr>\n"
-                        "<tr><td>R-3</td><td>113/07/01</td><td>（不公開）</td></tr>\n"
+                        "<tr><td>R-2</td><td class=\"date\">115/03/02</td><td>（不公開）</td></tr>\n"
+                        "<tr><td>R-3</td><td class=\"date\">113/07/01</td><td>（不公開）</td></tr>\n"
                         "</tbody>\n</table></div>\n");
 
     /* The same view on the register's own page anchors its rows, as a list. */
@@ -700,7 +700,7 @@ static void test_view_option_errors(void **state)
              "%s:13:7: error: sort: unknown field 'size': register 'records' has no such field "
              "[register-option]\n"
              "%s:14:9: error: layout must be table or list, not 'grid' [register-option]\n"
-             "%s:15:1: error: unknown option 'foo' (columns, where, sort, layout) "
+             "%s:15:1: error: unknown option 'foo' (columns, merge, where, sort, layout) "
              "[register-option]\n",
              p, p, p, p, p, p, p);
     assert_string_equal(got, expected);
