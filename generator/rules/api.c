@@ -15,11 +15,10 @@ static const char made_rules_key = 0;
 static const char *const severity_names[] = {"error", "warning", "info", NULL};
 static const diag_severity severity_values[] = {DIAG_ERROR, DIAG_WARNING, DIAG_INFO};
 static const char *const status_names[] = {"missing", "overdue", "due-soon", "ok", NULL};
-static const flag_status status_values[] = {FLAG_MISSING, FLAG_OVERDUE, FLAG_DUE_SOON,
-                                            FLAG_OK};
+static const flag_status status_values[] = {FLAG_MISSING, FLAG_OVERDUE, FLAG_DUE_SOON, FLAG_OK};
 
 static const char *const rule_fields[] = {"id", "title", "severity", "source", "check", NULL};
-static const char *const flag_fields[] = {"message", "status", "due", "severity",
+static const char *const flag_fields[] = {"message", "status",  "due", "severity",
                                           "row",     "section", NULL};
 
 void rule_flag_free(void *p)
@@ -83,8 +82,7 @@ static int raise_listing(lua_State *L, const char *what, const char *const *name
 
 /* A typo in a field name must not pass silently. When there are several, the
  * alphabetically first is named, so the message does not depend on hashing. */
-static void check_known_fields(lua_State *L, int table, const char *what,
-                               const char *const *known)
+static void check_known_fields(lua_State *L, int table, const char *what, const char *const *known)
 {
     const char *unknown = NULL;
     for (lua_pushnil(L); lua_next(L, table); lua_pop(L, 1)) {
@@ -196,9 +194,13 @@ int rule_api_take(lua_State *L)
     lua_pushvalue(L, 2);
     bool made = lua_type(L, 2) == LUA_TTABLE && lua_rawget(L, -2) != LUA_TNIL;
     if (!made) {
-        return luaL_error(L, "a plugin must end with `return rule { ... }`, but this one "
-                             "returned %s",
-                          lua_isnil(L, 2) ? "nothing" : luadate_typename(L, 2));
+        const char *got = lua_isnil(L, 2)                ? "nothing"
+                          : lua_type(L, 2) == LUA_TTABLE ? "a table that rule{} did not make"
+                                                         : luadate_typename(L, 2);
+        return luaL_error(L,
+                          "a plugin must end with `return rule { ... }`, but this one "
+                          "returned %s",
+                          got);
     }
     lua_settop(L, 2);
     rule_fields_read r = read_rule(L, 2);

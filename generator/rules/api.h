@@ -17,10 +17,10 @@
 
 /* One plugin's side of the API. */
 typedef struct rule_api {
-    bool checking;               /* flag{} is allowed only while check runs */
-    const char *rule_id;         /* borrowed; set before check runs */
+    bool checking;       /* flag{} is allowed only while check runs */
+    const char *rule_id; /* borrowed; set before check runs */
     diag_severity rule_severity;
-    vec flags;                   /* of rule_flag*, owned: raised by check so far */
+    vec flags; /* of rule_flag*, owned: raised by check so far */
 } rule_api;
 
 void rule_api_init(rule_api *api);

@@ -23,7 +23,7 @@ static int days_in_month(int year, int month)
  * day's position in its year follows one formula (153 days per 5 months). */
 long rules_date_to_days(date d)
 {
-    long y = d.year - (d.month <= 2);   /* >= 0 for years >= 1 */
+    long y = d.year - (d.month <= 2); /* >= 0 for years >= 1 */
     long era = y / 400;
     long year_of_era = y - era * 400;
     long month_from_march = (d.month + 9) % 12;
@@ -146,8 +146,7 @@ static int l_date(lua_State *L)
     lua_Integer m = luaL_checkinteger(L, 2);
     lua_Integer d = luaL_checkinteger(L, 3);
     date date = {(int)y, (int)m, (int)d};
-    if (y < MIN_YEAR || y > MAX_YEAR || m < 1 || m > 12 || d < 1 || d > 31 ||
-        !date_valid(date))
+    if (y < MIN_YEAR || y > MAX_YEAR || m < 1 || m > 12 || d < 1 || d > 31 || !date_valid(date))
         return luaL_error(L, "date(%I, %I, %I) is not a valid date", y, m, d);
     luadate_push(L, date);
     return 1;
@@ -296,12 +295,9 @@ static int l_newindex(lua_State *L)
 }
 
 static const luaL_Reg date_helpers[] = {
-    {"add_days", l_add_days},
-    {"add_months", l_add_months},
-    {"end_of_month", l_end_of_month},
-    {"end_of_quarter", l_end_of_quarter},
-    {"days_between", l_days_between},
-    {NULL, NULL},
+    {"add_days", l_add_days},         {"add_months", l_add_months},
+    {"end_of_month", l_end_of_month}, {"end_of_quarter", l_end_of_quarter},
+    {"days_between", l_days_between}, {NULL, NULL},
 };
 
 void luadate_install(lua_State *L)
@@ -315,8 +311,12 @@ void luadate_install(lua_State *L)
 
     luaL_newmetatable(L, DATE_TYPE);
     static const luaL_Reg meta[] = {
-        {"__tostring", l_tostring}, {"__eq", l_eq},         {"__lt", l_lt},
-        {"__le", l_le},             {"__concat", l_concat}, {"__newindex", l_newindex},
+        {"__tostring", l_tostring},
+        {"__eq", l_eq},
+        {"__lt", l_lt},
+        {"__le", l_le},
+        {"__concat", l_concat},
+        {"__newindex", l_newindex},
         {NULL, NULL},
     };
     luaL_setfuncs(L, meta, 0);

@@ -85,8 +85,8 @@ static char *describe_exit(int status)
 
 void isolate_run_plugin(const char *path, const plugin_inputs *in, plugin_outcome *out)
 {
-    volatile plugin_progress *progress = mmap(NULL, sizeof *progress, PROT_READ | PROT_WRITE,
-                                              MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    volatile plugin_progress *progress =
+        mmap(NULL, sizeof *progress, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (progress == MAP_FAILED) {
         plugin_run(path, in, NULL, out);
         return;

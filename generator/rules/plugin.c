@@ -25,8 +25,8 @@ void plugin_outcome_free(plugin_outcome *out)
     plugin_outcome_init(out);
 }
 
-void plugin_outcome_fail(plugin_outcome *out, plugin_stage stage, sandbox_failure kind,
-                         int line, char *message, char *detail)
+void plugin_outcome_fail(plugin_outcome *out, plugin_stage stage, sandbox_failure kind, int line,
+                         char *message, char *detail)
 {
     sandbox_error_free(&out->error);
     out->failed = true;

@@ -29,20 +29,20 @@ typedef enum plugin_stage {
 
 /* Owns every string and flag in it: plugin_outcome_free. */
 typedef struct plugin_outcome {
-    bool declared;       /* the chunk returned a valid rule: decl is filled (only its id
-                            and severity when the plugin was stopped from outside) */
+    bool declared; /* the chunk returned a valid rule: decl is filled (only its id
+                      and severity when the plugin was stopped from outside) */
     rule_decl decl;
-    bool failed;         /* stage and error say how */
+    bool failed; /* stage and error say how */
     plugin_stage stage;
     sandbox_error error;
-    vec flags;           /* of rule_flag*, only when check ran to its end */
+    vec flags; /* of rule_flag*, only when check ran to its end */
 } plugin_outcome;
 
 void plugin_outcome_init(plugin_outcome *out);
 void plugin_outcome_free(plugin_outcome *out);
 /* Records a failure; consumes message and detail (detail may be NULL). */
-void plugin_outcome_fail(plugin_outcome *out, plugin_stage stage, sandbox_failure kind,
-                         int line, char *message, char *detail);
+void plugin_outcome_fail(plugin_outcome *out, plugin_stage stage, sandbox_failure kind, int line,
+                         char *message, char *detail);
 
 /* What a watcher in another process can see of a running plugin. */
 typedef struct plugin_progress {

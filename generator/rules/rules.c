@@ -143,8 +143,7 @@ static void record_outcome(const char *path, plugin_outcome *o, rules_result *ou
 
     if (o->declared && id_already_seen(out, info->id)) {
         diag_error(srcpos_file(info->path), "rule-duplicate",
-                   "rule '%s' is defined by an earlier plugin too; this one is skipped",
-                   info->id);
+                   "rule '%s' is defined by an earlier plugin too; this one is skipped", info->id);
         info->outcome = RULE_SKIPPED;
     } else if (o->failed) {
         report_failure(info, o);
@@ -179,9 +178,8 @@ rules_limits rules_default_limits(void)
     };
 }
 
-void rules_run(const char *const *plugin_paths, size_t count, const value *site,
-               date today, const value *params, const rules_limits *limits,
-               rules_result *out)
+void rules_run(const char *const *plugin_paths, size_t count, const value *site, date today,
+               const value *params, const rules_limits *limits, rules_result *out)
 {
     vec_init(&out->flags, rule_flag_free);
     vec_init(&out->rules, rule_info_free);

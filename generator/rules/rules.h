@@ -7,12 +7,12 @@
  *
  * Every plugin gets its own Lua state (only base, string, table, math and utf8,
  * with load, dofile, loadfile, collectgarbage, print, warn, string.dump and
- * math.random removed; chunks are loaded as text only) and its own limits, and
- * by default its own process (isolate.h). A rule that fails, loops, exhausts
- * its memory or returns something other than a rule is reported as one
- * diagnostic at its file:line and the other rules still run; a failed rule's
- * flags are dropped. Inside a rule, check may call flag{...} and use the date
- * helpers (see date.h for the Lua API).
+ * math.random removed and no __gc metamethods; chunks are loaded as text
+ * only), its own limits, and by default its own process (rules/isolate.h).
+ * A rule that fails, loops, exhausts its memory or returns something other
+ * than a rule is reported as one diagnostic at its file:line and the other
+ * rules still run; a failed rule's flags are dropped. Inside a rule, check may
+ * call flag{...} and use the date helpers (rules/date.h describes them).
  *
  * Ownership: rules_run fills a rules_result that the caller owns and releases
  * with rules_result_free; every string in it is owned by the result. The inputs
@@ -64,7 +64,7 @@ void rules_row_set_place(value *row, const char *file, int line);
  * child is killed ISOLATE_GRACE_MS (250 ms) after its time limit. */
 typedef struct rules_limits {
     size_t max_memory;          /* bytes; default 64 MiB */
-    long long max_instructions; /* default 10,000,000 (about 0.1 s) */
+    long long max_instructions; /* default 10,000,000 (0.1 to 0.2 s of Lua) */
     long max_millis;            /* wall-clock milliseconds; default 750 */
     bool in_process;            /* default false: each plugin runs in a forked child,
                                    so nothing it does can hang or crash the caller;
@@ -108,9 +108,9 @@ typedef struct rule_info {
     bool declared; /* it returned a valid rule; otherwise id is the file name
                       without ".lua" */
     char *id;
-    char *title;   /* NULL when not declared, or when a child process running
-                      the plugin had to be stopped from outside */
-    char *source;  /* likewise */
+    char *title;  /* NULL when not declared, or when a child process running
+                     the plugin had to be stopped from outside */
+    char *source; /* likewise */
     diag_severity severity;
     rule_outcome outcome;
     size_t flag_count;
@@ -118,9 +118,9 @@ typedef struct rule_info {
 } rule_info;
 
 typedef struct rules_result {
-    vec flags; /* of rule_flag*, sorted by due date (undated last), rule id,
-                  message, then place */
-    vec rules; /* of rule_info*, in the order of the paths given */
+    vec flags;  /* of rule_flag*, sorted by due date (undated last), rule id,
+                   message, then place */
+    vec rules;  /* of rule_info*, in the order of the paths given */
     int failed; /* how many rules failed */
 } rules_result;
 
@@ -130,9 +130,8 @@ typedef struct rules_result {
  * rule-memory and rule-duplicate (a warning rule-id when the id is not the
  * file's name). site and params may be NULL; limits NULL means the defaults.
  * out is initialised here. */
-void rules_run(const char *const *plugin_paths, size_t count, const value *site,
-               date today, const value *params, const rules_limits *limits,
-               rules_result *out);
+void rules_run(const char *const *plugin_paths, size_t count, const value *site, date today,
+               const value *params, const rules_limits *limits, rules_result *out);
 void rules_result_free(rules_result *result);
 
 #endif

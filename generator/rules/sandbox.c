@@ -104,12 +104,11 @@ static void limit_hook(lua_State *L, lua_Debug *ar)
 {
     sandbox *sb = sandbox_of(L);
     switch (ar->event) {
-    case LUA_HOOKLINE:
-        set_current_line(sb, ar->currentline);
-        break;
+    case LUA_HOOKLINE: set_current_line(sb, ar->currentline); break;
     case LUA_HOOKRET:
+        /* Only follows the line: never raise while a function is returning. */
         follow_return(L, sb);
-        return; /* never raise while a function is returning */
+        return;
     case LUA_HOOKCOUNT:
         if (sb->stop != SANDBOX_RUNNING)
             break;
@@ -125,8 +124,7 @@ static void limit_hook(lua_State *L, lua_Debug *ar)
         /* From now on every instruction raises again (STYLE lesson 6). */
         lua_sethook(L, limit_hook, TRACKING_MASK, 1);
         break;
-    default:
-        return;
+    default: return;
     }
     if (sb->stop != SANDBOX_RUNNING) {
         lua_pushstring(L, stop_message(sb));
@@ -203,19 +201,17 @@ static void describe_failure(sandbox *sb, int status, sandbox_error *err)
 {
     const char *msg = lua_type(sb->L, -1) == LUA_TSTRING ? lua_tostring(sb->L, -1) : NULL;
     char *detail = msg ? xstrdup(msg) : NULL;
-    bool lauxlib_memory = msg && strncmp(msg, LAUXLIB_MEMORY_MESSAGE "\n",
-                                         sizeof LAUXLIB_MEMORY_MESSAGE) == 0;
+    bool lauxlib_memory =
+        msg && strncmp(msg, LAUXLIB_MEMORY_MESSAGE "\n", sizeof LAUXLIB_MEMORY_MESSAGE) == 0;
 
     if (sb->stop == SANDBOX_OUT_OF_INSTRUCTIONS) {
         set_error(err, SANDBOX_TIMEOUT, sb->stop_line,
-                  xasprintf("exceeded the instruction limit of %lld",
-                            sb->limits.max_instructions),
+                  xasprintf("exceeded the instruction limit of %lld", sb->limits.max_instructions),
                   detail);
     } else if (sb->stop == SANDBOX_OUT_OF_TIME) {
         set_error(err, SANDBOX_TIMEOUT, sb->stop_line,
                   xasprintf("exceeded the time limit of %ld ms", sb->limits.max_millis), detail);
-    } else if (status == LUA_ERRMEM ||
-               (sb->refused && (status == LUA_ERRERR || lauxlib_memory))) {
+    } else if (status == LUA_ERRMEM || (sb->refused && (status == LUA_ERRERR || lauxlib_memory))) {
         char *limit = size_text(sb->limits.max_memory);
         set_error(err, SANDBOX_MEMORY, sb->current_line,
                   xasprintf("exceeded the memory limit of %s", limit), detail);
@@ -320,8 +316,8 @@ static int setmetatable_without_gc(lua_State *L)
 static int open_libraries(lua_State *L)
 {
     static const luaL_Reg libraries[] = {
-        {LUA_GNAME, luaopen_base},         {LUA_STRLIBNAME, luaopen_string},
-        {LUA_TABLIBNAME, luaopen_table},   {LUA_MATHLIBNAME, luaopen_math},
+        {LUA_GNAME, luaopen_base},       {LUA_STRLIBNAME, luaopen_string},
+        {LUA_TABLIBNAME, luaopen_table}, {LUA_MATHLIBNAME, luaopen_math},
         {LUA_UTF8LIBNAME, luaopen_utf8},
     };
     for (size_t i = 0; i < sizeof libraries / sizeof *libraries; i++) {
@@ -330,8 +326,8 @@ static int open_libraries(lua_State *L)
     }
     /* Loading code, reaching the collector and printing are not for rules;
      * random numbers would make builds differ. */
-    static const char *const removed_globals[] = {"load",  "loadfile", "dofile",
-                                                  "collectgarbage", "print", "warn"};
+    static const char *const removed_globals[] = {"load",           "loadfile", "dofile",
+                                                  "collectgarbage", "print",    "warn"};
     for (size_t i = 0; i < sizeof removed_globals / sizeof *removed_globals; i++) {
         lua_pushnil(L);
         lua_setglobal(L, removed_globals[i]);
@@ -373,8 +369,7 @@ sandbox *sandbox_new(const char *path, const rules_limits *limits, volatile int 
     if (!sb->L) {
         char *limit = size_text(sb->limits.max_memory);
         set_error(err, SANDBOX_MEMORY, 0,
-                  xasprintf("exceeded the memory limit of %s creating its Lua state", limit),
-                  NULL);
+                  xasprintf("exceeded the memory limit of %s creating its Lua state", limit), NULL);
         free(limit);
         free(sb);
         return NULL;

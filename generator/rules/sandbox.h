@@ -45,23 +45,23 @@ void sandbox_error_free(sandbox_error *err);
 
 typedef struct sandbox {
     lua_State *L;
-    const char *path;            /* borrowed; the chunk is named "@path" */
-    char short_src[LUA_IDSIZE];  /* how Lua abbreviates the chunk name in messages */
+    const char *path;           /* borrowed; the chunk is named "@path" */
+    char short_src[LUA_IDSIZE]; /* how Lua abbreviates the chunk name in messages */
     rules_limits limits;
-    size_t bytes;                /* allocated now */
-    bool refused;                /* the allocator said no during the current call */
+    size_t bytes; /* allocated now */
+    bool refused; /* the allocator said no during the current call */
     long long instructions_left;
-    long long deadline_ms;       /* on the monotonic clock */
+    long long deadline_ms; /* on the monotonic clock */
     sandbox_stop stop;
-    int stop_line;               /* where the stop tripped */
-    int current_line;            /* the innermost running line of the chunk */
-    volatile int *line_mirror;   /* NULL, or where current_line is copied for a watcher */
+    int stop_line;             /* where the stop tripped */
+    int current_line;          /* the innermost running line of the chunk */
+    volatile int *line_mirror; /* NULL, or where current_line is copied for a watcher */
 } sandbox;
 
 /* A new state with base (without load, loadfile, dofile, collectgarbage, print,
  * warn, and with a setmetatable that refuses __gc), string (without dump),
- * table, math (without random, randomseed) and utf8. The limits' clock starts now. line_mirror may be NULL. On failure
- * returns NULL and fills err. */
+ * table, math (without random, randomseed) and utf8. The limits' clock starts
+ * now. line_mirror may be NULL. On failure returns NULL and fills err. */
 sandbox *sandbox_new(const char *path, const rules_limits *limits, volatile int *line_mirror,
                      sandbox_error *err);
 void sandbox_free(sandbox *sb);

@@ -36,8 +36,9 @@ static void push_date(lua_State *L, const value *marker)
     const char *text = value_as_string(marker->as.map.entries[0].value);
     date d;
     if (!date_parse(text, &d))
-        luaL_error(L, "site data: a {\"" DATE_KEY "\": ...} value must hold \"YYYY-MM-DD\", "
-                      "not %s%s%s",
+        luaL_error(L,
+                   "site data: a {\"" DATE_KEY "\": ...} value must hold \"YYYY-MM-DD\", "
+                   "not %s%s%s",
                    text ? "'" : "", text ? text : "a non-string", text ? "'" : "");
     luadate_push(L, d);
 }
@@ -193,8 +194,7 @@ static void push_register(lua_State *L, const char *name, const value *reg)
 {
     const value *rows = reg && reg->kind == VALUE_MAP ? value_map_get(reg, "rows") : reg;
     if (!rows || rows->kind != VALUE_LIST)
-        luaL_error(L, "site data: register '%s' must be a list of rows or a map with 'rows'",
-                   name);
+        luaL_error(L, "site data: register '%s' must be a list of rows or a map with 'rows'", name);
     luaL_checkstack(L, 4, NULL);
     lua_createtable(L, (int)rows->as.list.len, reg->kind == VALUE_MAP ? 4 : 0);
     for (size_t i = 0; i < rows->as.list.len; i++) {

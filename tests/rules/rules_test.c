@@ -62,8 +62,8 @@ static void run_paths(run *r, const char *const *paths, size_t n, const value *s
 }
 
 /* Runs the named fixtures (NULL-terminated list). */
-static void run_fixtures(run *r, const value *site, const value *params,
-                         const rules_limits *limits, ...)
+static void run_fixtures(run *r, const value *site, const value *params, const rules_limits *limits,
+                         ...)
 {
     vec paths;
     vec_init(&paths, free);
@@ -479,7 +479,8 @@ static void test_date_arithmetic(void **state)
     assert_int_equal(rules_date_to_days((date){2000, 3, 1}), 11017);
     assert_int_equal(rules_date_to_days((date){1969, 12, 31}), -1);
     /* Every day from year 1 to 9999 survives the round trip, in order. */
-    long first = rules_date_to_days((date){1, 1, 1}), last = rules_date_to_days((date){9999, 12, 31});
+    long first = rules_date_to_days((date){1, 1, 1}),
+         last = rules_date_to_days((date){9999, 12, 31});
     date previous = rules_date_from_days(first);
     assert_date(previous, 1, 1, 1);
     for (long n = first + 1; n <= last; n++) {
@@ -530,8 +531,8 @@ static void test_flag_fields_defaults_and_order(void **state)
     assert_string_equal(r.diags, "");
     /* by due date (undated last), then rule id, then message */
     const char *order[][2] = {
-        {"flags", "fine"},       {"flags", "also late"},  {"flags", "late"},
-        {"flags", "soon"},       {"flags", "never done"}, {"good", "held on 2026-03-02"},
+        {"flags", "fine"}, {"flags", "also late"},  {"flags", "late"},
+        {"flags", "soon"}, {"flags", "never done"}, {"good", "held on 2026-03-02"},
     };
     assert_int_equal(r.result.flags.len, 6);
     for (size_t i = 0; i < 6; i++) {
@@ -757,8 +758,9 @@ static void test_outcome_round_trip(void **state)
     o.decl = (rule_decl){xstrdup("r"), xstrdup("標題"), xstrdup("s:1;2"), DIAG_WARNING};
     plugin_outcome_fail(&o, STAGE_CHECK, SANDBOX_MEMORY, 12, xstrdup("m"), NULL);
     rule_flag *f = xcalloc(1, sizeof *f);
-    *f = (rule_flag){xstrdup("r"), DIAG_INFO, FLAG_DUE_SOON, xstrdup("a\nb;3:x"),
-                     xstrdup("2026-01-31"), NULL, 0, xstrdup("sec")};
+    *f = (rule_flag){
+        xstrdup("r"), DIAG_INFO, FLAG_DUE_SOON, xstrdup("a\nb;3:x"), xstrdup("2026-01-31"),
+        NULL,         0,         xstrdup("sec")};
     vec_push(&o.flags, f);
 
     strbuf enc;
