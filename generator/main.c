@@ -21,13 +21,14 @@ enum exit_code {
 };
 
 static const char USAGE[] =
-    "usage: policygen build [-C DIR] [-o OUT] [--today YYYY-MM-DD] [--strict]\n"
+    "usage: policygen build [-C DIR] [-o OUT] [-j N] [--today YYYY-MM-DD] [--strict]\n"
     "\n"
     "  build    render the content folder into the output folder\n"
     "\n"
     "options:\n"
     "  -C DIR             the content folder (default: content)\n"
     "  -o OUT             the output folder (default: output)\n"
+    "  -j N               render on N threads (default: one per processor)\n"
     "  --today DATE       the date rules measure against (default: SOURCE_DATE_EPOCH or today)\n"
     "  --strict           error-level flags fail the build\n"
     "  -h, --help         this text\n"
@@ -85,7 +86,7 @@ static int cmd_build(int argc, char **argv, const char *data_dir)
     };
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "C:o:h", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "C:o:j:h", long_opts, NULL)) != -1) {
         switch (c) {
         case 'C': opts.content_dir = optarg; break;
         case 'o': opts.output_dir = optarg; break;
@@ -95,6 +96,14 @@ static int cmd_build(int argc, char **argv, const char *data_dir)
             opts.today_set = true;
             break;
         case OPT_STRICT: opts.strict = true; break;
+        case 'j': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 256)
+                return usage_error("-j takes a number of threads from 1 to 256, not '%s'", optarg);
+            opts.jobs = (int)n;
+            break;
+        }
         case 'h': fputs(USAGE, stdout); return EXIT_OK;
         default: return usage_error("%s", "unknown option");
         }

@@ -42,7 +42,7 @@ build_result build_site(const build_options *opts)
     outdir od;
     build_result result = BUILD_CONTENT_ERROR;
     if (outdir_begin(&od, opts->output_dir)) {
-        html_options html = {.theme_dir = theme_dir, .xref = xref, .audience = AUDIENCE_INTERNAL};
+        html_options html = {.theme_dir = theme_dir, .xref = xref, .audience = AUDIENCE_INTERNAL, .threads = opts->jobs};
         bool ok = html_render_site(s, &od, &html) && !od.failed && !diag_get_counts().errors;
         if (ok && outdir_commit(&od))
             result = BUILD_OK;

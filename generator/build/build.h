@@ -13,6 +13,7 @@ typedef struct build_options {
     date today;
     bool today_set;
     bool strict;          /* error-level flags fail the build */
+    int jobs;             /* threads for rendering; 0: one per processor */
 } build_options;
 
 typedef enum build_result {

@@ -73,14 +73,14 @@ value *value_map(void)
 
 value *value_ref(value *v)
 {
-    if (v)
-        v->refs++;
+    if (v) /* atomic: pages render on several threads and share the site's data */
+        __atomic_add_fetch(&v->refs, 1, __ATOMIC_RELAXED);
     return v;
 }
 
 void value_unref(value *v)
 {
-    if (!v || --v->refs > 0)
+    if (!v || __atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL) > 0)
         return;
     switch (v->kind) {
     case VALUE_STRING: free(v->as.string.data); break;

@@ -1,7 +1,8 @@
 /* A JSON-like dynamic value: the data that templates render and that JSON
  * output is written from. Values are reference-counted: a container takes
  * over the reference it is given (value_list_push, value_map_set "consume"
- * their argument); call value_ref to keep your own. */
+ * their argument); call value_ref to keep your own. Reference counts are
+ * atomic, so threads may share a value that nobody changes any more. */
 #ifndef POLICYGEN_VALUE_H
 #define POLICYGEN_VALUE_H
 

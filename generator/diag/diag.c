@@ -1,5 +1,6 @@
 #include "diag/diag.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 
@@ -7,6 +8,8 @@
 #include "core/value.h"
 #include "core/xalloc.h"
 
+/* Pages render on several threads; a diagnostic is one locked step. */
+static pthread_mutex_t diag_lock = PTHREAD_MUTEX_INITIALIZER;
 static FILE *diag_stream;
 static bool diag_stream_set;
 static diag_counts counts;
@@ -62,6 +65,7 @@ void diag_emit(diag_severity sev, srcpos at, const char *code, const char *fmt, 
     sb_vprintf(&msg, fmt, ap);
     va_end(ap);
 
+    pthread_mutex_lock(&diag_lock);
     switch (sev) {
     case DIAG_ERROR: counts.errors++; break;
     case DIAG_WARNING: counts.warnings++; break;
@@ -100,6 +104,7 @@ void diag_emit(diag_severity sev, srcpos at, const char *code, const char *fmt, 
         value_map_set_string(d, "message", msg.data);
         value_list_push(recorded, d);
     }
+    pthread_mutex_unlock(&diag_lock);
     sb_free(&line);
     sb_free(&msg);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/fs.h"
+#include "core/parallel.h"
 #include "core/value.h"
 #include "core/xalloc.h"
 #include "registers/registers.h"
@@ -13,38 +14,84 @@
 #include "xref/xref.h"
 #include "template/template.h"
 
-/* Template sources read from the theme on first use. */
+/* The theme's templates, all read before rendering starts so that threads
+ * only look them up. */
 typedef struct theme {
     const char *dir;
-    map sources; /* name -> char* (owned), NULL cached for missing */
+    map sources; /* name -> char* (owned) */
 } theme;
+
+static bool theme_load(theme *t, const char *dir)
+{
+    t->dir = dir;
+    map_init(&t->sources, free);
+    char *templates = fs_join(dir, "templates");
+    vec names;
+    vec_init(&names, free);
+    bool ok = fs_list_dir(templates, &names);
+    if (!ok)
+        diag_error(srcpos_file(templates), "theme", "cannot read the theme's templates: %s",
+                   strerror(errno));
+    for (size_t i = 0; ok && i < names.len; i++) {
+        const char *name = names.items[i];
+        size_t len = strlen(name);
+        const char *ext = ".mustache";
+        if (len <= strlen(ext) || strcmp(name + len - strlen(ext), ext) != 0)
+            continue;
+        char *path = fs_join(templates, name);
+        char *src = fs_read_file(path, (size_t)4 << 20, NULL);
+        if (!src) {
+            diag_error(srcpos_file(path), "theme", "cannot read: %s", strerror(errno));
+            ok = false;
+        } else {
+            char *key = xstrndup(name, len - strlen(ext));
+            map_set(&t->sources, key, src);
+            free(key);
+        }
+        free(path);
+    }
+    vec_free(&names);
+    free(templates);
+    return ok;
+}
 
 static const char *theme_resolve(void *ctx, const char *name)
 {
-    theme *t = ctx;
-    if (map_has(&t->sources, name))
-        return map_get(&t->sources, name);
-    if (strchr(name, '/') || strstr(name, "..")) {
-        map_set(&t->sources, name, NULL);
-        return NULL;
-    }
-    char *file = xasprintf("templates/%s.mustache", name);
-    char *path = fs_join(t->dir, file);
-    char *src = fs_read_file(path, (size_t)4 << 20, NULL);
-    map_set(&t->sources, name, src);
-    free(path);
-    free(file);
-    return src;
+    const theme *t = ctx;
+    return map_get(&t->sources, name);
+}
+
+/* A page to render: the template and its data, then the file it goes to. */
+typedef struct page_job {
+    char *relpath;
+    const char *template_name;
+    value *data;
+    strbuf html; /* the rendered page, until it is written */
+    bool rendered;
+} page_job;
+
+static void page_job_free(void *p)
+{
+    page_job *j = p;
+    free(j->relpath);
+    value_unref(j->data);
+    sb_free(&j->html);
+    free(j);
 }
 
 typedef struct page_writer {
     const site *site;
     outdir *od;
     theme theme;
-    tpl_set *templates;
+    tpl_set **templates; /* one set per thread: a set is not shared */
+    int threads;
     value *common; /* site-wide data shared by every page */
     const xref_table *xref;
     audience audience;
+    vec jobs;      /* of page_job*, rendered at the end on all threads */
+    char **chapter_bodies; /* per chapter: its page's body, then its all.html part */
+    char **chapter_parts;
+    char **annex_bodies;
     bool ok;
 } page_writer;
 
@@ -61,27 +108,44 @@ static char *root_prefix(const char *relpath)
 
 static void write_page(page_writer *w, const char *relpath, const char *template_name, value *page)
 {
-    value *data = value_map();
-    value_map_set(data, "site", value_ref(w->common));
+    page_job *job = xcalloc(1, sizeof *job);
+    job->relpath = xstrdup(relpath);
+    job->template_name = template_name;
+    job->data = value_map();
+    value_map_set(job->data, "site", value_ref(w->common));
     char *root = root_prefix(relpath);
-    value_map_set_string(data, "root", root);
+    value_map_set_string(job->data, "root", root);
     free(root);
-    value_map_set(data, "page", page);
+    value_map_set(job->data, "page", page);
+    vec_push(&w->jobs, job);
+}
 
-    strbuf out;
-    sb_init(&out);
+/* Renders on any thread; the files are written afterwards from one thread,
+ * since creating files in parallel only makes the file system contend. */
+static void render_job(void *ctx, int worker, size_t i)
+{
+    page_writer *w = ctx;
+    page_job *job = w->jobs.items[i];
+    sb_init(&job->html);
     tpl_error err = {0};
-    if (!tpl_render_named(w->templates, template_name, data, &out, &err)) {
-        char *path = xasprintf("%s/templates/%s.mustache", w->theme.dir,
-                               err.name[0] ? err.name : template_name);
-        diag_error((srcpos){path, err.line, err.col}, "template", "%s", err.message);
-        free(path);
-        w->ok = false;
-    } else if (!outdir_write(w->od, relpath, out.data, out.len)) {
-        w->ok = false;
+    if (tpl_render_named(w->templates[worker], job->template_name, job->data, &job->html, &err)) {
+        job->rendered = true;
+        return;
     }
-    sb_free(&out);
-    value_unref(data);
+    char *path = xasprintf("%s/templates/%s.mustache", w->theme.dir,
+                           err.name[0] ? err.name : job->template_name);
+    diag_error((srcpos){path, err.line, err.col}, "template", "%s", err.message);
+    free(path);
+}
+
+static void write_jobs(page_writer *w)
+{
+    for (size_t i = 0; i < w->jobs.len; i++) {
+        page_job *job = w->jobs.items[i];
+        if (!job->rendered || !outdir_write(w->od, job->relpath, job->html.data, job->html.len))
+            w->ok = false;
+        sb_free(&job->html);
+    }
 }
 
 static char *chapter_href(const document *d)
@@ -183,7 +247,8 @@ static value *chapter_page(const page_writer *w, size_t index)
     const site *s = w->site;
     const document *d = s->chapters.items[index];
     value *page = document_summary(d, false);
-    value_map_set(page, "body", value_string_take(render_body(w, d, NULL, "../")));
+    value_map_set(page, "body", value_string_take(w->chapter_bodies[index]));
+    w->chapter_bodies[index] = NULL;
     value_map_set(page, "toc", toc_sections(d, ""));
     if (index > 0) {
         value *prev = document_summary(s->chapters.items[index - 1], false);
@@ -236,9 +301,8 @@ static void write_plan(page_writer *w)
     for (size_t i = 0; i < s->chapters.len; i++) {
         const document *d = s->chapters.items[i];
         value *c = document_summary(d, false);
-        char *prefix = xasprintf("%s--", d->id);
-        value_map_set(c, "body", value_string_take(render_body(w, d, prefix, "../")));
-        free(prefix);
+        value_map_set(c, "body", value_string_take(w->chapter_parts[i]));
+        w->chapter_parts[i] = NULL;
         value_list_push(parts, c);
     }
     value_map_set(all, "chapters", parts);
@@ -280,7 +344,8 @@ static void write_annexes(page_writer *w)
     for (size_t i = 0; i < s->annexes.len; i++) {
         const document *d = s->annexes.items[i];
         value *page = document_summary(d, true);
-        value_map_set(page, "body", value_string_take(render_body(w, d, NULL, "../")));
+        value_map_set(page, "body", value_string_take(w->annex_bodies[i]));
+        w->annex_bodies[i] = NULL;
         value *backlinks = annex_backlinks(w, d);
         value_map_set_bool(page, "has_backlinks", value_list_len(backlinks) > 0);
         value_map_set(page, "backlinks", backlinks);
@@ -367,23 +432,61 @@ static void copy_assets(page_writer *w)
     free(dir);
 }
 
+/* Markdown bodies, the bulk of the work, on all threads: one job renders one
+ * document (both forms of a chapter), so no two threads walk the same tree. */
+static void render_body_job(void *ctx, int worker, size_t i)
+{
+    page_writer *w = ctx;
+    const site *s = w->site;
+    (void)worker;
+    if (i < s->chapters.len) {
+        const document *d = s->chapters.items[i];
+        w->chapter_bodies[i] = render_body(w, d, NULL, "../");
+        char *prefix = xasprintf("%s--", d->id);
+        w->chapter_parts[i] = render_body(w, d, prefix, "../");
+        free(prefix);
+    } else {
+        size_t k = i - s->chapters.len;
+        w->annex_bodies[k] = render_body(w, s->annexes.items[k], NULL, "../");
+    }
+}
+
 bool html_render_site(const site *s, outdir *od, const html_options *opts)
 {
     page_writer w = {
         .site = s, .od = od, .xref = opts->xref, .audience = opts->audience, .ok = true};
-    w.theme.dir = opts->theme_dir;
-    map_init(&w.theme.sources, free);
-    w.templates = tpl_set_new(theme_resolve, &w.theme);
+    if (!theme_load(&w.theme, opts->theme_dir)) {
+        map_free(&w.theme.sources);
+        return false;
+    }
+    w.threads = opts->threads > 0 ? opts->threads : parallel_cpu_count();
+    w.templates = xcalloc((size_t)w.threads, sizeof *w.templates);
+    for (int t = 0; t < w.threads; t++)
+        w.templates[t] = tpl_set_new(theme_resolve, &w.theme);
+    vec_init(&w.jobs, page_job_free);
     w.common = build_common(s);
+
+    w.chapter_bodies = xcalloc(s->chapters.len + 1, sizeof *w.chapter_bodies);
+    w.chapter_parts = xcalloc(s->chapters.len + 1, sizeof *w.chapter_parts);
+    w.annex_bodies = xcalloc(s->annexes.len + 1, sizeof *w.annex_bodies);
+    parallel_for(s->chapters.len + s->annexes.len, w.threads, render_body_job, &w);
 
     write_page(&w, "index.html", "home", value_map());
     write_plan(&w);
     write_annexes(&w);
     write_registers(&w);
+    parallel_for(w.jobs.len, w.threads, render_job, &w);
+    write_jobs(&w);
     copy_assets(&w);
 
+    vec_free(&w.jobs);
     value_unref(w.common);
-    tpl_set_free(w.templates);
+    for (int t = 0; t < w.threads; t++)
+        tpl_set_free(w.templates[t]);
+    free(w.templates);
+    free(w.chapter_bodies);
+    free(w.chapter_parts);
+    free(w.annex_bodies);
     map_free(&w.theme.sources);
     return w.ok;
 }

@@ -13,6 +13,7 @@ typedef struct html_options {
     const char *theme_dir;         /* themes/default: templates/ and assets/ */
     const struct xref_table *xref; /* back-links of the annexes */
     audience audience;             /* the edition's */
+    int threads;                   /* 0: one per processor */
 } html_options;
 
 /* Writes every page into od. Returns false after a diagnostic when a
