@@ -1,0 +1,36 @@
+/* The PDFs of an edition, each typeset by one thread with its own context:
+ * the plan, an annex's blank form, a register's printout. */
+#ifndef POLICYGEN_RENDER_PDF_DOCS_H
+#define POLICYGEN_RENDER_PDF_DOCS_H
+
+#include <stdbool.h>
+
+#include "content/site.h"
+#include "core/date.h"
+#include "registers/registers.h"
+#include "render/pdf/pdf.h"
+#include "render/pdf/text.h"
+
+/* What every job reads (never writes). */
+typedef struct pdf_env {
+    const site *s;
+    const pdf_options *opts;
+    const pdf_style *st;
+    const char *staging;  /* the outdir's staging folder */
+    char *plan_rel;       /* "pdf/isms-plan-V1.0.pdf" */
+    const char *version;  /* "V1.0", or NULL */
+    bool has_date;
+    date rev_date;        /* the current revision's date */
+    char rev_iso[40];     /* its metadata form, "2018-12-26T00:00:00+08:00" */
+    char today_iso[40];
+    bool roc;
+} pdf_env;
+
+bool pdf_render_plan(pdf_ctx *c, const pdf_env *env);
+bool pdf_render_annex(pdf_ctx *c, const pdf_env *env, const document *annex);
+bool pdf_render_register_printout(pdf_ctx *c, const pdf_env *env, const register_def *reg);
+
+/* staging/relpath, its folder created (caller frees). */
+char *pdf_env_path(const pdf_env *env, const char *relpath);
+
+#endif

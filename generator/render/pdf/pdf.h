@@ -1,0 +1,38 @@
+/* The PDF edition: the plan (pdf/<document-id>-<version>.pdf), one blank
+ * form per annex (annexes/<id>.pdf) and a printout of every register that
+ * fills a form (registers/<name>.pdf), typeset with Pango and Cairo.
+ *
+ * Page size, margins, fonts and sizes come from the theme's pdf.yaml
+ * (style.h); a theme without one gets the built-in defaults. The PDFs are
+ * typeset in parallel, one Pango font map per thread; the site, its
+ * registers and the cross-reference table are only read. */
+#ifndef POLICYGEN_RENDER_PDF_H
+#define POLICYGEN_RENDER_PDF_H
+
+#include <stdbool.h>
+
+#include "content/site.h"
+#include "core/date.h"
+#include "core/outdir.h"
+
+struct xref_table;
+
+typedef struct pdf_options {
+    const char *theme_dir; /* themes/default: pdf.yaml is read from here */
+    int jobs;              /* threads; 0 = one per core */
+    audience audience;     /* the edition's: what it may show */
+    date today;            /* the printing date of register printouts */
+} pdf_options;
+
+/* Writes every PDF of the edition into od. Returns false after a
+ * diagnostic when a PDF could not be typeset or written. The output
+ * depends only on the model, the style and opts (no clock), so a rebuild
+ * gives the same bytes. */
+bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
+                     const pdf_options *opts);
+
+/* The plan's file name inside the edition: "pdf/isms-plan-V1.0.pdf"
+ * (caller frees); the HTML pages link to it. */
+char *pdf_plan_path(const site *s);
+
+#endif

@@ -1,0 +1,196 @@
+/* pdf_render_site: the jobs of an edition, typeset on all cores. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/fs.h"
+#include "core/xalloc.h"
+#include "diag/diag.h"
+#include "registers/registers.h"
+#include "render/pdf/docs.h"
+#include "render/pdf/draw.h"
+#include "render/pdf/pdf.h"
+#include "render/pdf/style.h"
+
+char *pdf_plan_path(const site *s)
+{
+    const char *id = s->config.doc_id ? s->config.doc_id : "plan";
+    const char *version = s->registers ? registers_current_version(s->registers) : NULL;
+    /* The version goes into a file name: keep it to safe characters. */
+    strbuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "pdf/%s", id);
+    if (version && *version) {
+        sb_appendc(&sb, '-');
+        for (const char *p = version; *p; p++) {
+            char ch = *p;
+            bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                      (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_';
+            sb_appendc(&sb, ok ? ch : '_');
+        }
+    }
+    sb_append(&sb, ".pdf");
+    return sb_take(&sb);
+}
+
+char *pdf_env_path(const pdf_env *env, const char *relpath)
+{
+    return fs_join(env->staging, relpath);
+}
+
+typedef enum job_kind {
+    JOB_PLAN,
+    JOB_ANNEX,
+    JOB_REGISTER,
+} job_kind;
+
+typedef struct job {
+    job_kind kind;
+    const void *what;
+} job;
+
+typedef struct pool {
+    const pdf_env *env;
+    job *jobs;
+    int njobs;
+    atomic_int next;
+    atomic_bool failed;
+} pool;
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    pdf_ctx c = {0};
+    bool ready = false;
+    for (;;) {
+        int k = atomic_fetch_add(&p->next, 1);
+        if (k >= p->njobs)
+            break;
+        if (!ready) {
+            /* Each thread its own font map: Pango's are not thread-safe. */
+            pdf_ctx_init(&c, p->env->st);
+            ready = true;
+        }
+        const job *j = &p->jobs[k];
+        bool ok = false;
+        switch (j->kind) {
+        case JOB_PLAN: ok = pdf_render_plan(&c, p->env); break;
+        case JOB_ANNEX: ok = pdf_render_annex(&c, p->env, j->what); break;
+        case JOB_REGISTER: ok = pdf_render_register_printout(&c, p->env, j->what); break;
+        }
+        if (!ok)
+            atomic_store(&p->failed, true);
+    }
+    if (ready)
+        pdf_ctx_free(&c);
+    return NULL;
+}
+
+static int default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+static bool make_folder(const outdir *od, const char *rel)
+{
+    char *path = outdir_path(od, rel);
+    bool ok = fs_mkdir_p(path);
+    if (!ok)
+        diag_error(srcpos_file(path), "write", "cannot create folder");
+    free(path);
+    return ok;
+}
+
+bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
+                     const pdf_options *opts)
+{
+    (void)xref; /* links are read from the documents' resolved link nodes */
+    pdf_style st;
+    pdf_style_defaults(&st);
+    if (opts->theme_dir) {
+        char *path = fs_join(opts->theme_dir, "pdf.yaml");
+        pdf_style_load(&st, path);
+        free(path);
+    }
+    pdf_env env = {.s = s, .opts = opts, .st = &st, .staging = od->staging};
+    env.roc = s->config.calendar == CALENDAR_ROC;
+    env.plan_rel = pdf_plan_path(s);
+    revision_info ri;
+    if (s->registers && registers_current_revision(s->registers, &ri)) {
+        env.version = ri.version;
+        env.has_date = ri.has_date;
+        env.rev_date = ri.date;
+    }
+    if (env.has_date)
+        snprintf(env.rev_iso, sizeof env.rev_iso, "%04d-%02d-%02dT00:00:00+08:00",
+                 env.rev_date.year, env.rev_date.month, env.rev_date.day);
+    date today = date_valid(opts->today) ? opts->today : env.rev_date;
+    if (!date_valid(today))
+        today = (date){2000, 1, 1};
+    snprintf(env.today_iso, sizeof env.today_iso, "%04d-%02d-%02dT00:00:00+08:00", today.year,
+             today.month, today.day);
+    pdf_options o = *opts;
+    o.today = today;
+    env.opts = &o;
+
+    /* The jobs, the longest first. */
+    job *jobs = xcalloc(1 + s->annexes.len + (s->registers ? s->registers->registers.len : 0),
+                        sizeof *jobs);
+    int n = 0;
+    jobs[n++] = (job){JOB_PLAN, NULL};
+    bool ok = make_folder(od, "pdf");
+    bool annexes = false, registers = false;
+    for (size_t i = 0; i < s->annexes.len; i++) {
+        const document *a = s->annexes.items[i];
+        if (a->audience <= opts->audience) {
+            jobs[n++] = (job){JOB_ANNEX, a};
+            annexes = true;
+        }
+    }
+    for (size_t i = 0; s->registers && i < s->registers->registers.len; i++) {
+        const register_def *reg = s->registers->registers.items[i];
+        if (reg->annex && register_visible(reg, opts->audience)) {
+            jobs[n++] = (job){JOB_REGISTER, reg};
+            registers = true;
+        }
+    }
+    if (annexes)
+        ok = make_folder(od, "annexes") && ok;
+    if (registers)
+        ok = make_folder(od, "registers") && ok;
+
+    if (ok) {
+        pool p = {.env = &env, .jobs = jobs, .njobs = n};
+        atomic_init(&p.next, 0);
+        atomic_init(&p.failed, false);
+        int threads = opts->jobs > 0 ? opts->jobs : default_jobs();
+        if (threads > n)
+            threads = n;
+        if (threads <= 1) {
+            worker(&p);
+        } else {
+            pthread_t *tids = xcalloc((size_t)threads, sizeof *tids);
+            int started = 0;
+            for (int t = 0; t < threads; t++)
+                if (pthread_create(&tids[t], NULL, worker, &p) == 0)
+                    started++;
+                else
+                    break;
+            if (!started)
+                worker(&p);
+            for (int t = 0; t < started; t++)
+                pthread_join(tids[t], NULL);
+            free(tids);
+        }
+        ok = !atomic_load(&p.failed);
+    }
+    if (!ok)
+        od->failed = true;
+    free(jobs);
+    free(env.plan_rel);
+    pdf_style_free(&st);
+    return ok;
+}
