@@ -22,8 +22,10 @@ enum exit_code {
 
 static const char USAGE[] =
     "usage: policygen build [-C DIR] [-o OUT] [-j N] [--today YYYY-MM-DD] [--strict]\n"
+    "       policygen check [-C DIR] [--today YYYY-MM-DD] [--format text|json]\n"
     "\n"
     "  build    render the content folder into the output folder\n"
+    "  check    run the rules and reference checks only; exit 1 on error-level flags\n"
     "\n"
     "options:\n"
     "  -C DIR             the content folder (default: content)\n"
@@ -31,6 +33,7 @@ static const char USAGE[] =
     "  -j N               render on N threads (default: one per processor)\n"
     "  --today DATE       the date rules measure against (default: SOURCE_DATE_EPOCH or today)\n"
     "  --strict           error-level flags fail the build\n"
+    "  --format FORMAT    check: text (diagnostics) or json (status/flags.json)\n"
     "  -h, --help         this text\n"
     "\n"
     "exit codes: 0 success, 1 checks found errors, 2 usage, 3 the content could not be built\n";
@@ -119,6 +122,47 @@ static int cmd_build(int argc, char **argv, const char *data_dir)
     return EXIT_CONTENT;
 }
 
+static int cmd_check(int argc, char **argv, const char *data_dir)
+{
+    build_options opts = {.content_dir = "content", .data_dir = data_dir};
+    enum { OPT_TODAY = 256, OPT_FORMAT };
+    static const struct option long_opts[] = {
+        {"today", required_argument, NULL, OPT_TODAY},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    bool json = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "C:h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'C': opts.content_dir = optarg; break;
+        case OPT_TODAY:
+            if (!date_parse(optarg, &opts.today))
+                return usage_error("--today takes a date as YYYY-MM-DD, not '%s'", optarg);
+            opts.today_set = true;
+            break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "json") == 0)
+                json = true;
+            else if (strcmp(optarg, "text") != 0)
+                return usage_error("--format is text or json, not '%s'", optarg);
+            break;
+        case 'h': fputs(USAGE, stdout); return EXIT_OK;
+        default: return usage_error("%s", "unknown option");
+        }
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    switch (check_site(&opts, json)) {
+    case CHECK_OK: return EXIT_OK;
+    case CHECK_FAILED: return EXIT_CHECKS;
+    case CHECK_CONTENT_ERROR: return EXIT_CONTENT;
+    }
+    return EXIT_CONTENT;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -132,6 +176,8 @@ int main(int argc, char **argv)
     int rc;
     if (strcmp(cmd, "build") == 0)
         rc = cmd_build(argc - 1, argv + 1, data_dir);
+    else if (strcmp(cmd, "check") == 0)
+        rc = cmd_check(argc - 1, argv + 1, data_dir);
     else
         rc = usage_error("unknown command '%s'", cmd);
     free(data_dir);

@@ -1,5 +1,6 @@
 #include "build/build.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "content/site.h"
@@ -7,6 +8,8 @@
 #include "core/outdir.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
+#include "check/check.h"
+#include "core/strbuf.h"
 #include "render/html/site_html.h"
 #include "xref/xref.h"
 
@@ -25,31 +28,118 @@ static char *find_theme(const build_options *opts, const char *name)
     return NULL;
 }
 
-build_result build_site(const build_options *opts)
+/* Loading and resolving: everything before the checks. NULL (after the
+ * diagnostics) when the content cannot be built. */
+static site *load_resolved(const build_options *opts, xref_table **xref)
 {
     site *s = site_load(opts->content_dir);
     if (!s || diag_get_counts().errors) {
         site_free(s);
-        return BUILD_CONTENT_ERROR;
+        return NULL;
     }
-    xref_table *xref = xref_resolve_site(s);
-    char *theme_dir = diag_get_counts().errors ? NULL : find_theme(opts, s->config.theme);
+    *xref = xref_resolve_site(s);
+    if (diag_get_counts().errors) {
+        xref_table_free(*xref);
+        site_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void run_checks(const build_options *opts, const site *s, const xref_table *xref,
+                       date today, rules_result *rr)
+{
+    check_options copts = {
+        .content_dir = opts->content_dir, .data_dir = opts->data_dir, .today = today};
+    check_run(s, xref, &copts, rr);
+    check_report(s, rr);
+}
+
+void build_print_summary(FILE *stream, const rules_result *rr, date today)
+{
+    check_counts c = check_count(rr);
+    char day[16];
+    date_format_iso(today, day, sizeof day);
+    fprintf(stream,
+            "check: %d errors, %d warnings (%d missing, %d overdue, %d due soon, %d ok) "
+            "from %d rules",
+            c.errors, c.warnings, c.missing, c.overdue, c.due_soon, c.ok, c.rules);
+    if (c.rules_failed)
+        fprintf(stream, ", %d of them failed", c.rules_failed);
+    fprintf(stream, " on %s\n", day);
+}
+
+static bool checks_failed(const rules_result *rr)
+{
+    check_counts c = check_count(rr);
+    return c.errors > 0 || c.rules_failed > 0;
+}
+
+build_result build_site(const build_options *opts)
+{
+    xref_table *xref = NULL;
+    site *s = load_resolved(opts, &xref);
+    if (!s)
+        return BUILD_CONTENT_ERROR;
+    char *theme_dir = find_theme(opts, s->config.theme);
     if (!theme_dir) {
         xref_table_free(xref);
         site_free(s);
         return BUILD_CONTENT_ERROR;
     }
-    outdir od;
+    date today = opts->today_set ? opts->today : date_today();
+    /* Rules run in child processes: before any rendering thread starts. */
+    rules_result rr;
+    run_checks(opts, s, xref, today, &rr);
+    build_print_summary(stderr, &rr, today);
+
     build_result result = BUILD_CONTENT_ERROR;
-    if (outdir_begin(&od, opts->output_dir)) {
-        html_options html = {.theme_dir = theme_dir, .xref = xref, .audience = AUDIENCE_INTERNAL, .threads = opts->jobs};
-        bool ok = html_render_site(s, &od, &html) && !od.failed && !diag_get_counts().errors;
+    outdir od;
+    if (opts->strict && checks_failed(&rr)) {
+        result = BUILD_CHECKS_FAILED;
+    } else if (outdir_begin(&od, opts->output_dir)) {
+        html_options html = {.theme_dir = theme_dir,
+                             .xref = xref,
+                             .audience = AUDIENCE_INTERNAL,
+                             .threads = opts->jobs,
+                             .checks = &rr,
+                             .today = today};
+        int before = diag_get_counts().errors; /* rendering must add none */
+        bool ok = html_render_site(s, &od, &html) && !od.failed &&
+                  diag_get_counts().errors == before;
         if (ok && outdir_commit(&od))
             result = BUILD_OK;
         else if (!ok)
             outdir_abort(&od);
     }
+    rules_result_free(&rr);
     free(theme_dir);
+    xref_table_free(xref);
+    site_free(s);
+    return result;
+}
+
+check_result check_site(const build_options *opts, bool json)
+{
+    xref_table *xref = NULL;
+    site *s = load_resolved(opts, &xref);
+    if (!s)
+        return CHECK_CONTENT_ERROR;
+    date today = opts->today_set ? opts->today : date_today();
+    rules_result rr;
+    run_checks(opts, s, xref, today, &rr);
+    if (json) {
+        value *v = check_flags_value(s, &rr, today);
+        strbuf out;
+        sb_init(&out);
+        value_append_json(&out, v, true);
+        puts(out.data);
+        sb_free(&out);
+        value_unref(v);
+    }
+    build_print_summary(json ? stderr : stdout, &rr, today);
+    check_result result = checks_failed(&rr) ? CHECK_FAILED : CHECK_OK;
+    rules_result_free(&rr);
     xref_table_free(xref);
     site_free(s);
     return result;

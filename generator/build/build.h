@@ -24,4 +24,14 @@ typedef enum build_result {
 
 build_result build_site(const build_options *opts);
 
+typedef enum check_result {
+    CHECK_OK,
+    CHECK_FAILED,        /* error-level flags, or a rule that failed */
+    CHECK_CONTENT_ERROR, /* the content could not be loaded */
+} check_result;
+
+/* `policygen check`: the rules and references only, nothing written. With
+ * json, prints status/flags.json's document to stdout. */
+check_result check_site(const build_options *opts, bool json);
+
 #endif

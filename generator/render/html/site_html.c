@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/check.h"
 #include "core/fs.h"
 #include "core/parallel.h"
 #include "core/value.h"
@@ -407,6 +408,199 @@ static void write_registers(page_writer *w)
     vec_free(&files);
 }
 
+/* ---- status: the rules' flags ---- */
+
+static const char *const STATUS_ORDER[] = {"overdue", "missing", "due-soon", "ok"};
+static const char *const STATUS_TITLE[] = {"逾期", "缺漏", "即將到期", "符合"};
+
+/* The page a flag points to: its register row, or its section. */
+static char *flag_href(const site *s, const rule_flag *f)
+{
+    if (f->file && s->registers) {
+        for (size_t i = 0; i < s->registers->registers.len; i++) {
+            const register_def *reg = s->registers->registers.items[i];
+            if (strcmp(reg->path, f->file) != 0)
+                continue;
+            for (size_t k = 0; k < reg->rows.len; k++) {
+                const register_row *row = reg->rows.items[k];
+                if (row->node && row->node->line == f->line && row->key)
+                    return xasprintf("../registers/%s.html#%s", reg->name, row->key);
+            }
+            return xasprintf("../registers/%s.html", reg->name);
+        }
+    }
+    if (f->section) {
+        const char *slash = strchr(f->section, '/');
+        for (size_t i = 0; i < s->chapters.len; i++) {
+            const document *d = s->chapters.items[i];
+            if (slash && strncmp(d->id, f->section, (size_t)(slash - f->section)) != 0)
+                continue;
+            const char *want = slash ? slash + 1 : f->section;
+            for (size_t k = 0; k < d->sections.len; k++) {
+                const section *sec = d->sections.items[k];
+                if (strcmp(sec->id, want) == 0)
+                    return k == 0 ? xasprintf("../plan/%s.html", d->id)
+                                  : xasprintf("../plan/%s.html#%s", d->id, sec->id);
+            }
+        }
+    }
+    return NULL;
+}
+
+static const rule_info *rule_of(const rules_result *r, const char *id)
+{
+    for (size_t i = 0; i < r->rules.len; i++) {
+        const rule_info *ri = r->rules.items[i];
+        if (ri->id && strcmp(ri->id, id) == 0)
+            return ri;
+    }
+    return NULL;
+}
+
+static value *flag_value(const page_writer *w, const rules_result *r, const rule_flag *f)
+{
+    const rule_info *ri = rule_of(r, f->rule_id);
+    value *v = value_map();
+    value_map_set_string(v, "message", f->message);
+    value_map_set_string(v, "rule", f->rule_id);
+    value_map_set_string(v, "rule_title", ri && ri->title ? ri->title : f->rule_id);
+    if (ri && ri->source)
+        value_map_set_string(v, "source", ri->source);
+    value_map_set_string(v, "status", flag_status_name(f->status));
+    value_map_set_string(v, "severity", f->severity == DIAG_ERROR     ? "error"
+                                        : f->severity == DIAG_WARNING ? "warning"
+                                                                      : "info");
+    date due;
+    if (f->due && date_parse(f->due, &due)) {
+        char buf[64];
+        date_format_long(due, w->site->config.calendar == CALENDAR_ROC, buf, sizeof buf);
+        value_map_set_string(v, "due", buf);
+        value_map_set_string(v, "due_iso", f->due);
+    }
+    char *href = flag_href(w->site, f);
+    if (href)
+        value_map_set(v, "href", value_string_take(href));
+    return v;
+}
+
+static int day_of_year(date d)
+{
+    static const int before[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    bool leap = (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0;
+    return before[d.month - 1] + d.day + (leap && d.month > 2);
+}
+
+/* The year's deadlines on one line: a marker per dated flag, coloured by
+ * status, and today. Plain SVG, drawn here. */
+static char *timeline_svg(const rules_result *r, date today)
+{
+    const int width = 720, left = 30, right = 690, axis = 70;
+    strbuf sb;
+    sb_init(&sb);
+    sb_printf(&sb,
+              "<svg class=\"timeline\" viewBox=\"0 0 %d 110\" role=\"img\" "
+              "aria-label=\"%d 年各項期限\" xmlns=\"http://www.w3.org/2000/svg\">\n",
+              width, today.year);
+    sb_printf(&sb, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"axis\"/>\n", left,
+              axis, right, axis);
+    for (int m = 1; m <= 12; m++) {
+        int x = left + (right - left) * day_of_year((date){today.year, m, 1}) / 366;
+        sb_printf(&sb,
+                  "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"tick\"/>"
+                  "<text x=\"%d\" y=\"%d\" class=\"month\">%d 月</text>\n",
+                  x, axis - 4, x, axis + 4, x + 2, axis + 20, m);
+    }
+    int stack[367] = {0};
+    for (size_t i = 0; i < r->flags.len; i++) {
+        const rule_flag *f = r->flags.items[i];
+        date due;
+        if (!f->due || !date_parse(f->due, &due) || due.year != today.year)
+            continue;
+        int doy = day_of_year(due);
+        int x = left + (right - left) * doy / 366;
+        int y = axis - 10 - 9 * (stack[doy]++ % 6);
+        sb_printf(&sb, "<circle cx=\"%d\" cy=\"%d\" r=\"4\" class=\"%s\"><title>", x, y,
+                  flag_status_name(f->status));
+        sb_append_html(&sb, f->due, strlen(f->due));
+        sb_append(&sb, " ");
+        sb_append_html(&sb, f->message, strlen(f->message));
+        sb_append(&sb, "</title></circle>\n");
+    }
+    int tx = left + (right - left) * day_of_year(today) / 366;
+    sb_printf(&sb,
+              "<line x1=\"%d\" y1=\"10\" x2=\"%d\" y2=\"%d\" class=\"today\"/>"
+              "<text x=\"%d\" y=\"104\" class=\"today-label\">今日</text>\n",
+              tx, tx, axis + 6, tx - 12);
+    sb_append(&sb, "</svg>\n");
+    return sb_take(&sb);
+}
+
+static void write_status(page_writer *w, const html_options *opts)
+{
+    const rules_result *r = opts->checks;
+    if (!r)
+        return;
+    value *page = value_map();
+    value_map_set_string(page, "title", "檢核結果");
+    char today[64];
+    date_format_long(opts->today, w->site->config.calendar == CALENDAR_ROC, today, sizeof today);
+    value_map_set_string(page, "today", today);
+    value *groups = value_list();
+    for (int g = 0; g < 4; g++) {
+        value *group = value_map();
+        value_map_set_string(group, "status", STATUS_ORDER[g]);
+        value_map_set_string(group, "title", STATUS_TITLE[g]);
+        value *flags = value_list();
+        for (size_t i = 0; i < r->flags.len; i++) {
+            const rule_flag *f = r->flags.items[i];
+            if (strcmp(flag_status_name(f->status), STATUS_ORDER[g]) == 0)
+                value_list_push(flags, flag_value(w, r, f));
+        }
+        value_map_set_number(group, "count", (double)value_list_len(flags));
+        value_map_set_bool(group, "has_flags", value_list_len(flags) > 0);
+        value_map_set(group, "flags", flags);
+        value_list_push(groups, group);
+    }
+    value_map_set(page, "groups", groups);
+    value *rules = value_list();
+    for (size_t i = 0; i < r->rules.len; i++) {
+        const rule_info *ri = r->rules.items[i];
+        value *rv = value_map();
+        value_map_set_string(rv, "id", ri->id);
+        value_map_set_string(rv, "title", ri->title ? ri->title : ri->id);
+        if (ri->source)
+            value_map_set_string(rv, "source", ri->source);
+        value_map_set_bool(rv, "failed", ri->outcome == RULE_FAILED);
+        int open = 0;
+        for (size_t k = 0; k < r->flags.len; k++) {
+            const rule_flag *f = r->flags.items[k];
+            if (strcmp(f->rule_id, ri->id) == 0 && f->status != FLAG_OK)
+                open++;
+        }
+        value_map_set_number(rv, "open", open);
+        value_map_set_bool(rv, "clear", open == 0 && ri->outcome == RULE_RAN);
+        value_list_push(rules, rv);
+    }
+    value_map_set(page, "rules", rules);
+    value_map_set(page, "timeline", value_string_take(timeline_svg(r, opts->today)));
+    value_map_set_number(page, "year", opts->today.year);
+    write_page(w, "status/index.html", "status", page);
+
+    value *json = check_flags_value(w->site, r, opts->today);
+    strbuf sb;
+    sb_init(&sb);
+    value_append_json(&sb, json, true);
+    sb_appendc(&sb, '\n');
+    if (!outdir_write(w->od, "status/flags.json", sb.data, sb.len))
+        w->ok = false;
+    sb_free(&sb);
+    value_unref(json);
+    char *ics = check_calendar_ics(w->site, r);
+    if (!outdir_write_string(w->od, "status/calendar.ics", ics))
+        w->ok = false;
+    free(ics);
+}
+
 static void copy_assets(page_writer *w)
 {
     char *dir = fs_join(w->theme.dir, "assets");
@@ -465,6 +659,18 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
         w.templates[t] = tpl_set_new(theme_resolve, &w.theme);
     vec_init(&w.jobs, page_job_free);
     w.common = build_common(s);
+    if (opts->checks) {
+        check_counts c = check_count(opts->checks);
+        value *st = value_map();
+        value_map_set_number(st, "errors", c.errors);
+        value_map_set_number(st, "warnings", c.warnings);
+        value_map_set_number(st, "missing", c.missing);
+        value_map_set_number(st, "overdue", c.overdue);
+        value_map_set_number(st, "due_soon", c.due_soon);
+        value_map_set_number(st, "ok", c.ok);
+        value_map_set_bool(st, "all_clear", c.missing + c.overdue + c.due_soon == 0);
+        value_map_set(w.common, "status", st);
+    }
 
     w.chapter_bodies = xcalloc(s->chapters.len + 1, sizeof *w.chapter_bodies);
     w.chapter_parts = xcalloc(s->chapters.len + 1, sizeof *w.chapter_parts);
@@ -475,6 +681,7 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     write_plan(&w);
     write_annexes(&w);
     write_registers(&w);
+    write_status(&w, opts);
     parallel_for(w.jobs.len, w.threads, render_job, &w);
     write_jobs(&w);
     copy_assets(&w);

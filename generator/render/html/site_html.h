@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "content/site.h"
+#include "core/date.h"
 #include "core/outdir.h"
 
 struct xref_table;
@@ -14,6 +15,8 @@ typedef struct html_options {
     const struct xref_table *xref; /* back-links of the annexes */
     audience audience;             /* the edition's */
     int threads;                   /* 0: one per processor */
+    const struct rules_result *checks; /* the rules' flags, for the status pages */
+    date today;
 } html_options;
 
 /* Writes every page into od. Returns false after a diagnostic when a

@@ -1,0 +1,528 @@
+#include "check/check.h"
+
+#include <cmark-gfm.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fs.h"
+#include "core/strbuf.h"
+#include "core/xalloc.h"
+#include "markdown/markdown.h"
+#include "registers/registers.h"
+#include "xref/xref.h"
+
+/* ---- plugins ---- */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t ls = strlen(s), lx = strlen(suffix);
+    return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+/* "rule-id.lua" -> the path; a content folder's file replaces a shipped one. */
+static void collect_plugins(const char *dir, map *by_name)
+{
+    vec names;
+    vec_init(&names, free);
+    if (fs_is_dir(dir))
+        fs_list_dir(dir, &names);
+    for (size_t i = 0; i < names.len; i++) {
+        const char *name = names.items[i];
+        if (name[0] == '.' || !ends_with(name, ".lua"))
+            continue;
+        char *id = xstrndup(name, strlen(name) - 4);
+        map_set(by_name, id, fs_join(dir, name));
+        free(id);
+    }
+    vec_free(&names);
+}
+
+static int cmp_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* site.yaml `rules: { id: false }` turns a rule off. */
+static bool rule_disabled(const site *s, const char *id)
+{
+    const ynode *n = ynode_get(s->config.rules, id);
+    bool b;
+    return n && ynode_as_bool(n, &b) && !b;
+}
+
+void check_run(const site *s, const struct xref_table *xref, const check_options *opts,
+               rules_result *out)
+{
+    map plugins;
+    map_init(&plugins, free);
+    char *shipped = fs_join(opts->data_dir, "lua-plugins");
+    char *own = fs_join(opts->content_dir, "lua-plugins");
+    collect_plugins(shipped, &plugins);
+    collect_plugins(own, &plugins);
+    free(shipped);
+    free(own);
+
+    vec paths;
+    vec_init(&paths, NULL);
+    for (size_t i = 0; i < plugins.len; i++)
+        if (!rule_disabled(s, plugins.entries[i].key))
+            vec_push(&paths, plugins.entries[i].value);
+    vec_sort(&paths, cmp_strings);
+
+    value *params = s->config.rules ? ynode_to_value(s->config.rules) : value_map();
+    value *data = check_site_value(s, xref);
+    rules_run((const char *const *)paths.items, paths.len, data, opts->today, params, NULL, out);
+    value_unref(data);
+    value_unref(params);
+    vec_free(&paths);
+    map_free(&plugins);
+}
+
+/* ---- the data rules read ---- */
+
+static const char *block_kind(cmark_node *n)
+{
+    switch (cmark_node_get_type(n)) {
+    case CMARK_NODE_PARAGRAPH: return "paragraph";
+    case CMARK_NODE_LIST: return "list";
+    case CMARK_NODE_HEADING: return "heading";
+    case CMARK_NODE_CODE_BLOCK: return cmark_node_get_user_data(n) ? "directive" : "code";
+    case CMARK_NODE_BLOCK_QUOTE: return "quote";
+    default: return strcmp(cmark_node_get_type_string(n), "table") == 0 ? "table" : "other";
+    }
+}
+
+static bool has_child_list(cmark_node *item)
+{
+    for (cmark_node *c = cmark_node_first_child(item); c; c = cmark_node_next(c))
+        if (cmark_node_get_type(c) == CMARK_NODE_LIST)
+            return true;
+    return false;
+}
+
+/* Paragraphs and list items in reading order, each with what follows it:
+ * enough for text checks such as a placeholder left empty. */
+static value *document_blocks(const document *d)
+{
+    value *blocks = value_list();
+    const section *current = d->sections.len ? d->sections.items[0] : NULL;
+    bool in_footnote = false;
+    cmark_iter *it = cmark_iter_new(d->root);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *n = cmark_iter_get_node(it);
+        cmark_node_type t = cmark_node_get_type(n);
+        if (t == CMARK_NODE_FOOTNOTE_DEFINITION)
+            in_footnote = ev == CMARK_EVENT_ENTER;
+        if (ev != CMARK_EVENT_ENTER)
+            continue;
+        if (t == CMARK_NODE_HEADING && cmark_node_get_user_data(n))
+            current = cmark_node_get_user_data(n);
+        if (t != CMARK_NODE_PARAGRAPH)
+            continue;
+        cmark_node *parent = cmark_node_parent(n);
+        bool item = parent && cmark_node_get_type(parent) == CMARK_NODE_ITEM;
+        value *b = value_map();
+        value_map_set_string(b, "kind", in_footnote ? "footnote" : item ? "item" : "paragraph");
+        value_map_set(b, "text", value_string_take(md_plain_text(n)));
+        value_map_set_number(b, "line", cmark_node_get_start_line(n) + d->body_line - 1);
+        value_map_set_string(b, "section", current ? current->id : d->id);
+        if (item) {
+            value_map_set_bool(b, "has_children", has_child_list(parent));
+            cmark_node *next = cmark_node_next(parent);
+            value_map_set_string(b, "next", next ? "item" : "none");
+        } else {
+            cmark_node *next = cmark_node_next(n);
+            value_map_set_bool(b, "has_children", false);
+            value_map_set_string(b, "next", next ? block_kind(next) : "none");
+        }
+        value_list_push(blocks, b);
+    }
+    cmark_iter_free(it);
+    return blocks;
+}
+
+static value *document_links(const document *d)
+{
+    static const char *const kinds[] = {"annex", "section", "register", "row"};
+    value *links = value_list();
+    cmark_iter *it = cmark_iter_new(d->root);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *n = cmark_iter_get_node(it);
+        if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(n) != CMARK_NODE_LINK)
+            continue;
+        const xref_link *l = cmark_node_get_user_data(n);
+        value *v = value_map();
+        value_map_set_string(v, "kind", l ? kinds[l->kind] : "url");
+        value_map_set_string(v, "url", cmark_node_get_url(n));
+        if (l)
+            value_map_set_string(v, "href", l->href);
+        value_map_set(v, "text", value_string_take(md_plain_text(n)));
+        value_map_set_number(v, "line", cmark_node_get_start_line(n) + d->body_line - 1);
+        value_list_push(links, v);
+    }
+    cmark_iter_free(it);
+    return links;
+}
+
+static value *document_value(const document *d)
+{
+    value *v = value_map();
+    value_map_set_string(v, "id", d->id);
+    value_map_set_string(v, "kind", d->kind == DOCUMENT_CHAPTER ? "chapter" : "annex");
+    value_map_set_string(v, "path", d->path);
+    value_map_set_string(v, "title", d->title);
+    value_map_set_number(v, "number", d->number);
+    value *sections = value_list();
+    for (size_t i = 0; i < d->sections.len; i++) {
+        const section *sec = d->sections.items[i];
+        value *sv = value_map();
+        value_map_set_string(sv, "id", sec->id);
+        value_map_set_number(sv, "level", sec->level);
+        value_map_set_string(sv, "label", sec->label);
+        value_map_set_string(sv, "number", sec->full_label);
+        value_map_set_string(sv, "title", sec->title);
+        value_map_set_number(sv, "line", sec->pos.line);
+        value_list_push(sections, sv);
+    }
+    value_map_set(v, "sections", sections);
+    value_map_set(v, "blocks", document_blocks(d));
+    value_map_set(v, "links", document_links(d));
+    return v;
+}
+
+value *check_site_value(const site *s, const struct xref_table *xref)
+{
+    const site_config *c = &s->config;
+    value *v = value_map();
+    value *org = value_map();
+    value_map_set_string(org, "name", c->org_name);
+    value_map_set_string(org, "short_name", c->org_short_name);
+    value_map_set_string(org, "parent", c->org_parent);
+    value_map_set_string(org, "level", c->org_level);
+    value_map_set(v, "organization", org);
+    value *doc = value_map();
+    value_map_set_string(doc, "id", c->doc_id);
+    value_map_set_string(doc, "title", c->doc_title);
+    value_map_set(v, "document", doc);
+
+    revision_info rev;
+    if (s->registers && registers_current_revision(s->registers, &rev)) {
+        value *r = value_map();
+        if (rev.version)
+            value_map_set_string(r, "version", rev.version);
+        if (rev.has_date)
+            value_map_set(r, "date", rules_date_value(rev.date));
+        value_map_set_bool(r, "approved", rev.approved);
+        value_map_set(v, "revision", r);
+    }
+
+    value_map_set(v, "registers", s->registers ? registers_to_value(s->registers, AUDIENCE_INTERNAL)
+                                               : value_map());
+    value *chapters = value_list();
+    for (size_t i = 0; i < s->chapters.len; i++)
+        value_list_push(chapters, document_value(s->chapters.items[i]));
+    value_map_set(v, "documents", chapters);
+
+    value *annexes = value_list();
+    for (size_t i = 0; i < s->annexes.len; i++) {
+        const document *a = s->annexes.items[i];
+        value *av = document_value(a);
+        if (a->register_name)
+            value_map_set_string(av, "register", a->register_name);
+        const vec *back = xref ? xref_backlinks(xref, a) : NULL;
+        int from_plan = 0;
+        for (size_t k = 0; back && k < back->len; k++)
+            if (((const xref_backlink *)back->items[k])->from->kind == DOCUMENT_CHAPTER)
+                from_plan++;
+        value_map_set_number(av, "references", from_plan);
+        value_list_push(annexes, av);
+    }
+    value_map_set(v, "annexes", annexes);
+    return v;
+}
+
+/* ---- reporting ---- */
+
+static srcpos flag_place(const site *s, const rule_flag *f)
+{
+    if (f->file)
+        return (srcpos){f->file, f->line, 0};
+    if (f->section) {
+        /* "DOC/ID", or an id of any chapter */
+        const char *slash = strchr(f->section, '/');
+        for (size_t i = 0; i < s->chapters.len; i++) {
+            const document *d = s->chapters.items[i];
+            if (slash && strncmp(d->id, f->section, (size_t)(slash - f->section)) != 0)
+                continue;
+            const char *want = slash ? slash + 1 : f->section;
+            for (size_t k = 0; k < d->sections.len; k++) {
+                const section *sec = d->sections.items[k];
+                if (strcmp(sec->id, want) == 0)
+                    return sec->pos;
+            }
+        }
+    }
+    return srcpos_file(s->config_path);
+}
+
+void check_report(const site *s, const rules_result *r)
+{
+    for (size_t i = 0; i < r->flags.len; i++) {
+        const rule_flag *f = r->flags.items[i];
+        if (f->status == FLAG_OK)
+            continue;
+        srcpos at = flag_place(s, f);
+        if (f->due)
+            diag_emit(f->severity, at, f->rule_id, "%s (%s, due %s)", f->message,
+                      flag_status_name(f->status), f->due);
+        else
+            diag_emit(f->severity, at, f->rule_id, "%s (%s)", f->message,
+                      flag_status_name(f->status));
+    }
+}
+
+check_counts check_count(const rules_result *r)
+{
+    check_counts c = {0};
+    for (size_t i = 0; i < r->flags.len; i++) {
+        const rule_flag *f = r->flags.items[i];
+        if (f->status != FLAG_OK) {
+            if (f->severity == DIAG_ERROR)
+                c.errors++;
+            else if (f->severity == DIAG_WARNING)
+                c.warnings++;
+        }
+        switch (f->status) {
+        case FLAG_MISSING: c.missing++; break;
+        case FLAG_OVERDUE: c.overdue++; break;
+        case FLAG_DUE_SOON: c.due_soon++; break;
+        case FLAG_OK: c.ok++; break;
+        }
+    }
+    c.rules = (int)r->rules.len;
+    c.rules_failed = r->failed;
+    return c;
+}
+
+/* ---- flags.json and calendar.ics ---- */
+
+static const char *severity_name(diag_severity s)
+{
+    return s == DIAG_ERROR ? "error" : s == DIAG_WARNING ? "warning" : "info";
+}
+
+static const rule_info *find_rule(const rules_result *r, const char *id)
+{
+    for (size_t i = 0; i < r->rules.len; i++) {
+        const rule_info *ri = r->rules.items[i];
+        if (ri->id && strcmp(ri->id, id) == 0)
+            return ri;
+    }
+    return NULL;
+}
+
+/* A flag's identity across builds: its rule, place and due date (the
+ * message may word today's distance to the date differently). */
+static char *flag_uid(const rule_flag *f)
+{
+    uint64_t h = 1469598103934665603ULL;
+    const char *parts[] = {f->rule_id, f->file ? f->file : "", f->due ? f->due : "",
+                           f->section ? f->section : "", f->file ? "" : f->message};
+    for (size_t p = 0; p < sizeof parts / sizeof *parts; p++) {
+        for (const char *c = parts[p]; *c; c++) {
+            h ^= (unsigned char)*c;
+            h *= 1099511628211ULL;
+        }
+        h ^= 0xff;
+        h *= 1099511628211ULL;
+    }
+    h ^= (uint64_t)f->line;
+    h *= 1099511628211ULL;
+    return xasprintf("%s-%016llx", f->rule_id, (unsigned long long)h);
+}
+
+value *check_flags_value(const site *s, const rules_result *r, date today)
+{
+    value *v = value_map();
+    char buf[32];
+    value_map_set_string(v, "schema", "policygen-flags/1");
+    date_format_iso(today, buf, sizeof buf);
+    value_map_set_string(v, "today", buf);
+    value_map_set_string(v, "organization", s->config.org_name);
+    value_map_set_string(v, "document", s->config.doc_id);
+    const char *version = s->registers ? registers_current_version(s->registers) : NULL;
+    value_map_set(v, "version", version ? value_string(version) : value_null());
+
+    check_counts c = check_count(r);
+    value *sum = value_map();
+    value_map_set_number(sum, "errors", c.errors);
+    value_map_set_number(sum, "warnings", c.warnings);
+    value_map_set_number(sum, "missing", c.missing);
+    value_map_set_number(sum, "overdue", c.overdue);
+    value_map_set_number(sum, "due_soon", c.due_soon);
+    value_map_set_number(sum, "ok", c.ok);
+    value_map_set_number(sum, "rules", c.rules);
+    value_map_set_number(sum, "rules_failed", c.rules_failed);
+    value_map_set(v, "summary", sum);
+
+    value *rules = value_list();
+    for (size_t i = 0; i < r->rules.len; i++) {
+        const rule_info *ri = r->rules.items[i];
+        value *rv = value_map();
+        value_map_set_string(rv, "id", ri->id);
+        value_map_set(rv, "title", ri->title ? value_string(ri->title) : value_null());
+        value_map_set(rv, "source", ri->source ? value_string(ri->source) : value_null());
+        value_map_set_string(rv, "severity", severity_name(ri->severity));
+        value_map_set_string(rv, "outcome", ri->outcome == RULE_RAN      ? "ran"
+                                            : ri->outcome == RULE_FAILED ? "failed"
+                                                                         : "skipped");
+        value_map_set_number(rv, "flags", (double)ri->flag_count);
+        value_list_push(rules, rv);
+    }
+    value_map_set(v, "rules", rules);
+
+    value *flags = value_list();
+    for (size_t i = 0; i < r->flags.len; i++) {
+        const rule_flag *f = r->flags.items[i];
+        const rule_info *ri = find_rule(r, f->rule_id);
+        value *fv = value_map();
+        value_map_set(fv, "uid", value_string_take(flag_uid(f)));
+        value_map_set_string(fv, "rule", f->rule_id);
+        value_map_set(fv, "rule_title",
+                      ri && ri->title ? value_string(ri->title) : value_null());
+        value_map_set(fv, "source", ri && ri->source ? value_string(ri->source) : value_null());
+        value_map_set_string(fv, "severity", severity_name(f->severity));
+        value_map_set_string(fv, "status", flag_status_name(f->status));
+        value_map_set_string(fv, "message", f->message);
+        value_map_set(fv, "due", f->due ? value_string(f->due) : value_null());
+        value_map_set(fv, "file", f->file ? value_string(f->file) : value_null());
+        value_map_set(fv, "line", f->line ? value_number(f->line) : value_null());
+        value_map_set(fv, "section", f->section ? value_string(f->section) : value_null());
+        value_list_push(flags, fv);
+    }
+    value_map_set(v, "flags", flags);
+    return v;
+}
+
+/* RFC 5545 3.3.11: backslash, semicolon, comma and newlines are escaped. */
+static void ics_text(strbuf *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\\' || *s == ';' || *s == ',')
+            sb_appendc(out, '\\');
+        if (*s == '\n') {
+            sb_append(out, "\\n");
+            continue;
+        }
+        sb_appendc(out, *s);
+    }
+}
+
+/* Lines longer than 75 octets are folded (CRLF and a space), never inside
+ * a UTF-8 character. */
+static void ics_line(strbuf *out, const char *line)
+{
+    size_t len = strlen(line), col = 0;
+    for (size_t i = 0; i < len;) {
+        size_t n = 1;
+        unsigned char c = (unsigned char)line[i];
+        if (c >= 0xf0)
+            n = 4;
+        else if (c >= 0xe0)
+            n = 3;
+        else if (c >= 0xc0)
+            n = 2;
+        if (col + n > 75) {
+            sb_append(out, "\r\n ");
+            col = 1;
+        }
+        sb_appendn(out, line + i, n);
+        col += n;
+        i += n;
+    }
+    sb_append(out, "\r\n");
+}
+
+char *check_calendar_ics(const site *s, const rules_result *r)
+{
+    strbuf out, line;
+    sb_init(&out);
+    sb_init(&line);
+    ics_line(&out, "BEGIN:VCALENDAR");
+    ics_line(&out, "VERSION:2.0");
+    ics_line(&out, "PRODID:-//policygen//policygen 1//ZH-TW");
+    ics_line(&out, "CALSCALE:GREGORIAN");
+    sb_clear(&line);
+    sb_append(&line, "X-WR-CALNAME:");
+    ics_text(&line, s->config.org_short_name);
+    sb_append(&line, " ");
+    ics_text(&line, s->config.doc_title);
+    ics_line(&out, line.data);
+    for (size_t i = 0; i < r->flags.len; i++) {
+        const rule_flag *f = r->flags.items[i];
+        date due;
+        if (!f->due || !date_parse(f->due, &due))
+            continue;
+        const rule_info *ri = find_rule(r, f->rule_id);
+        date next = due;
+        /* DTEND is exclusive: the day after. */
+        static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        int dim = mdays[due.month - 1] +
+                  (due.month == 2 && ((due.year % 4 == 0 && due.year % 100 != 0) ||
+                                      due.year % 400 == 0));
+        if (++next.day > dim) {
+            next.day = 1;
+            if (++next.month > 12) {
+                next.month = 1;
+                next.year++;
+            }
+        }
+        ics_line(&out, "BEGIN:VEVENT");
+        char *uid = flag_uid(f);
+        sb_clear(&line);
+        sb_printf(&line, "UID:%s@%s.policygen", uid, s->config.doc_id);
+        ics_line(&out, line.data);
+        free(uid);
+        sb_clear(&line);
+        /* A fixed stamp keeps the file byte-identical from build to build. */
+        sb_printf(&line, "DTSTAMP:%04d%02d%02dT000000Z", due.year, due.month, due.day);
+        ics_line(&out, line.data);
+        sb_clear(&line);
+        sb_printf(&line, "DTSTART;VALUE=DATE:%04d%02d%02d", due.year, due.month, due.day);
+        ics_line(&out, line.data);
+        sb_clear(&line);
+        sb_printf(&line, "DTEND;VALUE=DATE:%04d%02d%02d", next.year, next.month, next.day);
+        ics_line(&out, line.data);
+        sb_clear(&line);
+        sb_append(&line, "SUMMARY:");
+        ics_text(&line, f->message);
+        ics_line(&out, line.data);
+        sb_clear(&line);
+        sb_append(&line, "DESCRIPTION:");
+        if (ri && ri->title) {
+            ics_text(&line, ri->title);
+            sb_append(&line, "\\n");
+        }
+        if (ri && ri->source) {
+            sb_append(&line, "依據：");
+            ics_text(&line, ri->source);
+            sb_append(&line, "\\n");
+        }
+        static const char *const status_zh[] = {"缺漏", "逾期", "即將到期", "符合"};
+        sb_append(&line, "狀態：");
+        ics_text(&line, status_zh[f->status]);
+        ics_line(&out, line.data);
+        sb_clear(&line);
+        sb_printf(&line, "CATEGORIES:%s", f->rule_id);
+        ics_line(&out, line.data);
+        ics_line(&out, "TRANSP:TRANSPARENT");
+        ics_line(&out, "END:VEVENT");
+    }
+    ics_line(&out, "END:VCALENDAR");
+    sb_free(&line);
+    return sb_take(&out);
+}

@@ -1,0 +1,48 @@
+/* The checks stage: runs the Lua rules of lua-plugins/ on a loaded site and
+ * turns their flags into diagnostics, the status page data and the
+ * calendar. The rule engine itself (sandbox, limits, API) is rules/. */
+#ifndef POLICYGEN_CHECK_H
+#define POLICYGEN_CHECK_H
+
+#include <stdbool.h>
+
+#include "content/site.h"
+#include "core/date.h"
+#include "core/value.h"
+#include "rules/rules.h"
+
+struct xref_table;
+
+typedef struct check_options {
+    const char *content_dir;
+    const char *data_dir; /* the shipped lua-plugins/ */
+    date today;
+} check_options;
+
+typedef struct check_counts {
+    int errors;   /* error-level flags */
+    int warnings;
+    int missing, overdue, due_soon, ok; /* by status */
+    int rules, rules_failed;
+} check_counts;
+
+/* Finds the plugins (the shipped ones, replaced or added to by the content
+ * folder's own lua-plugins/, less those site.yaml turns off), builds the
+ * data rules read and runs them. out is the caller's to free with
+ * rules_result_free. */
+void check_run(const site *s, const struct xref_table *xref, const check_options *opts,
+               rules_result *out);
+/* One diagnostic per flag that is not ok, at the row's file:line (or the
+ * section's), coded with the rule id. */
+void check_report(const site *s, const rules_result *r);
+check_counts check_count(const rules_result *r);
+
+/* The data rules read, as described in README.md (exposed for tests). */
+value *check_site_value(const site *s, const struct xref_table *xref);
+
+/* status/flags.json: the documented, stable schema (README.md). */
+value *check_flags_value(const site *s, const rules_result *r, date today);
+/* status/calendar.ics: one event per due date (RFC 5545); the caller frees. */
+char *check_calendar_ics(const site *s, const rules_result *r);
+
+#endif
