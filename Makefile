@@ -71,7 +71,7 @@ site: deps
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: build/san/policygen $(TEST_BIN) build/tests/mustache_spec build/tests/seed_coverage
+check: policygen build/san/policygen $(TEST_BIN) build/tests/mustache_spec build/tests/seed_coverage
 	@sh tests/run.sh
 
 bench: deps

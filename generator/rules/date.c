@@ -117,7 +117,7 @@ const char *luadate_typename(lua_State *L, int idx)
 
 static date check_date(lua_State *L, int arg)
 {
-    date d;
+    date d = {0, 0, 0}; /* luaL_typeerror does not return, but gcc cannot tell */
     if (!luadate_get(L, arg, &d))
         luaL_typeerror(L, arg, "date");
     return d;
