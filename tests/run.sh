@@ -40,7 +40,7 @@ seed_rendered() {
     out=$(mktemp -d)
     $POLICYGEN build -C content -o "$out/site" --today 2026-11-28 >"$out/log" 2>&1 ||
         { cat "$out/log"; rm -rf "$out"; return 1; }
-    build/tests/seed_coverage "$SEED" "$out/site/plan/all.html"
+    build/tests/seed_coverage "$SEED" "$out/site/internal/plan/all.html"
     rc=$?
     rm -rf "$out"
     return $rc

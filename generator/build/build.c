@@ -8,6 +8,7 @@
 #include "core/outdir.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
+#include "build/leak.h"
 #include "check/check.h"
 #include "core/strbuf.h"
 #include "render/html/site_html.h"
@@ -75,6 +76,34 @@ static bool checks_failed(const rules_result *rr)
     return c.errors > 0 || c.rules_failed > 0;
 }
 
+/* One edition: its pages into OUT/<edition>/, then the leak check over
+ * every file written there. */
+static bool render_edition(const build_options *opts, const site *s, const xref_table *xref,
+                           const rules_result *rr, date today, const char *theme_dir, outdir *od,
+                           const char *edition)
+{
+    audience aud;
+    if (!audience_parse(edition, &aud))
+        return false; /* site.yaml's check reported it */
+    html_options html = {.theme_dir = theme_dir,
+                         .xref = xref,
+                         .audience = aud,
+                         .threads = opts->jobs,
+                         .checks = rr,
+                         .today = today,
+                         .subdir = edition};
+    if (!html_render_site(s, od, &html) || od->failed)
+        return false;
+    leak_check *lc = leak_check_new(s, aud);
+    char *dir = outdir_path(od, edition);
+    char *shown = fs_join(opts->output_dir, edition);
+    bool clean = leak_check_dir(lc, dir, shown, edition);
+    free(shown);
+    free(dir);
+    leak_check_free(lc);
+    return clean;
+}
+
 build_result build_site(const build_options *opts)
 {
     xref_table *xref = NULL;
@@ -98,15 +127,13 @@ build_result build_site(const build_options *opts)
     if (opts->strict && checks_failed(&rr)) {
         result = BUILD_CHECKS_FAILED;
     } else if (outdir_begin(&od, opts->output_dir)) {
-        html_options html = {.theme_dir = theme_dir,
-                             .xref = xref,
-                             .audience = AUDIENCE_INTERNAL,
-                             .threads = opts->jobs,
-                             .checks = &rr,
-                             .today = today};
         int before = diag_get_counts().errors; /* rendering must add none */
-        bool ok = html_render_site(s, &od, &html) && !od.failed &&
-                  diag_get_counts().errors == before;
+        bool ok = true;
+        for (size_t i = 0; ok && i < s->config.editions.len; i++)
+            ok = render_edition(opts, s, xref, &rr, today, theme_dir, &od,
+                                s->config.editions.items[i]);
+        ok = ok && html_render_editions_index(s, &od, theme_dir) && !od.failed &&
+             diag_get_counts().errors == before;
         if (ok && outdir_commit(&od))
             result = BUILD_OK;
         else if (!ok)

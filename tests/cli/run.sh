@@ -105,6 +105,20 @@ expect_exit 3 "$POLICYGEN" build -C "$work/nowhere" -o "$work/prev"
 expect_line "$work/nowhere: error: content folder not found [missing]"
 expect_output_untouched "missing content folder"
 
+# Editions: the example's internal IP address appears in the internal edition only.
+if grep -rq "210.240.1.56" "$work/content1/internal" && ! grep -rq "210.240.1.56" "$work/content1/public" "$work/content1/staff"; then ok; else bad "210.240.1.56 outside the internal edition"; fi
+# The staff roster is for staff: not in the public edition.
+if [ -f "$work/content1/staff/registers/staff.html" ] && [ ! -e "$work/content1/public/registers/staff.html" ]; then ok; else bad "staff register in the wrong editions"; fi
+
+# The leak check: a theme that prints an internal value in every page fails the build.
+fresh_site
+mkdir -p "$work/site/themes"
+cp -R themes/default "$work/site/themes/"
+sed -i 's|<footer class="site-footer">|<footer class="site-footer"><p>192.0.2.10</p>|' "$work/site/themes/default/templates/layout.mustache"
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev" --today 2026-11-28
+expect_line "$work/prev/public/index.html: error: shows '192.0.2.10', which the public edition must not show [leak]"
+expect_output_untouched "leak"
+
 # Usage errors exit 2.
 expect_exit 2 "$POLICYGEN"
 expect_exit 2 "$POLICYGEN" frobnicate

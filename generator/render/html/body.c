@@ -8,6 +8,7 @@
 #include "core/xalloc.h"
 #include "markdown/markdown.h"
 #include "markdown/directive.h"
+#include "registers/registers.h"
 #include "render/html/register_html.h"
 #include "xref/xref.h"
 
@@ -123,6 +124,28 @@ static void render_directive(body_renderer *r, const directive *d)
     }
 }
 
+/* A cross-reference to a chapter, annex or register this edition does not
+ * show keeps its text but loses its link. */
+static bool link_hidden(const body_renderer *r, cmark_node *link)
+{
+    const xref_link *x = cmark_node_get_user_data(link);
+    if (!x)
+        return false;
+    if (x->target_doc)
+        return x->target_doc->audience > r->opts->audience;
+    if ((x->kind == XREF_REGISTER || x->kind == XREF_ROW) && r->opts->site &&
+        r->opts->site->registers) {
+        /* "registers/NAME.html..." */
+        const char *name = x->href + strlen("registers/");
+        const char *end = strchr(name, '.');
+        char *reg_name = xstrndup(name, end ? (size_t)(end - name) : strlen(name));
+        const register_def *reg = registers_get(r->opts->site->registers, reg_name);
+        free(reg_name);
+        return !register_visible(reg, r->opts->audience);
+    }
+    return false;
+}
+
 static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
 {
     bool entering = ev == CMARK_EVENT_ENTER;
@@ -216,6 +239,13 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
         sb_append(out, entering ? "<strong>" : "</strong>");
         break;
     case CMARK_NODE_LINK:
+        if (link_hidden(r, node)) {
+            if (entering)
+                sb_append(out, "<span class=\"xref-hidden\">");
+            else
+                sb_append(out, "</span>");
+            break;
+        }
         if (entering) {
             const xref_link *xref = cmark_node_get_user_data(node);
             sb_append(out, "<a href=\"");

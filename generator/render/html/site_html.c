@@ -90,11 +90,35 @@ typedef struct page_writer {
     const xref_table *xref;
     audience audience;
     vec jobs;      /* of page_job*, rendered at the end on all threads */
+    const char *subdir; /* the edition's folder in the output, or NULL */
+    vec chapters;  /* the chapters and annexes this edition shows (borrowed) */
+    vec annexes;
     char **chapter_bodies; /* per chapter: its page's body, then its all.html part */
     char **chapter_parts;
     char **annex_bodies;
     bool ok;
 } page_writer;
+
+/* Files of this edition: under its folder of the output. */
+static bool out_write(page_writer *w, const char *relpath, const char *data, size_t len)
+{
+    if (!w->subdir)
+        return outdir_write(w->od, relpath, data, len);
+    char *path = fs_join(w->subdir, relpath);
+    bool ok = outdir_write(w->od, path, data, len);
+    free(path);
+    return ok;
+}
+
+static bool out_copy(page_writer *w, const char *relpath, const char *from)
+{
+    if (!w->subdir)
+        return outdir_copy(w->od, relpath, from);
+    char *path = fs_join(w->subdir, relpath);
+    bool ok = outdir_copy(w->od, path, from);
+    free(path);
+    return ok;
+}
 
 /* "plan/basis.html" is two folders below the root? one: "../". */
 static char *root_prefix(const char *relpath)
@@ -143,7 +167,7 @@ static void write_jobs(page_writer *w)
 {
     for (size_t i = 0; i < w->jobs.len; i++) {
         page_job *job = w->jobs.items[i];
-        if (!job->rendered || !outdir_write(w->od, job->relpath, job->html.data, job->html.len))
+        if (!job->rendered || !out_write(w, job->relpath, job->html.data, job->html.len))
             w->ok = false;
         sb_free(&job->html);
     }
@@ -189,8 +213,9 @@ static value *toc_sections(const document *d, const char *href_base)
     return list;
 }
 
-static value *build_common(const site *s)
+static value *build_common(const page_writer *w)
 {
+    const site *s = w->site;
     const site_config *c = &s->config;
     value *v = value_map();
     revision_info rev;
@@ -220,15 +245,15 @@ static value *build_common(const site *s)
     value_map_set_string(v, "document_id", c->doc_id);
 
     value *chapters = value_list();
-    for (size_t i = 0; i < s->chapters.len; i++)
-        value_list_push(chapters, document_summary(s->chapters.items[i], false));
+    for (size_t i = 0; i < w->chapters.len; i++)
+        value_list_push(chapters, document_summary(w->chapters.items[i], false));
     value_map_set(v, "chapters", chapters);
     value *annexes = value_list();
-    for (size_t i = 0; i < s->annexes.len; i++)
-        value_list_push(annexes, document_summary(s->annexes.items[i], true));
+    for (size_t i = 0; i < w->annexes.len; i++)
+        value_list_push(annexes, document_summary(w->annexes.items[i], true));
     value_map_set(v, "annexes", annexes);
-    value_map_set_number(v, "annex_count", (double)s->annexes.len);
-    value_map_set_bool(v, "has_annexes", s->annexes.len > 0);
+    value_map_set_number(v, "annex_count", (double)w->annexes.len);
+    value_map_set_bool(v, "has_annexes", w->annexes.len > 0);
     return v;
 }
 
@@ -245,18 +270,17 @@ static char *render_body(const page_writer *w, const document *d, const char *id
 
 static value *chapter_page(const page_writer *w, size_t index)
 {
-    const site *s = w->site;
-    const document *d = s->chapters.items[index];
+    const document *d = w->chapters.items[index];
     value *page = document_summary(d, false);
     value_map_set(page, "body", value_string_take(w->chapter_bodies[index]));
     w->chapter_bodies[index] = NULL;
     value_map_set(page, "toc", toc_sections(d, ""));
     if (index > 0) {
-        value *prev = document_summary(s->chapters.items[index - 1], false);
+        value *prev = document_summary(w->chapters.items[index - 1], false);
         value_map_set(page, "prev", prev);
     }
-    if (index + 1 < s->chapters.len)
-        value_map_set(page, "next", document_summary(s->chapters.items[index + 1], false));
+    if (index + 1 < w->chapters.len)
+        value_map_set(page, "next", document_summary(w->chapters.items[index + 1], false));
     return page;
 }
 
@@ -265,8 +289,8 @@ static void write_plan(page_writer *w)
     const site *s = w->site;
     value *toc = value_map();
     value *chapters = value_list();
-    for (size_t i = 0; i < s->chapters.len; i++) {
-        const document *d = s->chapters.items[i];
+    for (size_t i = 0; i < w->chapters.len; i++) {
+        const document *d = w->chapters.items[i];
         value *c = document_summary(d, false);
         char *base = xasprintf("%s.html", d->id);
         value *sections = toc_sections(d, base);
@@ -289,8 +313,8 @@ static void write_plan(page_writer *w)
     }
     write_page(w, "plan/index.html", "toc", toc);
 
-    for (size_t i = 0; i < s->chapters.len; i++) {
-        const document *d = s->chapters.items[i];
+    for (size_t i = 0; i < w->chapters.len; i++) {
+        const document *d = w->chapters.items[i];
         char *rel = chapter_href(d);
         write_page(w, rel, "chapter", chapter_page(w, i));
         free(rel);
@@ -299,8 +323,8 @@ static void write_plan(page_writer *w)
     /* The whole plan on one page: ids get the chapter's id as a prefix. */
     value *all = value_map();
     value *parts = value_list();
-    for (size_t i = 0; i < s->chapters.len; i++) {
-        const document *d = s->chapters.items[i];
+    for (size_t i = 0; i < w->chapters.len; i++) {
+        const document *d = w->chapters.items[i];
         value *c = document_summary(d, false);
         value_map_set(c, "body", value_string_take(w->chapter_parts[i]));
         w->chapter_parts[i] = NULL;
@@ -342,8 +366,8 @@ static void write_annexes(page_writer *w)
     value *index = value_map();
     value_map_set_string(index, "title", "附件表單");
     write_page(w, "annexes/index.html", "annexes", index);
-    for (size_t i = 0; i < s->annexes.len; i++) {
-        const document *d = s->annexes.items[i];
+    for (size_t i = 0; i < w->annexes.len; i++) {
+        const document *d = w->annexes.items[i];
         value *page = document_summary(d, true);
         value_map_set(page, "body", value_string_take(w->annex_bodies[i]));
         w->annex_bodies[i] = NULL;
@@ -387,7 +411,7 @@ static void write_registers(page_writer *w)
         free(rel);
         char *csv = register_csv(reg, w->audience, roc);
         rel = xasprintf("registers/%s.csv", reg->name);
-        if (!outdir_write(w->od, rel, csv, strlen(csv)))
+        if (!out_write(w, rel, csv, strlen(csv)))
             w->ok = false;
         free(rel);
         free(csv);
@@ -399,7 +423,7 @@ static void write_registers(page_writer *w)
     for (size_t i = 0; i < files.len; i++) {
         char *from = fs_join(evidence, files.items[i]);
         char *to = xasprintf("evidence/%s", (const char *)files.items[i]);
-        if (!outdir_copy(w->od, to, from))
+        if (!out_copy(w, to, from))
             w->ok = false;
         free(to);
         free(from);
@@ -591,12 +615,12 @@ static void write_status(page_writer *w, const html_options *opts)
     sb_init(&sb);
     value_append_json(&sb, json, true);
     sb_appendc(&sb, '\n');
-    if (!outdir_write(w->od, "status/flags.json", sb.data, sb.len))
+    if (!out_write(w, "status/flags.json", sb.data, sb.len))
         w->ok = false;
     sb_free(&sb);
     value_unref(json);
     char *ics = check_calendar_ics(w->site, r);
-    if (!outdir_write_string(w->od, "status/calendar.ics", ics))
+    if (!out_write(w, "status/calendar.ics", ics, strlen(ics)))
         w->ok = false;
     free(ics);
 }
@@ -617,7 +641,7 @@ static void copy_assets(page_writer *w)
             continue;
         char *from = fs_join(dir, name);
         char *to = xasprintf("assets/%s", name);
-        if (!outdir_copy(w->od, to, from))
+        if (!out_copy(w, to, from))
             w->ok = false;
         free(to);
         free(from);
@@ -631,24 +655,28 @@ static void copy_assets(page_writer *w)
 static void render_body_job(void *ctx, int worker, size_t i)
 {
     page_writer *w = ctx;
-    const site *s = w->site;
     (void)worker;
-    if (i < s->chapters.len) {
-        const document *d = s->chapters.items[i];
+    if (i < w->chapters.len) {
+        const document *d = w->chapters.items[i];
         w->chapter_bodies[i] = render_body(w, d, NULL, "../");
         char *prefix = xasprintf("%s--", d->id);
         w->chapter_parts[i] = render_body(w, d, prefix, "../");
         free(prefix);
     } else {
-        size_t k = i - s->chapters.len;
-        w->annex_bodies[k] = render_body(w, s->annexes.items[k], NULL, "../");
+        size_t k = i - w->chapters.len;
+        w->annex_bodies[k] = render_body(w, w->annexes.items[k], NULL, "../");
     }
 }
 
 bool html_render_site(const site *s, outdir *od, const html_options *opts)
 {
     page_writer w = {
-        .site = s, .od = od, .xref = opts->xref, .audience = opts->audience, .ok = true};
+        .site = s,
+        .od = od,
+        .xref = opts->xref,
+        .audience = opts->audience,
+        .subdir = opts->subdir,
+        .ok = true};
     if (!theme_load(&w.theme, opts->theme_dir)) {
         map_free(&w.theme.sources);
         return false;
@@ -658,8 +686,17 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     for (int t = 0; t < w.threads; t++)
         w.templates[t] = tpl_set_new(theme_resolve, &w.theme);
     vec_init(&w.jobs, page_job_free);
-    w.common = build_common(s);
-    if (opts->checks) {
+    vec_init(&w.chapters, NULL);
+    vec_init(&w.annexes, NULL);
+    for (size_t i = 0; i < s->chapters.len; i++)
+        if (((const document *)s->chapters.items[i])->audience <= w.audience)
+            vec_push(&w.chapters, s->chapters.items[i]);
+    for (size_t i = 0; i < s->annexes.len; i++)
+        if (((const document *)s->annexes.items[i])->audience <= w.audience)
+            vec_push(&w.annexes, s->annexes.items[i]);
+    w.common = build_common(&w);
+    /* The rules read internal evidence: their results stay in the internal edition. */
+    if (opts->checks && w.audience == AUDIENCE_INTERNAL) {
         check_counts c = check_count(opts->checks);
         value *st = value_map();
         value_map_set_number(st, "errors", c.errors);
@@ -672,16 +709,17 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
         value_map_set(w.common, "status", st);
     }
 
-    w.chapter_bodies = xcalloc(s->chapters.len + 1, sizeof *w.chapter_bodies);
-    w.chapter_parts = xcalloc(s->chapters.len + 1, sizeof *w.chapter_parts);
-    w.annex_bodies = xcalloc(s->annexes.len + 1, sizeof *w.annex_bodies);
-    parallel_for(s->chapters.len + s->annexes.len, w.threads, render_body_job, &w);
+    w.chapter_bodies = xcalloc(w.chapters.len + 1, sizeof *w.chapter_bodies);
+    w.chapter_parts = xcalloc(w.chapters.len + 1, sizeof *w.chapter_parts);
+    w.annex_bodies = xcalloc(w.annexes.len + 1, sizeof *w.annex_bodies);
+    parallel_for(w.chapters.len + w.annexes.len, w.threads, render_body_job, &w);
 
     write_page(&w, "index.html", "home", value_map());
     write_plan(&w);
     write_annexes(&w);
     write_registers(&w);
-    write_status(&w, opts);
+    if (w.audience == AUDIENCE_INTERNAL)
+        write_status(&w, opts);
     parallel_for(w.jobs.len, w.threads, render_job, &w);
     write_jobs(&w);
     copy_assets(&w);
@@ -694,6 +732,64 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     free(w.chapter_bodies);
     free(w.chapter_parts);
     free(w.annex_bodies);
+    vec_free(&w.chapters);
+    vec_free(&w.annexes);
     map_free(&w.theme.sources);
     return w.ok;
+}
+
+static const char *const EDITION_TITLES[] = {"公開版", "同仁版", "內部版"};
+static const char *const EDITION_NOTES[] = {
+    "對外公開：不含人員名冊、佐證紀錄與內部資訊（如 IP 位址）。",
+    "供本校同仁閱讀：含人員名冊、教育訓練與各項紀錄，不含個人聯絡資料及內部資訊。",
+    "資通安全推動小組內部使用：完整內容、佐證紀錄與檢核結果。",
+};
+
+bool html_render_editions_index(const site *s, outdir *od, const char *theme_dir)
+{
+    theme th;
+    if (!theme_load(&th, theme_dir)) {
+        map_free(&th.sources);
+        return false;
+    }
+    tpl_set *set = tpl_set_new(theme_resolve, &th);
+    value *data = value_map();
+    value_map_set_string(data, "org", s->config.org_name);
+    value_map_set_string(data, "title", s->config.doc_title);
+    const char *version = s->registers ? registers_current_version(s->registers) : NULL;
+    if (version)
+        value_map_set_string(data, "version", version);
+    value *eds = value_list();
+    const char *first = NULL;
+    for (size_t i = 0; i < s->config.editions.len; i++) {
+        const char *name = s->config.editions.items[i];
+        audience a;
+        if (!audience_parse(name, &a))
+            continue;
+        if (!first)
+            first = name;
+        value *e = value_map();
+        value_map_set_string(e, "name", name);
+        value_map_set_string(e, "title", EDITION_TITLES[a]);
+        value_map_set_string(e, "note", EDITION_NOTES[a]);
+        value_list_push(eds, e);
+    }
+    value_map_set(data, "editions", eds);
+    value_map_set_string(data, "first", first ? first : "internal");
+    strbuf out;
+    sb_init(&out);
+    tpl_error err = {0};
+    bool ok = tpl_render_named(set, "editions", data, &out, &err);
+    if (!ok) {
+        char *path = xasprintf("%s/templates/editions.mustache", theme_dir);
+        diag_error((srcpos){path, err.line, err.col}, "template", "%s", err.message);
+        free(path);
+    } else {
+        ok = outdir_write(od, "index.html", out.data, out.len);
+    }
+    sb_free(&out);
+    value_unref(data);
+    tpl_set_free(set);
+    map_free(&th.sources);
+    return ok;
 }

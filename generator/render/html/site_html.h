@@ -16,11 +16,15 @@ typedef struct html_options {
     audience audience;             /* the edition's */
     int threads;                   /* 0: one per processor */
     const struct rules_result *checks; /* the rules' flags, for the status pages */
+    const char *subdir;            /* the edition's folder in the output ("public"), or NULL */
     date today;
 } html_options;
 
 /* Writes every page into od. Returns false after a diagnostic when a
  * template is missing or broken. */
 bool html_render_site(const site *s, outdir *od, const html_options *opts);
+
+/* OUT/index.html: the editions, each with what it holds. */
+bool html_render_editions_index(const site *s, outdir *od, const char *theme_dir);
 
 #endif
