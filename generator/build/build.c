@@ -34,10 +34,9 @@ static char *find_theme(const build_options *opts, const char *name)
 static site *load_resolved(const build_options *opts, xref_table **xref)
 {
     site *s = site_load(opts->content_dir);
-    if (!s || diag_get_counts().errors) {
-        site_free(s);
+    if (!s)
         return NULL;
-    }
+    /* Resolve even after errors, so one run reports every broken reference too. */
     *xref = xref_resolve_site(s);
     if (diag_get_counts().errors) {
         xref_table_free(*xref);

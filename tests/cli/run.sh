@@ -119,6 +119,42 @@ expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev" --today 2026-11
 expect_line "$work/prev/public/index.html: error: shows '192.0.2.10', which the public edition must not show [leak]"
 expect_output_untouched "leak"
 
+# Broken cross-references and an id defined twice: every error at its place, in one run.
+fresh_site
+printf '\n## 重複 {#dup}\n\n見[](annex:no-such-form)與[](sec:nowhere)。\n\n## 再次 {#dup}\n' >>"$work/site/plan/02-scope.md"
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev" --today 2026-11-28
+expect_line "$work/site/plan/02-scope.md:39:1: error: heading id 'dup' is already defined at $work/site/plan/02-scope.md:35 [duplicate-id]"
+expect_line "$work/site/plan/02-scope.md:37:4: error: link to unknown annex 'no-such-form' [xref]"
+expect_line "$work/site/plan/02-scope.md:37:29: error: link to unknown section 'nowhere' [xref]"
+expect_output_untouched "broken references"
+
+# An annex nothing in the plan refers to is a warning, and the build succeeds.
+fresh_site
+sed -i 's|(annex:confidentiality-agreement)|(https://example.org/form)|g' "$work/site/plan/01-basis.md"
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/unref" --today 2026-11-28
+expect_line "$work/site/annexes/01-confidentiality-agreement.md:1:1: warning: annex 2「資通安全保密同意書」is not referred to anywhere in the plan [annex-unreferenced]"
+
+# One source of truth: a new revisions row changes the version on the home
+# page, the cover and the revision table, with no other edit.
+fresh_site
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/v1" --today 2026-11-28
+cat >>"$work/site/registers/revisions.yaml" <<'ROW'
+  - version: V2.0
+    date: 2026-11-20
+    changes: 配合資通安全管理法修正
+    unit: 教導處
+    editor: 資訊教師
+    approver: 校長
+    status: approved
+ROW
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/v2" --today 2026-11-28
+for page in index.html plan/index.html; do
+    if grep -q 'V2.0' "$work/v2/public/$page" && ! grep -q 'V2.0' "$work/v1/public/$page"; then ok; else bad "$page does not show the new version V2.0"; fi
+done
+if grep -q '版次：V2.0' "$work/v2/public/plan/index.html"; then ok; else bad "the cover does not show V2.0"; fi
+if grep -q '中華民國 115 年 11 月 20 日' "$work/v2/public/plan/index.html"; then ok; else bad "the cover does not show the new date"; fi
+if grep -q '<td>V2.0</td><td class="date">115/11/20</td><td>配合資通安全管理法修正</td>' "$work/v2/public/plan/index.html"; then ok; else bad "the revision table has no V2.0 row"; fi
+
 # Usage errors exit 2.
 expect_exit 2 "$POLICYGEN"
 expect_exit 2 "$POLICYGEN" frobnicate
