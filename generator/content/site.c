@@ -319,7 +319,7 @@ static document *load_document(const char *path, const char *file_name, document
         return NULL;
     }
     d->source_body = d->source;
-    if (!read_front_matter(d, kind == DOCUMENT_CHAPTER ? CHAPTER_KEYS : ANNEX_KEYS)) {
+    if (!read_front_matter(d, kind == DOCUMENT_ANNEX ? ANNEX_KEYS : CHAPTER_KEYS)) {
         document_free(d);
         return NULL;
     }
@@ -428,6 +428,16 @@ site *site_load(const char *dir)
         site_free(s);
         return NULL;
     }
+    char *digest = fs_join(s->dir, "digest.md");
+    if (fs_is_file(digest)) {
+        s->digest = load_document(digest, "digest.md", DOCUMENT_DIGEST, 0);
+        ok = s->digest != NULL;
+    }
+    free(digest);
+    if (!ok) {
+        site_free(s);
+        return NULL;
+    }
     if (!s->chapters.len)
         diag_warning(srcpos_file(s->dir), "empty", "no chapters in plan/");
     vec_sort(&s->annexes, cmp_annex_number);
@@ -460,5 +470,6 @@ void site_free(site *s)
     vec_free(&s->chapters);
     vec_free(&s->annexes);
     registers_free(s->registers);
+    document_free(s->digest);
     free(s);
 }

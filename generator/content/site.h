@@ -35,6 +35,7 @@ typedef enum calendar {
 typedef enum document_kind {
     DOCUMENT_CHAPTER,
     DOCUMENT_ANNEX,
+    DOCUMENT_DIGEST, /* digest.md: the staff digest's own text, unnumbered */
 } document_kind;
 
 struct document;
@@ -97,6 +98,7 @@ typedef struct site {
     vec chapters;     /* of document*, owned, in file-name order */
     vec annexes;      /* of document*, owned, in number order */
     struct register_set *registers; /* owned; loaded by registers_load */
+    document *digest; /* digest.md, or NULL: what every staff member must do */
 } site;
 
 /* Loads site.yaml, plan/ and annexes/ from dir and parses the Markdown.

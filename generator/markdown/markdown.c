@@ -186,7 +186,7 @@ static char *heading_label(numbering scheme, document_kind kind, int level, cons
 {
     char num[64];
     int n = counters[level];
-    if (scheme == NUMBERING_NONE || kind == DOCUMENT_ANNEX)
+    if (scheme == NUMBERING_NONE || kind != DOCUMENT_CHAPTER)
         return xstrdup("");
     if (scheme == NUMBERING_DECIMAL) {
         strbuf sb;
@@ -320,5 +320,9 @@ void md_number_site(site *s)
         number_document(d, s->config.numbering);
         d->footnote_base = 0;
         d->footnote_count = count_footnotes(d->root);
+    }
+    if (s->digest) {
+        number_document(s->digest, s->config.numbering);
+        s->digest->footnote_count = count_footnotes(s->digest->root);
     }
 }

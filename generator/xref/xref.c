@@ -46,6 +46,8 @@ char *xref_annex_text(const document *annex)
 
 static char *document_href(const document *d)
 {
+    if (d->kind == DOCUMENT_DIGEST)
+        return xstrdup("staff/index.html");
     return xasprintf(d->kind == DOCUMENT_CHAPTER ? "plan/%s.html" : "annexes/%s.html", d->id);
 }
 
@@ -289,6 +291,8 @@ xref_table *xref_resolve_site(site *s)
         resolve_document(t, s, s->chapters.items[i]);
     for (size_t i = 0; i < s->annexes.len; i++)
         resolve_document(t, s, s->annexes.items[i]);
+    if (s->digest)
+        resolve_document(t, s, s->digest);
     /* Only the plan's own text counts: a form that points at another form
      * does not make the plan refer to it. */
     for (size_t i = 0; i < s->annexes.len; i++) {

@@ -235,6 +235,8 @@ static value *build_common(const page_writer *w)
     value_map_set_bool(v, "has_signatures", c->signatures.len > 0);
     value_map_set(v, "signatures", signatures);
     value_map_set_string(v, "lang", "zh-Hant-TW");
+    value_map_set_bool(v, "is_staff", w->audience >= AUDIENCE_STAFF);
+    value_map_set_string(v, "edition", audience_name(w->audience));
     value *org = value_map();
     value_map_set_string(org, "name", c->org_name);
     value_map_set_string(org, "short_name", c->org_short_name);
@@ -343,7 +345,7 @@ static value *annex_backlinks(const page_writer *w, const document *annex)
     const section *last = NULL;
     for (size_t i = 0; links && i < links->len; i++) {
         const xref_backlink *b = links->items[i];
-        if (!b->section || b->section == last)
+        if (!b->section || b->section == last || b->from->kind == DOCUMENT_DIGEST)
             continue;
         last = b->section;
         value *v = value_map();
@@ -430,6 +432,140 @@ static void write_registers(page_writer *w)
     }
     free(evidence);
     vec_free(&files);
+}
+
+/* ---- the staff digest ---- */
+
+/* A section of the plan by id, anywhere in the chapters this edition shows. */
+static const section *find_section(const page_writer *w, const char *id, const document **doc)
+{
+    for (size_t i = 0; i < w->chapters.len; i++) {
+        const document *d = w->chapters.items[i];
+        for (size_t k = 1; k < d->sections.len; k++) {
+            const section *sec = d->sections.items[k];
+            if (strcmp(sec->id, id) == 0) {
+                *doc = d;
+                return sec;
+            }
+        }
+    }
+    return NULL;
+}
+
+static value *digest_section(const page_writer *w, const char *id)
+{
+    const document *d = NULL;
+    const section *sec = find_section(w, id, &d);
+    if (!sec)
+        return NULL;
+    value *v = value_map();
+    char *title = xref_section_text(sec);
+    value_map_set(v, "title", value_string_take(title));
+    value_map_set(v, "href", value_string_take(xasprintf("../plan/%s.html#%s", d->id, sec->id)));
+    strbuf sb;
+    sb_init(&sb);
+    html_body_options opts = {.site = w->site, .audience = w->audience, .root = "../"};
+    html_render_section(&sb, d, sec, &opts);
+    value_map_set(v, "html", value_string_take(sb_take(&sb)));
+    return v;
+}
+
+/* Required yearly hours of a person: the largest of their categories'
+ * (site.yaml rules: training-hours: required: {category: hours}). */
+static double required_hours(const site *s, const register_cell *categories)
+{
+    const ynode *req = ynode_get(ynode_get(s->config.rules, "training-hours"), "required");
+    const vec *items = register_cell_items(categories);
+    double best = 0;
+    for (size_t i = 0; items && i < items->len; i++) {
+        double h;
+        if (ynode_as_double(ynode_get(req, items->items[i]), &h) && h > best)
+            best = h;
+    }
+    return best;
+}
+
+/* Who still owes training hours this year, from the staff and training
+ * registers; people who left before the year began are not listed. */
+static value *training_owed(const page_writer *w, date today)
+{
+    const site *s = w->site;
+    value *list = value_list();
+    const register_def *staff = registers_get(s->registers, "staff");
+    const register_def *training = registers_get(s->registers, "training");
+    if (!register_visible(staff, w->audience) || !register_visible(training, w->audience))
+        return list;
+    for (size_t i = 0; i < staff->rows.len; i++) {
+        const register_row *person = staff->rows.items[i];
+        date left;
+        if (register_cell_date(register_row_cell(person, "left"), &left) && left.year < today.year)
+            continue;
+        double required = required_hours(s, register_row_cell(person, "categories"));
+        double done = 0;
+        for (size_t k = 0; k < training->rows.len; k++) {
+            const register_row *t = training->rows.items[k];
+            const register_row *who = register_cell_ref(register_row_cell(t, "person"));
+            date when;
+            double hours;
+            if (who == person && register_cell_date(register_row_cell(t, "date"), &when) &&
+                when.year == today.year && register_cell_number(register_row_cell(t, "hours"), &hours))
+                done += hours;
+        }
+        if (done >= required)
+            continue;
+        value *v = value_map();
+        value_map_set_string(v, "name", register_row_label(person, w->audience));
+        const char *unit = register_cell_text(register_row_cell(person, "unit"));
+        value_map_set_string(v, "unit", unit ? unit : "");
+        value_map_set_number(v, "required", required);
+        value_map_set_number(v, "done", done);
+        value_map_set_number(v, "owed", required - done);
+        value_map_set(v, "href", value_string_take(
+                                     xasprintf("../registers/staff.html#%s", person->key)));
+        value_list_push(list, v);
+    }
+    return list;
+}
+
+static value *digest_page(const page_writer *w, date today)
+{
+    const site *s = w->site;
+    value *page = value_map();
+    value_map_set_string(page, "title", s->digest ? s->digest->title : "同仁須知");
+    value *policy = digest_section(w, "policy");
+    if (policy)
+        value_map_set(page, "policy", policy);
+    value *goals = digest_section(w, "goals");
+    if (goals)
+        value_map_set(page, "goals", goals);
+    if (s->digest) {
+        strbuf sb;
+        sb_init(&sb);
+        html_body_options opts = {.site = s, .audience = w->audience, .root = "../"};
+        html_render_body(&sb, s->digest, &opts);
+        value_map_set(page, "duties", value_string_take(sb_take(&sb)));
+    }
+    revision_info rev;
+    if (s->registers && registers_current_revision(s->registers, &rev)) {
+        value *c = value_map();
+        if (rev.version)
+            value_map_set_string(c, "version", rev.version);
+        if (rev.has_date) {
+            char buf[64];
+            date_format_long(rev.date, s->config.calendar == CALENDAR_ROC, buf, sizeof buf);
+            value_map_set_string(c, "date", buf);
+        }
+        const char *changes = register_cell_text(register_row_cell(rev.row, "changes"));
+        if (changes)
+            value_map_set_string(c, "text", changes);
+        value_map_set(page, "latest", c);
+    }
+    value *owed = training_owed(w, today);
+    value_map_set_bool(page, "has_owed", value_list_len(owed) > 0);
+    value_map_set(page, "owed", owed);
+    value_map_set_number(page, "year", today.year);
+    value_map_set_number(page, "roc_year", today.year - 1911);
+    return page;
 }
 
 /* ---- status: the rules' flags ---- */
@@ -714,12 +850,17 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     w.annex_bodies = xcalloc(w.annexes.len + 1, sizeof *w.annex_bodies);
     parallel_for(w.chapters.len + w.annexes.len, w.threads, render_body_job, &w);
 
-    write_page(&w, "index.html", "home", value_map());
+    if (w.audience == AUDIENCE_STAFF)
+        write_page(&w, "index.html", "digest", digest_page(&w, opts->today));
+    else
+        write_page(&w, "index.html", "home", value_map());
     write_plan(&w);
     write_annexes(&w);
     write_registers(&w);
     if (w.audience == AUDIENCE_INTERNAL)
         write_status(&w, opts);
+    if (w.audience >= AUDIENCE_STAFF)
+        write_page(&w, "staff/index.html", "digest", digest_page(&w, opts->today));
     parallel_for(w.jobs.len, w.threads, render_job, &w);
     write_jobs(&w);
     copy_assets(&w);
