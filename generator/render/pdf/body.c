@@ -348,7 +348,7 @@ static void blocks(pdf_builder *b, cmark_node *parent);
 static void marker_text(bool ordered, int depth, int n, char *buf, size_t size)
 {
     if (!ordered) {
-        snprintf(buf, size, "%s", depth % 2 ? "○" : "●");
+        snprintf(buf, size, "%s", depth % 2 ? "•" : "◦");
         return;
     }
     switch ((depth - 1) % 3) {
@@ -422,13 +422,15 @@ static void list(pdf_builder *b, cmark_node *n)
     bool ordered = cmark_node_get_list_type(n) == CMARK_ORDERED_LIST;
     if (ordered)
         b->ordered_depth++;
+    else
+        b->bullet_depth++;
     int count = 0;
     for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c))
         count++;
     list_item_src *items = xcalloc((size_t)count + 1, sizeof *items);
     int k = 0, start = ordered ? cmark_node_get_list_start(n) : 1;
     for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c), k++) {
-        marker_text(ordered, ordered ? b->ordered_depth : b->ordered_depth + 1, start + k,
+        marker_text(ordered, ordered ? b->ordered_depth : b->bullet_depth, start + k,
                     items[k].marker, sizeof items[k].marker);
         items[k].node = c;
     }
@@ -436,6 +438,8 @@ static void list(pdf_builder *b, cmark_node *n)
     free(items);
     if (ordered)
         b->ordered_depth--;
+    else
+        b->bullet_depth--;
 }
 
 static void annex_list(pdf_builder *b)
@@ -654,6 +658,7 @@ void pdf_build_document(pdf_builder *b, const document *d, bool with_title)
     b->doc = d;
     b->fn_seen = xcalloc((size_t)d->footnote_count + 1, sizeof *b->fn_seen);
     b->ordered_depth = 0;
+    b->bullet_depth = 0;
     b->marker = NULL;
     bool flat = b->outline_base == 0;
     if (with_title && d->sections.len) {

@@ -28,6 +28,7 @@ typedef struct pdf_builder {
     const document *doc;
     double indent;         /* the left edge of the current block */
     int ordered_depth;
+    int bullet_depth;
     double space;          /* space before the next block */
     bool *fn_seen;         /* per local footnote: a mark was drawn */
     para *marker;          /* a list marker waiting for the item's first line */

@@ -1,8 +1,10 @@
 /* pdf_render_site: the jobs of an edition, typeset on all cores. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/fs.h"
@@ -57,7 +59,25 @@ typedef struct pool {
     int njobs;
     atomic_int next;
     atomic_bool failed;
+    bool times; /* POLICYGEN_PDF_TIMES: each job's wall time on stderr, for benchmarks */
 } pool;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *job_name(const job *j)
+{
+    switch (j->kind) {
+    case JOB_PLAN: return "plan";
+    case JOB_ANNEX: return ((const document *)j->what)->id;
+    case JOB_REGISTER: return ((const register_def *)j->what)->name;
+    }
+    return "";
+}
 
 static void *worker(void *arg)
 {
@@ -74,6 +94,7 @@ static void *worker(void *arg)
             ready = true;
         }
         const job *j = &p->jobs[k];
+        double t0 = p->times ? now() : 0;
         bool ok = false;
         switch (j->kind) {
         case JOB_PLAN: ok = pdf_render_plan(&c, p->env); break;
@@ -82,6 +103,9 @@ static void *worker(void *arg)
         }
         if (!ok)
             atomic_store(&p->failed, true);
+        if (p->times)
+            fprintf(stderr, "pdf: %s %s %.3f s\n", j->kind == JOB_PLAN ? "plan" : j->kind == JOB_ANNEX ? "annex" : "register",
+                    job_name(j), now() - t0);
     }
     if (ready)
         pdf_ctx_free(&c);
@@ -163,7 +187,8 @@ bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
         ok = make_folder(od, "registers") && ok;
 
     if (ok) {
-        pool p = {.env = &env, .jobs = jobs, .njobs = n};
+        const char *times = getenv("POLICYGEN_PDF_TIMES");
+        pool p = {.env = &env, .jobs = jobs, .njobs = n, .times = times && *times};
         atomic_init(&p.next, 0);
         atomic_init(&p.failed, false);
         int threads = opts->jobs > 0 ? opts->jobs : default_jobs();

@@ -335,7 +335,7 @@ static int finish_line(para *p, PangoLayoutLine *line, int avail, bool justify, 
             gunichar next = k + 1 < end ? cl[k + 1].ch : 0;
             gunichar prev = k > 0 ? cl[k - 1].ch : 0;
             if (is_close(cl[k].ch)) {
-                if (is_close(next) || is_open(next) || is_middle(next) || (justify && k + 1 == end))
+                if (is_close(next) || is_open(next) || is_middle(next))
                     narrow_right(&cl[k], half);
             } else if (is_open(cl[k].ch)) {
                 if (is_open(prev) || is_middle(prev))
