@@ -1,0 +1,44 @@
+-- Duty: systems enforce passwords of at least 8 characters, with at least three of
+-- upper case, lower case, digits and symbols, changed every 90 days
+-- (計畫 玖、二、(二)1). Every core system must have its policy on record.
+return rule {
+  id = "password-policy",
+  title = "資通系統通行碼原則",
+  severity = "error",
+  source = "計畫 玖、二、(二)1",
+  check = function(site, today, params)
+    local min_length = params.min_length or 8
+    local min_classes = params.min_classes or 3
+    local max_age = params.max_age_days or 90
+    local systems = site.registers.systems
+    for _, s in ipairs(systems) do
+      local faults = {}
+      if not s.min_length or s.min_length < min_length then
+        faults[#faults + 1] = "最小長度 " .. tostring(s.min_length) .. " 碼（應 " .. min_length .. " 碼以上）"
+      end
+      if not s.classes or s.classes < min_classes then
+        faults[#faults + 1] = "字元類別 " .. tostring(s.classes) .. " 種（應 " .. min_classes .. " 種以上）"
+      end
+      if not s.max_age_days or s.max_age_days > max_age then
+        faults[#faults + 1] = "每 " .. tostring(s.max_age_days) .. " 天更換一次（應至少每 " .. max_age .. " 天更換）"
+      end
+      if #faults > 0 then
+        flag { message = s.id .. " " .. s.system .. "之通行碼原則不符規定：" .. table.concat(faults, "；"),
+               status = "missing", row = s }
+      else
+        flag { message = s.id .. " " .. s.system .. "：通行碼 " .. s.min_length .. " 碼以上、" .. s.classes
+                 .. " 種字元、每 " .. s.max_age_days .. " 天更換", status = "ok", row = s }
+      end
+    end
+    -- every core system has a recorded policy (by its asset or by name)
+    for _, c in ipairs(site.registers["core-business"]) do
+      local asset = site.registers.assets:find(function(a) return a.name == c.system end)
+      local recorded = systems:find(function(s)
+        return (asset and s.asset == asset.id) or (s.system and s.system:find(c.system, 1, true) == 1)
+      end)
+      if not recorded then
+        flag { message = "核心資通系統 " .. c.system .. "（" .. c.id .. "）未記錄通行碼原則", status = "missing", row = c }
+      end
+    end
+  end,
+}

@@ -1,0 +1,51 @@
+-- Check on the plan text: a sentence or list item that ends in "：" announces
+-- content, so nothing after it (no nested list, no table, no text) means a
+-- placeholder was left empty, like the seed's 「資料中心及電腦機房之溫濕度管控範圍為：」.
+local FILLED = { list = true, table = true, directive = true, heading = true, code = true, quote = true }
+
+local function ends_with_colon(text)
+  text = text:gsub("%s+$", "")
+  return text:sub(-3) == "：" or text:sub(-1) == ":"
+end
+
+-- "參、一、" + title, "玖、三、(四)" + " " + title
+local function label(number, title)
+  return number .. (number:sub(-3) == "、" and "" or " ") .. title
+end
+
+return rule {
+  id = "placeholder-empty",
+  title = "計畫本文待填內容未填寫",
+  severity = "error",
+  source = "計畫本文（資通安全管理法施行細則第 6 條所定應載明事項）",
+  check = function(site, today, params)
+    local found = 0
+    for _, doc in ipairs(site.documents) do
+      local where = {}
+      for _, s in ipairs(doc.sections) do where[s.id] = label(s.number, s.title) end
+      for i, b in ipairs(doc.blocks) do
+        if (b.kind == "item" or b.kind == "paragraph" or b.kind == "footnote")
+           and ends_with_colon(b.text) and not b.has_children then
+          local empty
+          if b.kind == "item" then
+            -- a later item of the same list follows at once; the last item may
+            -- be completed by a paragraph after its list
+            local after = doc.blocks[i + 1]
+            empty = b.next == "item"
+              or not (after and (after.kind == "paragraph" or after.kind == "directive") and after.section == b.section)
+          else
+            empty = not FILLED[b.next] and b.next ~= "paragraph"
+          end
+          if empty then
+            found = found + 1
+            flag { message = (where[b.section] or doc.title) .. "：「" .. b.text .. "」之後未填寫內容",
+                   status = "missing", row = { _file = doc.path, _line = b.line } }
+          end
+        end
+      end
+    end
+    if found == 0 then
+      flag { message = "計畫本文沒有未填寫之待填內容", status = "ok" }
+    end
+  end,
+}
