@@ -12,6 +12,8 @@
 #include "core/fs.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
+#include "release/bundle.h"
+#include "release/release.h"
 
 enum exit_code {
     EXIT_OK = 0,
@@ -163,6 +165,160 @@ static int cmd_check(int argc, char **argv, const char *data_dir)
     return EXIT_CONTENT;
 }
 
+static int cmd_release(int argc, char **argv, const char *data_dir)
+{
+    static const char usage[] =
+        "usage: policygen release [-C DIR] [--force] [--today YYYY-MM-DD] [-j N]\n"
+        "\n"
+        "Freezes the current version (the last row of registers/revisions.yaml, which must be\n"
+        "approved, with an approver and a date) into DIR/releases/<version>.zip: the content\n"
+        "folder under content/, the rendered site under site/, and manifest.json.\n"
+        "\n"
+        "  --force    release even when the checks find error-level flags\n"
+        "\n"
+        "exit codes: 0 released, 1 the checks found errors (no --force), 2 usage,\n"
+        "3 not releasable (a draft, no approver or date, already released) or not buildable\n";
+    release_options opts = {.content_dir = "content", .data_dir = data_dir};
+    enum { OPT_TODAY = 256, OPT_FORCE };
+    static const struct option long_opts[] = {
+        {"today", required_argument, NULL, OPT_TODAY},
+        {"force", no_argument, NULL, OPT_FORCE},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "C:j:h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'C': opts.content_dir = optarg; break;
+        case OPT_TODAY:
+            if (!date_parse(optarg, &opts.today))
+                return usage_error("--today takes a date as YYYY-MM-DD, not '%s'", optarg);
+            opts.today_set = true;
+            break;
+        case OPT_FORCE: opts.force = true; break;
+        case 'j': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 256)
+                return usage_error("-j takes a number of threads from 1 to 256, not '%s'", optarg);
+            opts.jobs = (int)n;
+            break;
+        }
+        case 'h': fputs(usage, stdout); return EXIT_OK;
+        default: return usage_error("%s", "unknown option");
+        }
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    release_summary sum;
+    switch (release_create(&opts, &sum)) {
+    case RELEASE_OK:
+        printf("release: %s (%zu files, %zu bytes, sha256 %s)\n", sum.path, sum.files, sum.bytes,
+               sum.sha256);
+        release_summary_free(&sum);
+        return EXIT_OK;
+    case RELEASE_CHECKS_FAILED: return EXIT_CHECKS;
+    case RELEASE_REFUSED:
+    case RELEASE_CONTENT_ERROR: return EXIT_CONTENT;
+    }
+    return EXIT_CONTENT;
+}
+
+static int cmd_bundle(int argc, char **argv, const char *data_dir)
+{
+    static const char usage[] =
+        "usage: policygen bundle [-C DIR] [-o OUT] [--edition E] [--today YYYY-MM-DD] [-j N]\n"
+        "                        [--strict] [--no-build]\n"
+        "\n"
+        "Builds the site into OUT, then zips each edition's folder OUT/<E>/ into\n"
+        "OUT/dist/<document-id>-<version>-<E>.zip with a MANIFEST.sha256 inside.\n"
+        "\n"
+        "  --edition E   only this edition (default: every edition of site.yaml)\n"
+        "  --strict      error-level flags fail the build; no bundle is written\n"
+        "  --no-build    zip the edition folders already in OUT as they are\n"
+        "\n"
+        "exit codes: 0 success, 1 checks found errors (--strict), 2 usage or unknown edition,\n"
+        "3 the content could not be built or a bundle not written\n";
+    bundle_options opts = {.content_dir = "content", .output_dir = "output", .data_dir = data_dir};
+    enum { OPT_TODAY = 256, OPT_EDITION, OPT_STRICT, OPT_NO_BUILD };
+    static const struct option long_opts[] = {
+        {"today", required_argument, NULL, OPT_TODAY},
+        {"edition", required_argument, NULL, OPT_EDITION},
+        {"strict", no_argument, NULL, OPT_STRICT},
+        {"no-build", no_argument, NULL, OPT_NO_BUILD},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "C:o:j:h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'C': opts.content_dir = optarg; break;
+        case 'o': opts.output_dir = optarg; break;
+        case OPT_TODAY:
+            if (!date_parse(optarg, &opts.today))
+                return usage_error("--today takes a date as YYYY-MM-DD, not '%s'", optarg);
+            opts.today_set = true;
+            break;
+        case OPT_EDITION: opts.edition = optarg; break;
+        case OPT_STRICT: opts.strict = true; break;
+        case OPT_NO_BUILD: opts.no_build = true; break;
+        case 'j': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 256)
+                return usage_error("-j takes a number of threads from 1 to 256, not '%s'", optarg);
+            opts.jobs = (int)n;
+            break;
+        }
+        case 'h': fputs(usage, stdout); return EXIT_OK;
+        default: return usage_error("%s", "unknown option");
+        }
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    switch (bundle_create(&opts)) {
+    case BUNDLE_OK: return EXIT_OK;
+    case BUNDLE_CHECKS_FAILED: return EXIT_CHECKS;
+    case BUNDLE_BAD_EDITION: return EXIT_USAGE;
+    case BUNDLE_CONTENT_ERROR: return EXIT_CONTENT;
+    }
+    return EXIT_CONTENT;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: policygen verify BUNDLE.zip\n"
+        "\n"
+        "Checks every file of the bundle against its MANIFEST.sha256 and reports each\n"
+        "mismatched, missing or extra file.\n"
+        "\n"
+        "exit codes: 0 every file matches, 1 anything wrong (or an unreadable or unsafe zip), 2 usage\n";
+    static const struct option long_opts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'h': fputs(usage, stdout); return EXIT_OK;
+        default: return usage_error("%s", "unknown option");
+        }
+    }
+    if (optind >= argc)
+        return usage_error("%s", "verify takes the bundle's zip file");
+    if (optind + 1 < argc)
+        return usage_error("unexpected argument '%s'", argv[optind + 1]);
+    size_t files = 0;
+    if (bundle_verify(argv[optind], &files) != VERIFY_OK)
+        return EXIT_CHECKS;
+    printf("verify: %zu files OK\n", files);
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -178,6 +334,12 @@ int main(int argc, char **argv)
         rc = cmd_build(argc - 1, argv + 1, data_dir);
     else if (strcmp(cmd, "check") == 0)
         rc = cmd_check(argc - 1, argv + 1, data_dir);
+    else if (strcmp(cmd, "release") == 0)
+        rc = cmd_release(argc - 1, argv + 1, data_dir);
+    else if (strcmp(cmd, "bundle") == 0)
+        rc = cmd_bundle(argc - 1, argv + 1, data_dir);
+    else if (strcmp(cmd, "verify") == 0)
+        rc = cmd_verify(argc - 1, argv + 1);
     else
         rc = usage_error("unknown command '%s'", cmd);
     free(data_dir);
