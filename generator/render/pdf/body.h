@@ -34,6 +34,7 @@ typedef struct pdf_builder {
     para *marker;          /* a list marker waiting for the item's first line */
     double marker_x;
     int outline_base;      /* bookmark level of a chapter (1) */
+    int min_rows;          /* register tables: blank rows added up to this many (to write in) */
 } pdf_builder;
 
 /* The destination name of a section ("sec-c3-2"; caller frees). */

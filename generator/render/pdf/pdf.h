@@ -22,9 +22,10 @@ typedef struct pdf_options {
     int jobs;              /* threads; 0 = one per core */
     audience audience;     /* the edition's: what it may show */
     date today;            /* the printing date of register printouts */
+    const char *subdir;    /* the edition's folder in the output ("internal"), or NULL */
 } pdf_options;
 
-/* Writes every PDF of the edition into od. Returns false after a
+/* Writes every PDF of the edition into od (under opts->subdir). Returns false after a
  * diagnostic when a PDF could not be typeset or written. The output
  * depends only on the model, the style and opts (no clock), so a rebuild
  * gives the same bytes. */

@@ -162,6 +162,7 @@ bool pdf_render_plan(pdf_ctx *c, const pdf_env *env)
         builder_init(&b, c, env, &rev, width);
         pdf_build_heading(&b, 1, "", revreg->title, NULL, "revisions", 1, true);
         b.space = st->size;
+        b.min_rows = 8; /* room for the revisions to come, written in by hand */
         pdf_build_register(&b, revreg, NULL, true);
     }
     pages rp = {0};

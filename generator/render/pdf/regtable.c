@@ -163,9 +163,10 @@ static void table_layout(pdf_builder *b, const register_view *view, const vec *c
 {
     const pdf_style *st = b->st;
     size_t ncols = cols->len, nrows = rows->len;
-    table_src src = {.ncols = (int)ncols, .nrows = (int)nrows + 1, .header = true,
+    size_t blank = b->min_rows > 0 && (size_t)b->min_rows > nrows ? (size_t)b->min_rows - nrows : 0;
+    table_src src = {.ncols = (int)ncols, .nrows = (int)(nrows + blank) + 1, .header = true,
                      .size = st->table_size};
-    src.cells = xcalloc((nrows + 1) * ncols + 1, sizeof *src.cells);
+    src.cells = xcalloc((nrows + blank + 1) * ncols + 1, sizeof *src.cells);
     uint8_t *align = xcalloc(ncols + 1, 1);
     src.align = align;
     for (size_t c = 0; c < ncols; c++) {
@@ -189,6 +190,9 @@ static void table_layout(pdf_builder *b, const register_view *view, const vec *c
             rich_appends(rt, sb.data ? sb.data : "");
         }
     }
+    for (size_t r = nrows; r < nrows + blank; r++)
+        for (size_t c = 0; c < ncols; c++)
+            rich_init(&src.cells[(r + 1) * ncols + c], PDF_FONT_BODY, st->table_size);
     sb_free(&sb);
     table *t = table_build(b->c, &src, b->width - b->indent);
     free(align);

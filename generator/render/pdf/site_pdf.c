@@ -118,9 +118,9 @@ static int default_jobs(void)
     return n > 0 ? (int)n : 1;
 }
 
-static bool make_folder(const outdir *od, const char *rel)
+static bool make_folder(const char *root, const char *rel)
 {
-    char *path = outdir_path(od, rel);
+    char *path = fs_join(root, rel);
     bool ok = fs_mkdir_p(path);
     if (!ok)
         diag_error(srcpos_file(path), "write", "cannot create folder");
@@ -139,7 +139,8 @@ bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
         pdf_style_load(&st, path);
         free(path);
     }
-    pdf_env env = {.s = s, .opts = opts, .st = &st, .staging = od->staging};
+    char *root = opts->subdir && *opts->subdir ? outdir_path(od, opts->subdir) : xstrdup(od->staging);
+    pdf_env env = {.s = s, .opts = opts, .st = &st, .staging = root};
     env.roc = s->config.calendar == CALENDAR_ROC;
     env.plan_rel = pdf_plan_path(s);
     revision_info ri;
@@ -165,7 +166,7 @@ bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
                         sizeof *jobs);
     int n = 0;
     jobs[n++] = (job){JOB_PLAN, NULL};
-    bool ok = make_folder(od, "pdf");
+    bool ok = make_folder(root, "pdf");
     bool annexes = false, registers = false;
     for (size_t i = 0; i < s->annexes.len; i++) {
         const document *a = s->annexes.items[i];
@@ -182,9 +183,9 @@ bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
         }
     }
     if (annexes)
-        ok = make_folder(od, "annexes") && ok;
+        ok = make_folder(root, "annexes") && ok;
     if (registers)
-        ok = make_folder(od, "registers") && ok;
+        ok = make_folder(root, "registers") && ok;
 
     if (ok) {
         const char *times = getenv("POLICYGEN_PDF_TIMES");
@@ -216,6 +217,7 @@ bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
         od->failed = true;
     free(jobs);
     free(env.plan_rel);
+    free(root);
     pdf_style_free(&st);
     return ok;
 }
