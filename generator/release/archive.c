@@ -735,7 +735,10 @@ int release_version_compare(const char *a, const char *b)
 
 char *release_zip_path(const char *content_dir, const char *version)
 {
-    return xasprintf("%s/releases/%s.zip", content_dir, version);
+    char *dir = fs_join(content_dir, "releases");
+    char *path = xasprintf("%s/%s.zip", dir, version);
+    free(dir);
+    return path;
 }
 
 static int cmp_versions(const void *x, const void *y)
