@@ -3,7 +3,7 @@
 # one line for the whole run. Suites: cmocka unit tests, the Mustache spec,
 # the seed-coverage check (every sentence of the seed in the rendered plan;
 # the source is not checked, as registers reshape the seed's tables), golden
-# output and the command-line tests.
+# output, the command-line tests, and release/bundle/verify.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -49,6 +49,7 @@ run_suite seed-coverage-rendered seed_rendered
 
 run_suite golden sh tests/golden/run.sh
 run_suite cli sh tests/cli/run.sh
+run_suite release sh tests/release/run.sh
 
 echo
 [ -z "$failures" ] || echo "failed suites:$failures"

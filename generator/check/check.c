@@ -327,10 +327,13 @@ static const rule_info *find_rule(const rules_result *r, const char *id)
 
 /* A flag's identity across builds: its rule, place and due date (the
  * message may word today's distance to the date differently). */
-static char *flag_uid(const rule_flag *f)
+static const char *content_relative(const site *s, const char *path);
+
+static char *flag_uid(const site *s, const rule_flag *f)
 {
     uint64_t h = 1469598103934665603ULL;
-    const char *parts[] = {f->rule_id, f->file ? f->file : "", f->due ? f->due : "",
+    const char *file = f->file ? content_relative(s, f->file) : "";
+    const char *parts[] = {f->rule_id, file, f->due ? f->due : "",
                            f->section ? f->section : "", f->file ? "" : f->message};
     for (size_t p = 0; p < sizeof parts / sizeof *parts; p++) {
         for (const char *c = parts[p]; *c; c++) {
@@ -343,6 +346,20 @@ static char *flag_uid(const rule_flag *f)
     h ^= (uint64_t)f->line;
     h *= 1099511628211ULL;
     return xasprintf("%s-%016llx", f->rule_id, (unsigned long long)h);
+}
+
+/* A row's file relative to the content folder, so flags.json (and the uids
+ * derived from it) do not depend on how -C was written. */
+static const char *content_relative(const site *s, const char *path)
+{
+    if (!s->dir || !path)
+        return path;
+    size_t n = strlen(s->dir);
+    while (n > 1 && s->dir[n - 1] == '/')
+        n--;
+    if (path && strncmp(path, s->dir, n) == 0 && path[n] == '/')
+        return path + n + 1;
+    return path;
 }
 
 value *check_flags_value(const site *s, const rules_result *r, date today)
@@ -390,7 +407,7 @@ value *check_flags_value(const site *s, const rules_result *r, date today)
         const rule_flag *f = r->flags.items[i];
         const rule_info *ri = find_rule(r, f->rule_id);
         value *fv = value_map();
-        value_map_set(fv, "uid", value_string_take(flag_uid(f)));
+        value_map_set(fv, "uid", value_string_take(flag_uid(s, f)));
         value_map_set_string(fv, "rule", f->rule_id);
         value_map_set(fv, "rule_title",
                       ri && ri->title ? value_string(ri->title) : value_null());
@@ -399,7 +416,7 @@ value *check_flags_value(const site *s, const rules_result *r, date today)
         value_map_set_string(fv, "status", flag_status_name(f->status));
         value_map_set_string(fv, "message", f->message);
         value_map_set(fv, "due", f->due ? value_string(f->due) : value_null());
-        value_map_set(fv, "file", f->file ? value_string(f->file) : value_null());
+        value_map_set(fv, "file", f->file ? value_string(content_relative(s, f->file)) : value_null());
         value_map_set(fv, "line", f->line ? value_number(f->line) : value_null());
         value_map_set(fv, "section", f->section ? value_string(f->section) : value_null());
         value_list_push(flags, fv);
@@ -482,7 +499,7 @@ char *check_calendar_ics(const site *s, const rules_result *r)
             }
         }
         ics_line(&out, "BEGIN:VEVENT");
-        char *uid = flag_uid(f);
+        char *uid = flag_uid(s, f);
         sb_clear(&line);
         sb_printf(&line, "UID:%s@%s.policygen", uid, s->config.doc_id);
         ics_line(&out, line.data);
