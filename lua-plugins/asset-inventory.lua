@@ -19,15 +19,16 @@ return rule {
     local year = today.year
     local due = deadline(year, mmdd)
     local assets = site.registers.assets
-    local open, latest = 0, nil
+    local open, latest, faults = 0, nil, 0
+    local function fault(f) faults = faults + 1; flag(f) end
 
     for _, a in ipairs(assets) do
       local name = a.id .. " " .. a.name
       if not a.custodian then
-        flag { message = "資產 " .. name .. "未指定保管人", status = "missing", row = a }
+        fault { message = "資產 " .. name .. "未指定保管人", status = "missing", row = a }
       end
       if labelled[a.class] and a.label ~= true then
-        flag { message = a.class .. " " .. name .. "未貼財產標籤（應標示財產編號、保管人、廠牌、型號）",
+        fault { message = a.class .. " " .. name .. "未貼財產標籤（應標示財產編號、保管人、廠牌、型號）",
                status = "missing", row = a }
       end
       local when = a.inventoried
@@ -51,7 +52,7 @@ return rule {
     if #assets == 0 then
       flag { message = "資產清冊沒有任何資產（應每年盤點並製作資產清冊）", status = "missing", due = due,
              section = params.section or "inventory/資訊及資通系統盤點" }
-    elseif open == 0 then
+    elseif open == 0 and faults == 0 then
       local next_due = deadline(year + 1, mmdd)
       flag { message = "資產清冊 " .. #assets .. " 項資產均已於 " .. year .. " 年盤點（最近 " .. tostring(latest)
                .. "）；下次應於 " .. tostring(next_due) .. " 前盤點", status = "ok", due = next_due,

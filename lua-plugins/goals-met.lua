@@ -33,7 +33,8 @@ return rule {
     local section = params.section or "policy/goals"
     local excluded = {}
     for _, c in ipairs(params.excluded_causes or { "天災", "電力中斷", "火災" }) do excluded[c] = true end
-    local summary = {}
+    local summary, missed = {}, 0
+    local function miss(f) missed = missed + 1; flag(f) end
 
     -- goal 1: incidents by level
     local high, low = 0, 0
@@ -44,10 +45,10 @@ return rule {
     end
     local max_high, max_low = params.max_incidents_high or 0, params.max_incidents_low or 2
     if high > max_high then
-      flag { message = year .. " 年發生 3、4 級資通安全事件 " .. high .. " 件（目標 1：不得發生）", status = "missing", section = section }
+      miss { message = year .. " 年發生 3、4 級資通安全事件 " .. high .. " 件（目標 1：不得發生）", status = "missing", section = section }
     end
     if low > max_low then
-      flag { message = year .. " 年發生 1、2 級資通安全事件 " .. low .. " 件，超過目標 1 之 " .. max_low .. " 件", status = "missing", section = section }
+      miss { message = year .. " 年發生 1、2 級資通安全事件 " .. low .. " 件，超過目標 1 之 " .. max_low .. " 件", status = "missing", section = section }
     end
     summary[#summary + 1] = "3、4 級事件 " .. high .. " 件、1、2 級事件 " .. low .. " 件"
 
@@ -63,14 +64,14 @@ return rule {
         local name = asset and asset.name or o.system
         local limit = mtpd_minutes(mtpd[name])
         if limit and o.minutes and o.minutes > limit then
-          flag { message = o.id .. " " .. name .. "於 " .. tostring(o.start) .. " 中斷 " .. o.minutes .. " 分鐘（" .. hours(o.minutes)
+          miss { message = o.id .. " " .. name .. "於 " .. tostring(o.start) .. " 中斷 " .. o.minutes .. " 分鐘（" .. hours(o.minutes)
                    .. "），超過其最大可容忍中斷時間 " .. mtpd[name] .. "（目標 3）", status = "overdue", row = o }
         end
       end
     end
     local max_outages = params.max_outages or 5
     if outages > max_outages then
-      flag { message = year .. " 年非天災、電力中斷、火災引起之服務中斷已 " .. outages .. " 次，超過目標 3 之 " .. max_outages .. " 次",
+      miss { message = year .. " 年非天災、電力中斷、火災引起之服務中斷已 " .. outages .. " 次，超過目標 3 之 " .. max_outages .. " 次",
              status = "missing", section = section }
     end
     summary[#summary + 1] = "服務中斷 " .. outages .. " 次"
@@ -84,7 +85,7 @@ return rule {
         end
       end
       if #ids > max then
-        flag { message = year .. " 年未能依" .. label .. "如期結案者 " .. #ids .. " 件（" .. table.concat(ids, "、")
+        miss { message = year .. " 年未能依" .. label .. "如期結案者 " .. #ids .. " 件（" .. table.concat(ids, "、")
                  .. "），超過目標 " .. goal .. " 之 " .. max .. " 件", status = "missing", section = section }
       end
       summary[#summary + 1] = "未如期結案之" .. label .. " " .. #ids .. " 件"
@@ -92,6 +93,7 @@ return rule {
     late("risks", "風險處理計畫", 6, params.max_risks_late or 2)
     late("audit-findings", "矯正措施", 7, params.max_findings_late or 2)
 
+    if missed > 0 then return end
     flag { message = year .. " 年資通安全目標（統計至 " .. tostring(today) .. "）：" .. table.concat(summary, "；"),
            status = "ok", section = section }
   end,

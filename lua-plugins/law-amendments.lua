@@ -9,6 +9,9 @@ local AMENDMENTS = {
   { date = "2025-12-01", name = "資通安全管理法全文修正（2025-09-24 公布、2025-12-01 施行；條次變更，主管機關為數位發展部）" },
 }
 
+-- "早於 2021-08-23 …" but "早於資通安全管理法…"
+local function spaced(text) return (text:find("^%d") and " " or "") .. text end
+
 return rule {
   id = "law-amendments",
   title = "計畫版本與法規修正",
@@ -27,9 +30,9 @@ return rule {
       if rev.date < in_force then
         older = older + 1
         if today >= in_force then
-          flag { message = name .. "早於 " .. a.name .. "，應檢討修訂計畫", status = "overdue", due = in_force, row = row }
+          flag { message = name .. "早於" .. spaced(a.name) .. "，應檢討修訂計畫", status = "overdue", due = in_force, row = row }
         else
-          flag { message = name .. "早於將於 " .. a.date .. " 施行之" .. a.name .. "，應於施行前檢討修訂計畫", due = in_force, row = row,
+          flag { message = name .. "早於將於 " .. tostring(in_force) .. " 施行之" .. a.name .. "，應於施行前檢討修訂計畫", due = in_force, row = row,
                  status = days_between(today, in_force) <= window and "due-soon" or "ok" }
         end
       end

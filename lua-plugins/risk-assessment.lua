@@ -32,6 +32,7 @@ return rule {
           if row[d[1]] == nil then left_out[#left_out + 1] = d[2] end
         end
         if #left_out > 0 then
+          open = open + 1
           flag { message = row.id .. "（" .. name .. "）未評估" .. table.concat(left_out, "、"), status = "missing", row = row }
         end
       else

@@ -75,9 +75,11 @@ return rule {
     end
 
     local year = today.year
-    check_year(year - 1, "overdue")
+    local _, late = check_year(year - 1, "overdue")
     local this_due = date(year, 12, 31)
-    local met, short = check_year(year, days_between(today, this_due) <= remind and "missing" or nil)
+    local flagging = days_between(today, this_due) <= remind
+    local met, short = check_year(year, flagging and "missing" or nil)
+    if late > 0 or (flagging and short > 0) then return end
     flag { message = year .. " 年已有 " .. met .. " 人達到教育訓練時數要求" .. (short > 0 and ("，" .. short .. " 人尚未達到") or "")
              .. "（期限 " .. tostring(this_due) .. "）", status = "ok", due = this_due,
            section = params.section or "training/training-requirements" }
