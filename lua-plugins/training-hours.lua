@@ -4,7 +4,7 @@
 -- maps a staff category to hours; params.kinds maps a category to the course
 -- kinds that count (any kind when not given). A shortfall this year is flagged
 -- in the last params.remind_days (60) before the year ends; last year's stays
--- flagged through the following year.
+-- flagged through the following year. Staff who have left are not counted.
 local KINDS = {
   ["資通安全兼辦人員"] = { "資安專業課程訓練", "資安職能訓練" },
   ["資訊人員"] = { "資安專業課程訓練", "資安職能訓練" },
@@ -55,9 +55,9 @@ return rule {
 
     local function check_year(year, status)
       local due, met, short = date(year, 12, 31), 0, 0
-      local cutoff = year == today.year and today or due -- who is still here then
       for _, p in ipairs(site.registers.staff) do
-        if not (p.joined and p.joined > due) and not (p.left and p.left <= cutoff) then
+        -- those who joined by the year's end and have not left (nothing is left to do for a leaver)
+        if not (p.joined and p.joined > due) and not (p.left and p.left <= today) then
           local s = shortfall(p, year)
           if s then
             short = short + 1
