@@ -12,21 +12,23 @@ return rule {
     local max_age = params.max_age_days or 90
     local systems = site.registers.systems
     for _, s in ipairs(systems) do
+      local name = s.id .. " " .. (s.system or s.name or "")
       local faults = {}
-      if not s.min_length or s.min_length < min_length then
-        faults[#faults + 1] = "最小長度 " .. tostring(s.min_length) .. " 碼（應 " .. min_length .. " 碼以上）"
+      local function need(value, ok, wrong, unrecorded)
+        if value == nil then faults[#faults + 1] = "未記錄" .. unrecorded
+        elseif not ok(value) then faults[#faults + 1] = wrong end
       end
-      if not s.classes or s.classes < min_classes then
-        faults[#faults + 1] = "字元類別 " .. tostring(s.classes) .. " 種（應 " .. min_classes .. " 種以上）"
-      end
-      if not s.max_age_days or s.max_age_days > max_age then
-        faults[#faults + 1] = "每 " .. tostring(s.max_age_days) .. " 天更換一次（應至少每 " .. max_age .. " 天更換）"
-      end
+      need(s.min_length, function(v) return v >= min_length end,
+           "最小長度 " .. tostring(s.min_length) .. " 碼（應 " .. min_length .. " 碼以上）", "最小長度")
+      need(s.classes, function(v) return v >= min_classes end,
+           "字元類別 " .. tostring(s.classes) .. " 種（應 " .. min_classes .. " 種以上）", "字元類別數")
+      need(s.max_age_days, function(v) return v <= max_age end,
+           "每 " .. tostring(s.max_age_days) .. " 天更換一次（應至少每 " .. max_age .. " 天更換）", "更換週期")
       if #faults > 0 then
-        flag { message = s.id .. " " .. s.system .. "之通行碼原則不符規定：" .. table.concat(faults, "；"),
+        flag { message = name .. "之通行碼原則不符規定：" .. table.concat(faults, "；"),
                status = "missing", row = s }
       else
-        flag { message = s.id .. " " .. s.system .. "：通行碼 " .. s.min_length .. " 碼以上、" .. s.classes
+        flag { message = name .. "：通行碼 " .. s.min_length .. " 碼以上、" .. s.classes
                  .. " 種字元、每 " .. s.max_age_days .. " 天更換", status = "ok", row = s }
       end
     end
