@@ -23,7 +23,7 @@ enum exit_code {
 };
 
 static const char USAGE[] =
-    "usage: policygen build [-C DIR] [-o OUT] [-j N] [--today YYYY-MM-DD] [--strict]\n"
+    "usage: policygen build [-C DIR] [-o OUT] [-j N] [--today YYYY-MM-DD] [--strict] [--no-pdf]\n"
     "       policygen check [-C DIR] [--today YYYY-MM-DD] [--format text|json]\n"
     "       policygen release [-C DIR] [--force] [--today YYYY-MM-DD]\n"
     "       policygen bundle [-C DIR] [-o OUT] [--edition E] [--today YYYY-MM-DD] [--no-build]\n"
@@ -41,6 +41,7 @@ static const char USAGE[] =
     "  -j N               render on N threads (default: one per processor)\n"
     "  --today DATE       the date rules measure against (default: SOURCE_DATE_EPOCH or today)\n"
     "  --strict           error-level flags fail the build\n"
+    "  --no-pdf           build: HTML only, no PDFs (the plan, annex forms, register printouts)\n"
     "  --format FORMAT    check: text (diagnostics) or json (status/flags.json)\n"
     "  -h, --help         this text\n"
     "\n"
@@ -92,6 +93,7 @@ static int cmd_build(int argc, char **argv, const char *data_dir)
     static const struct option long_opts[] = {
         {"today", required_argument, NULL, OPT_TODAY},
         {"strict", no_argument, NULL, OPT_STRICT},
+        {"no-pdf", no_argument, NULL, OPT_NO_PDF},
         {"help", no_argument, NULL, 'h'},
         {0, 0, 0, 0},
     };
@@ -107,6 +109,7 @@ static int cmd_build(int argc, char **argv, const char *data_dir)
             opts.today_set = true;
             break;
         case OPT_STRICT: opts.strict = true; break;
+        case OPT_NO_PDF: opts.no_pdf = true; break;
         case 'j': {
             char *end;
             long n = strtol(optarg, &end, 10);

@@ -8,7 +8,8 @@
 # that prints its own "bench: ..." lines; add new ones to main at the bottom.
 #
 # Environment: CC (default cc), POLICYGEN (default ./policygen),
-# BENCH_CHAPTERS (default 1000), BENCH_RUNS (default 5).
+# BENCH_CHAPTERS (default 1000), BENCH_RUNS (default 5),
+# BENCH_PDF_CHAPTERS (default 42: a plan of about 200 pages).
 # Sizes are in MB of 10^6 bytes; times are wall-clock seconds.
 set -eu
 
@@ -20,7 +21,10 @@ POLICYGEN=${POLICYGEN:-./policygen}
 CHAPTERS=${BENCH_CHAPTERS:-1000}
 RUNS=${BENCH_RUNS:-5}
 TODAY=2026-11-28
-TARGET_S=0.5            # full build of 1,000 chapters on a 2-core machine
+TARGET_S=0.5            # full build of 1,000 chapters on a 2-core machine (HTML: --no-pdf)
+PDF_CHAPTERS=${BENCH_PDF_CHAPTERS:-42}
+PDF_SEED_TARGET_S=1     # the seed plan's PDF
+PDF_BIG_TARGET_S=2      # a synthetic plan of about 200 pages
 
 TOOLS=build/tools
 BENCH=build/bench
@@ -80,7 +84,7 @@ bench_full_build() {
     out=$BENCH/out
     log=$BENCH/build.log
     [ -x "$POLICYGEN" ] || die "$POLICYGEN not found: run 'make policygen' first"
-    set -- "$POLICYGEN" build -C "$CORPUS" -o "$out" --today "$TODAY"
+    set -- "$POLICYGEN" build -C "$CORPUS" -o "$out" --today "$TODAY" --no-pdf
 
     status=0
     "$@" >"$log" 2>&1 || status=$?
@@ -115,6 +119,59 @@ bench_full_build() {
     say "$(awk -v k="$maxrss_kib" 'BEGIN { printf "peak memory %.0f MB", k * 1024 / 1e6 }')"
 }
 
+# The PDFs. policygen reports each PDF's own wall time with
+# POLICYGEN_PDF_TIMES=1 ("pdf: plan plan 0.26 s"); the plan's is taken from
+# the last edition built (internal, which shows the most), best of $RUNS.
+pdf_plan_best() { # CONTENT OUT
+    best=''
+    i=0
+    while [ "$i" -lt "$RUNS" ]; do
+        if ! POLICYGEN_PDF_TIMES=1 "$POLICYGEN" build -C "$1" -o "$2" --today "$TODAY" >"$BENCH/pdf.log" 2>&1; then
+            say "pdf         FAILED: '$POLICYGEN build -C $1' failed:" >&2
+            show_log "$BENCH/pdf.log"
+            exit 1
+        fi
+        t=$(awk '$1 == "pdf:" && $2 == "plan" { t = $4 } END { print t }' "$BENCH/pdf.log")
+        [ -n "$t" ] || die "no PDF timing in $BENCH/pdf.log (a build without PDFs?)"
+        best=$(awk -v a="$best" -v b="$t" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }')
+        i=$((i + 1))
+    done
+    printf '%s\n' "$best"
+}
+
+pdf_pages() { # PDF
+    command -v pdfinfo >/dev/null 2>&1 && pdfinfo "$1" 2>/dev/null | awk '/^Pages:/ { print $2 }' || echo '?'
+}
+
+bench_pdf() {
+    seed=$(pdf_plan_best content "$BENCH/pdf-seed")
+    seed_pdf=$(find "$BENCH/pdf-seed/internal/pdf" -name '*.pdf' | head -1)
+    say "$(awk -v b="$seed" -v t="$PDF_SEED_TARGET_S" -v p="$(pdf_pages "$seed_pdf")" -v r="$RUNS" 'BEGIN {
+        printf "pdf seed    the plan (%s pages) best %.2f s of %d runs (target < %s s%s)", p, b, r, t, (b < t ? "" : ", MISSED") }')"
+
+    big=$BENCH/corpus-pdf
+    stamp="$(cksum <tools/gen_corpus.c) chapters=$PDF_CHAPTERS"
+    if [ ! -f "$big/.stamp" ] || [ "$(cat "$big/.stamp")" != "$stamp" ]; then
+        rm -rf "$big"
+        "$TOOLS/gen_corpus" "$big" "$PDF_CHAPTERS" >/dev/null || die "gen_corpus failed"
+        printf '%s\n' "$stamp" >"$big/.stamp"
+    fi
+    t=$(pdf_plan_best "$big" "$BENCH/pdf-big")
+    big_pdf=$(find "$BENCH/pdf-big/internal/pdf" -name '*.pdf' | head -1)
+    say "$(awk -v b="$t" -v t="$PDF_BIG_TARGET_S" -v p="$(pdf_pages "$big_pdf")" -v c="$PDF_CHAPTERS" -v r="$RUNS" 'BEGIN {
+        printf "pdf big     a plan of %d chapters (%s pages) best %.2f s of %d runs (target < %s s%s)", c, p, b, r, t, (b < t ? "" : ", MISSED") }')"
+
+    # The seed's whole build: three editions, HTML and every PDF.
+    results=$BENCH/pdf-build.results
+    "$TOOLS/benchrun" -n "$RUNS" -o "$results" -- "$POLICYGEN" build -C content -o "$BENCH/pdf-seed" \
+        --today "$TODAY" >"$BENCH/pdf.log" 2>&1 || { show_log "$BENCH/pdf.log"; die "seed build failed"; }
+    wall_best='' wall_median='' maxrss_kib=''
+    . "./$results"
+    pdfs=$(find "$BENCH/pdf-seed" -name '*.pdf' | wc -l)
+    say "$(awk -v b="$wall_best" -v m="$wall_median" -v n="$pdfs" -v k="$maxrss_kib" 'BEGIN {
+        printf "seed build  with %d PDFs in 3 editions: best %.2f s, median %.2f s, peak %.0f MB", n, b, m, k * 1024 / 1e6 }')"
+}
+
 # ---- main ----
 
 main() {
@@ -123,7 +180,7 @@ main() {
     say "machine     $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') cores"
     bench_corpus
     bench_full_build
-    # Later benchmarks (the PDF ones) go here, one function each.
+    bench_pdf
 }
 
 main "$@"

@@ -12,6 +12,7 @@
 #include "check/check.h"
 #include "core/strbuf.h"
 #include "render/html/site_html.h"
+#include "render/pdf/pdf.h"
 #include "xref/xref.h"
 
 /* A content folder's own themes/NAME overrides the shipped theme. */
@@ -93,6 +94,15 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
                          .subdir = edition};
     if (!html_render_site(s, od, &html) || od->failed)
         return false;
+    if (!opts->no_pdf) {
+        pdf_options pdf = {.theme_dir = theme_dir,
+                           .jobs = opts->jobs,
+                           .audience = aud,
+                           .today = today,
+                           .subdir = edition};
+        if (!pdf_render_site(s, xref, od, &pdf) || od->failed)
+            return false;
+    }
     leak_check *lc = leak_check_new(s, aud);
     char *dir = outdir_path(od, edition);
     char *shown = fs_join(opts->output_dir, edition);

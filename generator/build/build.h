@@ -14,6 +14,7 @@ typedef struct build_options {
     bool today_set;
     bool strict;          /* error-level flags fail the build */
     int jobs;             /* threads for rendering; 0: one per processor */
+    bool no_pdf;          /* --no-pdf: HTML only, no PDFs */
 } build_options;
 
 typedef enum build_result {
