@@ -51,6 +51,7 @@ typedef struct extract {
     size_t sec_cursor; /* position in doc->sections of the current heading */
     bool whole;        /* annexes: headings are text, one unit for the document */
     int ordered_depth;
+    int depth;          /* nesting of the blocks and inlines being read */
     const char *marker; /* list item marker for the next line, or NULL */
     char marker_buf[32];
 } extract;
@@ -158,8 +159,37 @@ static bool is_xref_url(const char *url)
                    strncmp(url, "reg:", 4) == 0);
 }
 
+/* Blocks and inlines nested deeper than this (a thousand '>' in a row)
+ * are read flat, without recursion: their text, a line per paragraph. */
+#define MAX_DEPTH 100
+
+static void flat_text(cmark_node *node, strbuf *out)
+{
+    cmark_iter *it = cmark_iter_new(node);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *n = cmark_iter_get_node(it);
+        cmark_node_type t = cmark_node_get_type(n);
+        if (ev == CMARK_EVENT_ENTER &&
+            (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE || t == CMARK_NODE_HTML_INLINE ||
+             t == CMARK_NODE_CODE_BLOCK || t == CMARK_NODE_HTML_BLOCK))
+            sb_append(out, cmark_node_get_literal(n));
+        else if (ev == CMARK_EVENT_EXIT && (t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING) &&
+                 out->len && out->data[out->len - 1] != '\n')
+            sb_appendc(out, '\n');
+    }
+    cmark_iter_free(it);
+    while (out->len && out->data[out->len - 1] == '\n')
+        out->data[--out->len] = '\0';
+}
+
 static void inline_text(extract *ex, cmark_node *node, strbuf *out)
 {
+    if (ex->depth > MAX_DEPTH) {
+        flat_text(node, out);
+        return;
+    }
+    ex->depth++;
     for (cmark_node *c = cmark_node_first_child(node); c; c = cmark_node_next(c)) {
         switch (cmark_node_get_type(c)) {
         case CMARK_NODE_TEXT:
@@ -186,6 +216,7 @@ static void inline_text(extract *ex, cmark_node *node, strbuf *out)
         default: inline_text(ex, c, out);
         }
     }
+    ex->depth--;
 }
 
 static void walk_blocks(extract *ex, cmark_node *parent);
@@ -437,8 +468,15 @@ static void walk_block(extract *ex, cmark_node *n)
 
 static void walk_blocks(extract *ex, cmark_node *parent)
 {
+    if (ex->depth > MAX_DEPTH) {
+        flat_text(parent, line_begin(ex));
+        line_end(ex);
+        return;
+    }
+    ex->depth++;
     for (cmark_node *c = cmark_node_first_child(parent); c; c = cmark_node_next(c))
         walk_block(ex, c);
+    ex->depth--;
 }
 
 /* The unit each footnote (by its number within the document) is first
@@ -625,18 +663,16 @@ static long *doc_pairs(const vec *olds, const vec *news, size_t ndocs)
     return pairs;
 }
 
-/* How alike two texts are, cheaply (a small budget, no cleanup). */
-static double similarity(const char *a, const char *b)
-{
-    text_diff_limits lim = {.char_product = 4e6, .budget = 400000, .semantic = false};
-    text_diff *d = text_diff_compute_ex(a, strlen(a), b, strlen(b), &lim);
-    double s = text_diff_similarity(d);
-    text_diff_free(d);
-    return s;
-}
-
 #define SIMILAR_MIN 0.5
-#define SIMILAR_MAX_CANDIDATES 64
+#define SIMILAR_MAX_CANDIDATES 64 /* per section */
+#define SIMILAR_MAX_DIFFS 4000    /* per site diff */
+#define POSITION_MAX_SCAN 64
+
+static void free_vec(void *p)
+{
+    vec_free(p);
+    free(p);
+}
 
 static void match_units(vec *olds, vec *news)
 {
@@ -700,15 +736,31 @@ static void match_units(vec *olds, vec *news)
     map_free(&by_key);
 
     /* By title: in the paired document, else the only such title anywhere. */
+    map by_title; /* title -> vec of old heading indices + 1 */
+    map_init(&by_title, free_vec);
+    for (size_t i = 0; i < olds->len; i++) {
+        unit *v = olds->items[i];
+        if (v->match >= 0 || doc_level(v))
+            continue;
+        vec *list = map_get(&by_title, v->side.title);
+        if (!list) {
+            list = xmalloc(sizeof *list);
+            vec_init(list, NULL);
+            map_set(&by_title, v->side.title, list);
+        }
+        vec_push(list, (void *)(uintptr_t)(i + 1));
+    }
     for (size_t j = 0; j < news->len; j++) {
         unit *u = news->items[j];
         if (doc_level(u) || u->match >= 0)
             continue;
+        const vec *list = map_get(&by_title, u->side.title);
         long same_doc = -1, elsewhere = -1;
         int others = 0;
-        for (size_t i = 0; i < olds->len; i++) {
+        for (size_t k = 0; list && k < list->len; k++) {
+            size_t i = (uintptr_t)list->items[k] - 1;
             unit *v = olds->items[i];
-            if (v->match >= 0 || doc_level(v) || strcmp(v->side.title, u->side.title) != 0)
+            if (v->match >= 0)
                 continue;
             if ((long)v->doc == docs[u->doc]) {
                 if (same_doc < 0)
@@ -723,22 +775,32 @@ static void match_units(vec *olds, vec *news)
         else if (others == 1)
             pair(olds, news, (size_t)elsewhere, j);
     }
+    map_free(&by_title);
 
     /* By text: a retitled heading (its derived id changed with the title). */
-    for (size_t j = 0; j < news->len; j++) {
+    size_t *doc_start = xcalloc(old_ndocs + 1, sizeof *doc_start);
+    size_t *doc_end = xcalloc(old_ndocs + 1, sizeof *doc_end);
+    for (size_t i = olds->len; i-- > 0;)
+        doc_start[((unit *)olds->items[i])->doc] = i;
+    for (size_t i = 0; i < olds->len; i++)
+        doc_end[((unit *)olds->items[i])->doc] = i + 1;
+    size_t diffs = 0;
+    for (size_t j = 0; j < news->len && diffs < SIMILAR_MAX_DIFFS; j++) {
         unit *u = news->items[j];
         if (doc_level(u) || u->match >= 0 || docs[u->doc] < 0 || !u->side.text[0])
             continue;
         long best = -1;
         double best_sim = SIMILAR_MIN;
         int tried = 0;
-        for (size_t i = 0; i < olds->len && tried < SIMILAR_MAX_CANDIDATES; i++) {
+        size_t from = doc_start[docs[u->doc]], to = doc_end[docs[u->doc]];
+        for (size_t i = from; i < to && tried < SIMILAR_MAX_CANDIDATES; i++) {
             unit *v = olds->items[i];
             if (v->match >= 0 || doc_level(v) || (long)v->doc != docs[u->doc] ||
                 v->side.level != u->side.level || !v->side.text[0])
                 continue;
             tried++;
-            double sim = similarity(v->side.text, u->side.text);
+            diffs++;
+            double sim = text_similarity(v->side.text, u->side.text, best_sim);
             if (sim >= best_sim && (best < 0 || sim > best_sim)) {
                 best_sim = sim;
                 best = (long)i;
@@ -747,25 +809,30 @@ static void match_units(vec *olds, vec *news)
         if (best >= 0)
             pair(olds, news, (size_t)best, j);
     }
+    free(doc_start);
+    free(doc_end);
 
     /* By position: retitled headings without text of their own, between
-     * the same two paired neighbours. */
+     * the same two paired neighbours (as they were before this pass). */
+    long *before = xmalloc((news->len + 1) * sizeof *before);
+    long *after = xmalloc((news->len + 1) * sizeof *after);
+    long last = -1;
+    for (size_t j = 0; j < news->len; j++) {
+        before[j] = last;
+        if (((unit *)news->items[j])->match >= 0)
+            last = ((unit *)news->items[j])->match;
+    }
+    last = (long)olds->len;
+    for (size_t j = news->len; j-- > 0;) {
+        after[j] = last;
+        if (((unit *)news->items[j])->match >= 0)
+            last = ((unit *)news->items[j])->match;
+    }
     for (size_t j = 0; j < news->len; j++) {
         unit *u = news->items[j];
-        if (doc_level(u) || u->match >= 0 || u->side.text[0])
+        if (doc_level(u) || u->match >= 0 || u->side.text[0] || docs[u->doc] < 0)
             continue;
-        long before = -1, after = (long)olds->len;
-        for (size_t k = j; k-- > 0;)
-            if (((unit *)news->items[k])->match >= 0) {
-                before = ((unit *)news->items[k])->match;
-                break;
-            }
-        for (size_t k = j + 1; k < news->len; k++)
-            if (((unit *)news->items[k])->match >= 0) {
-                after = ((unit *)news->items[k])->match;
-                break;
-            }
-        for (long i = before + 1; i < after && i < (long)olds->len; i++) {
+        for (long i = before[j] + 1; i < after[j] && i <= before[j] + POSITION_MAX_SCAN; i++) {
             unit *v = olds->items[i];
             if (v->match < 0 && !doc_level(v) && v->side.level == u->side.level &&
                 !v->side.text[0] && (long)v->doc == docs[u->doc]) {
@@ -774,6 +841,8 @@ static void match_units(vec *olds, vec *news)
             }
         }
     }
+    free(before);
+    free(after);
     free(docs);
 }
 

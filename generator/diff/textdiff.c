@@ -1080,6 +1080,54 @@ double text_diff_similarity(const text_diff *d)
     return total ? (double)(2 * e) / (double)total : 1.0;
 }
 
+static int cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+double text_similarity(const char *a, const char *b, double at_least)
+{
+    a = a ? a : "";
+    b = b ? b : "";
+    cps A = {0}, B = {0};
+    utf8_decode(a, strlen(a), &A);
+    utf8_decode(b, strlen(b), &B);
+    size_t total = A.len + B.len;
+    if (!total) {
+        cps_free(&A);
+        cps_free(&B);
+        return 1.0;
+    }
+    /* The longest common subsequence is at most the multiset intersection. */
+    if (A.len)
+        qsort(A.v, A.len, sizeof *A.v, cmp_u32);
+    if (B.len)
+        qsort(B.v, B.len, sizeof *B.v, cmp_u32);
+    size_t common = 0;
+    for (size_t i = 0, j = 0; i < A.len && j < B.len;) {
+        if (A.v[i] == B.v[j]) {
+            common++;
+            i++;
+            j++;
+        } else if (A.v[i] < B.v[j]) {
+            i++;
+        } else {
+            j++;
+        }
+    }
+    cps_free(&A);
+    cps_free(&B);
+    double bound = (double)(2 * common) / (double)total;
+    if (bound < at_least)
+        return bound;
+    text_diff_limits lim = {.char_product = 4e6, .budget = 400000, .semantic = false};
+    text_diff *d = text_diff_compute_ex(a, strlen(a), b, strlen(b), &lim);
+    double sim = text_diff_similarity(d);
+    text_diff_free(d);
+    return sim;
+}
+
 char *text_diff_side(const text_diff *d, diff_op which)
 {
     strbuf sb;

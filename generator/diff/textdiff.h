@@ -69,6 +69,11 @@ void text_diff_counts(const text_diff *d, size_t *equal, size_t *deleted, size_t
 /* 2 x equal / (old + new) code points: 1 for identical texts, 0 for nothing
  * in common (1 when both are empty). */
 double text_diff_similarity(const text_diff *d);
+/* How alike a and b are, as text_diff_similarity of their diff (without
+ * cleanup, on a small budget), when that can reach at_least; when it cannot
+ * (2 x the characters they have in common, counted as multisets, over both
+ * lengths is below at_least) returns that bound without diffing. */
+double text_similarity(const char *a, const char *b, double at_least);
 /* The old (which = DIFF_DELETE) or new (DIFF_INSERT) text back; caller frees. */
 char *text_diff_side(const text_diff *d, diff_op which);
 

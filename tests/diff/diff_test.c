@@ -631,6 +631,79 @@ static void test_audience(void **state)
     free(dir);
 }
 
+/* A register the plan prints is part of its section's text, as the
+ * audience sees it; a deeply nested chapter is read without recursing. */
+static void test_registers_and_nesting(void **state)
+{
+    sites *s = *state;
+    char *dir = fs_join(s->dir, "registers");
+    copy_tree(GOLDEN, dir);
+    edit_file(dir, "registers/systems.yaml", "ip: 192.0.2.20", "ip: 192.0.2.99");
+    site *ip = site_load(dir);
+    assert_non_null(ip);
+    site_diff *pub = site_diff_compute(s->old, ip, AUDIENCE_PUBLIC);
+    assert_false(site_diff_has_changes(pub)); /* the IP field is internal */
+    site_diff *in = site_diff_compute(s->old, ip, AUDIENCE_INTERNAL);
+    assert_int_equal(in->changed, 1);
+    const section_diff *e = find_entry(in, SECTION_CHANGED, "貳、三、系統");
+    assert_non_null(e);
+    strbuf sb;
+    sb_init(&sb);
+    text_diff_html(&sb, e->diff, 0);
+    assert_non_null(strstr(sb.data, "IP：192.0.2.<del>20</del><ins>99</ins>"));
+    sb_free(&sb);
+    site_diff_free(pub);
+    site_diff_free(in);
+    site_free(ip);
+
+    edit_file(dir, "registers/systems.yaml", "name: 校務行政系統", "name: 校務行政暨學籍系統");
+    strbuf deep;
+    sb_init(&deep);
+    sb_append(&deep, "---\nid: deep\ntitle: 深層\n---\n");
+    for (int i = 0; i < 3000; i++)
+        sb_append(&deep, "> ");
+    sb_append(&deep, "深層引文。\n\n");
+    for (int i = 0; i < 2000; i++)
+        sb_append(&deep, "[");
+    sb_append(&deep, "方括號\n");
+    char *path = fs_join(dir, "plan/03-deep.md");
+    assert_true(fs_write_file(path, deep.data, deep.len));
+    free(path);
+    sb_free(&deep);
+    site *names = site_load(dir);
+    assert_non_null(names);
+    pub = site_diff_compute(s->old, names, AUDIENCE_PUBLIC);
+    assert_int_equal(pub->changed, 1);
+    assert_int_equal(pub->added, 1);
+    e = find_entry(pub, SECTION_CHANGED, "貳、三、系統");
+    assert_non_null(e);
+    sb_init(&sb);
+    text_diff_html(&sb, e->diff, 0);
+    assert_non_null(strstr(sb.data, "SYS-1｜校務行政<ins>暨學籍</ins>系統｜"));
+    assert_null(strstr(sb.data, "192.0.2")); /* nor the internal field */
+    sb_free(&sb);
+    e = find_entry(pub, SECTION_ADDED, "參、深層");
+    assert_non_null(e);
+    assert_non_null(strstr(e->new_side.text, "深層引文。"));
+    char *summary = site_diff_summary(pub);
+    assert_string_equal(summary, "修正 貳、三、系統；新增 參、深層");
+    free(summary);
+    site_diff_free(pub);
+    site_free(names);
+    free(dir);
+}
+
+static void test_similarity(void **state)
+{
+    (void)state;
+    assert_true(text_similarity("", "", 0.5) == 1.0);
+    assert_true(text_similarity("甲乙丙丁", "甲乙丙丁", 0.5) == 1.0);
+    /* Nothing in common: the bound answers without a diff. */
+    assert_true(text_similarity("甲乙丙丁", "戊己庚辛", 0.5) == 0.0);
+    double sim = text_similarity("應使用加密傳輸。", "應使用安全之加密傳輸。", 0.5);
+    assert_true(sim > 0.8 && sim < 1.0);
+}
+
 /* ---- the pages, through the theme ---- */
 
 static const char *theme_resolve(void *ctx, const char *name)
@@ -758,17 +831,27 @@ static void test_versions_page(void **state)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest text_tests[] = {
-        cmocka_unit_test(test_cjk),         cmocka_unit_test(test_identical),
-        cmocka_unit_test(test_empty),       cmocka_unit_test(test_cleanup),
-        cmocka_unit_test(test_context),     cmocka_unit_test(test_invalid_utf8),
-        cmocka_unit_test(test_round_trips), cmocka_unit_test(test_pathological),
+        cmocka_unit_test(test_cjk),
+        cmocka_unit_test(test_identical),
+        cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_cleanup),
+        cmocka_unit_test(test_context),
+        cmocka_unit_test(test_invalid_utf8),
+        cmocka_unit_test(test_round_trips),
+        cmocka_unit_test(test_pathological),
+        cmocka_unit_test(test_similarity),
     };
     const struct CMUnitTest site_tests[] = {
-        cmocka_unit_test(test_site_diff),     cmocka_unit_test(test_rename_and_new_chapter),
-        cmocka_unit_test(test_audience),      cmocka_unit_test(test_changes_page),
+        cmocka_unit_test(test_site_diff),
+        cmocka_unit_test(test_rename_and_new_chapter),
+        cmocka_unit_test(test_audience),
+        cmocka_unit_test(test_registers_and_nesting),
+        cmocka_unit_test(test_changes_page),
         cmocka_unit_test(test_versions_page),
     };
+    /* clang-format on */
     int failed = cmocka_run_group_tests_name("textdiff", text_tests, NULL, NULL);
     failed += cmocka_run_group_tests_name("sitediff", site_tests, sites_setup, sites_teardown);
     return failed ? 1 : 0;
