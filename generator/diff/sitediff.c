@@ -520,7 +520,8 @@ static void read_document(extract *ex)
     long *notes = xmalloc(((size_t)count + 1) * sizeof *notes);
     for (int i = 0; i < count; i++)
         notes[i] = -1;
-    footnote_units(ex, notes, count);
+    if (count)
+        footnote_units(ex, notes, count);
     int k = 0;
     for (cmark_node *c = cmark_node_first_child(d->root); c; c = cmark_node_next(c)) {
         if (cmark_node_get_type(c) != CMARK_NODE_FOOTNOTE_DEFINITION) {
@@ -945,13 +946,33 @@ site_diff *site_diff_compute(const site *old, const site *new, audience aud)
     section_diff **added = xcalloc(news.len + 1, sizeof *added);
     for (size_t j = 0; j < news.len; j++)
         added[j] = entry_new(news.items[j], &olds, &news);
+    /* The removed sections before each new one, in old order: lists
+     * threaded through chain (first[j], then chain[i]; -1 ends). */
+    long *first = xmalloc((news.len + 1) * sizeof *first);
+    long *last = xmalloc((news.len + 1) * sizeof *last);
+    long *chain = xmalloc((olds.len + 1) * sizeof *chain);
+    for (size_t j = 0; j <= news.len; j++)
+        first[j] = last[j] = -1;
+    for (size_t i = 0; i < olds.len; i++) {
+        chain[i] = -1;
+        if (!removed[i])
+            continue;
+        size_t j = (size_t)anchor[i];
+        if (last[j] < 0)
+            first[j] = (long)i;
+        else
+            chain[last[j]] = (long)i;
+        last[j] = (long)i;
+    }
     for (size_t j = 0; j <= news.len; j++) {
-        for (size_t i = 0; i < olds.len; i++)
-            if (removed[i] && anchor[i] == (long)j)
-                vec_push(&d->entries, removed[i]);
+        for (long i = first[j]; i >= 0; i = chain[i])
+            vec_push(&d->entries, removed[i]);
         if (j < news.len)
             vec_push(&d->entries, added[j]);
     }
+    free(first);
+    free(last);
+    free(chain);
     free(removed);
     free(added);
     free(anchor);
