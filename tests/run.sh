@@ -53,6 +53,7 @@ run_suite seed-coverage-rendered seed_rendered
 
 run_suite golden sh tests/golden/run.sh
 run_suite cli sh tests/cli/run.sh
+run_suite plugins sh tests/plugins/run.sh
 run_suite pdf sh tests/pdf/run.sh
 run_suite release sh tests/release/run.sh
 

@@ -9,6 +9,7 @@
 #include "core/fs.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
+#include "markdown/directive.h"
 #include "markdown/markdown.h"
 #include "registers/registers.h"
 #include "xref/xref.h"
@@ -120,6 +121,24 @@ static value *document_blocks(const document *d)
             continue;
         if (t == CMARK_NODE_HEADING && cmark_node_get_user_data(n))
             current = cmark_node_get_user_data(n);
+        if (t == CMARK_NODE_CODE_BLOCK && cmark_node_get_user_data(n)) {
+            /* A directive: which one, and its argument (a register's name). */
+            static const char *const names[] = {"register", "annexes", "revisions", "only"};
+            const directive *dir = cmark_node_get_user_data(n);
+            value *b = value_map();
+            value_map_set_string(b, "kind", "directive");
+            value_map_set_string(b, "text", "");
+            value_map_set_string(b, "name", names[dir->kind]);
+            if (dir->arg)
+                value_map_set_string(b, "arg", dir->arg);
+            value_map_set_number(b, "line", cmark_node_get_start_line(n) + d->body_line - 1);
+            value_map_set_string(b, "section", current ? current->id : d->id);
+            cmark_node *next = cmark_node_next(n);
+            value_map_set_bool(b, "has_children", false);
+            value_map_set_string(b, "next", next ? block_kind(next) : "none");
+            value_list_push(blocks, b);
+            continue;
+        }
         if (t != CMARK_NODE_PARAGRAPH)
             continue;
         cmark_node *parent = cmark_node_parent(n);
@@ -220,8 +239,25 @@ value *check_site_value(const site *s, const struct xref_table *xref)
         value_map_set(v, "revision", r);
     }
 
-    value_map_set(v, "registers", s->registers ? registers_to_value(s->registers, AUDIENCE_INTERNAL)
-                                               : value_map());
+    value *regs = s->registers ? registers_to_value(s->registers, AUDIENCE_INTERNAL) : value_map();
+    /* Each register's schema: its fields in order, with label and type. */
+    for (size_t r = 0; s->registers && r < s->registers->registers.len; r++) {
+        const register_def *reg = s->registers->registers.items[r];
+        value *rv = value_map_get(regs, reg->name);
+        if (!rv)
+            continue;
+        value *fields = value_list();
+        for (size_t i = 0; i < reg->fields.len; i++) {
+            const register_field *f = reg->fields.items[i];
+            value *fv = value_map();
+            value_map_set_string(fv, "name", f->name);
+            value_map_set_string(fv, "label", f->label);
+            value_map_set_string(fv, "type", field_type_name(f->type));
+            value_list_push(fields, fv);
+        }
+        value_map_set(rv, "fields", fields);
+    }
+    value_map_set(v, "registers", regs);
     value *chapters = value_list();
     for (size_t i = 0; i < s->chapters.len; i++)
         value_list_push(chapters, document_value(s->chapters.items[i]));

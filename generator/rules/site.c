@@ -214,15 +214,42 @@ static void push_register(lua_State *L, const char *name, const value *reg)
     lua_setmetatable(L, -2);
 }
 
+/* The documents are most of the data and most rules never read them:
+ * converted on first access. */
+static bool is_lazy_key(const char *key)
+{
+    return strcmp(key, "documents") == 0 || strcmp(key, "annexes") == 0;
+}
+
+static int lazy_index(lua_State *L)
+{
+    const value *site = lua_touserdata(L, lua_upvalueindex(1));
+    const char *key = lua_tostring(L, 2);
+    if (!key || !is_lazy_key(key))
+        return 0;
+    push_value(L, value_map_get(site, key), 1);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, 1, key); /* rawset: the table has no __newindex */
+    return 1;
+}
+
 void site_push(lua_State *L, const value *site)
 {
     bool is_map = site && site->kind == VALUE_MAP;
     lua_createtable(L, 0, is_map ? (int)site->as.map.len : 1);
     for (size_t i = 0; is_map && i < site->as.map.len; i++) {
-        if (strcmp(site->as.map.entries[i].key, "registers") == 0)
+        const char *key = site->as.map.entries[i].key;
+        if (strcmp(key, "registers") == 0 || is_lazy_key(key))
             continue;
         push_value(L, site->as.map.entries[i].value, 1);
-        lua_setfield(L, -2, site->as.map.entries[i].key);
+        lua_setfield(L, -2, key);
+    }
+    if (is_map) {
+        lua_createtable(L, 0, 1);
+        lua_pushlightuserdata(L, (void *)site);
+        lua_pushcclosure(L, lazy_index, 1);
+        lua_setfield(L, -2, "__index");
+        lua_setmetatable(L, -2);
     }
 
     const value *registers = is_map ? value_map_get(site, "registers") : NULL;

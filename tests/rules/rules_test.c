@@ -520,6 +520,21 @@ static void test_dates_in_lua(void **state)
     run_free(&r);
 }
 
+/* A date in a longer concatenation: Lua 5.4.4 crashed here while a return
+ * hook was set. */
+static void test_date_in_concatenation(void **state)
+{
+    (void)state;
+    run r;
+    run_fixtures(&r, NULL, NULL, NULL, "concat-date.lua", NULL);
+    assert_string_equal(r.diags, "");
+    assert_int_equal(r.result.flags.len, 1);
+    const rule_flag *f = r.result.flags.items[0];
+    assert_memory_equal(f->message, "aV(", 3);
+    assert_int_equal(strlen(f->message), strlen("aV(2026-01-01)"));
+    run_free(&r);
+}
+
 /* ---- flags ---- */
 
 static void test_flag_fields_defaults_and_order(void **state)
@@ -811,6 +826,7 @@ int main(void)
         cmocka_unit_test(test_date_arithmetic),
         cmocka_unit_test(test_date_value),
         cmocka_unit_test(test_dates_in_lua),
+        cmocka_unit_test(test_date_in_concatenation),
         cmocka_unit_test(test_flag_fields_defaults_and_order),
         cmocka_unit_test(test_bad_flags),
         cmocka_unit_test(test_site_data),
