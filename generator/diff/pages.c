@@ -121,6 +121,20 @@ value *site_diff_page_value(const site_diff *d, const char *old_label, const cha
     value_map_set_number(counts, "renumbered", (double)d->renumbered);
     value_map_set_number(counts, "unchanged", (double)d->unchanged);
     value_map_set(page, "counts", counts);
+    /* 「修正 1 節、新增 1 節」: the kinds that occur. */
+    strbuf ct;
+    sb_init(&ct);
+    sb_append(&ct, "");
+    const size_t nums[] = {d->changed, d->renamed, d->added, d->removed};
+    static const char *const KINDS[] = {"修正", "標題修正", "新增", "刪除"};
+    for (size_t k = 0; k < 4; k++) {
+        if (!nums[k])
+            continue;
+        sb_printf(&ct, "%s%s %zu 節", ct.len ? "、" : "", KINDS[k], nums[k]);
+    }
+    if (!ct.len && d->renumbered)
+        sb_printf(&ct, "僅 %zu 節編號變動", d->renumbered);
+    value_map_set(page, "counts_text", value_string_take(sb_take(&ct)));
     value *entries = value_list();
     value *renumbered = value_list();
     for (size_t i = 0; i < d->entries.len; i++) {
@@ -150,9 +164,9 @@ value *site_diff_page_value(const site_diff *d, const char *old_label, const cha
 
 /* ---- the revision history ---- */
 
-/* A version as a path segment: bytes other than [A-Za-z0-9._-] as %XX. */
-static char *path_segment(const char *s)
+char *version_href_segment(const char *s)
 {
+    s = s ? s : "";
     strbuf sb;
     sb_init(&sb);
     sb_append(&sb, "");
@@ -271,7 +285,7 @@ value *site_versions_page_value(const site *s, audience aud, const version_info 
         bool frozen = info && info->frozen;
         value_map_set_bool(v, "frozen", frozen);
         if (frozen) {
-            char *seg = path_segment(version);
+            char *seg = version_href_segment(version);
             value_map_set(v, "release_href", value_string_take(xasprintf("%s/index.html", seg)));
             free(seg);
         }

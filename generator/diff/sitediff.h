@@ -116,12 +116,16 @@ char *site_diff_summary(const site_diff *d);
 /* The model of changes.mustache for versions/<new>-changes.html or
  * versions/changes-<old>-<new>.html:
  *   { title, old_label, new_label, summary, has_changes, has_entries,
- *     counts: { changed, added, removed, renamed, renumbered },
- *     entries: [ { change: changed|renamed|added|removed, change_label: 修正|標題修正|新增|刪除,
- *                  number, title, display, old_display, new_display, old_number, new_number,
- *                  old_title, new_title, title_changed, number_changed,
- *                  href?, old_href?, diff_html, coarse } ],
- *     has_renumbered, renumbered: [ { old_display, new_display, href? } ] }
+ *     counts: { changed, added, removed, renamed, renumbered, unchanged },
+ *     counts_text: 「修正 1 節、新增 1 節、刪除 1 節」 (the kinds that occur),
+ *     entries: [ { index (from 1), change: changed|renamed|added|removed,
+ *                  change_label: 修正|標題修正|新增|刪除, kind: chapter|heading|annex,
+ *                  number, title, display (the new side's, the old for removed ones),
+ *                  old_number, old_title, old_display, old_href?, new_number, new_title,
+ *                  new_display, href?, title_changed, number_changed, was (either changed),
+ *                  title_diff_html (when the title changed), has_text, diff_html, coarse } ],
+ *     has_renumbered, renumbered_count,
+ *     renumbered: [ { old_number, new_number, old_display, new_display, title, href? } ] }
  * old_root / new_root are where each version's site is relative to the
  * page ("V1.0/" for a frozen release under versions/, "../" for the current
  * site), or NULL for no links to it. diff_html is <del>/<ins> markup
@@ -155,6 +159,11 @@ typedef struct version_compare {
     const char *label; /* 「V1.1 → 目前草稿」 */
     const char *href;  /* "changes-V1.1-V1.2.html" */
 } version_compare;
+
+/* A version as a path segment of an href: bytes other than [A-Za-z0-9._-]
+ * as %XX ("V1.1" stays "V1.1"). The page files themselves are named with
+ * the version as it is. Caller frees. */
+char *version_href_segment(const char *version);
 
 value *site_versions_page_value(const site *s, audience aud, const version_info *infos,
                                 size_t ninfos, const version_compare *compare, size_t ncompare);

@@ -757,6 +757,7 @@ static void test_changes_page(void **state)
     if (getenv("DIFF_TEST_DUMP"))
         fs_write_file(getenv("DIFF_TEST_DUMP"), html, strlen(html));
     assert_non_null(strstr(html, "<title>修訂對照：V1.1 → V1.2"));
+    assert_non_null(strstr(html, "自 V1.1 至 V1.2：修正 1 節、新增 1 節、刪除 1 節。"));
     assert_non_null(strstr(html, "<a href=\"../plan/basis.html#policy\">壹、一、政策</a>"));
     assert_non_null(strstr(html, "為確保<ins>資訊之</ins>機密性"));
     assert_non_null(strstr(html, "<del>制</del>訂<ins>定</ins>"));
