@@ -23,7 +23,7 @@ enum exit_code {
 };
 
 static const char USAGE[] =
-    "usage: policygen build [-C DIR] [-o OUT] [-j N] [--today YYYY-MM-DD] [--strict] [--no-pdf]\n"
+    "usage: policygen build [-C DIR] [-o OUT] [--edition E] [-j N] [--today YYYY-MM-DD] [--strict] [--no-pdf]\n"
     "       policygen check [-C DIR] [--today YYYY-MM-DD] [--format text|json]\n"
     "       policygen release [-C DIR] [--force] [--today YYYY-MM-DD]\n"
     "       policygen bundle [-C DIR] [-o OUT] [--edition E] [--today YYYY-MM-DD] [--no-build]\n"
@@ -38,6 +38,7 @@ static const char USAGE[] =
     "options:\n"
     "  -C DIR             the content folder (default: content)\n"
     "  -o OUT             the output folder (default: output)\n"
+    "  --edition E        build only edition E (public, staff or internal) of site.yaml's\n"
     "  -j N               render on N threads (default: one per processor)\n"
     "  --today DATE       the date rules measure against (default: SOURCE_DATE_EPOCH or today)\n"
     "  --strict           error-level flags fail the build\n"
@@ -94,6 +95,7 @@ static int cmd_build(int argc, char **argv, const char *data_dir)
         {"today", required_argument, NULL, OPT_TODAY},
         {"strict", no_argument, NULL, OPT_STRICT},
         {"no-pdf", no_argument, NULL, OPT_NO_PDF},
+        {"edition", required_argument, NULL, OPT_EDITION},
         {"help", no_argument, NULL, 'h'},
         {0, 0, 0, 0},
     };
@@ -110,6 +112,7 @@ static int cmd_build(int argc, char **argv, const char *data_dir)
             break;
         case OPT_STRICT: opts.strict = true; break;
         case OPT_NO_PDF: opts.no_pdf = true; break;
+        case OPT_EDITION: opts.edition = optarg; break;
         case 'j': {
             char *end;
             long n = strtol(optarg, &end, 10);
@@ -129,6 +132,7 @@ static int cmd_build(int argc, char **argv, const char *data_dir)
     case BUILD_OK: return EXIT_OK;
     case BUILD_CHECKS_FAILED: return EXIT_CHECKS;
     case BUILD_CONTENT_ERROR: return EXIT_CONTENT;
+    case BUILD_USAGE_ERROR: return EXIT_USAGE;
     }
     return EXIT_CONTENT;
 }

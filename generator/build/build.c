@@ -2,6 +2,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "content/site.h"
 #include "core/fs.h"
@@ -76,6 +78,33 @@ static bool checks_failed(const rules_result *rr)
     return c.errors > 0 || c.rules_failed > 0;
 }
 
+static bool edition_listed(const site *s, const char *edition)
+{
+    for (size_t i = 0; i < s->config.editions.len; i++)
+        if (strcmp(s->config.editions.items[i], edition) == 0)
+            return true;
+    return false;
+}
+
+/* POLICYGEN_TIMES=1 prints how long each stage took (for make bench). */
+static void phase_time(const char *what)
+{
+    static double last;
+    static int enabled = -1;
+    if (enabled < 0) {
+        const char *env = getenv("POLICYGEN_TIMES");
+        enabled = env && *env && strcmp(env, "0") != 0;
+    }
+    if (!enabled)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    if (last > 0)
+        fprintf(stderr, "time: %-10s %.3f s\n", what, now - last);
+    last = now;
+}
+
 /* One edition: its pages into OUT/<edition>/, then the leak check over
  * every file written there. */
 static bool render_edition(const build_options *opts, const site *s, const xref_table *xref,
@@ -115,8 +144,10 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
 
 build_result build_site(const build_options *opts)
 {
+    phase_time("start");
     xref_table *xref = NULL;
     site *s = load_resolved(opts, &xref);
+    phase_time("load");
     if (!s)
         return BUILD_CONTENT_ERROR;
     char *theme_dir = find_theme(opts, s->config.theme);
@@ -130,23 +161,33 @@ build_result build_site(const build_options *opts)
     rules_result rr;
     run_checks(opts, s, xref, today, &rr);
     build_print_summary(stderr, &rr, today);
+    phase_time("rules");
 
     build_result result = BUILD_CONTENT_ERROR;
     outdir od;
-    if (opts->strict && checks_failed(&rr)) {
+    if (opts->edition && !edition_listed(s, opts->edition)) {
+        diag_error(srcpos_file(s->config_path), "edition",
+                   "no edition '%s': site.yaml lists the editions to build", opts->edition);
+        result = BUILD_USAGE_ERROR;
+    } else if (opts->strict && checks_failed(&rr)) {
         result = BUILD_CHECKS_FAILED;
     } else if (outdir_begin(&od, opts->output_dir)) {
         int before = diag_get_counts().errors; /* rendering must add none */
         bool ok = true;
-        for (size_t i = 0; ok && i < s->config.editions.len; i++)
-            ok = render_edition(opts, s, xref, &rr, today, theme_dir, &od,
-                                s->config.editions.items[i]);
-        ok = ok && html_render_editions_index(s, &od, theme_dir) && !od.failed &&
+        for (size_t i = 0; ok && i < s->config.editions.len; i++) {
+            const char *edition = s->config.editions.items[i];
+            if (opts->edition && strcmp(opts->edition, edition) != 0)
+                continue;
+            ok = render_edition(opts, s, xref, &rr, today, theme_dir, &od, edition);
+            phase_time(edition);
+        }
+        ok = ok && html_render_editions_index(s, &od, theme_dir, opts->edition) && !od.failed &&
              diag_get_counts().errors == before;
         if (ok && outdir_commit(&od))
             result = BUILD_OK;
         else if (!ok)
             outdir_abort(&od);
+        phase_time("commit");
     }
     rules_result_free(&rr);
     free(theme_dir);

@@ -15,12 +15,14 @@ typedef struct build_options {
     bool strict;          /* error-level flags fail the build */
     int jobs;             /* threads for rendering; 0: one per processor */
     bool no_pdf;          /* --no-pdf: HTML only, no PDFs */
+    const char *edition;  /* --edition: build only this one of site.yaml's editions */
 } build_options;
 
 typedef enum build_result {
     BUILD_OK,
     BUILD_CHECKS_FAILED,  /* --strict and the rules found errors */
     BUILD_CONTENT_ERROR,  /* nothing was written: see the diagnostics */
+    BUILD_USAGE_ERROR,    /* an edition site.yaml does not list */
 } build_result;
 
 build_result build_site(const build_options *opts);

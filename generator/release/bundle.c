@@ -111,7 +111,8 @@ bundle_result bundle_create(const bundle_options *opts)
         switch (build_site(&b)) {
         case BUILD_OK: break;
         case BUILD_CHECKS_FAILED: result = BUNDLE_CHECKS_FAILED; break;
-        case BUILD_CONTENT_ERROR: result = BUNDLE_CONTENT_ERROR; break;
+        case BUILD_CONTENT_ERROR:
+        case BUILD_USAGE_ERROR: result = BUNDLE_CONTENT_ERROR; break;
         }
     }
     for (size_t i = 0; result == BUNDLE_OK && i < s->config.editions.len; i++) {

@@ -886,7 +886,8 @@ static const char *const EDITION_NOTES[] = {
     "資通安全推動小組內部使用：完整內容、佐證紀錄與檢核結果。",
 };
 
-bool html_render_editions_index(const site *s, outdir *od, const char *theme_dir)
+bool html_render_editions_index(const site *s, outdir *od, const char *theme_dir,
+                                const char *only)
 {
     theme th;
     if (!theme_load(&th, theme_dir)) {
@@ -905,7 +906,7 @@ bool html_render_editions_index(const site *s, outdir *od, const char *theme_dir
     for (size_t i = 0; i < s->config.editions.len; i++) {
         const char *name = s->config.editions.items[i];
         audience a;
-        if (!audience_parse(name, &a))
+        if (!audience_parse(name, &a) || (only && strcmp(only, name) != 0))
             continue;
         if (!first)
             first = name;

@@ -24,7 +24,8 @@ typedef struct html_options {
  * template is missing or broken. */
 bool html_render_site(const site *s, outdir *od, const html_options *opts);
 
-/* OUT/index.html: the editions, each with what it holds. */
-bool html_render_editions_index(const site *s, outdir *od, const char *theme_dir);
+/* OUT/index.html: the editions built (all, or only `only`), each with what it holds. */
+bool html_render_editions_index(const site *s, outdir *od, const char *theme_dir,
+                                const char *only);
 
 #endif
