@@ -639,8 +639,11 @@ static void site_units(const site *s, audience aud, vec *units)
 
 /* ---- matching ---- */
 
+/* Pairs two sections that are both still unpaired. */
 static void pair(vec *olds, vec *news, size_t o, size_t n)
 {
+    if (((unit *)olds->items[o])->match >= 0 || ((unit *)news->items[n])->match >= 0)
+        return;
     ((unit *)olds->items[o])->match = (long)n;
     ((unit *)news->items[n])->match = (long)o;
 }
@@ -710,6 +713,32 @@ static void match_units(vec *olds, vec *news)
         ndocs = ((unit *)news->items[j])->doc + 1;
     long *docs = doc_pairs(olds, news, ndocs);
 
+    /* Headings with the same title and text in the paired document: so
+     * that removing the first of two same-titled headings (ids 政策 and
+     * 政策-2, the second then derived as 政策) pairs the one that stayed. */
+    map exact;
+    map_init(&exact, NULL);
+    for (size_t i = 0; i < olds->len; i++) {
+        unit *v = olds->items[i];
+        if (doc_level(v) || v->match >= 0)
+            continue;
+        char *k = xasprintf("%zu\x1f%s\x1f%s", v->doc, v->side.title, v->side.text);
+        if (!map_has(&exact, k))
+            map_set(&exact, k, (void *)(uintptr_t)(i + 1));
+        free(k);
+    }
+    for (size_t j = 0; j < news->len; j++) {
+        unit *u = news->items[j];
+        if (doc_level(u) || u->match >= 0 || docs[u->doc] < 0)
+            continue;
+        char *k = xasprintf("%ld\x1f%s\x1f%s", docs[u->doc], u->side.title, u->side.text);
+        uintptr_t o = (uintptr_t)map_get(&exact, k);
+        free(k);
+        if (o && ((unit *)olds->items[o - 1])->match < 0)
+            pair(olds, news, o - 1, j);
+    }
+    map_free(&exact);
+
     /* Headings by id within the paired document. */
     size_t old_ndocs = 0;
     for (size_t i = 0; i < olds->len; i++)
@@ -722,7 +751,7 @@ static void match_units(vec *olds, vec *news)
     }
     for (size_t j = 0; j < news->len; j++) {
         unit *u = news->items[j];
-        if (doc_level(u) || docs[u->doc] < 0 || u->kind != SECTION_KIND_HEADING)
+        if (doc_level(u) || u->match >= 0 || docs[u->doc] < 0)
             continue;
         const char *old_doc = old_doc_ids[docs[u->doc]];
         if (!old_doc)

@@ -25,9 +25,12 @@
  * whether or not xref_resolve_site filled the link in, so renumbering one
  * section does not mark every section that refers to it as changed.
  *
- * Matching. Sections are paired between the versions by chapter id + section
- * id first, then by title (an explicit {#id} added or changed, a chapter
- * renamed or moved), then by text: an unpaired section whose text is at
+ * Matching. Chapters and annexes are paired by id, then by title. Headings
+ * are paired within the paired chapter by title and text both (so removing
+ * the first of two same-titled headings, whose derived ids 政策 and 政策-2
+ * shift, pairs the one that stayed), then by chapter id + section id, then
+ * by title (an explicit {#id} added or changed, a heading moved to another
+ * chapter when its title is unique), then by text: an unpaired section whose text is at
  * least half the same as an unpaired one of the same level in the paired
  * chapter (a retitled heading, whose derived id changed with the title);
  * then by position: an unpaired old and new section of the same level

@@ -1206,7 +1206,7 @@ void text_diff_html(strbuf *out, const text_diff *d, size_t context)
             continue;
         }
         bool first = i == 0, last = i + 1 == d->len;
-        if (!context || count_cps(sp->text, sp->len) <= 2 * context + 20) {
+        if (!context || (first && last) || count_cps(sp->text, sp->len) <= 2 * context + 20) {
             html_run(out, sp->text, sp->len, false);
             continue;
         }

@@ -449,6 +449,34 @@ static int sites_teardown(void **state)
     return 0;
 }
 
+/* Every section of either version is in exactly one entry. */
+static size_t section_count(const site *s, audience aud)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->chapters.len; i++) {
+        const document *d = s->chapters.items[i];
+        if (d->audience <= aud)
+            n += d->sections.len;
+    }
+    for (size_t i = 0; i < s->annexes.len; i++)
+        n += ((const document *)s->annexes.items[i])->audience <= aud;
+    return n;
+}
+
+static void assert_covers(const site_diff *d, const site *old, const site *new)
+{
+    size_t olds = 0, news = 0;
+    for (size_t i = 0; i < d->entries.len; i++) {
+        const section_diff *e = d->entries.items[i];
+        olds += e->has_old;
+        news += e->has_new;
+        assert_true(e->has_old || e->has_new);
+        assert_int_equal(e->change == SECTION_CHANGED, e->diff != NULL);
+    }
+    assert_int_equal(olds, section_count(old, d->audience));
+    assert_int_equal(news, section_count(new, d->audience));
+}
+
 static const section_diff *find_entry(const site_diff *d, section_change change,
                                       const char *display)
 {
@@ -465,6 +493,7 @@ static void test_site_diff(void **state)
 {
     sites *s = *state;
     site_diff *d = site_diff_compute(s->old, s->new, AUDIENCE_INTERNAL);
+    assert_covers(d, s->old, s->new);
     assert_int_equal(d->changed, 1);
     assert_int_equal(d->added, 1);
     assert_int_equal(d->removed, 1);
@@ -546,6 +575,7 @@ static void test_site_diff(void **state)
 
     /* No change: nothing listed, empty summary. */
     d = site_diff_compute(s->old, s->old, AUDIENCE_PUBLIC);
+    assert_covers(d, s->old, s->old);
     assert_false(site_diff_has_changes(d));
     assert_int_equal(d->unchanged, d->entries.len);
     summary = site_diff_summary(d);
@@ -571,6 +601,7 @@ static void test_rename_and_new_chapter(void **state)
     site *renamed = site_load(dir);
     assert_non_null(renamed);
     site_diff *d = site_diff_compute(s->old, renamed, AUDIENCE_PUBLIC);
+    assert_covers(d, s->old, renamed);
     const section_diff *e = find_entry(d, SECTION_RENAMED, "貳、三、資通系統");
     assert_non_null(e);
     assert_string_equal(e->old_side.title, "系統");
@@ -606,6 +637,35 @@ static void test_rename_and_new_chapter(void **state)
     free(dir);
 }
 
+/* Removing the first of two headings with the same title: the second, whose
+ * derived id shifts from 政策-2 to 政策, is the one that stayed. */
+static void test_same_titles(void **state)
+{
+    sites *s = *state;
+    char *dir = fs_join(s->dir, "same-titles");
+    copy_tree(GOLDEN, dir);
+    edit_file(dir, "plan/02-scope.md", "## 政策\n\n與第一章同名之標題，編號與錨點各自獨立。\n\n",
+              "");
+    site *t = site_load(dir);
+    assert_non_null(t);
+    site_diff *d = site_diff_compute(s->old, t, AUDIENCE_PUBLIC);
+    assert_covers(d, s->old, t);
+    const section_diff *e = find_entry(d, SECTION_REMOVED, "貳、一、政策");
+    assert_non_null(e);
+    assert_string_equal(e->old_side.id, "政策");
+    e = find_entry(d, SECTION_RENUMBERED, "貳、一、政策");
+    assert_non_null(e);
+    assert_string_equal(e->old_side.id, "政策-2");
+    assert_string_equal(e->new_side.id, "政策");
+    assert_int_equal(d->changed, 0);
+    char *summary = site_diff_summary(d);
+    assert_string_equal(summary, "刪除 貳、一、政策");
+    free(summary);
+    site_diff_free(d);
+    site_free(t);
+    free(dir);
+}
+
 /* A staff-only chapter is not in a public diff. */
 static void test_audience(void **state)
 {
@@ -619,8 +679,10 @@ static void test_audience(void **state)
     site *staff = site_load(dir);
     assert_non_null(staff);
     site_diff *pub = site_diff_compute(s->old, staff, AUDIENCE_PUBLIC);
+    assert_covers(pub, s->old, staff);
     assert_false(site_diff_has_changes(pub));
     site_diff *st = site_diff_compute(s->old, staff, AUDIENCE_STAFF);
+    assert_covers(st, s->old, staff);
     assert_int_equal(st->added, 1);
     char *summary = site_diff_summary(st);
     assert_string_equal(summary, "新增 參、內部作業");
@@ -642,8 +704,10 @@ static void test_registers_and_nesting(void **state)
     site *ip = site_load(dir);
     assert_non_null(ip);
     site_diff *pub = site_diff_compute(s->old, ip, AUDIENCE_PUBLIC);
+    assert_covers(pub, s->old, ip);
     assert_false(site_diff_has_changes(pub)); /* the IP field is internal */
     site_diff *in = site_diff_compute(s->old, ip, AUDIENCE_INTERNAL);
+    assert_covers(in, s->old, ip);
     assert_int_equal(in->changed, 1);
     const section_diff *e = find_entry(in, SECTION_CHANGED, "貳、三、系統");
     assert_non_null(e);
@@ -673,6 +737,7 @@ static void test_registers_and_nesting(void **state)
     site *names = site_load(dir);
     assert_non_null(names);
     pub = site_diff_compute(s->old, names, AUDIENCE_PUBLIC);
+    assert_covers(pub, s->old, names);
     assert_int_equal(pub->changed, 1);
     assert_int_equal(pub->added, 1);
     e = find_entry(pub, SECTION_CHANGED, "貳、三、系統");
@@ -748,6 +813,7 @@ static void test_changes_page(void **state)
 {
     sites *s = *state;
     site_diff *d = site_diff_compute(s->old, s->new, AUDIENCE_PUBLIC);
+    assert_covers(d, s->old, s->new);
     value *page = site_diff_page_value(d, "V1.1", "V1.2", "V1.1/", "../");
     assert_string_equal(value_as_string(value_map_get(page, "summary")),
                         "修正 壹、一、政策；新增 貳、三、無線網路；刪除 貳、二、政策");
@@ -794,6 +860,7 @@ static void test_versions_page(void **state)
     site *v12 = site_load(dir);
     assert_non_null(v12);
     site_diff *d = site_diff_compute(s->old, v12, AUDIENCE_PUBLIC);
+    assert_covers(d, s->old, v12);
     version_info infos[] = {
         {.version = "V1.0", .frozen = true},
         {.version = "V1.1", .frozen = true, .changes_href = "V1.1-changes.html"},
@@ -847,6 +914,7 @@ int main(void)
     const struct CMUnitTest site_tests[] = {
         cmocka_unit_test(test_site_diff),
         cmocka_unit_test(test_rename_and_new_chapter),
+        cmocka_unit_test(test_same_titles),
         cmocka_unit_test(test_audience),
         cmocka_unit_test(test_registers_and_nesting),
         cmocka_unit_test(test_changes_page),
