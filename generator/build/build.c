@@ -14,6 +14,7 @@
 #include "check/check.h"
 #include "core/strbuf.h"
 #include "render/html/site_html.h"
+#include "release/archive.h"
 #include "render/pdf/pdf.h"
 #include "xref/xref.h"
 
@@ -105,22 +106,122 @@ static void phase_time(const char *what)
     last = now;
 }
 
+/* The releases of content/releases/, each unpacked into a temporary folder
+ * (its content/ loaded as a site, its site/ kept for versions/<version>/). */
+typedef struct releases {
+    char *tmp;           /* the temporary folder, or NULL */
+    vec versions;        /* char*, oldest first */
+    html_release *items; /* one per version; .site owned */
+    char **dirs;         /* tmp/<version>: content/ and site/ */
+} releases;
+
+static void releases_load(const build_options *opts, releases *r)
+{
+    memset(r, 0, sizeof *r);
+    vec_init(&r->versions, free);
+    if (!release_list_versions(opts->content_dir, &r->versions) || !r->versions.len)
+        return;
+    char tmpl[] = "/tmp/policygen-releases-XXXXXX";
+    if (!mkdtemp(tmpl))
+        return;
+    r->tmp = xstrdup(tmpl);
+    r->items = xcalloc(r->versions.len, sizeof *r->items);
+    r->dirs = xcalloc(r->versions.len, sizeof *r->dirs);
+    for (size_t i = 0; i < r->versions.len; i++) {
+        const char *v = r->versions.items[i];
+        r->items[i].version = v;
+        char *zip = release_zip_path(opts->content_dir, v);
+        /* A bad zip is reported (and not read); the content of a good one
+         * is loaded as it was, without today's diagnostics. */
+        release_archive *a = release_open(zip, NULL);
+        char *dest = fs_join(r->tmp, v);
+        if (a && release_extract(a, "", dest, NULL)) {
+            char *content = fs_join(dest, "content");
+            diag_set_stream(NULL);
+            r->items[i].site = site_load(content);
+            diag_set_stream(stderr);
+            free(content);
+            r->dirs[i] = dest;
+            dest = NULL;
+        }
+        free(dest);
+        release_close(a);
+        free(zip);
+    }
+}
+
+static void releases_free(releases *r)
+{
+    for (size_t i = 0; r->items && i < r->versions.len; i++) {
+        site_free((site *)r->items[i].site);
+        free(r->dirs[i]);
+    }
+    free(r->items);
+    free(r->dirs);
+    if (r->tmp)
+        fs_remove_tree(r->tmp);
+    free(r->tmp);
+    vec_free(&r->versions);
+}
+
+static bool copy_tree(outdir *od, const char *from, const char *to)
+{
+    vec names;
+    vec_init(&names, free);
+    bool ok = fs_list_dir(from, &names);
+    for (size_t i = 0; ok && i < names.len; i++) {
+        char *src = fs_join(from, names.items[i]);
+        char *dst = fs_join(to, names.items[i]);
+        ok = fs_is_dir(src) ? copy_tree(od, src, dst) : outdir_copy(od, dst, src);
+        free(src);
+        free(dst);
+    }
+    vec_free(&names);
+    return ok;
+}
+
+/* versions/<version>/: each release's frozen site of this edition. */
+static bool copy_frozen(outdir *od, releases *r, const char *edition)
+{
+    bool ok = true;
+    for (size_t i = 0; ok && i < r->versions.len; i++) {
+        r->items[i].frozen = false;
+        if (!r->dirs || !r->dirs[i])
+            continue;
+        char *from = xasprintf("%s/site/%s", r->dirs[i], edition);
+        char *index = fs_join(from, "index.html");
+        if (fs_is_file(index)) {
+            char *to = xasprintf("%s/versions/%s", edition, (char *)r->versions.items[i]);
+            ok = copy_tree(od, from, to);
+            r->items[i].frozen = ok;
+            free(to);
+        }
+        free(index);
+        free(from);
+    }
+    return ok;
+}
+
 /* One edition: its pages into OUT/<edition>/, then the leak check over
  * every file written there. */
 static bool render_edition(const build_options *opts, const site *s, const xref_table *xref,
                            const rules_result *rr, date today, const char *theme_dir, outdir *od,
-                           const char *edition)
+                           const char *edition, releases *rel)
 {
     audience aud;
     if (!audience_parse(edition, &aud))
         return false; /* site.yaml's check reported it */
+    if (!copy_frozen(od, rel, edition))
+        return false;
     html_options html = {.theme_dir = theme_dir,
                          .xref = xref,
                          .audience = aud,
                          .threads = opts->jobs,
                          .checks = rr,
                          .today = today,
-                         .subdir = edition};
+                         .subdir = edition,
+                         .releases = rel->items,
+                         .n_releases = rel->versions.len};
     if (!html_render_site(s, od, &html) || od->failed)
         return false;
     if (!opts->no_pdf) {
@@ -164,6 +265,8 @@ build_result build_site(const build_options *opts)
     phase_time("rules");
 
     build_result result = BUILD_CONTENT_ERROR;
+    releases rel;
+    releases_load(opts, &rel);
     outdir od;
     if (opts->edition && !edition_listed(s, opts->edition)) {
         diag_error(srcpos_file(s->config_path), "edition",
@@ -178,7 +281,7 @@ build_result build_site(const build_options *opts)
             const char *edition = s->config.editions.items[i];
             if (opts->edition && strcmp(opts->edition, edition) != 0)
                 continue;
-            ok = render_edition(opts, s, xref, &rr, today, theme_dir, &od, edition);
+            ok = render_edition(opts, s, xref, &rr, today, theme_dir, &od, edition, &rel);
             phase_time(edition);
         }
         ok = ok && html_render_editions_index(s, &od, theme_dir, opts->edition) && !od.failed &&
@@ -189,6 +292,7 @@ build_result build_site(const build_options *opts)
             outdir_abort(&od);
         phase_time("commit");
     }
+    releases_free(&rel);
     rules_result_free(&rr);
     free(theme_dir);
     xref_table_free(xref);

@@ -155,6 +155,22 @@ if grep -q '版次：V2.0' "$work/v2/public/plan/index.html"; then ok; else bad 
 if grep -q '中華民國 115 年 11 月 20 日' "$work/v2/public/plan/index.html"; then ok; else bad "the cover does not show the new date"; fi
 if grep -q '<td>V2.0</td><td class="date">115/11/20</td><td>配合資通安全管理法修正</td>' "$work/v2/public/plan/index.html"; then ok; else bad "the revision table has no V2.0 row"; fi
 
+# Versions: release V1.0, edit one section, add a V1.1 row, release again.
+fresh_site
+sed -i '/^  - version: V1.1$/,$d' "$work/site/registers/revisions.yaml"
+expect_exit 0 "$POLICYGEN" release -C "$work/site" --force --today 2026-11-28
+sed -i 's/為確保機密性、完整性及可用性，特制訂本政策：/為確保資訊之機密性、完整性及可用性，特訂定本政策：/' "$work/site/plan/01-basis.md"
+printf '  - version: V1.1\n    date: 2026-11-20\n    unit: 教導處\n    editor: 資訊教師\n    approver: 校長\n    status: approved\n' >>"$work/site/registers/revisions.yaml"
+expect_exit 0 "$POLICYGEN" release -C "$work/site" --force --today 2026-11-28
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/versions" --no-pdf --today 2026-11-28
+for f in versions/index.html versions/V1.0/index.html versions/V1.1/index.html versions/V1.1-changes.html; do
+    if [ -f "$work/versions/public/$f" ]; then ok; else bad "no $f"; fi
+done
+changes="$work/versions/public/versions/V1.1-changes.html"
+if [ "$(grep -c 'class="diff-entry' "$changes")" -eq 1 ] && grep -q '<span class="change-label">修正</span> <a href="V1.1/plan/basis.html#policy">壹、一、政策</a>' "$changes"; then ok; else bad "the V1.1 changes page does not list exactly 壹、一、政策"; fi
+if grep -q '特<del>制</del>訂<ins>定</ins>本政策' "$changes"; then ok; else bad "no inline diff by character"; fi
+if grep -q '修正 壹、一、政策' "$work/versions/public/versions/index.html"; then ok; else bad "the V1.1 row does not name the changed section"; fi
+
 # Usage errors exit 2.
 expect_exit 2 "$POLICYGEN"
 expect_exit 2 "$POLICYGEN" frobnicate

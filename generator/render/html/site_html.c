@@ -9,6 +9,7 @@
 #include "core/parallel.h"
 #include "core/value.h"
 #include "core/xalloc.h"
+#include "diff/sitediff.h"
 #include "registers/registers.h"
 #include "render/html/body.h"
 #include "render/html/register_html.h"
@@ -761,6 +762,73 @@ static void write_status(page_writer *w, const html_options *opts)
     free(ics);
 }
 
+/* ---- versions: the revision history and what changed ---- */
+
+/* versions/index.html, versions/<version>-changes.html for each release
+ * against the one before, and versions/changes-<last>-<current>.html for the
+ * working version against the last release (when it is not that release).
+ * Diffs are computed for this edition's audience. */
+static void write_versions(page_writer *w, const html_options *opts)
+{
+    const site *s = w->site;
+    size_t n = opts->releases ? opts->n_releases : 0;
+    const char *current = s->registers ? registers_current_version(s->registers) : NULL;
+    site_diff **diffs = xcalloc(n + 2, sizeof *diffs);
+    char **hrefs = xcalloc(n + 2, sizeof *hrefs);
+    version_info *infos = xcalloc(n + 2, sizeof *infos);
+    size_t ninfos = 0;
+    for (size_t i = 0; i < n; i++) {
+        const html_release *r = &opts->releases[i];
+        version_info *info = &infos[ninfos++];
+        info->version = r->version;
+        info->frozen = r->frozen;
+        const html_release *prev = i ? &opts->releases[i - 1] : NULL;
+        if (!prev || !prev->site || !r->site)
+            continue;
+        diffs[i] = site_diff_compute(prev->site, r->site, w->audience);
+        char *seg = version_href_segment(r->version), *pseg = version_href_segment(prev->version);
+        hrefs[i] = xasprintf("%s-changes.html", seg);
+        info->diff = diffs[i];
+        info->changes_href = hrefs[i];
+        char *rel = xasprintf("versions/%s-changes.html", r->version);
+        char *old_root = prev->frozen ? xasprintf("%s/", pseg) : NULL;
+        char *new_root = r->frozen ? xasprintf("%s/", seg) : NULL;
+        write_page(w, rel, "changes",
+                   site_diff_page_value(diffs[i], prev->version, r->version, old_root, new_root));
+        free(rel);
+        free(old_root);
+        free(new_root);
+        free(seg);
+        free(pseg);
+    }
+    const html_release *last = n ? &opts->releases[n - 1] : NULL;
+    if (last && last->site && current && strcmp(current, last->version) != 0) {
+        diffs[n] = site_diff_compute(last->site, s, w->audience);
+        char *seg = version_href_segment(current), *lseg = version_href_segment(last->version);
+        hrefs[n] = xasprintf("changes-%s-%s.html", lseg, seg);
+        infos[ninfos++] = (version_info){.version = current, .diff = diffs[n],
+                                         .changes_href = hrefs[n]};
+        char *rel = xasprintf("versions/changes-%s-%s.html", last->version, current);
+        char *old_root = last->frozen ? xasprintf("%s/", lseg) : NULL;
+        write_page(w, rel, "changes",
+                   site_diff_page_value(diffs[n], last->version, current, old_root, "../"));
+        free(rel);
+        free(old_root);
+        free(seg);
+        free(lseg);
+    }
+    value *page = site_versions_page_value(s, w->audience, infos, ninfos, NULL, 0);
+    if (page)
+        write_page(w, "versions/index.html", "versions", page);
+    for (size_t i = 0; i <= n; i++) {
+        site_diff_free(diffs[i]);
+        free(hrefs[i]);
+    }
+    free(diffs);
+    free(hrefs);
+    free(infos);
+}
+
 static void copy_assets(page_writer *w)
 {
     char *dir = fs_join(w->theme.dir, "assets");
@@ -859,6 +927,7 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     write_registers(&w);
     if (w.audience == AUDIENCE_INTERNAL)
         write_status(&w, opts);
+    write_versions(&w, opts);
     if (w.audience >= AUDIENCE_STAFF)
         write_page(&w, "staff/index.html", "digest", digest_page(&w, opts->today));
     parallel_for(w.jobs.len, w.threads, render_job, &w);

@@ -10,6 +10,14 @@
 
 struct xref_table;
 
+/* A released version for the revision history (versions/): its content as
+ * loaded from content/releases/<version>.zip. */
+typedef struct html_release {
+    const char *version;   /* "V1.1" */
+    const site *site;      /* site_load of the release's content/, or NULL when unreadable */
+    bool frozen;           /* versions/<version>/index.html is written for this edition */
+} html_release;
+
 typedef struct html_options {
     const char *theme_dir;         /* themes/default: templates/ and assets/ */
     const struct xref_table *xref; /* back-links of the annexes */
@@ -18,6 +26,8 @@ typedef struct html_options {
     const struct rules_result *checks; /* the rules' flags, for the status pages */
     const char *subdir;            /* the edition's folder in the output ("public"), or NULL */
     date today;
+    const html_release *releases; /* oldest first (release_list_versions); may be NULL */
+    size_t n_releases;
 } html_options;
 
 /* Writes every page into od. Returns false after a diagnostic when a
