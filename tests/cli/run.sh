@@ -171,6 +171,21 @@ if [ "$(grep -c 'class="diff-entry' "$changes")" -eq 1 ] && grep -q '<span class
 if grep -q '特<del>制</del>訂<ins>定</ins>本政策' "$changes"; then ok; else bad "no inline diff by character"; fi
 if grep -q '修正 壹、一、政策' "$work/versions/public/versions/index.html"; then ok; else bad "the V1.1 row does not name the changed section"; fi
 
+# A draft (the last revisions row not approved) says 草案 on every HTML page and every PDF page.
+fresh_site
+sed -i '$s/status: approved/status: draft/' "$work/site/registers/revisions.yaml"
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/draft" --today 2026-11-28
+unmarked=$(find "$work/draft/public" -name '*.html' ! -path '*/versions/*' -exec grep -L 'class="draft-banner"' {} + | head -3)
+if [ -z "$unmarked" ]; then ok; else bad "HTML pages without the draft mark: $unmarked"; fi
+pdf=$(ls "$work/draft/public/pdf/"*.pdf)
+pages=$(pdfinfo "$pdf" | sed -n 's/^Pages: *//p')
+marked=0
+for p in $(seq 1 "$pages"); do
+    pdftotext -f "$p" -l "$p" "$pdf" - | grep -q '草案' && marked=$((marked + 1))
+done
+if [ "$pages" -gt 0 ] && [ "$marked" -eq "$pages" ]; then ok; else bad "$marked of $pages PDF pages carry 草案"; fi
+if pdftotext "$work/draft/public/annexes/confidentiality-agreement.pdf" - | grep -q '草案'; then ok; else bad "the annex PDF has no draft mark"; fi
+
 # Usage errors exit 2.
 expect_exit 2 "$POLICYGEN"
 expect_exit 2 "$POLICYGEN" frobnicate

@@ -24,6 +24,7 @@ typedef struct pdf_env {
     char rev_iso[40];     /* its metadata form, "2018-12-26T00:00:00+08:00" */
     char today_iso[40];
     bool roc;
+    bool draft;           /* the current revision is not approved: every page says 草案 */
 } pdf_env;
 
 bool pdf_render_plan(pdf_ctx *c, const pdf_env *env);

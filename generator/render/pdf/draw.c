@@ -1,5 +1,7 @@
 #include "render/pdf/draw.h"
 
+#include <pango/pangocairo.h>
+
 #include <cairo-pdf.h>
 #include <errno.h>
 #include <math.h>
@@ -29,6 +31,7 @@ void pdf_doc_open(pdf_doc *d, pdf_ctx *c, const char *path, bool landscape, cons
     d->c = c;
     d->st = st;
     d->path = xstrdup(path);
+    d->draft = meta->draft;
     d->width = landscape ? st->page_height : st->page_width;
     d->height = landscape ? st->page_width : st->page_height;
     d->left = st->margin_left;
@@ -129,6 +132,42 @@ static void set_rule(pdf_doc *d, double width)
     const pdf_rgb *c = &d->st->rule_color;
     cairo_set_source_rgb(d->cr, c->r, c->g, c->b);
     cairo_set_line_width(d->cr, width);
+}
+
+/* A draft (the last revisions row not approved) says so on every page: a
+ * large, light mark across the page and a label in the header band. */
+static void draw_draft_mark(pdf_doc *d)
+{
+    cairo_t *cr = d->cr;
+    PangoLayout *layout = pango_layout_new(d->c->pango);
+    PangoFontDescription *fd = pango_font_description_new();
+    pango_font_description_set_family(fd, d->st->heading_font);
+    pango_font_description_set_weight(fd, PANGO_WEIGHT_BOLD);
+    pango_font_description_set_absolute_size(fd, 120 * PANGO_SCALE);
+    pango_layout_set_font_description(layout, fd);
+    pango_layout_set_text(layout, "草案", -1);
+    int w, h;
+    pango_layout_get_size(layout, &w, &h);
+    cairo_save(cr);
+    cairo_translate(cr, d->width / 2, d->height / 2);
+    cairo_rotate(cr, -0.6);
+    cairo_set_source_rgba(cr, 0.75, 0.1, 0.1, 0.13);
+    cairo_move_to(cr, -(double)w / PANGO_SCALE / 2, -(double)h / PANGO_SCALE / 2);
+    pango_cairo_show_layout(cr, layout);
+    cairo_restore(cr);
+
+    pango_font_description_set_absolute_size(fd, (d->st->header_size + 1) * PANGO_SCALE);
+    pango_layout_set_font_description(layout, fd);
+    pango_layout_set_text(layout, "草案（未經核定）", -1);
+    pango_layout_get_size(layout, &w, &h);
+    cairo_save(cr);
+    cairo_set_source_rgb(cr, 0.7, 0.1, 0.1);
+    cairo_move_to(cr, d->left + (d->body_width - (double)w / PANGO_SCALE) / 2,
+                  d->st->header_offset - d->st->header_size * 2.6);
+    pango_cairo_show_layout(cr, layout);
+    cairo_restore(cr);
+    pango_font_description_free(fd);
+    g_object_unref(layout);
 }
 
 static void draw_header_footer(pdf_doc *d)
@@ -287,5 +326,7 @@ void pdf_doc_page(pdf_doc *d, const flow *f, const page *pg, bool bare)
         draw_footnotes(d, f, pg);
     if (!bare)
         draw_header_footer(d);
+    if (d->draft)
+        draw_draft_mark(d);
     cairo_show_page(cr);
 }

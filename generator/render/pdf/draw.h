@@ -13,6 +13,7 @@
 typedef struct pdf_meta {
     const char *title, *author, *subject, *keywords;
     const char *date; /* ISO 8601, "2018-12-26T00:00:00+08:00": creation and modification */
+    bool draft;       /* mark every page 草案 */
 } pdf_meta;
 
 typedef struct pdf_doc {
@@ -29,6 +30,7 @@ typedef struct pdf_doc {
     const char *head_left, *head_center, *head_right;
     int page_total;
     int page_no;            /* pages drawn so far */
+    bool draft;             /* every page carries the 草案 mark */
 } pdf_doc;
 
 /* Creates path (a file name in the staging folder). */

@@ -99,7 +99,8 @@ bool pdf_render_annex(pdf_ctx *c, const pdf_env *env, const document *a)
     char *subject = xasprintf("%s %s 附件表單", cfg->org_name ? cfg->org_name : "",
                               cfg->doc_title ? cfg->doc_title : "");
     char *head = xasprintf("附件 %d", a->number);
-    pdf_meta meta = {title, cfg->org_name, subject, "附件表單", env->has_date ? env->rev_iso : NULL};
+    pdf_meta meta = {title, cfg->org_name, subject, "附件表單", env->has_date ? env->rev_iso : NULL,
+                     env->draft};
     bool ok = typeset(c, env, build_annex, a, rel, &meta, cfg->doc_title, head);
     free(head);
     free(subject);
@@ -152,7 +153,7 @@ bool pdf_render_register_printout(pdf_ctx *c, const pdf_env *env, const register
     char *rel = xasprintf("registers/%s.pdf", reg->name);
     char *subject = xasprintf("%s %s", cfg->org_name ? cfg->org_name : "", reg->title);
     char *head = annex ? xasprintf("附件 %d", annex->number) : NULL;
-    pdf_meta meta = {reg->title, cfg->org_name, subject, "紀錄", env->today_iso};
+    pdf_meta meta = {reg->title, cfg->org_name, subject, "紀錄", env->today_iso, env->draft};
     bool ok = typeset(c, env, build_printout, &po, rel, &meta, reg->title, head);
     free(head);
     free(subject);

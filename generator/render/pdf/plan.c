@@ -223,7 +223,7 @@ bool pdf_render_plan(pdf_ctx *c, const pdf_env *env)
     char *keywords = xasprintf("資通安全維護計畫, %s, %s", cfg->org_short_name ? cfg->org_short_name : "",
                                env->version ? env->version : "");
     pdf_meta meta = {cfg->doc_title, cfg->org_name, subject, keywords,
-                     env->has_date ? env->rev_iso : NULL};
+                     env->has_date ? env->rev_iso : NULL, env->draft};
     pdf_doc d;
     pdf_doc_open(&d, c, path, false, &meta);
     char *head_right = env->version ? xasprintf("版本 %s", env->version) : NULL;

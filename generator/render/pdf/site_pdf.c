@@ -148,6 +148,7 @@ bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
         env.version = ri.version;
         env.has_date = ri.has_date;
         env.rev_date = ri.date;
+        env.draft = !ri.approved;
     }
     if (env.has_date)
         snprintf(env.rev_iso, sizeof env.rev_iso, "%04d-%02d-%02dT00:00:00+08:00",
