@@ -287,21 +287,9 @@ static srcpos flag_place(const site *s, const rule_flag *f)
 {
     if (f->file)
         return (srcpos){f->file, f->line, 0};
-    if (f->section) {
-        /* "DOC/ID", or an id of any chapter */
-        const char *slash = strchr(f->section, '/');
-        for (size_t i = 0; i < s->chapters.len; i++) {
-            const document *d = s->chapters.items[i];
-            if (slash && strncmp(d->id, f->section, (size_t)(slash - f->section)) != 0)
-                continue;
-            const char *want = slash ? slash + 1 : f->section;
-            for (size_t k = 0; k < d->sections.len; k++) {
-                const section *sec = d->sections.items[k];
-                if (strcmp(sec->id, want) == 0)
-                    return sec->pos;
-            }
-        }
-    }
+    const section *sec = f->section ? site_find_section(s, f->section) : NULL;
+    if (sec)
+        return sec->pos;
     return srcpos_file(s->config_path);
 }
 

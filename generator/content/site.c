@@ -473,3 +473,23 @@ void site_free(site *s)
     document_free(s->digest);
     free(s);
 }
+
+const section *site_find_section(const site *s, const char *ref)
+{
+    const char *slash = strchr(ref, '/');
+    size_t doc_len = slash ? (size_t)(slash - ref) : 0;
+    const char *want = slash ? slash + 1 : ref;
+    for (size_t i = 0; i < s->chapters.len; i++) {
+        const document *d = s->chapters.items[i];
+        if (slash && (strlen(d->id) != doc_len || strncmp(d->id, ref, doc_len) != 0))
+            continue;
+        if (!slash && strcmp(d->id, ref) == 0 && d->sections.len)
+            return d->sections.items[0];
+        for (size_t k = 1; k < d->sections.len; k++) {
+            const section *sec = d->sections.items[k];
+            if (strcmp(sec->id, want) == 0)
+                return sec;
+        }
+    }
+    return NULL;
+}

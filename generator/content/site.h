@@ -107,6 +107,10 @@ typedef struct site {
 site *site_load(const char *dir);
 void site_free(site *s);
 
+/* A section of the plan's chapters by "CHAPTER/ID", "ID" (the first
+ * heading with that id) or "CHAPTER" (the chapter itself); NULL if none. */
+const section *site_find_section(const site *s, const char *ref);
+
 const char *audience_name(audience a);
 bool audience_parse(const char *s, audience *out);
 

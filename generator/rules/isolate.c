@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -109,7 +110,13 @@ void isolate_run_plugin(const char *path, const plugin_inputs *in, plugin_outcom
     }
     if (pid == 0) {
         close(fds[0]);
-        run_child(fds[1], path, in, progress);
+        /* Rules run on several threads: drop the other children's pipes this
+         * child inherited, or their readers would wait for it to exit. */
+        int fd = fds[1];
+        if (fd != 3 && dup2(fd, 3) == 3)
+            fd = 3;
+        syscall(SYS_close_range, (unsigned)fd + 1, ~0U, 0);
+        run_child(fd, path, in, progress);
     }
     close(fds[1]);
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/parallel.h"
 #include "core/xalloc.h"
 #include "rules/api.h"
 #include "rules/isolate.h"
@@ -178,6 +179,23 @@ rules_limits rules_default_limits(void)
     };
 }
 
+typedef struct run_job {
+    const char *const *paths;
+    const plugin_inputs *in;
+    plugin_outcome *outcomes;
+} run_job;
+
+static void run_one(void *ctx, int worker, size_t i)
+{
+    run_job *job = ctx;
+    (void)worker;
+    plugin_outcome_init(&job->outcomes[i]);
+    if (job->in->limits.in_process)
+        plugin_run(job->paths[i], job->in, NULL, &job->outcomes[i]);
+    else
+        isolate_run_plugin(job->paths[i], job->in, &job->outcomes[i]);
+}
+
 void rules_run(const char *const *plugin_paths, size_t count, const value *site, date today,
                const value *params, const rules_limits *limits, rules_result *out)
 {
@@ -190,15 +208,15 @@ void rules_run(const char *const *plugin_paths, size_t count, const value *site,
         return;
     }
     plugin_inputs in = {site, today, params, limits ? *limits : rules_default_limits()};
+    plugin_outcome *outcomes = xcalloc(count + 1, sizeof *outcomes);
+    run_job job = {plugin_paths, &in, outcomes};
+    /* Each isolated rule is a child process: they run side by side. In
+     * process (for debuggers) they share this process and run one by one. */
+    parallel_for(count, in.limits.in_process ? 1 : parallel_cpu_count(), run_one, &job);
     for (size_t i = 0; i < count; i++) {
-        plugin_outcome outcome;
-        plugin_outcome_init(&outcome);
-        if (in.limits.in_process)
-            plugin_run(plugin_paths[i], &in, NULL, &outcome);
-        else
-            isolate_run_plugin(plugin_paths[i], &in, &outcome);
-        record_outcome(plugin_paths[i], &outcome, out);
-        plugin_outcome_free(&outcome);
+        record_outcome(plugin_paths[i], &outcomes[i], out);
+        plugin_outcome_free(&outcomes[i]);
     }
+    free(outcomes);
     vec_sort(&out->flags, compare_flags);
 }

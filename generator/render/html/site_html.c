@@ -590,21 +590,10 @@ static char *flag_href(const site *s, const rule_flag *f)
             return xasprintf("../registers/%s.html", reg->name);
         }
     }
-    if (f->section) {
-        const char *slash = strchr(f->section, '/');
-        for (size_t i = 0; i < s->chapters.len; i++) {
-            const document *d = s->chapters.items[i];
-            if (slash && strncmp(d->id, f->section, (size_t)(slash - f->section)) != 0)
-                continue;
-            const char *want = slash ? slash + 1 : f->section;
-            for (size_t k = 0; k < d->sections.len; k++) {
-                const section *sec = d->sections.items[k];
-                if (strcmp(sec->id, want) == 0)
-                    return k == 0 ? xasprintf("../plan/%s.html", d->id)
-                                  : xasprintf("../plan/%s.html#%s", d->id, sec->id);
-            }
-        }
-    }
+    const section *sec = f->section ? site_find_section(s, f->section) : NULL;
+    if (sec)
+        return sec->level == 1 ? xasprintf("../plan/%s.html", sec->doc->id)
+                               : xasprintf("../plan/%s.html#%s", sec->doc->id, sec->id);
     return NULL;
 }
 
