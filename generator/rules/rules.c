@@ -174,7 +174,7 @@ rules_limits rules_default_limits(void)
     return (rules_limits){
         .max_memory = 64 * 1024 * 1024,
         .max_instructions = 10 * 1000 * 1000,
-        .max_millis = 750,
+        .max_millis = 5000, /* a safety net for hangs inside C: the instruction limit is the real one, and it does not depend on the load of the machine */
         .in_process = false,
     };
 }

@@ -65,7 +65,7 @@ void rules_row_set_place(value *row, const char *file, int line);
 typedef struct rules_limits {
     size_t max_memory;          /* bytes; default 64 MiB */
     long long max_instructions; /* default 10,000,000 (0.1 to 0.2 s of Lua) */
-    long max_millis;            /* wall-clock milliseconds; default 750 */
+    long max_millis;            /* wall-clock milliseconds; default 5000 */
     bool in_process;            /* default false: each plugin runs in a forked child,
                                    so nothing it does can hang or crash the caller;
                                    true runs it here (for debuggers) */

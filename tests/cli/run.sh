@@ -47,7 +47,7 @@ expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/again" --today 2026-1
 if diff -r "$work/prev" "$work/again" >/dev/null; then ok; else bad "two builds differ"; fi
 expect_exit 0 "$POLICYGEN" build -C content -o "$work/content1" --today 2026-11-28
 expect_exit 0 "$POLICYGEN" build -C content -o "$work/content2" --today 2026-11-28
-if diff -r "$work/content1" "$work/content2" >/dev/null; then ok; else bad "two builds of content/ differ"; fi
+if diff -r "$work/content1" "$work/content2" >/dev/null; then ok; else bad "two builds of content/ differ:"; diff -rq "$work/content1" "$work/content2" | head -5; fi
 
 # Malformed front matter: an unclosed flow sequence.
 fresh_site
