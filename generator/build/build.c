@@ -14,6 +14,8 @@
 #include "check/check.h"
 #include "core/strbuf.h"
 #include "render/html/site_html.h"
+#include "diff/sitediff.h"
+#include "registers/registers.h"
 #include "release/archive.h"
 #include "render/pdf/pdf.h"
 #include "xref/xref.h"
@@ -150,6 +152,27 @@ static void releases_load(const build_options *opts, releases *r)
     }
 }
 
+/* A released revisions row that gives no `changes` gets them from the
+ * comparison with the release before (what every edition may see). */
+static void note_release_changes(site *s, const releases *r)
+{
+    const register_def *revisions = s->registers ? registers_get(s->registers, "revisions") : NULL;
+    for (size_t i = 1; revisions && i < r->versions.len; i++) {
+        const site *prev = r->items[i - 1].site, *cur = r->items[i].site;
+        const register_row *row = register_row_get(revisions, r->items[i].version);
+        const register_cell *changes = row ? register_row_cell(row, "changes") : NULL;
+        if (!prev || !cur || !row || (changes && changes->node))
+            continue;
+        site_diff *d = site_diff_compute(prev, cur, AUDIENCE_PUBLIC);
+        char *summary = site_diff_summary(d);
+        if (summary && *summary)
+            map_set(&s->revision_notes, r->items[i].version, summary);
+        else
+            free(summary);
+        site_diff_free(d);
+    }
+}
+
 static void releases_free(releases *r)
 {
     for (size_t i = 0; r->items && i < r->versions.len; i++) {
@@ -267,6 +290,7 @@ build_result build_site(const build_options *opts)
     build_result result = BUILD_CONTENT_ERROR;
     releases rel;
     releases_load(opts, &rel);
+    note_release_changes(s, &rel);
     outdir od;
     if (opts->edition && !edition_listed(s, opts->edition)) {
         diag_error(srcpos_file(s->config_path), "edition",

@@ -418,6 +418,7 @@ site *site_load(const char *dir)
     vec_init(&s->config.editions, free);
     vec_init(&s->chapters, document_free);
     vec_init(&s->annexes, document_free);
+    map_init(&s->revision_notes, free);
     if (!load_config(s)) {
         site_free(s);
         return NULL;
@@ -471,6 +472,7 @@ void site_free(site *s)
     vec_free(&s->annexes);
     registers_free(s->registers);
     document_free(s->digest);
+    map_free(&s->revision_notes);
     free(s);
 }
 
@@ -492,4 +494,9 @@ const section *site_find_section(const site *s, const char *ref)
         }
     }
     return NULL;
+}
+
+const char *site_revision_note(const site *s, const char *version)
+{
+    return s && version ? map_get(&s->revision_notes, version) : NULL;
 }

@@ -99,6 +99,9 @@ typedef struct site {
     vec annexes;      /* of document*, owned, in number order */
     struct register_set *registers; /* owned; loaded by registers_load */
     document *digest; /* digest.md, or NULL: what every staff member must do */
+    /* version -> 修訂內容 written from the comparison with the release before,
+     * for released revisions rows that give none (filled by the build) */
+    map revision_notes;
 } site;
 
 /* Loads site.yaml, plan/ and annexes/ from dir and parses the Markdown.
@@ -110,6 +113,10 @@ void site_free(site *s);
 /* A section of the plan's chapters by "CHAPTER/ID", "ID" (the first
  * heading with that id) or "CHAPTER" (the chapter itself); NULL if none. */
 const section *site_find_section(const site *s, const char *ref);
+
+/* The note written for a revisions row's empty `changes` (see
+ * site.revision_notes), or NULL. */
+const char *site_revision_note(const site *s, const char *version);
 
 const char *audience_name(audience a);
 bool audience_parse(const char *s, audience *out);

@@ -170,6 +170,7 @@ changes="$work/versions/public/versions/V1.1-changes.html"
 if [ "$(grep -c 'class="diff-entry' "$changes")" -eq 1 ] && grep -q '<span class="change-label">修正</span> <a href="V1.1/plan/basis.html#policy">壹、一、政策</a>' "$changes"; then ok; else bad "the V1.1 changes page does not list exactly 壹、一、政策"; fi
 if grep -q '特<del>制</del>訂<ins>定</ins>本政策' "$changes"; then ok; else bad "no inline diff by character"; fi
 if grep -q '修正 壹、一、政策' "$work/versions/public/versions/index.html"; then ok; else bad "the V1.1 row does not name the changed section"; fi
+if grep -q '<td>V1.1</td><td class="date">115/11/20</td><td><span class="generated"[^>]*>修正 壹、一、政策</span></td>' "$work/versions/public/plan/index.html"; then ok; else bad "the revision table's V1.1 row does not name the changed section"; fi
 
 # A draft (the last revisions row not approved) says 草案 on every HTML page and every PDF page.
 fresh_site

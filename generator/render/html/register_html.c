@@ -117,8 +117,19 @@ void register_cell_html(strbuf *out, const site *s, const register_row *row,
         return;
     }
     const register_cell *c = register_row_cell_at(row, f);
-    if (!c || !c->node)
+    if (!c || !c->node) {
+        /* A released revision that says nothing of its changes: what the
+         * comparison with the release before found. */
+        const char *note = strcmp(row->reg->name, "revisions") == 0 && strcmp(f->name, "changes") == 0
+                               ? site_revision_note(s, row->key)
+                               : NULL;
+        if (note) {
+            sb_append(out, "<span class=\"generated\" title=\"依與前一版次之比對產生\">");
+            esc(out, note);
+            sb_append(out, "</span>");
+        }
         return;
+    }
     if (!c->valid && f->type != FIELD_REF) {
         /* A value that failed its check (already reported): shown as written. */
         if (c->node->kind == YNODE_SCALAR)

@@ -100,10 +100,20 @@ void pdf_cell_text(strbuf *out, const register_row *row, const register_field *f
 }
 
 /* The cell with the fields merged into its column, one "label：value" line each. */
-static void cell_with_merges(strbuf *out, const register_view *view, const register_row *row,
-                             const register_field *f, audience aud, bool roc)
+static void cell_with_merges(strbuf *out, const site *s, const register_view *view,
+                             const register_row *row, const register_field *f, audience aud,
+                             bool roc)
 {
+    size_t before = out->len;
     pdf_cell_text(out, row, f, aud, roc, false);
+    /* A released revision that says nothing of its changes: what the
+     * comparison with the release before found. */
+    if (out->len == before && strcmp(row->reg->name, "revisions") == 0 &&
+        strcmp(f->name, "changes") == 0) {
+        const char *note = site_revision_note(s, row->key);
+        if (note)
+            sb_append(out, note);
+    }
     const vec *merged = register_view_merged(view, f);
     for (size_t m = 0; merged && m < merged->len; m++) {
         const register_field *mf = merged->items[m];
@@ -186,7 +196,7 @@ static void table_layout(pdf_builder *b, const register_view *view, const vec *c
             rich *rt = &src.cells[(r + 1) * ncols + c];
             rich_init(rt, PDF_FONT_BODY, st->table_size);
             sb_clear(&sb);
-            cell_with_merges(&sb, view, rows->items[r], cols->items[c], b->aud, b->roc);
+            cell_with_merges(&sb, b->s, view, rows->items[r], cols->items[c], b->aud, b->roc);
             rich_appends(rt, sb.data ? sb.data : "");
         }
     }
