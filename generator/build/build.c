@@ -247,19 +247,31 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
                          .n_releases = rel->versions.len};
     if (!html_render_site(s, od, &html) || od->failed)
         return false;
+    vec pdf_texts; /* a PDF keeps its text encoded: the leak check reads it as typeset */
+    vec_init(&pdf_texts, pdf_text_free);
     if (!opts->no_pdf) {
         pdf_options pdf = {.theme_dir = theme_dir,
                            .jobs = opts->jobs,
                            .audience = aud,
                            .today = today,
-                           .subdir = edition};
-        if (!pdf_render_site(s, xref, od, &pdf) || od->failed)
+                           .subdir = edition,
+                           .texts = &pdf_texts};
+        if (!pdf_render_site(s, xref, od, &pdf) || od->failed) {
+            vec_free(&pdf_texts);
             return false;
+        }
     }
     leak_check *lc = leak_check_new(s, aud);
     char *dir = outdir_path(od, edition);
     char *shown = fs_join(opts->output_dir, edition);
     bool clean = leak_check_dir(lc, dir, shown, edition);
+    for (size_t i = 0; i < pdf_texts.len; i++) {
+        const pdf_text *t = pdf_texts.items[i];
+        char *path = fs_join(shown, t->path);
+        clean = leak_check_file_text(lc, t->text, t->len, path, edition) && clean;
+        free(path);
+    }
+    vec_free(&pdf_texts);
     free(shown);
     free(dir);
     leak_check_free(lc);

@@ -334,3 +334,13 @@ bool leak_check_dir(const leak_check *lc, const char *dir, const char *shown_dir
     bool ok = check_tree(lc, dir, shown_dir, edition, &leaks);
     return ok && leaks == 0;
 }
+
+bool leak_check_file_text(const leak_check *lc, const char *text, size_t len,
+                          const char *shown_path, const char *edition)
+{
+    file_hits h = {.shown = shown_path, .edition = edition};
+    vec_init(&h.reported, NULL);
+    scan(lc, text, len, report_hit, &h);
+    vec_free(&h.reported);
+    return h.count == 0;
+}

@@ -22,8 +22,11 @@ size_t leak_check_size(const leak_check *lc);
  * false when anything leaked. */
 bool leak_check_dir(const leak_check *lc, const char *dir, const char *shown_dir,
                     const char *edition);
-/* Scans one text (for tests and for text extracted from PDFs). Returns the
- * first leaked value found, or NULL. */
+/* Scans the text of a file that keeps it encoded (a PDF's, as typeset) and
+ * reports each leaked value at shown_path. Returns false when anything leaked. */
+bool leak_check_file_text(const leak_check *lc, const char *text, size_t len,
+                          const char *shown_path, const char *edition);
+/* Scans one text (for tests). Returns the first leaked value found, or NULL. */
 const char *leak_check_text(const leak_check *lc, const char *text, size_t len);
 
 #endif

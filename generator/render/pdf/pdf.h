@@ -14,6 +14,7 @@
 #include "content/site.h"
 #include "core/date.h"
 #include "core/outdir.h"
+#include "core/vec.h"
 
 struct xref_table;
 
@@ -23,7 +24,18 @@ typedef struct pdf_options {
     audience audience;     /* the edition's: what it may show */
     date today;            /* the printing date of register printouts */
     const char *subdir;    /* the edition's folder in the output ("internal"), or NULL */
+    vec *texts;            /* when set, receives a pdf_text* per PDF written (caller frees) */
 } pdf_options;
+
+/* The text a PDF shows, as typeset (PDF files keep it compressed and
+ * glyph-encoded): for the leak check. */
+typedef struct pdf_text {
+    char *path; /* relative to the edition: "pdf/isms-plan-V1.0.pdf" */
+    char *text;
+    size_t len;
+} pdf_text;
+
+void pdf_text_free(void *text);
 
 /* Writes every PDF of the edition into od (under opts->subdir). Returns false after a
  * diagnostic when a PDF could not be typeset or written. The output

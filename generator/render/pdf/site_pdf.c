@@ -51,6 +51,7 @@ typedef enum job_kind {
 typedef struct job {
     job_kind kind;
     const void *what;
+    strbuf text; /* what it typeset, when the caller asked for texts */
 } job;
 
 typedef struct pool {
@@ -60,6 +61,7 @@ typedef struct pool {
     atomic_int next;
     atomic_bool failed;
     bool times; /* POLICYGEN_PDF_TIMES: each job's wall time on stderr, for benchmarks */
+    bool texts; /* collect each job's text */
 } pool;
 
 static double now(void)
@@ -93,7 +95,11 @@ static void *worker(void *arg)
             pdf_ctx_init(&c, p->env->st);
             ready = true;
         }
-        const job *j = &p->jobs[k];
+        job *j = &p->jobs[k];
+        if (p->texts) {
+            sb_init(&j->text);
+            c.text_log = &j->text;
+        }
         double t0 = p->times ? now() : 0;
         bool ok = false;
         switch (j->kind) {
@@ -101,6 +107,7 @@ static void *worker(void *arg)
         case JOB_ANNEX: ok = pdf_render_annex(&c, p->env, j->what); break;
         case JOB_REGISTER: ok = pdf_render_register_printout(&c, p->env, j->what); break;
         }
+        c.text_log = NULL;
         if (!ok)
             atomic_store(&p->failed, true);
         if (p->times)
@@ -166,20 +173,20 @@ bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
     job *jobs = xcalloc(1 + s->annexes.len + (s->registers ? s->registers->registers.len : 0),
                         sizeof *jobs);
     int n = 0;
-    jobs[n++] = (job){JOB_PLAN, NULL};
+    jobs[n++] = (job){.kind = JOB_PLAN};
     bool ok = make_folder(root, "pdf");
     bool annexes = false, registers = false;
     for (size_t i = 0; i < s->annexes.len; i++) {
         const document *a = s->annexes.items[i];
         if (a->audience <= opts->audience) {
-            jobs[n++] = (job){JOB_ANNEX, a};
+            jobs[n++] = (job){.kind = JOB_ANNEX, .what = a};
             annexes = true;
         }
     }
     for (size_t i = 0; s->registers && i < s->registers->registers.len; i++) {
         const register_def *reg = s->registers->registers.items[i];
         if (reg->annex && register_visible(reg, opts->audience)) {
-            jobs[n++] = (job){JOB_REGISTER, reg};
+            jobs[n++] = (job){.kind = JOB_REGISTER, .what = reg};
             registers = true;
         }
     }
@@ -190,7 +197,11 @@ bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
 
     if (ok) {
         const char *times = getenv("POLICYGEN_PDF_TIMES");
-        pool p = {.env = &env, .jobs = jobs, .njobs = n, .times = times && *times};
+        pool p = {.env = &env,
+                  .jobs = jobs,
+                  .njobs = n,
+                  .times = times && *times,
+                  .texts = opts->texts != NULL};
         atomic_init(&p.next, 0);
         atomic_init(&p.failed, false);
         int threads = opts->jobs > 0 ? opts->jobs : default_jobs();
@@ -214,6 +225,19 @@ bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
         }
         ok = !atomic_load(&p.failed);
     }
+    for (int k = 0; k < n && opts->texts; k++) {
+        if (!jobs[k].text.data)
+            continue;
+        pdf_text *t = xcalloc(1, sizeof *t);
+        switch (jobs[k].kind) {
+        case JOB_PLAN: t->path = xstrdup(env.plan_rel); break;
+        case JOB_ANNEX: t->path = xasprintf("annexes/%s.pdf", job_name(&jobs[k])); break;
+        case JOB_REGISTER: t->path = xasprintf("registers/%s.pdf", job_name(&jobs[k])); break;
+        }
+        t->len = jobs[k].text.len;
+        t->text = sb_take(&jobs[k].text);
+        vec_push(opts->texts, t);
+    }
     if (!ok)
         od->failed = true;
     free(jobs);
@@ -221,4 +245,12 @@ bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
     free(root);
     pdf_style_free(&st);
     return ok;
+}
+
+void pdf_text_free(void *p)
+{
+    pdf_text *t = p;
+    free(t->path);
+    free(t->text);
+    free(t);
 }

@@ -386,6 +386,10 @@ para *para_new(pdf_ctx *c, rich *r, const para_opts *o)
     memset(r, 0, sizeof *r);
     if (!p->r.text.data)
         sb_init(&p->r.text);
+    if (c->text_log) {
+        sb_appendn(c->text_log, p->r.text.data, p->r.text.len);
+        sb_appendc(c->text_log, '\n');
+    }
     p->width = o->width;
     /* The base style: the first span's, else the rich text's own. */
     text_style base = p->r.cur;

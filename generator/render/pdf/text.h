@@ -29,6 +29,7 @@ typedef struct pdf_ctx {
     PangoFontMap *fontmap;
     PangoContext *pango;
     const pdf_style *st;
+    strbuf *text_log; /* when set, every paragraph's text is appended (for the leak check) */
 } pdf_ctx;
 
 void pdf_ctx_init(pdf_ctx *c, const pdf_style *st);
