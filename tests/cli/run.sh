@@ -107,6 +107,15 @@ expect_output_untouched "missing content folder"
 
 # Editions: the example's internal IP address appears in the internal edition only.
 if grep -rq "210.240.1.56" "$work/content1/internal" && ! grep -rq "210.240.1.56" "$work/content1/public" "$work/content1/staff"; then ok; else bad "210.240.1.56 outside the internal edition"; fi
+# Every relative link of every edition leads to a file of that edition (links work from file://).
+broken=$(cd "$work/content1" && for f in $(find public staff internal -name '*.html' ! -path '*/versions/*'); do
+    d=$(dirname "$f")
+    grep -o 'href="[^"#:]*' "$f" | sed 's/^href="//' | sort -u | while read -r target; do
+        [ -n "$target" ] && [ ! -e "$d/$target" ] && echo "$f -> $target"
+    done
+done | head -5)
+if [ -z "$broken" ]; then ok; else bad "broken links:"; echo "$broken"; fi
+
 # The staff roster is for staff: not in the public edition.
 if [ -f "$work/content1/staff/registers/staff.html" ] && [ ! -e "$work/content1/public/registers/staff.html" ]; then ok; else bad "staff register in the wrong editions"; fi
 

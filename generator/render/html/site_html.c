@@ -453,7 +453,7 @@ static const section *find_section(const page_writer *w, const char *id, const d
     return NULL;
 }
 
-static value *digest_section(const page_writer *w, const char *id)
+static value *digest_section(const page_writer *w, const char *id, const char *root)
 {
     const document *d = NULL;
     const section *sec = find_section(w, id, &d);
@@ -462,10 +462,11 @@ static value *digest_section(const page_writer *w, const char *id)
     value *v = value_map();
     char *title = xref_section_text(sec);
     value_map_set(v, "title", value_string_take(title));
-    value_map_set(v, "href", value_string_take(xasprintf("../plan/%s.html#%s", d->id, sec->id)));
+    value_map_set(v, "href",
+                  value_string_take(xasprintf("%splan/%s.html#%s", root, d->id, sec->id)));
     strbuf sb;
     sb_init(&sb);
-    html_body_options opts = {.site = w->site, .audience = w->audience, .root = "../"};
+    html_body_options opts = {.site = w->site, .audience = w->audience, .root = root};
     html_render_section(&sb, d, sec, &opts);
     value_map_set(v, "html", value_string_take(sb_take(&sb)));
     return v;
@@ -488,7 +489,7 @@ static double required_hours(const site *s, const register_cell *categories)
 
 /* Who still owes training hours this year, from the staff and training
  * registers; people who left before the year began are not listed. */
-static value *training_owed(const page_writer *w, date today)
+static value *training_owed(const page_writer *w, date today, const char *root)
 {
     const site *s = w->site;
     value *list = value_list();
@@ -521,28 +522,30 @@ static value *training_owed(const page_writer *w, date today)
         value_map_set_number(v, "required", required);
         value_map_set_number(v, "done", done);
         value_map_set_number(v, "owed", required - done);
-        value_map_set(v, "href", value_string_take(
-                                     xasprintf("../registers/staff.html#%s", person->key)));
+        value_map_set(v, "href", value_string_take(xasprintf("%sregisters/staff.html#%s", root,
+                                                             person->key)));
         value_list_push(list, v);
     }
     return list;
 }
 
-static value *digest_page(const page_writer *w, date today)
+/* root: from the page to the edition's root ("" for index.html, "../" for
+ * staff/index.html). */
+static value *digest_page(const page_writer *w, date today, const char *root)
 {
     const site *s = w->site;
     value *page = value_map();
     value_map_set_string(page, "title", s->digest ? s->digest->title : "同仁須知");
-    value *policy = digest_section(w, "policy");
+    value *policy = digest_section(w, "policy", root);
     if (policy)
         value_map_set(page, "policy", policy);
-    value *goals = digest_section(w, "goals");
+    value *goals = digest_section(w, "goals", root);
     if (goals)
         value_map_set(page, "goals", goals);
     if (s->digest) {
         strbuf sb;
         sb_init(&sb);
-        html_body_options opts = {.site = s, .audience = w->audience, .root = "../"};
+        html_body_options opts = {.site = s, .audience = w->audience, .root = root};
         html_render_body(&sb, s->digest, &opts);
         value_map_set(page, "duties", value_string_take(sb_take(&sb)));
     }
@@ -561,7 +564,7 @@ static value *digest_page(const page_writer *w, date today)
             value_map_set_string(c, "text", changes);
         value_map_set(page, "latest", c);
     }
-    value *owed = training_owed(w, today);
+    value *owed = training_owed(w, today, root);
     value_map_set_bool(page, "has_owed", value_list_len(owed) > 0);
     value_map_set(page, "owed", owed);
     value_map_set_number(page, "year", today.year);
@@ -908,7 +911,7 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     parallel_for(w.chapters.len + w.annexes.len, w.threads, render_body_job, &w);
 
     if (w.audience == AUDIENCE_STAFF)
-        write_page(&w, "index.html", "digest", digest_page(&w, opts->today));
+        write_page(&w, "index.html", "digest", digest_page(&w, opts->today, ""));
     else
         write_page(&w, "index.html", "home", value_map());
     write_plan(&w);
@@ -918,7 +921,7 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
         write_status(&w, opts);
     write_versions(&w, opts);
     if (w.audience >= AUDIENCE_STAFF)
-        write_page(&w, "staff/index.html", "digest", digest_page(&w, opts->today));
+        write_page(&w, "staff/index.html", "digest", digest_page(&w, opts->today, "../"));
     parallel_for(w.jobs.len, w.threads, render_job, &w);
     write_jobs(&w);
     copy_assets(&w);
