@@ -23,11 +23,19 @@ SAN_OBJ  := $(LIB_SRC:generator/%.c=build/san/%.o)
 TEST_SRC := $(shell find tests -name '*_test.c' | LC_ALL=C sort)
 TEST_BIN := $(TEST_SRC:tests/%.c=build/tests/%)
 
-.PHONY: all deps site test check bench install uninstall clean
+.PHONY: all deps site test check bench install uninstall clean FORCE
 all: policygen
 
 deps:
 	@sh tools/deps.sh
+
+# The data folder is compiled into main.o: rebuild it when DATADIR changes.
+build/datadir.stamp: FORCE
+	@mkdir -p build
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+FORCE:
+
+build/rel/main.o build/san/main.o: build/datadir.stamp
 
 policygen: build/rel/main.o build/rel/libpolicygen.a
 	$(CC) $(OPT) -o $@ $^ $(DEP_LIBS) $(LDFLAGS)
