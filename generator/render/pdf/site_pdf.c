@@ -1,10 +1,13 @@
-/* pdf_render_site: the jobs of an edition, typeset on all cores. */
-#include <pthread.h>
+/* pdf_render_site: the jobs of an edition, typeset on all cores (one worker
+ * process per core). */
+#include <errno.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/fs.h"
@@ -58,7 +61,6 @@ typedef struct pool {
     const pdf_env *env;
     job *jobs;
     int njobs;
-    atomic_int next;
     atomic_bool failed;
     bool times; /* POLICYGEN_PDF_TIMES: each job's wall time on stderr, for benchmarks */
     bool texts; /* collect each job's text */
@@ -81,42 +83,167 @@ static const char *job_name(const job *j)
     return "";
 }
 
-static void *worker(void *arg)
+static bool run_job(pool *p, pdf_ctx *c, job *j)
 {
-    pool *p = arg;
-    pdf_ctx c = {0};
-    bool ready = false;
-    for (;;) {
-        int k = atomic_fetch_add(&p->next, 1);
-        if (k >= p->njobs)
-            break;
-        if (!ready) {
-            /* Each thread its own font map: Pango's are not thread-safe. */
-            pdf_ctx_init(&c, p->env->st);
-            ready = true;
-        }
-        job *j = &p->jobs[k];
-        if (p->texts) {
-            sb_init(&j->text);
-            c.text_log = &j->text;
-        }
-        double t0 = p->times ? now() : 0;
-        bool ok = false;
-        switch (j->kind) {
-        case JOB_PLAN: ok = pdf_render_plan(&c, p->env); break;
-        case JOB_ANNEX: ok = pdf_render_annex(&c, p->env, j->what); break;
-        case JOB_REGISTER: ok = pdf_render_register_printout(&c, p->env, j->what); break;
-        }
-        c.text_log = NULL;
-        if (!ok)
-            atomic_store(&p->failed, true);
-        if (p->times)
-            fprintf(stderr, "pdf: %s %s %.3f s\n", j->kind == JOB_PLAN ? "plan" : j->kind == JOB_ANNEX ? "annex" : "register",
-                    job_name(j), now() - t0);
+    if (p->texts) {
+        sb_init(&j->text);
+        c->text_log = &j->text;
     }
-    if (ready)
-        pdf_ctx_free(&c);
-    return NULL;
+    double t0 = p->times ? now() : 0;
+    bool ok = false;
+    switch (j->kind) {
+    case JOB_PLAN: ok = pdf_render_plan(c, p->env); break;
+    case JOB_ANNEX: ok = pdf_render_annex(c, p->env, j->what); break;
+    case JOB_REGISTER: ok = pdf_render_register_printout(c, p->env, j->what); break;
+    }
+    c->text_log = NULL;
+    if (p->times)
+        fprintf(stderr, "pdf: %s %s %.3f s\n",
+                j->kind == JOB_PLAN ? "plan" : j->kind == JOB_ANNEX ? "annex" : "register",
+                job_name(j), now() - t0);
+    return ok;
+}
+
+static void write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            _exit(2);
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+/* A worker process: every `stride`-th job from `first`; each job's text goes
+ * back through fd as (index, length, bytes). */
+static _Noreturn void worker_process(pool *p, int first, int stride, int fd)
+{
+    pdf_ctx c = {0};
+    pdf_ctx_init(&c, p->env->st);
+    bool ok = true;
+    for (int k = first; k < p->njobs; k += stride) {
+        job *j = &p->jobs[k];
+        ok = run_job(p, &c, j) && ok;
+        if (p->texts && j->text.data) {
+            size_t len = j->text.len;
+            write_all(fd, &k, sizeof k);
+            write_all(fd, &len, sizeof len);
+            write_all(fd, j->text.data, len);
+        }
+    }
+    _exit(ok ? 0 : 1);
+}
+
+/* Reads a worker's texts into the jobs; false if the stream is malformed. */
+static bool read_texts(pool *p, int fd)
+{
+    strbuf in;
+    sb_init(&in);
+    char buf[65536];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        sb_appendn(&in, buf, (size_t)n);
+    }
+    bool ok = true;
+    size_t at = 0;
+    while (ok && at < in.len) {
+        int k;
+        size_t len;
+        if (in.len - at < sizeof k + sizeof len) {
+            ok = false;
+            break;
+        }
+        memcpy(&k, in.data + at, sizeof k);
+        memcpy(&len, in.data + at + sizeof k, sizeof len);
+        at += sizeof k + sizeof len;
+        if (k < 0 || k >= p->njobs || len > in.len - at) {
+            ok = false;
+            break;
+        }
+        sb_init(&p->jobs[k].text);
+        sb_appendn(&p->jobs[k].text, in.data + at, len);
+        at += len;
+    }
+    sb_free(&in);
+    return ok;
+}
+
+/* Threads of one process would share Cairo's and FreeType's font caches, and
+ * a race there once made a PDF embed the same font twice: a rebuild was not
+ * byte-identical. Worker processes share nothing, and each takes a fixed
+ * share of the jobs. */
+static bool run_in_processes(pool *p, int workers)
+{
+    pid_t *pids = xcalloc((size_t)workers, sizeof *pids);
+    int *fds = xcalloc((size_t)workers, sizeof *fds);
+    bool ok = true;
+    int started = 0;
+    fflush(NULL);
+    for (int w = 0; w < workers; w++) {
+        int pipefd[2];
+        if (pipe(pipefd) != 0)
+            break;
+        pid_t pid = fork();
+        if (pid < 0) {
+            close(pipefd[0]);
+            close(pipefd[1]);
+            break;
+        }
+        if (pid == 0) {
+            close(pipefd[0]);
+            for (int o = 0; o < started; o++)
+                close(fds[o]);
+            worker_process(p, w, workers, pipefd[1]);
+        }
+        close(pipefd[1]);
+        pids[started] = pid;
+        fds[started] = pipefd[0];
+        started++;
+    }
+    if (started < workers) {
+        /* Could not start them all: kill those started and do it here. */
+        for (int w = 0; w < started; w++) {
+            kill(pids[w], SIGKILL);
+            close(fds[w]);
+            while (waitpid(pids[w], NULL, 0) < 0 && errno == EINTR)
+                ;
+        }
+        free(pids);
+        free(fds);
+        return false;
+    }
+    for (int w = 0; w < started; w++) {
+        ok = read_texts(p, fds[w]) && ok;
+        close(fds[w]);
+        int status = 0;
+        while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR)
+            ;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            ok = false;
+    }
+    if (!ok)
+        atomic_store(&p->failed, true);
+    free(pids);
+    free(fds);
+    return true;
+}
+
+static void run_here(pool *p)
+{
+    pdf_ctx c = {0};
+    pdf_ctx_init(&c, p->env->st);
+    for (int k = 0; k < p->njobs; k++)
+        if (!run_job(p, &c, &p->jobs[k]))
+            atomic_store(&p->failed, true);
+    pdf_ctx_free(&c);
 }
 
 static int default_jobs(void)
@@ -202,27 +329,12 @@ bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
                   .njobs = n,
                   .times = times && *times,
                   .texts = opts->texts != NULL};
-        atomic_init(&p.next, 0);
         atomic_init(&p.failed, false);
-        int threads = opts->jobs > 0 ? opts->jobs : default_jobs();
-        if (threads > n)
-            threads = n;
-        if (threads <= 1) {
-            worker(&p);
-        } else {
-            pthread_t *tids = xcalloc((size_t)threads, sizeof *tids);
-            int started = 0;
-            for (int t = 0; t < threads; t++)
-                if (pthread_create(&tids[t], NULL, worker, &p) == 0)
-                    started++;
-                else
-                    break;
-            if (!started)
-                worker(&p);
-            for (int t = 0; t < started; t++)
-                pthread_join(tids[t], NULL);
-            free(tids);
-        }
+        int workers = opts->jobs > 0 ? opts->jobs : default_jobs();
+        if (workers > n)
+            workers = n;
+        if (workers <= 1 || !run_in_processes(&p, workers))
+            run_here(&p);
         ok = !atomic_load(&p.failed);
     }
     for (int k = 0; k < n && opts->texts; k++) {
