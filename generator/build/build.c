@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "content/site.h"
@@ -89,10 +90,16 @@ static bool edition_listed(const site *s, const char *edition)
     return false;
 }
 
-/* POLICYGEN_TIMES=1 prints how long each stage took (for make bench). */
+static double seconds(struct timeval tv)
+{
+    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+/* POLICYGEN_TIMES=1 prints how long each stage took (for make bench): wall
+ * time, then processor time of this process and of its children (the rules). */
 static void phase_time(const char *what)
 {
-    static double last;
+    static double last_wall, last_cpu, last_children;
     static int enabled = -1;
     if (enabled < 0) {
         const char *env = getenv("POLICYGEN_TIMES");
@@ -102,10 +109,18 @@ static void phase_time(const char *what)
         return;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-    if (last > 0)
-        fprintf(stderr, "time: %-10s %.3f s\n", what, now - last);
-    last = now;
+    struct rusage self, children;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+    double wall = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    double cpu = seconds(self.ru_utime) + seconds(self.ru_stime);
+    double children_cpu = seconds(children.ru_utime) + seconds(children.ru_stime);
+    if (last_wall > 0)
+        fprintf(stderr, "time: %-10s %.3f s  (cpu %.3f s, children %.3f s)\n", what,
+                wall - last_wall, cpu - last_cpu, children_cpu - last_children);
+    last_wall = wall;
+    last_cpu = cpu;
+    last_children = children_cpu;
 }
 
 /* The releases of content/releases/, each unpacked into a temporary folder
@@ -333,6 +348,7 @@ build_result build_site(const build_options *opts)
     free(theme_dir);
     xref_table_free(xref);
     site_free(s);
+    phase_time("teardown");
     return result;
 }
 
