@@ -40,7 +40,7 @@ static char *find_theme(const build_options *opts, const char *name)
  * diagnostics) when the content cannot be built. */
 static site *load_resolved(const build_options *opts, xref_table **xref)
 {
-    site *s = site_load(opts->content_dir);
+    site *s = site_load_jobs(opts->content_dir, opts->jobs);
     if (!s)
         return NULL;
     /* Resolve even after errors, so one run reports every broken reference too. */

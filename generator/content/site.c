@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/fs.h"
+#include "core/parallel.h"
 #include "core/xalloc.h"
 #include "markdown/directive.h"
 #include "markdown/markdown.h"
@@ -351,9 +352,20 @@ static document *load_document(const char *path, const char *file_name, document
     return d;
 }
 
-/* Loads every *.md of a folder in file-name order. A missing folder is an
- * empty list (a plan may have no annexes). Returns false on a read error. */
-static bool load_folder(site *s, const char *sub, document_kind kind, vec *out)
+/* One Markdown file to load, and what became of it. */
+typedef struct load_job {
+    char *path;
+    char *name;
+    document_kind kind;
+    int position;
+    document *doc;     /* NULL when it could not be read */
+    diag_buffer *diags; /* its diagnostics, told in file order afterwards */
+} load_job;
+
+/* Lists every *.md of a folder in file-name order as jobs. A missing folder
+ * is an empty list (a plan may have no annexes). Returns false when the
+ * folder cannot be listed. */
+static bool list_folder(const site *s, const char *sub, document_kind kind, vec *jobs)
 {
     char *dir = fs_join(s->dir, sub);
     vec names;
@@ -368,17 +380,48 @@ static bool load_folder(site *s, const char *sub, document_kind kind, vec *out)
         const char *name = names.items[i];
         if (name[0] == '.' || !ends_with(name, ".md"))
             continue;
-        char *path = fs_join(dir, name);
-        document *d = load_document(path, name, kind, ++position);
-        free(path);
-        if (!d) {
-            ok = false;
-            continue;
-        }
-        vec_push(out, d);
+        load_job *job = xcalloc(1, sizeof *job);
+        *job = (load_job){.path = fs_join(dir, name), .name = xstrdup(name), .kind = kind,
+                          .position = ++position};
+        vec_push(jobs, job);
     }
     vec_free(&names);
     free(dir);
+    return ok;
+}
+
+static void load_job_run(void *ctx, int worker, size_t i)
+{
+    (void)worker;
+    load_job *job = ((vec *)ctx)->items[i];
+    job->diags = diag_buffer_new();
+    diag_capture(job->diags);
+    job->doc = load_document(job->path, job->name, job->kind, job->position);
+    diag_capture(NULL);
+}
+
+/* Loads the chapters of plan/ and the annexes of annexes/, parsing on `jobs`
+ * threads; diagnostics come out in file order, as from one thread. Returns
+ * false when a folder or a file could not be read. */
+static bool load_documents(site *s, int jobs)
+{
+    vec todo;
+    vec_init(&todo, NULL);
+    bool ok = list_folder(s, "plan", DOCUMENT_CHAPTER, &todo);
+    ok = list_folder(s, "annexes", DOCUMENT_ANNEX, &todo) && ok;
+    parallel_for(todo.len, jobs > 0 ? jobs : parallel_cpu_count(), load_job_run, &todo);
+    for (size_t i = 0; i < todo.len; i++) {
+        load_job *job = todo.items[i];
+        diag_buffer_replay(job->diags);
+        if (job->doc)
+            vec_push(job->kind == DOCUMENT_CHAPTER ? &s->chapters : &s->annexes, job->doc);
+        else
+            ok = false;
+        free(job->path);
+        free(job->name);
+        free(job);
+    }
+    vec_free(&todo);
     return ok;
 }
 
@@ -408,6 +451,11 @@ static void check_unique_ids(const vec *docs, const char *what)
 
 site *site_load(const char *dir)
 {
+    return site_load_jobs(dir, 0);
+}
+
+site *site_load_jobs(const char *dir, int jobs)
+{
     if (!fs_is_dir(dir)) {
         diag_error(srcpos_file(dir), "missing", "content folder not found");
         return NULL;
@@ -423,8 +471,7 @@ site *site_load(const char *dir)
         site_free(s);
         return NULL;
     }
-    bool ok = load_folder(s, "plan", DOCUMENT_CHAPTER, &s->chapters);
-    ok = load_folder(s, "annexes", DOCUMENT_ANNEX, &s->annexes) && ok;
+    bool ok = load_documents(s, jobs);
     if (!ok) {
         site_free(s);
         return NULL;

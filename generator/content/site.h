@@ -108,6 +108,8 @@ typedef struct site {
  * Problems are reported as diagnostics; returns NULL when the site cannot
  * be built at all, otherwise a site (check diag counts for errors). */
 site *site_load(const char *dir);
+/* The same, parsing the documents on `jobs` threads (0: one per processor). */
+site *site_load_jobs(const char *dir, int jobs);
 void site_free(site *s);
 
 /* A section of the plan's chapters by "CHAPTER/ID", "ID" (the first

@@ -56,6 +56,48 @@ srcpos srcpos_file(const char *path)
     return (srcpos){path, 0, 0};
 }
 
+typedef struct captured {
+    diag_severity sev;
+    char *path; /* a copy: the caller's path may be gone by the replay */
+    int line, col;
+    char *code;
+    char *message;
+} captured;
+
+struct diag_buffer {
+    captured *items;
+    size_t len, cap;
+};
+
+static _Thread_local diag_buffer *capture;
+
+diag_buffer *diag_buffer_new(void)
+{
+    return xcalloc(1, sizeof(diag_buffer));
+}
+
+void diag_capture(diag_buffer *b)
+{
+    capture = b;
+}
+
+static void emit_message(diag_severity sev, srcpos at, const char *code, const char *message);
+
+void diag_buffer_replay(diag_buffer *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->len; i++) {
+        captured *c = &b->items[i];
+        emit_message(c->sev, (srcpos){c->path, c->line, c->col}, c->code, c->message);
+        free(c->path);
+        free(c->code);
+        free(c->message);
+    }
+    free(b->items);
+    free(b);
+}
+
 void diag_emit(diag_severity sev, srcpos at, const char *code, const char *fmt, ...)
 {
     strbuf msg;
@@ -64,7 +106,22 @@ void diag_emit(diag_severity sev, srcpos at, const char *code, const char *fmt, 
     va_start(ap, fmt);
     sb_vprintf(&msg, fmt, ap);
     va_end(ap);
+    if (capture) {
+        diag_buffer *b = capture;
+        if (b->len == b->cap) {
+            b->cap = b->cap ? 2 * b->cap : 4;
+            b->items = xrealloc(b->items, b->cap * sizeof *b->items);
+        }
+        b->items[b->len++] = (captured){sev, at.path ? xstrdup(at.path) : NULL, at.line, at.col,
+                                        code ? xstrdup(code) : NULL, sb_take(&msg)};
+        return;
+    }
+    emit_message(sev, at, code, msg.data);
+    sb_free(&msg);
+}
 
+static void emit_message(diag_severity sev, srcpos at, const char *code, const char *message)
+{
     pthread_mutex_lock(&diag_lock);
     switch (sev) {
     case DIAG_ERROR: counts.errors++; break;
@@ -85,7 +142,7 @@ void diag_emit(diag_severity sev, srcpos at, const char *code, const char *fmt, 
     } else {
         sb_append(&line, "policygen: ");
     }
-    sb_printf(&line, "%s: %s", severity_name(sev), msg.data);
+    sb_printf(&line, "%s: %s", severity_name(sev), message);
     if (code && *code)
         sb_printf(&line, " [%s]", code);
 
@@ -101,12 +158,11 @@ void diag_emit(diag_severity sev, srcpos at, const char *code, const char *fmt, 
         value_map_set_number(d, "line", at.line);
         value_map_set_number(d, "col", at.col);
         value_map_set_string(d, "code", code ? code : "");
-        value_map_set_string(d, "message", msg.data);
+        value_map_set_string(d, "message", message);
         value_list_push(recorded, d);
     }
     pthread_mutex_unlock(&diag_lock);
     sb_free(&line);
-    sb_free(&msg);
 }
 
 char *diag_json(void)

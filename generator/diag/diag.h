@@ -37,6 +37,17 @@ void diag_emit(diag_severity sev, srcpos at, const char *code, const char *fmt, 
 #define diag_error(...) diag_emit(DIAG_ERROR, __VA_ARGS__)
 #define diag_warning(...) diag_emit(DIAG_WARNING, __VA_ARGS__)
 
+/* Diagnostics of jobs that run side by side, told in a fixed order: while a
+ * thread captures into a buffer its diagnostics are kept there (not counted,
+ * not printed); diag_buffer_replay then emits them in the order they came and
+ * frees the buffer. Each job captures into its own buffer, and the caller
+ * replays the buffers in job order, so the output is the same as one thread's. */
+typedef struct diag_buffer diag_buffer;
+diag_buffer *diag_buffer_new(void);
+/* Captures this thread's diagnostics into b; NULL emits them again. */
+void diag_capture(diag_buffer *b);
+void diag_buffer_replay(diag_buffer *b);
+
 /* A place with only a path. */
 srcpos srcpos_file(const char *path);
 

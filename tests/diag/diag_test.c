@@ -1,0 +1,156 @@
+/* Diagnostics captured on worker threads are told in job order, and counted
+ * only when they are told; and a content folder loaded on several threads
+ * reports its problems in file order, as one thread would. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "content/site.h"
+#include "core/fs.h"
+#include "core/parallel.h"
+#include "core/xalloc.h"
+#include "diag/diag.h"
+
+/* Runs fn with diagnostics going to a temporary file; returns what it wrote. */
+static char *told(void (*fn)(void *), void *ctx)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    diag_reset();
+    diag_set_stream(f);
+    fn(ctx);
+    diag_set_stream(stderr);
+    long len = ftell(f);
+    rewind(f);
+    char *text = xcalloc(1, (size_t)len + 1);
+    assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    return text;
+}
+
+#define JOBS 64
+
+typedef struct jobs {
+    diag_buffer *buffers[JOBS];
+} jobs;
+
+static void job(void *ctx, int worker, size_t i)
+{
+    (void)worker;
+    jobs *j = ctx;
+    j->buffers[i] = diag_buffer_new();
+    diag_capture(j->buffers[i]);
+    char path[32];
+    snprintf(path, sizeof path, "plan/%02zu.md", i);
+    diag_error((srcpos){path, (int)i + 1, 2}, "job", "first of job %zu", i);
+    if (i % 3 == 0)
+        diag_warning(srcpos_file(path), "job", "second of job %zu", i);
+    diag_capture(NULL);
+}
+
+static void run_jobs(void *ctx)
+{
+    jobs *j = ctx;
+    parallel_for(JOBS, 4, job, j);
+    /* Nothing is told or counted before the replay. */
+    assert_int_equal(diag_get_counts().errors, 0);
+    for (size_t i = 0; i < JOBS; i++)
+        diag_buffer_replay(j->buffers[i]);
+}
+
+static void test_replay_in_job_order(void **state)
+{
+    (void)state;
+    jobs j;
+    char *text = told(run_jobs, &j);
+    char expected[8192] = "";
+    for (size_t i = 0; i < JOBS; i++) {
+        char line[128];
+        snprintf(line, sizeof line, "plan/%02zu.md:%zu:2: error: first of job %zu [job]\n", i, i + 1, i);
+        strcat(expected, line);
+        if (i % 3 == 0) {
+            snprintf(line, sizeof line, "plan/%02zu.md: warning: second of job %zu [job]\n", i, i);
+            strcat(expected, line);
+        }
+    }
+    assert_string_equal(text, expected);
+    assert_int_equal(diag_get_counts().errors, JOBS);
+    assert_int_equal(diag_get_counts().warnings, (JOBS + 2) / 3);
+    free(text);
+}
+
+/* A site of 40 chapters, every fifth with a broken front matter. */
+static char *write_site(void)
+{
+    char tmpl[] = "/tmp/policygen-diag-XXXXXX";
+    assert_non_null(mkdtemp(tmpl));
+    char *dir = xstrdup(tmpl);
+    char *path = fs_join(dir, "site.yaml");
+    const char *config = "organization:\n  name: 測試國小\ndocument:\n  id: plan\n  title: 計畫\n";
+    assert_true(fs_write_file(path, config, strlen(config)));
+    free(path);
+    char *plan = fs_join(dir, "plan");
+    assert_true(fs_mkdir_p(plan));
+    for (int i = 1; i <= 40; i++) {
+        char name[32], text[128];
+        snprintf(name, sizeof name, "%02d-ch.md", i);
+        if (i % 5 == 0)
+            snprintf(text, sizeof text, "---\ntitle: [第 %d 章\n---\n# 標題\n", i);
+        else
+            snprintf(text, sizeof text, "---\ntitle: 第 %d 章\n---\n# 標題\n", i);
+        char *file = fs_join(plan, name);
+        assert_true(fs_write_file(file, text, strlen(text)));
+        free(file);
+    }
+    free(plan);
+    return dir;
+}
+
+typedef struct load_ctx {
+    const char *dir;
+    int jobs;
+} load_ctx;
+
+static void load(void *ctx)
+{
+    load_ctx *l = ctx;
+    site_free(site_load_jobs(l->dir, l->jobs));
+}
+
+static void test_parallel_load_tells_in_file_order(void **state)
+{
+    (void)state;
+    char *dir = write_site();
+    load_ctx one = {dir, 1}, four = {dir, 4};
+    char *serial = told(load, &one);
+    int errors = diag_get_counts().errors;
+    assert_int_equal(errors, 8);
+    for (int k = 0; k < 5; k++) {
+        char *parallel = told(load, &four);
+        assert_string_equal(parallel, serial);
+        assert_int_equal(diag_get_counts().errors, errors);
+        free(parallel);
+    }
+    /* In file order: 05 before 10 before 40. */
+    char *a = strstr(serial, "05-ch.md"), *b = strstr(serial, "10-ch.md"), *c = strstr(serial, "40-ch.md");
+    assert_true(a && b && c && a < b && b < c);
+    free(serial);
+    fs_remove_tree(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_replay_in_job_order),
+        cmocka_unit_test(test_parallel_load_tells_in_file_order),
+    };
+    return cmocka_run_group_tests_name("diag", tests, NULL, NULL);
+}
