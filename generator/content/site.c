@@ -296,8 +296,8 @@ static char *front_string(const document *d, const char *key)
     return xstrdup(n->text);
 }
 
-static document *load_document(const char *path, const char *file_name, document_kind kind,
-                               int position)
+static document *load_document(const site *s, const char *path, const char *file_name,
+                               document_kind kind, int position)
 {
     document *d = xcalloc(1, sizeof *d);
     d->kind = kind;
@@ -349,11 +349,13 @@ static document *load_document(const char *path, const char *file_name, document
     }
     d->root = md_parse(d->source_body, strlen(d->source_body));
     md_find_directives(d);
+    md_number_document(d, s->config.numbering);
     return d;
 }
 
 /* One Markdown file to load, and what became of it. */
 typedef struct load_job {
+    const site *site;
     char *path;
     char *name;
     document_kind kind;
@@ -381,7 +383,7 @@ static bool list_folder(const site *s, const char *sub, document_kind kind, vec 
         if (name[0] == '.' || !ends_with(name, ".md"))
             continue;
         load_job *job = xcalloc(1, sizeof *job);
-        *job = (load_job){.path = fs_join(dir, name), .name = xstrdup(name), .kind = kind,
+        *job = (load_job){.site = s, .path = fs_join(dir, name), .name = xstrdup(name), .kind = kind,
                           .position = ++position};
         vec_push(jobs, job);
     }
@@ -396,7 +398,7 @@ static void load_job_run(void *ctx, int worker, size_t i)
     load_job *job = ((vec *)ctx)->items[i];
     job->diags = diag_buffer_new();
     diag_capture(job->diags);
-    job->doc = load_document(job->path, job->name, job->kind, job->position);
+    job->doc = load_document(job->site, job->path, job->name, job->kind, job->position);
     diag_capture(NULL);
 }
 
@@ -478,7 +480,7 @@ site *site_load_jobs(const char *dir, int jobs)
     }
     char *digest = fs_join(s->dir, "digest.md");
     if (fs_is_file(digest)) {
-        s->digest = load_document(digest, "digest.md", DOCUMENT_DIGEST, 0);
+        s->digest = load_document(s, digest, "digest.md", DOCUMENT_DIGEST, 0);
         ok = s->digest != NULL;
     }
     free(digest);
@@ -491,7 +493,7 @@ site *site_load_jobs(const char *dir, int jobs)
     vec_sort(&s->annexes, cmp_annex_number);
     check_unique_ids(&s->chapters, "chapter");
     check_unique_ids(&s->annexes, "annex");
-    md_number_site(s);
+    md_number_footnotes(s);
     registers_load(s);
     registers_check_site(s);
     return s;

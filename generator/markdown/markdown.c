@@ -304,25 +304,20 @@ static int count_footnotes(cmark_node *root)
     return n;
 }
 
-void md_number_site(site *s)
+void md_number_document(document *d, numbering scheme)
 {
+    number_document(d, scheme);
+    d->footnote_count = count_footnotes(d->root);
+}
+
+void md_number_footnotes(site *s)
+{
+    /* The plan numbers its footnotes across chapters, as the seed does;
+     * annexes and the digest number their own from 1. */
     int footnotes = 0;
     for (size_t i = 0; i < s->chapters.len; i++) {
         document *d = s->chapters.items[i];
-        number_document(d, s->config.numbering);
-        /* The plan numbers its footnotes across chapters, as the seed does. */
         d->footnote_base = footnotes;
-        d->footnote_count = count_footnotes(d->root);
         footnotes += d->footnote_count;
-    }
-    for (size_t i = 0; i < s->annexes.len; i++) {
-        document *d = s->annexes.items[i];
-        number_document(d, s->config.numbering);
-        d->footnote_base = 0;
-        d->footnote_count = count_footnotes(d->root);
-    }
-    if (s->digest) {
-        number_document(s->digest, s->config.numbering);
-        s->digest->footnote_count = count_footnotes(s->digest->root);
     }
 }

@@ -12,10 +12,13 @@ cmark_node *md_parse(const char *text, size_t len);
 /* The extension list the renderers pass on (owned by cmark-gfm). */
 struct _cmark_llist *md_extensions(void);
 
-/* Numbers every heading per site.yaml `numbering`, reads `{#id}` anchors,
- * derives stable ids for the rest and fills document.sections; numbers
- * footnotes across the whole plan. Errors (duplicate ids) are diagnostics. */
-void md_number_site(site *s);
+/* Numbers a document's headings per site.yaml `numbering`, reads `{#id}`
+ * anchors, derives stable ids for the rest, fills document.sections and
+ * counts its footnotes. Errors (duplicate ids) are diagnostics. Documents
+ * are independent: each may be numbered on its own thread. */
+void md_number_document(document *d, numbering scheme);
+/* Numbers the plan's footnotes across its chapters, once each is numbered. */
+void md_number_footnotes(site *s);
 
 /* Plain text of a node's inline content (for titles and ids); the caller frees. */
 char *md_plain_text(cmark_node *node);
