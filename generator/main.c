@@ -127,6 +127,7 @@ static int cmd_build(int argc, char **argv, const char *data_dir)
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
+    opts.exiting = true;
     build_result r = build_site(&opts);
     switch (r) {
     case BUILD_OK: return EXIT_OK;

@@ -21,6 +21,12 @@
 #include "render/pdf/pdf.h"
 #include "xref/xref.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define FREE_AT_EXIT true
+#else
+#define FREE_AT_EXIT false
+#endif
+
 /* A content folder's own themes/NAME overrides the shipped theme. */
 static char *find_theme(const build_options *opts, const char *name)
 {
@@ -343,7 +349,9 @@ build_result build_site(const build_options *opts)
             outdir_abort(&od);
         phase_time("commit");
     }
-    releases_free(&rel);
+    releases_free(&rel); /* its temporary folder must go in any case */
+    if (opts->exiting && !FREE_AT_EXIT)
+        return result;
     rules_result_free(&rr);
     free(theme_dir);
     xref_table_free(xref);

@@ -16,6 +16,7 @@ typedef struct build_options {
     int jobs;             /* threads for rendering; 0: one per processor */
     bool no_pdf;          /* --no-pdf: HTML only, no PDFs */
     const char *edition;  /* --edition: build only this one of site.yaml's editions */
+    bool exiting;         /* the process ends after the build: see build_site */
 } build_options;
 
 typedef enum build_result {
@@ -25,6 +26,10 @@ typedef enum build_result {
     BUILD_USAGE_ERROR,    /* an edition site.yaml does not list */
 } build_result;
 
+/* Builds every edition into opts->output_dir, atomically. When opts->exiting,
+ * the release program leaves the site model (hundreds of thousands of small
+ * allocations for a large plan) to the kernel instead of freeing it; builds
+ * with AddressSanitizer free everything, so leak checks still see it all. */
 build_result build_site(const build_options *opts);
 
 typedef enum check_result {
