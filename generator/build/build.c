@@ -50,7 +50,7 @@ static site *load_resolved(const build_options *opts, xref_table **xref)
     if (!s)
         return NULL;
     /* Resolve even after errors, so one run reports every broken reference too. */
-    *xref = xref_resolve_site(s);
+    *xref = xref_resolve_site_jobs(s, opts->jobs);
     if (diag_get_counts().errors) {
         xref_table_free(*xref);
         site_free(s);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/parallel.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "registers/registers.h"
@@ -83,6 +84,8 @@ typedef struct walk_state {
     const section *current;
     const section **footnote_sections; /* by local footnote number - 1 */
     int footnote_index;
+    vec links;     /* xref_link* this document resolved, moved to the table after */
+    vec backlinks; /* xref_backlink* to annexes, added to the table after */
 } walk_state;
 
 static void map_footnote_sections(walk_state *w)
@@ -120,23 +123,29 @@ static srcpos link_pos(const document *d, cmark_node *link)
                     cmark_node_get_start_column(link)};
 }
 
-static void add_backlink(xref_table *t, const document *annex, const walk_state *w, srcpos pos)
+static void add_backlink(const document *annex, walk_state *w, srcpos pos)
 {
-    vec *list = map_get(&t->backlinks, annex->id);
-    if (!list) {
-        list = xmalloc(sizeof *list);
-        vec_init(list, free);
-        map_set(&t->backlinks, annex->id, list);
-    }
     xref_backlink *b = xcalloc(1, sizeof *b);
+    b->to = annex;
     b->from = w->doc;
     b->section = w->current;
     b->pos = pos;
+    vec_push(&w->backlinks, b);
+}
+
+static void table_add_backlink(xref_table *t, xref_backlink *b)
+{
+    vec *list = map_get(&t->backlinks, b->to->id);
+    if (!list) {
+        list = xmalloc(sizeof *list);
+        vec_init(list, free);
+        map_set(&t->backlinks, b->to->id, list);
+    }
     vec_push(list, b);
 }
 
-static xref_link *resolve_annex(xref_table *t, const char *id, cmark_node *link, walk_state *w,
-                                srcpos pos)
+static xref_link *resolve_annex(const xref_table *t, const char *id, cmark_node *link,
+                                walk_state *w, srcpos pos)
 {
     const document *annex = map_get(&t->annexes, id);
     if (!annex) {
@@ -149,7 +158,7 @@ static xref_link *resolve_annex(xref_table *t, const char *id, cmark_node *link,
         free(text);
     }
     if (w->doc != annex)
-        add_backlink(t, annex, w, pos);
+        add_backlink(annex, w, pos);
     xref_link *l = xcalloc(1, sizeof *l);
     l->kind = XREF_ANNEX;
     l->href = document_href(annex);
@@ -157,8 +166,8 @@ static xref_link *resolve_annex(xref_table *t, const char *id, cmark_node *link,
     return l;
 }
 
-static xref_link *resolve_section(xref_table *t, const char *target, cmark_node *link,
-                                  walk_state *w, srcpos pos)
+static xref_link *resolve_section(const xref_table *t, const char *target, cmark_node *link,
+                                  srcpos pos)
 {
     const section *s = NULL;
     if (strchr(target, '/')) {
@@ -232,9 +241,13 @@ static xref_link *resolve_register(const site *s, const char *target, cmark_node
     return l;
 }
 
-static void resolve_document(xref_table *t, site *s, const document *d)
+/* Resolves one document's links, reading the table only: documents resolve
+ * side by side, each into its own walk_state. */
+static void resolve_document(const xref_table *t, const site *s, walk_state *wp)
 {
-    walk_state w = {.doc = d, .current = d->sections.len ? d->sections.items[0] : NULL};
+    walk_state w = *wp;
+    const document *d = w.doc;
+    w.current = d->sections.len ? d->sections.items[0] : NULL;
     map_footnote_sections(&w);
     cmark_iter *it = cmark_iter_new(d->root);
     cmark_event_type ev;
@@ -258,21 +271,44 @@ static void resolve_document(xref_table *t, site *s, const document *d)
         if (strncmp(url, "annex:", 6) == 0)
             l = resolve_annex(t, url + 6, n, &w, pos);
         else if (strncmp(url, "sec:", 4) == 0)
-            l = resolve_section(t, url + 4, n, &w, pos);
+            l = resolve_section(t, url + 4, n, pos);
         else if (strncmp(url, "reg:", 4) == 0)
             l = resolve_register(s, url + 4, n, pos);
         else
             continue;
         if (l) {
-            vec_push(&t->links, l);
+            vec_push(&w.links, l);
             cmark_node_set_user_data(n, l);
         }
     }
     cmark_iter_free(it);
     free(w.footnote_sections);
+    *wp = w;
+}
+
+typedef struct resolve_jobs {
+    const xref_table *table;
+    const site *site;
+    walk_state *walks;
+    diag_buffer **diags;
+} resolve_jobs;
+
+static void resolve_job(void *ctx, int worker, size_t i)
+{
+    (void)worker;
+    resolve_jobs *j = ctx;
+    j->diags[i] = diag_buffer_new();
+    diag_capture(j->diags[i]);
+    resolve_document(j->table, j->site, &j->walks[i]);
+    diag_capture(NULL);
 }
 
 xref_table *xref_resolve_site(site *s)
+{
+    return xref_resolve_site_jobs(s, 0);
+}
+
+xref_table *xref_resolve_site_jobs(site *s, int threads)
 {
     xref_table *t = xcalloc(1, sizeof *t);
     map_init(&t->sections, NULL);
@@ -287,12 +323,32 @@ xref_table *xref_resolve_site(site *s)
         index_document(t, a);
         map_set(&t->annexes, a->id, a);
     }
-    for (size_t i = 0; i < s->chapters.len; i++)
-        resolve_document(t, s, s->chapters.items[i]);
-    for (size_t i = 0; i < s->annexes.len; i++)
-        resolve_document(t, s, s->annexes.items[i]);
-    if (s->digest)
-        resolve_document(t, s, s->digest);
+    /* Chapters, annexes, then the digest: links, backlinks and diagnostics
+     * come out in that order, whichever thread resolved them. */
+    size_t count = s->chapters.len + s->annexes.len + (s->digest ? 1 : 0);
+    resolve_jobs jobs = {t, s, xcalloc(count + 1, sizeof(walk_state)),
+                         xcalloc(count + 1, sizeof(diag_buffer *))};
+    for (size_t i = 0; i < count; i++) {
+        walk_state *w = &jobs.walks[i];
+        w->doc = i < s->chapters.len                     ? s->chapters.items[i]
+                 : i < s->chapters.len + s->annexes.len ? s->annexes.items[i - s->chapters.len]
+                                                         : s->digest;
+        vec_init(&w->links, NULL);
+        vec_init(&w->backlinks, NULL);
+    }
+    parallel_for(count, threads > 0 ? threads : parallel_cpu_count(), resolve_job, &jobs);
+    for (size_t i = 0; i < count; i++) {
+        walk_state *w = &jobs.walks[i];
+        diag_buffer_replay(jobs.diags[i]);
+        for (size_t k = 0; k < w->links.len; k++)
+            vec_push(&t->links, w->links.items[k]);
+        for (size_t k = 0; k < w->backlinks.len; k++)
+            table_add_backlink(t, w->backlinks.items[k]);
+        vec_free(&w->links);
+        vec_free(&w->backlinks);
+    }
+    free(jobs.walks);
+    free(jobs.diags);
     /* Only the plan's own text counts: a form that points at another form
      * does not make the plan refer to it. */
     for (size_t i = 0; i < s->annexes.len; i++) {

@@ -33,6 +33,7 @@ typedef struct xref_link {
 
 /* A place that refers to an annex, for the annex's back-links. */
 typedef struct xref_backlink {
+    const document *to;     /* the annex */
     const document *from;   /* the referring document */
     const section *section; /* the section holding the reference */
     srcpos pos;
@@ -43,6 +44,9 @@ typedef struct xref_table xref_table;
 /* Builds the anchor table and resolves every link of every document.
  * Reports missing targets, ambiguous sec: ids and annexes nothing refers to. */
 xref_table *xref_resolve_site(site *s);
+/* The same on `threads` threads (0: one per processor); the results and the
+ * order of the diagnostics do not depend on it. */
+xref_table *xref_resolve_site_jobs(site *s, int threads);
 void xref_table_free(xref_table *t);
 
 /* The back-links of an annex (vector of xref_backlink*, owned by the table),

@@ -3,6 +3,7 @@
  * reports its problems in file order, as one thread would. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "core/parallel.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
+#include "xref/xref.h"
 
 /* Runs fn with diagnostics going to a temporary file; returns what it wrote. */
 static char *told(void (*fn)(void *), void *ctx)
@@ -86,8 +88,9 @@ static void test_replay_in_job_order(void **state)
     free(text);
 }
 
-/* A site of 40 chapters, every fifth with a broken front matter. */
-static char *write_site(void)
+/* A site of 40 chapters, each linking to a section that does not exist;
+ * with broken, every fifth has a broken front matter too. */
+static char *write_site(bool broken)
 {
     char tmpl[] = "/tmp/policygen-diag-XXXXXX";
     assert_non_null(mkdtemp(tmpl));
@@ -101,10 +104,10 @@ static char *write_site(void)
     for (int i = 1; i <= 40; i++) {
         char name[32], text[128];
         snprintf(name, sizeof name, "%02d-ch.md", i);
-        if (i % 5 == 0)
+        if (broken && i % 5 == 0)
             snprintf(text, sizeof text, "---\ntitle: [第 %d 章\n---\n# 標題\n", i);
         else
-            snprintf(text, sizeof text, "---\ntitle: 第 %d 章\n---\n# 標題\n", i);
+            snprintf(text, sizeof text, "---\ntitle: 第 %d 章\n---\n## 標題\n\n見[甲](sec:nowhere-%d)。\n", i, i);
         char *file = fs_join(plan, name);
         assert_true(fs_write_file(file, text, strlen(text)));
         free(file);
@@ -127,7 +130,7 @@ static void load(void *ctx)
 static void test_parallel_load_tells_in_file_order(void **state)
 {
     (void)state;
-    char *dir = write_site();
+    char *dir = write_site(true);
     load_ctx one = {dir, 1}, four = {dir, 4};
     char *serial = told(load, &one);
     int errors = diag_get_counts().errors;
@@ -146,11 +149,48 @@ static void test_parallel_load_tells_in_file_order(void **state)
     free(dir);
 }
 
+typedef struct resolve_ctx {
+    site *site;
+    int jobs;
+} resolve_ctx;
+
+static void resolve(void *ctx)
+{
+    resolve_ctx *r = ctx;
+    xref_table_free(xref_resolve_site_jobs(r->site, r->jobs));
+}
+
+/* Broken links in 40 chapters: reported in chapter order on any number of threads. */
+static void test_parallel_xref_tells_in_document_order(void **state)
+{
+    (void)state;
+    char *dir = write_site(false);
+    diag_set_stream(NULL);
+    site *one = site_load_jobs(dir, 1), *four = site_load_jobs(dir, 1);
+    diag_set_stream(stderr);
+    assert_non_null(one);
+    assert_non_null(four);
+    resolve_ctx a = {one, 1}, b = {four, 4};
+    char *serial = told(resolve, &a);
+    assert_int_equal(diag_get_counts().errors, 40);
+    char *parallel = told(resolve, &b);
+    assert_string_equal(parallel, serial);
+    char *first = strstr(serial, "01-ch.md:6:4:"), *last = strstr(serial, "40-ch.md:6:4:");
+    assert_true(first && last && first < last);
+    free(serial);
+    free(parallel);
+    site_free(one);
+    site_free(four);
+    fs_remove_tree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_replay_in_job_order),
         cmocka_unit_test(test_parallel_load_tells_in_file_order),
+        cmocka_unit_test(test_parallel_xref_tells_in_document_order),
     };
     return cmocka_run_group_tests_name("diag", tests, NULL, NULL);
 }
