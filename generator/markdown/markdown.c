@@ -29,6 +29,13 @@ cmark_llist *md_extensions(void)
     return extension_list;
 }
 
+/* cmark-gfm 0.29 keeps its table of special inline characters in a global:
+ * finishing a parse (the inline pass) adds the extensions' characters, such
+ * as strikethrough's '~', and removes them when done. Two threads finishing
+ * at once would let one parse without '~', so only one finishes at a time;
+ * the block pass (feed), about half of the work, runs side by side. */
+static pthread_mutex_t inline_pass_lock = PTHREAD_MUTEX_INITIALIZER;
+
 cmark_node *md_parse(const char *text, size_t len)
 {
     cmark_llist *exts = md_extensions();
@@ -37,7 +44,9 @@ cmark_node *md_parse(const char *text, size_t len)
     for (cmark_llist *e = exts; e; e = e->next)
         cmark_parser_attach_syntax_extension(parser, e->data);
     cmark_parser_feed(parser, text, len);
+    pthread_mutex_lock(&inline_pass_lock);
     cmark_node *root = cmark_parser_finish(parser);
+    pthread_mutex_unlock(&inline_pass_lock);
     cmark_parser_free(parser);
     return root;
 }
