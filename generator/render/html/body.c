@@ -59,6 +59,14 @@ static void heading_open(body_renderer *r, cmark_node *node)
     sb_printf(r->out, "<h%d", level);
     if (s) {
         sb_append(r->out, " id=\"");
+        html_id_marks *marks = r->opts->id_marks;
+        if (marks) {
+            if (marks->len == marks->cap) {
+                marks->cap = marks->cap ? marks->cap * 2 : 16;
+                marks->at = xrealloc(marks->at, marks->cap * sizeof *marks->at);
+            }
+            marks->at[marks->len++] = r->out->len;
+        }
         if (r->opts->id_prefix)
             sb_append_html(r->out, r->opts->id_prefix, strlen(r->opts->id_prefix));
         sb_append_html(r->out, s->id, strlen(s->id));
@@ -365,6 +373,26 @@ void html_render_body(strbuf *out, const document *d, const html_body_options *o
     r.footnote_refs = xcalloc((size_t)d->footnote_count + 1, sizeof *r.footnote_refs);
     render_tree(&r, d->root);
     free(r.footnote_refs);
+}
+
+char *html_prefix_ids(const char *body, size_t len, const html_id_marks *marks,
+                      const char *prefix)
+{
+    strbuf esc;
+    sb_init(&esc);
+    sb_append_html(&esc, prefix, strlen(prefix));
+    strbuf out;
+    sb_init(&out);
+    sb_grow(&out, len + marks->len * esc.len);
+    size_t from = 0;
+    for (size_t i = 0; i < marks->len; i++) {
+        sb_appendn(&out, body + from, marks->at[i] - from);
+        sb_appendn(&out, esc.data, esc.len);
+        from = marks->at[i];
+    }
+    sb_appendn(&out, body + from, len - from);
+    sb_free(&esc);
+    return sb_take(&out);
 }
 
 void html_render_inline(strbuf *out, cmark_node *node)
