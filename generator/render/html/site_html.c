@@ -101,7 +101,7 @@ struct page_writer {
     value *common; /* site-wide data shared by every page */
     const xref_table *xref;
     audience audience;
-    vec jobs;      /* of page_job*, rendered at the end on all threads */
+    vec jobs;      /* of page_job*: rendered on all threads, written in order, freed */
     const char *subdir; /* the edition's folder in the output, or NULL */
     vec chapters;  /* the chapters and annexes this edition shows (borrowed) */
     vec annexes;
@@ -213,14 +213,25 @@ static void write_job(void *ctx, size_t i)
     w->jobs.items[i] = NULL;
 }
 
+/* a, b and c as one string: for the many hrefs, without printf. */
+static char *concat3(const char *a, const char *b, const char *c)
+{
+    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+    char *p = xmalloc(la + lb + lc + 1);
+    memcpy(p, a, la);
+    memcpy(p + la, b, lb);
+    memcpy(p + la + lb, c, lc + 1);
+    return p;
+}
+
 static char *chapter_href(const document *d)
 {
-    return xasprintf("plan/%s.html", d->id);
+    return concat3("plan/", d->id, ".html");
 }
 
 static char *annex_href(const document *d)
 {
-    return xasprintf("annexes/%s.html", d->id);
+    return concat3("annexes/", d->id, ".html");
 }
 
 static value *document_summary(const document *d, bool annex)
@@ -247,7 +258,7 @@ static value *toc_sections(const document *d, const char *href_base)
         value_map_set_string(v, "label", s->label);
         value_map_set_string(v, "title", s->title);
         value_map_set_number(v, "level", s->level);
-        value_map_set(v, "href", value_string_take(xasprintf("%s#%s", href_base, s->id)));
+        value_map_set(v, "href", value_string_take(concat3(href_base, "#", s->id)));
         value_list_push(list, v);
     }
     return list;
@@ -338,12 +349,12 @@ static value *chapter_page(page_writer *w, page_job *job)
     pthread_mutex_unlock(&w->parts_lock);
     value_map_set(page, "body", body);
     value_map_set(page, "toc", toc_sections(d, ""));
-    if (index > 0) {
-        value *prev = document_summary(w->chapters.items[index - 1], false);
-        value_map_set(page, "prev", prev);
-    }
+    /* The neighbours' summaries are site.chapters' own (never changed, so shared). */
+    const value *summaries = value_map_get(w->common, "chapters");
+    if (index > 0)
+        value_map_set(page, "prev", value_ref(value_list_get(summaries, index - 1)));
     if (index + 1 < w->chapters.len)
-        value_map_set(page, "next", document_summary(w->chapters.items[index + 1], false));
+        value_map_set(page, "next", value_ref(value_list_get(summaries, index + 1)));
     return page;
 }
 
