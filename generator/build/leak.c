@@ -53,6 +53,7 @@ typedef struct gram_index {
 #define LONG_Q 8
 #define LONG_STEP 9
 #define LONG_MIN (LONG_Q + LONG_STEP - 1)
+_Static_assert(SHORT_Q + SHORT_STEP - 1 <= MIN_LEAK_BYTES, "a short value spans a sample");
 
 struct leak_check {
     needle *needles; /* distinct hidden values, in the order collected */
