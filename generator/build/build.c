@@ -247,7 +247,7 @@ static bool copy_frozen(outdir *od, releases *r, const char *edition)
 }
 
 /* One edition: its pages into OUT/<edition>/, then the leak check over
- * every file written there. */
+ * every file written there (the pages as they were rendered). */
 static bool render_edition(const build_options *opts, const site *s, const xref_table *xref,
                            const rules_result *rr, date today, const char *theme_dir, outdir *od,
                            const char *edition, releases *rel)
@@ -257,6 +257,7 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
         return false; /* site.yaml's check reported it */
     if (!copy_frozen(od, rel, edition))
         return false;
+    leak_check *lc = leak_check_new(s, aud);
     html_options html = {.theme_dir = theme_dir,
                          .xref = xref,
                          .audience = aud,
@@ -265,9 +266,12 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
                          .today = today,
                          .subdir = edition,
                          .releases = rel->items,
-                         .n_releases = rel->versions.len};
-    if (!html_render_site(s, od, &html) || od->failed)
+                         .n_releases = rel->versions.len,
+                         .pages = {leak_check_look, leak_check_written, lc}};
+    if (!html_render_site(s, od, &html) || od->failed) {
+        leak_check_free(lc);
         return false;
+    }
     vec pdf_texts; /* a PDF keeps its text encoded: the leak check reads it as typeset */
     vec_init(&pdf_texts, pdf_text_free);
     if (!opts->no_pdf) {
@@ -279,10 +283,10 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
                            .texts = &pdf_texts};
         if (!pdf_render_site(s, xref, od, &pdf) || od->failed) {
             vec_free(&pdf_texts);
+            leak_check_free(lc);
             return false;
         }
     }
-    leak_check *lc = leak_check_new(s, aud);
     char *dir = outdir_path(od, edition);
     char *shown = fs_join(opts->output_dir, edition);
     bool clean = leak_check_dir(lc, dir, shown, edition);

@@ -26,9 +26,28 @@ typedef struct body_renderer {
     const uint8_t *alignments;
 } body_renderer;
 
+/* sb_append, inline: the length of a literal is known when compiling. */
+static inline void put(strbuf *out, const char *s)
+{
+    sb_appendn(out, s, strlen(s));
+}
+
+/* Text, HTML-escaped: one pass over runs of plain bytes. */
 static void text(body_renderer *r, const char *s)
 {
-    sb_append_html(r->out, s, strlen(s));
+    for (;;) {
+        size_t n = strcspn(s, "&<>\"'");
+        sb_appendn(r->out, s, n);
+        switch (s[n]) {
+        case '\0': return;
+        case '&': put(r->out, "&amp;"); break;
+        case '<': put(r->out, "&lt;"); break;
+        case '>': put(r->out, "&gt;"); break;
+        case '"': put(r->out, "&quot;"); break;
+        default: put(r->out, "&#39;"); break;
+        }
+        s += n + 1;
+    }
 }
 
 static void attr_url(body_renderer *r, const char *url)
@@ -42,7 +61,7 @@ static void attr_url(body_renderer *r, const char *url)
               (n == 6 && strncmp(url, "mailto", 6) == 0) || (n == 3 && strncmp(url, "tel", 3) == 0)))
             return;
     }
-    sb_append_html(r->out, url, strlen(url));
+    text(r, url);
 }
 
 static int footnote_number(const body_renderer *r, int local)
@@ -56,20 +75,29 @@ static void heading_open(body_renderer *r, cmark_node *node)
     int level = s ? s->level : cmark_node_get_heading_level(node);
     if (level > 6)
         level = 6;
-    sb_printf(r->out, "<h%d", level);
+    put(r->out, "<h");
+    sb_appendc(r->out, (char)('0' + level));
     if (s) {
-        sb_append(r->out, " id=\"");
+        put(r->out, " id=\"");
+        html_id_marks *marks = r->opts->id_marks;
+        if (marks) {
+            if (marks->len == marks->cap) {
+                marks->cap = marks->cap ? marks->cap * 2 : 16;
+                marks->at = xrealloc(marks->at, marks->cap * sizeof *marks->at);
+            }
+            marks->at[marks->len++] = r->out->len;
+        }
         if (r->opts->id_prefix)
-            sb_append_html(r->out, r->opts->id_prefix, strlen(r->opts->id_prefix));
-        sb_append_html(r->out, s->id, strlen(s->id));
-        sb_append(r->out, "\">");
+            text(r, r->opts->id_prefix);
+        text(r, s->id);
+        put(r->out, "\">");
         if (*s->label) {
-            sb_append(r->out, "<span class=\"secno\">");
+            put(r->out, "<span class=\"secno\">");
             text(r, s->label);
-            sb_append(r->out, "</span>");
+            put(r->out, "</span>");
         }
     } else {
-        sb_append(r->out, ">");
+        put(r->out, ">");
     }
 }
 
@@ -79,12 +107,12 @@ static void table_cell_open(body_renderer *r)
     uint8_t align = r->alignments ? r->alignments[r->table_column] : 0;
     sb_printf(r->out, "<%s", tag);
     if (align == 'l')
-        sb_append(r->out, " class=\"left\"");
+        put(r->out, " class=\"left\"");
     else if (align == 'c')
-        sb_append(r->out, " class=\"center\"");
+        put(r->out, " class=\"center\"");
     else if (align == 'r')
-        sb_append(r->out, " class=\"right\"");
-    sb_append(r->out, ">");
+        put(r->out, " class=\"right\"");
+    put(r->out, ">");
 }
 
 static void render_tree(body_renderer *r, cmark_node *root);
@@ -94,17 +122,17 @@ static void render_annex_list(body_renderer *r)
     const site *s = r->opts->site;
     if (!s || !s->annexes.len)
         return;
-    sb_append(r->out, "<ol class=\"ol1 annex-directive\">\n");
+    put(r->out, "<ol class=\"ol1 annex-directive\">\n");
     for (size_t i = 0; i < s->annexes.len; i++) {
         const document *a = s->annexes.items[i];
         sb_printf(r->out, "<li value=\"%d\"><a href=\"%sannexes/", a->number,
                   r->opts->root ? r->opts->root : "");
-        sb_append_html(r->out, a->id, strlen(a->id));
-        sb_append(r->out, ".html\" class=\"xref xref-annex\">");
+        text(r, a->id);
+        put(r->out, ".html\" class=\"xref xref-annex\">");
         text(r, a->title);
-        sb_append(r->out, "</a></li>\n");
+        put(r->out, "</a></li>\n");
     }
-    sb_append(r->out, "</ol>\n");
+    put(r->out, "</ol>\n");
 }
 
 static void render_directive(body_renderer *r, const directive *d)
@@ -150,17 +178,16 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
 {
     bool entering = ev == CMARK_EVENT_ENTER;
     strbuf *out = r->out;
-    const char *type = cmark_node_get_type_string(node);
     switch (cmark_node_get_type(node)) {
     case CMARK_NODE_DOCUMENT:
         break;
     case CMARK_NODE_BLOCK_QUOTE:
-        sb_append(out, entering ? "<blockquote>\n" : "</blockquote>\n");
+        put(out, entering ? "<blockquote>\n" : "</blockquote>\n");
         break;
     case CMARK_NODE_LIST: {
         bool ordered = cmark_node_get_list_type(node) == CMARK_ORDERED_LIST;
         if (!ordered) {
-            sb_append(out, entering ? "<ul>\n" : "</ul>\n");
+            put(out, entering ? "<ul>\n" : "</ul>\n");
             break;
         }
         if (entering) {
@@ -170,15 +197,15 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
             int start = cmark_node_get_list_start(node);
             if (start != 1)
                 sb_printf(out, " start=\"%d\"", start);
-            sb_append(out, ">\n");
+            put(out, ">\n");
         } else {
             r->ordered_depth--;
-            sb_append(out, "</ol>\n");
+            put(out, "</ol>\n");
         }
         break;
     }
     case CMARK_NODE_ITEM:
-        sb_append(out, entering ? "<li>" : "</li>\n");
+        put(out, entering ? "<li>" : "</li>\n");
         break;
     case CMARK_NODE_HEADING:
         if (entering) {
@@ -186,7 +213,9 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
         } else {
             const section *s = cmark_node_get_user_data(node);
             int level = s ? s->level : cmark_node_get_heading_level(node);
-            sb_printf(out, "</h%d>\n", level > 6 ? 6 : level);
+            put(out, "</h");
+            sb_appendc(out, (char)('0' + (level > 6 ? 6 : level)));
+            put(out, ">\n");
         }
         break;
     case CMARK_NODE_CODE_BLOCK:
@@ -194,89 +223,89 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
             render_directive(r, cmark_node_get_user_data(node));
             break;
         }
-        sb_append(out, "<pre><code>");
+        put(out, "<pre><code>");
         text(r, cmark_node_get_literal(node));
-        sb_append(out, "</code></pre>\n");
+        put(out, "</code></pre>\n");
         break;
     case CMARK_NODE_HTML_BLOCK:
         /* Raw HTML is not passed through: it is shown as the text it is. */
-        sb_append(out, "<pre class=\"raw-html\">");
+        put(out, "<pre class=\"raw-html\">");
         text(r, cmark_node_get_literal(node));
-        sb_append(out, "</pre>\n");
+        put(out, "</pre>\n");
         break;
     case CMARK_NODE_PARAGRAPH: {
         cmark_node *parent = cmark_node_parent(node);
         bool tight = parent && cmark_node_get_type(parent) == CMARK_NODE_ITEM &&
                      cmark_node_get_list_tight(cmark_node_parent(parent));
         if (!tight)
-            sb_append(out, entering ? "<p>" : "</p>\n");
+            put(out, entering ? "<p>" : "</p>\n");
         break;
     }
     case CMARK_NODE_THEMATIC_BREAK:
-        sb_append(out, "<hr>\n");
+        put(out, "<hr>\n");
         break;
     case CMARK_NODE_TEXT:
         text(r, cmark_node_get_literal(node));
         break;
     case CMARK_NODE_SOFTBREAK:
-        sb_append(out, "\n");
+        put(out, "\n");
         break;
     case CMARK_NODE_LINEBREAK:
-        sb_append(out, "<br>\n");
+        put(out, "<br>\n");
         break;
     case CMARK_NODE_CODE:
-        sb_append(out, "<code>");
+        put(out, "<code>");
         text(r, cmark_node_get_literal(node));
-        sb_append(out, "</code>");
+        put(out, "</code>");
         break;
     case CMARK_NODE_HTML_INLINE:
         text(r, cmark_node_get_literal(node));
         break;
     case CMARK_NODE_EMPH:
-        sb_append(out, entering ? "<em>" : "</em>");
+        put(out, entering ? "<em>" : "</em>");
         break;
     case CMARK_NODE_STRONG:
-        sb_append(out, entering ? "<strong>" : "</strong>");
+        put(out, entering ? "<strong>" : "</strong>");
         break;
     case CMARK_NODE_LINK:
         if (link_hidden(r, node)) {
             if (entering)
-                sb_append(out, "<span class=\"xref-hidden\">");
+                put(out, "<span class=\"xref-hidden\">");
             else
-                sb_append(out, "</span>");
+                put(out, "</span>");
             break;
         }
         if (entering) {
             const xref_link *xref = cmark_node_get_user_data(node);
-            sb_append(out, "<a href=\"");
+            put(out, "<a href=\"");
             if (xref) {
-                sb_append(out, r->opts->root ? r->opts->root : "");
-                sb_append_html(out, xref->href, strlen(xref->href));
+                put(out, r->opts->root ? r->opts->root : "");
+                text(r, xref->href);
                 sb_printf(out, "\" class=\"xref xref-%s", XREF_CLASS[xref->kind]);
             } else {
                 attr_url(r, cmark_node_get_url(node));
             }
-            sb_append(out, "\"");
+            put(out, "\"");
             const char *title = cmark_node_get_title(node);
             if (title && *title) {
-                sb_append(out, " title=\"");
+                put(out, " title=\"");
                 text(r, title);
-                sb_append(out, "\"");
+                put(out, "\"");
             }
-            sb_append(out, ">");
+            put(out, ">");
         } else {
-            sb_append(out, "</a>");
+            put(out, "</a>");
         }
         break;
     case CMARK_NODE_IMAGE:
         if (entering) {
-            sb_append(out, "<img src=\"");
+            put(out, "<img src=\"");
             attr_url(r, cmark_node_get_url(node));
-            sb_append(out, "\" alt=\"");
+            put(out, "\" alt=\"");
             char *alt = md_plain_text(node);
             text(r, alt);
             free(alt);
-            sb_append(out, "\">");
+            put(out, "\">");
         }
         break;
     case CMARK_NODE_FOOTNOTE_REFERENCE: {
@@ -297,7 +326,7 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
         if (entering) {
             int local = ++r->footnote_index;
             if (local == 1)
-                sb_append(out, "<section class=\"footnotes\" role=\"doc-endnotes\" "
+                put(out, "<section class=\"footnotes\" role=\"doc-endnotes\" "
                                "aria-label=\"註腳\">\n<ol>\n");
             sb_printf(out, "<li id=\"fn-%d\" value=\"%d\">", footnote_number(r, local),
                       footnote_number(r, local));
@@ -309,39 +338,41 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
                 sb_printf(out, " <a href=\"#fnref-%d", n);
                 if (k > 1)
                     sb_printf(out, "-%d", k);
-                sb_append(out, "\" class=\"backref\" role=\"doc-backlink\" aria-label=\"回到內文\">↩</a>");
+                put(out, "\" class=\"backref\" role=\"doc-backlink\" aria-label=\"回到內文\">↩</a>");
             }
-            sb_append(out, "</li>\n");
+            put(out, "</li>\n");
             if (local == r->doc->footnote_count)
-                sb_append(out, "</ol>\n</section>\n");
+                put(out, "</ol>\n</section>\n");
         }
         break;
-    default:
+    default: {
+        const char *type = cmark_node_get_type_string(node);
         if (strcmp(type, "table") == 0) {
             if (entering) {
                 r->alignments = cmark_gfm_extensions_get_table_alignments(node);
-                sb_append(out, "<div class=\"table-wrap\"><table>\n");
+                put(out, "<div class=\"table-wrap\"><table>\n");
             } else {
-                sb_append(out, "</tbody>\n</table></div>\n");
+                put(out, "</tbody>\n</table></div>\n");
             }
         } else if (strcmp(type, "table_header") == 0) {
             r->in_table_header = entering;
             r->table_column = 0;
-            sb_append(out, entering ? "<thead>\n<tr>" : "</tr>\n</thead>\n<tbody>\n");
+            put(out, entering ? "<thead>\n<tr>" : "</tr>\n</thead>\n<tbody>\n");
         } else if (strcmp(type, "table_row") == 0) {
             r->table_column = 0;
-            sb_append(out, entering ? "<tr>" : "</tr>\n");
+            put(out, entering ? "<tr>" : "</tr>\n");
         } else if (strcmp(type, "table_cell") == 0) {
             if (entering) {
                 table_cell_open(r);
             } else {
-                sb_append(out, r->in_table_header ? "</th>" : "</td>");
+                put(out, r->in_table_header ? "</th>" : "</td>");
                 r->table_column++;
             }
         } else if (strcmp(type, "strikethrough") == 0) {
-            sb_append(out, entering ? "<del>" : "</del>");
+            put(out, entering ? "<del>" : "</del>");
         }
         break;
+    }
     }
 }
 
@@ -365,6 +396,26 @@ void html_render_body(strbuf *out, const document *d, const html_body_options *o
     r.footnote_refs = xcalloc((size_t)d->footnote_count + 1, sizeof *r.footnote_refs);
     render_tree(&r, d->root);
     free(r.footnote_refs);
+}
+
+char *html_prefix_ids(const char *body, size_t len, const html_id_marks *marks,
+                      const char *prefix)
+{
+    strbuf esc;
+    sb_init(&esc);
+    sb_append_html(&esc, prefix, strlen(prefix));
+    strbuf out;
+    sb_init(&out);
+    sb_grow(&out, len + marks->len * esc.len);
+    size_t from = 0;
+    for (size_t i = 0; i < marks->len; i++) {
+        sb_appendn(&out, body + from, marks->at[i] - from);
+        sb_appendn(&out, esc.data, esc.len);
+        from = marks->at[i];
+    }
+    sb_appendn(&out, body + from, len - from);
+    sb_free(&esc);
+    return sb_take(&out);
 }
 
 void html_render_inline(strbuf *out, cmark_node *node)

@@ -7,6 +7,14 @@
 #include "content/site.h"
 #include "core/strbuf.h"
 
+/* Where the heading ids of a rendered body begin, as offsets into its
+ * buffer: the body with ids prefixed is the same bytes with the prefix put
+ * in at each (html_prefix_ids), so it need not be rendered again. */
+typedef struct html_id_marks {
+    size_t *at;
+    size_t len, cap;
+} html_id_marks;
+
 typedef struct html_body_options {
     const site *site;      /* for directives (annexes, registers) */
     audience audience;     /* the edition's: `only` blocks above it are left out */
@@ -14,10 +22,16 @@ typedef struct html_body_options {
     const char *id_prefix;
     /* Relative path from the page to the site root ("../"). */
     const char *root;
+    /* When set, gets the offset in out of each heading id (before its prefix). */
+    html_id_marks *id_marks;
 } html_body_options;
 
 /* Appends the body (headings numbered, footnotes at the end) to out. */
 void html_render_body(strbuf *out, const document *d, const html_body_options *opts);
+/* The body of len bytes as it renders with id_prefix prefix: the prefix,
+ * escaped, put in at each mark. The caller frees the result and the marks. */
+char *html_prefix_ids(const char *body, size_t len, const html_id_marks *marks,
+                      const char *prefix);
 /* Appends a section's content without its heading: the blocks up to the
  * next heading of its level or above (for the chapter's top section, the
  * text before its first heading). Footnote marks render, their notes do not. */

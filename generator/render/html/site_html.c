@@ -1,6 +1,7 @@
 #include "render/html/site_html.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,25 +64,35 @@ static const char *theme_resolve(void *ctx, const char *name)
     return map_get(&t->sources, name);
 }
 
-/* A page to render: the template and its data, then the file it goes to. */
-typedef struct page_job {
+typedef struct page_writer page_writer;
+typedef struct page_job page_job;
+
+/* A page to render: the template and its data, then the file it goes to.
+ * The data of the big pages is made on the rendering thread (build). */
+struct page_job {
     char *relpath;
     const char *template_name;
-    value *data;
-    strbuf html; /* the rendered page, until it is written */
+    value *page;   /* the page's own data, or NULL to build */
+    value *(*build)(page_writer *w, page_job *job);
+    size_t index;  /* which chapter or annex, for build */
+    size_t size_hint; /* the page's size, about, when build knows it */
+    strbuf html;   /* the rendered page, until it is written */
+    void *note;    /* the observer's, from look to written */
     bool rendered;
-} page_job;
+};
 
 static void page_job_free(void *p)
 {
     page_job *j = p;
+    if (!j)
+        return;
     free(j->relpath);
-    value_unref(j->data);
+    value_unref(j->page);
     sb_free(&j->html);
     free(j);
 }
 
-typedef struct page_writer {
+struct page_writer {
     const site *site;
     outdir *od;
     theme theme;
@@ -90,15 +101,19 @@ typedef struct page_writer {
     value *common; /* site-wide data shared by every page */
     const xref_table *xref;
     audience audience;
-    vec jobs;      /* of page_job*, rendered at the end on all threads */
+    vec jobs;      /* of page_job*: rendered on all threads, written in order, freed */
     const char *subdir; /* the edition's folder in the output, or NULL */
     vec chapters;  /* the chapters and annexes this edition shows (borrowed) */
     vec annexes;
-    char **chapter_bodies; /* per chapter: its page's body, then its all.html part */
+    /* Per chapter, its part of all.html: made with the chapter's page, and
+     * taken by all.html, whose job waits for every one. */
     char **chapter_parts;
-    char **annex_bodies;
+    size_t parts_done;
+    pthread_mutex_t parts_lock;
+    pthread_cond_t parts_ready;
+    html_page_observer pages;
     bool ok;
-} page_writer;
+};
 
 /* Files of this edition: under its folder of the output. */
 static bool out_write(page_writer *w, const char *relpath, const char *data, size_t len)
@@ -132,30 +147,50 @@ static char *root_prefix(const char *relpath)
     return sb_take(&sb);
 }
 
-static void write_page(page_writer *w, const char *relpath, const char *template_name, value *page)
+static page_job *add_job(page_writer *w, const char *relpath, const char *template_name)
 {
     page_job *job = xcalloc(1, sizeof *job);
     job->relpath = xstrdup(relpath);
     job->template_name = template_name;
-    job->data = value_map();
-    value_map_set(job->data, "site", value_ref(w->common));
-    char *root = root_prefix(relpath);
-    value_map_set_string(job->data, "root", root);
-    free(root);
-    value_map_set(job->data, "page", page);
     vec_push(&w->jobs, job);
+    return job;
 }
 
-/* Renders on any thread; the files are written afterwards from one thread,
- * since creating files in parallel only makes the file system contend. */
+static void write_page(page_writer *w, const char *relpath, const char *template_name, value *page)
+{
+    add_job(w, relpath, template_name)->page = page;
+}
+
+/* A page whose data build(w, job) makes when it is rendered. */
+static void write_page_later(page_writer *w, const char *relpath, const char *template_name,
+                             value *(*build)(page_writer *, page_job *), size_t index)
+{
+    page_job *job = add_job(w, relpath, template_name);
+    job->build = build;
+    job->index = index;
+}
+
+/* Renders on any thread, data made and freed there too. */
 static void render_job(void *ctx, int worker, size_t i)
 {
     page_writer *w = ctx;
     page_job *job = w->jobs.items[i];
+    value *data = value_map();
+    value_map_set(data, "site", value_ref(w->common));
+    char *root = root_prefix(job->relpath);
+    value_map_set_string(data, "root", root);
+    free(root);
+    value_map_set(data, "page", job->build ? job->build(w, job) : job->page);
+    job->page = NULL;
     sb_init(&job->html);
+    sb_grow(&job->html, job->size_hint);
     tpl_error err = {0};
-    if (tpl_render_named(w->templates[worker], job->template_name, job->data, &job->html, &err)) {
-        job->rendered = true;
+    job->rendered =
+        tpl_render_named(w->templates[worker], job->template_name, data, &job->html, &err);
+    value_unref(data);
+    if (job->rendered) {
+        if (w->pages.look)
+            job->note = w->pages.look(w->pages.ctx, job->html.data, job->html.len);
         return;
     }
     char *path = xasprintf("%s/templates/%s.mustache", w->theme.dir,
@@ -164,24 +199,39 @@ static void render_job(void *ctx, int worker, size_t i)
     free(path);
 }
 
-static void write_jobs(page_writer *w)
+/* Writes the pages from one thread, in order, as they are rendered:
+ * creating files in parallel only makes the file system contend. */
+static void write_job(void *ctx, size_t i)
 {
-    for (size_t i = 0; i < w->jobs.len; i++) {
-        page_job *job = w->jobs.items[i];
-        if (!job->rendered || !out_write(w, job->relpath, job->html.data, job->html.len))
-            w->ok = false;
-        sb_free(&job->html);
-    }
+    page_writer *w = ctx;
+    page_job *job = w->jobs.items[i];
+    if (!job->rendered || !out_write(w, job->relpath, job->html.data, job->html.len))
+        w->ok = false;
+    if (job->rendered && w->pages.written)
+        w->pages.written(w->pages.ctx, job->relpath, job->note);
+    page_job_free(job);
+    w->jobs.items[i] = NULL;
+}
+
+/* a, b and c as one string: for the many hrefs, without printf. */
+static char *concat3(const char *a, const char *b, const char *c)
+{
+    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+    char *p = xmalloc(la + lb + lc + 1);
+    memcpy(p, a, la);
+    memcpy(p + la, b, lb);
+    memcpy(p + la + lb, c, lc + 1);
+    return p;
 }
 
 static char *chapter_href(const document *d)
 {
-    return xasprintf("plan/%s.html", d->id);
+    return concat3("plan/", d->id, ".html");
 }
 
 static char *annex_href(const document *d)
 {
-    return xasprintf("annexes/%s.html", d->id);
+    return concat3("annexes/", d->id, ".html");
 }
 
 static value *document_summary(const document *d, bool annex)
@@ -208,7 +258,7 @@ static value *toc_sections(const document *d, const char *href_base)
         value_map_set_string(v, "label", s->label);
         value_map_set_string(v, "title", s->title);
         value_map_set_number(v, "level", s->level);
-        value_map_set(v, "href", value_string_take(xasprintf("%s#%s", href_base, s->id)));
+        value_map_set(v, "href", value_string_take(concat3(href_base, "#", s->id)));
         value_list_push(list, v);
     }
     return list;
@@ -260,35 +310,57 @@ static value *build_common(const page_writer *w)
     return v;
 }
 
-static char *render_body(const page_writer *w, const document *d, const char *id_prefix,
-                         const char *root)
+/* The template around a body adds about this much. */
+#define PAGE_FRAME_BYTES 4096
+
+/* A document's body (the Markdown rendered: the bulk of the work), for a
+ * page in a folder below the root. With marks, where its heading ids are.
+ * Sets the page's size hint. */
+static value *render_body(const page_writer *w, const document *d, html_id_marks *marks,
+                          page_job *job)
 {
     strbuf sb;
     sb_init(&sb);
+    sb_grow(&sb, strlen(d->source_body) * 3 / 2); /* about what Markdown becomes */
     html_body_options opts = {
-        .site = w->site, .audience = w->audience, .id_prefix = id_prefix, .root = root};
+        .site = w->site, .audience = w->audience, .root = "../", .id_marks = marks};
     html_render_body(&sb, d, &opts);
-    return sb_take(&sb);
+    job->size_hint = sb.len + PAGE_FRAME_BYTES;
+    return value_string_take(sb_take(&sb));
 }
 
-static value *chapter_page(const page_writer *w, size_t index)
+/* A chapter's page, and its part of all.html: the same body with the ids
+ * prefixed by the chapter's id, so it is not rendered twice. */
+static value *chapter_page(page_writer *w, page_job *job)
 {
+    size_t index = job->index;
     const document *d = w->chapters.items[index];
     value *page = document_summary(d, false);
-    value_map_set(page, "body", value_string_take(w->chapter_bodies[index]));
-    w->chapter_bodies[index] = NULL;
+    html_id_marks marks = {0};
+    value *body = render_body(w, d, &marks, job);
+    char *prefix = xasprintf("%s--", d->id);
+    char *part = html_prefix_ids(body->as.string.data, body->as.string.len, &marks, prefix);
+    free(prefix);
+    free(marks.at);
+    pthread_mutex_lock(&w->parts_lock);
+    w->chapter_parts[index] = part;
+    if (++w->parts_done == w->chapters.len)
+        pthread_cond_broadcast(&w->parts_ready);
+    pthread_mutex_unlock(&w->parts_lock);
+    value_map_set(page, "body", body);
     value_map_set(page, "toc", toc_sections(d, ""));
-    if (index > 0) {
-        value *prev = document_summary(w->chapters.items[index - 1], false);
-        value_map_set(page, "prev", prev);
-    }
+    /* The neighbours' summaries are site.chapters' own (never changed, so shared). */
+    const value *summaries = value_map_get(w->common, "chapters");
+    if (index > 0)
+        value_map_set(page, "prev", value_ref(value_list_get(summaries, index - 1)));
     if (index + 1 < w->chapters.len)
-        value_map_set(page, "next", document_summary(w->chapters.items[index + 1], false));
+        value_map_set(page, "next", value_ref(value_list_get(summaries, index + 1)));
     return page;
 }
 
-static void write_plan(page_writer *w)
+static value *toc_page(page_writer *w, page_job *job)
 {
+    (void)job;
     const site *s = w->site;
     value *toc = value_map();
     value *chapters = value_list();
@@ -314,28 +386,43 @@ static void write_plan(page_writer *w)
         register_view_free(&view);
         value_map_set(toc, "revisions_html", value_string_take(sb_take(&sb)));
     }
-    write_page(w, "plan/index.html", "toc", toc);
+    return toc;
+}
 
-    for (size_t i = 0; i < w->chapters.len; i++) {
-        const document *d = w->chapters.items[i];
-        char *rel = chapter_href(d);
-        write_page(w, rel, "chapter", chapter_page(w, i));
-        free(rel);
-    }
-
-    /* The whole plan on one page: ids get the chapter's id as a prefix. */
+/* The whole plan on one page: ids get the chapter's id as a prefix. Its
+ * job comes after every chapter's, so those have all started. */
+static value *all_page(page_writer *w, page_job *job)
+{
+    pthread_mutex_lock(&w->parts_lock);
+    while (w->parts_done < w->chapters.len)
+        pthread_cond_wait(&w->parts_ready, &w->parts_lock);
+    pthread_mutex_unlock(&w->parts_lock);
     value *all = value_map();
     value *parts = value_list();
+    job->size_hint = PAGE_FRAME_BYTES;
     for (size_t i = 0; i < w->chapters.len; i++) {
         const document *d = w->chapters.items[i];
         value *c = document_summary(d, false);
-        value_map_set(c, "body", value_string_take(w->chapter_parts[i]));
+        value *body = value_string_take(w->chapter_parts[i]);
         w->chapter_parts[i] = NULL;
+        job->size_hint += body->as.string.len + 512;
+        value_map_set(c, "body", body);
         value_list_push(parts, c);
     }
     value_map_set(all, "chapters", parts);
     value_map_set_string(all, "title", "全文");
-    write_page(w, "plan/all.html", "all", all);
+    return all;
+}
+
+static void write_plan(page_writer *w)
+{
+    write_page_later(w, "plan/index.html", "toc", toc_page, 0);
+    for (size_t i = 0; i < w->chapters.len; i++) {
+        char *rel = chapter_href(w->chapters.items[i]);
+        write_page_later(w, rel, "chapter", chapter_page, i);
+        free(rel);
+    }
+    write_page_later(w, "plan/all.html", "all", all_page, 0);
 }
 
 /* The places in the plan that refer to an annex, each once per section. */
@@ -363,34 +450,38 @@ static value *annex_backlinks(const page_writer *w, const document *annex)
     return list;
 }
 
-static void write_annexes(page_writer *w)
+static value *annex_page(page_writer *w, page_job *job)
 {
     const site *s = w->site;
+    const document *d = w->annexes.items[job->index];
+    value *page = document_summary(d, true);
+    value_map_set(page, "body", render_body(w, d, NULL, job));
+    value *backlinks = annex_backlinks(w, d);
+    value_map_set_bool(page, "has_backlinks", value_list_len(backlinks) > 0);
+    value_map_set(page, "backlinks", backlinks);
+    const register_def *reg = registers_get(s->registers, d->register_name);
+    if (register_visible(reg, w->audience)) {
+        strbuf sb;
+        sb_init(&sb);
+        register_view view;
+        register_view_init(&view);
+        register_table_html(&sb, s, reg, &view, "../", w->audience);
+        register_view_free(&view);
+        value_map_set_string(page, "register", reg->name);
+        value_map_set_string(page, "register_title", reg->title);
+        value_map_set(page, "rows_html", value_string_take(sb_take(&sb)));
+    }
+    return page;
+}
+
+static void write_annexes(page_writer *w)
+{
     value *index = value_map();
     value_map_set_string(index, "title", "附件表單");
     write_page(w, "annexes/index.html", "annexes", index);
     for (size_t i = 0; i < w->annexes.len; i++) {
-        const document *d = w->annexes.items[i];
-        value *page = document_summary(d, true);
-        value_map_set(page, "body", value_string_take(w->annex_bodies[i]));
-        w->annex_bodies[i] = NULL;
-        value *backlinks = annex_backlinks(w, d);
-        value_map_set_bool(page, "has_backlinks", value_list_len(backlinks) > 0);
-        value_map_set(page, "backlinks", backlinks);
-        const register_def *reg = registers_get(s->registers, d->register_name);
-        if (register_visible(reg, w->audience)) {
-            strbuf sb;
-            sb_init(&sb);
-            register_view view;
-            register_view_init(&view);
-            register_table_html(&sb, s, reg, &view, "../", w->audience);
-            register_view_free(&view);
-            value_map_set_string(page, "register", reg->name);
-            value_map_set_string(page, "register_title", reg->title);
-            value_map_set(page, "rows_html", value_string_take(sb_take(&sb)));
-        }
-        char *rel = annex_href(d);
-        write_page(w, rel, "annex", page);
+        char *rel = annex_href(w->annexes.items[i]);
+        write_page_later(w, rel, "annex", annex_page, i);
         free(rel);
     }
 }
@@ -846,24 +937,6 @@ static void copy_assets(page_writer *w)
     free(dir);
 }
 
-/* Markdown bodies, the bulk of the work, on all threads: one job renders one
- * document (both forms of a chapter), so no two threads walk the same tree. */
-static void render_body_job(void *ctx, int worker, size_t i)
-{
-    page_writer *w = ctx;
-    (void)worker;
-    if (i < w->chapters.len) {
-        const document *d = w->chapters.items[i];
-        w->chapter_bodies[i] = render_body(w, d, NULL, "../");
-        char *prefix = xasprintf("%s--", d->id);
-        w->chapter_parts[i] = render_body(w, d, prefix, "../");
-        free(prefix);
-    } else {
-        size_t k = i - w->chapters.len;
-        w->annex_bodies[k] = render_body(w, w->annexes.items[k], NULL, "../");
-    }
-}
-
 bool html_render_site(const site *s, outdir *od, const html_options *opts)
 {
     page_writer w = {
@@ -872,6 +945,7 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
         .xref = opts->xref,
         .audience = opts->audience,
         .subdir = opts->subdir,
+        .pages = opts->pages,
         .ok = true};
     if (!theme_load(&w.theme, opts->theme_dir)) {
         map_free(&w.theme.sources);
@@ -905,10 +979,9 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
         value_map_set(w.common, "status", st);
     }
 
-    w.chapter_bodies = xcalloc(w.chapters.len + 1, sizeof *w.chapter_bodies);
     w.chapter_parts = xcalloc(w.chapters.len + 1, sizeof *w.chapter_parts);
-    w.annex_bodies = xcalloc(w.annexes.len + 1, sizeof *w.annex_bodies);
-    parallel_for(w.chapters.len + w.annexes.len, w.threads, render_body_job, &w);
+    pthread_mutex_init(&w.parts_lock, NULL);
+    pthread_cond_init(&w.parts_ready, NULL);
 
     if (w.audience == AUDIENCE_STAFF)
         write_page(&w, "index.html", "digest", digest_page(&w, opts->today, ""));
@@ -922,8 +995,7 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     write_versions(&w, opts);
     if (w.audience >= AUDIENCE_STAFF)
         write_page(&w, "staff/index.html", "digest", digest_page(&w, opts->today, "../"));
-    parallel_for(w.jobs.len, w.threads, render_job, &w);
-    write_jobs(&w);
+    parallel_for_ordered(w.jobs.len, w.threads, render_job, write_job, &w);
     copy_assets(&w);
 
     vec_free(&w.jobs);
@@ -931,9 +1003,9 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     for (int t = 0; t < w.threads; t++)
         tpl_set_free(w.templates[t]);
     free(w.templates);
-    free(w.chapter_bodies);
+    pthread_mutex_destroy(&w.parts_lock);
+    pthread_cond_destroy(&w.parts_ready);
     free(w.chapter_parts);
-    free(w.annex_bodies);
     vec_free(&w.chapters);
     vec_free(&w.annexes);
     map_free(&w.theme.sources);

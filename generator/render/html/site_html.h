@@ -18,6 +18,17 @@ typedef struct html_release {
     bool frozen;           /* versions/<version>/index.html is written for this edition */
 } html_release;
 
+/* Sees every page as it is written (the build's leak check scans pages
+ * from memory). look runs on a rendering thread with the page's bytes and
+ * returns a note; written runs on the writing thread after each page's
+ * write, in the order the files are written, with the page's path below the
+ * edition's folder and the note, which it takes over. Set both or neither. */
+typedef struct html_page_observer {
+    void *(*look)(void *ctx, const char *data, size_t len);
+    void (*written)(void *ctx, const char *relpath, void *note);
+    void *ctx;
+} html_page_observer;
+
 typedef struct html_options {
     const char *theme_dir;         /* themes/default: templates/ and assets/ */
     const struct xref_table *xref; /* back-links of the annexes */
@@ -28,6 +39,7 @@ typedef struct html_options {
     date today;
     const html_release *releases; /* oldest first (release_list_versions); may be NULL */
     size_t n_releases;
+    html_page_observer pages;     /* optional */
 } html_options;
 
 /* Writes every page into od. Returns false after a diagnostic when a
