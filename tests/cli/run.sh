@@ -196,6 +196,24 @@ done
 if [ "$pages" -gt 0 ] && [ "$marked" -eq "$pages" ]; then ok; else bad "$marked of $pages PDF pages carry 草案"; fi
 if pdftotext "$work/draft/public/annexes/confidentiality-agreement.pdf" - | grep -q '草案'; then ok; else bad "the annex PDF has no draft mark"; fi
 
+# An internal chapter that cites an annex: the other editions' annex page
+# does not list its section among the back-links.
+fresh_site
+cat >"$work/site/plan/03-internal.md" <<'MD'
+---
+title: 內部作業
+audience: internal
+---
+## 機房門禁密碼輪替 {#door-codes}
+
+輪替時填寫[保密同意書](annex:confidentiality-agreement)。
+MD
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/backlinks" --no-pdf --today 2026-11-28
+for ed in public staff; do
+    if ! grep -q '機房門禁密碼輪替' "$work/backlinks/$ed/annexes/confidentiality-agreement.html"; then ok; else bad "the $ed annex page lists a back-link from an internal chapter"; fi
+done
+if grep -q 'href="../plan/internal.html#door-codes"' "$work/backlinks/internal/annexes/confidentiality-agreement.html"; then ok; else bad "the internal annex page lacks the back-link"; fi
+
 # Usage errors exit 2.
 expect_exit 2 "$POLICYGEN"
 expect_exit 2 "$POLICYGEN" frobnicate

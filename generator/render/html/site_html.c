@@ -433,7 +433,9 @@ static value *annex_backlinks(const page_writer *w, const document *annex)
     const section *last = NULL;
     for (size_t i = 0; links && i < links->len; i++) {
         const xref_backlink *b = links->items[i];
-        if (!b->section || b->section == last || b->from->kind == DOCUMENT_DIGEST)
+        /* A chapter this edition hides must not show through its back-links. */
+        if (!b->section || b->section == last || b->from->kind == DOCUMENT_DIGEST ||
+            b->from->audience > w->audience)
             continue;
         last = b->section;
         value *v = value_map();
