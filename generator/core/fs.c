@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,12 +56,44 @@ char *fs_read_file(const char *path, size_t max_bytes, size_t *len)
 
 bool fs_write_file(const char *path, const char *data, size_t len)
 {
-    FILE *f = fopen(path, "wb");
-    if (!f)
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0)
         return false;
-    bool ok = fwrite(data, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    int saved = errno;
+    bool ok = close(fd) == 0 && done == len;
+    if (done != len)
+        errno = saved;
     return ok;
+}
+
+bool fs_file_equals(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len;
+    char chunk[16384];
+    size_t done = 0;
+    while (same && done < len) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        same = n > 0 && (size_t)n <= len - done && memcmp(chunk, data + done, (size_t)n) == 0;
+        if (same)
+            done += (size_t)n;
+    }
+    close(fd);
+    return same && done == len;
 }
 
 bool fs_mkdir_p(const char *path)

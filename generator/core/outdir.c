@@ -40,15 +40,34 @@ char *outdir_path(const outdir *od, const char *relpath)
     return fs_join(od->staging, relpath);
 }
 
+/* A file the previous output holds byte for byte is linked into the staging
+ * folder instead of written anew: creating inodes is most of a rebuild's
+ * system time, and an unchanged page keeps its time stamp, so copying the
+ * output to the web server sends only what changed. The previous file is
+ * never written to, so a failed build still leaves it as it was. */
+static bool link_unchanged(const outdir *od, const char *relpath, const char *path,
+                           const char *data, size_t len)
+{
+    char *old = fs_join(od->target, relpath);
+    bool ok = fs_file_equals(old, data, len) && link(old, path) == 0;
+    free(old);
+    return ok;
+}
+
+static bool write_or_link(const outdir *od, const char *relpath, const char *path,
+                          const char *data, size_t len)
+{
+    return link_unchanged(od, relpath, path, data, len) || fs_write_file(path, data, len);
+}
+
 bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len)
 {
     char *path = outdir_path(od, relpath);
-    /* Try the write first: the folder usually exists, and creating files is
-     * what a build spends its system time on. */
-    bool ok = fs_write_file(path, data, len);
+    /* Try the write first: the folder usually exists. */
+    bool ok = write_or_link(od, relpath, path, data, len);
     if (!ok && errno == ENOENT) {
         char *dir = fs_dirname(path);
-        ok = fs_mkdir_p(dir) && fs_write_file(path, data, len);
+        ok = fs_mkdir_p(dir) && write_or_link(od, relpath, path, data, len);
         free(dir);
     }
     if (!ok) {
@@ -66,13 +85,17 @@ bool outdir_write_string(outdir *od, const char *relpath, const char *text)
 
 bool outdir_copy(outdir *od, const char *relpath, const char *from)
 {
-    char *path = outdir_path(od, relpath);
-    bool ok = fs_copy_file(from, path);
-    if (!ok) {
+    size_t len;
+    char *data = fs_read_file(from, (size_t)1 << 30, &len);
+    if (!data) {
+        char *path = outdir_path(od, relpath);
         diag_error(srcpos_file(from), "write", "cannot copy to %s: %s", path, strerror(errno));
         od->failed = true;
+        free(path);
+        return false;
     }
-    free(path);
+    bool ok = outdir_write(od, relpath, data, len);
+    free(data);
     return ok;
 }
 

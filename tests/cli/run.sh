@@ -214,6 +214,18 @@ for ed in public staff; do
 done
 if grep -q 'href="../plan/internal.html#door-codes"' "$work/backlinks/internal/annexes/confidentiality-agreement.html"; then ok; else bad "the internal annex page lacks the back-link"; fi
 
+# A rebuild links the pages that did not change from the previous output
+# (same inode, same time stamp) and writes the others anew.
+fresh_site
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/rebuild" --no-pdf --today 2026-11-28
+basis=$(stat -c %i "$work/rebuild/public/plan/basis.html")
+scope=$(stat -c %i "$work/rebuild/public/plan/scope.html")
+sed -i 's/本計畫適用範圍涵蓋本全機關/本計畫適用範圍涵蓋全校/' "$work/site/plan/02-scope.md"
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/rebuild" --no-pdf --today 2026-11-28
+if [ "$(stat -c %i "$work/rebuild/public/plan/basis.html")" = "$basis" ]; then ok; else bad "an unchanged page was written anew"; fi
+if [ "$(stat -c %i "$work/rebuild/public/plan/scope.html")" != "$scope" ] && grep -q '涵蓋全校' "$work/rebuild/public/plan/scope.html"; then ok; else bad "a changed page was not written anew"; fi
+if [ "$(stat -c %h "$work/rebuild/public/plan/basis.html")" = 1 ] && [ -z "$(ls -d "$work"/rebuild.old-* "$work"/rebuild.tmp-* 2>/dev/null)" ]; then ok; else bad "the previous output was not removed"; fi
+
 # Usage errors exit 2.
 expect_exit 2 "$POLICYGEN"
 expect_exit 2 "$POLICYGEN" frobnicate
