@@ -112,8 +112,30 @@ struct page_writer {
     pthread_mutex_t parts_lock;
     pthread_cond_t parts_ready;
     html_page_observer pages;
+    const html_options *opts;
+    bool shows_status; /* the internal edition of a build that ran the rules */
     bool ok;
 };
+
+/* The rules' results; the first call may wait for the rules to finish. */
+static const rules_result *checks_of(const page_writer *w)
+{
+    return w->shows_status ? w->opts->checks(w->opts->checks_ctx) : NULL;
+}
+
+static value *status_counts(const rules_result *r)
+{
+    check_counts c = check_count(r);
+    value *st = value_map();
+    value_map_set_number(st, "errors", c.errors);
+    value_map_set_number(st, "warnings", c.warnings);
+    value_map_set_number(st, "missing", c.missing);
+    value_map_set_number(st, "overdue", c.overdue);
+    value_map_set_number(st, "due_soon", c.due_soon);
+    value_map_set_number(st, "ok", c.ok);
+    value_map_set_bool(st, "all_clear", c.missing + c.overdue + c.due_soon == 0);
+    return st;
+}
 
 /* Files of this edition: under its folder of the output. */
 static bool out_write(page_writer *w, const char *relpath, const char *data, size_t len)
@@ -781,13 +803,14 @@ static char *timeline_svg(const rules_result *r, date today)
     return sb_take(&sb);
 }
 
-static void write_status(page_writer *w, const html_options *opts)
+static value *status_page(page_writer *w, page_job *job)
 {
-    const rules_result *r = opts->checks;
-    if (!r)
-        return;
+    (void)job;
+    const rules_result *r = checks_of(w);
+    const html_options *opts = w->opts;
     value *page = value_map();
     value_map_set_string(page, "title", "檢核結果");
+    value_map_set(page, "status", status_counts(r));
     char today[64];
     date_format_long(opts->today, w->site->config.calendar == CALENDAR_ROC, today, sizeof today);
     value_map_set_string(page, "today", today);
@@ -830,9 +853,14 @@ static void write_status(page_writer *w, const html_options *opts)
     value_map_set(page, "rules", rules);
     value_map_set(page, "timeline", value_string_take(timeline_svg(r, opts->today)));
     value_map_set_number(page, "year", opts->today.year);
-    write_page(w, "status/index.html", "status", page);
+    return page;
+}
 
-    value *json = check_flags_value(w->site, r, opts->today);
+/* status/flags.json and status/calendar.ics, once the rules are done. */
+static void write_status_files(page_writer *w)
+{
+    const rules_result *r = checks_of(w);
+    value *json = check_flags_value(w->site, r, w->opts->today);
     strbuf sb;
     sb_init(&sb);
     value_append_json(&sb, json, true);
@@ -845,6 +873,15 @@ static void write_status(page_writer *w, const html_options *opts)
     if (!out_write(w, "status/calendar.ics", ics, strlen(ics)))
         w->ok = false;
     free(ics);
+}
+
+static value *home_page(page_writer *w, page_job *job)
+{
+    (void)job;
+    value *page = value_map();
+    if (w->shows_status)
+        value_map_set(page, "status", status_counts(checks_of(w)));
+    return page;
 }
 
 /* ---- versions: the revision history and what changed ---- */
@@ -948,6 +985,7 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
         .audience = opts->audience,
         .subdir = opts->subdir,
         .pages = opts->pages,
+        .opts = opts,
         .ok = true};
     if (!theme_load(&w.theme, opts->theme_dir)) {
         map_free(&w.theme.sources);
@@ -967,19 +1005,12 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
         if (((const document *)s->annexes.items[i])->audience <= w.audience)
             vec_push(&w.annexes, s->annexes.items[i]);
     w.common = build_common(&w);
-    /* The rules read internal evidence: their results stay in the internal edition. */
-    if (opts->checks && w.audience == AUDIENCE_INTERNAL) {
-        check_counts c = check_count(opts->checks);
-        value *st = value_map();
-        value_map_set_number(st, "errors", c.errors);
-        value_map_set_number(st, "warnings", c.warnings);
-        value_map_set_number(st, "missing", c.missing);
-        value_map_set_number(st, "overdue", c.overdue);
-        value_map_set_number(st, "due_soon", c.due_soon);
-        value_map_set_number(st, "ok", c.ok);
-        value_map_set_bool(st, "all_clear", c.missing + c.overdue + c.due_soon == 0);
-        value_map_set(w.common, "status", st);
-    }
+    /* The rules read internal evidence: their results stay in the internal
+     * edition. Every page links to them; only the home and status pages,
+     * made last, show them, so the rules may still be running meanwhile. */
+    w.shows_status = opts->checks && w.audience == AUDIENCE_INTERNAL;
+    if (w.shows_status)
+        value_map_set_bool(w.common, "status", true);
 
     w.chapter_parts = xcalloc(w.chapters.len + 1, sizeof *w.chapter_parts);
     pthread_mutex_init(&w.parts_lock, NULL);
@@ -987,17 +1018,19 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
 
     if (w.audience == AUDIENCE_STAFF)
         write_page(&w, "index.html", "digest", digest_page(&w, opts->today, ""));
-    else
-        write_page(&w, "index.html", "home", value_map());
     write_plan(&w);
     write_annexes(&w);
     write_registers(&w);
-    if (w.audience == AUDIENCE_INTERNAL)
-        write_status(&w, opts);
     write_versions(&w, opts);
     if (w.audience >= AUDIENCE_STAFF)
         write_page(&w, "staff/index.html", "digest", digest_page(&w, opts->today, "../"));
+    if (w.audience != AUDIENCE_STAFF)
+        write_page_later(&w, "index.html", "home", home_page, 0);
+    if (w.shows_status)
+        write_page_later(&w, "status/index.html", "status", status_page, 0);
     parallel_for_ordered(w.jobs.len, w.threads, render_job, write_job, &w);
+    if (w.shows_status)
+        write_status_files(&w);
     copy_assets(&w);
 
     vec_free(&w.jobs);

@@ -34,7 +34,11 @@ typedef struct html_options {
     const struct xref_table *xref; /* back-links of the annexes */
     audience audience;             /* the edition's */
     int threads;                   /* 0: one per processor */
-    const struct rules_result *checks; /* the rules' flags, for the status pages */
+    /* The rules' flags, for the internal edition's home page and status/:
+     * called when those are made, last, on a rendering thread; it may wait
+     * for the rules to finish. NULL when no rules ran. */
+    const struct rules_result *(*checks)(void *ctx);
+    void *checks_ctx;
     const char *subdir;            /* the edition's folder in the output ("public"), or NULL */
     date today;
     const html_release *releases; /* oldest first (release_list_versions); may be NULL */
