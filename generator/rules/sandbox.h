@@ -43,8 +43,11 @@ typedef struct sandbox_error {
 
 void sandbox_error_free(sandbox_error *err);
 
+struct arena;
+
 typedef struct sandbox {
     lua_State *L;
+    struct arena *arena; /* all of L's memory (rules/arena.h) */
     const char *path;           /* borrowed; the chunk is named "@path" */
     char short_src[LUA_IDSIZE]; /* how Lua abbreviates the chunk name in messages */
     rules_limits limits;
