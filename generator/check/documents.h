@@ -1,0 +1,28 @@
+/* site.documents and site.annexes for rules (README.md, "Rules"): the
+ * chapters and annexes with their sections, blocks and links, pushed
+ * straight from the site model into a rule's Lua state when the rule first
+ * reads them (rules_lazy). They are most of the data rules could read and
+ * only a few rules read them, so nothing is built before a rule asks.
+ *
+ * The blocks' and links' plain text is extracted once per process that needs
+ * it (a rules worker, or this process when rules run in it) and kept until
+ * check_documents_free; pushing then only copies into Lua. */
+#ifndef POLICYGEN_CHECK_DOCUMENTS_H
+#define POLICYGEN_CHECK_DOCUMENTS_H
+
+#include "content/site.h"
+#include "rules/rules.h"
+
+struct xref_table;
+
+typedef struct check_documents check_documents;
+
+/* s and xref are borrowed for the life of the result. */
+check_documents *check_documents_new(const site *s, const struct xref_table *xref);
+void check_documents_free(check_documents *docs);
+
+/* The lazy parts "documents" and "annexes", with docs as their context. */
+rules_lazy check_documents_chapters(check_documents *docs);
+rules_lazy check_documents_annexes(check_documents *docs);
+
+#endif
