@@ -1,12 +1,13 @@
 /* site.documents and site.annexes for rules (README.md, "Rules"): the
- * chapters and annexes with their sections, blocks and links, pushed
- * straight from the site model into a rule's Lua state when the rule first
- * reads them (rules_lazy). They are most of the data rules could read and
- * only a few rules read them, so nothing is built before a rule asks.
+ * chapters and annexes with their sections, blocks and links, pushed into a
+ * rule's Lua state when the rule first reads them (rules_lazy). They are
+ * most of the data rules could read and only a few rules read them, so only
+ * those rules pay for the tables.
  *
- * The blocks' and links' plain text is extracted once per process that needs
- * it (a rules worker, or this process when rules run in it) and kept until
- * check_documents_free; pushing then only copies into Lua. */
+ * The blocks' and links' plain text is extracted from the Markdown trees
+ * once, here, before the rules start: the workers that read it share these
+ * pages with this process instead of each walking the trees and filling
+ * copies of the pages it allocates into. */
 #ifndef POLICYGEN_CHECK_DOCUMENTS_H
 #define POLICYGEN_CHECK_DOCUMENTS_H
 
@@ -17,7 +18,7 @@ struct xref_table;
 
 typedef struct check_documents check_documents;
 
-/* s and xref are borrowed for the life of the result. */
+/* Extracts the text; s and xref are borrowed for the life of the result. */
 check_documents *check_documents_new(const site *s, const struct xref_table *xref);
 void check_documents_free(check_documents *docs);
 
