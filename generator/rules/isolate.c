@@ -18,10 +18,13 @@
 #include <unistd.h>
 
 #include "core/xalloc.h"
+#include "rules/sandbox.h"
 
 /* A dead worker's pipe may stay open in a process forked meanwhile by another
  * thread of the caller; its exit is then noticed by waitpid this often. */
 #define REAP_INTERVAL_MS 200
+/* How long an overrunning worker has to mirror its line before it is killed. */
+#define LINE_REQUEST_MS 50
 #define NO_RESULT_MESSAGE "the rule's process ended without reporting its result"
 
 /* What a worker shows of itself, in memory shared with the parent. */
@@ -30,6 +33,7 @@ typedef struct worker_page {
     atomic_llong started_ms;  /* when that plugin started; 0 while its outcome is
                                  being sent (a full pipe is not the plugin's fault) */
     plugin_progress progress; /* the running plugin's line and, once declared, id */
+    volatile sig_atomic_t lines_mirrored; /* answers to SIGUSR1 */
 } worker_page;
 
 /* The mapping the workers share: the plugins to run (jobs), the counter that
@@ -90,9 +94,48 @@ static bool write_all(int fd, const char *data, size_t len)
 
 /* ---- a worker ---- */
 
+/* This worker's page, for its signal handlers. */
+static worker_page *own_page;
+
+/* The parent asks for the exact line before it kills an overrunning worker:
+ * it is stuck in C (the count hook would have stopped Lua code), which leaves
+ * the Lua stack as it was. */
+static void mirror_line_on_request(int sig)
+{
+    (void)sig;
+    sandbox_mirror_running_line();
+    own_page->lines_mirrored++;
+}
+
+/* A worker that crashes leaves its line first, then dies of the signal. */
+static void mirror_line_and_die(int sig)
+{
+    sandbox_mirror_running_line();
+    raise(sig); /* the handler was reset: the default action now */
+}
+
+static void watch_signals(worker_page *page)
+{
+    own_page = page;
+    struct sigaction request = {.sa_handler = mirror_line_on_request, .sa_flags = SA_RESTART};
+    sigemptyset(&request.sa_mask);
+    sigaction(SIGUSR1, &request, NULL);
+    struct sigaction crash = {.sa_handler = mirror_line_and_die,
+                              .sa_flags = SA_RESETHAND | SA_NODEFER};
+    sigemptyset(&crash.sa_mask);
+    static const int fatal[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+    for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++)
+        sigaction(fatal[i], &crash, NULL);
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    sigaddset(&unblock, SIGUSR1);
+    sigprocmask(SIG_UNBLOCK, &unblock, NULL);
+}
+
 static _Noreturn void work(const isolate_pool *p, worker_page *page, int fd)
 {
     volatile plugin_progress *progress = &page->progress;
+    watch_signals(page);
     strbuf frame;
     sb_init(&frame);
     for (;;) {
@@ -288,6 +331,11 @@ static long long watch_deadline(isolate_pool *p, int slot, long long now)
     long long deadline = started + p->in->limits.max_millis + ISOLATE_GRACE_MS;
     if (now < deadline)
         return deadline - now;
+    sig_atomic_t answers = p->pages[slot].lines_mirrored;
+    kill(w->pid, SIGUSR1);
+    for (int waited = 0; waited < LINE_REQUEST_MS && p->pages[slot].lines_mirrored == answers;
+         waited++)
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
     kill(w->pid, SIGKILL);
     w->killed_plugin = k;
     return -1;

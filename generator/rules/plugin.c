@@ -119,6 +119,7 @@ void plugin_run(const char *path, const plugin_inputs *in, volatile plugin_progr
         progress->severity = (int)out->decl.severity;
     }
 
+    sandbox_lines_on_demand(sb);
     api.checking = true;
     api.rule_id = out->decl.id;
     api.rule_severity = out->decl.severity;

@@ -5,6 +5,7 @@
 #include <lauxlib.h>
 
 #include "rules/date.h"
+#include "rules/sandbox.h"
 
 #define MAX_DEPTH 200
 #define DATE_KEY "$date"
@@ -240,6 +241,7 @@ static int lazy_index(lua_State *L)
         lua_type(L, 2) == LUA_TSTRING ? find_lazy(lazy, count, lua_tostring(L, 2)) : NULL;
     if (!part)
         return 0;
+    sandbox_note_line(L); /* should the host's code crash or hang */
     lua_gc(L, LUA_GCSTOP);
     lua_pushcfunction(L, push_part);
     lua_pushlightuserdata(L, (void *)part);

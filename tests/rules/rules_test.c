@@ -917,6 +917,33 @@ static void test_timeout_in_worker(void **state)
     value_unref(site);
 }
 
+/* Line events stop once check has run a while; the line of a failure is
+ * then read from the stack: where an error without a position is raised,
+ * where an allocation is refused, where host code takes the worker down and,
+ * when the parent asks before killing it, where a worker is stuck in C. */
+static void test_lines_after_long_runs(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"late-bomb.lua", "late-error.lua", "late-memory.lua",
+                                        "late-kill.lua", "good.lua", NULL};
+    rules_limits limits = rules_default_limits();
+    limits.max_millis = 300;
+    int made = 0;
+    run r;
+    run_with_parts(&r, names, &limits, &made);
+    assert_diags(&r, "@/late-bomb.lua:14: error: rule 'late-bomb' stopped: exceeded the time "
+                     "limit of 300 ms (inside a library function, where the instruction count "
+                     "cannot reach) [rule-timeout]\n"
+                     "@/late-error.lua:14: error: rule 'late-error' failed: (error object is a "
+                     "table value) [rule-error]\n"
+                     "@/late-memory.lua:14: error: rule 'late-memory' stopped: exceeded the "
+                     "memory limit of 64 MiB [rule-memory]\n"
+                     "@/late-kill.lua:14: error: rule 'late-kill' failed: the rule's process was "
+                     "killed by signal 9 (Killed) [rule-error]\n");
+    assert_non_null(find_flag(&r, "good", "held on 2026-03-02"));
+    run_free(&r);
+}
+
 /* Everything a run reports, as text. */
 static char *describe_run(const run *r)
 {
@@ -1068,6 +1095,7 @@ int main(void)
         cmocka_unit_test(test_lazy_parts),
         cmocka_unit_test(test_worker_dies),
         cmocka_unit_test(test_timeout_in_worker),
+        cmocka_unit_test(test_lines_after_long_runs),
         cmocka_unit_test(test_results_do_not_depend_on_workers),
         cmocka_unit_test(test_outcome_round_trip),
     };
