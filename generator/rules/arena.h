@@ -14,8 +14,12 @@
 typedef struct arena arena;
 
 arena *arena_new(void);
-/* Frees every block the arena gave out. */
+/* Frees every block the arena gave out; its largest chunks are kept for the
+ * next arena of this process (not thread-safe: rules run one at a time in a
+ * process). */
 void arena_free(arena *a);
+/* Returns the chunks kept for the next arena to the system. */
+void arena_release_spares(void);
 
 /* Lua's allocator contract (lua_Alloc), without accounting: a NULL ptr asks
  * for a new block (osize is then not a size); nsize 0 frees ptr (which may

@@ -6,6 +6,7 @@
 #include "core/parallel.h"
 #include "core/xalloc.h"
 #include "rules/api.h"
+#include "rules/arena.h"
 #include "rules/isolate.h"
 #include "rules/plugin.h"
 
@@ -226,6 +227,7 @@ void rules_finish(rules_batch *b, rules_result *out)
     else
         for (size_t i = 0; i < b->count; i++)
             plugin_run(b->paths[i], &b->in, NULL, &outcomes[i]);
+    arena_release_spares(); /* what the rules that ran here kept */
     for (size_t i = 0; i < b->count; i++) {
         record_outcome(b->paths[i], &outcomes[i], out);
         plugin_outcome_free(&outcomes[i]);
