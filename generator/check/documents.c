@@ -310,9 +310,18 @@ static void push_blocks(const pusher *p, const document_text *text)
 {
     lua_State *L = p->L;
     lua_createtable(L, (int)text->nblocks, 0);
+    /* Blocks in a row share their section: its string is made once. */
+    int section_slot = lua_gettop(L) + 1;
+    const char *section = NULL;
+    lua_pushnil(L);
     for (size_t i = 0; i < text->nblocks; i++) {
         const text_block *b = &text->blocks[i];
         bool directive = b->kind == W_DIRECTIVE;
+        if (b->section != section || !section) {
+            section = b->section;
+            lua_pushstring(L, section ? section : "");
+            lua_replace(L, section_slot);
+        }
         lua_createtable(L, 0, directive ? (b->arg ? 8 : 7) : 6);
         int t = lua_gettop(L);
         set_word(p, t, W_KIND, b->kind);
@@ -323,11 +332,14 @@ static void push_blocks(const pusher *p, const document_text *text)
                 set_cstring(p, t, W_ARG, b->arg);
         }
         set_integer(p, t, W_LINE, b->line);
-        set_cstring(p, t, W_SECTION, b->section);
+        lua_pushvalue(L, p->words + W_SECTION);
+        lua_pushvalue(L, section_slot);
+        lua_rawset(L, t);
         set_boolean(p, t, W_HAS_CHILDREN, b->has_children);
         set_word(p, t, W_NEXT, b->next);
-        lua_rawseti(L, t - 1, (lua_Integer)i + 1);
+        lua_rawseti(L, section_slot - 1, (lua_Integer)i + 1);
     }
+    lua_pop(L, 1);
 }
 
 static void push_links(const pusher *p, const document_text *text)
