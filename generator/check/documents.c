@@ -7,6 +7,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "core/parallel.h"
 #include "core/xalloc.h"
 #include "markdown/directive.h"
 #include "markdown/markdown.h"
@@ -75,21 +76,23 @@ struct check_documents {
     const struct xref_table *xref;
     document_text *chapters; /* one per chapter */
     document_text *annexes;  /* one per annex */
-    text_chunk *texts;       /* the newest chunk first */
+    int threads;             /* that extracted the text */
+    text_chunk **texts;      /* per thread, the newest chunk first */
 };
 
-/* Moves a malloc'd text into the store; returns the copy and its length. */
-static const char *keep_text(check_documents *docs, char *text, size_t *len)
+/* Moves a malloc'd text into a thread's store; returns the copy and its
+ * length. */
+static const char *keep_text(text_chunk **store, char *text, size_t *len)
 {
     size_t n = strlen(text);
-    text_chunk *c = docs->texts;
+    text_chunk *c = *store;
     if (!c || c->size - c->used < n + 1) {
         size_t size = n + 1 > TEXT_CHUNK_BYTES ? n + 1 : TEXT_CHUNK_BYTES;
         c = xmalloc(sizeof *c + size);
-        c->next = docs->texts;
+        c->next = *store;
         c->used = 0;
         c->size = size;
-        docs->texts = c;
+        *store = c;
     }
     char *copy = memcpy(c->data + c->used, text, n + 1);
     c->used += n + 1;
@@ -144,7 +147,7 @@ static text_link *new_link(document_text *t, size_t *cap)
 
 /* Paragraphs and list items, each with what follows it (enough for text
  * checks such as a placeholder left empty), and the links, in one walk. */
-static void extract(check_documents *docs, const document *d, document_text *t)
+static void extract(text_chunk **store, const document *d, document_text *t)
 {
     static const word directive_names[] = {W_REGISTER, W_ANNEXES, W_REVISIONS, W_ONLY};
     static const word link_kinds[] = {W_ANNEX, W_SECTION, W_REGISTER, W_ROW};
@@ -168,7 +171,7 @@ static void extract(check_documents *docs, const document *d, document_text *t)
             l->url = cmark_node_get_url(n);
             l->href = x ? x->href : NULL;
             l->line = line;
-            l->text = keep_text(docs, md_plain_text(n), &l->text_len);
+            l->text = keep_text(store, md_plain_text(n), &l->text_len);
             continue;
         }
         if (type == CMARK_NODE_HEADING && cmark_node_get_user_data(n))
@@ -194,7 +197,7 @@ static void extract(check_documents *docs, const document *d, document_text *t)
         b->kind = in_footnote ? W_FOOTNOTE : item ? W_ITEM : W_PARAGRAPH;
         b->line = line;
         b->section = section;
-        b->text = keep_text(docs, md_plain_text(n), &b->text_len);
+        b->text = keep_text(store, md_plain_text(n), &b->text_len);
         if (item) {
             b->has_children = has_child_list(parent);
             b->next = cmark_node_next(parent) ? W_ITEM : W_NONE;
@@ -206,12 +209,17 @@ static void extract(check_documents *docs, const document *d, document_text *t)
     cmark_iter_free(it);
 }
 
-static document_text *extract_all(check_documents *docs, const vec *documents)
+/* The documents are independent: they are walked on every processor, each
+ * by one thread (reading a node's text the first time also writes to it). */
+static void extract_job(void *ctx, int worker, size_t i)
 {
-    document_text *texts = xcalloc(documents->len + 1, sizeof *texts);
-    for (size_t i = 0; i < documents->len; i++)
-        extract(docs, documents->items[i], &texts[i]);
-    return texts;
+    check_documents *docs = ctx;
+    size_t chapters = docs->s->chapters.len;
+    if (i < chapters)
+        extract(&docs->texts[worker], docs->s->chapters.items[i], &docs->chapters[i]);
+    else
+        extract(&docs->texts[worker], docs->s->annexes.items[i - chapters],
+                &docs->annexes[i - chapters]);
 }
 
 static void free_texts(document_text *texts, size_t count)
@@ -228,8 +236,11 @@ check_documents *check_documents_new(const site *s, const struct xref_table *xre
     check_documents *docs = xcalloc(1, sizeof *docs);
     docs->s = s;
     docs->xref = xref;
-    docs->chapters = extract_all(docs, &s->chapters);
-    docs->annexes = extract_all(docs, &s->annexes);
+    docs->chapters = xcalloc(s->chapters.len + 1, sizeof *docs->chapters);
+    docs->annexes = xcalloc(s->annexes.len + 1, sizeof *docs->annexes);
+    docs->threads = parallel_cpu_count();
+    docs->texts = xcalloc((size_t)docs->threads, sizeof *docs->texts);
+    parallel_for(s->chapters.len + s->annexes.len, docs->threads, extract_job, docs);
     return docs;
 }
 
@@ -239,10 +250,13 @@ void check_documents_free(check_documents *docs)
         return;
     free_texts(docs->chapters, docs->s->chapters.len);
     free_texts(docs->annexes, docs->s->annexes.len);
-    for (text_chunk *c = docs->texts, *next; c; c = next) {
-        next = c->next;
-        free(c);
+    for (int t = 0; t < docs->threads; t++) {
+        for (text_chunk *c = docs->texts[t], *next; c; c = next) {
+            next = c->next;
+            free(c);
+        }
     }
+    free(docs->texts);
     free(docs);
 }
 

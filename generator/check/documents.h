@@ -5,9 +5,11 @@
  * those rules pay for the tables.
  *
  * The blocks' and links' plain text is extracted from the Markdown trees
- * once, here, before the rules start: the workers that read it share these
- * pages with this process instead of each walking the trees and filling
- * copies of the pages it allocates into. */
+ * once, here, before the rules start (on every processor: nothing else may
+ * read the documents' trees meanwhile, since reading a node's text the first
+ * time writes to the node): the workers that read it share these pages with
+ * this process instead of each walking the trees and filling copies of the
+ * pages it allocates into. */
 #ifndef POLICYGEN_CHECK_DOCUMENTS_H
 #define POLICYGEN_CHECK_DOCUMENTS_H
 
