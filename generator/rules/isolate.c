@@ -69,6 +69,7 @@ struct isolate_pool {
     plugin_outcome *outcomes;
     bool *done;
     size_t done_count;
+    int started; /* workers started by isolate_start */
 };
 
 static long long now_ms(void)
@@ -418,22 +419,23 @@ isolate_pool *isolate_start(const char *const *paths, size_t count, const plugin
         p->jobs[i] = i;
     p->sh->njobs = count;
     atomic_store(&p->sh->next, 0);
-    start_workers(p);
+    p->started = start_workers(p);
     return p;
 }
 
 void isolate_finish(isolate_pool *p, plugin_outcome *out)
 {
+    /* In rounds: when all workers have ended, the plugins left (taken by a
+     * worker that ended outside them) are the next round's jobs. */
     bool stalled = false;
-    while (p->sh) {
+    for (int started = p->started; started > 0;) {
         size_t before = p->done_count;
         supervise(p);
         if (requeue(p) == 0)
             break;
         /* Workers that end without finishing a plugin would end so again. */
         stalled = p->done_count == before;
-        if (stalled || start_workers(p) == 0)
-            break;
+        started = stalled ? 0 : start_workers(p);
     }
     if (p->sh)
         munmap(p->sh, p->map_size);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -944,6 +945,31 @@ static void test_lines_after_long_runs(void **state)
     run_free(&r);
 }
 
+/* Without a pipe for a worker (no file descriptors left), the rules run in
+ * this process, with the same results. */
+static void test_without_workers(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"lazy.lua", "boom.lua", "good.lua", NULL};
+    struct rlimit saved;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+    int lowest_free = dup(0);
+    assert_true(lowest_free >= 0);
+    close(lowest_free);
+    /* One descriptor left: enough to read a plugin, too few for a pipe. */
+    struct rlimit tight = {(rlim_t)lowest_free + 1, saved.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &tight), 0);
+    int made = 0;
+    run r;
+    run_with_parts(&r, names, NULL, &made);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+    assert_diags(&r, "@/boom.lua:7: error: rule 'boom' failed: boom [rule-error]\n");
+    assert_non_null(find_flag(&r, "lazy", "lazy ok"));
+    assert_non_null(find_flag(&r, "good", "held on 2026-03-02"));
+    assert_int_equal(made, 1); /* built here: the rules ran in this process */
+    run_free(&r);
+}
+
 /* Everything a run reports, as text. */
 static char *describe_run(const run *r)
 {
@@ -1096,6 +1122,7 @@ int main(void)
         cmocka_unit_test(test_worker_dies),
         cmocka_unit_test(test_timeout_in_worker),
         cmocka_unit_test(test_lines_after_long_runs),
+        cmocka_unit_test(test_without_workers),
         cmocka_unit_test(test_results_do_not_depend_on_workers),
         cmocka_unit_test(test_outcome_round_trip),
     };
