@@ -31,8 +31,9 @@ typedef struct check_batch check_batch;
 
 /* Finds the plugins (the shipped ones, replaced or added to by the content
  * folder's own lua-plugins/, less those site.yaml turns off), builds the
- * data rules read and starts them; returns at once. s and xref are borrowed
- * and must not change until check_finish. */
+ * data rules read and starts them; returns once they run. s and xref are
+ * borrowed and must not change until check_finish; while check_start runs,
+ * no other thread may read the documents' Markdown trees (check/documents.h). */
 check_batch *check_start(const site *s, const struct xref_table *xref, const check_options *opts);
 /* Waits for the rules, reports their failures (rules_finish) and frees the
  * batch. out is the caller's to free with rules_result_free. */
