@@ -3,7 +3,6 @@
 -- points at another form does not count), and the text calls each annex by its
 -- title.
 local function place(doc, line) return { _file = doc.path, _line = line } end
-local NONE = {}
 
 -- the names after each "附件：" up to the end of the sentence (plain finds: Lua
 -- patterns work on bytes, not on characters such as "："); 「」 are dropped
@@ -64,11 +63,13 @@ return rule {
       for _, b in ipairs(doc.blocks) do
         local text = b.text or ""
         -- both markers start with 附件: most blocks are passed over by one plain find
-        for _, name in ipairs(text:find("附件", 1, true) and named_annexes(text) or NONE) do
-          if not linked[name] and not by_title[name] then
-            faults = faults + 1
-            flag { message = "計畫提及附件「" .. name .. "」，但附件表單中沒有此表單", status = "missing",
-                   severity = "error", row = place(doc, b.line) }
+        if text:find("附件", 1, true) then
+          for _, name in ipairs(named_annexes(text)) do
+            if not linked[name] and not by_title[name] then
+              faults = faults + 1
+              flag { message = "計畫提及附件「" .. name .. "」，但附件表單中沒有此表單", status = "missing",
+                     severity = "error", row = place(doc, b.line) }
+            end
           end
         end
       end

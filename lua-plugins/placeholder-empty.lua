@@ -30,7 +30,7 @@ return rule {
       local where -- section id -> its label, made for the first flag in doc
       for i, b in ipairs(doc.blocks) do
         if (b.kind == "item" or b.kind == "paragraph" or b.kind == "footnote")
-           and ends_with_colon(b.text) and not b.has_children then
+           and not b.has_children and ends_with_colon(b.text) then
           local empty
           if b.kind == "item" then
             -- a later item of the same list follows at once; the last item may
