@@ -160,7 +160,9 @@ typedef struct rules_inputs {
 /* Rules running in worker processes while the caller does something else. */
 typedef struct rules_batch rules_batch;
 
-/* Starts the workers on the rules and returns at once. */
+/* Starts the workers on the rules and returns at once. They go on by
+ * themselves (each rule's Lua limits hold), but a rule stuck inside C is
+ * stopped only once rules_finish watches the deadlines. */
 rules_batch *rules_start(const rules_inputs *in);
 /* Waits for every rule (stopping those that overrun), frees the batch and
  * fills out (initialised here) with the rules in the order of the paths.
