@@ -258,7 +258,7 @@ static int lazy_index(lua_State *L)
 void site_push(lua_State *L, const value *site, const rules_lazy *lazy, size_t lazy_count)
 {
     bool is_map = site && site->kind == VALUE_MAP;
-    lua_createtable(L, 0, is_map ? (int)site->as.map.len : 1);
+    lua_createtable(L, 0, (is_map ? (int)site->as.map.len : 1) + (int)lazy_count);
     for (size_t i = 0; is_map && i < site->as.map.len; i++) {
         const char *key = site->as.map.entries[i].key;
         if (strcmp(key, "registers") == 0 || find_lazy(lazy, lazy_count, key))
