@@ -63,6 +63,8 @@ typedef struct text_chunk {
 } text_chunk;
 
 #define TEXT_CHUNK_BYTES ((size_t)1 << 20)
+/* LUAI_MAXSHORTLEN of Lua 5.4: strings up to this long are interned. */
+#define LUA_SHORT_STRING_MAX 40
 
 typedef struct document_text {
     text_block *blocks;
@@ -324,16 +326,21 @@ static void push_blocks(const pusher *p, const document_text *text)
 {
     lua_State *L = p->L;
     lua_createtable(L, (int)text->nblocks, 0);
-    /* Blocks in a row share their section: its string is made once. */
+    /* Lua keeps one object per short string (up to 40 bytes), so the blocks
+     * in a row of a section can share their section's, looked up once. A
+     * longer id is a string of its own in each block, as it always was: the
+     * memory a rule has left stays the same. */
     int section_slot = lua_gettop(L) + 1;
     const char *section = NULL;
+    size_t section_len = 0;
     lua_pushnil(L);
     for (size_t i = 0; i < text->nblocks; i++) {
         const text_block *b = &text->blocks[i];
         bool directive = b->kind == W_DIRECTIVE;
-        if (b->section != section || !section) {
-            section = b->section;
-            lua_pushstring(L, section ? section : "");
+        if (b->section != section || section_len > LUA_SHORT_STRING_MAX) {
+            section = b->section ? b->section : "";
+            section_len = strlen(section);
+            lua_pushlstring(L, section, section_len);
             lua_replace(L, section_slot);
         }
         lua_createtable(L, 0, directive ? (b->arg ? 8 : 7) : 6);
