@@ -61,11 +61,15 @@ return rule {
       end
       -- a form named in plain text ("格式可參附件：XXX") without a link
       for _, b in ipairs(doc.blocks) do
-        for _, name in ipairs(named_annexes(b.text or "")) do
-          if not linked[name] and not by_title[name] then
-            faults = faults + 1
-            flag { message = "計畫提及附件「" .. name .. "」，但附件表單中沒有此表單", status = "missing",
-                   severity = "error", row = place(doc, b.line) }
+        local text = b.text or ""
+        -- both markers start with 附件: most blocks are passed over by one plain find
+        if text:find("附件", 1, true) then
+          for _, name in ipairs(named_annexes(text)) do
+            if not linked[name] and not by_title[name] then
+              faults = faults + 1
+              flag { message = "計畫提及附件「" .. name .. "」，但附件表單中沒有此表單", status = "missing",
+                     severity = "error", row = place(doc, b.line) }
+            end
           end
         end
       end

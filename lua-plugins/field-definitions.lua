@@ -50,12 +50,15 @@ return rule {
     local heading = params.heading or "欄位定義"
     local lists, faults, unchecked = 0, 0, 0
     for _, doc in ipairs(site.documents) do
-      local titles = {}
-      for _, s in ipairs(doc.sections) do titles[s.id] = s end
+      local titles -- section id -> section, made for the first list in doc
       local directive = {} -- section id -> register named by its last directive so far
       for i, b in ipairs(doc.blocks) do
         if b.kind == "directive" and b.name == "register" then directive[b.section] = b.arg end
         if b.kind == "paragraph" and b.next == "list" and (b.text or ""):find(heading, 1, true) then
+          if not titles then
+            titles = {}
+            for _, s in ipairs(doc.sections) do titles[s.id] = s end
+          end
           local sec = titles[b.section]
           local name = directive[b.section]
           if not name then

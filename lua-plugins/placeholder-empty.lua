@@ -3,7 +3,13 @@
 -- placeholder was left empty, like the seed's 「資料中心及電腦機房之溫濕度管控範圍為：」.
 local FILLED = { list = true, table = true, directive = true, heading = true, code = true, quote = true }
 
+-- Most texts end in neither a colon nor white space: their last byte decides
+-- without building a trimmed copy ("：" is EF BC 9A).
 local function ends_with_colon(text)
+  local last = text:byte(-1)
+  if last == 0x3A then return true end
+  if last == 0x9A then return text:sub(-3) == "：" end
+  if last ~= 0x20 and not (last and last >= 0x09 and last <= 0x0D) then return false end
   text = text:gsub("%s+$", "")
   return text:sub(-3) == "：" or text:sub(-1) == ":"
 end
@@ -21,11 +27,10 @@ return rule {
   check = function(site, today, params)
     local found = 0
     for _, doc in ipairs(site.documents) do
-      local where = {}
-      for _, s in ipairs(doc.sections) do where[s.id] = label(s.number, s.title) end
+      local where -- section id -> its label, made for the first flag in doc
       for i, b in ipairs(doc.blocks) do
         if (b.kind == "item" or b.kind == "paragraph" or b.kind == "footnote")
-           and ends_with_colon(b.text) and not b.has_children then
+           and not b.has_children and ends_with_colon(b.text) then
           local empty
           if b.kind == "item" then
             -- a later item of the same list follows at once; the last item may
@@ -37,6 +42,10 @@ return rule {
             empty = not FILLED[b.next] and b.next ~= "paragraph"
           end
           if empty then
+            if not where then
+              where = {}
+              for _, s in ipairs(doc.sections) do where[s.id] = label(s.number, s.title) end
+            end
             found = found + 1
             flag { message = (where[b.section] or doc.title) .. "：「" .. b.text .. "」之後未填寫內容",
                    status = "missing", row = { _file = doc.path, _line = b.line } }

@@ -1,18 +1,15 @@
 #include "check/check.h"
 
-#include <cmark-gfm.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/documents.h"
 #include "core/fs.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
-#include "markdown/directive.h"
-#include "markdown/markdown.h"
 #include "registers/registers.h"
-#include "xref/xref.h"
 
 /* ---- plugins ---- */
 
@@ -53,8 +50,16 @@ static bool rule_disabled(const site *s, const char *id)
     return n && ynode_as_bool(n, &b) && !b;
 }
 
-void check_run(const site *s, const struct xref_table *xref, const check_options *opts,
-               rules_result *out)
+struct check_batch {
+    vec paths;
+    value *params;
+    value *data;
+    check_documents *documents;
+    rules_lazy lazy[2];
+    rules_batch *rules;
+};
+
+check_batch *check_start(const site *s, const struct xref_table *xref, const check_options *opts)
 {
     map plugins;
     map_init(&plugins, free);
@@ -65,155 +70,49 @@ void check_run(const site *s, const struct xref_table *xref, const check_options
     free(shipped);
     free(own);
 
-    vec paths;
-    vec_init(&paths, NULL);
+    check_batch *b = xcalloc(1, sizeof *b);
+    vec_init(&b->paths, free);
     for (size_t i = 0; i < plugins.len; i++)
         if (!rule_disabled(s, plugins.entries[i].key))
-            vec_push(&paths, plugins.entries[i].value);
-    vec_sort(&paths, cmp_strings);
-
-    value *params = s->config.rules ? ynode_to_value(s->config.rules) : value_map();
-    value *data = check_site_value(s, xref);
-    rules_run((const char *const *)paths.items, paths.len, data, opts->today, params, NULL, out);
-    value_unref(data);
-    value_unref(params);
-    vec_free(&paths);
+            vec_push(&b->paths, xstrdup(plugins.entries[i].value));
+    vec_sort(&b->paths, cmp_strings);
     map_free(&plugins);
+
+    b->params = s->config.rules ? ynode_to_value(s->config.rules) : value_map();
+    b->data = check_site_value(s);
+    b->documents = check_documents_new(s, xref);
+    b->lazy[0] = check_documents_chapters(b->documents);
+    b->lazy[1] = check_documents_annexes(b->documents);
+    rules_inputs in = {.paths = (const char *const *)b->paths.items,
+                       .count = b->paths.len,
+                       .site = b->data,
+                       .lazy = b->lazy,
+                       .lazy_count = 2,
+                       .today = opts->today,
+                       .params = b->params};
+    b->rules = rules_start(&in);
+    return b;
+}
+
+void check_finish(check_batch *b, rules_result *out)
+{
+    rules_finish(b->rules, out);
+    check_documents_free(b->documents);
+    value_unref(b->data);
+    value_unref(b->params);
+    vec_free(&b->paths);
+    free(b);
+}
+
+void check_run(const site *s, const struct xref_table *xref, const check_options *opts,
+               rules_result *out)
+{
+    check_finish(check_start(s, xref, opts), out);
 }
 
 /* ---- the data rules read ---- */
 
-static const char *block_kind(cmark_node *n)
-{
-    switch (cmark_node_get_type(n)) {
-    case CMARK_NODE_PARAGRAPH: return "paragraph";
-    case CMARK_NODE_LIST: return "list";
-    case CMARK_NODE_HEADING: return "heading";
-    case CMARK_NODE_CODE_BLOCK: return cmark_node_get_user_data(n) ? "directive" : "code";
-    case CMARK_NODE_BLOCK_QUOTE: return "quote";
-    default: return strcmp(cmark_node_get_type_string(n), "table") == 0 ? "table" : "other";
-    }
-}
-
-static bool has_child_list(cmark_node *item)
-{
-    for (cmark_node *c = cmark_node_first_child(item); c; c = cmark_node_next(c))
-        if (cmark_node_get_type(c) == CMARK_NODE_LIST)
-            return true;
-    return false;
-}
-
-/* Paragraphs and list items in reading order, each with what follows it:
- * enough for text checks such as a placeholder left empty. */
-static value *document_blocks(const document *d)
-{
-    value *blocks = value_list();
-    const section *current = d->sections.len ? d->sections.items[0] : NULL;
-    bool in_footnote = false;
-    cmark_iter *it = cmark_iter_new(d->root);
-    cmark_event_type ev;
-    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-        cmark_node *n = cmark_iter_get_node(it);
-        cmark_node_type t = cmark_node_get_type(n);
-        if (t == CMARK_NODE_FOOTNOTE_DEFINITION)
-            in_footnote = ev == CMARK_EVENT_ENTER;
-        if (ev != CMARK_EVENT_ENTER)
-            continue;
-        if (t == CMARK_NODE_HEADING && cmark_node_get_user_data(n))
-            current = cmark_node_get_user_data(n);
-        if (t == CMARK_NODE_CODE_BLOCK && cmark_node_get_user_data(n)) {
-            /* A directive: which one, and its argument (a register's name). */
-            static const char *const names[] = {"register", "annexes", "revisions", "only"};
-            const directive *dir = cmark_node_get_user_data(n);
-            value *b = value_map();
-            value_map_set_string(b, "kind", "directive");
-            value_map_set_string(b, "text", "");
-            value_map_set_string(b, "name", names[dir->kind]);
-            if (dir->arg)
-                value_map_set_string(b, "arg", dir->arg);
-            value_map_set_number(b, "line", cmark_node_get_start_line(n) + d->body_line - 1);
-            value_map_set_string(b, "section", current ? current->id : d->id);
-            cmark_node *next = cmark_node_next(n);
-            value_map_set_bool(b, "has_children", false);
-            value_map_set_string(b, "next", next ? block_kind(next) : "none");
-            value_list_push(blocks, b);
-            continue;
-        }
-        if (t != CMARK_NODE_PARAGRAPH)
-            continue;
-        cmark_node *parent = cmark_node_parent(n);
-        bool item = parent && cmark_node_get_type(parent) == CMARK_NODE_ITEM;
-        value *b = value_map();
-        value_map_set_string(b, "kind", in_footnote ? "footnote" : item ? "item" : "paragraph");
-        value_map_set(b, "text", value_string_take(md_plain_text(n)));
-        value_map_set_number(b, "line", cmark_node_get_start_line(n) + d->body_line - 1);
-        value_map_set_string(b, "section", current ? current->id : d->id);
-        if (item) {
-            value_map_set_bool(b, "has_children", has_child_list(parent));
-            cmark_node *next = cmark_node_next(parent);
-            value_map_set_string(b, "next", next ? "item" : "none");
-        } else {
-            cmark_node *next = cmark_node_next(n);
-            value_map_set_bool(b, "has_children", false);
-            value_map_set_string(b, "next", next ? block_kind(next) : "none");
-        }
-        value_list_push(blocks, b);
-    }
-    cmark_iter_free(it);
-    return blocks;
-}
-
-static value *document_links(const document *d)
-{
-    static const char *const kinds[] = {"annex", "section", "register", "row"};
-    value *links = value_list();
-    cmark_iter *it = cmark_iter_new(d->root);
-    cmark_event_type ev;
-    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-        cmark_node *n = cmark_iter_get_node(it);
-        if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(n) != CMARK_NODE_LINK)
-            continue;
-        const xref_link *l = cmark_node_get_user_data(n);
-        value *v = value_map();
-        value_map_set_string(v, "kind", l ? kinds[l->kind] : "url");
-        value_map_set_string(v, "url", cmark_node_get_url(n));
-        if (l)
-            value_map_set_string(v, "href", l->href);
-        value_map_set(v, "text", value_string_take(md_plain_text(n)));
-        value_map_set_number(v, "line", cmark_node_get_start_line(n) + d->body_line - 1);
-        value_list_push(links, v);
-    }
-    cmark_iter_free(it);
-    return links;
-}
-
-static value *document_value(const document *d)
-{
-    value *v = value_map();
-    value_map_set_string(v, "id", d->id);
-    value_map_set_string(v, "kind", d->kind == DOCUMENT_CHAPTER ? "chapter" : "annex");
-    value_map_set_string(v, "path", d->path);
-    value_map_set_string(v, "title", d->title);
-    value_map_set_number(v, "number", d->number);
-    value *sections = value_list();
-    for (size_t i = 0; i < d->sections.len; i++) {
-        const section *sec = d->sections.items[i];
-        value *sv = value_map();
-        value_map_set_string(sv, "id", sec->id);
-        value_map_set_number(sv, "level", sec->level);
-        value_map_set_string(sv, "label", sec->label);
-        value_map_set_string(sv, "number", sec->full_label);
-        value_map_set_string(sv, "title", sec->title);
-        value_map_set_number(sv, "line", sec->pos.line);
-        value_list_push(sections, sv);
-    }
-    value_map_set(v, "sections", sections);
-    value_map_set(v, "blocks", document_blocks(d));
-    value_map_set(v, "links", document_links(d));
-    return v;
-}
-
-value *check_site_value(const site *s, const struct xref_table *xref)
+value *check_site_value(const site *s)
 {
     const site_config *c = &s->config;
     value *v = value_map();
@@ -258,26 +157,6 @@ value *check_site_value(const site *s, const struct xref_table *xref)
         value_map_set(rv, "fields", fields);
     }
     value_map_set(v, "registers", regs);
-    value *chapters = value_list();
-    for (size_t i = 0; i < s->chapters.len; i++)
-        value_list_push(chapters, document_value(s->chapters.items[i]));
-    value_map_set(v, "documents", chapters);
-
-    value *annexes = value_list();
-    for (size_t i = 0; i < s->annexes.len; i++) {
-        const document *a = s->annexes.items[i];
-        value *av = document_value(a);
-        if (a->register_name)
-            value_map_set_string(av, "register", a->register_name);
-        const vec *back = xref ? xref_backlinks(xref, a) : NULL;
-        int from_plan = 0;
-        for (size_t k = 0; back && k < back->len; k++)
-            if (((const xref_backlink *)back->items[k])->from->kind == DOCUMENT_CHAPTER)
-                from_plan++;
-        value_map_set_number(av, "references", from_plan);
-        value_list_push(annexes, av);
-    }
-    value_map_set(v, "annexes", annexes);
     return v;
 }
 

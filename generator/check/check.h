@@ -26,10 +26,19 @@ typedef struct check_counts {
     int rules, rules_failed;
 } check_counts;
 
+/* Rules running on a site, in worker processes. */
+typedef struct check_batch check_batch;
+
 /* Finds the plugins (the shipped ones, replaced or added to by the content
  * folder's own lua-plugins/, less those site.yaml turns off), builds the
- * data rules read and runs them. out is the caller's to free with
- * rules_result_free. */
+ * data rules read and starts them; returns once they run. s and xref are
+ * borrowed and must not change until check_finish; while check_start runs,
+ * no other thread may read the documents' Markdown trees (check/documents.h). */
+check_batch *check_start(const site *s, const struct xref_table *xref, const check_options *opts);
+/* Waits for the rules, reports their failures (rules_finish) and frees the
+ * batch. out is the caller's to free with rules_result_free. */
+void check_finish(check_batch *batch, rules_result *out);
+/* check_start and check_finish at once. */
 void check_run(const site *s, const struct xref_table *xref, const check_options *opts,
                rules_result *out);
 /* One diagnostic per flag that is not ok, at the row's file:line (or the
@@ -37,8 +46,10 @@ void check_run(const site *s, const struct xref_table *xref, const check_options
 void check_report(const site *s, const rules_result *r);
 check_counts check_count(const rules_result *r);
 
-/* The data rules read, as described in README.md (exposed for tests). */
-value *check_site_value(const site *s, const struct xref_table *xref);
+/* The data rules read, as described in README.md, but for site.documents
+ * and site.annexes, which rules get from check/documents.h when they read
+ * them (exposed for tests). */
+value *check_site_value(const site *s);
 
 /* status/flags.json: the documented, stable schema (README.md). */
 value *check_flags_value(const site *s, const rules_result *r, date today);

@@ -329,7 +329,7 @@ int rule_api_check(lua_State *L)
     const check_input *in = lua_touserdata(L, 1);
     luaL_checkstack(L, 4, NULL);
     lua_pushvalue(L, 2);
-    site_push(L, in->site);
+    site_push(L, in->site, in->lazy, in->lazy_count);
     luadate_push(L, in->today);
     if (in->params && in->params->kind == VALUE_MAP)
         site_push_value(L, in->params);

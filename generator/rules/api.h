@@ -46,6 +46,8 @@ int rule_api_take(lua_State *L);
 /* The arguments of check. */
 typedef struct check_input {
     const value *site;
+    const rules_lazy *lazy;
+    size_t lazy_count;
     date today;
     const value *params; /* this rule's parameters, or NULL */
 } check_input;

@@ -119,10 +119,12 @@ void plugin_run(const char *path, const plugin_inputs *in, volatile plugin_progr
         progress->severity = (int)out->decl.severity;
     }
 
+    sandbox_lines_on_demand(sb);
     api.checking = true;
     api.rule_id = out->decl.id;
     api.rule_severity = out->decl.severity;
-    check_input check = {in->site, in->today, value_map_get(in->params, out->decl.id)};
+    check_input check = {in->site, in->lazy, in->lazy_count, in->today,
+                         value_map_get(in->params, out->decl.id)};
     if (!sandbox_ccall(sb, rule_api_check, &check, 1, 0, &err)) {
         fail_with(out, STAGE_CHECK, &err); /* a failed rule's partial flags are dropped */
         goto done;

@@ -16,6 +16,8 @@
 
 typedef struct plugin_inputs {
     const value *site;
+    const rules_lazy *lazy; /* parts of site built when first read */
+    size_t lazy_count;
     date today;
     const value *params; /* all rules' parameters, keyed by rule id; may be NULL */
     rules_limits limits;

@@ -6,6 +6,7 @@
 #include "core/parallel.h"
 #include "core/xalloc.h"
 #include "rules/api.h"
+#include "rules/arena.h"
 #include "rules/isolate.h"
 #include "rules/plugin.h"
 
@@ -176,47 +177,74 @@ rules_limits rules_default_limits(void)
         .max_instructions = 10 * 1000 * 1000,
         .max_millis = 5000, /* a safety net for hangs inside C: the instruction limit is the real one, and it does not depend on the load of the machine */
         .in_process = false,
+        .workers = 0,
     };
 }
 
-typedef struct run_job {
+struct rules_batch {
     const char *const *paths;
-    const plugin_inputs *in;
-    plugin_outcome *outcomes;
-} run_job;
+    size_t count;
+    plugin_inputs in;
+    isolate_pool *pool; /* NULL: the rules run in this process, in rules_finish */
+};
 
-static void run_one(void *ctx, int worker, size_t i)
+rules_batch *rules_start(const rules_inputs *req)
 {
-    run_job *job = ctx;
-    (void)worker;
-    plugin_outcome_init(&job->outcomes[i]);
-    if (job->in->limits.in_process)
-        plugin_run(job->paths[i], job->in, NULL, &job->outcomes[i]);
+    rules_batch *b = xcalloc(1, sizeof *b);
+    b->paths = req->paths;
+    b->count = req->count;
+    b->in = (plugin_inputs){
+        .site = req->site,
+        .lazy = req->lazy,
+        .lazy_count = req->lazy_count,
+        .today = req->today,
+        .params = req->params,
+        .limits = req->limits ? *req->limits : rules_default_limits(),
+    };
+    if (date_valid(req->today) && !b->in.limits.in_process) {
+        int workers = b->in.limits.workers > 0 ? b->in.limits.workers : parallel_cpu_count();
+        b->pool = isolate_start(b->paths, b->count, &b->in, workers);
+    }
+    return b;
+}
+
+void rules_finish(rules_batch *b, rules_result *out)
+{
+    vec_init(&out->flags, rule_flag_free);
+    vec_init(&out->rules, rule_info_free);
+    out->failed = 0;
+    if (!date_valid(b->in.today)) {
+        diag_error(srcpos_file(NULL), "rule-today", "today (%04d-%02d-%02d) is not a valid date",
+                   b->in.today.year, b->in.today.month, b->in.today.day);
+        free(b);
+        return;
+    }
+    plugin_outcome *outcomes = xcalloc(b->count + 1, sizeof *outcomes);
+    for (size_t i = 0; i < b->count; i++)
+        plugin_outcome_init(&outcomes[i]);
+    if (b->pool)
+        isolate_finish(b->pool, outcomes);
     else
-        isolate_run_plugin(job->paths[i], job->in, &job->outcomes[i]);
+        for (size_t i = 0; i < b->count; i++)
+            plugin_run(b->paths[i], &b->in, NULL, &outcomes[i]);
+    arena_release_spares(); /* what the rules that ran here kept */
+    for (size_t i = 0; i < b->count; i++) {
+        record_outcome(b->paths[i], &outcomes[i], out);
+        plugin_outcome_free(&outcomes[i]);
+    }
+    free(outcomes);
+    free(b);
+    vec_sort(&out->flags, compare_flags);
 }
 
 void rules_run(const char *const *plugin_paths, size_t count, const value *site, date today,
                const value *params, const rules_limits *limits, rules_result *out)
 {
-    vec_init(&out->flags, rule_flag_free);
-    vec_init(&out->rules, rule_info_free);
-    out->failed = 0;
-    if (!date_valid(today)) {
-        diag_error(srcpos_file(NULL), "rule-today", "today (%04d-%02d-%02d) is not a valid date",
-                   today.year, today.month, today.day);
-        return;
-    }
-    plugin_inputs in = {site, today, params, limits ? *limits : rules_default_limits()};
-    plugin_outcome *outcomes = xcalloc(count + 1, sizeof *outcomes);
-    run_job job = {plugin_paths, &in, outcomes};
-    /* Each isolated rule is a child process: they run side by side. In
-     * process (for debuggers) they share this process and run one by one. */
-    parallel_for(count, in.limits.in_process ? 1 : parallel_cpu_count(), run_one, &job);
-    for (size_t i = 0; i < count; i++) {
-        record_outcome(plugin_paths[i], &outcomes[i], out);
-        plugin_outcome_free(&outcomes[i]);
-    }
-    free(outcomes);
-    vec_sort(&out->flags, compare_flags);
+    rules_inputs in = {.paths = plugin_paths,
+                       .count = count,
+                       .site = site,
+                       .today = today,
+                       .params = params,
+                       .limits = limits};
+    rules_finish(rules_start(&in), out);
 }

@@ -8,15 +8,19 @@
  * Every plugin gets its own Lua state (only base, string, table, math and utf8,
  * with load, dofile, loadfile, collectgarbage, print, warn, string.dump and
  * math.random removed and no __gc metamethods; chunks are loaded as text
- * only), its own limits, and by default its own process (rules/isolate.h).
- * A rule that fails, loops, exhausts its memory or returns something other
- * than a rule is reported as one diagnostic at its file:line and the other
- * rules still run; a failed rule's flags are dropped. Inside a rule, check may
- * call flag{...} and use the date helpers (rules/date.h describes them).
+ * only) and its own limits, and by default runs in a worker process
+ * (rules/isolate.h), so nothing it does reaches the caller or another rule.
+ * A rule that fails, loops, exhausts its memory, crashes its process or
+ * returns something other than a rule is reported as one diagnostic at its
+ * file:line and the other rules still run; a failed rule's flags are dropped.
+ * Inside a rule, check may call flag{...} and use the date helpers
+ * (rules/date.h describes them). The results do not depend on how many
+ * workers ran the rules or in which order they finished.
  *
- * Ownership: rules_run fills a rules_result that the caller owns and releases
- * with rules_result_free; every string in it is owned by the result. The inputs
- * (paths, site, params) are only borrowed.
+ * Ownership: rules_finish (and rules_run) fill a rules_result that the caller
+ * owns and releases with rules_result_free; every string in it is owned by the
+ * result. The inputs (paths, site, lazy parts, params) are only borrowed, and
+ * must stay unchanged until rules_finish returns.
  *
  * The data contract for `site` (a value tree, see core/value.h):
  *   - maps become Lua tables, lists become arrays (1-based), strings, numbers
@@ -61,14 +65,16 @@ void rules_row_set_place(value *row, const char *file, int line);
  * rules that are slow without executing many instructions, and with isolation
  * it also bounds time spent inside C library functions (a pathological
  * pattern in string.find), which no instruction count can interrupt: such a
- * child is killed ISOLATE_GRACE_MS (250 ms) after its time limit. */
+ * rule's worker is killed ISOLATE_GRACE_MS (250 ms) after its time limit. */
 typedef struct rules_limits {
     size_t max_memory;          /* bytes; default 64 MiB */
     long long max_instructions; /* default 10,000,000 (0.1 to 0.2 s of Lua) */
     long max_millis;            /* wall-clock milliseconds; default 5000 */
-    bool in_process;            /* default false: each plugin runs in a forked child,
-                                   so nothing it does can hang or crash the caller;
-                                   true runs it here (for debuggers) */
+    bool in_process;            /* default false: plugins run in worker processes,
+                                   so nothing they do can hang or crash the caller;
+                                   true runs them here, one by one (for debuggers) */
+    int workers;                /* how many worker processes; 0 (the default):
+                                   one per processor */
 } rules_limits;
 
 rules_limits rules_default_limits(void);
@@ -124,12 +130,48 @@ typedef struct rules_result {
     int failed; /* how many rules failed */
 } rules_result;
 
-/* Runs every plugin in order (the caller has already resolved overrides and
- * disabled rules). Failures are reported through diag_emit with codes
- * rule-load (unreadable, syntax error, bytecode), rule-error, rule-timeout,
- * rule-memory and rule-duplicate (a warning rule-id when the id is not the
- * file's name). site and params may be NULL; limits NULL means the defaults.
- * out is initialised here. */
+struct lua_State;
+
+/* A part of site that is built only when a rule first reads site[key], by
+ * push, straight in the rule's Lua state: the plan's text is most of the data
+ * and most rules never read it. push pushes exactly one value; it runs in the
+ * rule's process inside its protected call, so what it allocates counts
+ * against the rule's memory and it may raise a Lua error. A lazy part hides an
+ * entry of the site value with the same key. */
+typedef struct rules_lazy {
+    const char *key;
+    void (*push)(struct lua_State *L, void *ctx);
+    void *ctx;
+} rules_lazy;
+
+/* A run of rules (the caller has already resolved overrides and disabled
+ * rules). site, lazy and params may be NULL; limits NULL means the defaults. */
+typedef struct rules_inputs {
+    const char *const *paths;
+    size_t count;
+    const value *site;
+    const rules_lazy *lazy;
+    size_t lazy_count;
+    date today;
+    const value *params;
+    const rules_limits *limits;
+} rules_inputs;
+
+/* Rules running in worker processes while the caller does something else. */
+typedef struct rules_batch rules_batch;
+
+/* Starts the workers on the rules and returns at once. They go on by
+ * themselves (each rule's Lua limits hold), but a rule stuck inside C is
+ * stopped only once rules_finish watches the deadlines. */
+rules_batch *rules_start(const rules_inputs *in);
+/* Waits for every rule (stopping those that overrun), frees the batch and
+ * fills out (initialised here) with the rules in the order of the paths.
+ * Failures are reported now through diag_emit with codes rule-load
+ * (unreadable, syntax error, bytecode), rule-error, rule-timeout, rule-memory
+ * and rule-duplicate (a warning rule-id when the id is not the file's name). */
+void rules_finish(rules_batch *batch, rules_result *out);
+
+/* rules_start and rules_finish at once. */
 void rules_run(const char *const *plugin_paths, size_t count, const value *site, date today,
                const value *params, const rules_limits *limits, rules_result *out);
 void rules_result_free(rules_result *result);

@@ -5,9 +5,11 @@
  * (it never aborts). Instructions and time: a count hook charges every 1000
  * instructions; when the budget or the deadline runs out it raises an error and
  * re-arms itself on every instruction and line, so the script's own pcall
- * cannot swallow the stop. The same hook follows the current line (line and
- * return events), so an out-of-memory error, which Lua raises without calling
- * any message handler, can still be placed at its line.
+ * cannot swallow the stop. The current line is kept too, so an
+ * out-of-memory error, which Lua raises without calling any message handler,
+ * can still be placed at its line: the hook follows line events while the
+ * chunk loads and runs, and after sandbox_lines_on_demand the line is read
+ * from the stack where it is needed.
  *
  * Every call into Lua goes through sandbox_pcall, which adds a traceback and
  * turns a failure into a sandbox_error. */
@@ -43,8 +45,11 @@ typedef struct sandbox_error {
 
 void sandbox_error_free(sandbox_error *err);
 
+struct arena;
+
 typedef struct sandbox {
     lua_State *L;
+    struct arena *arena; /* all of L's memory (rules/arena.h) */
     const char *path;           /* borrowed; the chunk is named "@path" */
     char short_src[LUA_IDSIZE]; /* how Lua abbreviates the chunk name in messages */
     rules_limits limits;
@@ -56,6 +61,8 @@ typedef struct sandbox {
     int stop_line;             /* where the stop tripped */
     int current_line;          /* the innermost running line of the chunk */
     volatile int *line_mirror; /* NULL, or where current_line is copied for a watcher */
+    bool lines_on_demand;      /* sandbox_lines_on_demand was called */
+    bool following_lines;      /* the hook has line events */
 } sandbox;
 
 /* A new state with base (without load, loadfile, dofile, collectgarbage, print,
@@ -78,5 +85,16 @@ bool sandbox_pcall(sandbox *sb, int nargs, int nresults, sandbox_error *err);
  * as its further arguments (ud arrives as a light userdata). */
 bool sandbox_ccall(sandbox *sb, lua_CFunction fn, void *ud, int nargs, int nresults,
                    sandbox_error *err);
+
+/* From now on (the plugin's check) the current line is read from the stack
+ * when it is needed instead of followed line by line, which slows Lua down
+ * threefold; the line events stop at the next count event. */
+void sandbox_lines_on_demand(sandbox *sb);
+/* Brings the current line up to date: host code called from Lua does so
+ * before work that could crash or hang, so the rule is placed right. */
+void sandbox_note_line(lua_State *L);
+/* For a signal handler of a process running rules: mirrors the line of the
+ * sandbox running now, if any. Only reads the Lua state. */
+void sandbox_mirror_running_line(void);
 
 #endif

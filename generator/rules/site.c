@@ -5,6 +5,7 @@
 #include <lauxlib.h>
 
 #include "rules/date.h"
+#include "rules/sandbox.h"
 
 #define MAX_DEPTH 200
 #define DATE_KEY "$date"
@@ -214,40 +215,62 @@ static void push_register(lua_State *L, const char *name, const value *reg)
     lua_setmetatable(L, -2);
 }
 
-/* The documents are most of the data and most rules never read them:
- * converted on first access. */
-static bool is_lazy_key(const char *key)
+static const rules_lazy *find_lazy(const rules_lazy *lazy, size_t count, const char *key)
 {
-    return strcmp(key, "documents") == 0 || strcmp(key, "annexes") == 0;
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(lazy[i].key, key) == 0)
+            return &lazy[i];
+    return NULL;
 }
 
-static int lazy_index(lua_State *L)
+static int push_part(lua_State *L)
 {
-    const value *site = lua_touserdata(L, lua_upvalueindex(1));
-    const char *key = lua_tostring(L, 2);
-    if (!key || !is_lazy_key(key))
-        return 0;
-    push_value(L, value_map_get(site, key), 1);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, 1, key); /* rawset: the table has no __newindex */
+    const rules_lazy *part = lua_touserdata(L, 1);
+    part->push(L, part->ctx);
     return 1;
 }
 
-void site_push(lua_State *L, const value *site)
+/* site's __index: builds a lazy part on its first read and keeps it. The
+ * collector waits meanwhile: everything built is alive, and marking it again
+ * and again as it grows cost a sixth of the time. */
+static int lazy_index(lua_State *L)
+{
+    const rules_lazy *lazy = lua_touserdata(L, lua_upvalueindex(1));
+    size_t count = (size_t)lua_tointeger(L, lua_upvalueindex(2));
+    const rules_lazy *part =
+        lua_type(L, 2) == LUA_TSTRING ? find_lazy(lazy, count, lua_tostring(L, 2)) : NULL;
+    if (!part)
+        return 0;
+    sandbox_note_line(L); /* should the host's code crash or hang */
+    lua_gc(L, LUA_GCSTOP);
+    lua_pushcfunction(L, push_part);
+    lua_pushlightuserdata(L, (void *)part);
+    int status = lua_pcall(L, 1, 1, 0);
+    lua_gc(L, LUA_GCRESTART);
+    if (status != LUA_OK)
+        return lua_error(L); /* the same error, now that the collector runs again */
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, 1);
+    return 1;
+}
+
+void site_push(lua_State *L, const value *site, const rules_lazy *lazy, size_t lazy_count)
 {
     bool is_map = site && site->kind == VALUE_MAP;
-    lua_createtable(L, 0, is_map ? (int)site->as.map.len : 1);
+    lua_createtable(L, 0, (is_map ? (int)site->as.map.len : 1) + (int)lazy_count);
     for (size_t i = 0; is_map && i < site->as.map.len; i++) {
         const char *key = site->as.map.entries[i].key;
-        if (strcmp(key, "registers") == 0 || is_lazy_key(key))
+        if (strcmp(key, "registers") == 0 || find_lazy(lazy, lazy_count, key))
             continue;
         push_value(L, site->as.map.entries[i].value, 1);
         lua_setfield(L, -2, key);
     }
-    if (is_map) {
+    if (lazy_count) {
         lua_createtable(L, 0, 1);
-        lua_pushlightuserdata(L, (void *)site);
-        lua_pushcclosure(L, lazy_index, 1);
+        lua_pushlightuserdata(L, (void *)lazy);
+        lua_pushinteger(L, (lua_Integer)lazy_count);
+        lua_pushcclosure(L, lazy_index, 2);
         lua_setfield(L, -2, "__index");
         lua_setmetatable(L, -2);
     }

@@ -8,6 +8,7 @@
 #include <lua.h>
 
 #include "core/value.h"
+#include "rules/rules.h"
 
 /* Defines the register metatable (:find, :filter, :count). Once per state. */
 void site_install(lua_State *L);
@@ -19,7 +20,8 @@ void site_push_value(lua_State *L, const value *v);
 /* Pushes the site table: site converted (an empty table when NULL), where
  * site.registers is always a table of register arrays (each register given as
  * a list of rows or as registers_to_value's {title, key, annex?, rows}) and
- * reading a missing register gives an empty one. */
-void site_push(lua_State *L, const value *site);
+ * reading a missing register gives an empty one. The lazy parts (borrowed
+ * while the table lives) are pushed on their first read. */
+void site_push(lua_State *L, const value *site, const rules_lazy *lazy, size_t lazy_count);
 
 #endif

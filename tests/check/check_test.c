@@ -1,5 +1,6 @@
 /* status/calendar.ics read back and compared with status/flags.json's data:
- * one event per dated flag, with the flag's uid, date and message. */
+ * one event per dated flag, with the flag's uid, date and message; and what
+ * rules read of a site's plan and annexes. Run from the repository root. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,8 @@
 #include "content/site.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
+#include "diag/diag.h"
+#include "xref/xref.h"
 
 static rule_flag *make_flag(const char *rule, flag_status status, const char *due,
                             const char *message, const char *file, int line)
@@ -229,11 +232,93 @@ static void test_uids_are_stable(void **state)
     vec_free(&b.rules);
 }
 
+/* What rules read of the plan and the annexes (check/documents.h): the
+ * probe rule of tests/check/fixtures describes every table of site.documents
+ * and site.annexes of the golden site, in worker processes. */
+static void test_documents_for_rules(void **state)
+{
+    (void)state;
+    static const char *const expected[] = {
+        "001 documents id=string:basis kind=string:chapter number=integer:1 path=string:tests/golden/site/plan/01-basis.md title=string:依據及目的",
+        "002   sections id=string:basis label=string:壹、 level=integer:1 line=integer:1 number=string:壹、 title=string:依據及目的",
+        "003   sections id=string:policy label=string:一、 level=integer:2 line=integer:7 number=string:壹、一、 title=string:政策",
+        "004   sections id=string:網路安全控管 label=string:(一) level=integer:3 line=integer:19 number=string:壹、一、(一) title=string:網路安全控管",
+        "005   sections id=string:防火牆 label=string:1. level=integer:4 line=integer:26 number=string:壹、一、(一)1. title=string:防火牆",
+        "006   sections id=string:規則檢視 label=string:(1) level=integer:5 line=integer:28 number=string:壹、一、(一)1.(1) title=string:規則檢視",
+        "007   sections id=string:紀錄 label=string:A. level=integer:6 line=integer:30 number=string:壹、一、(一)1.(1)A. title=string:紀錄",
+        "008   blocks has_children=boolean:false kind=string:paragraph line=integer:5 next=string:heading section=string:basis text=string:本計畫依據資通安全管理法第 10 條訂定。",
+        "009   blocks has_children=boolean:false kind=string:paragraph line=integer:9 next=string:list section=string:policy text=string:為確保機密性、完整性及可用性，特制訂本政策：",
+        "010   blocks has_children=boolean:false kind=string:item line=integer:11 next=string:item section=string:policy text=string:應建立風險管理機制。",
+        "011   blocks has_children=boolean:true kind=string:item line=integer:12 next=string:item section=string:policy text=string:應保護機敏資訊：",
+        "012   blocks has_children=boolean:false kind=string:item line=integer:13 next=string:item section=string:policy text=string:區分網路區域。",
+        "013   blocks has_children=boolean:true kind=string:item line=integer:14 next=string:none section=string:policy text=string:加密傳輸：",
+        "014   blocks has_children=boolean:false kind=string:item line=integer:15 next=string:item section=string:policy text=string:使用 TLS。",
+        "015   blocks has_children=boolean:false kind=string:item line=integer:16 next=string:none section=string:policy text=string:保存金鑰。",
+        "016   blocks has_children=boolean:false kind=string:item line=integer:17 next=string:none section=string:policy text=string:落實通報機制。",
+        "017   blocks has_children=boolean:false kind=string:paragraph line=integer:34 next=string:other section=string:紀錄 text=string:同一註腳再次引用，以及刪除線與 https://example.org 自動連結。",
+        "018   blocks has_children=boolean:false kind=string:footnote line=integer:36 next=string:none section=string:紀錄 text=string:施行細則第 6 條。",
+        "019   blocks has_children=boolean:false kind=string:footnote line=integer:37 next=string:none section=string:紀錄 text=string:格式可參附件：資通安全保密同意書，另見附件 2「資通安全保密同意書」與貳、適用範圍。",
+        "020   links kind=string:url line=integer:4 text=string:https://example.org url=string:https://example.org",
+        "021   links href=string:annexes/confidentiality-agreement.html kind=string:annex line=integer:37 text=string:資通安全保密同意書 url=string:annex:confidentiality-agreement",
+        "022   links href=string:annexes/confidentiality-agreement.html kind=string:annex line=integer:37 text=string:附件 2「資通安全保密同意書」 url=string:annex:confidentiality-agreement",
+        "023   links href=string:plan/scope.html kind=string:section line=integer:37 text=string:貳、適用範圍 url=string:sec:scope",
+        "024 documents id=string:scope kind=string:chapter number=integer:2 path=string:tests/golden/site/plan/02-scope.md title=string:適用範圍",
+        "025   sections id=string:scope label=string:貳、 level=integer:1 line=integer:1 number=string:貳、 title=string:適用範圍",
+        "026   sections id=string:政策 label=string:一、 level=integer:2 line=integer:7 number=string:貳、一、 title=string:政策",
+        "027   sections id=string:政策-2 label=string:二、 level=integer:2 line=integer:11 number=string:貳、二、 title=string:政策",
+        "028   sections id=string:系統 label=string:三、 level=integer:2 line=integer:17 number=string:貳、三、 title=string:系統",
+        "029   sections id=string:修訂 label=string:四、 level=integer:2 line=integer:27 number=string:貳、四、 title=string:修訂",
+        "030   blocks has_children=boolean:false kind=string:paragraph line=integer:5 next=string:heading section=string:scope text=string:本計畫適用範圍涵蓋本全機關。",
+        "031   blocks has_children=boolean:false kind=string:paragraph line=integer:9 next=string:heading section=string:政策 text=string:與第一章同名之標題，編號與錨點各自獨立。",
+        "032   blocks has_children=boolean:false kind=string:paragraph line=integer:13 next=string:heading section=string:政策-2 text=string:同一章內重複之標題取得不同錨點。",
+        "033   blocks arg=string:systems has_children=boolean:false kind=string:directive line=integer:19 name=string:register next=string:paragraph section=string:系統 text=string:",
+        "034   blocks has_children=boolean:false kind=string:paragraph line=integer:25 next=string:heading section=string:系統 text=string:另見核心資通系統與SYS-1 校務行政系統，以及壹、一、政策。",
+        "035   blocks has_children=boolean:false kind=string:directive line=integer:29 name=string:revisions next=string:directive section=string:修訂 text=string:",
+        "036   blocks has_children=boolean:false kind=string:directive line=integer:32 name=string:annexes next=string:other section=string:修訂 text=string:",
+        "037   blocks has_children=boolean:false kind=string:footnote line=integer:15 next=string:none section=string:修訂 text=string:註腳跨章連續編號。",
+        "038   links href=string:registers/systems.html kind=string:register line=integer:25 text=string:核心資通系統 url=string:reg:systems",
+        "039   links href=string:registers/systems.html#SYS-1 kind=string:row line=integer:25 text=string:SYS-1 校務行政系統 url=string:reg:systems/SYS-1",
+        "040   links href=string:plan/basis.html#policy kind=string:section line=integer:25 text=string:壹、一、政策 url=string:sec:basis/policy",
+        "041 annexes id=string:confidentiality-agreement kind=string:annex number=integer:2 path=string:tests/golden/site/annexes/01-confidentiality-agreement.md references=integer:2 title=string:資通安全保密同意書",
+        "042   sections id=string:confidentiality-agreement label=string: level=integer:1 line=integer:1 number=string: title=string:資通安全保密同意書",
+        "043   blocks has_children=boolean:false kind=string:paragraph line=integer:6 next=string:list section=string:confidentiality-agreement text=string:立同意書人同意遵守下列事項：",
+        "044   blocks has_children=boolean:false kind=string:item line=integer:8 next=string:item section=string:confidentiality-agreement text=string:保守業務機密。",
+        "045   blocks has_children=boolean:false kind=string:item line=integer:9 next=string:none section=string:confidentiality-agreement text=string:離職後仍有效。",
+        "046   blocks has_children=boolean:false kind=string:paragraph line=integer:11 next=string:none section=string:confidentiality-agreement text=string:立同意書人：＿＿＿＿＿＿　日期：中華民國＿＿＿年＿＿月＿＿日",
+    };
+    diag_reset();
+    site *s = site_load("tests/golden/site");
+    assert_non_null(s);
+    xref_table *xref = xref_resolve_site(s);
+    assert_int_equal(diag_get_counts().errors, 0);
+    check_options opts = {.content_dir = "tests/golden/site",
+                          .data_dir = "tests/check/fixtures",
+                          .today = {2026, 11, 28}};
+    rules_result r;
+    check_run(s, xref, &opts, &r);
+    assert_int_equal(r.failed, 0);
+    assert_int_equal(r.rules.len, 2); /* the probe and the site's own rule */
+    size_t n = 0;
+    for (size_t i = 0; i < r.flags.len; i++) {
+        const rule_flag *f = r.flags.items[i];
+        if (strcmp(f->rule_id, "documents-probe") != 0)
+            continue;
+        assert_true(n < sizeof expected / sizeof *expected);
+        assert_string_equal(f->message, expected[n]);
+        n++;
+    }
+    assert_int_equal(n, sizeof expected / sizeof *expected);
+    rules_result_free(&r);
+    xref_table_free(xref);
+    site_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_calendar_matches_flags),
         cmocka_unit_test(test_uids_are_stable),
+        cmocka_unit_test(test_documents_for_rules),
     };
     return cmocka_run_group_tests_name("check", tests, NULL, NULL);
 }

@@ -7,9 +7,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,8 +46,7 @@ typedef struct run {
     double seconds;
 } run;
 
-static void run_paths(run *r, const char *const *paths, size_t n, const value *site,
-                      const value *params, const rules_limits *limits)
+static void run_inputs(run *r, const rules_inputs *in)
 {
     memset(r, 0, sizeof *r);
     FILE *stream = open_memstream(&r->diags, &r->diags_len);
@@ -54,11 +55,19 @@ static void run_paths(run *r, const char *const *paths, size_t n, const value *s
     diag_set_stream(stream);
     struct timespec start, end;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    rules_run(paths, n, site, TODAY, params, limits, &r->result);
+    rules_finish(rules_start(in), &r->result);
     clock_gettime(CLOCK_MONOTONIC, &end);
     diag_set_stream(stderr);
     fclose(stream);
     r->seconds = (double)(end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9;
+}
+
+static void run_paths(run *r, const char *const *paths, size_t n, const value *site,
+                      const value *params, const rules_limits *limits)
+{
+    rules_inputs in = {.paths = paths, .count = n, .site = site, .today = TODAY,
+                       .params = params, .limits = limits};
+    run_inputs(r, &in);
 }
 
 /* Runs the named fixtures (NULL-terminated list). */
@@ -762,6 +771,282 @@ static void test_invalid_today(void **state)
     free(path);
 }
 
+/* ---- lazy parts and worker processes ---- */
+
+static void push_extra(lua_State *L, void *ctx)
+{
+    int *made = ctx;
+    (*made)++;
+    lua_createtable(L, 0, 2);
+    lua_pushinteger(L, *made);
+    lua_setfield(L, -2, "made");
+    lua_pushliteral(L, "push");
+    lua_setfield(L, -2, "from");
+}
+
+static void push_broken(lua_State *L, void *ctx)
+{
+    (void)ctx;
+    luaL_error(L, "broken on purpose");
+}
+
+/* Host code that takes the rule's process down with it. */
+static void push_kill(lua_State *L, void *ctx)
+{
+    (void)L;
+    (void)ctx;
+    raise(SIGKILL);
+}
+
+static void push_exit(lua_State *L, void *ctx)
+{
+    (void)L;
+    (void)ctx;
+    _exit(3);
+}
+
+/* Runs the named fixtures (a NULL-terminated array) with the lazy parts
+ * above and the given limits. */
+static void run_with_parts(run *r, const char *const *names, const rules_limits *limits,
+                           int *made)
+{
+    vec paths;
+    vec_init(&paths, free);
+    for (size_t i = 0; names[i]; i++)
+        vec_push(&paths, fixture(names[i]));
+    value *site = make_site();
+    value_map_set_string(site, "extra", "hidden by the lazy part");
+    const rules_lazy lazy[] = {
+        {"extra", push_extra, made},
+        {"broken", push_broken, NULL},
+        {"kill", push_kill, NULL},
+        {"exit", push_exit, NULL},
+    };
+    rules_inputs in = {.paths = (const char *const *)paths.items,
+                       .count = paths.len,
+                       .site = site,
+                       .lazy = lazy,
+                       .lazy_count = sizeof lazy / sizeof *lazy,
+                       .today = TODAY,
+                       .limits = limits};
+    run_inputs(r, &in);
+    value_unref(site);
+    vec_free(&paths);
+}
+
+/* A lazy part is built by the rule that reads it, in that rule's process,
+ * once; an error while building it is the rule's, at the line that read it. */
+static void test_lazy_parts(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"lazy.lua", "lazy-error.lua", "good.lua", NULL};
+    for (int in_process = 0; in_process <= 1; in_process++) {
+        rules_limits limits = rules_default_limits();
+        limits.in_process = in_process;
+        int made = 0;
+        run r;
+        run_with_parts(&r, names, &limits, &made);
+        assert_diags(&r, "@/lazy-error.lua:10: error: rule 'lazy-error' failed: broken on "
+                         "purpose [rule-error]\n");
+        assert_non_null(find_flag(&r, "lazy", "lazy ok"));
+        assert_non_null(find_flag(&r, "good", "held on 2026-03-02"));
+        /* Here only for the rule that read it; in a worker, never here. */
+        assert_int_equal(made, in_process ? 1 : 0);
+        run_free(&r);
+    }
+}
+
+/* A worker that dies inside a rule: that rule is reported at the line it was
+ * running, with what it had declared, and the rules after it run in a new
+ * worker, with one worker or several. */
+static void test_worker_dies(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"host-kill.lua", "good.lua", "host-exit.lua",
+                                        "flags.lua", "boom.lua", NULL};
+    for (int workers = 1; workers <= 2; workers++) {
+        rules_limits limits = rules_default_limits();
+        limits.workers = workers;
+        int made = 0;
+        run r;
+        run_with_parts(&r, names, &limits, &made);
+        assert_diags(&r, "@/host-kill.lua:9: error: rule 'host-kill' failed: the rule's "
+                         "process was killed by signal 9 (Killed) [rule-error]\n"
+                         "@/host-exit.lua:9: error: rule 'host-exit' failed: the rule's "
+                         "process exited with status 3 [rule-error]\n"
+                         "@/boom.lua:7: error: rule 'boom' failed: boom [rule-error]\n");
+        assert_int_equal(r.result.failed, 3);
+        assert_int_equal(r.result.rules.len, 5);
+        assert_int_equal(r.result.flags.len, 6); /* good's and flags' */
+        assert_non_null(find_flag(&r, "good", "held on 2026-03-02"));
+        assert_null(find_flag(&r, "host-kill", "survived"));
+        const rule_info *killed = find_rule(&r, "host-kill");
+        assert_true(killed->declared);
+        assert_int_equal(killed->outcome, RULE_FAILED);
+        assert_int_equal(killed->severity, DIAG_ERROR);
+        assert_null(killed->title);
+        const rule_info *exited = find_rule(&r, "host-exit");
+        assert_int_equal(exited->severity, DIAG_WARNING);
+        assert_int_equal(find_rule(&r, "flags")->flag_count, 5);
+        run_free(&r);
+    }
+}
+
+/* A rule stuck in C overruns; its worker is killed, and the rules after it
+ * still run, also when it was the only worker. */
+static void test_timeout_in_worker(void **state)
+{
+    (void)state;
+    rules_limits limits = rules_default_limits();
+    limits.max_millis = 300;
+    limits.workers = 1;
+    value *site = make_site();
+    run r;
+    run_fixtures(&r, site, NULL, &limits, "pattern-bomb.lua", "good.lua", "flags.lua",
+                 "misnamed.lua", NULL);
+    assert_diags(&r, "@/pattern-bomb.lua:9: error: rule 'pattern-bomb' stopped: exceeded the "
+                     "time limit of 300 ms (inside a library function, where the instruction "
+                     "count cannot reach) [rule-timeout]\n"
+                     "@/misnamed.lua: warning: rule id 'other-name' differs from its file name "
+                     "'misnamed.lua', so a content folder cannot override it by file "
+                     "[rule-id]\n");
+    assert_non_null(find_flag(&r, "good", "held on 2026-03-02"));
+    assert_non_null(find_flag(&r, "other-name", "still runs"));
+    assert_int_equal(find_rule(&r, "flags")->flag_count, 5);
+    assert_true(r.seconds < 1.5);
+    run_free(&r);
+    value_unref(site);
+}
+
+/* Line events stop once check has run a while; the line of a failure is
+ * then read from the stack: where an error without a position is raised,
+ * where an allocation is refused, where host code takes the worker down and,
+ * when the parent asks before killing it, where a worker is stuck in C. */
+static void test_lines_after_long_runs(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"late-bomb.lua", "late-error.lua", "late-memory.lua",
+                                        "late-kill.lua", "good.lua", NULL};
+    rules_limits limits = rules_default_limits();
+    limits.max_millis = 300;
+    int made = 0;
+    run r;
+    run_with_parts(&r, names, &limits, &made);
+    assert_diags(&r, "@/late-bomb.lua:14: error: rule 'late-bomb' stopped: exceeded the time "
+                     "limit of 300 ms (inside a library function, where the instruction count "
+                     "cannot reach) [rule-timeout]\n"
+                     "@/late-error.lua:14: error: rule 'late-error' failed: (error object is a "
+                     "table value) [rule-error]\n"
+                     "@/late-memory.lua:14: error: rule 'late-memory' stopped: exceeded the "
+                     "memory limit of 64 MiB [rule-memory]\n"
+                     "@/late-kill.lua:14: error: rule 'late-kill' failed: the rule's process was "
+                     "killed by signal 9 (Killed) [rule-error]\n");
+    assert_non_null(find_flag(&r, "good", "held on 2026-03-02"));
+    run_free(&r);
+}
+
+/* Without a pipe for a worker (no file descriptors left), the rules run in
+ * this process, with the same results. */
+static void test_without_workers(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"lazy.lua", "boom.lua", "good.lua", NULL};
+    struct rlimit saved;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+    int lowest_free = dup(0);
+    assert_true(lowest_free >= 0);
+    close(lowest_free);
+    /* One descriptor left: enough to read a plugin, too few for a pipe. */
+    struct rlimit tight = {(rlim_t)lowest_free + 1, saved.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &tight), 0);
+    int made = 0;
+    run r;
+    run_with_parts(&r, names, NULL, &made);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+    assert_diags(&r, "@/boom.lua:7: error: rule 'boom' failed: boom [rule-error]\n");
+    assert_non_null(find_flag(&r, "lazy", "lazy ok"));
+    assert_non_null(find_flag(&r, "good", "held on 2026-03-02"));
+    assert_int_equal(made, 1); /* built here: the rules ran in this process */
+    run_free(&r);
+}
+
+/* Everything a run reports, as text. */
+static char *describe_run(const run *r)
+{
+    strbuf out;
+    sb_init(&out);
+    sb_append(&out, r->diags);
+    for (size_t i = 0; i < r->result.rules.len; i++) {
+        const rule_info *info = r->result.rules.items[i];
+        sb_printf(&out, "rule %s %s %d %s|%s %d %d %zu %s\n", info->path, info->id,
+                  info->declared, info->title ? info->title : "-",
+                  info->source ? info->source : "-", info->severity, info->outcome,
+                  info->flag_count, info->error ? info->error : "-");
+    }
+    for (size_t i = 0; i < r->result.flags.len; i++) {
+        const rule_flag *f = r->result.flags.items[i];
+        sb_printf(&out, "flag %s %d %d %s|%s %s:%d %s\n", f->rule_id, f->severity, f->status,
+                  f->message, f->due ? f->due : "-", f->file ? f->file : "-", f->line,
+                  f->section ? f->section : "-");
+    }
+    sb_printf(&out, "failed %d\n", r->result.failed);
+    return sb_take(&out);
+}
+
+/* The same rules give the same results (diagnostics in the same order)
+ * however many workers share them and whichever finishes first; in this
+ * process too, for the rules that cannot take a process down. */
+static void test_results_do_not_depend_on_workers(void **state)
+{
+    (void)state;
+    static const char *const all[] = {
+        "host-kill.lua", "good.lua",      "loop.lua",          "flags.lua",
+        "boom.lua",      "misnamed.lua",  "pattern-bomb.lua",  "good-again.lua",
+        "host-exit.lua", "not-a-rule.lua", "memory-bomb.lua",  "lazy-error.lua",
+        NULL};
+    static const char *const harmless[] = {"good.lua",       "loop.lua",       "flags.lua",
+                                           "boom.lua",       "misnamed.lua",   "good-again.lua",
+                                           "not-a-rule.lua", "memory-bomb.lua", "lazy-error.lua",
+                                           NULL};
+    char *first = NULL;
+    for (int workers = 1; workers <= 8; workers *= 2) {
+        rules_limits limits = rules_default_limits();
+        limits.max_millis = 300;
+        limits.workers = workers;
+        int made = 0;
+        run r;
+        run_with_parts(&r, all, &limits, &made);
+        char *text = describe_run(&r);
+        assert_int_equal(r.result.failed, 8);
+        if (first)
+            assert_string_equal(text, first);
+        else
+            first = text;
+        if (text != first)
+            free(text);
+        run_free(&r);
+    }
+    free(first);
+
+    char *isolated = NULL;
+    for (int in_process = 0; in_process <= 1; in_process++) {
+        rules_limits limits = rules_default_limits();
+        limits.in_process = in_process;
+        int made = 0;
+        run r;
+        run_with_parts(&r, harmless, &limits, &made);
+        char *text = describe_run(&r);
+        if (isolated) {
+            assert_string_equal(text, isolated);
+            free(text);
+        } else {
+            isolated = text;
+        }
+        run_free(&r);
+    }
+    free(isolated);
+}
+
 /* ---- outcomes crossing the process boundary ---- */
 
 static void test_outcome_round_trip(void **state)
@@ -833,6 +1118,12 @@ int main(void)
         cmocka_unit_test(test_bad_date_in_site_data),
         cmocka_unit_test(test_rule_list_duplicates_and_names),
         cmocka_unit_test(test_invalid_today),
+        cmocka_unit_test(test_lazy_parts),
+        cmocka_unit_test(test_worker_dies),
+        cmocka_unit_test(test_timeout_in_worker),
+        cmocka_unit_test(test_lines_after_long_runs),
+        cmocka_unit_test(test_without_workers),
+        cmocka_unit_test(test_results_do_not_depend_on_workers),
         cmocka_unit_test(test_outcome_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
