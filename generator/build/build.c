@@ -1,5 +1,6 @@
 #include "build/build.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,13 +60,10 @@ static site *load_resolved(const build_options *opts, xref_table **xref)
     return s;
 }
 
-static void run_checks(const build_options *opts, const site *s, const xref_table *xref,
-                       date today, rules_result *rr)
+static check_options check_options_of(const build_options *opts, date today)
 {
-    check_options copts = {
+    return (check_options){
         .content_dir = opts->content_dir, .data_dir = opts->data_dir, .today = today};
-    check_run(s, xref, &copts, rr);
-    check_report(s, rr);
 }
 
 void build_print_summary(FILE *stream, const rules_result *rr, date today)
@@ -246,15 +244,40 @@ static bool copy_frozen(outdir *od, releases *r, const char *edition)
     return ok;
 }
 
-static const rules_result *finished_checks(void *ctx)
+/* The rules run in worker processes while the editions render. The pages
+ * that show their results (the internal home page and status/, made last)
+ * ask the gate, which waits for the rules once. Their diagnostics are kept
+ * and told after the rendering, so they come out in the same place whenever
+ * the rules finish, and they do not count as the rendering's errors. */
+typedef struct checks_gate {
+    pthread_mutex_t lock;
+    check_batch *batch; /* running, until finished */
+    const site *site;
+    rules_result result;
+    diag_buffer *diags;
+    bool finished;
+} checks_gate;
+
+static const rules_result *checks_wait(void *ctx)
 {
-    return ctx;
+    checks_gate *g = ctx;
+    pthread_mutex_lock(&g->lock);
+    if (!g->finished) {
+        g->diags = diag_buffer_new();
+        diag_capture(g->diags);
+        check_finish(g->batch, &g->result);
+        check_report(g->site, &g->result);
+        diag_capture(NULL);
+        g->finished = true;
+    }
+    pthread_mutex_unlock(&g->lock);
+    return &g->result;
 }
 
 /* One edition: its pages into OUT/<edition>/, then the leak check over
  * every file written there (the pages as they were rendered). */
 static bool render_edition(const build_options *opts, const site *s, const xref_table *xref,
-                           const rules_result *rr, date today, const char *theme_dir, outdir *od,
+                           checks_gate *gate, date today, const char *theme_dir, outdir *od,
                            const char *edition, releases *rel)
 {
     audience aud;
@@ -267,8 +290,8 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
                          .xref = xref,
                          .audience = aud,
                          .threads = opts->jobs,
-                         .checks = finished_checks,
-                         .checks_ctx = (void *)rr,
+                         .checks = checks_wait,
+                         .checks_ctx = gate,
                          .today = today,
                          .subdir = edition,
                          .releases = rel->items,
@@ -324,23 +347,22 @@ build_result build_site(const build_options *opts)
         return BUILD_CONTENT_ERROR;
     }
     date today = opts->today_set ? opts->today : date_today();
-    /* Rules run in child processes: before any rendering thread starts. */
-    rules_result rr;
-    run_checks(opts, s, xref, today, &rr);
-    build_print_summary(stderr, &rr, today);
-    phase_time("rules");
-
-    build_result result = BUILD_CONTENT_ERROR;
     releases rel;
     releases_load(opts, &rel);
     note_release_changes(s, &rel);
+    /* The rules' workers are forked before any rendering thread starts. */
+    check_options copts = check_options_of(opts, today);
+    checks_gate gate = {.site = s, .batch = check_start(s, xref, &copts)};
+    pthread_mutex_init(&gate.lock, NULL);
+    phase_time("rules");
+
+    build_result result = BUILD_CONTENT_ERROR;
+    bool rendered = false;
     outdir od;
     if (opts->edition && !edition_listed(s, opts->edition)) {
         diag_error(srcpos_file(s->config_path), "edition",
                    "no edition '%s': site.yaml lists the editions to build", opts->edition);
         result = BUILD_USAGE_ERROR;
-    } else if (opts->strict && checks_failed(&rr)) {
-        result = BUILD_CHECKS_FAILED;
     } else if (outdir_begin(&od, opts->output_dir)) {
         int before = diag_get_counts().errors; /* rendering must add none */
         bool ok = true;
@@ -348,21 +370,35 @@ build_result build_site(const build_options *opts)
             const char *edition = s->config.editions.items[i];
             if (opts->edition && strcmp(opts->edition, edition) != 0)
                 continue;
-            ok = render_edition(opts, s, xref, &rr, today, theme_dir, &od, edition, &rel);
+            ok = render_edition(opts, s, xref, &gate, today, theme_dir, &od, edition, &rel);
             phase_time(edition);
         }
         ok = ok && html_render_editions_index(s, &od, theme_dir, opts->edition) && !od.failed &&
              diag_get_counts().errors == before;
-        if (ok && outdir_commit(&od))
-            result = BUILD_OK;
-        else if (!ok)
+        rendered = true;
+        if (!ok)
             outdir_abort(&od);
+        else
+            result = BUILD_OK;
+    }
+    const rules_result *rr = checks_wait(&gate);
+    diag_buffer_replay(gate.diags);
+    build_print_summary(stderr, rr, today);
+    phase_time("rules-wait");
+    if (rendered && result == BUILD_OK) {
+        if (opts->strict && checks_failed(rr)) {
+            outdir_abort(&od);
+            result = BUILD_CHECKS_FAILED;
+        } else if (!outdir_commit(&od)) {
+            result = BUILD_CONTENT_ERROR;
+        }
         phase_time("commit");
     }
     releases_free(&rel); /* its temporary folder must go in any case */
     if (opts->exiting && !FREE_AT_EXIT)
         return result;
-    rules_result_free(&rr);
+    rules_result_free(&gate.result);
+    pthread_mutex_destroy(&gate.lock);
     free(theme_dir);
     xref_table_free(xref);
     site_free(s);
@@ -378,7 +414,9 @@ check_result check_site(const build_options *opts, bool json)
         return CHECK_CONTENT_ERROR;
     date today = opts->today_set ? opts->today : date_today();
     rules_result rr;
-    run_checks(opts, s, xref, today, &rr);
+    check_options copts = check_options_of(opts, today);
+    check_run(s, xref, &copts, &rr);
+    check_report(s, &rr);
     if (json) {
         value *v = check_flags_value(s, &rr, today);
         strbuf out;
