@@ -49,6 +49,13 @@ expect_exit 0 "$POLICYGEN" build -C content -o "$work/content1" --today 2026-11-
 expect_exit 0 "$POLICYGEN" build -C content -o "$work/content2" --today 2026-11-28
 if diff -r "$work/content1" "$work/content2" >/dev/null; then ok; else bad "two builds of content/ differ:"; diff -rq "$work/content1" "$work/content2" | head -5; fi
 
+# --strict: the rules (which run while the editions render) find errors, so
+# the build fails with exit 1, says why, and the previous output stays.
+fresh_site
+expect_exit 1 "$POLICYGEN" build -C "$work/site" -o "$work/prev" --today 2026-11-28 --strict --no-pdf
+if grep -q "^check: [1-9][0-9]* errors" "$work/err" && grep -q "\[implementation-report\]$" "$work/err"; then ok; else bad "--strict did not report the rules' errors"; fi
+expect_output_untouched "--strict with error flags"
+
 # Malformed front matter: an unclosed flow sequence.
 fresh_site
 printf -- '---\nid: basis\ntitle: [依據及目的\n---\n本文。\n' >"$work/site/plan/01-basis.md"
