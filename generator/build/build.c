@@ -43,11 +43,45 @@ static char *find_theme(const build_options *opts, const char *name)
     return NULL;
 }
 
+static double seconds(struct timeval tv)
+{
+    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+/* POLICYGEN_TIMES=1 prints how long each stage took (for make bench): wall
+ * time, then processor time of this process and of its children (the rules). */
+static void phase_time(const char *what)
+{
+    static double last_wall, last_cpu, last_children;
+    static int enabled = -1;
+    if (enabled < 0) {
+        const char *env = getenv("POLICYGEN_TIMES");
+        enabled = env && *env && strcmp(env, "0") != 0;
+    }
+    if (!enabled)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    struct rusage self, children;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+    double wall = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    double cpu = seconds(self.ru_utime) + seconds(self.ru_stime);
+    double children_cpu = seconds(children.ru_utime) + seconds(children.ru_stime);
+    if (last_wall > 0)
+        fprintf(stderr, "time: %-10s %.3f s  (cpu %.3f s, children %.3f s)\n", what,
+                wall - last_wall, cpu - last_cpu, children_cpu - last_children);
+    last_wall = wall;
+    last_cpu = cpu;
+    last_children = children_cpu;
+}
+
 /* Loading and resolving: everything before the checks. NULL (after the
  * diagnostics) when the content cannot be built. */
 static site *load_resolved(const build_options *opts, xref_table **xref)
 {
     site *s = site_load_jobs(opts->content_dir, opts->jobs);
+    phase_time("load");
     if (!s)
         return NULL;
     /* Resolve even after errors, so one run reports every broken reference too. */
@@ -92,39 +126,6 @@ static bool edition_listed(const site *s, const char *edition)
         if (strcmp(s->config.editions.items[i], edition) == 0)
             return true;
     return false;
-}
-
-static double seconds(struct timeval tv)
-{
-    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
-}
-
-/* POLICYGEN_TIMES=1 prints how long each stage took (for make bench): wall
- * time, then processor time of this process and of its children (the rules). */
-static void phase_time(const char *what)
-{
-    static double last_wall, last_cpu, last_children;
-    static int enabled = -1;
-    if (enabled < 0) {
-        const char *env = getenv("POLICYGEN_TIMES");
-        enabled = env && *env && strcmp(env, "0") != 0;
-    }
-    if (!enabled)
-        return;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    struct rusage self, children;
-    getrusage(RUSAGE_SELF, &self);
-    getrusage(RUSAGE_CHILDREN, &children);
-    double wall = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-    double cpu = seconds(self.ru_utime) + seconds(self.ru_stime);
-    double children_cpu = seconds(children.ru_utime) + seconds(children.ru_stime);
-    if (last_wall > 0)
-        fprintf(stderr, "time: %-10s %.3f s  (cpu %.3f s, children %.3f s)\n", what,
-                wall - last_wall, cpu - last_cpu, children_cpu - last_children);
-    last_wall = wall;
-    last_cpu = cpu;
-    last_children = children_cpu;
 }
 
 /* The releases of content/releases/, each unpacked into a temporary folder
@@ -337,7 +338,7 @@ build_result build_site(const build_options *opts)
     phase_time("start");
     xref_table *xref = NULL;
     site *s = load_resolved(opts, &xref);
-    phase_time("load");
+    phase_time("xref");
     if (!s)
         return BUILD_CONTENT_ERROR;
     char *theme_dir = find_theme(opts, s->config.theme);
