@@ -78,7 +78,9 @@ static void index_document(xref_table *t, const document *d)
 }
 
 /* The section a link belongs to: the heading before it, or for a link in a
- * footnote, the heading before the footnote's first reference. */
+ * footnote, the heading before the footnote's first reference. cmark-gfm
+ * moves footnote definitions to the end of the document, after every
+ * reference, so one walk learns both. */
 typedef struct walk_state {
     const document *doc;
     const section *current;
@@ -87,28 +89,6 @@ typedef struct walk_state {
     vec links;     /* xref_link* this document resolved, moved to the table after */
     vec backlinks; /* xref_backlink* to annexes, added to the table after */
 } walk_state;
-
-static void map_footnote_sections(walk_state *w)
-{
-    const document *d = w->doc;
-    w->footnote_sections = xcalloc((size_t)d->footnote_count + 1, sizeof *w->footnote_sections);
-    const section *current = d->sections.len ? d->sections.items[0] : NULL;
-    cmark_iter *it = cmark_iter_new(d->root);
-    cmark_event_type ev;
-    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-        cmark_node *n = cmark_iter_get_node(it);
-        if (ev != CMARK_EVENT_ENTER)
-            continue;
-        if (cmark_node_get_type(n) == CMARK_NODE_HEADING && cmark_node_get_user_data(n))
-            current = cmark_node_get_user_data(n);
-        if (cmark_node_get_type(n) == CMARK_NODE_FOOTNOTE_REFERENCE) {
-            int ix = atoi(cmark_node_get_literal(n));
-            if (ix >= 1 && ix <= d->footnote_count && !w->footnote_sections[ix - 1])
-                w->footnote_sections[ix - 1] = current;
-        }
-    }
-    cmark_iter_free(it);
-}
 
 static void set_link_text(cmark_node *link, const char *text)
 {
@@ -248,7 +228,8 @@ static void resolve_document(const xref_table *t, const site *s, walk_state *wp)
     walk_state w = *wp;
     const document *d = w.doc;
     w.current = d->sections.len ? d->sections.items[0] : NULL;
-    map_footnote_sections(&w);
+    w.footnote_sections = xcalloc((size_t)d->footnote_count + 1, sizeof *w.footnote_sections);
+    const section *heading = w.current; /* the last heading, outside footnotes too */
     cmark_iter *it = cmark_iter_new(d->root);
     cmark_event_type ev;
     while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
@@ -257,7 +238,12 @@ static void resolve_document(const xref_table *t, const site *s, walk_state *wp)
             continue;
         cmark_node_type type = cmark_node_get_type(n);
         if (type == CMARK_NODE_HEADING && cmark_node_get_user_data(n))
-            w.current = cmark_node_get_user_data(n);
+            w.current = heading = cmark_node_get_user_data(n);
+        if (type == CMARK_NODE_FOOTNOTE_REFERENCE) {
+            int ix = atoi(cmark_node_get_literal(n));
+            if (ix >= 1 && ix <= d->footnote_count && !w.footnote_sections[ix - 1])
+                w.footnote_sections[ix - 1] = heading;
+        }
         if (type == CMARK_NODE_FOOTNOTE_DEFINITION) {
             int k = ++w.footnote_index;
             if (k <= d->footnote_count && w.footnote_sections[k - 1])
