@@ -188,6 +188,20 @@ void check_report(const site *s, const rules_result *r)
     }
 }
 
+value *check_counts_value(const check_counts *c)
+{
+    value *v = value_map();
+    value_map_set_number(v, "errors", c->errors);
+    value_map_set_number(v, "warnings", c->warnings);
+    value_map_set_number(v, "missing", c->missing);
+    value_map_set_number(v, "overdue", c->overdue);
+    value_map_set_number(v, "due_soon", c->due_soon);
+    value_map_set_number(v, "ok", c->ok);
+    value_map_set_number(v, "rules", c->rules);
+    value_map_set_number(v, "rules_failed", c->rules_failed);
+    return v;
+}
+
 check_counts check_count(const rules_result *r)
 {
     check_counts c = {0};
@@ -278,16 +292,7 @@ value *check_flags_value(const site *s, const rules_result *r, date today)
     value_map_set(v, "version", version ? value_string(version) : value_null());
 
     check_counts c = check_count(r);
-    value *sum = value_map();
-    value_map_set_number(sum, "errors", c.errors);
-    value_map_set_number(sum, "warnings", c.warnings);
-    value_map_set_number(sum, "missing", c.missing);
-    value_map_set_number(sum, "overdue", c.overdue);
-    value_map_set_number(sum, "due_soon", c.due_soon);
-    value_map_set_number(sum, "ok", c.ok);
-    value_map_set_number(sum, "rules", c.rules);
-    value_map_set_number(sum, "rules_failed", c.rules_failed);
-    value_map_set(v, "summary", sum);
+    value_map_set(v, "summary", check_counts_value(&c));
 
     value *rules = value_list();
     for (size_t i = 0; i < r->rules.len; i++) {

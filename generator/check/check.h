@@ -45,6 +45,8 @@ void check_run(const site *s, const struct xref_table *xref, const check_options
  * section's), coded with the rule id. */
 void check_report(const site *s, const rules_result *r);
 check_counts check_count(const rules_result *r);
+/* The counts as a map, as status/flags.json's summary gives them. */
+value *check_counts_value(const check_counts *c);
 
 /* The data rules read, as described in README.md, but for site.documents
  * and site.annexes, which rules get from check/documents.h when they read

@@ -126,13 +126,7 @@ static const rules_result *checks_of(const page_writer *w)
 static value *status_counts(const rules_result *r)
 {
     check_counts c = check_count(r);
-    value *st = value_map();
-    value_map_set_number(st, "errors", c.errors);
-    value_map_set_number(st, "warnings", c.warnings);
-    value_map_set_number(st, "missing", c.missing);
-    value_map_set_number(st, "overdue", c.overdue);
-    value_map_set_number(st, "due_soon", c.due_soon);
-    value_map_set_number(st, "ok", c.ok);
+    value *st = check_counts_value(&c);
     value_map_set_bool(st, "all_clear", c.missing + c.overdue + c.due_soon == 0);
     return st;
 }
