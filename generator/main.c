@@ -56,6 +56,29 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
+/* The options several commands share; each is false after its usage error. */
+static bool option_today(const char *arg, date *today, bool *today_set)
+{
+    if (!date_parse(arg, today)) {
+        usage_error("--today takes a date as YYYY-MM-DD, not '%s'", arg);
+        return false;
+    }
+    *today_set = true;
+    return true;
+}
+
+static bool option_jobs(const char *arg, int *jobs)
+{
+    char *end;
+    long n = strtol(arg, &end, 10);
+    if (*end || n < 1 || n > 256) {
+        usage_error("-j takes a number of threads from 1 to 256, not '%s'", arg);
+        return false;
+    }
+    *jobs = (int)n;
+    return true;
+}
+
 /* The shipped themes and rules: beside the executable when run from a
  * checkout (./policygen), else the installed data folder. */
 static char *find_data_dir(const char *argv0)
@@ -106,21 +129,16 @@ static int cmd_build(int argc, char **argv, const char *data_dir)
         case 'C': opts.content_dir = optarg; break;
         case 'o': opts.output_dir = optarg; break;
         case OPT_TODAY:
-            if (!date_parse(optarg, &opts.today))
-                return usage_error("--today takes a date as YYYY-MM-DD, not '%s'", optarg);
-            opts.today_set = true;
+            if (!option_today(optarg, &opts.today, &opts.today_set))
+                return EXIT_USAGE;
             break;
         case OPT_STRICT: opts.strict = true; break;
         case OPT_NO_PDF: opts.no_pdf = true; break;
         case OPT_EDITION: opts.edition = optarg; break;
-        case 'j': {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || n < 1 || n > 256)
-                return usage_error("-j takes a number of threads from 1 to 256, not '%s'", optarg);
-            opts.jobs = (int)n;
+        case 'j':
+            if (!option_jobs(optarg, &opts.jobs))
+                return EXIT_USAGE;
             break;
-        }
         case 'h': fputs(USAGE, stdout); return EXIT_OK;
         default: return usage_error("%s", "unknown option");
         }
@@ -155,9 +173,8 @@ static int cmd_check(int argc, char **argv, const char *data_dir)
         switch (c) {
         case 'C': opts.content_dir = optarg; break;
         case OPT_TODAY:
-            if (!date_parse(optarg, &opts.today))
-                return usage_error("--today takes a date as YYYY-MM-DD, not '%s'", optarg);
-            opts.today_set = true;
+            if (!option_today(optarg, &opts.today, &opts.today_set))
+                return EXIT_USAGE;
             break;
         case OPT_FORMAT:
             if (strcmp(optarg, "json") == 0)
@@ -206,19 +223,14 @@ static int cmd_release(int argc, char **argv, const char *data_dir)
         switch (c) {
         case 'C': opts.content_dir = optarg; break;
         case OPT_TODAY:
-            if (!date_parse(optarg, &opts.today))
-                return usage_error("--today takes a date as YYYY-MM-DD, not '%s'", optarg);
-            opts.today_set = true;
+            if (!option_today(optarg, &opts.today, &opts.today_set))
+                return EXIT_USAGE;
             break;
         case OPT_FORCE: opts.force = true; break;
-        case 'j': {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || n < 1 || n > 256)
-                return usage_error("-j takes a number of threads from 1 to 256, not '%s'", optarg);
-            opts.jobs = (int)n;
+        case 'j':
+            if (!option_jobs(optarg, &opts.jobs))
+                return EXIT_USAGE;
             break;
-        }
         case 'h': fputs(usage, stdout); return EXIT_OK;
         default: return usage_error("%s", "unknown option");
         }
@@ -271,21 +283,16 @@ static int cmd_bundle(int argc, char **argv, const char *data_dir)
         case 'C': opts.content_dir = optarg; break;
         case 'o': opts.output_dir = optarg; break;
         case OPT_TODAY:
-            if (!date_parse(optarg, &opts.today))
-                return usage_error("--today takes a date as YYYY-MM-DD, not '%s'", optarg);
-            opts.today_set = true;
+            if (!option_today(optarg, &opts.today, &opts.today_set))
+                return EXIT_USAGE;
             break;
         case OPT_EDITION: opts.edition = optarg; break;
         case OPT_STRICT: opts.strict = true; break;
         case OPT_NO_BUILD: opts.no_build = true; break;
-        case 'j': {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || n < 1 || n > 256)
-                return usage_error("-j takes a number of threads from 1 to 256, not '%s'", optarg);
-            opts.jobs = (int)n;
+        case 'j':
+            if (!option_jobs(optarg, &opts.jobs))
+                return EXIT_USAGE;
             break;
-        }
         case 'h': fputs(usage, stdout); return EXIT_OK;
         default: return usage_error("%s", "unknown option");
         }
