@@ -407,13 +407,13 @@ static void load_job_run(void *ctx, int worker, size_t i)
  * false when a folder or a file could not be read. */
 static bool load_documents(site *s, int jobs)
 {
-    vec todo;
-    vec_init(&todo, NULL);
-    bool ok = list_folder(s, "plan", DOCUMENT_CHAPTER, &todo);
-    ok = list_folder(s, "annexes", DOCUMENT_ANNEX, &todo) && ok;
-    parallel_for(todo.len, jobs > 0 ? jobs : parallel_cpu_count(), load_job_run, &todo);
-    for (size_t i = 0; i < todo.len; i++) {
-        load_job *job = todo.items[i];
+    vec pending;
+    vec_init(&pending, NULL);
+    bool ok = list_folder(s, "plan", DOCUMENT_CHAPTER, &pending);
+    ok = list_folder(s, "annexes", DOCUMENT_ANNEX, &pending) && ok;
+    parallel_for(pending.len, jobs > 0 ? jobs : parallel_cpu_count(), load_job_run, &pending);
+    for (size_t i = 0; i < pending.len; i++) {
+        load_job *job = pending.items[i];
         diag_buffer_replay(job->diags);
         if (job->doc)
             vec_push(job->kind == DOCUMENT_CHAPTER ? &s->chapters : &s->annexes, job->doc);
@@ -423,7 +423,7 @@ static bool load_documents(site *s, int jobs)
         free(job->name);
         free(job);
     }
-    vec_free(&todo);
+    vec_free(&pending);
     return ok;
 }
 
