@@ -22,9 +22,15 @@
 #include "render/pdf/pdf.h"
 #include "xref/xref.h"
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
 #define FREE_AT_EXIT true
-#else
+#endif
+#endif
+#if !defined(FREE_AT_EXIT) && defined(__SANITIZE_ADDRESS__)
+#define FREE_AT_EXIT true
+#endif
+#ifndef FREE_AT_EXIT
 #define FREE_AT_EXIT false
 #endif
 
@@ -97,7 +103,8 @@ static site *load_resolved(const build_options *opts, xref_table **xref)
 static check_options check_options_of(const build_options *opts, date today)
 {
     return (check_options){
-        .content_dir = opts->content_dir, .data_dir = opts->data_dir, .today = today};
+        .content_dir = opts->content_dir, .data_dir = opts->data_dir, .today = today,
+        .jobs = opts->jobs};
 }
 
 void build_print_summary(FILE *stream, const rules_result *rr, date today)
@@ -265,10 +272,10 @@ static const rules_result *checks_wait(void *ctx)
     pthread_mutex_lock(&g->lock);
     if (!g->finished) {
         g->diags = diag_buffer_new();
-        diag_capture(g->diags);
+        diag_buffer *outer = diag_capture(g->diags);
         check_finish(g->batch, &g->result);
         check_report(g->site, &g->result);
-        diag_capture(NULL);
+        diag_capture(outer);
         g->finished = true;
     }
     pthread_mutex_unlock(&g->lock);
@@ -351,7 +358,9 @@ build_result build_site(const build_options *opts)
     releases rel;
     releases_load(opts, &rel);
     note_release_changes(s, &rel);
-    /* The rules' workers are forked before any rendering thread starts. */
+    /* The rules' workers are forked before any rendering thread starts; one
+     * that replaces a worker that died is forked later, from the thread that
+     * waits at the gate, which glibc's malloc allows (its fork handlers). */
     check_options copts = check_options_of(opts, today);
     checks_gate gate = {.site = s, .batch = check_start(s, xref, &copts)};
     pthread_mutex_init(&gate.lock, NULL);

@@ -80,7 +80,7 @@ check_batch *check_start(const site *s, const struct xref_table *xref, const che
 
     b->params = s->config.rules ? ynode_to_value(s->config.rules) : value_map();
     b->data = check_site_value(s);
-    b->documents = check_documents_new(s, xref);
+    b->documents = check_documents_new(s, xref, opts->jobs);
     b->lazy[0] = check_documents_chapters(b->documents);
     b->lazy[1] = check_documents_annexes(b->documents);
     rules_inputs in = {.paths = (const char *const *)b->paths.items,

@@ -17,6 +17,7 @@ typedef struct check_options {
     const char *content_dir;
     const char *data_dir; /* the shipped lua-plugins/ */
     date today;
+    int jobs; /* threads for extracting the documents' text; 0: one per processor */
 } check_options;
 
 typedef struct check_counts {

@@ -233,14 +233,14 @@ static void free_texts(document_text *texts, size_t count)
     free(texts);
 }
 
-check_documents *check_documents_new(const site *s, const struct xref_table *xref)
+check_documents *check_documents_new(const site *s, const struct xref_table *xref, int threads)
 {
     check_documents *docs = xcalloc(1, sizeof *docs);
     docs->s = s;
     docs->xref = xref;
     docs->chapters = xcalloc(s->chapters.len + 1, sizeof *docs->chapters);
     docs->annexes = xcalloc(s->annexes.len + 1, sizeof *docs->annexes);
-    docs->threads = parallel_cpu_count();
+    docs->threads = threads > 0 ? threads : parallel_cpu_count();
     docs->texts = xcalloc((size_t)docs->threads, sizeof *docs->texts);
     parallel_for(s->chapters.len + s->annexes.len, docs->threads, extract_job, docs);
     return docs;

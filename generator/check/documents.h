@@ -20,8 +20,9 @@ struct xref_table;
 
 typedef struct check_documents check_documents;
 
-/* Extracts the text; s and xref are borrowed for the life of the result. */
-check_documents *check_documents_new(const site *s, const struct xref_table *xref);
+/* Extracts the text on `threads` threads (0: one per processor); s and xref
+ * are borrowed for the life of the result. */
+check_documents *check_documents_new(const site *s, const struct xref_table *xref, int threads);
 void check_documents_free(check_documents *docs);
 
 /* The lazy parts "documents" and "annexes", with docs as their context. */

@@ -77,7 +77,8 @@ bool fs_write_file(const char *path, const char *data, size_t len)
 
 bool fs_file_equals(const char *path, const char *data, size_t len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Not through a symbolic link: the caller may link the file itself. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return false;
     struct stat st;

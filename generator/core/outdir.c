@@ -57,7 +57,12 @@ static bool link_unchanged(const outdir *od, const char *relpath, const char *pa
 static bool write_or_link(const outdir *od, const char *relpath, const char *path,
                           const char *data, size_t len)
 {
-    return link_unchanged(od, relpath, path, data, len) || fs_write_file(path, data, len);
+    if (link_unchanged(od, relpath, path, data, len))
+        return true;
+    /* Should this path already be a link to the previous output, writing
+     * through it would change that file: write a file of its own. */
+    unlink(path);
+    return fs_write_file(path, data, len);
 }
 
 bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len)

@@ -76,9 +76,11 @@ diag_buffer *diag_buffer_new(void)
     return xcalloc(1, sizeof(diag_buffer));
 }
 
-void diag_capture(diag_buffer *b)
+diag_buffer *diag_capture(diag_buffer *b)
 {
+    diag_buffer *before = capture;
     capture = b;
+    return before;
 }
 
 static void emit_message(diag_severity sev, srcpos at, const char *code, const char *message);

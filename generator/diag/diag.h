@@ -44,8 +44,9 @@ void diag_emit(diag_severity sev, srcpos at, const char *code, const char *fmt, 
  * replays the buffers in job order, so the output is the same as one thread's. */
 typedef struct diag_buffer diag_buffer;
 diag_buffer *diag_buffer_new(void);
-/* Captures this thread's diagnostics into b; NULL emits them again. */
-void diag_capture(diag_buffer *b);
+/* Captures this thread's diagnostics into b (NULL: emits them again);
+ * returns the buffer that was capturing before, to restore it after. */
+diag_buffer *diag_capture(diag_buffer *b);
 void diag_buffer_replay(diag_buffer *b);
 
 /* A place with only a path. */

@@ -231,6 +231,11 @@ sed -i 's/本計畫適用範圍涵蓋本全機關/本計畫適用範圍涵蓋全
 expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/rebuild" --no-pdf --today 2026-11-28
 if [ "$(stat -c %i "$work/rebuild/public/plan/basis.html")" = "$basis" ]; then ok; else bad "an unchanged page was written anew"; fi
 if [ "$(stat -c %i "$work/rebuild/public/plan/scope.html")" != "$scope" ] && grep -q '涵蓋全校' "$work/rebuild/public/plan/scope.html"; then ok; else bad "a changed page was not written anew"; fi
+# A symbolic link in the previous output is not carried over, even to identical bytes.
+cp "$work/rebuild/public/plan/basis.html" "$work/basis-copy.html"
+ln -sf "$work/basis-copy.html" "$work/rebuild/public/plan/basis.html"
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/rebuild" --no-pdf --today 2026-11-28
+if [ -f "$work/rebuild/public/plan/basis.html" ] && [ ! -L "$work/rebuild/public/plan/basis.html" ]; then ok; else bad "a symbolic link of the previous output was linked into the new one"; fi
 if [ "$(stat -c %h "$work/rebuild/public/plan/basis.html")" = 1 ] && [ -z "$(ls -d "$work"/rebuild.old-* "$work"/rebuild.tmp-* 2>/dev/null)" ]; then ok; else bad "the previous output was not removed"; fi
 
 # Usage errors exit 2.
