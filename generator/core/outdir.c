@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/fs.h"
@@ -32,6 +33,11 @@ bool outdir_begin(outdir *od, const char *target)
         od->staging = NULL;
         return false;
     }
+    /* mkdtemp makes it private (0700); the output is for a web server to
+     * read, so it gets the mode any new folder gets. */
+    mode_t mask = umask(0);
+    umask(mask);
+    chmod(od->staging, 0777 & ~mask);
     return true;
 }
 

@@ -231,6 +231,10 @@ sed -i 's/本計畫適用範圍涵蓋本全機關/本計畫適用範圍涵蓋全
 expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/rebuild" --no-pdf --today 2026-11-28
 if [ "$(stat -c %i "$work/rebuild/public/plan/basis.html")" = "$basis" ]; then ok; else bad "an unchanged page was written anew"; fi
 if [ "$(stat -c %i "$work/rebuild/public/plan/scope.html")" != "$scope" ] && grep -q '涵蓋全校' "$work/rebuild/public/plan/scope.html"; then ok; else bad "a changed page was not written anew"; fi
+# The output folder is readable by others (a web server), like any new folder.
+want=$(printf '%o' $((0777 & ~$(umask))))
+if [ "$(stat -c %a "$work/rebuild")" = "$want" ]; then ok; else bad "the output folder has mode $(stat -c %a "$work/rebuild"), not $want (umask $(umask))"; fi
+
 # A symbolic link in the previous output is not carried over, even to identical bytes.
 cp "$work/rebuild/public/plan/basis.html" "$work/basis-copy.html"
 ln -sf "$work/basis-copy.html" "$work/rebuild/public/plan/basis.html"
