@@ -9,6 +9,8 @@ PKG_CONFIG ?= pkg-config
 PKGS        = libcmark-gfm yaml-0.1 lua5.4 libzip pangocairo cairo-pdf nettle
 
 OPT      ?= -O2 -g
+# `make site` and `make test` compile on every processor.
+NPROC    := $(shell nproc 2>/dev/null || echo 1)
 WARN      = -Wall -Wextra -Werror -Wstrict-prototypes -Wno-unused-parameter -Wno-format-truncation
 STD       = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 # Recursive (=) on purpose: pkg-config is asked when a recipe runs, after `deps`.
@@ -46,7 +48,8 @@ build/rel/libpolicygen.a: $(REL_OBJ)
 
 build/rel/%.o: generator/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 # The sanitized build that every test links.
 build/san/libpolicygen.a: $(SAN_OBJ)
@@ -55,7 +58,8 @@ build/san/libpolicygen.a: $(SAN_OBJ)
 
 build/san/%.o: generator/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(SAN_FLAGS) -c -o $@ $<
+	@echo "  CC san  $<"
+	@$(CC) $(CFLAGS_ALL) $(SAN_FLAGS) -c -o $@ $<
 
 build/san/policygen: build/san/main.o build/san/libpolicygen.a
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(DEP_LIBS)
@@ -73,17 +77,17 @@ build/tests/seed_coverage: tests/seed/seed_coverage.c
 	$(CC) $(STD) $(WARN) -O2 -o $@ $<
 
 site: deps
-	@$(MAKE) --no-print-directory policygen
+	@$(MAKE) --no-print-directory -j$(NPROC) policygen
 	./policygen build -C content -o output
 
 test: deps
-	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory -j$(NPROC) check
 
 check: policygen build/san/policygen $(TEST_BIN) build/tests/mustache_spec build/tests/seed_coverage
-	@sh tests/run.sh
+	@bash tests/run.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory policygen
+	@$(MAKE) --no-print-directory -j$(NPROC) policygen
 	@sh tools/bench.sh
 
 install: policygen

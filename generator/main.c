@@ -145,6 +145,8 @@ static int cmd_build(int argc, char **argv, const char *data_dir)
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
+    if (!build_output_allowed(&opts))
+        return EXIT_USAGE;
     opts.exiting = true;
     build_result r = build_site(&opts);
     switch (r) {
@@ -299,6 +301,11 @@ static int cmd_bundle(int argc, char **argv, const char *data_dir)
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
+    build_options out = {.content_dir = opts.content_dir,
+                         .output_dir = opts.output_dir,
+                         .data_dir = data_dir};
+    if (!opts.no_build && !build_output_allowed(&out))
+        return EXIT_USAGE;
     switch (bundle_create(&opts)) {
     case BUNDLE_OK: return EXIT_OK;
     case BUNDLE_CHECKS_FAILED: return EXIT_CHECKS;

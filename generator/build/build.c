@@ -340,6 +340,20 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
     return clean;
 }
 
+bool build_output_allowed(const build_options *opts)
+{
+    char *themes = fs_join(opts->data_dir, "themes");
+    char *plugins = fs_join(opts->data_dir, "lua-plugins");
+    const char *protect[] = {opts->content_dir, themes, plugins};
+    char *why = outdir_refusal(opts->output_dir, protect, 3);
+    if (why)
+        diag_error(srcpos_file(opts->output_dir), "output", "%s", why);
+    free(why);
+    free(themes);
+    free(plugins);
+    return !why;
+}
+
 build_result build_site(const build_options *opts)
 {
     phase_time("start");

@@ -26,6 +26,13 @@ typedef enum build_result {
     BUILD_USAGE_ERROR,    /* an edition site.yaml does not list */
 } build_result;
 
+/* Whether opts->output_dir may be the output folder (outdir_refusal: not the
+ * content, the current or the home folder, nor over or inside them or the
+ * shipped themes and rules, nor a folder a build did not make); a diagnostic
+ * when not. The command line asks before anything is touched; release
+ * builds into a folder of its own making and does not. */
+bool build_output_allowed(const build_options *opts);
+
 /* Builds every edition into opts->output_dir, atomically. When opts->exiting,
  * the release program leaves the site model (hundreds of thousands of small
  * allocations for a large plan) to the kernel instead of freeing it; builds

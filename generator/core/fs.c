@@ -205,3 +205,55 @@ bool fs_copy_file(const char *from, const char *to)
     free(data);
     return ok;
 }
+
+char *fs_resolve(const char *path)
+{
+    char *resolved;
+    if (path[0] == '/') {
+        resolved = xstrdup("/");
+    } else {
+        resolved = getcwd(NULL, 0);
+        if (!resolved)
+            return NULL;
+    }
+    bool exists = true; /* once a part is missing, the rest cannot be links */
+    const char *p = path;
+    while (*p) {
+        while (*p == '/')
+            p++;
+        size_t n = strcspn(p, "/");
+        if (n == 0)
+            break;
+        if (n == 1 && p[0] == '.') {
+            /* nothing */
+        } else if (n == 2 && p[0] == '.' && p[1] == '.') {
+            char *slash = strrchr(resolved, '/');
+            if (slash == resolved)
+                resolved[1] = '\0';
+            else if (slash)
+                *slash = '\0';
+            exists = access(resolved, F_OK) == 0;
+        } else {
+            char *next = xasprintf("%s%s%.*s", resolved, strcmp(resolved, "/") ? "/" : "", (int)n, p);
+            char *real = exists ? realpath(next, NULL) : NULL;
+            if (real) {
+                free(next);
+                next = real;
+            } else {
+                exists = false;
+            }
+            free(resolved);
+            resolved = next;
+        }
+        p += n;
+    }
+    return resolved;
+}
+
+bool fs_path_within(const char *inner, const char *outer)
+{
+    size_t n = strlen(outer);
+    if (strcmp(outer, "/") == 0)
+        return true;
+    return strncmp(inner, outer, n) == 0 && (inner[n] == '\0' || inner[n] == '/');
+}

@@ -27,6 +27,13 @@ bool fs_list_dir(const char *path, vec *names);
 char *fs_join(const char *a, const char *b);
 /* The folder part of a path ("." when there is none); the caller frees. */
 char *fs_dirname(const char *path);
+/* The absolute path of path with every symbolic link resolved, including
+ * for the parts that do not exist yet (they are appended as written, with
+ * "." and ".." applied); NULL when the current folder cannot be read. The
+ * caller frees. */
+char *fs_resolve(const char *path);
+/* Whether inner is outer or lies below it; both absolute and resolved. */
+bool fs_path_within(const char *inner, const char *outer);
 /* Copies a file, creating the target's folders. */
 bool fs_copy_file(const char *from, const char *to);
 

@@ -11,6 +11,57 @@
 #include "core/xalloc.h"
 #include "diag/diag.h"
 
+/* Why the output folder real may not replace what lies at other: being it or
+ * containing it always; lying inside it only when inside is false. */
+static char *overlap(const char *real, const char *other, const char *what, bool may_be_inside)
+{
+    char *o = fs_resolve(other);
+    char *why = NULL;
+    if (!o)
+        return NULL;
+    if (strcmp(real, o) == 0)
+        why = xasprintf("the output folder is %s (%s), and a build replaces its whole output folder",
+                        what, o);
+    else if (fs_path_within(o, real))
+        why = xasprintf("the output folder contains %s (%s), and a build replaces its whole output "
+                        "folder", what, o);
+    else if (!may_be_inside && fs_path_within(real, o))
+        why = xasprintf("the output folder is inside %s (%s)", what, o);
+    free(o);
+    return why;
+}
+
+char *outdir_refusal(const char *target, const char *const *protect, size_t n)
+{
+    char *real = fs_resolve(target);
+    if (!real)
+        return xasprintf("cannot resolve the output folder: %s", strerror(errno));
+    char *why = overlap(real, ".", "the current folder", true);
+    const char *home = getenv("HOME");
+    if (!why && home && *home)
+        why = overlap(real, home, "the home folder", true);
+    for (size_t i = 0; !why && i < n; i++)
+        if (protect[i])
+            why = overlap(real, protect[i], i == 0 ? "the content folder" : "the program's data",
+                          false);
+    if (!why && fs_is_dir(real)) {
+        vec names;
+        vec_init(&names, free);
+        bool listed = fs_list_dir(real, &names);
+        bool ours = false;
+        for (size_t i = 0; i < names.len; i++)
+            ours = ours || strcmp(names.items[i], OUTDIR_MARKER) == 0;
+        if (listed && names.len > 0 && !ours)
+            why = xstrdup("the folder exists and was not made by policygen (it has no " OUTDIR_MARKER
+                          "); a build replaces its whole output folder: name a new or empty folder");
+        vec_free(&names);
+    } else if (!why && access(real, F_OK) == 0) {
+        why = xstrdup("the output folder is a file, not a folder");
+    }
+    free(real);
+    return why;
+}
+
 bool outdir_begin(outdir *od, const char *target)
 {
     memset(od, 0, sizeof *od);
@@ -38,6 +89,11 @@ bool outdir_begin(outdir *od, const char *target)
     mode_t mask = umask(0);
     umask(mask);
     chmod(od->staging, 0777 & ~mask);
+    if (!outdir_write_string(od, OUTDIR_MARKER,
+                             "This folder is policygen's output: every build replaces it whole.\n")) {
+        outdir_abort(od);
+        return false;
+    }
     return true;
 }
 

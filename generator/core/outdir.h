@@ -7,6 +7,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The file at the top of every output folder: a later build may replace a
+ * folder that holds it, and no other (but an empty one). */
+#define OUTDIR_MARKER ".policygen-output"
+
+/* Why target may not be an output folder, or NULL when it may. A build
+ * replaces the whole folder, so it may not be, contain or lie inside any of
+ * the n protected folders (the content, the program's data), may not be or
+ * contain the home folder or the current folder (and so not be "/"), and,
+ * when it exists and holds anything, must be one a build made (it holds
+ * OUTDIR_MARKER). Paths are compared after resolving symbolic links. The
+ * caller frees. */
+char *outdir_refusal(const char *target, const char *const *protect, size_t n);
+
 typedef struct outdir {
     char *target;  /* the output folder to replace */
     char *staging; /* target.tmp-XXXXXX */

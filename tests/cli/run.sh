@@ -242,6 +242,40 @@ expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/rebuild" --no-pdf --t
 if [ -f "$work/rebuild/public/plan/basis.html" ] && [ ! -L "$work/rebuild/public/plan/basis.html" ]; then ok; else bad "a symbolic link of the previous output was linked into the new one"; fi
 if [ "$(stat -c %h "$work/rebuild/public/plan/basis.html")" = 1 ] && [ -z "$(ls -d "$work"/rebuild.old-* "$work"/rebuild.tmp-* 2>/dev/null)" ]; then ok; else bad "the previous output was not removed"; fi
 
+# The output folder may never be, contain or lie inside the content folder,
+# the current folder or the home folder, nor be a folder a build did not make:
+# each is refused (exit 2) before anything is touched.
+fresh_site
+site_sum() { (cd "$work/site" && find . -type f -exec sha256sum {} + | LC_ALL=C sort); }
+site_before=$(site_sum)
+real_site=$(cd "$work/site" && pwd -P)
+expect_exit 2 "$POLICYGEN" build -C "$work/site" -o "$work/site" --no-pdf
+expect_line "$work/site: error: the output folder is the content folder ($real_site), and a build replaces its whole output folder [output]"
+expect_exit 2 "$POLICYGEN" build -C "$work/site" -o "$work/site/plan" --no-pdf
+expect_line "$work/site/plan: error: the output folder is inside the content folder ($real_site) [output]"
+ln -s site "$work/site-link"
+expect_exit 2 "$POLICYGEN" build -C "$work/site" -o "$work/site-link/registers" --no-pdf
+expect_line "$work/site-link/registers: error: the output folder is inside the content folder ($real_site) [output]"
+(cd "$work/site" && "$POLICYGEN" build -C . -o . --no-pdf >"$work/out.txt" 2>"$work/err"; echo $? >"$work/rc")
+if [ "$(cat "$work/rc")" = 2 ]; then ok; else bad "-C . -o . exited $(cat "$work/rc"), expected 2"; fi
+expect_line ".: error: the output folder is the current folder ($real_site), and a build replaces its whole output folder [output]"
+(cd "$work/site/plan" && "$POLICYGEN" build -C .. -o .. --no-pdf >"$work/out.txt" 2>"$work/err"; echo $? >"$work/rc")
+if [ "$(cat "$work/rc")" = 2 ]; then ok; else bad "-o .. exited $(cat "$work/rc"), expected 2"; fi
+expect_line "..: error: the output folder contains the current folder ($real_site/plan), and a build replaces its whole output folder [output]"
+expect_exit 2 env HOME="$work/site" "$POLICYGEN" build -C tests/golden/site -o "$work/site" --no-pdf
+expect_line "$work/site: error: the output folder is the home folder ($real_site), and a build replaces its whole output folder [output]"
+expect_exit 2 "$POLICYGEN" build -C "$work/site" -o / --no-pdf
+expect_exit 2 "$POLICYGEN" bundle -C "$work/site" -o "$work/site/evidence"
+if [ "$(site_sum)" = "$site_before" ]; then ok; else bad "a refused output folder changed the content folder"; fi
+mkdir "$work/mine"
+echo '<p>my own page</p>' >"$work/mine/index.html"
+expect_exit 2 "$POLICYGEN" build -C "$work/site" -o "$work/mine" --no-pdf
+expect_line "$work/mine: error: the folder exists and was not made by policygen (it has no .policygen-output); a build replaces its whole output folder: name a new or empty folder [output]"
+if [ "$(cat "$work/mine/index.html")" = '<p>my own page</p>' ]; then ok; else bad "a folder policygen did not make was replaced"; fi
+mkdir "$work/empty"
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/empty" --no-pdf --today 2026-11-28
+if [ -f "$work/empty/.policygen-output" ]; then ok; else bad "no marker in a built output folder"; fi
+
 # Usage errors exit 2.
 expect_exit 2 "$POLICYGEN"
 expect_exit 2 "$POLICYGEN" frobnicate

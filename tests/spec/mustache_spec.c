@@ -1,7 +1,7 @@
 /* Runs the Mustache spec suites (the YAML files of the spec, read as they
  * are) against generator/template.
  *
- *   mustache_spec [DIR]     DIR defaults to ../shared/specs/mustache
+ *   mustache_spec [DIR]     DIR defaults to tests/spec/mustache
  *
  * Prints each failing case, a line per suite file, and finally the summary
  * line `mustache: N passed, M failed`; exits 1 when anything failed. */
@@ -108,7 +108,7 @@ static int compare_names(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    const char *dir = argc > 1 ? argv[1] : "../shared/specs/mustache";
+    const char *dir = argc > 1 ? argv[1] : "tests/spec/mustache";
     DIR *d = opendir(dir);
     if (!d) {
         fprintf(stderr, "mustache_spec: cannot open %s\n", dir);
