@@ -123,9 +123,9 @@ static const rules_result *checks_of(const page_writer *w)
     return w->shows_status ? w->opts->checks(w->opts->checks_ctx) : NULL;
 }
 
-static value *status_counts(const rules_result *r)
+static value *status_counts(const site *s, const rules_result *r)
 {
-    check_counts c = check_count(r);
+    check_counts c = check_count(s, r);
     value *st = check_counts_value(&c);
     value_map_set_bool(st, "all_clear", c.missing + c.overdue + c.due_soon == 0);
     return st;
@@ -804,7 +804,7 @@ static value *status_page(page_writer *w, page_job *job)
     const html_options *opts = w->opts;
     value *page = value_map();
     value_map_set_string(page, "title", "檢核結果");
-    value_map_set(page, "status", status_counts(r));
+    value_map_set(page, "status", status_counts(w->site, r));
     char today[64];
     date_format_long(opts->today, w->site->config.calendar == CALENDAR_ROC, today, sizeof today);
     value_map_set_string(page, "today", today);
@@ -874,7 +874,7 @@ static value *home_page(page_writer *w, page_job *job)
     (void)job;
     value *page = value_map();
     if (w->shows_status)
-        value_map_set(page, "status", status_counts(checks_of(w)));
+        value_map_set(page, "status", status_counts(w->site, checks_of(w)));
     return page;
 }
 
