@@ -161,7 +161,8 @@ const register_def *registers_of_type(const register_set *set, const char *type)
  * untyped, when no field holds it or when the field cannot. */
 const register_cell *register_row_canon_cell(const register_row *row, const char *canonical);
 /* The typed registers as rules read them: { TYPE: { name, title, file, line,
- * key, fields: { CANONICAL: { own, problem? } }, rows: [ { CANONICAL: value,
+ * key, fields: { CANONICAL: { own?, line?, values? (an enum's or checks'
+ * options), problem? } }, rows: [ { CANONICAL: value,
  * "_key", "_file", "_line" } ] } }, every field, every row (rules are
  * internal). Values as in registers_to_value; a list kind holds a single
  * value as a list of one; `map` values are translated. */

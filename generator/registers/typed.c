@@ -285,6 +285,14 @@ value *registers_typed_value(const register_set *set)
             if (c->own) {
                 value_map_set_string(fv, "own", c->own->name);
                 value_map_set_number(fv, "line", c->own->node ? c->own->node->line : 0);
+                if (c->own->values.len && !c->problem) {
+                    value *options = value_list();
+                    for (size_t k = 0; k < c->own->values.len; k++) {
+                        const char *o = c->own->values.items[k];
+                        value_list_push(options, translated(c, o, strlen(o)));
+                    }
+                    value_map_set(fv, "values", options);
+                }
             }
             if (c->problem)
                 value_map_set_string(fv, "problem", c->problem);

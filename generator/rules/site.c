@@ -320,6 +320,30 @@ static void push_register(lua_State *L, const char *type, const value *reg, cons
         lua_rawset(L, places);
         lua_rawseti(L, array, (lua_Integer)i + 1);
     }
+    lua_settop(L, declared);
+    /* fields: the declared fields the register keeps (a set); options: the
+     * values an enum or checks field offers, by field */
+    const value *fields = value_map_get(reg, "fields");
+    lua_newtable(L);
+    lua_newtable(L);
+    for (size_t i = 0; fields && fields->kind == VALUE_MAP && i < fields->as.map.len; i++) {
+        const char *name = fields->as.map.entries[i].key;
+        const value *fv = fields->as.map.entries[i].value;
+        lua_getfield(L, declared, name);
+        bool wanted = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        if (!wanted || !value_map_get(fv, "own") || value_map_get(fv, "problem"))
+            continue;
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -3, name);
+        const value *options = value_map_get(fv, "values");
+        if (options) {
+            push_value(L, options, 2);
+            lua_setfield(L, -2, name);
+        }
+    }
+    lua_setfield(L, array, "options");
+    lua_setfield(L, array, "fields");
     lua_settop(L, array);
     static const char *const meta_keys[] = {"name", "title"};
     for (size_t i = 0; i < 2; i++) {
@@ -401,10 +425,18 @@ void site_push(lua_State *L, const value *site, const rules_lazy *lazy, size_t l
         if (n->field)
             continue; /* one entry per type comes first */
         const value *reg = registers ? value_map_get(registers, n->type) : NULL;
-        if (reg)
+        if (reg) {
             push_register(L, n->type, reg, needs);
-        else
+        } else {
+            /* an optional type the site does not keep: no rows, no name */
             push_empty_register(L);
+            lua_newtable(L);
+            lua_setfield(L, -2, "fields");
+            lua_newtable(L);
+            lua_setfield(L, -2, "options");
+            lua_pushstring(L, n->type);
+            lua_setfield(L, -2, "type");
+        }
         lua_setfield(L, -2, n->type);
     }
     lua_rawgetp(L, LUA_REGISTRYINDEX, &registers_meta_key);
