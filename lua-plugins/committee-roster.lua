@@ -33,7 +33,7 @@ return rule {
       local active = 0
       for _, m in ipairs(committee) do
         if m.group == group then
-          local p = m.member and staff:get(m.member)
+          local p = people.find(staff, m.member)
           if p and not people.active(p, today) then
             flag { message = group .. "成員 " .. p.name .. "（" .. p._key .. "）已於 " .. tostring(p.left)
                      .. " 離職，推動小組名冊應更新", status = "overdue", severity = "warning", due = p.left, row = m }

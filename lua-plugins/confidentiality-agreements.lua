@@ -54,7 +54,7 @@ return rule {
     for _, c in ipairs(params.asset_classes) do classes[c] = true end
     for _, a in ipairs(site.registers.assets) do
       if a.custodian and (systems[a.name] or classes[a.class]) then
-        local p = active:get(a.custodian)
+        local p = people.find(active, a.custodian)
         need(p, "資產 " .. text.row_name(a, a.name) .. "之保管人")
       end
     end

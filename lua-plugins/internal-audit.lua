@@ -3,6 +3,7 @@
 -- read as the auditor's own unit (or a unit under it).
 local dates = require "dates"
 local periodic = require "periodic"
+local people = require "people"
 
 return rule {
   id = "internal-audit",
@@ -33,7 +34,7 @@ return rule {
                status = today > due and "overdue" or "due-soon" }
       end
       for _, role in ipairs({ { "lead_auditor", "稽核組長" }, { "co_auditor", "稽核委員" } }) do
-        local p = a[role[1]] and staff:get(a[role[1]])
+        local p = people.find(staff, a[role[1]])
         for _, unit in ipairs(p and a.units or {}) do
           if p.unit and p.unit:find(unit, 1, true) == 1 then
             flag { message = name .. "之" .. role[2] .. " " .. p.name .. "（" .. p._key .. "，" .. p.unit .. "）稽核其所屬單位"

@@ -3,6 +3,8 @@
 -- 210.240.1.56 to both 校務行政系統 and 全球資訊網). Sources: the core and
 -- non-core business tables and the asset register.
 -- the IPv4/IPv6 addresses (or ranges) in a cell
+local people = require "people"
+
 local function split(ips)
   local out = {}
   for token in (ips or ""):gmatch("[%x%.:/]+") do
@@ -40,7 +42,7 @@ return rule {
       end
     end
     for _, a in ipairs(site.registers.assets) do
-      local p = a.custodian and site.registers.staff:get(a.custodian)
+      local p = people.find(site.registers.staff, a.custodian)
       for _, ip in ipairs(split(a.ip)) do
         add(ip, { system = a.name, custodian = p and p.name, where = "資產 " .. a._key .. (p and ("，保管人 " .. p.name) or ""), row = a })
       end

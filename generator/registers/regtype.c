@@ -88,6 +88,7 @@ static void load_catalogue(void)
             f->to = text_of(fd, "to", f->kind == REGKIND_REF);
             f->label = text_of(fd, "label", true);
             f->type = text_of(fd, "type", false);
+            f->register_name = text_of(fd, "register", false);
             f->about = text_of(fd, "about", true);
             vec_init(&f->values, NULL);
             const ynode *values = ynode_get(fd, "values");

@@ -29,6 +29,7 @@ typedef struct regtype_field {
     const char *to;    /* REGKIND_REF: the type referred to */
     const char *label; /* the column heading `policygen new` writes */
     const char *type;  /* the field type it writes (field_type_name), or NULL for the kind's */
+    const char *register_name; /* a ref it writes: the register it refers to, or NULL */
     vec values;        /* const char*: the values it writes for enum and checks */
     const char *about; /* what the field means */
 } regtype_field;

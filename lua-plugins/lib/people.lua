@@ -14,16 +14,23 @@ function M.has_role(person, role)
   return false
 end
 
--- "陳素梅" for a staff key, or the key itself when the register has no such row
-function M.name(staff, key)
-  local p = key and staff:get(key)
-  return p and p.name or key
+-- the staff row a text names: by its key, else by its name (fields that say
+-- who did something hold either)
+function M.find(staff, text)
+  if not text then return nil end
+  return staff:get(text) or staff:find(function(p) return p.name == text end)
 end
 
--- "（負責人 陳素梅）" for a row's owner key, or ""
-function M.owner_note(staff, key)
-  local p = key and staff:get(key)
-  return p and ("（負責人 " .. p.name .. "）") or ""
+-- "陳素梅" for a staff key or name, or the text itself when no row matches
+function M.name(staff, text)
+  local p = M.find(staff, text)
+  return p and p.name or text
+end
+
+-- "（負責人 陳素梅）" for a row's owner, or ""
+function M.owner_note(staff, text)
+  if not text then return "" end
+  return "（負責人 " .. M.name(staff, text) .. "）"
 end
 
 return M

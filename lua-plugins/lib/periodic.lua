@@ -21,11 +21,12 @@ end
 -- the rule's default, not the law (the messages say so). Without any row the
 -- flag sits at the rule's plan section (t.place, optional). Returns the last row.
 function M.every(t)
-  local note = t.default and ("（每 " .. t.months .. " 個月為預設週期，非法定；可於 site.yaml 之 rules 調整）") or ""
+  local default = "預設週期，非法定，可於 site.yaml 之 rules 調整"
+  local note = t.default and ("（每 " .. t.months .. " 個月為" .. default .. "）") or ""
   local last = M.latest(t.rows, t.field or "date", t.today, t.pred)
   if not last then
-    flag { message = "查無" .. t.activity .. "紀錄（應每 " .. t.months .. " 個月" .. t.verb .. "一次）" .. note,
-           status = "missing" }
+    flag { message = "查無" .. t.activity .. "紀錄（應每 " .. t.months .. " 個月" .. t.verb .. "一次"
+             .. (t.default and ("；" .. default) or "") .. "）", status = "missing" }
     return nil
   end
   local when = last[t.field or "date"]
