@@ -83,7 +83,8 @@ return rule {
       end
     end
     if faults == 0 then
-      flag { message = #site.annexes .. " 份附件表單均由計畫本文引用，且名稱相符", status = "ok" }
+      flag { message = #site.annexes > 0 and (#site.annexes .. " 份附件表單均由計畫本文引用，且名稱相符")
+                       or "計畫本文未提及附件表單，亦未附表單", status = "ok" }
     end
   end,
 }

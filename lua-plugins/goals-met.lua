@@ -8,8 +8,8 @@
 --     business `mtpd`, matched through the asset's name);
 --   risk treatments and audit findings not closed by their due date: at most
 --     params.max_risks_late and params.max_findings_late.
--- A goal whose register the school does not keep is said to be unchecked in the
--- summary.
+-- The incident register is needed; a goal whose other register the school does
+-- not keep is said to be unchecked in the summary.
 
 -- "4 工作小時", "8 小時", "2 天", "30 分鐘" -> minutes
 local function mtpd_minutes(s)
@@ -33,7 +33,7 @@ return rule {
   source = "資通安全管理法施行細則第 6 條（資通安全政策及目標）",
   plan = "policy/目標",
   needs = {
-    ["incidents?"] = { "aware", "level" },
+    incidents = { "aware", "level" },
     ["outages?"] = { "system", "start", "minutes", "cause_kind?" },
     ["core-business?"] = { "system", "mtpd" },
     ["non-core-business?"] = { "business", "mtpd" },
@@ -55,7 +55,7 @@ return rule {
     local function miss(f) missed = missed + 1; flag(f) end
 
     -- incidents by level
-    if R.incidents.name then
+    do
       local high, low = 0, 0
       for _, inc in ipairs(R.incidents) do
         if inc.aware and inc.aware.year == year and inc.aware <= today then
@@ -69,8 +69,6 @@ return rule {
         miss { message = year .. " 年發生 1、2 級資通安全事件 " .. low .. " 件，超過目標之 " .. params.max_incidents_low .. " 件", status = "missing" }
       end
       summary[#summary + 1] = "3、4 級事件 " .. high .. " 件、1、2 級事件 " .. low .. " 件"
-    else
-      unchecked[#unchecked + 1] = "資通安全事件"
     end
 
     -- outages against the system's MTPD

@@ -433,6 +433,34 @@ build_result build_site(const build_options *opts)
     return result;
 }
 
+check_result rules_site(const build_options *opts, bool json)
+{
+    xref_table *xref = NULL;
+    site *s = load_resolved(opts, &xref);
+    if (!s)
+        return CHECK_CONTENT_ERROR;
+    date today = opts->today_set ? opts->today : date_today();
+    rules_result rr;
+    check_options copts = check_options_of(opts, today);
+    check_run(s, xref, &copts, &rr);
+    if (json) {
+        value *v = check_rules_value(s, &rr);
+        strbuf out;
+        sb_init(&out);
+        value_append_json(&out, v, true);
+        puts(out.data);
+        sb_free(&out);
+        value_unref(v);
+    } else {
+        check_rules_text(stdout, s, &rr);
+    }
+    print_summary(stderr, s, &rr, today);
+    rules_result_free(&rr);
+    xref_table_free(xref);
+    site_free(s);
+    return CHECK_OK;
+}
+
 check_result check_site(const build_options *opts, bool json)
 {
     xref_table *xref = NULL;

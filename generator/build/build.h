@@ -48,5 +48,9 @@ typedef enum check_result {
 /* `policygen check`: the rules and references only, nothing written. With
  * json, prints status/flags.json's document to stdout. */
 check_result check_site(const build_options *opts, bool json);
+/* `policygen rules`: every rule, its source, needs (met or not), parameters
+ * and outcome, as text or JSON on stdout; exit status as check_site's only
+ * for content that cannot be loaded (CHECK_OK otherwise). */
+check_result rules_site(const build_options *opts, bool json);
 
 #endif

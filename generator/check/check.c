@@ -519,6 +519,99 @@ value *check_flags_value(const site *s, const rules_result *r, date today)
     return v;
 }
 
+/* ---- `policygen rules` ---- */
+
+/* The declared defaults (JSON from the rule's process) as a value. */
+static value *params_value(const char *json)
+{
+    if (!json)
+        return value_null();
+    yaml_limits limits = yaml_default_limits();
+    ydoc *doc = yaml_load_buffer("params", json, strlen(json), 1, &limits); /* JSON is YAML */
+    value *v = doc && doc->root ? ynode_to_value(doc->root) : value_null();
+    ydoc_free(doc);
+    return v;
+}
+
+value *check_rules_value(const site *s, const rules_result *r)
+{
+    value *list = value_list();
+    for (size_t i = 0; i < r->rules.len; i++) {
+        const rule_info *ri = r->rules.items[i];
+        value *rv = value_map();
+        value_map_set_string(rv, "id", ri->id);
+        value_map_set(rv, "title", ri->title ? value_string(ri->title) : value_null());
+        value_map_set(rv, "source", ri->source ? value_string(ri->source) : value_null());
+        value_map_set_string(rv, "severity", severity_name(ri->severity));
+        value_map_set_string(rv, "file", ri->path);
+        value_map_set_string(rv, "outcome", rule_outcome_name(ri->outcome));
+        value_map_set_number(rv, "flags", (double)ri->flag_count);
+        if (ri->error)
+            value_map_set_string(rv, "error", ri->error);
+        value *needs = value_list();
+        for (size_t k = 0; k < ri->needs.len; k++) {
+            const rule_need *n = ri->needs.items[k];
+            value *nv = value_map();
+            value_map_set(nv, "need", value_string_take(need_name(n)));
+            value_map_set_bool(nv, "optional", n->optional);
+            value_map_set_bool(nv, "met", n->met);
+            if (n->by)
+                value_map_set_string(nv, "by", n->by);
+            if (n->message)
+                value_map_set_string(nv, "message", n->message);
+            if (n->file) {
+                value_map_set_string(nv, "file", content_relative(s, n->file));
+                if (n->line)
+                    value_map_set_number(nv, "line", n->line);
+            }
+            value_list_push(needs, nv);
+        }
+        value_map_set(rv, "needs", needs);
+        value_map_set(rv, "params", params_value(ri->params));
+        const ynode *given = ynode_get(s->config.rules, ri->id);
+        value_map_set(rv, "given", given ? ynode_to_value(given) : value_null());
+        value_list_push(list, rv);
+    }
+    return list;
+}
+
+void check_rules_text(FILE *out, const site *s, const rules_result *r)
+{
+    for (size_t i = 0; i < r->rules.len; i++) {
+        const rule_info *ri = r->rules.items[i];
+        fprintf(out, "%s%s  %s\n", i ? "\n" : "", ri->id, ri->title ? ri->title : "");
+        switch (ri->outcome) {
+        case RULE_RAN:
+            fprintf(out, "  outcome  ran: %zu flag%s\n", ri->flag_count, ri->flag_count == 1 ? "" : "s");
+            break;
+        case RULE_UNCHECKED: fprintf(out, "  outcome  unchecked: a need is not met\n"); break;
+        default: fprintf(out, "  outcome  %s\n", rule_outcome_name(ri->outcome)); break;
+        }
+        if (ri->source)
+            fprintf(out, "  source   %s\n", ri->source);
+        for (size_t k = 0; k < ri->needs.len; k++) {
+            const rule_need *n = ri->needs.items[k];
+            char *name = need_name(n);
+            const char *state = n->met ? "ok" : n->blocking ? "MISSING" : "absent";
+            fprintf(out, "  %s %-36s %-7s %s\n", k ? "       " : "needs  ", name, state,
+                    n->met ? n->by : n->message ? n->message : "(the register's need says it)");
+            free(name);
+        }
+        strbuf json;
+        sb_init(&json);
+        const ynode *given = ynode_get(s->config.rules, ri->id);
+        if (given) {
+            value *g = ynode_to_value(given);
+            value_append_json(&json, g, false);
+            value_unref(g);
+        }
+        if (ri->params || given)
+            fprintf(out, "  params   %s%s%s\n", ri->params ? ri->params : "{}",
+                    given ? "; site.yaml: " : "", given ? json.data : "");
+        sb_free(&json);
+    }
+}
+
 /* RFC 5545 3.3.11: backslash, semicolon, comma and newlines are escaped. */
 static void ics_text(strbuf *out, const char *s)
 {

@@ -5,6 +5,7 @@
 #define POLICYGEN_CHECK_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "content/site.h"
 #include "core/date.h"
@@ -61,6 +62,12 @@ value *check_site_value(const site *s, const struct coverage *plan);
 
 /* status/flags.json: the documented, stable schema (README.md). */
 value *check_flags_value(const site *s, const rules_result *r, date today);
+/* `policygen rules`: every rule with its source, outcome, needs (met or not,
+ * by which register and field, or what to add), declared parameters and the
+ * site.yaml ones; as a value (--format json) or as text. */
+value *check_rules_value(const site *s, const rules_result *r);
+void check_rules_text(FILE *out, const site *s, const rules_result *r);
+
 /* status/calendar.ics: one event per due date (RFC 5545); the caller frees. */
 char *check_calendar_ics(const site *s, const rules_result *r);
 

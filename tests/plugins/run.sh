@@ -8,7 +8,7 @@
 #
 # one line per flag the rule raises, ok flags included, in the order the check
 # reports them (by due date, then message); a rule that cannot check gives
-# `unchecked | NEED | FILE:LINE | MESSAGE` for each need the site does not meet. DUE is - when the flag has none;
+# `unchecked | RULE | NEED | FILE:LINE | MESSAGE` for each need the site does not meet. DUE is - when the flag has none;
 # PLACE is FILE:LINE relative to the fixture, §SECTION, or -. UPDATE_EXPECT=1
 # rewrites the expect files from what the rules give (review the diff). The case runs
 # `policygen check -C CASE --today DATE --format json` with a data folder that
@@ -25,50 +25,7 @@ fail=0
 
 # The flags of a `check --format json` output, one expect line each.
 flag_lines() {
-    awk -v dir="$1/" '
-        function unquote(v) {
-            if (v == "null") return "-"
-            if (substr(v, 1, 1) != "\"") return v
-            v = substr(v, 2, length(v) - 2)
-            gsub(/\\"/, "\"", v)
-            gsub(/\\\\/, "\\", v)
-            return v
-        }
-        # a rule that cannot check: one line per unmet need, before the flags
-        /^          "[a-z_]+": / && !inflags {
-            line = $0
-            sub(/^          "/, "", line)
-            key = line
-            sub(/".*/, "", key)
-            sub(/^[a-z_]+": /, "", line)
-            sub(/,$/, "", line)
-            n[key] = unquote(line)
-            if (key == "line") {
-                place = n["file"] == "-" ? "-" : n["file"] (n["line"] == "-" ? "" : ":" n["line"])
-                print "unchecked | " n["need"] " | " place " | " n["message"]
-            }
-        }
-        /^  "flags": \[/ { inflags = 1; next }
-        inflags && /^      "[a-z_]+": / {
-            line = $0
-            sub(/^      "/, "", line)
-            key = line
-            sub(/".*/, "", key)
-            sub(/^[a-z_]+": /, "", line)
-            sub(/,$/, "", line)
-            f[key] = unquote(line)
-            if (key == "section") {
-                place = "-"
-                if (f["file"] != "-") {
-                    file = f["file"]
-                    if (index(file, dir) == 1) file = substr(file, length(dir) + 1)
-                    place = file ":" f["line"]
-                } else if (f["section"] != "-") {
-                    place = "§" f["section"]
-                }
-                print f["status"] " | " f["severity"] " | " f["due"] " | " place " | " f["message"]
-            }
-        }' "$2"
+    awk -v dir="$1/" -f tests/lib/flag-lines.awk "$2"
 }
 
 for case_dir in $(find tests/plugins/fixtures -mindepth 2 -maxdepth 2 -type d | LC_ALL=C sort); do
