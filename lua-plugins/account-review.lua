@@ -13,7 +13,7 @@ return rule {
   plan = "controls/權限管理",
   needs = {
     ["account-reviews"] = { "date", "kind" },
-    ["staff?"] = { "name", "title?", "left?" },
+    ["staff?"] = { "name", "left", "title?" },
   },
   params = { interval_months = 6, window_days = 30, leaver_days = 0, kind = "一般帳號" },
   check = function(site, today, params, given)

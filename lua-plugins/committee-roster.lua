@@ -11,7 +11,7 @@ return rule {
   plan = "organization/分工",
   needs = {
     committee = { "group", "member", "duties?" },
-    ["staff?"] = { "name", "left?" },
+    ["staff?"] = { "name", "left" },
   },
   params = { groups = false },
   check = function(site, today, params)

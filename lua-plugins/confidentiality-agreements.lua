@@ -13,7 +13,7 @@ return rule {
   source = "資通安全管理法施行細則第 6 條（專職人力：保密義務）",
   plan = "staffing/人力",
   needs = {
-    staff = { "name", "title?", "categories?", "left?" },
+    staff = { "name", "left", "title?", "categories?" },
     agreements = { "person", "signed" },
     ["core-business?"] = { "system", "admin?" },
     ["non-core-business?"] = { "business", "admin?" },

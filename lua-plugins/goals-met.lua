@@ -34,7 +34,7 @@ return rule {
   plan = "policy/目標",
   needs = {
     incidents = { "aware", "level" },
-    ["outages?"] = { "system", "start", "minutes", "cause_kind?" },
+    ["outages?"] = { "system", "start", "minutes", "cause_kind" },
     ["core-business?"] = { "system", "mtpd" },
     ["non-core-business?"] = { "business", "mtpd" },
     ["assets?"] = { "name" },

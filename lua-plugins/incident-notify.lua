@@ -4,7 +4,10 @@
 -- investigation, handling and improvement report follows within
 -- params.report_months (1) of containment. Times are "HH:MM" text beside the
 -- date fields (00:00 when the register keeps none).
+-- Times count only when the register keeps all three (else whole days).
+local timed = false
 local function minutes(s)
+  if not timed then return 0 end
   local h, m = (s or ""):match("^(%d+):(%d+)$")
   return h and tonumber(h) * 60 + tonumber(m) or 0
 end
@@ -33,6 +36,8 @@ return rule {
   params = { notify_minutes = 60, contain_hours_low = 72, contain_hours_high = 36, report_months = 1, window_days = 30 },
   check = function(site, today, params)
     local notify = params.notify_minutes
+    local fields = site.registers.incidents.fields
+    timed = fields.aware_time and fields.notified_time and fields.contained_time
     for _, inc in ipairs(site.registers.incidents) do
       local at = tostring(inc.aware) .. " " .. (inc.aware_time or "")
       local name = inc._key .. "（第 " .. tostring(inc.level) .. " 級，" .. at .. " 知悉）"

@@ -18,13 +18,13 @@ return rule {
   severity = "warning",
   source = "資通安全管理法（2025 年修正）；施行細則、資通安全責任等級分級辦法、資通安全事件通報及應變辦法（2021-08-23 修正）",
   plan = "basis",
-  needs = { revisions = { "version" } },
+  needs = { revisions = { "version", "date" } },
   params = { window_days = 30, amendments = AMENDMENTS },
   check = function(site, today, params)
     local revisions = site.registers.revisions
     local row = revisions[#revisions]
-    local rev = site.revision
-    if not row or not rev or not rev.date then return end -- plan-approved reports a missing version
+    if not row or not row.date then return end -- plan-approved reports a missing version or date
+    local rev = { version = row.version or row._key, date = row.date }
     local name = "計畫現行版本 " .. tostring(rev.version) .. "（" .. tostring(rev.date) .. "）"
     local older = 0
     for _, a in ipairs(params.amendments) do

@@ -9,7 +9,7 @@ return rule {
   severity = "error",
   source = "資通安全責任等級分級辦法（D 級應辦事項：資通安全專職（兼辦）人員）",
   plan = "staffing/人力",
-  needs = { staff = { "name", "categories", "title?", "duties?", "left?" } },
+  needs = { staff = { "name", "categories", "left", "title?", "duties?" } },
   params = { category = "資通安全兼辦人員", min = 1 },
   check = function(site, today, params)
     local role = params.category

@@ -16,7 +16,7 @@ return rule {
   source = "資通安全責任等級分級辦法（應辦事項：資通安全教育訓練）",
   plan = "training/要求",
   needs = {
-    staff = { "name", "categories", "joined?", "left?" },
+    staff = { "name", "categories", "left", "joined?" },
     training = { "person", "date", "hours", "kind?" },
   },
   params = {
@@ -86,7 +86,10 @@ return rule {
     end
 
     local year = today.year
-    local _, late = check_year(year - 1, "overdue")
+    -- last year's hours are owed only by those known to have been there: with
+    -- no joining dates, only this year is checked
+    local late = 0
+    if site.registers.staff.fields.joined then _, late = check_year(year - 1, "overdue") end
     local this_due = date(year, 12, 31)
     local flagging = days_between(today, this_due) <= params.remind_days
     local met, short = check_year(year, flagging and "missing" or nil)

@@ -11,7 +11,7 @@ return rule {
   source = "資通安全管理法施行細則（委外辦理之受託者監督）",
   plan = "outsourcing/監督",
   needs = {
-    vendors = { "name", "contract_start", "contract_end?" },
+    vendors = { "name", "contract_start", "contract_end" },
     ["vendor-audits"] = { "vendor", "date", "method?" },
   },
   params = { due = "12-31", window_days = 30 },

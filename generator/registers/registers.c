@@ -915,6 +915,13 @@ value *registers_to_value(const register_set *set, audience aud)
 
 /* ---- revisions ---- */
 
+/* A revisions row's field: through the type's mapping when the register
+ * declares `type: revisions`, else by its own name. */
+static const register_cell *revision_cell(const register_row *row, const char *name)
+{
+    return row->reg->type ? register_row_canon_cell(row, name) : register_row_cell(row, name);
+}
+
 bool registers_current_revision(const register_set *set, revision_info *out)
 {
     const register_def *reg = registers_get(set, "revisions");
@@ -922,12 +929,12 @@ bool registers_current_revision(const register_set *set, revision_info *out)
         return false;
     const register_row *row = vec_last(&reg->rows);
     *out = (revision_info){.row = row};
-    const register_cell *version = register_row_cell(row, "version");
+    const register_cell *version = revision_cell(row, "version");
     out->version = register_cell_text(version);
     if (!out->version && !version)
         out->version = row->key;
-    out->has_date = register_cell_date(register_row_cell(row, "date"), &out->date);
-    const char *status = register_cell_text(register_row_cell(row, "status"));
+    out->has_date = register_cell_date(revision_cell(row, "date"), &out->date);
+    const char *status = register_cell_text(revision_cell(row, "status"));
     out->approved = status && strcmp(status, "approved") == 0;
     return true;
 }
