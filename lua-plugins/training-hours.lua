@@ -4,9 +4,10 @@
 -- professional courses, general users and managers 3 h); params.kinds maps a
 -- role to the course kinds that count (any kind when not given, or when the
 -- training register keeps no kind). params.aliases maps other spellings of a
--- role to the one params.required uses. A shortfall this year is flagged in the
--- last params.remind_days before the year ends; last year's stays flagged
--- through the following year. Staff who have left are not counted.
+-- role to the one params.required uses. A shortfall this year is "missing" in
+-- the last params.remind_days before the year ends and "ok" (still time) before
+-- them, so the staff digest can say who still owes hours all year; last year's
+-- stays flagged through the following year. Staff who have left are not counted.
 local people = require "people"
 
 return rule {
@@ -92,7 +93,7 @@ return rule {
     if site.registers.staff.fields.joined then _, late = check_year(year - 1, "overdue") end
     local this_due = date(year, 12, 31)
     local flagging = days_between(today, this_due) <= params.remind_days
-    local met, short = check_year(year, flagging and "missing" or nil)
+    local met, short = check_year(year, flagging and "missing" or "ok")
     if late > 0 or (flagging and short > 0) then return end
     flag { message = year .. " 年已有 " .. met .. " 人達到教育訓練時數要求" .. (short > 0 and ("，" .. short .. " 人尚未達到") or "")
              .. "（期限 " .. tostring(this_due) .. "）", status = "ok", due = this_due }

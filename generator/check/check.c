@@ -87,6 +87,7 @@ check_batch *check_start(const site *s, const struct xref_table *xref, const che
 
     b->s = s;
     b->params = s->config.rules ? ynode_to_value(s->config.rules) : value_map();
+    coverage_report(s);
     coverage_map(s, &b->plan);
     b->data = check_site_value(s, &b->plan);
     b->registers = registers_typed_value(s->registers);

@@ -90,12 +90,10 @@ static const document *chapter_by_title(const site *s, const ynode *entry)
     return NULL;
 }
 
-void coverage_map(const site *s, coverage *out)
+void coverage_report(const site *s)
 {
     pthread_once(&template_once, load_template);
     const ynode *root = template_doc->root;
-    out->count = root->len;
-    out->chapters = xcalloc(root->len, sizeof *out->chapters);
     const ynode *given = s->config.coverage;
     for (size_t i = 0; given && i < given->len; i++) {
         const char *key = given->keys[i]->text;
@@ -116,6 +114,15 @@ void coverage_map(const site *s, coverage *out)
                        "coverage: '%s' names no chapter of the plan (give a chapter's id)",
                        id ? id : "");
     }
+}
+
+void coverage_map(const site *s, coverage *out)
+{
+    pthread_once(&template_once, load_template);
+    const ynode *root = template_doc->root;
+    const ynode *given = s->config.coverage;
+    out->count = root->len;
+    out->chapters = xcalloc(root->len, sizeof *out->chapters);
     for (size_t i = 0; i < root->len; i++) {
         const ynode *entry = root->items[i];
         coverage_chapter *c = &out->chapters[i];
@@ -156,6 +163,21 @@ static bool holds_words(const char *title, const char *words)
         words += n;
     }
     return true;
+}
+
+const section *coverage_heading(const coverage *c, const char *key, const char *words)
+{
+    for (size_t i = 0; i < c->count; i++) {
+        const document *chapter = c->chapters[i].chapter;
+        if (strcmp(c->chapters[i].key, key) != 0 || !chapter)
+            continue;
+        for (size_t k = 1; k < chapter->sections.len; k++) {
+            const section *sec = chapter->sections.items[k];
+            if (holds_words(sec->title, words))
+                return sec;
+        }
+    }
+    return NULL;
 }
 
 const section *coverage_find(const coverage *c, const char *place)

@@ -26,14 +26,20 @@ typedef struct coverage {
     size_t count;
 } coverage;
 
-/* Maps the template onto s's chapters. site.yaml `coverage:` entries that
- * name an unknown key or chapter are errors at their place. */
+/* Maps the template onto s's chapters. */
 void coverage_map(const site *s, coverage *out);
+/* Reports site.yaml `coverage:` entries that name an unknown template key or
+ * chapter, each an error at its place (once a build: check_start does). */
+void coverage_report(const site *s);
 void coverage_free(coverage *c);
 /* The section a rule's plan place names ("KEY": the chapter; "KEY/words": the
  * first heading in it whose title holds every word, separated by spaces),
  * or NULL when the school's plan has none. */
 const section *coverage_find(const coverage *c, const char *place);
+/* The first heading of the school's chapter for key whose title holds every
+ * word (separated by spaces), or NULL: the plan's own policy section
+ * ("policy", "政策"), say. */
+const section *coverage_heading(const coverage *c, const char *key, const char *words);
 /* For rules, site.coverage: [ { key, number, title, required, chapter?
  * (id), label? (the chapter's number and title as the plan shows them) } ]. */
 value *coverage_value(const coverage *c);

@@ -60,6 +60,7 @@ static void check_field(rule_need *n, const value *reg)
     if (problem) {
         set_unmet(n, xasprintf("needs %s.%s, but %s", n->type, n->field, problem), file,
                   number(fv, "line"));
+        n->wrong = true;
     } else if (own) {
         n->met = true;
         n->by = xasprintf("%s: %s", file, own);

@@ -201,6 +201,7 @@ void plugin_outcome_encode(const plugin_outcome *o, strbuf *out)
             put_int(out, n->optional);
             put_int(out, n->met);
             put_int(out, n->blocking);
+            put_int(out, n->wrong);
             put_string(out, n->by);
             put_string(out, n->message);
             put_string(out, n->file);
@@ -312,6 +313,7 @@ bool plugin_outcome_decode(const char *data, size_t len, plugin_outcome *out)
             n->optional = get_int(&r, 0, 1);
             n->met = get_int(&r, 0, 1);
             n->blocking = get_int(&r, 0, 1);
+            n->wrong = get_int(&r, 0, 1);
             n->by = get_string(&r);
             n->message = get_string(&r);
             n->file = get_string(&r);

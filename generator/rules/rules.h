@@ -132,6 +132,7 @@ typedef struct rule_need {
     bool optional; /* "?": the rule runs without it */
     bool met;      /* the site has it and can give it */
     bool blocking; /* not met, and the rule cannot run without it */
+    bool wrong;    /* the site has a field for it that cannot hold it (kind, ref target) */
     char *by;      /* met: what gives it ("content/registers/staff.yaml: role"), else NULL */
     char *message; /* unmet (or an optional one that is absent): what to add, else NULL */
     char *file;    /* unmet: where to add it, or NULL */
