@@ -192,7 +192,9 @@ static int cmd_check(int argc, char **argv, const char *data_dir, bool listing)
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
-    switch (listing ? rules_site(&opts, json) : check_site(&opts, json)) {
+    check_output output = listing ? (json ? CHECK_RULES_JSON : CHECK_RULES_TEXT)
+                                  : (json ? CHECK_FLAGS_JSON : CHECK_DIAGNOSTICS);
+    switch (check_site(&opts, output)) {
     case CHECK_OK: return EXIT_OK;
     case CHECK_FAILED: return EXIT_CHECKS;
     case CHECK_CONTENT_ERROR: return EXIT_CONTENT;

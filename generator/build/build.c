@@ -433,35 +433,17 @@ build_result build_site(const build_options *opts)
     return result;
 }
 
-check_result rules_site(const build_options *opts, bool json)
+static void print_json(value *v)
 {
-    xref_table *xref = NULL;
-    site *s = load_resolved(opts, &xref);
-    if (!s)
-        return CHECK_CONTENT_ERROR;
-    date today = opts->today_set ? opts->today : date_today();
-    rules_result rr;
-    check_options copts = check_options_of(opts, today);
-    check_run(s, xref, &copts, &rr);
-    if (json) {
-        value *v = check_rules_value(s, &rr);
-        strbuf out;
-        sb_init(&out);
-        value_append_json(&out, v, true);
-        puts(out.data);
-        sb_free(&out);
-        value_unref(v);
-    } else {
-        check_rules_text(stdout, s, &rr);
-    }
-    print_summary(stderr, s, &rr, today);
-    rules_result_free(&rr);
-    xref_table_free(xref);
-    site_free(s);
-    return CHECK_OK;
+    strbuf out;
+    sb_init(&out);
+    value_append_json(&out, v, true);
+    puts(out.data);
+    sb_free(&out);
+    value_unref(v);
 }
 
-check_result check_site(const build_options *opts, bool json)
+check_result check_site(const build_options *opts, check_output output)
 {
     xref_table *xref = NULL;
     site *s = load_resolved(opts, &xref);
@@ -471,18 +453,17 @@ check_result check_site(const build_options *opts, bool json)
     rules_result rr;
     check_options copts = check_options_of(opts, today);
     check_run(s, xref, &copts, &rr);
-    check_report(s, &rr);
-    if (json) {
-        value *v = check_flags_value(s, &rr, today);
-        strbuf out;
-        sb_init(&out);
-        value_append_json(&out, v, true);
-        puts(out.data);
-        sb_free(&out);
-        value_unref(v);
-    }
-    print_summary(json ? stderr : stdout, s, &rr, today);
-    check_result result = checks_failed(s, &rr) ? CHECK_FAILED : CHECK_OK;
+    bool listing = output == CHECK_RULES_TEXT || output == CHECK_RULES_JSON;
+    if (!listing)
+        check_report(s, &rr);
+    if (output == CHECK_FLAGS_JSON)
+        print_json(check_flags_value(s, &rr, today));
+    else if (output == CHECK_RULES_JSON)
+        print_json(check_rules_value(s, &rr));
+    else if (output == CHECK_RULES_TEXT)
+        check_rules_text(stdout, s, &rr);
+    print_summary(output == CHECK_DIAGNOSTICS ? stdout : stderr, s, &rr, today);
+    check_result result = !listing && checks_failed(s, &rr) ? CHECK_FAILED : CHECK_OK;
     rules_result_free(&rr);
     xref_table_free(xref);
     site_free(s);

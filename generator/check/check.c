@@ -452,6 +452,19 @@ static const char *content_relative(const site *s, const char *path)
     return path;
 }
 
+/* A rule as flags.json and `policygen rules` list it. */
+static value *rule_summary(const rule_info *ri)
+{
+    value *rv = value_map();
+    value_map_set_string(rv, "id", ri->id);
+    value_map_set(rv, "title", ri->title ? value_string(ri->title) : value_null());
+    value_map_set(rv, "source", ri->source ? value_string(ri->source) : value_null());
+    value_map_set_string(rv, "severity", severity_name(ri->severity));
+    value_map_set_string(rv, "outcome", rule_outcome_name(ri->outcome));
+    value_map_set_number(rv, "flags", (double)ri->flag_count);
+    return rv;
+}
+
 value *check_flags_value(const site *s, const rules_result *r, date today)
 {
     value *v = value_map();
@@ -470,13 +483,7 @@ value *check_flags_value(const site *s, const rules_result *r, date today)
     value *rules = value_list();
     for (size_t i = 0; i < r->rules.len; i++) {
         const rule_info *ri = r->rules.items[i];
-        value *rv = value_map();
-        value_map_set_string(rv, "id", ri->id);
-        value_map_set(rv, "title", ri->title ? value_string(ri->title) : value_null());
-        value_map_set(rv, "source", ri->source ? value_string(ri->source) : value_null());
-        value_map_set_string(rv, "severity", severity_name(ri->severity));
-        value_map_set_string(rv, "outcome", rule_outcome_name(ri->outcome));
-        value_map_set_number(rv, "flags", (double)ri->flag_count);
+        value *rv = rule_summary(ri);
         if (ri->outcome == RULE_UNCHECKED) {
             value *missing = value_list();
             for (size_t k = 0; k < ri->needs.len; k++) {
@@ -539,14 +546,8 @@ value *check_rules_value(const site *s, const rules_result *r)
     value *list = value_list();
     for (size_t i = 0; i < r->rules.len; i++) {
         const rule_info *ri = r->rules.items[i];
-        value *rv = value_map();
-        value_map_set_string(rv, "id", ri->id);
-        value_map_set(rv, "title", ri->title ? value_string(ri->title) : value_null());
-        value_map_set(rv, "source", ri->source ? value_string(ri->source) : value_null());
-        value_map_set_string(rv, "severity", severity_name(ri->severity));
+        value *rv = rule_summary(ri);
         value_map_set_string(rv, "file", ri->path);
-        value_map_set_string(rv, "outcome", rule_outcome_name(ri->outcome));
-        value_map_set_number(rv, "flags", (double)ri->flag_count);
         if (ri->error)
             value_map_set_string(rv, "error", ri->error);
         value *needs = value_list();

@@ -39,7 +39,10 @@ static char *fixture(const char *name)
     return xasprintf("%s/%s", fixture_dir(), name);
 }
 
-/* One call of rules_run with its diagnostics captured. */
+/* One call of rules_run with its diagnostics captured. Its wall time is
+ * kept for the tests of the time limits, which bound it loosely (a tenfold
+ * margin): they guard against a rule that is never stopped, not against a
+ * slow or busy machine. */
 typedef struct run {
     rules_result result;
     char *diags;
@@ -309,7 +312,7 @@ static void check_bad_cases(const rules_limits *limits)
         assert_diags(&r, bad_cases[i].diag);
         assert_int_equal(diag_get_counts().errors, 1);
         assert_int_equal(r.result.failed, 1);
-        assert_true(r.seconds < 1.0);
+        assert_true(r.seconds < 10.0);
         assert_int_equal(r.result.flags.len, 1);
         assert_non_null(find_flag(&r, "good", "held on 2026-03-02"));
         const rule_info *bad = r.result.rules.items[0];
@@ -430,7 +433,7 @@ static void test_memory_limits(void **state)
                      "memory limit of 16 MiB [rule-memory]\n");
     /* A rule may catch a refused allocation and go on. */
     assert_non_null(find_flag(&r, "memory-caught", "caught: not enough memory"));
-    assert_true(r.seconds < 1.0);
+    assert_true(r.seconds < 10.0);
     run_free(&r);
 
     /* Too little memory even for the state. */
@@ -450,7 +453,7 @@ static void test_instruction_limit_is_configurable(void **state)
     run_fixtures(&r, NULL, NULL, &limits, "loop.lua", NULL);
     assert_diags(&r, "@/loop.lua:7: error: rule 'loop' stopped: exceeded the instruction limit "
                      "of 100000 [rule-timeout]\n");
-    assert_true(r.seconds < 0.5);
+    assert_true(r.seconds < 5.0);
     run_free(&r);
 }
 
@@ -464,7 +467,7 @@ static void test_time_limit_in_lua(void **state)
     run_fixtures(&r, NULL, NULL, &limits, "loop-pcall.lua", NULL);
     assert_diags(&r, "@/loop-pcall.lua:9: error: rule 'loop-pcall' stopped: exceeded the time "
                      "limit of 100 ms [rule-timeout]\n");
-    assert_true(r.seconds < 1.0);
+    assert_true(r.seconds < 10.0);
     run_free(&r);
 }
 
@@ -486,7 +489,7 @@ static void test_time_limit_in_c(void **state)
     assert_non_null(info);
     assert_true(info->declared);
     assert_null(info->title);
-    assert_true(r.seconds < 1.0);
+    assert_true(r.seconds < 10.0);
     run_free(&r);
     value_unref(site);
 }
@@ -503,7 +506,7 @@ static void test_metatables_without_finalizers(void **state)
         run_fixtures(&r, NULL, NULL, &limits, "metatables.lua", NULL);
         assert_string_equal(r.diags, "");
         assert_non_null(find_flag(&r, "metatables", "metatables ok"));
-        assert_true(r.seconds < 0.5);
+        assert_true(r.seconds < 5.0);
         run_free(&r);
     }
 }
@@ -1130,7 +1133,7 @@ static void test_timeout_in_worker(void **state)
     assert_non_null(find_flag(&r, "good", "held on 2026-03-02"));
     assert_non_null(find_flag(&r, "other-name", "still runs"));
     assert_int_equal(find_rule(&r, "flags")->flag_count, 5);
-    assert_true(r.seconds < 1.5);
+    assert_true(r.seconds < 15.0);
     run_free(&r);
     value_unref(site);
 }

@@ -579,7 +579,8 @@ static value *digest_section(const page_writer *w, const char *key, const char *
  * (the rule is the one place that knows who needs how many hours): in the
  * internal edition each person with the rule's message; in the staff
  * edition only how many, since a colleague's shortfall is not for all staff
- * to read. Sets page.training; absent when the rules did not run. */
+ * to read. Sets page.training; absent when the rules did not run or the
+ * rule is not among them. */
 static void digest_training(page_writer *w, value *page, const char *root)
 {
     const rules_result *r = w->opts->checks ? w->opts->checks(w->opts->checks_ctx) : NULL;
@@ -591,11 +592,13 @@ static void digest_training(page_writer *w, value *page, const char *root)
         if (ri->id && strcmp(ri->id, "training-hours") == 0 && ri->outcome != RULE_SKIPPED)
             rule = ri;
     }
+    if (!rule)
+        return; /* turned off, or a school's own set of rules without it */
     value *t = value_map();
     char year[16];
     snprintf(year, sizeof year, "%04d", w->opts->today.year);
     value_map_set_number(t, "year", w->opts->today.year);
-    if (!rule || rule->outcome != RULE_RAN) {
+    if (rule->outcome != RULE_RAN) {
         value_map_set_bool(t, "unchecked", true);
         value_map_set(page, "training", t);
         return;
