@@ -343,8 +343,11 @@ serve_result serve_run(const serve_options *opts)
      * watched: a build there would start the next one). */
     build_options where = {.content_dir = opts->content_dir, .output_dir = s.dir,
                            .data_dir = opts->data_dir};
-    if (!build_output_allowed(&where))
+    if (!build_output_allowed(&where)) {
+        fprintf(stderr, "serve: its folder is made in TMPDIR (or /tmp): set TMPDIR to a folder "
+                        "outside the content folder\n");
         s.result = SERVE_USAGE_ERROR;
+    }
 
     sigset_t handled;
     sigemptyset(&handled);

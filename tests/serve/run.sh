@@ -265,6 +265,15 @@ expect_exit 2 "$work/site/site.yaml: error: no edition 'intranet': site.yaml lis
 expect_exit 2 "policygen: warning: serving on 192.0.2.1, not on this machine only: anyone who can reach it can read every edition built, the internal one (not for the network) too, unencrypted [serve]" \
     -C "$work/site" --port 0 --bind 192.0.2.1
 if [ -z "$(ls -A "$work/tmp")" ]; then ok; else bad "left behind after a refused start: $(ls "$work/tmp")"; fi
+# Its folder may not lie inside the content folder (each build would start the next).
+mkdir "$work/site/tmp"
+TMPDIR=$work/site/tmp "$POLICYGEN" serve -C "$work/site" --port 0 >"$work/err" 2>&1
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "^$work/site/tmp/policygen-serve-.*: error: the output folder is inside the content folder" "$work/err" &&
+    [ -z "$(ls -A "$work/site/tmp")" ]; then ok; else
+    bad "a folder inside the content: exit $rc, left $(ls "$work/site/tmp")"
+    cat "$work/err"
+fi
 
 echo "serve: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
