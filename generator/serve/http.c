@@ -42,6 +42,7 @@ struct serve_http {
 bool serve_address_parse(const char *text, unsigned port, serve_address *out)
 {
     memset(out, 0, sizeof *out);
+    out->port = port;
     struct sockaddr_in *v4 = (struct sockaddr_in *)&out->sa;
     if (inet_pton(AF_INET, text, &v4->sin_addr) == 1) {
         v4->sin_family = AF_INET;
@@ -381,7 +382,7 @@ serve_http *serve_http_start(const serve_address *addr, const serve_view *view)
     if (addr->ipv6)
         flags |= MHD_USE_IPv6;
     /* The logger first, so that it also tells about the options after it. */
-    h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER,
+    h->daemon = MHD_start_daemon(flags, (uint16_t)addr->port, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER,
                                  log_mhd, h, MHD_OPTION_SOCK_ADDR,
                                  (const struct sockaddr *)&addr->sa, MHD_OPTION_URI_LOG_CALLBACK,
                                  check_raw_uri, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 120u,

@@ -21,6 +21,7 @@ typedef struct serve_view {
 /* An address to listen on: an IPv4 or IPv6 literal. */
 typedef struct serve_address {
     struct sockaddr_storage sa;
+    unsigned port;
     bool ipv6;
     bool loopback; /* 127.0.0.0/8 or ::1 */
 } serve_address;

@@ -371,7 +371,8 @@ serve_result serve_run(const serve_options *opts)
     if (s.result == SERVE_STOPPED) {
         s.http = serve_http_start(&opts->address, &s.view);
         if (!s.http) {
-            diag_error((srcpos){0}, "serve", "cannot listen on %s", opts->bind_text);
+            diag_error((srcpos){0}, "serve", "cannot listen on %s port %u", opts->bind_text,
+                       opts->address.port);
             s.result = SERVE_USAGE_ERROR;
         }
     }

@@ -208,7 +208,7 @@ expect_get /public/etc/passwd 403
 port=${base##*:}
 TMPDIR=$work/tmp "$POLICYGEN" serve -C "$work/site" --port "$port" >"$work/log2" 2>&1
 rc=$?
-if [ "$rc" -eq 2 ] && grep -q "policygen: error: cannot listen on 127.0.0.1 \[serve\]" "$work/log2"; then ok; else
+if [ "$rc" -eq 2 ] && grep -q "policygen: error: cannot listen on 127.0.0.1 port $port \[serve\]" "$work/log2"; then ok; else
     bad "a port in use: exit $rc"
     cat "$work/log2"
 fi
@@ -242,6 +242,22 @@ kill -TERM "$serve"
 wait "$serve"
 rc=$?
 if [ "$rc" -eq 0 ] && [ -z "$(ls -A "$work/tmp")" ]; then ok; else bad "SIGTERM: exit $rc, left $(ls "$work/tmp")"; fi
+
+# SIGINT during a build (PDFs take a while): it ends, no process of it is left.
+log=$work/log4
+TMPDIR=$work/tmp "$POLICYGEN" serve -C "$work/site" --port 0 --pdf >"$log" 2>&1 &
+serve=$!
+pids="$pids $serve"
+wait_for "$log" '^serve: http://'
+sleep 0.2
+kill -INT "$serve"
+wait "$serve"
+rc=$?
+sleep 0.2
+if [ "$rc" -eq 0 ] && [ "$(builds "$log")" -eq 0 ] && [ -z "$(ls -A "$work/tmp")" ]; then ok; else
+    bad "SIGINT during a build: exit $rc, $(builds "$log") builds, left $(ls "$work/tmp")"
+fi
+if pgrep -f "serve -C $work/site" >/dev/null; then bad "build processes outlived serve"; pgrep -af "serve -C $work/site"; else ok; fi
 
 # Mistakes on the command line.
 expect_exit() { # CODE LINE ARGS...: exit CODE and a line of stderr
