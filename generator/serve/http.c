@@ -101,38 +101,32 @@ static enum MHD_Result queue_page(serve_http *h, struct MHD_Connection *c, unsig
 
 /* ---- the event stream ---- */
 
-static void sse_fill(sse_client *cl, const char *text)
-{
-    snprintf(cl->out, sizeof cl->out, "%s", text);
-    cl->len = strlen(cl->out);
-    cl->off = 0;
-}
-
 static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
     sse_client *cl = cls;
     serve_http *h = cl->http;
     (void)pos;
     if (cl->off == cl->len) {
-        char event[sizeof cl->out];
         if (h->stopping)
             return MHD_CONTENT_READER_END_OF_STREAM;
+        int n;
         if (!cl->greeted || cl->told != h->announced) {
             /* The first event also asks the browser to reconnect after 1 s. */
-            snprintf(event, sizeof event, "%sevent: build\ndata: %s\n\n",
-                     cl->greeted ? "" : "retry: 1000\n", h->view->status.build_id);
+            n = snprintf(cl->out, sizeof cl->out, "%sevent: build\ndata: %s\n\n",
+                         cl->greeted ? "" : "retry: 1000\n", h->view->status.build_id);
             cl->greeted = true;
             cl->told = h->announced;
             cl->pinged = h->pings;
         } else if (cl->pinged != h->pings) {
-            snprintf(event, sizeof event, ": ping\n\n");
+            n = snprintf(cl->out, sizeof cl->out, ": ping\n\n");
             cl->pinged = h->pings;
         } else {
             MHD_suspend_connection(cl->conn);
             cl->suspended = true;
             return 0;
         }
-        sse_fill(cl, event);
+        cl->len = (size_t)n < sizeof cl->out ? (size_t)n : sizeof cl->out - 1;
+        cl->off = 0;
     }
     size_t n = cl->len - cl->off < max ? cl->len - cl->off : max;
     memcpy(buf, cl->out + cl->off, n);
