@@ -59,6 +59,17 @@ expect_get() { # PATH CODE [TYPE]
         bad "GET $1: $code $type, expected $2 ${3:-}"
     fi
 }
+# wait_page PATH TEXT [absent]: until the page has TEXT (or has it no more), 10 s at most.
+wait_page() {
+    i=0
+    while [ "$i" -lt 100 ]; do
+        get "$1"
+        if grep -qF -- "$2" "$work/body"; then [ -z "${3:-}" ] && return 0; else [ -n "${3:-}" ] && return 0; fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
 body_has() { if grep -qF -- "$1" "$work/body"; then ok; else bad "$2: no '$1'"; fi; }
 body_lacks() { if grep -qF -- "$1" "$work/body"; then bad "$2: '$1'"; else ok; fi; }
 
@@ -144,24 +155,28 @@ fi
 get /public/plan/scope.html
 if grep -q "data-build=\"$first_id\"" "$work/body"; then bad "the page still names the first build"; else ok; fi
 
-# Hidden files (editors' swap files) change nothing; a new folder is watched.
+# Hidden files (editors' swap files) change nothing.
 n=$(builds "$log")
 touch "$work/site/plan/.02-scope.md.swp" "$work/site/plan/02-scope.md~"
 sleep 0.5
 if [ "$(builds "$log")" -eq "$n" ] && ! grep -q 'swp changed' "$log"; then ok; else bad "a hidden file started a build"; fi
-mkdir -p "$work/site/evidence/new-folder"
+# A folder made after the start is watched: the content's own copy of the
+# theme, whose layout then changes.
+cp -R themes "$work/site/themes"
 wait_builds "$log" $((n + 1))
-n=$(builds "$log")
-echo note >"$work/site/evidence/new-folder/note.txt"
-if wait_builds "$log" $((n + 1)) && grep -q "new-folder/note.txt changed" "$log"; then ok; else bad "a file in a new folder started no build"; fi
+sed -i 's|<footer class="site-footer">|<footer class="site-footer"><p>theme-marker</p>|' \
+    "$work/site/themes/default/templates/layout.mustache"
+wait_page /public/plan/scope.html theme-marker
+body_has 'theme-marker' "a page after a template in a new folder changed"
+rm -rf "$work/site/themes"
+wait_page /public/plan/scope.html theme-marker absent
+body_lacks 'theme-marker' "a page after the content's theme was removed"
 
 # A broken register: the diagnostics, escaped, above the last good page.
 cp "$work/site/registers/systems.yaml" "$work/systems.yaml"
-n=$(builds "$log")
 sed -i 's|^    hours: 4$|    hours: 4\n    <i>x</i>: 1|' "$work/site/registers/systems.yaml"
 line=$(grep -n '<i>x</i>' "$work/site/registers/systems.yaml" | cut -d: -f1)
-wait_builds "$log" $((n + 1))
-if tail -1 "$log" | grep -q '^serve: the build failed.*the last good build is still served'; then ok; else bad "no failed build in the log"; tail -3 "$log"; fi
+if wait_for "$log" '^serve: the build failed.*the last good build is still served'; then ok; else bad "no failed build in the log"; tail -3 "$log"; fi
 expect_get /public/plan/scope.html 200 "text/html; charset=utf-8"
 body_has '<section id="policygen-serve" role="alert">' "the page after a failed build"
 body_has "$work/site/registers/systems.yaml:$line:5: error: unknown field &#39;&lt;i&gt;x&lt;/i&gt;&#39;" "the diagnostic"
@@ -171,9 +186,8 @@ expect_get /public/no-such-page.html 404
 body_has 'systems.yaml:' "a 404 page after a failed build"
 
 # Fixed: the diagnostics go.
-n=$(builds "$log")
 cp "$work/systems.yaml" "$work/site/registers/systems.yaml"
-wait_builds "$log" $((n + 1))
+wait_page /public/plan/scope.html policygen-serve absent
 expect_get /public/plan/scope.html 200
 body_lacks 'policygen-serve' "the page after the fix"
 body_has '本段為即時預覽測試而加' "the page after the fix"
