@@ -2,7 +2,7 @@
 # Runs every test suite of `make test`: the cmocka unit tests, the Mustache
 # spec, the seed-coverage check (every sentence of the seed in the rendered
 # plan; the source is not checked, as registers reshape the seed's tables),
-# golden output, the command-line tests, the plugins, the PDFs and
+# golden output, the command-line tests, serve, the plugins, the PDFs and
 # release/bundle/verify, and a check that no test reads outside the
 # repository.
 #
@@ -60,6 +60,7 @@ cmds=()
 suite() { names+=("$1"); shift; cmds+=("$*"); }
 suite pdf sh tests/pdf/run.sh
 suite cli sh tests/cli/run.sh
+suite serve sh tests/serve/run.sh
 suite release sh tests/release/run.sh
 suite mutation sh tests/mutation/run.sh
 suite plugins sh tests/plugins/run.sh

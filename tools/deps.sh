@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev
-libzip-dev libpango1.0-dev libcairo2-dev nettle-dev libcmocka-dev fonts-noto-cjk
+libzip-dev libpango1.0-dev libcairo2-dev nettle-dev libmicrohttpd-dev libcmocka-dev fonts-noto-cjk
 fonts-dejavu-core poppler-utils qpdf python3"
 
 missing=""
