@@ -33,6 +33,7 @@ return rule {
   title = "附件表單與計畫本文之引用相符",
   severity = "warning",
   source = "計畫 壹拾柒、二",
+  kind = "document",
   check = function(site, today, params)
     local by_id, by_title = {}, {}
     for _, a in ipairs(site.annexes) do

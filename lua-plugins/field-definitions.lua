@@ -46,6 +46,7 @@ return rule {
   title = "欄位定義與表格欄位相符",
   severity = "warning",
   source = "計畫 參、一、二（各欄位定義）",
+  kind = "document",
   check = function(site, today, params)
     local heading = params.heading or "欄位定義"
     local lists, faults, unchecked = 0, 0, 0

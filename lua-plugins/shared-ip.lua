@@ -16,6 +16,7 @@ return rule {
   title = "同一 IP 登錄於不同系統及管理人員",
   severity = "warning",
   source = "計畫 參、一、二（各欄位定義 5–7）；柒、一",
+  kind = "document",
   check = function(site, today, params)
     local uses, order = {}, {}
     local function add(ip, use)

@@ -302,6 +302,7 @@ value *check_flags_value(const site *s, const rules_result *r, date today)
         value_map_set(rv, "title", ri->title ? value_string(ri->title) : value_null());
         value_map_set(rv, "source", ri->source ? value_string(ri->source) : value_null());
         value_map_set_string(rv, "severity", severity_name(ri->severity));
+        value_map_set_string(rv, "kind", rule_kind_name(ri->kind));
         value_map_set_string(rv, "outcome", ri->outcome == RULE_RAN      ? "ran"
                                             : ri->outcome == RULE_FAILED ? "failed"
                                                                          : "skipped");
@@ -326,6 +327,7 @@ value *check_flags_value(const site *s, const rules_result *r, date today)
         value_map_set(fv, "due", f->due ? value_string(f->due) : value_null());
         value_map_set(fv, "file", f->file ? value_string(content_relative(s, f->file)) : value_null());
         value_map_set(fv, "line", f->line ? value_number(f->line) : value_null());
+        value_map_set(fv, "owner", f->owner ? value_string(f->owner) : value_null());
         value_map_set(fv, "section", f->section ? value_string(f->section) : value_null());
         value_list_push(flags, fv);
     }

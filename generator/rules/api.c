@@ -17,9 +17,19 @@ static const diag_severity severity_values[] = {DIAG_ERROR, DIAG_WARNING, DIAG_I
 static const char *const status_names[] = {"missing", "overdue", "due-soon", "ok", NULL};
 static const flag_status status_values[] = {FLAG_MISSING, FLAG_OVERDUE, FLAG_DUE_SOON, FLAG_OK};
 
-static const char *const rule_fields[] = {"id", "title", "severity", "source", "check", NULL};
-static const char *const flag_fields[] = {"message", "status",  "due", "severity",
-                                          "row",     "section", NULL};
+static const char *const kind_names[] = {"duty", "document", NULL};
+static const rule_kind kind_values[] = {RULE_KIND_DUTY, RULE_KIND_DOCUMENT};
+
+/* check last: read_rule leaves it on the top of the stack. */
+static const char *const rule_fields[] = {"id", "title", "severity", "source", "kind", "check",
+                                          NULL};
+static const char *const flag_fields[] = {"message", "status",  "due",   "severity",
+                                          "row",     "section", "owner", NULL};
+
+const char *rule_kind_name(rule_kind kind)
+{
+    return kind_names[kind == RULE_KIND_DOCUMENT];
+}
 
 void rule_flag_free(void *p)
 {
@@ -31,6 +41,7 @@ void rule_flag_free(void *p)
     free(flag->due);
     free(flag->file);
     free(flag->section);
+    free(flag->owner);
     free(flag);
 }
 
@@ -147,9 +158,11 @@ static bool valid_rule_id(const char *id)
 typedef struct rule_fields_read {
     const char *id, *title, *source;
     int severity;
+    int kind; /* -1: not given (a duty) */
 } rule_fields_read;
 
-/* Checks the rule table at idx, leaving its field values pushed (5 slots). */
+/* Checks the rule table at idx, leaving its field values pushed (6 slots,
+ * in the order of rule_fields). */
 static rule_fields_read read_rule(lua_State *L, int idx)
 {
     rule_fields_read r;
@@ -159,6 +172,7 @@ static rule_fields_read read_rule(lua_State *L, int idx)
     r.title = get_string(L, idx, "rule", "title", false);
     r.severity = get_choice(L, idx, "rule", "severity", severity_names, false);
     r.source = get_string(L, idx, "rule", "source", false);
+    r.kind = get_choice(L, idx, "rule", "kind", kind_names, true);
     if (lua_getfield(L, idx, "check") != LUA_TFUNCTION)
         luaL_error(L, "rule: field 'check' must be a function (got %s)", luadate_typename(L, -1));
     return r;
@@ -174,7 +188,7 @@ static int l_rule(lua_State *L)
     lua_settop(L, 1);
     check_known_fields(L, 1, "rule", rule_fields);
     read_rule(L, 1);
-    lua_createtable(L, 0, 5);
+    lua_createtable(L, 0, 6);
     for (int i = 0; rule_fields[i]; i++) {
         lua_pushvalue(L, 2 + i);
         lua_setfield(L, -2, rule_fields[i]);
@@ -208,6 +222,7 @@ int rule_api_take(lua_State *L)
     out->title = xstrdup(r.title);
     out->source = xstrdup(r.source);
     out->severity = severity_values[r.severity];
+    out->kind = r.kind >= 0 ? kind_values[r.kind] : RULE_KIND_DUTY;
     return 1; /* check, the last field read_rule pushed */
 }
 
@@ -283,6 +298,7 @@ static int l_flag(lua_State *L)
     int line;
     const char *file = get_row_place(L, 1, &line);
     const char *section = get_string(L, 1, "flag", "section", true);
+    const char *owner = get_string(L, 1, "flag", "owner", true);
 
     rule_flag *flag = xcalloc(1, sizeof *flag);
     flag->rule_id = xstrdup(api->rule_id ? api->rule_id : "");
@@ -297,6 +313,7 @@ static int l_flag(lua_State *L)
     flag->file = file ? xstrdup(file) : NULL;
     flag->line = file ? line : 0;
     flag->section = section ? xstrdup(section) : NULL;
+    flag->owner = owner ? xstrdup(owner) : NULL;
     vec_push(&api->flags, flag);
     return 0;
 }

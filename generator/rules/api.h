@@ -36,6 +36,7 @@ typedef struct rule_decl {
     char *title;
     char *source;
     diag_severity severity;
+    rule_kind kind;
 } rule_decl;
 
 /* (rule_decl *out, returned value) -> check function. Raises an error unless

@@ -159,7 +159,7 @@ static void put_string(strbuf *out, const char *s)
     sb_appendn(out, s, len);
 }
 
-#define OUTCOME_MAGIC "policygen-outcome-1;"
+#define OUTCOME_MAGIC "policygen-outcome-2;"
 
 void plugin_outcome_encode(const plugin_outcome *o, strbuf *out)
 {
@@ -170,6 +170,7 @@ void plugin_outcome_encode(const plugin_outcome *o, strbuf *out)
         put_string(out, o->decl.title);
         put_string(out, o->decl.source);
         put_int(out, o->decl.severity);
+        put_int(out, o->decl.kind);
     }
     put_int(out, o->failed);
     if (o->failed) {
@@ -190,6 +191,7 @@ void plugin_outcome_encode(const plugin_outcome *o, strbuf *out)
         put_string(out, f->file);
         put_int(out, f->line);
         put_string(out, f->section);
+        put_string(out, f->owner);
     }
     sb_append(out, "end");
 }
@@ -258,6 +260,7 @@ bool plugin_outcome_decode(const char *data, size_t len, plugin_outcome *out)
         out->decl.title = get_string(&r);
         out->decl.source = get_string(&r);
         out->decl.severity = (diag_severity)get_int(&r, DIAG_INFO, DIAG_ERROR);
+        out->decl.kind = (rule_kind)get_int(&r, RULE_KIND_DUTY, RULE_KIND_DOCUMENT);
         if (!out->decl.id || !out->decl.title || !out->decl.source)
             r.ok = false;
     }
@@ -283,6 +286,7 @@ bool plugin_outcome_decode(const char *data, size_t len, plugin_outcome *out)
         f->file = get_string(&r);
         f->line = (int)get_int(&r, 0, 1000000000);
         f->section = get_string(&r);
+        f->owner = get_string(&r);
         if (!f->rule_id || !f->message)
             r.ok = false;
     }

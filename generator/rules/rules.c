@@ -74,7 +74,9 @@ static int compare_flags(const void *pa, const void *pb)
         return a->status < b->status ? -1 : 1;
     if (a->severity != b->severity)
         return a->severity > b->severity ? -1 : 1;
-    return compare_optional(a->section, b->section);
+    if ((c = compare_optional(a->section, b->section)) != 0)
+        return c;
+    return compare_optional(a->owner, b->owner);
 }
 
 /* ---- reporting a plugin ---- */
@@ -138,6 +140,7 @@ static void record_outcome(const char *path, plugin_outcome *o, rules_result *ou
         info->title = o->decl.title;
         info->source = o->decl.source;
         info->severity = o->decl.severity;
+        info->kind = o->decl.kind;
         o->decl = (rule_decl){0};
     } else {
         info->id = id_from_path(path);
