@@ -246,7 +246,7 @@ static const rule_info *find_rule(const rules_result *r, const char *id)
  * message may word today's distance to the date differently). */
 static const char *content_relative(const site *s, const char *path);
 
-static char *flag_uid(const site *s, const rule_flag *f)
+char *check_flag_uid(const site *s, const rule_flag *f)
 {
     uint64_t h = 1469598103934665603ULL;
     const char *file = f->file ? content_relative(s, f->file) : "";
@@ -316,7 +316,7 @@ value *check_flags_value(const site *s, const rules_result *r, date today)
         const rule_flag *f = r->flags.items[i];
         const rule_info *ri = find_rule(r, f->rule_id);
         value *fv = value_map();
-        value_map_set(fv, "uid", value_string_take(flag_uid(s, f)));
+        value_map_set(fv, "uid", value_string_take(check_flag_uid(s, f)));
         value_map_set_string(fv, "rule", f->rule_id);
         value_map_set(fv, "rule_title",
                       ri && ri->title ? value_string(ri->title) : value_null());
@@ -409,7 +409,7 @@ char *check_calendar_ics(const site *s, const rules_result *r)
             }
         }
         ics_line(&out, "BEGIN:VEVENT");
-        char *uid = flag_uid(s, f);
+        char *uid = check_flag_uid(s, f);
         sb_clear(&line);
         sb_printf(&line, "UID:%s@%s.policygen", uid, s->config.doc_id);
         ics_line(&out, line.data);

@@ -54,6 +54,10 @@ value *check_counts_value(const check_counts *c);
  * them (exposed for tests). */
 value *check_site_value(const site *s);
 
+/* A flag's uid in flags.json and calendar.ics: its rule, place and due date,
+ * stable across builds ("plan-reviewed-0123456789abcdef"; caller frees). */
+char *check_flag_uid(const site *s, const rule_flag *f);
+
 /* status/flags.json: the documented, stable schema (README.md). */
 value *check_flags_value(const site *s, const rules_result *r, date today);
 /* status/calendar.ics: one event per due date (RFC 5545); the caller frees. */
