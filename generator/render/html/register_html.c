@@ -241,14 +241,6 @@ static void table_layout(strbuf *out, const site *s, const register_def *reg,
         if (mark)
             sb_printf(&body, " class=\"flagged %s\"", mark->status);
         sb_append(&body, ">");
-        if (marks) {
-            sb_append(&body, "<td class=\"row-flags\">");
-            size_t start = body.len;
-            if (mark)
-                sb_append(&body, mark->html);
-            colwidth_add_html(&mark_width, body.data + start, body.len - start, false);
-            sb_append(&body, "</td>");
-        }
         for (size_t i = 0; i < cols->len; i++) {
             const register_field *f = cols->items[i];
             sb_append(&body, numeric(f)               ? "<td class=\"num\">"
@@ -267,21 +259,29 @@ static void table_layout(strbuf *out, const site *s, const register_def *reg,
             colwidth_add_html(&widths[i], body.data + start, body.len - start, false);
             sb_append(&body, "</td>");
         }
+        if (marks) {
+            sb_append(&body, "<td class=\"row-flags\">");
+            size_t start = body.len;
+            if (mark)
+                sb_append(&body, mark->html);
+            colwidth_add_html(&mark_width, body.data + start, body.len - start, false);
+            sb_append(&body, "</td>");
+        }
         sb_append(&body, "</tr>\n");
     }
     sb_append(out, "<div class=\"table-wrap\"><table class=\"register\" data-register=\"");
     esc(out, reg->name);
     sb_append(out, "\">\n<thead>\n<tr>");
-    if (marks) {
-        colwidth_add_text(&mark_width, "檢核", strlen("檢核"), true);
-        sb_printf(out, "<th scope=\"col\" class=\"%s\">檢核</th>", colwidth_class(&mark_width));
-    }
     for (size_t i = 0; i < cols->len; i++) {
         const register_field *f = cols->items[i];
         colwidth_add_text(&widths[i], f->label, strlen(f->label), true);
         sb_printf(out, "<th scope=\"col\" class=\"%s\">", colwidth_class(&widths[i]));
         esc(out, f->label);
         sb_append(out, "</th>");
+    }
+    if (marks) {
+        colwidth_add_text(&mark_width, "檢核", strlen("檢核"), true);
+        sb_printf(out, "<th scope=\"col\" class=\"%s\">檢核</th>", colwidth_class(&mark_width));
     }
     sb_append(out, "</tr>\n</thead>\n<tbody>\n");
     sb_appendn(out, body.data, body.len);

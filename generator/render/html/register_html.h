@@ -64,7 +64,7 @@ typedef struct register_row_mark {
 
 void register_row_mark_free(void *mark);
 
-/* register_table_html with a 檢核 column first, holding each flagged row's
+/* register_table_html with a 檢核 column last, holding each flagged row's
  * mark (marks: row key -> register_row_mark*). */
 void register_table_html_marked(strbuf *out, const site *s, const register_def *reg,
                                 const register_view *view, const char *root, audience aud,

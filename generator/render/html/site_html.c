@@ -17,6 +17,7 @@
 #include "markdown/markdown.h"
 #include "render/html/body.h"
 #include "render/html/register_html.h"
+#include "render/html/search_index.h"
 #include "render/html/status_html.h"
 #include "xref/xref.h"
 #include "template/template.h"
@@ -78,6 +79,7 @@ struct page_job {
     const char *template_name;
     value *page;   /* the page's own data, or NULL to build */
     value *(*build)(page_writer *w, page_job *job);
+    char *(*build_raw)(page_writer *w, page_job *job, size_t *len); /* a file that is no page */
     size_t index;  /* which chapter or annex, for build */
     size_t size_hint; /* the page's size, about, when build knows it */
     strbuf html;   /* the rendered page, until it is written */
@@ -114,6 +116,10 @@ struct page_writer {
      * taken by all.html, whose job waits for every one. */
     char **chapter_parts;
     size_t parts_done;
+    /* Per chapter and per annex, the entries of the search index (vec of
+     * search_doc*), made with its page and taken by search/index.js. */
+    vec **search_parts;
+    size_t search_done;
     pthread_mutex_t parts_lock;
     pthread_cond_t parts_ready;
     html_page_observer pages;
@@ -189,6 +195,17 @@ static void render_job(void *ctx, int worker, size_t i)
 {
     page_writer *w = ctx;
     page_job *job = w->jobs.items[i];
+    if (job->build_raw) {
+        size_t len = 0;
+        char *raw = job->build_raw(w, job, &len);
+        sb_init(&job->html);
+        sb_appendn(&job->html, raw, len);
+        free(raw);
+        job->rendered = true;
+        if (w->pages.look)
+            job->note = w->pages.look(w->pages.ctx, job->html.data, job->html.len);
+        return;
+    }
     value *data = value_map();
     value_map_set(data, "site", value_ref(w->common));
     char *root = root_prefix(job->relpath);
@@ -401,9 +418,20 @@ static value *chapter_page(page_writer *w, page_job *job)
     char *part = html_prefix_ids(body->as.string.data, body->as.string.len, &marks, prefix);
     free(prefix);
     free(marks.at);
+    char *href = chapter_href(d);
+    const section *top = d->sections.items[0];
+    vec *docs = xcalloc(1, sizeof *docs);
+    vec_init(docs, search_doc_free);
+    search_docs_from_html(docs, d, href, "", top->label, d->title, body->as.string.data,
+                          body->as.string.len);
+    free(href);
     pthread_mutex_lock(&w->parts_lock);
     w->chapter_parts[index] = part;
+    w->search_parts[index] = docs;
+    w->search_done++;
     if (++w->parts_done == w->chapters.len)
+        pthread_cond_broadcast(&w->parts_ready);
+    if (w->search_done == w->chapters.len + w->annexes.len)
         pthread_cond_broadcast(&w->parts_ready);
     pthread_mutex_unlock(&w->parts_lock);
     value_map_set(page, "body", body);
@@ -528,7 +556,23 @@ static value *annex_page(page_writer *w, page_job *job)
     const document *d = w->annexes.items[job->index];
     value *page = document_summary(d, true);
     double widest = 0;
-    value_map_set(page, "body", render_body(w, d, NULL, job, &widest));
+    value *body = render_body(w, d, NULL, job, &widest);
+    char *href = annex_href(d);
+    char *number = xasprintf("附件 %d", d->number);
+    char *prefix = xasprintf("附件 %d ", d->number);
+    vec *docs = xcalloc(1, sizeof *docs);
+    vec_init(docs, search_doc_free);
+    search_docs_from_html(docs, d, href, prefix, number, d->title, body->as.string.data,
+                          body->as.string.len);
+    free(prefix);
+    free(number);
+    free(href);
+    pthread_mutex_lock(&w->parts_lock);
+    w->search_parts[w->chapters.len + job->index] = docs;
+    if (++w->search_done == w->chapters.len + w->annexes.len)
+        pthread_cond_broadcast(&w->parts_ready);
+    pthread_mutex_unlock(&w->parts_lock);
+    value_map_set(page, "body", body);
     value *backlinks = annex_backlinks(w, d);
     value_map_set_bool(page, "has_backlinks", value_list_len(backlinks) > 0);
     value_map_set(page, "backlinks", backlinks);
@@ -671,6 +715,61 @@ static void write_registers(page_writer *w)
         free(from);
     }
     free(evidence);
+}
+
+/* ---- search ---- */
+
+/* search/index.js: every chapter's and annex's sections as the pages show
+ * them, and each register's rows. Its job comes after theirs. */
+static char *search_index_file(page_writer *w, page_job *job, size_t *len)
+{
+    (void)job;
+    size_t n = w->chapters.len + w->annexes.len;
+    pthread_mutex_lock(&w->parts_lock);
+    while (w->search_done < n)
+        pthread_cond_wait(&w->parts_ready, &w->parts_lock);
+    pthread_mutex_unlock(&w->parts_lock);
+    vec docs;
+    vec_init(&docs, search_doc_free);
+    for (size_t i = 0; i < n; i++) {
+        vec *part = w->search_parts[i];
+        for (size_t k = 0; k < part->len; k++)
+            vec_push(&docs, part->items[k]);
+        part->len = 0; /* moved */
+        vec_free(part);
+        free(part);
+        w->search_parts[i] = NULL;
+    }
+    const register_set *set = w->site->registers;
+    for (size_t i = 0; set && i < set->registers.len; i++) {
+        const register_def *reg = set->registers.items[i];
+        if (!register_visible(reg, w->audience))
+            continue;
+        /* The register's rows as its page shows them (without the rules' marks). */
+        strbuf sb;
+        sb_init(&sb);
+        register_view view;
+        register_view_init(&view);
+        view.anchors = true;
+        register_table_html(&sb, w->site, reg, &view, "", w->audience);
+        register_view_free(&view);
+        char *href = xasprintf("registers/%s.html", reg->name);
+        search_docs_from_html(&docs, NULL, href, "", "紀錄及清冊", reg->title, sb.data, sb.len);
+        free(href);
+        sb_free(&sb);
+    }
+    char *js = search_index_js(&docs, len);
+    vec_free(&docs);
+    return js;
+}
+
+static void write_search(page_writer *w)
+{
+    value *page = value_map();
+    value_map_set_string(page, "title", "搜尋");
+    write_page(w, "search.html", "search", page);
+    page_job *job = add_job(w, "search/index.js", NULL);
+    job->build_raw = search_index_file;
 }
 
 /* ---- the staff digest ---- */
@@ -1022,6 +1121,7 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
         value_map_set_bool(w.common, "status", true);
 
     w.chapter_parts = xcalloc(w.chapters.len + 1, sizeof *w.chapter_parts);
+    w.search_parts = xcalloc(w.chapters.len + w.annexes.len + 1, sizeof *w.search_parts);
     pthread_mutex_init(&w.parts_lock, NULL);
     pthread_cond_init(&w.parts_ready, NULL);
 
@@ -1030,6 +1130,7 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     write_plan(&w);
     write_annexes(&w);
     write_registers(&w);
+    write_search(&w);
     write_versions(&w, opts);
     if (w.audience >= AUDIENCE_STAFF)
         write_page(&w, "staff/index.html", "digest", digest_page(&w, opts->today, "../"));
@@ -1050,6 +1151,12 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     pthread_mutex_destroy(&w.parts_lock);
     pthread_cond_destroy(&w.parts_ready);
     free(w.chapter_parts);
+    for (size_t i = 0; i < w.chapters.len + w.annexes.len; i++)
+        if (w.search_parts[i]) {
+            vec_free(w.search_parts[i]);
+            free(w.search_parts[i]);
+        }
+    free(w.search_parts);
     vec_free(&w.chapters);
     vec_free(&w.annexes);
     vec_free(&w.evidence);

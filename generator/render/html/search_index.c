@@ -1,0 +1,379 @@
+#include "render/html/search_index.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/map.h"
+#include "core/strbuf.h"
+#include "core/xalloc.h"
+
+void search_doc_free(void *p)
+{
+    search_doc *d = p;
+    if (!d)
+        return;
+    free(d->href);
+    free(d->number);
+    free(d->title);
+    free(d->text);
+    free(d);
+}
+
+/* ---- characters: the same rules as the theme's assets/search.js ---- */
+
+static uint32_t decode(const unsigned char **p, const unsigned char *end)
+{
+    uint32_t c = **p;
+    int n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+    (*p)++;
+    if (n == 0 || end - *p < n)
+        return c;
+    c &= 0x3Fu >> n;
+    for (int i = 0; i < n; i++)
+        c = c << 6 | (*(*p)++ & 0x3Fu);
+    return c;
+}
+
+static void encode(strbuf *sb, uint32_t c)
+{
+    char b[4];
+    if (c < 0x80) {
+        sb_appendc(sb, (char)c);
+        return;
+    }
+    if (c < 0x800) {
+        b[0] = (char)(0xC0 | c >> 6);
+        b[1] = (char)(0x80 | (c & 0x3F));
+        sb_appendn(sb, b, 2);
+    } else if (c < 0x10000) {
+        b[0] = (char)(0xE0 | c >> 12);
+        b[1] = (char)(0x80 | (c >> 6 & 0x3F));
+        b[2] = (char)(0x80 | (c & 0x3F));
+        sb_appendn(sb, b, 3);
+    } else {
+        b[0] = (char)(0xF0 | c >> 18);
+        b[1] = (char)(0x80 | (c >> 12 & 0x3F));
+        b[2] = (char)(0x80 | (c >> 6 & 0x3F));
+        b[3] = (char)(0x80 | (c & 0x3F));
+        sb_appendn(sb, b, 4);
+    }
+}
+
+/* Full-width ASCII forms as ASCII, upper case as lower. */
+static uint32_t fold(uint32_t c)
+{
+    if (c >= 0xFF01 && c <= 0xFF5E)
+        c -= 0xFEE0;
+    if (c >= 'A' && c <= 'Z')
+        c += 'a' - 'A';
+    return c;
+}
+
+typedef enum cclass { C_SEP, C_WORD, C_CJK } cclass;
+
+static cclass class_of(uint32_t c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+        return C_WORD;
+    if ((c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+        (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x2FFFF) ||
+        (c >= 0x3040 && c <= 0x30FF) || (c >= 0xAC00 && c <= 0xD7AF))
+        return C_CJK;
+    return C_SEP;
+}
+
+void search_terms(const char *text, size_t len, void (*term)(void *ctx, const char *t, size_t n),
+                  void *ctx)
+{
+    const unsigned char *p = (const unsigned char *)text, *end = p + len;
+    strbuf word, pair;
+    sb_init(&word);
+    sb_init(&pair);
+    uint32_t prev = 0; /* the CJK character before, or 0 */
+    while (p < end) {
+        uint32_t c = fold(decode(&p, end));
+        cclass k = class_of(c);
+        if (k != C_WORD && word.len) {
+            term(ctx, word.data, word.len);
+            sb_clear(&word);
+        }
+        if (k == C_WORD)
+            encode(&word, c);
+        if (k == C_CJK && prev) {
+            sb_clear(&pair);
+            encode(&pair, prev);
+            encode(&pair, c);
+            term(ctx, pair.data, pair.len);
+        }
+        prev = k == C_CJK ? c : 0;
+    }
+    if (word.len)
+        term(ctx, word.data, word.len);
+    sb_free(&word);
+    sb_free(&pair);
+}
+
+/* ---- from the rendered body ---- */
+
+static const section *section_by_id(const document *d, const char *id, size_t n)
+{
+    for (size_t i = 1; i < d->sections.len; i++) {
+        const section *s = d->sections.items[i];
+        if (strlen(s->id) == n && memcmp(s->id, id, n) == 0)
+            return s;
+    }
+    return NULL;
+}
+
+/* &amp; &lt; &gt; &quot; &#39; and numeric ones: what body.c writes. */
+static size_t entity(const char *p, const char *end, strbuf *out)
+{
+    static const struct {
+        const char *name;
+        char c;
+    } named[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}};
+    for (size_t i = 0; i < sizeof named / sizeof *named; i++) {
+        size_t n = strlen(named[i].name);
+        if ((size_t)(end - p) >= n && memcmp(p, named[i].name, n) == 0) {
+            sb_appendc(out, named[i].c);
+            return n;
+        }
+    }
+    sb_appendc(out, '&');
+    return 1;
+}
+
+static search_doc *new_doc(vec *out, const char *href, const char *number, const char *title)
+{
+    search_doc *d = xcalloc(1, sizeof *d);
+    d->href = xstrdup(href);
+    d->number = xstrdup(number);
+    d->title = xstrdup(title);
+    vec_push(out, d);
+    return d;
+}
+
+/* Ends a doc's text: white space runs made one space, trimmed. */
+static void finish(search_doc *d, strbuf *text)
+{
+    strbuf sb;
+    sb_init(&sb);
+    bool space = false;
+    for (size_t i = 0; i < text->len; i++) {
+        char c = text->data[i];
+        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+            space = sb.len > 0;
+            continue;
+        }
+        if (space)
+            sb_appendc(&sb, ' ');
+        space = false;
+        sb_appendc(&sb, c);
+    }
+    d->text = sb_take(&sb);
+    sb_clear(text);
+}
+
+/* Whether html at p opens the tag name (followed by a space or '>'). */
+static bool opens(const char *p, const char *end, const char *name)
+{
+    size_t n = strlen(name);
+    return (size_t)(end - p) > n + 1 && p[0] == '<' && memcmp(p + 1, name, n) == 0 &&
+           (p[n + 1] == ' ' || p[n + 1] == '>');
+}
+
+void search_docs_from_html(vec *out, const document *d, const char *page_href,
+                           const char *number_prefix, const char *top_number,
+                           const char *top_title, const char *html, size_t len)
+{
+    const char *p = html, *end = html + len;
+    strbuf text;
+    sb_init(&text);
+    search_doc *cur = new_doc(out, page_href, top_number, top_title);
+    while (p < end) {
+        if (*p == '&') {
+            p += entity(p, end, &text);
+            continue;
+        }
+        if (*p != '<') {
+            const char *lt = memchr(p, '<', (size_t)(end - p));
+            const char *amp = memchr(p, '&', (size_t)((lt ? lt : end) - p));
+            const char *stop = amp ? amp : lt ? lt : end;
+            sb_appendn(&text, p, (size_t)(stop - p));
+            p = stop;
+            continue;
+        }
+        /* A heading with an id starts the next doc; its own text is the title. */
+        if (end - p > 4 && p[1] == 'h' && p[2] >= '1' && p[2] <= '6' &&
+            strncmp(p + 3, " id=\"", 5) == 0) {
+            const char *id = p + 8;
+            const char *q = memchr(id, '"', (size_t)(end - id));
+            const section *s = q && d ? section_by_id(d, id, (size_t)(q - id)) : NULL;
+            char close[6] = {'<', '/', 'h', p[2], '>', 0};
+            const char *after = q ? strstr(q, close) : NULL;
+            if (s && after) {
+                finish(cur, &text);
+                char *href = xasprintf("%s#%.*s", page_href, (int)(q - id), id);
+                char *number = *s->full_label ? xasprintf("%s%s", number_prefix, s->full_label)
+                                              : xstrdup(top_number);
+                cur = new_doc(out, href, number, s->title);
+                free(number);
+                free(href);
+                p = after + 5;
+                continue;
+            }
+        }
+        /* A register's table (no document): each anchored row is an entry. */
+        if (!d && strncmp(p, "<tr id=\"", 8) == 0) {
+            const char *id = p + 8;
+            const char *q = memchr(id, '"', (size_t)(end - id));
+            if (q) {
+                finish(cur, &text);
+                char *href = xasprintf("%s#%.*s", page_href, (int)(q - id), id);
+                char *title = xstrndup(id, (size_t)(q - id));
+                cur = new_doc(out, href, top_title, title);
+                free(title);
+                free(href);
+                const char *gt = memchr(q, '>', (size_t)(end - q));
+                p = gt ? gt + 1 : end;
+                continue;
+            }
+        }
+        /* Footnote marks and back-links are not text. */
+        const char *skip_to = NULL;
+        if (opens(p, end, "sup"))
+            skip_to = "</sup>";
+        else if (strncmp(p, "<a href=\"#fnref", 15) == 0)
+            skip_to = "</a>";
+        if (skip_to) {
+            const char *q = strstr(p, skip_to);
+            p = q ? q + strlen(skip_to) : end;
+            continue;
+        }
+        const char *gt = memchr(p, '>', (size_t)(end - p));
+        /* Block ends and line breaks separate words. */
+        sb_appendc(&text, ' ');
+        p = gt ? gt + 1 : end;
+    }
+    finish(cur, &text);
+    sb_free(&text);
+}
+
+/* ---- the index ---- */
+
+typedef struct postings {
+    uint32_t *ids;
+    size_t len, cap;
+} postings;
+
+static void postings_free(void *p)
+{
+    postings *ps = p;
+    free(ps->ids);
+    free(ps);
+}
+
+typedef struct indexer {
+    map terms; /* term -> postings* */
+    uint32_t doc;
+} indexer;
+
+static void add_term(void *ctx, const char *t, size_t n)
+{
+    indexer *ix = ctx;
+    char key[64];
+    if (n >= sizeof key)
+        return; /* a word this long is no query anyone types */
+    memcpy(key, t, n);
+    key[n] = 0;
+    postings *ps = map_get(&ix->terms, key);
+    if (!ps) {
+        ps = xcalloc(1, sizeof *ps);
+        map_set(&ix->terms, key, ps);
+    }
+    if (ps->len && ps->ids[ps->len - 1] == ix->doc)
+        return;
+    if (ps->len == ps->cap) {
+        ps->cap = ps->cap ? ps->cap * 2 : 4;
+        ps->ids = xrealloc(ps->ids, ps->cap * sizeof *ps->ids);
+    }
+    ps->ids[ps->len++] = ix->doc;
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped, and
+ * U+2028 and U+2029, which older scripts do not allow in a string. */
+static void json_string(strbuf *sb, const char *s)
+{
+    sb_appendc(sb, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            sb_appendc(sb, '\\');
+            sb_appendc(sb, (char)*p);
+        } else if (*p < 0x20) {
+            sb_printf(sb, "\\u%04x", *p);
+        } else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
+            sb_printf(sb, "\\u%04x", p[2] == 0xA8 ? 0x2028 : 0x2029);
+            p += 2;
+        } else {
+            sb_appendc(sb, (char)*p);
+        }
+    }
+    sb_appendc(sb, '"');
+}
+
+static void base36(strbuf *sb, uint32_t n)
+{
+    char buf[16];
+    int i = sizeof buf;
+    do {
+        buf[--i] = "0123456789abcdefghijklmnopqrstuvwxyz"[n % 36];
+        n /= 36;
+    } while (n);
+    sb_appendn(sb, buf + i, sizeof buf - (size_t)i);
+}
+
+char *search_index_js(const vec *docs, size_t *len)
+{
+    indexer ix;
+    map_init(&ix.terms, postings_free);
+    strbuf sb;
+    sb_init(&sb);
+    sb_append(&sb, "window.POLICYGEN_SEARCH={\"v\":1,\"docs\":[");
+    for (size_t i = 0; i < docs->len; i++) {
+        const search_doc *d = docs->items[i];
+        ix.doc = (uint32_t)i;
+        search_terms(d->title, strlen(d->title), add_term, &ix);
+        search_terms(d->text, strlen(d->text), add_term, &ix);
+        sb_append(&sb, i ? ",\n[" : "\n[");
+        json_string(&sb, d->href);
+        sb_appendc(&sb, ',');
+        json_string(&sb, d->number);
+        sb_appendc(&sb, ',');
+        json_string(&sb, d->title);
+        sb_appendc(&sb, ',');
+        json_string(&sb, d->text);
+        sb_appendc(&sb, ']');
+    }
+    sb_append(&sb, "],\n\"terms\":{");
+    for (size_t t = 0; t < ix.terms.len; t++) {
+        const postings *ps = ix.terms.entries[t].value;
+        if (t)
+            sb_appendc(&sb, ',');
+        json_string(&sb, ix.terms.entries[t].key);
+        sb_append(&sb, ":\"");
+        uint32_t last = 0;
+        for (size_t k = 0; k < ps->len; k++) {
+            if (k)
+                sb_appendc(&sb, ',');
+            base36(&sb, ps->ids[k] - last);
+            last = ps->ids[k];
+        }
+        sb_appendc(&sb, '"');
+    }
+    sb_append(&sb, "}};\n");
+    map_free(&ix.terms);
+    if (len)
+        *len = sb.len;
+    return sb_take(&sb);
+}
