@@ -447,6 +447,20 @@ char *check_calendar_ics(const site *s, const rules_result *r)
         sb_printf(&line, "CATEGORIES:%s", f->rule_id);
         ics_line(&out, line.data);
         ics_line(&out, "TRANSP:TRANSPARENT");
+        /* What is still to do reminds a week before and the day before. */
+        static const char *const before[][2] = {{"-P7D", "一週後到期："}, {"-P1D", "明日到期："}};
+        for (size_t k = 0; f->status != FLAG_OK && k < 2; k++) {
+            ics_line(&out, "BEGIN:VALARM");
+            ics_line(&out, "ACTION:DISPLAY");
+            sb_clear(&line);
+            sb_printf(&line, "TRIGGER:%s", before[k][0]);
+            ics_line(&out, line.data);
+            sb_clear(&line);
+            sb_printf(&line, "DESCRIPTION:%s", before[k][1]);
+            ics_text(&line, f->message);
+            ics_line(&out, line.data);
+            ics_line(&out, "END:VALARM");
+        }
         ics_line(&out, "END:VEVENT");
     }
     ics_line(&out, "END:VCALENDAR");

@@ -39,6 +39,7 @@ static void free_flag(void *p)
     free(f->due);
     free(f->file);
     free(f->section);
+    free(f->owner);
     free(f);
 }
 
@@ -132,6 +133,9 @@ static void test_calendar_matches_flags(void **state)
                                  "content/registers/backup-tests.yaml", 3));
     vec_push(&r.flags, make_flag("management-review", FLAG_DUE_SOON, "2028-02-29",
                                  "閏日期限", NULL, 0));
+    vec_push(&r.flags, make_flag("backup-verification", FLAG_OK, "2026-03-31", "第 1 季已測試",
+                                 NULL, 0));
+    ((rule_flag *)r.flags.items[0])->owner = xstrdup("資通安全長 林大明");
 
     value *flags = check_flags_value(&s, &r, (date){2026, 11, 28});
     char *ics = check_calendar_ics(&s, &r);
@@ -161,8 +165,12 @@ static void test_calendar_matches_flags(void **state)
             found++;
             /* The event's own lines follow its UID until END:VEVENT. */
             bool saw_start = false, saw_summary = false;
+            int alarms = 0, week = 0, day = 0;
             for (size_t j = i; j < lines.len && strcmp(lines.items[j], "END:VEVENT") != 0; j++) {
                 const char *line = lines.items[j];
+                alarms += strcmp(line, "BEGIN:VALARM") == 0;
+                week += strcmp(line, "TRIGGER:-P7D") == 0;
+                day += strcmp(line, "TRIGGER:-P1D") == 0;
                 if (strcmp(line, start) == 0)
                     saw_start = true;
                 if (strncmp(line, "SUMMARY:", 8) == 0) {
@@ -174,11 +182,16 @@ static void test_calendar_matches_flags(void **state)
             }
             assert_true(saw_start);
             assert_true(saw_summary);
+            /* A reminder a week and a day before, unless it is done. */
+            bool done = strcmp(value_as_string(value_map_get(f, "status")), "ok") == 0;
+            assert_int_equal(alarms, done ? 0 : 2);
+            assert_int_equal(week, done ? 0 : 1);
+            assert_int_equal(day, done ? 0 : 1);
         }
         assert_int_equal(found, 1);
         free(uid);
     }
-    assert_int_equal(dated, 3);
+    assert_int_equal(dated, 4);
     assert_int_equal(events, dated);
     /* The day after 2028-02-29 ends the all-day event. */
     bool leap_end = false;
@@ -192,7 +205,12 @@ static void test_calendar_matches_flags(void **state)
     value *summary = value_map_get(flags, "summary");
     assert_int_equal((int)value_map_get(summary, "missing")->as.number, 1);
     assert_int_equal((int)value_map_get(summary, "overdue")->as.number, 1);
-    assert_int_equal((int)value_map_get(summary, "ok")->as.number, 1);
+    assert_int_equal((int)value_map_get(summary, "ok")->as.number, 2);
+    /* Who must act, when the rule says. */
+    value *first = value_list_get(value_map_get(flags, "flags"), 0);
+    assert_string_equal(value_as_string(value_map_get(first, "owner")), "資通安全長 林大明");
+    assert_int_equal(value_map_get(value_list_get(value_map_get(flags, "flags"), 1), "owner")->kind,
+                     VALUE_NULL);
 
     vec_free(&lines);
     free(ics);
