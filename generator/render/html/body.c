@@ -409,7 +409,7 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
             if (entering) {
                 r->alignments = cmark_gfm_extensions_get_table_alignments(node);
                 table_widths(r, node);
-                put(out, "<div class=\"table-wrap\"><table>\n");
+                put(out, "<div class=\"table-wrap\" tabindex=\"0\"><table>\n");
             } else {
                 put(out, "</tbody>\n</table></div>\n");
             }

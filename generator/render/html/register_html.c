@@ -269,7 +269,7 @@ static void table_layout(strbuf *out, const site *s, const register_def *reg,
         }
         sb_append(&body, "</tr>\n");
     }
-    sb_append(out, "<div class=\"table-wrap\"><table class=\"register\" data-register=\"");
+    sb_append(out, "<div class=\"table-wrap\" tabindex=\"0\"><table class=\"register\" data-register=\"");
     esc(out, reg->name);
     sb_append(out, "\">\n<thead>\n<tr>");
     for (size_t i = 0; i < cols->len; i++) {
