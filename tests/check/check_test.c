@@ -299,10 +299,12 @@ static void test_documents_for_rules(void **state)
         "040   links href=string:plan/basis.html#policy kind=string:section line=integer:25 text=string:壹、一、政策 url=string:sec:basis/policy",
         "041 annexes id=string:confidentiality-agreement kind=string:annex number=integer:2 path=string:tests/golden/site/annexes/01-confidentiality-agreement.md references=integer:2 title=string:資通安全保密同意書",
         "042   sections id=string:confidentiality-agreement label=string: level=integer:1 line=integer:1 number=string: title=string:資通安全保密同意書",
-        "043   blocks has_children=boolean:false kind=string:paragraph line=integer:6 next=string:list section=string:confidentiality-agreement text=string:立同意書人同意遵守下列事項：",
-        "044   blocks has_children=boolean:false kind=string:item line=integer:8 next=string:item section=string:confidentiality-agreement text=string:保守業務機密。",
-        "045   blocks has_children=boolean:false kind=string:item line=integer:9 next=string:none section=string:confidentiality-agreement text=string:離職後仍有效。",
-        "046   blocks has_children=boolean:false kind=string:paragraph line=integer:11 next=string:none section=string:confidentiality-agreement text=string:立同意書人：＿＿＿＿＿＿　日期：中華民國＿＿＿年＿＿月＿＿日",
+        "043   blocks has_children=boolean:false kind=string:paragraph line=integer:6 next=string:none section=string:confidentiality-agreement text=string:本同意書由負有機密維護責任之人員到職時簽署，正本由人事單位保存。",
+        "044   blocks has_children=boolean:false kind=string:paragraph line=integer:8 next=string:list section=string:confidentiality-agreement text=string:立同意書人同意遵守下列事項：",
+        "045   blocks has_children=boolean:false kind=string:item line=integer:10 next=string:item section=string:confidentiality-agreement text=string:保守業務機密。",
+        "046   blocks has_children=boolean:false kind=string:item line=integer:11 next=string:none section=string:confidentiality-agreement text=string:離職後仍有效。",
+        "047   blocks has_children=boolean:false kind=string:directive line=integer:13 name=string:signatures next=string:paragraph section=string:confidentiality-agreement text=string:",
+        "048   blocks has_children=boolean:false kind=string:paragraph line=integer:17 next=string:none section=string:confidentiality-agreement text=string:日期：中華民國＿＿＿年＿＿月＿＿日",
     };
     diag_reset();
     site *s = site_load("tests/golden/site");

@@ -480,7 +480,8 @@ value *register_page_value(const site *s, const register_def *reg, audience aud,
     sb_clear(&sb);
     register_table_html_marked(&sb, s, reg, &view, root, aud, marks);
     value_map_set(page, "table", value_string_take(sb_take(&sb)));
-    value_map_set_number(page, "flagged", marks ? (double)marks->len : 0);
+    if (marks && marks->len)
+        value_map_set_number(page, "flagged", (double)marks->len);
     sb_free(&sb);
     vec_free(&cols);
     register_view_free(&view);

@@ -86,7 +86,7 @@ void render_register_directive(strbuf *out, const html_body_options *opts, const
  *     columns: [ { name, label, type } ],
  *     rows: [ { key, cells: [ { name, label, html } ] } ],
  *     table: "<div class=\"table-wrap\">…" (the whole table, rows anchored),
- *     flagged: how many rows carry a mark }
+ *     flagged?: how many rows carry a mark, when any does }
  * marks (may be NULL): the rows the rules flagged (register_table_html_marked).
  * NULL when the register is hidden from aud. The caller owns the value. */
 value *register_page_value(const site *s, const register_def *reg, audience aud,

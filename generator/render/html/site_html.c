@@ -624,7 +624,8 @@ static value *register_page(page_writer *w, page_job *job)
     map_init(&marks, register_row_mark_free);
     if (w->shows_status)
         status_row_marks(w->site, checks_of(w), reg, "../", &marks);
-    value *page = register_page_value(w->site, reg, w->audience, w->shows_status ? &marks : NULL);
+    /* The 檢核 column only where a row needs it. */
+    value *page = register_page_value(w->site, reg, w->audience, marks.len ? &marks : NULL);
     map_free(&marks);
     char *rel = xasprintf("registers/%s.pdf", reg->name);
     value *pdf = download_value(w, rel);

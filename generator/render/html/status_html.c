@@ -30,14 +30,6 @@ static int urgency(flag_status st)
     return 4;
 }
 
-value *status_counts_value(const rules_result *r)
-{
-    check_counts c = check_count(r);
-    value *st = check_counts_value(&c);
-    value_map_set_bool(st, "all_clear", c.missing + c.overdue + c.due_soon == 0);
-    return st;
-}
-
 static const rule_info *rule_of(const rules_result *r, const char *id)
 {
     for (size_t i = 0; i < r->rules.len; i++) {
@@ -52,6 +44,27 @@ static bool is_document(const rules_result *r, const rule_flag *f)
 {
     const rule_info *ri = rule_of(r, f->rule_id);
     return ri && ri->kind == RULE_KIND_DOCUMENT;
+}
+
+value *status_counts_value(const rules_result *r)
+{
+    check_counts c = check_count(r);
+    /* The statuses count the school's duties; what the plan's own text
+     * needs is counted apart (documents), as the status page lists it. */
+    int documents = 0;
+    for (size_t i = 0; i < r->flags.len; i++) {
+        const rule_flag *f = r->flags.items[i];
+        if (f->status == FLAG_OK || !is_document(r, f))
+            continue;
+        documents++;
+        c.missing -= f->status == FLAG_MISSING;
+        c.overdue -= f->status == FLAG_OVERDUE;
+        c.due_soon -= f->status == FLAG_DUE_SOON;
+    }
+    value *st = check_counts_value(&c);
+    value_map_set_number(st, "documents", documents);
+    value_map_set_bool(st, "all_clear", c.missing + c.overdue + c.due_soon + documents == 0);
+    return st;
 }
 
 /* The register row a flag names, or NULL. */

@@ -13,7 +13,10 @@
 #include "render/html/register_html.h"
 #include "rules/rules.h"
 
-/* The counts by status and severity (flags.json's summary) and all_clear. */
+/* The counts of page.status: errors, warnings, rules as flags.json's
+ * summary; overdue, missing, due_soon and ok of the school's duties, and
+ * documents, the open flags of rules of kind document; all_clear when
+ * nothing is open. */
 value *status_counts_value(const rules_result *r);
 
 /* The model of status/index.html, for the theme's status.mustache:
