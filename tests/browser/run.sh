@@ -25,4 +25,5 @@ for site in content:example tests/golden/site:golden; do
 done
 exec node tests/browser/suite.js \
     "$work/example" example --axe 資產盤點 "plan/inventory.html#資訊及資通系統盤點" \
+    ｓｗ－００１ "registers/assets.html#SW-001" \
     "$work/golden" golden 風險管理 "plan/basis.html#policy"

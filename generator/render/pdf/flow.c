@@ -39,6 +39,10 @@ table *table_build(pdf_ctx *c, table_src *src, double avail)
                 continue;
             double a, b;
             rich_measure(c, r, &a, &b);
+            /* A point to spare: laid out at exactly its measured width, a
+             * word may lose its last character to the next line. */
+            a += 1;
+            b += 1;
             double h = (a < 2 * src->size ? (b < 2 * src->size ? b : 2 * src->size) : a) + extra;
             if (h > hard[col])
                 hard[col] = h;
