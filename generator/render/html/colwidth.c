@@ -24,10 +24,13 @@ static bool word_char(unsigned long cp)
     return cp > ' ' && cp < 0x80;
 }
 
+#define KEEP_OPEN "<span class=\"keep\">"
+
 typedef struct measure {
     colwidth *c;
     double cap;
     double line, word; /* the current line's width, and its current word's */
+    bool keep;         /* inside a kept span: every character is of one word */
 } measure;
 
 static void need(measure *m, double em)
@@ -53,7 +56,7 @@ static void put_char(measure *m, unsigned long cp)
 {
     double w = char_em(cp);
     m->line += w;
-    if (word_char(cp))
+    if (m->keep || word_char(cp))
         m->word += w;
     else
         end_word(m);
@@ -75,7 +78,7 @@ static unsigned long next_char(const unsigned char **p, const unsigned char *end
 
 void colwidth_add_text(colwidth *c, const char *text, size_t len, bool header)
 {
-    measure m = {c, header ? HEADER_CAP : LINE_CAP, 0, 0};
+    measure m = {c, header ? HEADER_CAP : LINE_CAP, 0, 0, false};
     const unsigned char *p = (const unsigned char *)text, *end = p + len;
     while (p < end) {
         if (*p == '\n') {
@@ -88,9 +91,9 @@ void colwidth_add_text(colwidth *c, const char *text, size_t len, bool header)
     end_line(&m);
 }
 
-void colwidth_add_html(colwidth *c, const char *html, size_t len, bool header)
+static void add_html(colwidth *c, const char *html, size_t len, double cap)
 {
-    measure m = {c, header ? HEADER_CAP : LINE_CAP, 0, 0};
+    measure m = {c, cap, 0, 0, false};
     const unsigned char *p = (const unsigned char *)html, *end = p + len;
     while (p < end) {
         if (*p == '<') {
@@ -99,6 +102,14 @@ void colwidth_add_html(colwidth *c, const char *html, size_t len, bool header)
                 break;
             if (close - p >= 3 && (p[1] == 'b' || p[1] == 'B') && (p[2] == 'r' || p[2] == 'R'))
                 end_line(&m);
+            /* <span class="keep">: a value the browser does not break. */
+            size_t n = (size_t)(close - p) + 1;
+            if (n == sizeof KEEP_OPEN - 1 && memcmp(p, KEEP_OPEN, n) == 0)
+                m.keep = true;
+            else if (m.keep && n == 7 && memcmp(p, "</span>", 7) == 0) {
+                m.keep = false;
+                end_word(&m);
+            }
             p = close + 1;
         } else if (*p == '&') {
             const unsigned char *semi = memchr(p, ';', (size_t)(end - p) < 10 ? (size_t)(end - p) : 10);
@@ -111,6 +122,18 @@ void colwidth_add_html(colwidth *c, const char *html, size_t len, bool header)
         }
     }
     end_line(&m);
+}
+
+void colwidth_add_html(colwidth *c, const char *html, size_t len, bool header)
+{
+    add_html(c, html, len, header ? HEADER_CAP : LINE_CAP);
+}
+
+double colwidth_natural_html(const char *html, size_t len)
+{
+    colwidth c = {0};
+    add_html(&c, html, len, 1e9);
+    return c.em;
 }
 
 /* The theme's classes: th.wN { min-width: Nem } (style.css). */

@@ -18,9 +18,11 @@ typedef struct colwidth {
 } colwidth;
 
 /* A cell's text as rendered HTML (tags skipped, entities one character,
- * <br> a line break). A header cell's lines count up to a smaller cap:
+ * <br> a line break, a <span class="keep"> one word). A header cell's lines count up to a smaller cap:
  * a long label may wrap. */
 void colwidth_add_html(colwidth *c, const char *html, size_t len, bool header);
+/* The width of the longest line of some HTML, in em, as laid out unbroken. */
+double colwidth_natural_html(const char *html, size_t len);
 /* A cell's plain text ("\n" a line break). */
 void colwidth_add_text(colwidth *c, const char *text, size_t len, bool header);
 /* "w4" and the like, for the column's header cell. */

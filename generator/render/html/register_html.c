@@ -224,6 +224,11 @@ static void row_id(strbuf *out, const register_view *view, const register_row *r
     sb_append(out, "\"");
 }
 
+/* The longest merged "label：value" line kept whole, and the longest
+ * value kept whole on a line that wraps, in em. */
+#define KEEP_LINE_EM 10.0
+#define KEEP_EM 6.0
+
 static void table_layout(strbuf *out, const site *s, const register_def *reg,
                          const register_view *view, const vec *cols, const vec *rows,
                          const char *root, audience aud, const map *marks)
@@ -252,9 +257,26 @@ static void table_layout(strbuf *out, const site *s, const register_def *reg,
             for (size_t m = 0; merged && m < merged->len; m++) {
                 const register_field *mf = merged->items[m];
                 sb_append(&body, "<br>\n");
-                esc(&body, mf->label);
-                sb_append(&body, "：");
-                register_cell_html(&body, s, row, mf, root, aud, REGISTER_DATE_SHORT);
+                /* A short line ("系統管理人員：陳素梅") stays whole, else its
+                 * short value (a name, a unit) does. */
+                strbuf v, line;
+                sb_init(&v);
+                sb_init(&line);
+                register_cell_html(&v, s, row, mf, root, aud, REGISTER_DATE_SHORT);
+                esc(&line, mf->label);
+                sb_append(&line, "：");
+                size_t label_len = line.len;
+                sb_appendn(&line, v.data, v.len);
+                bool one_line = v.len && !strstr(v.data, "<br>");
+                if (one_line && colwidth_natural_html(line.data, line.len) <= KEEP_LINE_EM) {
+                    sb_printf(&body, "<span class=\"keep\">%s</span>", line.data);
+                } else {
+                    sb_appendn(&body, line.data, label_len);
+                    bool keep = one_line && colwidth_natural_html(v.data, v.len) <= KEEP_EM;
+                    sb_printf(&body, keep ? "<span class=\"keep\">%s</span>" : "%s", v.data);
+                }
+                sb_free(&v);
+                sb_free(&line);
             }
             colwidth_add_html(&widths[i], body.data + start, body.len - start, false);
             sb_append(&body, "</td>");
@@ -512,6 +534,15 @@ static void find_mentions(const site *s, audience aud, mention *m, size_t n)
     for (size_t c = 0; c < s->chapters.len; c++) {
         const document *d = s->chapters.items[c];
         if (d->audience > aud)
+            continue;
+        /* Most chapters name no register: their trees are not walked. */
+        bool directives = false;
+        for (size_t k = 0; k < d->directives.len; k++) {
+            const directive *dir = d->directives.items[k];
+            directives = directives || dir->kind == DIRECTIVE_REGISTER ||
+                         dir->kind == DIRECTIVE_REVISIONS;
+        }
+        if (!directives && !strstr(d->source_body, "reg:"))
             continue;
         cmark_iter *it = cmark_iter_new(d->root);
         cmark_event_type ev;

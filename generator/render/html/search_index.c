@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/map.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 
@@ -83,35 +82,66 @@ static cclass class_of(uint32_t c)
     return C_SEP;
 }
 
-void search_terms(const char *text, size_t len, void (*term)(void *ctx, const char *t, size_t n),
-                  void *ctx)
+/* A term as one number: a bigram (two code points of 21 bits each under
+ * BIGRAM), an ASCII word of up to 8 bytes (its bytes), or a longer word
+ * (LONG_WORD and a hash of it; its text is kept to tell words apart). */
+#define BIGRAM ((uint64_t)1 << 63)
+#define LONG_WORD ((uint64_t)1 << 62)
+
+typedef void (*term_fn)(void *ctx, uint64_t key, const char *word, size_t len);
+
+static void word_term(const char *w, size_t n, term_fn term, void *ctx)
+{
+    if (n <= 8) {
+        uint64_t key = 0;
+        memcpy(&key, w, n);
+        term(ctx, key, NULL, 0);
+        return;
+    }
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)w[i]) * 1099511628211ULL;
+    term(ctx, LONG_WORD | (h & (LONG_WORD - 1)), w, n);
+}
+
+/* Calls term for every term of text, in order (repeats too). */
+static void terms_of(const char *text, size_t len, term_fn term, void *ctx)
 {
     const unsigned char *p = (const unsigned char *)text, *end = p + len;
-    strbuf word, pair;
-    sb_init(&word);
-    sb_init(&pair);
+    char word[256];
+    size_t wn = 0;
     uint32_t prev = 0; /* the CJK character before, or 0 */
     while (p < end) {
-        uint32_t c = fold(decode(&p, end));
+        uint32_t c = *p < 0x80 ? *p++ : decode(&p, end);
+        c = fold(c);
         cclass k = class_of(c);
-        if (k != C_WORD && word.len) {
-            term(ctx, word.data, word.len);
-            sb_clear(&word);
+        if (k != C_WORD && wn) {
+            word_term(word, wn, term, ctx);
+            wn = 0;
         }
-        if (k == C_WORD)
-            encode(&word, c);
-        if (k == C_CJK && prev) {
-            sb_clear(&pair);
-            encode(&pair, prev);
-            encode(&pair, c);
-            term(ctx, pair.data, pair.len);
-        }
+        if (k == C_WORD && wn < sizeof word)
+            word[wn++] = (char)c;
+        if (k == C_CJK && prev)
+            term(ctx, BIGRAM | (uint64_t)prev << 21 | c, NULL, 0);
         prev = k == C_CJK ? c : 0;
     }
-    if (word.len)
-        term(ctx, word.data, word.len);
-    sb_free(&word);
-    sb_free(&pair);
+    if (wn)
+        word_term(word, wn, term, ctx);
+}
+
+/* A term's text, for the index file. */
+static void term_text(strbuf *sb, uint64_t key, const char *word)
+{
+    if (word) {
+        sb_append(sb, word);
+    } else if (key & BIGRAM) {
+        encode(sb, (uint32_t)(key >> 21 & 0x1FFFFF));
+        encode(sb, (uint32_t)(key & 0x1FFFFF));
+    } else {
+        char w[9] = {0};
+        memcpy(w, &key, 8);
+        sb_append(sb, w);
+    }
 }
 
 /* ---- from the rendered body ---- */
@@ -262,43 +292,70 @@ void search_docs_from_html(vec *out, const document *d, const char *page_href,
 
 /* ---- the index ---- */
 
-typedef struct postings {
+typedef struct term {
+    uint64_t key;
+    char *word; /* a long word's text (owned), else NULL */
     uint32_t *ids;
-    size_t len, cap;
-} postings;
+    uint32_t len, cap;
+} term;
 
-static void postings_free(void *p)
-{
-    postings *ps = p;
-    free(ps->ids);
-    free(ps);
-}
-
+/* The terms in the order first seen, and an open-addressed table of them. */
 typedef struct indexer {
-    map terms; /* term -> postings* */
+    term *terms;
+    size_t n, cap;
+    uint32_t *slots; /* index + 1; 0 is empty */
+    size_t nslots;
     uint32_t doc;
 } indexer;
 
-static void add_term(void *ctx, const char *t, size_t n)
+static size_t slot_of(const indexer *ix, uint64_t key)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & (ix->nslots - 1);
+}
+
+static void grow(indexer *ix)
+{
+    free(ix->slots);
+    ix->nslots = ix->nslots ? ix->nslots * 2 : 4096;
+    ix->slots = xcalloc(ix->nslots, sizeof *ix->slots);
+    for (size_t i = 0; i < ix->n; i++) {
+        size_t s = slot_of(ix, ix->terms[i].key);
+        while (ix->slots[s])
+            s = (s + 1) & (ix->nslots - 1);
+        ix->slots[s] = (uint32_t)i + 1;
+    }
+}
+
+static void add_term(void *ctx, uint64_t key, const char *word, size_t len)
 {
     indexer *ix = ctx;
-    char key[64];
-    if (n >= sizeof key)
-        return; /* a word this long is no query anyone types */
-    memcpy(key, t, n);
-    key[n] = 0;
-    postings *ps = map_get(&ix->terms, key);
-    if (!ps) {
-        ps = xcalloc(1, sizeof *ps);
-        map_set(&ix->terms, key, ps);
+    if (2 * (ix->n + 1) > ix->nslots)
+        grow(ix);
+    size_t s = slot_of(ix, key);
+    term *t = NULL;
+    for (; ix->slots[s]; s = (s + 1) & (ix->nslots - 1)) {
+        term *c = &ix->terms[ix->slots[s] - 1];
+        if (c->key == key && (!word || (strlen(c->word) == len && memcmp(c->word, word, len) == 0))) {
+            t = c;
+            break;
+        }
     }
-    if (ps->len && ps->ids[ps->len - 1] == ix->doc)
+    if (!t) {
+        if (ix->n == ix->cap) {
+            ix->cap = ix->cap ? ix->cap * 2 : 1024;
+            ix->terms = xrealloc(ix->terms, ix->cap * sizeof *ix->terms);
+        }
+        t = &ix->terms[ix->n++];
+        *t = (term){.key = key, .word = word ? xstrndup(word, len) : NULL};
+        ix->slots[s] = (uint32_t)ix->n;
+    }
+    if (t->len && t->ids[t->len - 1] == ix->doc)
         return;
-    if (ps->len == ps->cap) {
-        ps->cap = ps->cap ? ps->cap * 2 : 4;
-        ps->ids = xrealloc(ps->ids, ps->cap * sizeof *ps->ids);
+    if (t->len == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 4;
+        t->ids = xrealloc(t->ids, t->cap * sizeof *t->ids);
     }
-    ps->ids[ps->len++] = ix->doc;
+    t->ids[t->len++] = ix->doc;
 }
 
 /* A JSON string: quotes, backslashes and control characters escaped, and
@@ -306,19 +363,24 @@ static void add_term(void *ctx, const char *t, size_t n)
 static void json_string(strbuf *sb, const char *s)
 {
     sb_appendc(sb, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    const unsigned char *p = (const unsigned char *)s, *run = p;
+    for (; *p; p++) {
+        bool ls = p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9);
+        if (*p != '"' && *p != '\\' && *p >= 0x20 && !ls)
+            continue;
+        sb_appendn(sb, (const char *)run, (size_t)(p - run));
         if (*p == '"' || *p == '\\') {
             sb_appendc(sb, '\\');
             sb_appendc(sb, (char)*p);
-        } else if (*p < 0x20) {
-            sb_printf(sb, "\\u%04x", *p);
-        } else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
+        } else if (ls) {
             sb_printf(sb, "\\u%04x", p[2] == 0xA8 ? 0x2028 : 0x2029);
             p += 2;
         } else {
-            sb_appendc(sb, (char)*p);
+            sb_printf(sb, "\\u%04x", *p);
         }
+        run = p + 1;
     }
+    sb_appendn(sb, (const char *)run, (size_t)(p - run));
     sb_appendc(sb, '"');
 }
 
@@ -335,16 +397,15 @@ static void base36(strbuf *sb, uint32_t n)
 
 char *search_index_js(const vec *docs, size_t *len)
 {
-    indexer ix;
-    map_init(&ix.terms, postings_free);
+    indexer ix = {0};
     strbuf sb;
     sb_init(&sb);
     sb_append(&sb, "window.POLICYGEN_SEARCH={\"v\":1,\"docs\":[");
     for (size_t i = 0; i < docs->len; i++) {
         const search_doc *d = docs->items[i];
         ix.doc = (uint32_t)i;
-        search_terms(d->title, strlen(d->title), add_term, &ix);
-        search_terms(d->text, strlen(d->text), add_term, &ix);
+        terms_of(d->title, strlen(d->title), add_term, &ix);
+        terms_of(d->text, strlen(d->text), add_term, &ix);
         sb_append(&sb, i ? ",\n[" : "\n[");
         json_string(&sb, d->href);
         sb_appendc(&sb, ',');
@@ -356,23 +417,31 @@ char *search_index_js(const vec *docs, size_t *len)
         sb_appendc(&sb, ']');
     }
     sb_append(&sb, "],\n\"terms\":{");
-    for (size_t t = 0; t < ix.terms.len; t++) {
-        const postings *ps = ix.terms.entries[t].value;
-        if (t)
+    strbuf t;
+    sb_init(&t);
+    for (size_t k = 0; k < ix.n; k++) {
+        term *tm = &ix.terms[k];
+        if (k)
             sb_appendc(&sb, ',');
-        json_string(&sb, ix.terms.entries[t].key);
+        sb_clear(&t);
+        term_text(&t, tm->key, tm->word);
+        json_string(&sb, t.data);
         sb_append(&sb, ":\"");
         uint32_t last = 0;
-        for (size_t k = 0; k < ps->len; k++) {
-            if (k)
+        for (uint32_t j = 0; j < tm->len; j++) {
+            if (j)
                 sb_appendc(&sb, ',');
-            base36(&sb, ps->ids[k] - last);
-            last = ps->ids[k];
+            base36(&sb, tm->ids[j] - last);
+            last = tm->ids[j];
         }
         sb_appendc(&sb, '"');
+        free(tm->ids);
+        free(tm->word);
     }
+    sb_free(&t);
     sb_append(&sb, "}};\n");
-    map_free(&ix.terms);
+    free(ix.terms);
+    free(ix.slots);
     if (len)
         *len = sb.len;
     return sb_take(&sb);

@@ -13,7 +13,7 @@
  * ASCII word, lower-cased, full-width forms folded to ASCII; its postings
  * are the ascending numbers of the docs that hold it, as base-36 gaps
  * joined by ",". The theme's assets/search.js tokenizes queries the same
- * way (search_terms is the rule). */
+ * way: the same characters are CJK, letters and digits, and fold alike. */
 #ifndef POLICYGEN_RENDER_HTML_SEARCH_INDEX_H
 #define POLICYGEN_RENDER_HTML_SEARCH_INDEX_H
 
@@ -41,10 +41,6 @@ void search_doc_free(void *doc);
 void search_docs_from_html(vec *out, const document *d, const char *page_href,
                            const char *number_prefix, const char *top_number,
                            const char *top_title, const char *html, size_t len);
-
-/* Calls term(ctx, t, n) for every term of text, in order (repeats too). */
-void search_terms(const char *text, size_t len, void (*term)(void *ctx, const char *t, size_t n),
-                  void *ctx);
 
 /* search/index.js for the docs, in their order (caller frees). */
 char *search_index_js(const vec *docs, size_t *len);

@@ -40,16 +40,33 @@
     for (var i = 0; i + 1 < chars.length; i++) t.push(chars[i] + chars[i + 1]);
     return t;
   }
+  // The same folding over a whole text, as one string of the same length
+  // (so places in it are places in the text). toLowerCase is native and
+  // fast; it lowers more than ASCII, which no term holds, and when it would
+  // change the length the slow way is taken.
+  var FULLWIDTH = /[\uff01-\uff5e]/g;
   function foldText(s) {
-    var out = '';
-    for (var ch of s) out += String.fromCodePoint(fold(ch.codePointAt(0)));
-    return out;
+    var t = s.toLowerCase();
+    if (t.length !== s.length) {
+      t = '';
+      for (var i = 0; i < s.length; i++) {
+        var c = s.charCodeAt(i);
+        t += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
+      }
+    }
+    FULLWIDTH.lastIndex = 0;
+    if (!FULLWIDTH.test(t)) return t;
+    return t.replace(FULLWIDTH, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xfee0); });
   }
+  // A term's docs: its postings are base-36 gaps joined by ",".
   function postings(index, term) {
     var p = index.terms[term];
     if (p === undefined) return null;
-    var ids = [], last = 0;
-    p.split(',').forEach(function (g) { last += parseInt(g, 36); ids.push(last); });
+    var ids = [], last = 0, n = 0;
+    for (var i = 0; i <= p.length; i++) {
+      var c = i < p.length ? p.charCodeAt(i) : 44;
+      if (c === 44) { last += n; ids.push(last); n = 0; } else n = n * 36 + (c <= 57 ? c - 48 : c - 87);
+    }
     return ids;
   }
   function intersect(a, b) {
@@ -76,10 +93,13 @@
       });
     });
     if (candidates === null) candidates = index.docs.map(function (_, i) { return i; });
-    var phrase = foldText(q.trim());
+    // CJK parts match the text as it is; ASCII words match it folded.
+    var ascii = ps.some(function (p) { return p.kind === 1; });
+    var phrase = ascii ? foldText(q.trim()) : q.trim();
     var results = [];
     candidates.forEach(function (id) {
-      var d = index.docs[id], title = foldText(d[2]), text = foldText(d[3]);
+      var d = index.docs[id];
+      var title = ascii ? foldText(d[2]) : d[2], text = ascii ? foldText(d[3]) : d[3];
       var score = 0, all = true;
       ps.forEach(function (p) {
         var inTitle = count(title, p.text), inText = count(text, p.text);
