@@ -317,7 +317,7 @@ static void test_documents_for_rules(void **state)
     rules_result r;
     check_run(s, xref, &opts, &r);
     assert_int_equal(r.failed, 0);
-    assert_int_equal(r.rules.len, 2); /* the probe and the site's own rule */
+    assert_int_equal(r.rules.len, 3); /* the probe and the site's own two rules */
     size_t n = 0;
     for (size_t i = 0; i < r.flags.len; i++) {
         const rule_flag *f = r.flags.items[i];
