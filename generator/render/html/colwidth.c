@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "core/utf8.h"
+
 /* Lines wrap past these widths (em): a cell of prose gets a column of 8
  * characters, a header label one of 4. */
 #define LINE_CAP 8.0
@@ -62,20 +64,6 @@ static void put_char(measure *m, unsigned long cp)
         end_word(m);
 }
 
-/* Decodes one UTF-8 character at *p (bad bytes count as one each). */
-static unsigned long next_char(const unsigned char **p, const unsigned char *end)
-{
-    unsigned long cp = **p;
-    int n = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : cp >= 0xC0 ? 1 : 0;
-    (*p)++;
-    if (n == 0 || end - *p < n)
-        return cp;
-    cp &= 0x3F >> n;
-    for (int i = 0; i < n; i++)
-        cp = cp << 6 | (*(*p)++ & 0x3F);
-    return cp;
-}
-
 void colwidth_add_text(colwidth *c, const char *text, size_t len, bool header)
 {
     measure m = {c, header ? HEADER_CAP : LINE_CAP, 0, 0, false};
@@ -86,7 +74,7 @@ void colwidth_add_text(colwidth *c, const char *text, size_t len, bool header)
             end_line(&m);
             continue;
         }
-        put_char(&m, next_char(&p, end));
+        put_char(&m, utf8_next(&p, end));
     }
     end_line(&m);
 }
@@ -118,7 +106,7 @@ static void add_html(colwidth *c, const char *html, size_t len, double cap)
         } else if (*p == '\n') {
             p++; /* white space in HTML: the <br> before it made the line */
         } else {
-            put_char(&m, next_char(&p, end));
+            put_char(&m, utf8_next(&p, end));
         }
     }
     end_line(&m);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/strbuf.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 
 void search_doc_free(void *p)
@@ -20,44 +21,6 @@ void search_doc_free(void *p)
 }
 
 /* ---- characters: the same rules as the theme's assets/search.js ---- */
-
-static uint32_t decode(const unsigned char **p, const unsigned char *end)
-{
-    uint32_t c = **p;
-    int n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
-    (*p)++;
-    if (n == 0 || end - *p < n)
-        return c;
-    c &= 0x3Fu >> n;
-    for (int i = 0; i < n; i++)
-        c = c << 6 | (*(*p)++ & 0x3Fu);
-    return c;
-}
-
-static void encode(strbuf *sb, uint32_t c)
-{
-    char b[4];
-    if (c < 0x80) {
-        sb_appendc(sb, (char)c);
-        return;
-    }
-    if (c < 0x800) {
-        b[0] = (char)(0xC0 | c >> 6);
-        b[1] = (char)(0x80 | (c & 0x3F));
-        sb_appendn(sb, b, 2);
-    } else if (c < 0x10000) {
-        b[0] = (char)(0xE0 | c >> 12);
-        b[1] = (char)(0x80 | (c >> 6 & 0x3F));
-        b[2] = (char)(0x80 | (c & 0x3F));
-        sb_appendn(sb, b, 3);
-    } else {
-        b[0] = (char)(0xF0 | c >> 18);
-        b[1] = (char)(0x80 | (c >> 12 & 0x3F));
-        b[2] = (char)(0x80 | (c >> 6 & 0x3F));
-        b[3] = (char)(0x80 | (c & 0x3F));
-        sb_appendn(sb, b, 4);
-    }
-}
 
 /* Full-width ASCII forms as ASCII, upper case as lower. */
 static uint32_t fold(uint32_t c)
@@ -112,7 +75,7 @@ static void terms_of(const char *text, size_t len, term_fn term, void *ctx)
     size_t wn = 0;
     uint32_t prev = 0; /* the CJK character before, or 0 */
     while (p < end) {
-        uint32_t c = *p < 0x80 ? *p++ : decode(&p, end);
+        uint32_t c = *p < 0x80 ? *p++ : utf8_next(&p, end);
         c = fold(c);
         cclass k = class_of(c);
         if (k != C_WORD && wn) {
@@ -135,8 +98,8 @@ static void term_text(strbuf *sb, uint64_t key, const char *word)
     if (word) {
         sb_append(sb, word);
     } else if (key & BIGRAM) {
-        encode(sb, (uint32_t)(key >> 21 & 0x1FFFFF));
-        encode(sb, (uint32_t)(key & 0x1FFFFF));
+        utf8_append(sb, (uint32_t)(key >> 21 & 0x1FFFFF));
+        utf8_append(sb, (uint32_t)(key & 0x1FFFFF));
     } else {
         char w[9] = {0};
         memcpy(w, &key, 8);
