@@ -231,7 +231,7 @@ static void row_id(strbuf *out, const register_view *view, const register_row *r
 
 static void table_layout(strbuf *out, const site *s, const register_def *reg,
                          const register_view *view, const vec *cols, const vec *rows,
-                         const char *root, audience aud, const map *marks)
+                         const char *root, audience aud, const map *marks, double *width_em)
 {
     /* The rows first: the header's width classes come from their cells. */
     colwidth *widths = xcalloc(cols->len + 1, sizeof *widths);
@@ -305,6 +305,11 @@ static void table_layout(strbuf *out, const site *s, const register_def *reg,
         colwidth_add_text(&mark_width, "檢核", strlen("檢核"), true);
         sb_printf(out, "<th scope=\"col\" class=\"%s\">檢核</th>", colwidth_class(&mark_width));
     }
+    if (width_em) {
+        *width_em = marks ? colwidth_em(&mark_width) + COLWIDTH_PADDING_EM : 0;
+        for (size_t i = 0; i < cols->len; i++)
+            *width_em += colwidth_em(&widths[i]) + COLWIDTH_PADDING_EM;
+    }
     sb_append(out, "</tr>\n</thead>\n<tbody>\n");
     sb_appendn(out, body.data, body.len);
     sb_free(&body);
@@ -356,12 +361,12 @@ void register_row_mark_free(void *p)
 void register_table_html(strbuf *out, const site *s, const register_def *reg,
                          const register_view *view, const char *root, audience aud)
 {
-    register_table_html_marked(out, s, reg, view, root, aud, NULL);
+    register_table_html_marked(out, s, reg, view, root, aud, NULL, NULL);
 }
 
 void register_table_html_marked(strbuf *out, const site *s, const register_def *reg,
                                 const register_view *view, const char *root, audience aud,
-                                const map *marks)
+                                const map *marks, double *width_em)
 {
     if (!register_visible(reg, aud)) {
         sb_append(out, "<p class=\"register-hidden\">" REGISTER_HIDDEN_TEXT "</p>\n");
@@ -375,7 +380,7 @@ void register_table_html_marked(strbuf *out, const site *s, const register_def *
     if (view->layout == REGISTER_LAYOUT_LIST)
         list_layout(out, s, reg, view, &cols, &rows, root, aud);
     else
-        table_layout(out, s, reg, view, &cols, &rows, root, aud, marks);
+        table_layout(out, s, reg, view, &cols, &rows, root, aud, marks, width_em);
     vec_free(&cols);
     vec_free(&rows);
 }
@@ -500,8 +505,10 @@ value *register_page_value(const site *s, const register_def *reg, audience aud,
     value_map_set(page, "rows", rows);
 
     sb_clear(&sb);
-    register_table_html_marked(&sb, s, reg, &view, root, aud, marks);
+    double width = 0;
+    register_table_html_marked(&sb, s, reg, &view, root, aud, marks, &width);
     value_map_set(page, "table", value_string_take(sb_take(&sb)));
+    value_map_set_number(page, "width_em", width);
     if (marks && marks->len)
         value_map_set_number(page, "flagged", (double)marks->len);
     sb_free(&sb);

@@ -65,10 +65,11 @@ typedef struct register_row_mark {
 void register_row_mark_free(void *mark);
 
 /* register_table_html with a 檢核 column last, holding each flagged row's
- * mark (marks: row key -> register_row_mark*). */
+ * mark (marks: row key -> register_row_mark*; may be NULL), and, when
+ * width_em is set, the width in em the table needs (colwidth.h). */
 void register_table_html_marked(strbuf *out, const site *s, const register_def *reg,
                                 const register_view *view, const char *root, audience aud,
-                                const map *marks);
+                                const map *marks, double *width_em);
 
 /* Renders a `register NAME` or `revisions` directive (markdown/directive.h)
  * for body.c: the register as its options say (parsed quietly: problems are
@@ -86,7 +87,8 @@ void render_register_directive(strbuf *out, const html_body_options *opts, const
  *     columns: [ { name, label, type } ],
  *     rows: [ { key, cells: [ { name, label, html } ] } ],
  *     table: "<div class=\"table-wrap\">…" (the whole table, rows anchored),
- *     flagged?: how many rows carry a mark, when any does }
+ *     flagged?: how many rows carry a mark, when any does,
+ *     width_em: the width the table needs, in em (wider than a portrait page prints across) }
  * marks (may be NULL): the rows the rules flagged (register_table_html_marked).
  * NULL when the register is hidden from aud. The caller owns the value. */
 value *register_page_value(const site *s, const register_def *reg, audience aud,

@@ -386,6 +386,11 @@ static value *build_common(const page_writer *w)
 /* The template around a body adds about this much. */
 #define PAGE_FRAME_BYTES 4096
 
+/* The width of an A4 page's text in print, in em of the theme's print size
+ * for tables (style.css @media print): a page whose table needs more (a form,
+ * a register) prints landscape. */
+#define PORTRAIT_EM 44.0
+
 /* A document's body (the Markdown rendered: the bulk of the work), for a
  * page in a folder below the root. With marks, where its heading ids are.
  * Sets the page's size hint. */
@@ -546,10 +551,6 @@ static value *annex_backlinks(const page_writer *w, const document *annex)
     return list;
 }
 
-/* The width of an A4 page's text in print, in em of the theme's print size
- * (style.css @media print): a form whose table needs more prints landscape. */
-#define PORTRAIT_EM 44.0
-
 static value *annex_page(page_writer *w, page_job *job)
 {
     const site *s = w->site;
@@ -627,6 +628,7 @@ static value *register_page(page_writer *w, page_job *job)
     /* The 檢核 column only where a row needs it. */
     value *page = register_page_value(w->site, reg, w->audience, marks.len ? &marks : NULL);
     map_free(&marks);
+    value_map_set_bool(page, "wide", value_map_get(page, "width_em")->as.number > PORTRAIT_EM);
     char *rel = xasprintf("registers/%s.pdf", reg->name);
     value *pdf = download_value(w, rel);
     if (pdf)
