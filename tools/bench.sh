@@ -199,7 +199,7 @@ bench_search() {
         die "search: tools/search-bench.js failed"
     awk '$1 == "load" { printf "bench: search      load and parse the index %.0f ms (%d sections)\n", $2, $3 }
          $1 == "query" { q = $4; for (i = 5; i <= NF; i++) q = q " " $i
-                         printf "bench: search      query %-14s %6.1f ms, %d results\n", "\"" q "\"", $2, $3 }' \
+                         printf "bench: search      query %.1f ms, %d results: %s\n", $2, $3, q }' \
         "$BENCH/search-times.txt"
 }
 
