@@ -88,8 +88,14 @@ site: deps
 test: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) check
 
-check: policygen build/san/policygen $(TEST_BIN) build/tests/mustache_spec build/tests/seed_coverage
+check: policygen build/san/policygen $(TEST_BIN) build/tests/mustache_spec build/tests/seed_coverage \
+       tests/node/node_modules/.package-lock.json
 	@bash tests/run.sh
+
+# The browser tests' Node packages, exactly as the committed lock file says.
+tests/node/node_modules/.package-lock.json: tests/node/package.json tests/node/package-lock.json
+	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 bench: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) policygen
