@@ -62,9 +62,10 @@ char *outdir_refusal(const char *target, const char *const *protect, size_t n)
     return why;
 }
 
-bool outdir_begin(outdir *od, const char *target)
+static bool begin(outdir *od, const char *target, bool fresh)
 {
     memset(od, 0, sizeof *od);
+    od->fresh = fresh;
     size_t len = strlen(target);
     while (len > 1 && target[len - 1] == '/')
         len--;
@@ -89,12 +90,23 @@ bool outdir_begin(outdir *od, const char *target)
     mode_t mask = umask(0);
     umask(mask);
     chmod(od->staging, 0777 & ~mask);
-    if (!outdir_write_string(od, OUTDIR_MARKER,
+    if (!fresh &&
+        !outdir_write_string(od, OUTDIR_MARKER,
                              "This folder is policygen's output: every build replaces it whole.\n")) {
         outdir_abort(od);
         return false;
     }
     return true;
+}
+
+bool outdir_begin(outdir *od, const char *target)
+{
+    return begin(od, target, false);
+}
+
+bool outdir_begin_new(outdir *od, const char *target)
+{
+    return begin(od, target, true);
 }
 
 char *outdir_path(const outdir *od, const char *relpath)
@@ -119,7 +131,7 @@ static bool link_unchanged(const outdir *od, const char *relpath, const char *pa
 static bool write_or_link(const outdir *od, const char *relpath, const char *path,
                           const char *data, size_t len)
 {
-    if (link_unchanged(od, relpath, path, data, len))
+    if (!od->fresh && link_unchanged(od, relpath, path, data, len))
         return true;
     /* Should this path already be a link to the previous output, writing
      * through it would change that file: write a file of its own. */
@@ -170,7 +182,7 @@ bool outdir_commit(outdir *od)
 {
     char *old = NULL;
     bool ok = true;
-    if (fs_is_dir(od->target)) {
+    if (!od->fresh && fs_is_dir(od->target)) {
         old = xasprintf("%s.old-%ld", od->target, (long)getpid());
         fs_remove_tree(old);
         if (rename(od->target, old) != 0) {
@@ -180,8 +192,8 @@ bool outdir_commit(outdir *od)
         }
     }
     if (ok && rename(od->staging, od->target) != 0) {
-        diag_error(srcpos_file(od->target), "write", "cannot put the new output in place: %s",
-                   strerror(errno));
+        diag_error(srcpos_file(od->target), "write", "cannot put the new %s in place: %s",
+                   od->fresh ? "folder" : "output", strerror(errno));
         if (old)
             rename(old, od->target); /* put the previous output back */
         ok = false;
