@@ -17,21 +17,21 @@ return rule {
   check = function(site, today, params)
     local found = 0
 
-    -- each fill-in of text, as what it asks for (the words between the marks)
+    -- each fill-in of text, as written (one left unclosed runs to the end)
     local function each(text, f)
       local from = 1
       while true do
         local s, e = text:find(OPEN, from, true)
         if not s then return end
-        local close = text:find(CLOSE, e + 1, true)
-        f(text:sub(e + 1, (close or #text + 1) - 1))
+        local _, close = text:find(CLOSE, e + 1, true)
+        f(text:sub(s, close or #text))
         from = (close or #text) + 1
       end
     end
 
-    local function report(where, asks, file, line)
+    local function report(where, fill, file, line)
       found = found + 1
-      flag { message = where .. "：「" .. OPEN .. asks .. CLOSE .. "」尚未填寫，請以實際內容取代",
+      flag { message = where .. "：「" .. fill .. "」尚未填寫，請以實際內容取代",
              status = "missing", at = { file = file, line = line } }
     end
 
@@ -40,12 +40,12 @@ return rule {
       for _, s in ipairs(doc.sections) do
         where[s.id] = s.number ~= "" and label(s.number, s.title) or s.title
         -- a chapter's title (its first section) is its front matter's, at line 1
-        each(s.title, function(asks) report(name, asks, doc.path, s.line) end)
+        each(s.title, function(fill) report(name, fill, doc.path, s.line) end)
       end
       for _, b in ipairs(doc.blocks) do
         if b.text ~= "" and b.text:find(OPEN, 1, true) then
           local at = (b.section ~= doc.id or doc.kind == "chapter") and where[b.section] or name
-          each(b.text, function(asks) report(at, asks, doc.path, b.line) end)
+          each(b.text, function(fill) report(at, fill, doc.path, b.line) end)
         end
       end
     end
@@ -56,7 +56,7 @@ return rule {
 
     for _, key in ipairs({ "name", "short_name", "parent", "level" }) do
       local value = site.organization[key] or ""
-      each(value, function(asks)
+      each(value, function()
         found = found + 1
         flag { message = "site.yaml 之 organization." .. key .. "「" .. value .. "」尚未填寫，請以實際內容取代",
                status = "missing" }

@@ -367,12 +367,13 @@ static bool write_site_yaml(writer *w)
     strbuf sb;
     sb_init(&sb);
     sb_append(&sb, "# The plan's settings (README.md of policygen, \"Content\"), written by\n"
-                   "# `policygen new`; unknown keys are errors.\n"
+                   "# `policygen new`; unknown keys are errors. parent is the supervising\n"
+                   "# authority, level the 資通安全責任等級 (the starter plan states level D's duties).\n"
                    "organization:\n  name: ");
     yaml_scalar(&sb, o->org);
     sb_append(&sb, "\n  short_name: ");
     yaml_scalar(&sb, w->short_name);
-    sb_append(&sb, "            # in page titles\n  parent: ");
+    sb_append(&sb, "\n  parent: ");
     if (o->parent) {
         yaml_scalar(&sb, o->parent);
     } else {
@@ -380,23 +381,21 @@ static bool write_site_yaml(writer *w)
         yaml_scalar(&sb, mark);
         free(mark);
     }
-    sb_append(&sb, "            # the supervising authority\n  level: ");
+    sb_append(&sb, "\n  level: ");
     yaml_scalar(&sb, w->level);
-    sb_append(
-        &sb,
-        "                      # 資通安全責任等級: the starter plan states level D's duties\n"
-        "document:\n"
-        "  id: isms-plan                 # used in file names\n"
-        "  title: 資通安全維護計畫\n"
-        "  signatures: [修訂人核章, 單位主管核章, 資安長核章]   # signature boxes on the cover\n"
-        "language: zh-TW\n"
-        "calendar: roc                   # dates shown as 中華民國 115 年 1 月 2 日\n"
-        "numbering: zh-TW-official       # heading numbers 壹、 一、 (一) 1. (1) A.\n"
-        "theme: default\n"
-        "editions: [public, staff, internal]\n"
-        "rules:                          # parameters for rule plugins, by rule id\n"
-        "  vendor-controls: { annex: vendor-confidentiality }   # the form vendors' staff "
-        "sign\n");
+    sb_append(&sb,
+              "\ndocument:\n"
+              "  id: isms-plan                 # used in file names\n"
+              "  title: 資通安全維護計畫\n"
+              "  signatures: [修訂人核章, 單位主管核章, 資安長核章]   # signature boxes on the cover\n"
+              "language: zh-TW\n"
+              "calendar: roc                   # dates shown as 中華民國 115 年 1 月 2 日\n"
+              "numbering: zh-TW-official       # heading numbers 壹、 一、 (一) 1. (1) A.\n"
+              "theme: default\n"
+              "editions: [public, staff, internal]\n"
+              "rules:                          # parameters for rule plugins, by rule id\n"
+              "  vendor-controls: { annex: vendor-confidentiality }   # the form vendors' staff "
+              "sign\n");
     bool ok = outdir_write_string(&w->od, "site.yaml", sb.data);
     sb_free(&sb);
     return ok;
@@ -449,12 +448,17 @@ static bool write_register(writer *w, const regtype *t)
 {
     strbuf sb;
     sb_init(&sb);
+    bool revisions = strcmp(t->name, "revisions") == 0;
     sb_printf(&sb,
-              "# %s: written by `policygen new` from the register-type catalogue, with no\n"
-              "# rows yet. Add a row under `items:` for each entry; rename a label, or add fields\n"
-              "# of your own, as you need (README.md of policygen, \"Registers\").\n"
+              "# %s: written by `policygen new` from the register-type catalogue%s\n"
+              "# Rename a label, or add fields of your own, as you need (README.md of\n"
+              "# policygen, \"Registers\").\n"
               "title: ",
-              t->title);
+              t->title,
+              revisions ? ". The last row is the\n# plan's current version: a draft until "
+                          "the 資通安全長 approves it (status: approved,\n# with the approver "
+                          "and the date)."
+                        : ", with no\n# rows yet: add a row under `items:` for each entry.");
     yaml_scalar(&sb, t->title);
     sb_printf(&sb, "\ntype: %s\n", t->name);
     if (t->audience)
@@ -474,7 +478,7 @@ static bool write_register(writer *w, const regtype *t)
         const regtype_field *f = t->fields.items[i];
         field_line(&sb, f->name, width, f, t->key && strcmp(f->name, t->key) == 0);
     }
-    if (strcmp(t->name, "revisions") == 0) {
+    if (revisions) {
         char day[16];
         date_format_iso(w->opts->today, day, sizeof day);
         sb_printf(&sb,
@@ -482,7 +486,7 @@ static bool write_register(writer *w, const regtype *t)
                   "  - version: V1.0\n"
                   "    date: %s\n"
                   "    changes: 新擬訂文件\n"
-                  "    status: draft               # approved once the 資通安全長 approves it\n",
+                  "    status: draft\n",
                   day);
     } else {
         sb_append(&sb, "items: []\n");
