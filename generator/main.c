@@ -84,8 +84,8 @@ static bool option_jobs(const char *arg, int *jobs)
     return true;
 }
 
-/* The shipped themes and rules: beside the executable when run from a
- * checkout (./policygen), else the installed data folder. */
+/* The shipped themes, rules and starter plan: beside the executable when
+ * run from a checkout (./policygen), else the installed data folder. */
 static char *find_data_dir(const char *argv0)
 {
     const char *env = getenv("POLICYGEN_DATADIR");

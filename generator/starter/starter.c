@@ -89,7 +89,7 @@ char *starter_short_name(const char *org)
     if (!level || !g_utf8_validate(org, (gssize)len, NULL) || char_count(org, len) < 2)
         return xstrdup(org);
     const char *stem = org;
-    if (char_count(stem, len) > 3 + 2 && char_is(stem, len, 2, CITY)) {
+    if (char_count(stem, len) >= 3 + 2 && char_is(stem, len, 2, CITY)) {
         size_t cut = char_offset(stem, len, 3);
         stem += cut;
         len -= cut;
