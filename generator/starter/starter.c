@@ -128,11 +128,12 @@ static char *text_problem(const char *option, const char *s)
     return NULL;
 }
 
+/* A level is a letter, in either case. */
 static char *level_problem(const char *level)
 {
-    if (strcmp(level, STARTER_LEVEL) == 0)
-        return NULL;
     int letter = strlen(level) == 1 ? toupper((unsigned char)level[0]) : 0;
+    if (letter == STARTER_LEVEL[0])
+        return NULL;
     if (letter >= 'A' && letter <= 'E')
         return xasprintf("--level %s: the starter plan states the duties of level " STARTER_LEVEL
                          " (資通安全責任等級 " STARTER_LEVEL " 級) only; those of level %c are "
@@ -246,7 +247,6 @@ typedef struct writer {
     outdir od;
     const starter_options *opts;
     const char *short_name;
-    const char *level;
     fill fills[2];
     char *starter; /* DATADIR/starter */
     size_t chapters, annexes, registers, fill_ins;
@@ -381,10 +381,9 @@ static bool write_site_yaml(writer *w)
         yaml_scalar(&sb, mark);
         free(mark);
     }
-    sb_append(&sb, "\n  level: ");
-    yaml_scalar(&sb, w->level);
     sb_append(&sb,
-              "\ndocument:\n"
+              "\n  level: " STARTER_LEVEL "\n"
+              "document:\n"
               "  id: isms-plan                 # used in file names\n"
               "  title: 資通安全維護計畫\n"
               "  signatures: [修訂人核章, 單位主管核章, 資安長核章]   # signature boxes on the cover\n"
@@ -527,7 +526,6 @@ static bool write_registers(writer *w)
 
 starter_result starter_create(const starter_options *opts)
 {
-    const char *level = opts->level ? opts->level : STARTER_LEVEL;
     char *why = starter_options_problem(opts);
     if (why)
         diag_error(srcpos_file("policygen new"), "usage", "%s", why);
@@ -536,7 +534,7 @@ starter_result starter_create(const starter_options *opts)
     if (refused)
         return STARTER_REFUSED;
 
-    writer w = {.opts = opts, .level = level};
+    writer w = {.opts = opts};
     char *short_name = opts->short_name ? xstrdup(opts->short_name) : starter_short_name(opts->org);
     w.short_name = short_name;
     w.fills[0] = (fill){FILL_ORG, opts->org};
@@ -559,7 +557,7 @@ starter_result starter_create(const starter_options *opts)
     if (r == STARTER_OK) {
         printf("new: %s for %s (%s, level %s): %zu chapters, %zu annex forms, digest.md, "
                "site.yaml, %zu registers\n",
-               opts->dir, opts->org, short_name, level, w.chapters, w.annexes, w.registers);
+               opts->dir, opts->org, short_name, STARTER_LEVEL, w.chapters, w.annexes, w.registers);
         printf("new: %zu fill-ins " STARTER_FILL_IN_OPEN "…" STARTER_FILL_IN_CLOSE
                " are left to fill; `policygen check -C %s` lists each at its place\n",
                w.fill_ins, opts->dir);

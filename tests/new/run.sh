@@ -207,6 +207,9 @@ expect_exit 0 "$POLICYGEN" new "$work/empty" --org 測試國民小學 --today $T
 [ -f "$work/empty/site.yaml" ] && ok || bad "no site.yaml in the empty folder"
 expect_no_staging "$work/empty"
 
+# a level is a letter in either case: d is D
+expect_exit 0 "$POLICYGEN" new "$work/lower" --org 測試國民小學 --level d --today $TODAY
+grep -qx '  level: D' "$work/lower/site.yaml" && ok || bad "--level d did not give level D"
 for level in C c A E; do
     expect_exit 2 "$POLICYGEN" new "$work/level" --org 測試國民小學 --level $level
     up=$(echo $level | tr a-e A-E)

@@ -75,6 +75,8 @@ static void test_options_refused(void **state)
     expect_problem(&o, NULL);
     o.level = "D";
     expect_problem(&o, NULL);
+    o.level = "d";
+    expect_problem(&o, NULL);
     o.level = "B";
     expect_problem(&o, "those of level B are not encoded yet");
     o.level = "DD";
