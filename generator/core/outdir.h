@@ -30,9 +30,9 @@ typedef struct outdir {
 /* Creates the staging folder; false (with a diagnostic) when it cannot. */
 bool outdir_begin(outdir *od, const char *target);
 /* Likewise for a folder that is new, not an output (policygen new): the
- * staging folder gets no OUTDIR_MARKER, and outdir_commit only renames it to
- * target, which the system refuses unless target is missing or an empty
- * folder: whatever came to be there meanwhile is never replaced. */
+ * staging folder gets no OUTDIR_MARKER, and outdir_commit moves it, or its
+ * entries into an empty folder already there, into place without ever
+ * replacing anything that came to be there meanwhile. */
 bool outdir_begin_new(outdir *od, const char *target);
 /* Writes staging/relpath, creating folders. Reports and remembers failure. */
 bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len);

@@ -366,10 +366,11 @@ static bool write_site_yaml(writer *w)
     const starter_options *o = w->opts;
     strbuf sb;
     sb_init(&sb);
-    sb_append(&sb, "# The plan's settings (README.md of policygen, \"Content\"), written by\n"
-                   "# `policygen new`; unknown keys are errors. parent is the supervising\n"
-                   "# authority, level the 資通安全責任等級 (the starter plan states level D's duties).\n"
-                   "organization:\n  name: ");
+    sb_append(
+        &sb, "# The plan's settings (README.md of policygen, \"Content\"), written by\n"
+             "# `policygen new`; unknown keys are errors. parent is the supervising\n"
+             "# authority, level the 資通安全責任等級 (the starter plan states level D's duties).\n"
+             "organization:\n  name: ");
     yaml_scalar(&sb, o->org);
     sb_append(&sb, "\n  short_name: ");
     yaml_scalar(&sb, w->short_name);
@@ -381,20 +382,21 @@ static bool write_site_yaml(writer *w)
         yaml_scalar(&sb, mark);
         free(mark);
     }
-    sb_append(&sb,
-              "\n  level: " STARTER_LEVEL "\n"
-              "document:\n"
-              "  id: isms-plan                 # used in file names\n"
-              "  title: 資通安全維護計畫\n"
-              "  signatures: [修訂人核章, 單位主管核章, 資安長核章]   # signature boxes on the cover\n"
-              "language: zh-TW\n"
-              "calendar: roc                   # dates shown as 中華民國 115 年 1 月 2 日\n"
-              "numbering: zh-TW-official       # heading numbers 壹、 一、 (一) 1. (1) A.\n"
-              "theme: default\n"
-              "editions: [public, staff, internal]\n"
-              "rules:                          # parameters for rule plugins, by rule id\n"
-              "  vendor-controls: { annex: vendor-confidentiality }   # the form vendors' staff "
-              "sign\n");
+    sb_append(
+        &sb,
+        "\n  level: " STARTER_LEVEL "\n"
+        "document:\n"
+        "  id: isms-plan                 # used in file names\n"
+        "  title: 資通安全維護計畫\n"
+        "  signatures: [修訂人核章, 單位主管核章, 資安長核章]   # signature boxes on the cover\n"
+        "language: zh-TW\n"
+        "calendar: roc                   # dates shown as 中華民國 115 年 1 月 2 日\n"
+        "numbering: zh-TW-official       # heading numbers 壹、 一、 (一) 1. (1) A.\n"
+        "theme: default\n"
+        "editions: [public, staff, internal]\n"
+        "rules:                          # parameters for rule plugins, by rule id\n"
+        "  vendor-controls: { annex: vendor-confidentiality }   # the form vendors' staff "
+        "sign\n");
     bool ok = outdir_write_string(&w->od, "site.yaml", sb.data);
     sb_free(&sb);
     return ok;
@@ -541,7 +543,12 @@ starter_result starter_create(const starter_options *opts)
     w.fills[1] = (fill){FILL_PARENT, opts->parent};
     w.starter = fs_join(opts->data_dir, "starter");
     starter_result r = STARTER_FAILED;
-    if (outdir_begin_new(&w.od, opts->dir)) {
+    /* The staging folder goes beside the folder, also for "." or "a/..". */
+    char *target = fs_resolve(opts->dir);
+    if (!target)
+        diag_error(srcpos_file(opts->dir), "write", "cannot resolve the folder: %s",
+                   strerror(errno));
+    else if (outdir_begin_new(&w.od, target)) {
         long chapters = copy_folder(&w, "plan", ".md", true);
         long annexes = chapters < 0 ? -1 : copy_folder(&w, "annexes", ".md", true);
         bool ok = annexes >= 0 && write_digest(&w) && write_site_yaml(&w) && write_registers(&w) &&
@@ -562,6 +569,7 @@ starter_result starter_create(const starter_options *opts)
                " are left to fill; `policygen check -C %s` lists each at its place\n",
                w.fill_ins, opts->dir);
     }
+    free(target);
     free(w.starter);
     free(short_name);
     return r;

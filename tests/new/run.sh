@@ -202,10 +202,14 @@ ln -s "$work/empty" "$work/link"
 expect_exit 2 "$POLICYGEN" new "$work/link" --org 測試國民小學
 expect_err "$work/link: error: is a symbolic link: name the new content folder itself [new-folder]"
 [ -z "$(ls -A "$work/empty")" ] && ok || bad "new wrote through a symbolic link"
-# an empty folder is fine
-expect_exit 0 "$POLICYGEN" new "$work/empty" --org 測試國民小學 --today $TODAY
+# an empty folder is fine, and stays the same folder (its mode, the shell that is in it)
+chmod 750 "$work/empty"
+inode=$(stat -c %i "$work/empty")
+(cd "$work/empty" && "$POLICYGEN" new . --org 測試國民小學 --today $TODAY >/dev/null 2>"$work/err") && ok || bad "new . in an empty folder failed"
 [ -f "$work/empty/site.yaml" ] && ok || bad "no site.yaml in the empty folder"
+[ "$(stat -c '%i %a' "$work/empty")" = "$inode 750" ] && ok || bad "the empty folder was replaced"
 expect_no_staging "$work/empty"
+if diff -r "$work/empty" "$work/noparent" | grep -q '^Only'; then bad "new . wrote other files than new DIR"; else ok; fi
 
 # a level is a letter in either case: d is D
 expect_exit 0 "$POLICYGEN" new "$work/lower" --org 測試國民小學 --level d --today $TODAY
