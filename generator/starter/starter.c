@@ -22,6 +22,7 @@
 /* The fill-ins of the starter text that an option answers: the words
  * between the marks, as the starter files write them. */
 #define FILL_ORG "機關全銜"
+#define FILL_SHORT "簡稱"
 #define FILL_PARENT "上級機關"
 
 /* The starter files larger than this are not the starter's. */
@@ -222,6 +223,14 @@ static void yaml_scalar(strbuf *sb, const char *s)
     sb_appendc(sb, '"');
 }
 
+static char *yaml_text(const char *s)
+{
+    strbuf sb;
+    sb_init(&sb);
+    yaml_scalar(&sb, s);
+    return sb_take(&sb);
+}
+
 /* Text that reads as itself in Markdown: every ASCII punctuation mark is
  * escaped (CommonMark allows a backslash before any of them). */
 static char *markdown_text(const char *s)
@@ -246,8 +255,7 @@ typedef struct fill {
 typedef struct writer {
     outdir od;
     const starter_options *opts;
-    const char *short_name;
-    fill fills[2];
+    fill fills[3];
     char *starter; /* DATADIR/starter */
     size_t chapters, annexes, registers, fill_ins;
 } writer;
@@ -260,15 +268,17 @@ static size_t count_of(const char *s, const char *word)
     return n;
 }
 
-/* A starter file with the fill-ins the options answer filled in. */
-static char *fill_in(const writer *w, const char *text)
+/* A starter file with the fill-ins the options answer filled in, each value
+ * written as quote() writes it (as Markdown text, or as a YAML scalar where
+ * the fill-in is a whole value). */
+static char *fill_in(const writer *w, const char *text, char *(*quote)(const char *))
 {
     char *out = xstrdup(text);
     for (size_t i = 0; i < sizeof w->fills / sizeof *w->fills; i++) {
         if (!w->fills[i].value)
             continue;
         char *mark = xasprintf(STARTER_FILL_IN_OPEN "%s" STARTER_FILL_IN_CLOSE, w->fills[i].words);
-        char *value = markdown_text(w->fills[i].value);
+        char *value = quote(w->fills[i].value);
         strbuf sb;
         sb_init(&sb);
         const char *p = out;
@@ -297,9 +307,9 @@ static char *read_starter(const char *path)
     return text;
 }
 
-/* Copies each starter/SUB file ending in ext into the folder, filling in the Markdown; the
- * number of files, or -1 on failure. A missing folder is empty unless it is
- * required. */
+/* Copies each file of starter/SUB ending in ext into the folder, filling in
+ * the Markdown (whose fill-ins it counts); the number of files, or -1 on
+ * failure. A missing folder is empty unless it is required. */
 static long copy_folder(writer *w, const char *sub, const char *ext, bool required)
 {
     char *dir = fs_join(w->starter, sub);
@@ -321,8 +331,10 @@ static long copy_folder(writer *w, const char *sub, const char *ext, bool requir
         char *rel = fs_join(sub, name);
         char *text = read_starter(path);
         if (text) {
-            char *filled = strcmp(ext, ".md") == 0 ? fill_in(w, text) : xstrdup(text);
-            w->fill_ins += count_of(filled, STARTER_FILL_IN_OPEN);
+            bool markdown = strcmp(ext, ".md") == 0;
+            char *filled = markdown ? fill_in(w, text, markdown_text) : xstrdup(text);
+            if (markdown)
+                w->fill_ins += count_of(filled, STARTER_FILL_IN_OPEN);
             if (outdir_write_string(&w->od, rel, filled))
                 copied++;
             else
@@ -345,60 +357,22 @@ static long copy_folder(writer *w, const char *sub, const char *ext, bool requir
     return copied;
 }
 
-static bool write_digest(writer *w)
+/* A file of the starter's top folder: digest.md, filled in as Markdown, and
+ * site.yaml, as YAML. */
+static bool write_top(writer *w, const char *name, char *(*quote)(const char *))
 {
-    char *path = fs_join(w->starter, "digest.md");
+    char *path = fs_join(w->starter, name);
     char *text = read_starter(path);
     bool ok = false;
     if (text) {
-        char *filled = fill_in(w, text);
-        w->fill_ins += count_of(filled, STARTER_FILL_IN_OPEN);
-        ok = outdir_write_string(&w->od, "digest.md", filled);
+        char *filled = fill_in(w, text, quote);
+        if (quote == markdown_text)
+            w->fill_ins += count_of(filled, STARTER_FILL_IN_OPEN);
+        ok = outdir_write_string(&w->od, name, filled);
         free(filled);
         free(text);
     }
     free(path);
-    return ok;
-}
-
-static bool write_site_yaml(writer *w)
-{
-    const starter_options *o = w->opts;
-    strbuf sb;
-    sb_init(&sb);
-    sb_append(
-        &sb, "# The plan's settings (README.md of policygen, \"Content\"), written by\n"
-             "# `policygen new`; unknown keys are errors. parent is the supervising\n"
-             "# authority, level the 資通安全責任等級 (the starter plan states level D's duties).\n"
-             "organization:\n  name: ");
-    yaml_scalar(&sb, o->org);
-    sb_append(&sb, "\n  short_name: ");
-    yaml_scalar(&sb, w->short_name);
-    sb_append(&sb, "\n  parent: ");
-    if (o->parent) {
-        yaml_scalar(&sb, o->parent);
-    } else {
-        char *mark = xasprintf(STARTER_FILL_IN_OPEN "%s" STARTER_FILL_IN_CLOSE, FILL_PARENT);
-        yaml_scalar(&sb, mark);
-        free(mark);
-    }
-    sb_append(
-        &sb,
-        "\n  level: " STARTER_LEVEL "\n"
-        "document:\n"
-        "  id: isms-plan                 # used in file names\n"
-        "  title: 資通安全維護計畫\n"
-        "  signatures: [修訂人核章, 單位主管核章, 資安長核章]   # signature boxes on the cover\n"
-        "language: zh-TW\n"
-        "calendar: roc                   # dates shown as 中華民國 115 年 1 月 2 日\n"
-        "numbering: zh-TW-official       # heading numbers 壹、 一、 (一) 1. (1) A.\n"
-        "theme: default\n"
-        "editions: [public, staff, internal]\n"
-        "rules:                          # parameters for rule plugins, by rule id\n"
-        "  vendor-controls: { annex: vendor-confidentiality }   # the form vendors' staff "
-        "sign\n");
-    bool ok = outdir_write_string(&w->od, "site.yaml", sb.data);
-    sb_free(&sb);
     return ok;
 }
 
@@ -538,9 +512,9 @@ starter_result starter_create(const starter_options *opts)
 
     writer w = {.opts = opts};
     char *short_name = opts->short_name ? xstrdup(opts->short_name) : starter_short_name(opts->org);
-    w.short_name = short_name;
     w.fills[0] = (fill){FILL_ORG, opts->org};
-    w.fills[1] = (fill){FILL_PARENT, opts->parent};
+    w.fills[1] = (fill){FILL_SHORT, short_name};
+    w.fills[2] = (fill){FILL_PARENT, opts->parent};
     w.starter = fs_join(opts->data_dir, "starter");
     starter_result r = STARTER_FAILED;
     /* The staging folder goes beside the folder, also for "." or "a/..". */
@@ -551,8 +525,8 @@ starter_result starter_create(const starter_options *opts)
     else if (outdir_begin_new(&w.od, target)) {
         long chapters = copy_folder(&w, "plan", ".md", true);
         long annexes = chapters < 0 ? -1 : copy_folder(&w, "annexes", ".md", true);
-        bool ok = annexes >= 0 && write_digest(&w) && write_site_yaml(&w) && write_registers(&w) &&
-                  !w.od.failed;
+        bool ok = annexes >= 0 && write_top(&w, "digest.md", markdown_text) &&
+                  write_top(&w, "site.yaml", yaml_text) && write_registers(&w) && !w.od.failed;
         if (!ok) {
             outdir_abort(&w.od);
         } else if (outdir_commit(&w.od)) {

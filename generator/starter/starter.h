@@ -1,12 +1,12 @@
 /* policygen new: a content folder for a new school, from the starter plan
  * that ships with the program (DATADIR/starter: the national template's 17
- * chapters, 18 annex forms and the staff digest, the example school's own
- * values replaced by fill-ins) and the register-type catalogue (an empty
+ * chapters, 18 annex forms, staff digest and site.yaml, the example school's
+ * own values replaced by fill-ins) and the register-type catalogue (an empty
  * register of every standard type, with its schema).
  *
  * A fill-in is 〔待填：what to write〕 (README.md, "First plan in five
  * minutes"); the rule lua-plugins/fill-ins.lua flags each one left. The
- * options fill the fill-ins they answer (STARTER_FILL_INS). */
+ * options fill those they answer (starter/README.md). */
 #ifndef POLICYGEN_STARTER_H
 #define POLICYGEN_STARTER_H
 

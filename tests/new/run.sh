@@ -50,10 +50,13 @@ if [ "$(ls starter/plan)" = "$(ls "$school/plan")" ] && [ "$(ls starter/annexes)
 expect_no_staging "$school"
 
 # site.yaml: the options, the short name derived from the full name
-for line in '  name: 臺北市大安區金華國民小學' '  short_name: 金華國小' '  parent: 臺北市政府教育局' '  level: D' \
+for line in '  name: 臺北市大安區金華國民小學' '  short_name: 金華國小' '  parent: 臺北市政府教育局' \
             'editions: [public, staff, internal]'; do
     if grep -qxF -- "$line" "$school/site.yaml"; then ok; else bad "site.yaml lacks '$line'"; fi
 done
+grep -q '^  level: D  *#' "$school/site.yaml" && ok || bad "site.yaml's level is not D"
+# the rest of site.yaml is the starter's
+[ "$(diff "$school/site.yaml" starter/site.yaml | grep -c '^>')" -eq 3 ] && ok || bad "site.yaml differs from the starter's beyond the three names"
 # the options' fill-ins are filled in the text: the organisation in the forms, the parent in the plan
 if grep -q "^| 機關名稱 | 臺北市大安區金華國民小學 |$" "$school/annexes/12-implementation-report.md" &&
    grep -q "向臺北市政府教育局提出" "$school/plan/16-implementation-report.md" &&
@@ -213,7 +216,7 @@ if diff -r "$work/empty" "$work/noparent" | grep -q '^Only'; then bad "new . wro
 
 # a level is a letter in either case: d is D
 expect_exit 0 "$POLICYGEN" new "$work/lower" --org 測試國民小學 --level d --today $TODAY
-grep -qx '  level: D' "$work/lower/site.yaml" && ok || bad "--level d did not give level D"
+grep -q '^  level: D  *#' "$work/lower/site.yaml" && ok || bad "--level d did not give level D"
 for level in C c A E; do
     expect_exit 2 "$POLICYGEN" new "$work/level" --org 測試國民小學 --level $level
     up=$(echo $level | tr a-e A-E)
