@@ -104,7 +104,7 @@ bench: deps
 install: policygen
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
 	install -m 755 policygen $(DESTDIR)$(BINDIR)/policygen
-	cp -R themes lua-plugins $(DESTDIR)$(DATADIR)/
+	cp -R themes lua-plugins starter $(DESTDIR)$(DATADIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/policygen

@@ -15,6 +15,7 @@
 #include "release/bundle.h"
 #include "release/release.h"
 #include "serve/serve.h"
+#include "starter/starter.h"
 
 enum exit_code {
     EXIT_OK = 0,
@@ -31,6 +32,7 @@ static const char USAGE[] =
     "       policygen bundle [-C DIR] [-o OUT] [--edition E] [--today YYYY-MM-DD] [--no-build]\n"
     "       policygen verify BUNDLE.zip\n"
     "       policygen serve [-C DIR] [--port N] [--bind ADDR] [--edition E] [--today YYYY-MM-DD] [--pdf]\n"
+    "       policygen new DIR --org NAME [--short-name S] [--parent AUTHORITY] [--level D]\n"
     "\n"
     "  build    render the content folder into the output folder\n"
     "  check    run the rules and reference checks only; exit 1 on error-level flags\n"
@@ -39,6 +41,7 @@ static const char USAGE[] =
     "  bundle   build, then zip each edition into OUT/dist/<id>-<version>-<edition>.zip\n"
     "  verify   check a bundle's files against its MANIFEST.sha256; exit 1 on any difference\n"
     "  serve    build, serve on http://127.0.0.1:8000/, rebuild and reload on every change\n"
+    "  new      start a content folder for a new school from the national template\n"
     "\n"
     "options:\n"
     "  -C DIR             the content folder (default: content)\n"
@@ -84,8 +87,8 @@ static bool option_jobs(const char *arg, int *jobs)
     return true;
 }
 
-/* The shipped themes and rules: beside the executable when run from a
- * checkout (./policygen), else the installed data folder. */
+/* The shipped themes, rules and starter plan: beside the executable when
+ * run from a checkout (./policygen), else the installed data folder. */
 static char *find_data_dir(const char *argv0)
 {
     const char *env = getenv("POLICYGEN_DATADIR");
@@ -423,6 +426,74 @@ static int cmd_serve(int argc, char **argv, const char *data_dir)
     return EXIT_CONTENT;
 }
 
+static int cmd_new(int argc, char **argv, const char *data_dir)
+{
+    static const char usage[] =
+        "usage: policygen new DIR --org NAME [--short-name S] [--parent AUTHORITY] [--level D]\n"
+        "                     [--today YYYY-MM-DD]\n"
+        "\n"
+        "Writes a content folder for a new school into DIR (which must be new or empty): the\n"
+        "national template's 17 chapters, 18 annex forms and staff digest, with fill-ins\n"
+        "〔待填：…〕 where the school's own words go (the rule fill-ins flags each one\n"
+        "left), site.yaml, an empty register of every standard type and a draft V1.0.\n"
+        "\n"
+        "  --org NAME          the organisation's full name (基隆市○○國民小學)\n"
+        "  --short-name S      its short name (default: from the full name, ○○國小)\n"
+        "  --parent AUTHORITY  the supervising authority (default: left to fill in)\n"
+        "  --level D           資通安全責任等級; only D, whose duties the template states\n"
+        "  --today DATE        the date of the draft V1.0 (default: SOURCE_DATE_EPOCH or today)\n"
+        "\n"
+        "exit codes: 0 written, 2 usage (or DIR not new or empty: nothing is touched),\n"
+        "3 the folder could not be written (nothing is left of it)\n";
+    starter_options opts = {.data_dir = data_dir};
+    enum { OPT_TODAY = 256, OPT_ORG, OPT_SHORT, OPT_PARENT, OPT_LEVEL };
+    static const struct option long_opts[] = {
+        {"org", required_argument, NULL, OPT_ORG},
+        {"short-name", required_argument, NULL, OPT_SHORT},
+        {"parent", required_argument, NULL, OPT_PARENT},
+        {"level", required_argument, NULL, OPT_LEVEL},
+        {"today", required_argument, NULL, OPT_TODAY},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    bool today_set = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_ORG: opts.org = optarg; break;
+        case OPT_SHORT: opts.short_name = optarg; break;
+        case OPT_PARENT: opts.parent = optarg; break;
+        case OPT_LEVEL: opts.level = optarg; break;
+        case OPT_TODAY:
+            if (!option_today(optarg, &opts.today, &today_set))
+                return EXIT_USAGE;
+            break;
+        case 'h': fputs(usage, stdout); return EXIT_OK;
+        default: return usage_error("%s", "unknown option");
+        }
+    }
+    if (optind >= argc)
+        return usage_error("%s", "new takes the folder to write (policygen new DIR --org NAME)");
+    if (optind + 1 < argc)
+        return usage_error("unexpected argument '%s'", argv[optind + 1]);
+    opts.dir = argv[optind];
+    if (!today_set)
+        opts.today = date_today();
+    char *why = starter_options_problem(&opts);
+    if (why) {
+        usage_error("%s", why);
+        free(why);
+        return EXIT_USAGE;
+    }
+    switch (starter_create(&opts)) {
+    case STARTER_OK: return EXIT_OK;
+    case STARTER_REFUSED: return EXIT_USAGE;
+    case STARTER_FAILED: return EXIT_CONTENT;
+    }
+    return EXIT_CONTENT;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -448,6 +519,8 @@ int main(int argc, char **argv)
         rc = cmd_verify(argc - 1, argv + 1);
     else if (strcmp(cmd, "serve") == 0)
         rc = cmd_serve(argc - 1, argv + 1, data_dir);
+    else if (strcmp(cmd, "new") == 0)
+        rc = cmd_new(argc - 1, argv + 1, data_dir);
     else
         rc = usage_error("unknown command '%s'", cmd);
     free(data_dir);

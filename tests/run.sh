@@ -67,6 +67,7 @@ suite mutation sh tests/mutation/run.sh
 suite plugins sh tests/plugins/run.sh
 suite schools sh tests/schools/run.sh
 suite golden sh tests/golden/run.sh
+suite new sh tests/new/run.sh
 suite seed-coverage-rendered seed_rendered
 suite mustache-spec build/tests/mustache_spec tests/spec/mustache
 for bin in $(find build/tests -type f -name '*_test' | LC_ALL=C sort); do

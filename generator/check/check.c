@@ -62,7 +62,7 @@ struct check_batch {
     char *registers_dir;
     char *lib_dir;
     check_documents *documents;
-    rules_lazy lazy[2];
+    rules_lazy lazy[3];
     rules_batch *rules;
 };
 
@@ -96,6 +96,7 @@ check_batch *check_start(const site *s, const struct xref_table *xref, const che
     b->documents = check_documents_new(s, xref, opts->jobs);
     b->lazy[0] = check_documents_chapters(b->documents);
     b->lazy[1] = check_documents_annexes(b->documents);
+    b->lazy[2] = check_documents_digest(b->documents);
     rules_inputs in = {.paths = (const char *const *)b->paths.items,
                        .count = b->paths.len,
                        .site = b->data,
@@ -103,7 +104,7 @@ check_batch *check_start(const site *s, const struct xref_table *xref, const che
                        .registers_dir = b->registers_dir,
                        .lib_dir = b->lib_dir,
                        .lazy = b->lazy,
-                       .lazy_count = 2,
+                       .lazy_count = 3,
                        .today = opts->today,
                        .params = b->params};
     b->rules = rules_start(&in);

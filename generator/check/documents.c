@@ -23,6 +23,7 @@ typedef enum word {
     W_CHAPTER, W_ANNEX, W_PARAGRAPH, W_ITEM, W_FOOTNOTE, W_DIRECTIVE, W_LIST, W_HEADING,
     W_CODE, W_QUOTE, W_TABLE, W_OTHER, W_NONE, W_ROW, W_ANNEXES, W_REVISIONS, W_ONLY,
     W_SIGNATURES,
+    W_DIGEST,
     W_COUNT
 } word;
 
@@ -33,6 +34,7 @@ static const char *const words[W_COUNT] = {
     "chapter", "annex", "paragraph", "item", "footnote", "directive", "list", "heading",
     "code", "quote", "table", "other", "none", "row", "annexes", "revisions", "only",
     "signatures",
+    "digest",
 };
 /* clang-format on */
 
@@ -80,6 +82,7 @@ struct check_documents {
     const struct xref_table *xref;
     document_text *chapters; /* one per chapter */
     document_text *annexes;  /* one per annex */
+    document_text digest;    /* of digest.md, when the site has one */
     int threads;             /* that extracted the text */
     text_chunk **texts;      /* per thread, the newest chunk first */
 };
@@ -215,16 +218,19 @@ static void extract(text_chunk **store, const document *d, document_text *t)
 }
 
 /* The documents are independent: they are walked on every processor, each
- * by one thread (reading a node's text the first time also writes to it). */
+ * by one thread (reading a node's text the first time also writes to it).
+ * The digest, if any, comes last. */
 static void extract_job(void *ctx, int worker, size_t i)
 {
     check_documents *docs = ctx;
-    size_t chapters = docs->s->chapters.len;
+    size_t chapters = docs->s->chapters.len, annexes = docs->s->annexes.len;
     if (i < chapters)
         extract(&docs->texts[worker], docs->s->chapters.items[i], &docs->chapters[i]);
-    else
+    else if (i < chapters + annexes)
         extract(&docs->texts[worker], docs->s->annexes.items[i - chapters],
                 &docs->annexes[i - chapters]);
+    else
+        extract(&docs->texts[worker], docs->s->digest, &docs->digest);
 }
 
 static void free_texts(document_text *texts, size_t count)
@@ -245,7 +251,8 @@ check_documents *check_documents_new(const site *s, const struct xref_table *xre
     docs->annexes = xcalloc(s->annexes.len + 1, sizeof *docs->annexes);
     docs->threads = threads > 0 ? threads : parallel_cpu_count();
     docs->texts = xcalloc((size_t)docs->threads, sizeof *docs->texts);
-    parallel_for(s->chapters.len + s->annexes.len, docs->threads, extract_job, docs);
+    parallel_for(s->chapters.len + s->annexes.len + (s->digest != NULL), docs->threads, extract_job,
+                 docs);
     return docs;
 }
 
@@ -255,6 +262,8 @@ void check_documents_free(check_documents *docs)
         return;
     free_texts(docs->chapters, docs->s->chapters.len);
     free_texts(docs->annexes, docs->s->annexes.len);
+    free(docs->digest.blocks);
+    free(docs->digest.links);
     for (int t = 0; t < docs->threads; t++) {
         for (text_chunk *c = docs->texts[t], *next; c; c = next) {
             next = c->next;
@@ -399,11 +408,14 @@ static void push_document(const pusher *p, const check_documents *docs, const do
                           const document_text *text)
 {
     lua_State *L = p->L;
-    bool annex = d->kind != DOCUMENT_CHAPTER;
+    bool annex = d->kind == DOCUMENT_ANNEX;
     lua_createtable(L, 0, 8 + (annex ? 1 + (d->register_name != NULL) : 0));
     int t = lua_gettop(L);
     set_cstring(p, t, W_ID, d->id);
-    set_word(p, t, W_KIND, annex ? W_ANNEX : W_CHAPTER);
+    set_word(p, t, W_KIND,
+             d->kind == DOCUMENT_CHAPTER ? W_CHAPTER
+             : d->kind == DOCUMENT_ANNEX ? W_ANNEX
+                                         : W_DIGEST);
     set_cstring(p, t, W_PATH, d->path);
     set_cstring(p, t, W_TITLE, d->title);
     set_integer(p, t, W_NUMBER, d->number);
@@ -451,8 +463,31 @@ static void push_annexes(lua_State *L, void *ctx)
     push_documents(L, docs, &docs->s->annexes, docs->annexes);
 }
 
-static bool text_has_line(const document_text *t, int line)
+/* site.digest: digest.md as one document (kind "digest"), or nil. */
+static void push_digest(lua_State *L, void *ctx)
 {
+    check_documents *docs = ctx;
+    if (!docs->s->digest) {
+        lua_pushnil(L);
+        return;
+    }
+    luaL_checkstack(L, W_COUNT + 8, "site data");
+    int top = lua_gettop(L);
+    for (int w = 0; w < W_COUNT; w++)
+        lua_pushstring(L, words[w]);
+    pusher p = {L, top + 1};
+    push_document(&p, docs, docs->s->digest, &docs->digest);
+    lua_replace(L, top + 1);
+    lua_settop(L, top + 1);
+}
+
+static bool text_has_line(const document *d, const document_text *t, int line)
+{
+    if (line == 1)
+        return true;
+    for (size_t i = 0; i < d->sections.len; i++)
+        if (((const section *)d->sections.items[i])->pos.line == line)
+            return true;
     for (size_t i = 0; i < t->nblocks; i++)
         if (t->blocks[i].line == line)
             return true;
@@ -469,10 +504,11 @@ bool check_documents_has_place(const check_documents *docs, const char *path, in
     for (int k = 0; k < 2; k++)
         for (size_t i = 0; i < lists[k]->len; i++) {
             const document *d = lists[k]->items[i];
-            if (strcmp(d->path, path) == 0 && (line == 1 || text_has_line(&texts[k][i], line)))
+            if (strcmp(d->path, path) == 0 && text_has_line(d, &texts[k][i], line))
                 return true;
         }
-    return false;
+    const document *digest = docs->s->digest;
+    return digest && strcmp(digest->path, path) == 0 && text_has_line(digest, &docs->digest, line);
 }
 
 rules_lazy check_documents_chapters(check_documents *docs)
@@ -483,4 +519,9 @@ rules_lazy check_documents_chapters(check_documents *docs)
 rules_lazy check_documents_annexes(check_documents *docs)
 {
     return (rules_lazy){"annexes", push_annexes, docs};
+}
+
+rules_lazy check_documents_digest(check_documents *docs)
+{
+    return (rules_lazy){"digest", push_digest, docs};
 }

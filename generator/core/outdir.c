@@ -1,6 +1,9 @@
+/* renameat2 and RENAME_NOREPLACE, for folders that must be new. */
+#define _GNU_SOURCE
 #include "core/outdir.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,9 +65,10 @@ char *outdir_refusal(const char *target, const char *const *protect, size_t n)
     return why;
 }
 
-bool outdir_begin(outdir *od, const char *target)
+static bool begin(outdir *od, const char *target, bool fresh)
 {
     memset(od, 0, sizeof *od);
+    od->fresh = fresh;
     size_t len = strlen(target);
     while (len > 1 && target[len - 1] == '/')
         len--;
@@ -89,12 +93,23 @@ bool outdir_begin(outdir *od, const char *target)
     mode_t mask = umask(0);
     umask(mask);
     chmod(od->staging, 0777 & ~mask);
-    if (!outdir_write_string(od, OUTDIR_MARKER,
+    if (!fresh &&
+        !outdir_write_string(od, OUTDIR_MARKER,
                              "This folder is policygen's output: every build replaces it whole.\n")) {
         outdir_abort(od);
         return false;
     }
     return true;
+}
+
+bool outdir_begin(outdir *od, const char *target)
+{
+    return begin(od, target, false);
+}
+
+bool outdir_begin_new(outdir *od, const char *target)
+{
+    return begin(od, target, true);
 }
 
 char *outdir_path(const outdir *od, const char *relpath)
@@ -119,7 +134,7 @@ static bool link_unchanged(const outdir *od, const char *relpath, const char *pa
 static bool write_or_link(const outdir *od, const char *relpath, const char *path,
                           const char *data, size_t len)
 {
-    if (link_unchanged(od, relpath, path, data, len))
+    if (!od->fresh && link_unchanged(od, relpath, path, data, len))
         return true;
     /* Should this path already be a link to the previous output, writing
      * through it would change that file: write a file of its own. */
@@ -166,10 +181,73 @@ bool outdir_copy(outdir *od, const char *relpath, const char *from)
     return ok;
 }
 
+/* Renames from to to unless to exists. */
+static bool rename_new(const char *from, const char *to)
+{
+    return renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0;
+}
+
+/* outdir_begin_new's commit. The staging folder becomes the target when
+ * there is none; an empty folder that exists (the user's, perhaps the one
+ * they are in) keeps its place, owner and mode, and the staging folder's
+ * entries move into it one by one: none over anything that came to be there
+ * meanwhile, and those moved go back should one fail. */
+static bool commit_fresh(outdir *od)
+{
+    struct stat st;
+    bool exists = lstat(od->target, &st) == 0;
+    bool ok = true;
+    if (!exists) {
+        ok = rename_new(od->staging, od->target);
+        if (!ok)
+            diag_error(srcpos_file(od->target), "write", "cannot put the new folder in place: %s",
+                       strerror(errno));
+        return ok;
+    }
+    vec names;
+    vec_init(&names, free);
+    size_t moved = 0;
+    if (!S_ISDIR(st.st_mode) || !fs_list_dir(od->staging, &names)) {
+        diag_error(srcpos_file(od->target), "write", "cannot put the new folder in place: %s",
+                   S_ISDIR(st.st_mode) ? strerror(errno) : "it is no longer a folder");
+        ok = false;
+    }
+    while (ok && moved < names.len) {
+        char *from = fs_join(od->staging, names.items[moved]);
+        char *to = fs_join(od->target, names.items[moved]);
+        ok = rename_new(from, to);
+        if (ok)
+            moved++;
+        else
+            diag_error(srcpos_file(to), "write", "cannot put the new folder's files in place: %s",
+                       strerror(errno));
+        free(from);
+        free(to);
+    }
+    for (size_t k = 0; !ok && k < moved; k++) {
+        char *from = fs_join(od->staging, names.items[k]);
+        char *to = fs_join(od->target, names.items[k]);
+        rename_new(to, from);
+        free(from);
+        free(to);
+    }
+    vec_free(&names);
+    return ok && rmdir(od->staging) == 0;
+}
+
 bool outdir_commit(outdir *od)
 {
     char *old = NULL;
     bool ok = true;
+    if (od->fresh) {
+        ok = commit_fresh(od);
+        if (!ok)
+            fs_remove_tree(od->staging);
+        free(od->staging);
+        free(od->target);
+        memset(od, 0, sizeof *od);
+        return ok;
+    }
     if (fs_is_dir(od->target)) {
         old = xasprintf("%s.old-%ld", od->target, (long)getpid());
         fs_remove_tree(old);

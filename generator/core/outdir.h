@@ -24,10 +24,16 @@ typedef struct outdir {
     char *target;  /* the output folder to replace */
     char *staging; /* target.tmp-XXXXXX */
     bool failed;   /* a write failed (a diagnostic was emitted) */
+    bool fresh;    /* made by outdir_begin_new */
 } outdir;
 
 /* Creates the staging folder; false (with a diagnostic) when it cannot. */
 bool outdir_begin(outdir *od, const char *target);
+/* Likewise for a folder that is new, not an output (policygen new): the
+ * staging folder gets no OUTDIR_MARKER, and outdir_commit moves it, or its
+ * entries into an empty folder already there, into place without ever
+ * replacing anything that came to be there meanwhile. */
+bool outdir_begin_new(outdir *od, const char *target);
 /* Writes staging/relpath, creating folders. Reports and remembers failure. */
 bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len);
 bool outdir_write_string(outdir *od, const char *relpath, const char *text);
@@ -35,7 +41,7 @@ bool outdir_write_string(outdir *od, const char *relpath, const char *text);
 bool outdir_copy(outdir *od, const char *relpath, const char *from);
 /* The staging path of relpath (the caller frees), for writers that need a file name. */
 char *outdir_path(const outdir *od, const char *relpath);
-/* Replaces target with the staging folder. */
+/* Replaces target with the staging folder (see outdir_begin_new). */
 bool outdir_commit(outdir *od);
 /* Removes the staging folder; target is left as it was. */
 void outdir_abort(outdir *od);

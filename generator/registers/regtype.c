@@ -70,6 +70,8 @@ static void load_catalogue(void)
         t->name = root->keys[i]->text;
         t->title = text_of(def, "title", true);
         t->about = text_of(def, "about", true);
+        t->audience = text_of(def, "audience", false);
+        t->key = text_of(def, "key", false);
         vec_init(&t->fields, NULL);
         const ynode *fields = ynode_get(def, "fields");
         if (!fields || fields->kind != YNODE_MAP)
@@ -89,6 +91,7 @@ static void load_catalogue(void)
             f->label = text_of(fd, "label", true);
             f->type = text_of(fd, "type", false);
             f->register_name = text_of(fd, "register", false);
+            f->audience = text_of(fd, "audience", false);
             f->about = text_of(fd, "about", true);
             vec_init(&f->values, NULL);
             const ynode *values = ynode_get(fd, "values");
@@ -96,6 +99,8 @@ static void load_catalogue(void)
                 vec_push(&f->values, values->items[v]->text);
             vec_push(&t->fields, f);
         }
+        if (t->key && !regtype_field_get(t, t->key))
+            broken(def, "a key that is not one of its fields");
         vec_push(&catalogue.types, t);
         map_set(&catalogue.by_name, t->name, t);
     }

@@ -31,6 +31,7 @@ typedef struct regtype_field {
     const char *type;  /* the field type it writes (field_type_name), or NULL for the kind's */
     const char *register_name; /* a ref it writes: the register it refers to, or NULL */
     vec values;        /* const char*: the values it writes for enum and checks */
+    const char *audience; /* the audience it writes, or NULL for the register's */
     const char *about; /* what the field means */
 } regtype_field;
 
@@ -38,7 +39,9 @@ typedef struct regtype {
     const char *name;
     const char *title;
     const char *about;
-    vec fields; /* of regtype_field*, in catalogue order */
+    const char *audience; /* the audience `policygen new` writes, or NULL: public */
+    const char *key;      /* the field it keys rows by, or NULL: an own field `id` */
+    vec fields;           /* of regtype_field*, in catalogue order */
 } regtype;
 
 /* Every type, in catalogue order (of const regtype*). */
