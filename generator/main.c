@@ -9,9 +9,11 @@
 #include <unistd.h>
 
 #include "build/build.h"
+#include "content/site.h"
 #include "core/fs.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
+#include "hosting/hosting.h"
 #include "release/bundle.h"
 #include "release/release.h"
 
@@ -28,12 +30,15 @@ static const char USAGE[] =
     "       policygen release [-C DIR] [--force] [--today YYYY-MM-DD]\n"
     "       policygen bundle [-C DIR] [-o OUT] [--edition E] [--today YYYY-MM-DD] [--no-build]\n"
     "       policygen verify BUNDLE.zip\n"
+    "       policygen hosting nginx|apache|iis [-C DIR] [--edition E] [--root PATH] [--listen ADDR:PORT]\n"
+    "                         [--allow-open]\n"
     "\n"
     "  build    render the content folder into the output folder\n"
     "  check    run the rules and reference checks only; exit 1 on error-level flags\n"
     "  release  freeze the current approved version into DIR/releases/<version>.zip\n"
     "  bundle   build, then zip each edition into OUT/dist/<id>-<version>-<edition>.zip\n"
     "  verify   check a bundle's files against its MANIFEST.sha256; exit 1 on any difference\n"
+    "  hosting  print a web server's configuration for one edition\n"
     "\n"
     "options:\n"
     "  -C DIR             the content folder (default: content)\n"
@@ -347,6 +352,83 @@ static int cmd_verify(int argc, char **argv)
     return EXIT_OK;
 }
 
+static int cmd_hosting(int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: policygen hosting nginx|apache|iis [-C DIR] [--edition E] [--root PATH]\n"
+        "                         [--listen ADDR:PORT] [--allow-open]\n"
+        "\n"
+        "Prints a complete configuration for serving one edition (default: the first of\n"
+        "site.yaml's editions) with that server: security headers, types, caching, no\n"
+        "listings, the hosting files refused, and the edition's access control from\n"
+        "site.yaml (hosting: EDITION: allow, auth). The URL's host and path come from\n"
+        "site.yaml hosting: EDITION: url.\n"
+        "\n"
+        "  --root PATH         the edition's folder on the server (default /var/www/<id>/<E>,\n"
+        "                      for IIS C:\\inetpub\\<id>\\<E>)\n"
+        "  --listen ADDR:PORT  the address and port (default: port 80 on every address)\n"
+        "  --allow-open        serve a staff or internal edition that has no access control\n"
+        "                      to anyone who reaches a non-loopback listener\n"
+        "\n"
+        "exit codes: 0 printed, 2 usage or refused (an open staff or internal edition),\n"
+        "3 the content could not be loaded\n";
+    enum { OPT_EDITION = 256, OPT_ROOT, OPT_LISTEN, OPT_ALLOW_OPEN };
+    static const struct option long_opts[] = {
+        {"edition", required_argument, NULL, OPT_EDITION},
+        {"root", required_argument, NULL, OPT_ROOT},
+        {"listen", required_argument, NULL, OPT_LISTEN},
+        {"allow-open", no_argument, NULL, OPT_ALLOW_OPEN},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    const char *content_dir = "content", *edition = NULL;
+    hosting_options o = {0};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "C:h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'C': content_dir = optarg; break;
+        case OPT_EDITION: edition = optarg; break;
+        case OPT_ROOT: o.root = optarg; break;
+        case OPT_LISTEN: o.listen = optarg; break;
+        case OPT_ALLOW_OPEN: o.allow_open = true; break;
+        case 'h': fputs(usage, stdout); return EXIT_OK;
+        default: return usage_error("%s", "unknown option");
+        }
+    }
+    if (optind >= argc)
+        return usage_error("%s", "hosting takes the server: nginx, apache or iis");
+    if (!hosting_server_parse(argv[optind], &o.server))
+        return usage_error("unknown server '%s' (nginx, apache or iis)", argv[optind]);
+    if (optind + 1 < argc)
+        return usage_error("unexpected argument '%s'", argv[optind + 1]);
+    site *s = site_load(content_dir);
+    if (!s || diag_get_counts().errors) {
+        site_free(s);
+        return EXIT_CONTENT;
+    }
+    int rc = EXIT_OK;
+    if (!edition)
+        edition = s->config.editions.items[0];
+    bool listed = false;
+    for (size_t i = 0; i < s->config.editions.len; i++)
+        listed = listed || strcmp(s->config.editions.items[i], edition) == 0;
+    if (!listed || !audience_parse(edition, &o.edition)) {
+        diag_error(srcpos_file(s->config_path), "edition",
+                   "no edition '%s': site.yaml lists the editions to build", edition);
+        rc = EXIT_USAGE;
+    } else {
+        char *conf = hosting_server_config(s, &o);
+        if (conf)
+            fputs(conf, stdout);
+        else
+            rc = EXIT_USAGE;
+        free(conf);
+    }
+    site_free(s);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -368,6 +450,8 @@ int main(int argc, char **argv)
         rc = cmd_bundle(argc - 1, argv + 1, data_dir);
     else if (strcmp(cmd, "verify") == 0)
         rc = cmd_verify(argc - 1, argv + 1);
+    else if (strcmp(cmd, "hosting") == 0)
+        rc = cmd_hosting(argc - 1, argv + 1);
     else
         rc = usage_error("unknown command '%s'", cmd);
     free(data_dir);

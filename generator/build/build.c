@@ -17,6 +17,7 @@
 #include "core/strbuf.h"
 #include "render/html/site_html.h"
 #include "diff/sitediff.h"
+#include "hosting/hosting.h"
 #include "registers/registers.h"
 #include "release/archive.h"
 #include "render/pdf/pdf.h"
@@ -282,6 +283,19 @@ static const rules_result *checks_wait(void *ctx)
     return &g->result;
 }
 
+/* .htaccess and web.config in the edition's root: it works where it is unpacked. */
+static bool write_hosting_files(outdir *od, const site *s, audience aud, const char *edition)
+{
+    char *htaccess = hosting_htaccess(s, aud), *web_config = hosting_web_config(s, aud);
+    char *p1 = fs_join(edition, HOSTING_HTACCESS), *p2 = fs_join(edition, HOSTING_WEB_CONFIG);
+    bool ok = outdir_write_string(od, p1, htaccess) && outdir_write_string(od, p2, web_config);
+    free(p1);
+    free(p2);
+    free(htaccess);
+    free(web_config);
+    return ok;
+}
+
 /* One edition: its pages into OUT/<edition>/, then the leak check over
  * every file written there (the pages as they were rendered). */
 static bool render_edition(const build_options *opts, const site *s, const xref_table *xref,
@@ -305,7 +319,8 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
                          .releases = rel->items,
                          .n_releases = rel->versions.len,
                          .pages = {leak_check_look, leak_check_written, lc}};
-    if (!html_render_site(s, od, &html) || od->failed) {
+    if (!html_render_site(s, od, &html) || !write_hosting_files(od, s, aud, edition) ||
+        od->failed) {
         leak_check_free(lc);
         return false;
     }

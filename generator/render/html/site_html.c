@@ -11,6 +11,7 @@
 #include "core/value.h"
 #include "core/xalloc.h"
 #include "diff/sitediff.h"
+#include "feed/feed.h"
 #include "registers/registers.h"
 #include "render/html/body.h"
 #include "render/html/register_html.h"
@@ -934,8 +935,13 @@ static void write_versions(page_writer *w, const html_options *opts)
         free(lseg);
     }
     value *page = site_versions_page_value(s, w->audience, infos, ninfos, NULL, 0);
-    if (page)
+    if (page) {
+        char *feed = feed_atom(s, w->audience, page);
+        if (feed && !out_write(w, FEED_FILE, feed, strlen(feed)))
+            w->ok = false;
+        free(feed);
         write_page(w, "versions/index.html", "versions", page);
+    }
     for (size_t i = 0; i <= n; i++) {
         site_diff_free(diffs[i]);
         free(hrefs[i]);
@@ -1041,7 +1047,6 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     return w.ok;
 }
 
-static const char *const EDITION_TITLES[] = {"公開版", "同仁版", "內部版"};
 static const char *const EDITION_NOTES[] = {
     "對外公開：不含人員名冊、佐證紀錄與內部資訊（如 IP 位址）。",
     "供本校同仁閱讀：含人員名冊、教育訓練與各項紀錄，不含個人聯絡資料及內部資訊。",
@@ -1074,7 +1079,7 @@ bool html_render_editions_index(const site *s, outdir *od, const char *theme_dir
             first = name;
         value *e = value_map();
         value_map_set_string(e, "name", name);
-        value_map_set_string(e, "title", EDITION_TITLES[a]);
+        value_map_set_string(e, "title", audience_title(a));
         value_map_set_string(e, "note", EDITION_NOTES[a]);
         value_list_push(eds, e);
     }
