@@ -207,9 +207,12 @@ char *hosting_htaccess(const site *s, audience a)
     sb_printf(&sb,
               "# Apache settings for the %s (%s) edition, written by policygen (see README.md,\n"
               "# \"Hosting\"). They need mod_headers (a2enmod headers) and, for this folder,\n"
-              "# AllowOverride AuthConfig FileInfo Indexes Options=Indexes (or All).\n",
+              "# AllowOverride AuthConfig FileInfo Indexes\n"
+              "# Options=Indexes,FollowSymLinks,SymLinksIfOwnerMatch (or All).\n",
               audience_name(a), audience_title(a));
-    sb_append(&sb, "Options -Indexes\nDirectoryIndex index.html\n");
+    /* No listings, and no symbolic link leads out of the edition. */
+    sb_append(&sb, "Options -Indexes -FollowSymLinks -SymLinksIfOwnerMatch\n"
+                   "DirectoryIndex index.html\n");
     apache_access(&sb, &s->config.hosting[a], in_place_access(s, a), "");
     apache_common(&sb, a, "");
     return sb_take(&sb);
