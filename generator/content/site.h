@@ -118,6 +118,11 @@ typedef struct site {
     map revision_notes;
 } site;
 
+/* The plan's policy and goals: the sections (heading ids) that the staff
+ * digest and the staff handout show, wherever the plan puts them. */
+#define SITE_POLICY_SECTION "policy"
+#define SITE_GOALS_SECTION "goals"
+
 /* Loads site.yaml, plan/ and annexes/ from dir and parses the Markdown.
  * Problems are reported as diagnostics; returns NULL when the site cannot
  * be built at all, otherwise a site (check diag counts for errors). */

@@ -646,10 +646,10 @@ static value *digest_page(const page_writer *w, date today, const char *root)
     const site *s = w->site;
     value *page = value_map();
     value_map_set_string(page, "title", s->digest ? s->digest->title : "同仁須知");
-    value *policy = digest_section(w, "policy", root);
+    value *policy = digest_section(w, SITE_POLICY_SECTION, root);
     if (policy)
         value_map_set(page, "policy", policy);
-    value *goals = digest_section(w, "goals", root);
+    value *goals = digest_section(w, SITE_GOALS_SECTION, root);
     if (goals)
         value_map_set(page, "goals", goals);
     if (s->digest) {

@@ -678,3 +678,28 @@ void pdf_build_document(pdf_builder *b, const document *d, bool with_title)
     b->fn_seen = NULL;
     b->doc = NULL;
 }
+
+void pdf_build_section(pdf_builder *b, const section *sec)
+{
+    const document *d = sec->doc;
+    b->doc = d;
+    b->fn_seen = xcalloc((size_t)d->footnote_count + 1, sizeof *b->fn_seen);
+    b->ordered_depth = 0;
+    b->bullet_depth = 0;
+    b->marker = NULL;
+    for (cmark_node *n = sec->node ? cmark_node_next(sec->node) : cmark_node_first_child(d->root);
+         n; n = cmark_node_next(n)) {
+        cmark_node_type t = cmark_node_get_type(n);
+        if (t == CMARK_NODE_FOOTNOTE_DEFINITION)
+            break;
+        if (t == CMARK_NODE_HEADING) {
+            const section *next = cmark_node_get_user_data(n);
+            if (!sec->node || !next || next->level <= sec->level)
+                break;
+        }
+        block(b, n);
+    }
+    free(b->fn_seen);
+    b->fn_seen = NULL;
+    b->doc = NULL;
+}

@@ -1,6 +1,8 @@
 /* The PDF edition: the plan (pdf/<document-id>-<version>.pdf), one blank
- * form per annex (annexes/<id>.pdf) and a printout of every register that
- * fills a form (registers/<name>.pdf), typeset with Pango and Cairo.
+ * form per annex (annexes/<id>.pdf), a printout of every register that
+ * fills a form (registers/<name>.pdf) and, in the staff edition, the
+ * handout for publicising the policy (pdf/handout-<version>.pdf), typeset
+ * with Pango and Cairo.
  *
  * Page size, margins, fonts and sizes come from the theme's pdf.yaml
  * (style.h); a theme without one gets the built-in defaults. The PDFs are
@@ -47,5 +49,7 @@ bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
 /* The plan's file name inside the edition: "pdf/isms-plan-V1.0.pdf"
  * (caller frees); the HTML pages link to it. */
 char *pdf_plan_path(const site *s);
+/* The staff edition's handout: "pdf/handout-V1.0.pdf" (caller frees). */
+char *pdf_handout_path(const site *s);
 
 #endif
