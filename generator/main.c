@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "announce/announce.h"
 #include "build/build.h"
 #include "content/site.h"
 #include "core/fs.h"
@@ -32,6 +33,7 @@ static const char USAGE[] =
     "       policygen verify BUNDLE.zip\n"
     "       policygen hosting nginx|apache|iis [-C DIR] [--edition E] [--root PATH] [--listen ADDR:PORT]\n"
     "                         [--allow-open]\n"
+    "       policygen announce [-C DIR] [--edition E] [--base-url URL] [--today YYYY-MM-DD] -o FILE.eml\n"
     "\n"
     "  build    render the content folder into the output folder\n"
     "  check    run the rules and reference checks only; exit 1 on error-level flags\n"
@@ -39,6 +41,7 @@ static const char USAGE[] =
     "  bundle   build, then zip each edition into OUT/dist/<id>-<version>-<edition>.zip\n"
     "  verify   check a bundle's files against its MANIFEST.sha256; exit 1 on any difference\n"
     "  hosting  print a web server's configuration for one edition\n"
+    "  announce write the e-mail that tells staff about the current version\n"
     "\n"
     "options:\n"
     "  -C DIR             the content folder (default: content)\n"
@@ -429,6 +432,61 @@ static int cmd_hosting(int argc, char **argv)
     return rc;
 }
 
+static int cmd_announce(int argc, char **argv, const char *data_dir)
+{
+    static const char usage[] =
+        "usage: policygen announce [-C DIR] [--edition E] [--base-url URL] [--today YYYY-MM-DD]\n"
+        "                          -o FILE.eml\n"
+        "\n"
+        "Writes the e-mail (RFC 5322, MIME, UTF-8; a plain-text and an HTML part) that tells\n"
+        "staff about the current, approved version: what changed, what they must do, links\n"
+        "into the edition. The sender and recipients come from site.yaml announce: from, to.\n"
+        "\n"
+        "  --edition E     the edition the links lead to (default: staff)\n"
+        "  --base-url URL  the edition's URL (default: site.yaml hosting: E: url)\n"
+        "  --today DATE    the message's date (default: SOURCE_DATE_EPOCH or today)\n"
+        "  -o FILE.eml     where to write it (- for standard output); an existing file is\n"
+        "                  replaced only when it is an earlier announcement\n"
+        "\n"
+        "exit codes: 0 written, 2 usage (no URL, an output file policygen did not write),\n"
+        "3 the content could not be loaded, no sender, or the version is a draft\n";
+    announce_options opts = {.content_dir = "content", .data_dir = data_dir};
+    enum { OPT_TODAY = 256, OPT_EDITION, OPT_BASE_URL };
+    static const struct option long_opts[] = {
+        {"today", required_argument, NULL, OPT_TODAY},
+        {"edition", required_argument, NULL, OPT_EDITION},
+        {"base-url", required_argument, NULL, OPT_BASE_URL},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "C:o:h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'C': opts.content_dir = optarg; break;
+        case 'o': opts.output = optarg; break;
+        case OPT_TODAY:
+            if (!option_today(optarg, &opts.today, &opts.today_set))
+                return EXIT_USAGE;
+            break;
+        case OPT_EDITION: opts.edition = optarg; break;
+        case OPT_BASE_URL: opts.base_url = optarg; break;
+        case 'h': fputs(usage, stdout); return EXIT_OK;
+        default: return usage_error("%s", "unknown option");
+        }
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    if (!opts.output)
+        return usage_error("%s", "announce needs -o FILE.eml (or -o - for standard output)");
+    switch (announce_write(&opts)) {
+    case ANNOUNCE_OK: return EXIT_OK;
+    case ANNOUNCE_USAGE: return EXIT_USAGE;
+    case ANNOUNCE_CONTENT: return EXIT_CONTENT;
+    }
+    return EXIT_CONTENT;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -452,6 +510,8 @@ int main(int argc, char **argv)
         rc = cmd_verify(argc - 1, argv + 1);
     else if (strcmp(cmd, "hosting") == 0)
         rc = cmd_hosting(argc - 1, argv + 1);
+    else if (strcmp(cmd, "announce") == 0)
+        rc = cmd_announce(argc - 1, argv + 1, data_dir);
     else
         rc = usage_error("unknown command '%s'", cmd);
     free(data_dir);

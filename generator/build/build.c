@@ -445,6 +445,39 @@ build_result build_site(const build_options *opts)
     return result;
 }
 
+site *build_load(const build_options *opts, xref_table **xref)
+{
+    return load_resolved(opts, xref);
+}
+
+char *build_version_changes(const build_options *opts, const site *s, audience aud)
+{
+    revision_info rev;
+    if (!s->registers || !registers_current_revision(s->registers, &rev) || !rev.version)
+        return xstrdup("");
+    const register_def *reg = registers_get(s->registers, "revisions");
+    const register_cell *cell = register_row_cell(rev.row, "changes");
+    const char *written = cell && register_field_visible(reg, cell->field, aud)
+                              ? register_cell_text(cell)
+                              : NULL;
+    if (written && *written)
+        return xstrdup(written);
+    /* Not written: what changed since the last release before it. */
+    releases rel;
+    releases_load(opts, &rel);
+    char *summary = NULL;
+    for (size_t i = rel.versions.len; i-- > 0 && !summary;) {
+        const html_release *r = &rel.items[i];
+        if (strcmp(r->version, rev.version) == 0 || !r->site)
+            continue;
+        site_diff *d = site_diff_compute(r->site, s, aud);
+        summary = site_diff_summary(d);
+        site_diff_free(d);
+    }
+    releases_free(&rel);
+    return summary ? summary : xstrdup("");
+}
+
 check_result check_site(const build_options *opts, bool json)
 {
     xref_table *xref = NULL;

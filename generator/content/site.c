@@ -209,6 +209,14 @@ static bool url_valid(const char *url)
     return config_safe(p, " <>#?{}|^`;'");
 }
 
+char *site_base_url(const char *url)
+{
+    if (!url || !url_valid(url))
+        return NULL;
+    size_t n = strlen(url);
+    return url[n - 1] == '/' ? xstrdup(url) : xasprintf("%s/", url);
+}
+
 bool site_mailbox_valid(const char *mailbox)
 {
     const char *addr = mailbox, *end = mailbox + strlen(mailbox);
@@ -260,19 +268,12 @@ static void load_edition_hosting(site_hosting *h, const ynode *e, const char *ed
     const ynode *url = ynode_get(e, "url");
     snprintf(name, sizeof name, "%s.url", what);
     char *u = config_string(url, name, NULL);
-    if (u && !url_valid(u)) {
+    h->url = site_base_url(u);
+    if (u && !h->url)
         diag_error(ynode_pos(url), "site-value",
                    "%s.url must be an http:// or https:// address with a host and no query, "
                    "fragment or spaces, not '%s'", what, u);
-        free(u);
-        u = NULL;
-    }
-    if (u && u[strlen(u) - 1] != '/') { /* a base: "https://host/isms" is the folder isms/ */
-        char *slashed = xasprintf("%s/", u);
-        free(u);
-        u = slashed;
-    }
-    h->url = u;
+    free(u);
     const ynode *allow = ynode_get(e, "allow");
     snprintf(name, sizeof name, "%s.allow", what);
     config_string_list(allow, name, &h->allow);

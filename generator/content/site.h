@@ -142,6 +142,11 @@ const char *site_revision_note(const site *s, const char *version);
 /* Whether an address range ("163.19.0.0/16", "10.1.2.3", "2001:db8::/32")
  * is valid: an IPv4 or IPv6 address with an optional prefix length. */
 bool site_address_range_valid(const char *range);
+/* url as the base of an edition, ending in '/' ("https://host/isms" is the
+ * folder isms/), or NULL unless it is http:// or https:// with a host
+ * (name, IPv4 or [IPv6], optional port) and a path without spaces, query,
+ * fragment or quotes. Caller frees. */
+char *site_base_url(const char *url);
 /* Whether a mailbox is "address" or "Display Name <address>" with one '@'
  * and no spaces or angle brackets in the address. */
 bool site_mailbox_valid(const char *mailbox);
