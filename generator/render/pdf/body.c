@@ -683,7 +683,7 @@ void pdf_build_section(pdf_builder *b, const section *sec)
 {
     const document *d = sec->doc;
     b->doc = d;
-    b->fn_seen = xcalloc((size_t)d->footnote_count + 1, sizeof *b->fn_seen);
+    b->fn_seen = NULL; /* no marks: their notes are not here */
     b->ordered_depth = 0;
     b->bullet_depth = 0;
     b->marker = NULL;
@@ -699,7 +699,5 @@ void pdf_build_section(pdf_builder *b, const section *sec)
         }
         block(b, n);
     }
-    free(b->fn_seen);
-    b->fn_seen = NULL;
     b->doc = NULL;
 }

@@ -48,8 +48,8 @@ char *pdf_link_attrs(const pdf_builder *b, cmark_node *link);
 void pdf_build_document(pdf_builder *b, const document *d, bool with_title);
 
 /* Appends a section's content without its heading, as html_render_section
- * does: the blocks up to the next heading of its level or above. Footnote
- * marks show; their notes do not. */
+ * does: the blocks up to the next heading of its level or above, without
+ * footnote marks (their notes are not there). */
 void pdf_build_section(pdf_builder *b, const section *sec);
 
 /* A register as a table (or list) in the flow, as a `register` directive
