@@ -83,7 +83,12 @@ site: deps
 test: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) check
 
-check: policygen build/san/policygen $(TEST_BIN) build/tests/mustache_spec build/tests/seed_coverage
+# The browser tests' Node packages, as package-lock.json pins them.
+NODE_MODULES = tests/node/node_modules/.package-lock.json
+$(NODE_MODULES): tests/node/package.json tests/node/package-lock.json
+	cd tests/node && npm ci --no-audit --no-fund
+
+check: policygen build/san/policygen $(TEST_BIN) build/tests/mustache_spec build/tests/seed_coverage $(NODE_MODULES)
 	@bash tests/run.sh
 
 bench: deps
