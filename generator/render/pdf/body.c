@@ -687,17 +687,7 @@ void pdf_build_section(pdf_builder *b, const section *sec)
     b->ordered_depth = 0;
     b->bullet_depth = 0;
     b->marker = NULL;
-    for (cmark_node *n = sec->node ? cmark_node_next(sec->node) : cmark_node_first_child(d->root);
-         n; n = cmark_node_next(n)) {
-        cmark_node_type t = cmark_node_get_type(n);
-        if (t == CMARK_NODE_FOOTNOTE_DEFINITION)
-            break;
-        if (t == CMARK_NODE_HEADING) {
-            const section *next = cmark_node_get_user_data(n);
-            if (!sec->node || !next || next->level <= sec->level)
-                break;
-        }
+    for (cmark_node *n = md_section_first(sec); n; n = md_section_next(sec, n))
         block(b, n);
-    }
     b->doc = NULL;
 }
