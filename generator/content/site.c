@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <cmark-gfm.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,9 +184,12 @@ static bool url_valid(const char *url)
     else
         return false;
     const char *host = p;
-    if (*p == '[') {
-        p = strchr(p, ']');
-        if (!p)
+    if (*p == '[') { /* an IPv6 address: hex digits, colons, dots */
+        p++;
+        while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F') ||
+               *p == ':' || *p == '.')
+            p++;
+        if (*p != ']' || p == host + 1)
             return false;
         p++;
     } else {

@@ -52,6 +52,8 @@ static void base_urls(void **state)
         {"https://example.org:123456/", NULL},
         {"https://exa_mple.org/", NULL},
         {"javascript:alert(1)", NULL},
+        {"http://[::1\"];]/", NULL},
+        {"http://[]/", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char *got = site_base_url(cases[i].in);

@@ -14,7 +14,7 @@ POLICYGEN=${POLICYGEN:-build/san/policygen}
 case $POLICYGEN in /*) ;; *) POLICYGEN=$PWD/$POLICYGEN ;; esac
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap '[ "${KEEP:-}" = 1 ] && echo "kept $work" || rm -rf "$work"' EXIT
 pass=0
 fail=0
 ok() { pass=$((pass + 1)); }
@@ -249,6 +249,14 @@ cp "$work/g-hosted.yaml" "$G"
 rm -f "$work/g/digest.md"
 expect_exit 0 $A -C "$work/g" -o "$work/g.eml"
 if python3 tests/publish/eml_check.py "$work/g.eml" V1.1 修正核心業務表 --link http://127.0.0.1:8080/index.html >"$work/eml.log"; then ok; else bad "the fixture's announcement:"; cat "$work/eml.log"; fi
+# A version whose row gives no changes: what changed since the release before.
+expect_exit 0 "$POLICYGEN" release -C "$work/g" --force --today 2026-11-28
+printf '  - version: V1.2\n    date: 2026-11-20\n    unit: 教導處\n    editor: 資訊教師\n    approver: 校長\n    status: approved\n' \
+    >>"$work/g/registers/revisions.yaml"
+printf '\n## 宣導事項\n\n每年向全體同仁宣導。\n' >>"$work/g/plan/02-scope.md"
+expect_exit 0 $A -C "$work/g" -o "$work/r.eml"
+if python3 tests/publish/eml_check.py "$work/r.eml" V1.2 新增 宣導事項 >"$work/eml.log"; then ok; else bad "the changes since the last release:"; cat "$work/eml.log"; fi
+cp "$work/g-hosted.yaml" "$G"
 # Refusals.
 printf 'not mail\n' >"$work/notes.txt"
 expect_exit 2 $A -o "$work/notes.txt"
