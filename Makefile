@@ -6,7 +6,7 @@ DESTDIR ?=
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS        = libcmark-gfm yaml-0.1 lua5.4 libzip pangocairo cairo-pdf nettle libqrencode gmime-3.0
+PKGS        = libcmark-gfm yaml-0.1 lua5.4 libzip pangocairo cairo-pdf nettle libmicrohttpd libqrencode gmime-3.0
 
 OPT      ?= -O2 -g
 # `make site` and `make test` compile on every processor.
@@ -36,6 +36,11 @@ build/datadir.stamp: FORCE
 	@mkdir -p build
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
 FORCE:
+
+# Files assembled into the program (.incbin), which the compiler's
+# dependency lists do not name.
+build/rel/registers/regtype.o build/san/registers/regtype.o: generator/registers/types.yaml
+build/rel/check/coverage.o build/san/check/coverage.o: generator/check/plan-template.yaml
 
 build/rel/main.o build/san/main.o: build/datadir.stamp
 

@@ -2,7 +2,7 @@
 # Runs every test suite of `make test`: the cmocka unit tests, the Mustache
 # spec, the seed-coverage check (every sentence of the seed in the rendered
 # plan; the source is not checked, as registers reshape the seed's tables),
-# golden output, the command-line tests, the plugins, the PDFs,
+# golden output, the command-line tests, serve, the plugins, the PDFs,
 # release/bundle/verify, publicity (feed, handout, announce) and hosting (real
 # nginx and Apache, Chromium under the CSP), and a check that no test reads
 # outside the repository.
@@ -63,8 +63,11 @@ suite pdf sh tests/pdf/run.sh
 suite publish sh tests/publish/run.sh
 suite hosting sh tests/hosting/run.sh
 suite cli sh tests/cli/run.sh
+suite serve sh tests/serve/run.sh
 suite release sh tests/release/run.sh
+suite mutation sh tests/mutation/run.sh
 suite plugins sh tests/plugins/run.sh
+suite schools sh tests/schools/run.sh
 suite golden sh tests/golden/run.sh
 suite seed-coverage-rendered seed_rendered
 suite mustache-spec build/tests/mustache_spec tests/spec/mustache

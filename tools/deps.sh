@@ -7,9 +7,9 @@ set -eu
 # Apache (hosting), chromium (pages under the CSP), zbar (the handout's QR
 # code), libxml2's xmllint, curl and python3.
 PACKAGES="pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev
-libzip-dev libpango1.0-dev libcairo2-dev nettle-dev libqrencode-dev libgmime-3.0-dev
-libcmocka-dev fonts-noto-cjk fonts-dejavu-core poppler-utils qpdf nginx apache2 chromium
-zbar-tools libxml2-utils curl python3"
+libzip-dev libpango1.0-dev libcairo2-dev nettle-dev libmicrohttpd-dev libqrencode-dev
+libgmime-3.0-dev libcmocka-dev fonts-noto-cjk fonts-dejavu-core poppler-utils qpdf nginx apache2
+chromium zbar-tools libxml2-utils curl python3"
 # Node and npm for the browser tests: Debian's, unless the machine has its own.
 command -v node >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs"
 command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"

@@ -100,6 +100,8 @@ typedef struct site_config {
      * ("Name <address>" or an address), and what staff do to acknowledge. */
     char *announce_from, *announce_to, *announce_acknowledge;
     const ynode *announce_node; /* where `announce` is, for diagnostics, or NULL */
+    const ynode *coverage; /* `coverage:` template chapter key -> chapter id, or NULL */
+    bool unchecked_error;  /* `unchecked: error`: a rule that cannot check is an error */
 } site_config;
 
 struct register_set; /* registers/registers.h */
@@ -117,11 +119,6 @@ typedef struct site {
      * for released revisions rows that give none (filled by the build) */
     map revision_notes;
 } site;
-
-/* The plan's policy and goals: the sections (heading ids) that the staff
- * digest and the staff handout show, wherever the plan puts them. */
-#define SITE_POLICY_SECTION "policy"
-#define SITE_GOALS_SECTION "goals"
 
 /* Loads site.yaml, plan/ and annexes/ from dir and parses the Markdown.
  * Problems are reported as diagnostics; returns NULL when the site cannot

@@ -1,7 +1,7 @@
 /* The staff handout, pdf/handout-<version>.pdf: one or two A4 pages to hand
  * out or pin up when the plan is publicised to staff. It holds the policy
- * and the goals (the plan's sections SITE_POLICY_SECTION and
- * SITE_GOALS_SECTION, as the staff digest shows them), what every staff
+ * and the goals (the plan's own sections, found through plan coverage as the
+ * staff digest finds them: check/coverage.h), what every staff
  * member must do (digest.md), and where to read more: the staff edition's
  * URL (site.yaml hosting: staff: url) as text and as a QR code, drawn as
  * vector squares from libqrencode's matrix. The type shrinks in steps until
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/coverage.h"
 #include "core/xalloc.h"
 #include "render/pdf/body.h"
 #include "render/pdf/docs.h"
@@ -37,19 +38,12 @@ static pdf_style scaled(const pdf_style *st, double k)
     return s;
 }
 
-static const section *find_section(const site *s, const char *id, audience aud)
+/* The first heading of the plan's policy chapter whose title holds words,
+ * when the edition shows it. */
+static const section *policy_heading(const coverage *plan, const char *words, audience aud)
 {
-    for (size_t i = 0; i < s->chapters.len; i++) {
-        const document *d = s->chapters.items[i];
-        if (d->audience > aud)
-            continue;
-        for (size_t k = 1; k < d->sections.len; k++) {
-            const section *sec = d->sections.items[k];
-            if (strcmp(sec->id, id) == 0)
-                return sec;
-        }
-    }
-    return NULL;
+    const section *sec = coverage_heading(plan, COVERAGE_POLICY_KEY, words);
+    return sec && sec->doc->audience <= aud ? sec : NULL;
 }
 
 typedef struct handout {
@@ -199,11 +193,16 @@ static double used_height(const page *pg)
 bool pdf_render_handout(pdf_ctx *c, const pdf_env *env)
 {
     const site *s = env->s;
+    coverage plan;
+    coverage_map(s, &plan);
     handout h = {.env = env,
-                 .policy = find_section(s, SITE_POLICY_SECTION, env->opts->audience),
-                 .goals = find_section(s, SITE_GOALS_SECTION, env->opts->audience),
+                 .policy = policy_heading(&plan, COVERAGE_POLICY_WORDS, env->opts->audience),
+                 .goals = policy_heading(&plan, COVERAGE_GOALS_WORDS, env->opts->audience),
                  .digest = s->digest,
                  .url = s->config.hosting[AUDIENCE_STAFF].url};
+    coverage_free(&plan);
+    if (h.goals == h.policy) /* one heading names both: show it once */
+        h.goals = NULL;
     const char *slash = strrchr(env->plan_rel, '/');
     h.plan_file = xstrdup(slash ? slash + 1 : env->plan_rel);
     static const double SCALES[] = {1.0, 0.94, 0.88, 0.82, 0.76, 0.7};
