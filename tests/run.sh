@@ -2,10 +2,11 @@
 # Runs every test suite of `make test`: the cmocka unit tests, the Mustache
 # spec, the seed-coverage check (every sentence of the seed in the rendered
 # plan; the source is not checked, as registers reshape the seed's tables),
-# golden output, the command-line tests, serve, the plugins, the PDFs,
-# release/bundle/verify, publicity (feed, handout, announce) and hosting (real
-# nginx and Apache, Chromium under the CSP), and a check that no test reads
-# outside the repository.
+# golden output, the command-line tests, serve, the plugins, the rules on two
+# schools and under mutation, the PDFs, release/bundle/verify, the browser (the
+# site in chromium), publicity (feed, handout, announce), hosting (real nginx
+# and Apache, Chromium under the CSP), and a check that no test reads outside
+# the repository.
 #
 # Suites run side by side, TEST_JOBS at a time (default: one per processor),
 # each into a log of its own; the logs are printed in the fixed order of the
@@ -60,6 +61,7 @@ names=()
 cmds=()
 suite() { names+=("$1"); shift; cmds+=("$*"); }
 suite pdf sh tests/pdf/run.sh
+suite browser sh tests/browser/run.sh
 suite publish sh tests/publish/run.sh
 suite hosting sh tests/hosting/run.sh
 suite cli sh tests/cli/run.sh

@@ -8,9 +8,11 @@ set -eu
 # code), libxml2's xmllint, curl and python3.
 PACKAGES="pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev
 libzip-dev libpango1.0-dev libcairo2-dev nettle-dev libmicrohttpd-dev libqrencode-dev
-libgmime-3.0-dev libcmocka-dev fonts-noto-cjk fonts-dejavu-core poppler-utils qpdf nginx apache2
-chromium zbar-tools libxml2-utils curl python3"
-# Node and npm for the browser tests: Debian's, unless the machine has its own.
+libgmime-3.0-dev libcmocka-dev fonts-noto-cjk fonts-dejavu-core poppler-utils qpdf python3
+chromium nginx apache2 zbar-tools libxml2-utils curl"
+# The browser tests run Node (puppeteer-core, axe-core from npm): Debian's
+# nodejs and npm, unless a Node is already there (another one's npm would
+# conflict with Debian's).
 command -v node >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs"
 command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
 

@@ -89,19 +89,19 @@ static bool mail_init(mail *m, const site *s, audience edition, const char *base
     if (rev.has_date)
         date_format_long(rev.date, c->calendar == CALENDAR_ROC, day, sizeof day);
     m->opening = *day ? xasprintf("本校「%s」%s 已於%s核定，公告如下，請同仁撥冗閱讀%s。",
-                                  c->doc_title, rev.version, day, audience_title(edition))
+                                  c->doc_title, rev.version, day, site_edition_label(s, edition))
                       : xasprintf("本校「%s」%s 已核定，公告如下，請同仁撥冗閱讀%s。",
-                                  c->doc_title, rev.version, audience_title(edition));
+                                  c->doc_title, rev.version, site_edition_label(s, edition));
     m->acknowledge = c->announce_acknowledge ? c->announce_acknowledge
                                              : "閱讀後請依本校規定完成閱讀確認。";
     char *name = display_name(c->announce_from);
     m->signature = name ? xasprintf("%s　%s", c->org_name, name) : xstrdup(c->org_name);
     free(name);
-    add_link(m, audience_title(edition), xstrdup("index.html"));
+    add_link(m, site_edition_label(s, edition), xstrdup("index.html"));
     if (edition >= AUDIENCE_STAFF && s->digest)
         add_link(m, "同仁須知", xstrdup("staff/index.html"));
     add_link(m, "計畫全文", xstrdup("plan/all.html"));
-    add_link(m, "計畫 PDF", pdf_plan_path(s));
+    add_link(m, "計畫 PDF", pdf_plan_path(s, edition));
     if (edition == AUDIENCE_STAFF)
         add_link(m, "宣導單 PDF", pdf_handout_path(s));
     add_link(m, "修訂紀錄及各版次差異", xstrdup("versions/index.html"));
@@ -128,7 +128,7 @@ static char *text_part(const mail *m)
     sb_printf(&sb, "各位同仁好：\n\n%s\n\n", m->opening);
     sb_printf(&sb, "一、修訂內容\n\n%s\n\n", *m->changes ? m->changes : "（未載明）");
     sb_append(&sb, "二、請同仁配合辦理\n\n");
-    sb_printf(&sb, "1. 閱讀%s：%sindex.html\n", audience_title(m->edition), m->base);
+    sb_printf(&sb, "1. 閱讀%s：%sindex.html\n", site_edition_label(m->site, m->edition), m->base);
     sb_printf(&sb, "2. %s\n", m->acknowledge);
     if (s->digest) {
         sb_printf(&sb, "3. 遵守以下「%s」：\n\n", s->digest->title);
@@ -165,7 +165,7 @@ static char *html_part(const mail *m)
     sb_append(&sb, "</p>\n<h2>請同仁配合辦理</h2>\n<ol>\n<li>閱讀<a href=\"");
     html(&sb, m->base);
     sb_append(&sb, "index.html\">");
-    html(&sb, audience_title(m->edition));
+    html(&sb, site_edition_label(m->site, m->edition));
     sb_append(&sb, "</a>。</li>\n<li>");
     html(&sb, m->acknowledge);
     sb_append(&sb, "</li>\n");

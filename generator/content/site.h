@@ -94,6 +94,7 @@ typedef struct site_config {
     numbering numbering;
     char *theme;
     vec editions;    /* of char*, owned: public, staff, internal */
+    char *edition_labels[3]; /* by audience: 公開版, 同仁版, 內部版 (site.yaml edition_labels) */
     const ynode *rules; /* borrowed from the site.yaml document, may be NULL */
     site_hosting hosting[3]; /* by audience */
     /* site.yaml `announce`: the announcement e-mail's sender and recipients
@@ -118,6 +119,9 @@ typedef struct site {
     /* version -> 修訂內容 written from the comparison with the release before,
      * for released revisions rows that give none (filled by the build) */
     map revision_notes;
+    /* evidence path -> the title of a Markdown evidence file (its first
+     * heading): what links to it read, and its page's title */
+    map evidence_titles;
 } site;
 
 /* Loads site.yaml, plan/ and annexes/ from dir and parses the Markdown.
@@ -148,9 +152,14 @@ char *site_base_url(const char *url);
  * and no spaces or angle brackets in the address. */
 bool site_mailbox_valid(const char *mailbox);
 
+/* The title of a Markdown evidence file named by a register (its first
+ * `#` heading), or NULL (not Markdown, or no heading). */
+const char *site_evidence_title(const site *s, const char *path);
+
 const char *audience_name(audience a);
-/* The edition's name for readers: 公開版, 同仁版, 內部版. */
-const char *audience_title(audience a);
+/* The mark an edition carries on every page, printed or not: "內部版", or
+ * what site.yaml's edition_labels says. */
+const char *site_edition_label(const site *s, audience a);
 bool audience_parse(const char *s, audience *out);
 
 #endif

@@ -91,7 +91,7 @@ char *feed_atom(const site *s, audience edition, const value *page)
     text(&sb, c->org_name);
     sb_append(&sb, " ");
     text(&sb, c->doc_title);
-    sb_printf(&sb, "（%s）</title>\n", audience_title(edition));
+    sb_printf(&sb, "（%s）</title>\n", site_edition_label(s, edition));
     sb_append(&sb, "  <subtitle>各版次之核定日期與修訂內容</subtitle>\n  <updated>");
     atom_date(&sb, updated);
     sb_append(&sb, "</updated>\n  <author>\n    <name>");

@@ -209,7 +209,7 @@ char *hosting_htaccess(const site *s, audience a)
               "# \"Hosting\"). They need mod_headers (a2enmod headers) and, for this folder,\n"
               "# AllowOverride AuthConfig FileInfo Indexes\n"
               "# Options=Indexes,FollowSymLinks,SymLinksIfOwnerMatch (or All).\n",
-              audience_name(a), audience_title(a));
+              audience_name(a), site_edition_label(s, a));
     /* No listings, and no symbolic link leads out of the edition. */
     sb_append(&sb, "Options -Indexes -FollowSymLinks -SymLinksIfOwnerMatch\n"
                    "DirectoryIndex index.html\n");
@@ -273,7 +273,7 @@ static char *web_config(const site *s, audience a, access_mode mode, const char 
               "<!-- IIS settings for the %s (%s) edition, written by policygen (see README.md,\n"
               "     \"Hosting\"). Access control needs the IP and Domain Restrictions and Basic\n"
               "     Authentication role services, and their sections unlocked for the site. -->\n",
-              audience_name(a), audience_title(a));
+              audience_name(a), site_edition_label(s, a));
     if (preface)
         sb_append(&sb, preface);
     sb_append(&sb, "<configuration>\n  <system.webServer>\n");
@@ -467,7 +467,7 @@ static void nginx_config(strbuf *sb, const site *s, audience a, access_mode mode
     char *host, *path;
     url_parts(h->url, &host, &path);
     sb_printf(sb, "# nginx: the %s (%s) edition of %s %s, written by policygen hosting.\n",
-              audience_name(a), audience_title(a), s->config.org_name, s->config.doc_title);
+              audience_name(a), site_edition_label(s, a), s->config.org_name, s->config.doc_title);
     sb_append(sb, "# Put it in /etc/nginx/sites-available/, link it from sites-enabled/, then\n"
                   "# nginx -t && nginx -s reload. The edition's files go into the folder below.\n");
     if (h->url && strncmp(h->url, "https://", 8) == 0)
@@ -530,7 +530,7 @@ static void apache_config(strbuf *sb, const site *s, audience a, access_mode mod
     url_parts(h->url, &host, &path);
     char *ln = listen_text(l, "*:");
     sb_printf(sb, "# Apache: the %s (%s) edition of %s %s, written by policygen hosting.\n",
-              audience_name(a), audience_title(a), s->config.org_name, s->config.doc_title);
+              audience_name(a), site_edition_label(s, a), s->config.org_name, s->config.doc_title);
     sb_append(sb, "# Put it in /etc/apache2/sites-available/, then a2enmod headers, a2ensite\n"
                   "# and apachectl configtest && apachectl graceful. The edition's files go into\n"
                   "# the folder below; its .htaccess is not read (AllowOverride None), as every\n"
