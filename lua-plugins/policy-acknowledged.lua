@@ -64,7 +64,7 @@ return rule {
         elseif days_between(today, due) <= params.window_days then status = "due-soon" end
         flag { message = (p.name or p._key) .. "（" .. p._key .. "）尚未確認閱讀計畫 " .. version .. "（應於"
                  .. after .. "後 " .. params.days .. " 日內，即 " .. tostring(due) .. " 前確認）",
-               status = status, due = due, row = p }
+               status = status, due = due, row = p, owner = p.name }
       end
     end
     if done > 0 or unknown > 0 then
