@@ -6,7 +6,7 @@ DESTDIR ?=
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS        = libcmark-gfm yaml-0.1 lua5.4 libzip pangocairo cairo-pdf nettle libmicrohttpd
+PKGS        = libcmark-gfm yaml-0.1 lua5.4 libzip pangocairo cairo-pdf nettle libmicrohttpd libqrencode gmime-3.0
 
 OPT      ?= -O2 -g
 # `make site` and `make test` compile on every processor.

@@ -8,10 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "announce/announce.h"
 #include "build/build.h"
+#include "content/site.h"
 #include "core/fs.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
+#include "hosting/hosting.h"
 #include "release/bundle.h"
 #include "release/release.h"
 #include "serve/serve.h"
@@ -33,6 +36,9 @@ static const char USAGE[] =
     "       policygen verify BUNDLE.zip\n"
     "       policygen serve [-C DIR] [--port N] [--bind ADDR] [--edition E] [--today YYYY-MM-DD] [--pdf]\n"
     "       policygen new DIR --org NAME [--short-name S] [--parent AUTHORITY] [--level D]\n"
+    "       policygen hosting nginx|apache|iis [-C DIR] [--edition E] [--root PATH] [--listen ADDR:PORT]\n"
+    "                         [--allow-open]\n"
+    "       policygen announce [-C DIR] [--edition E] [--base-url URL] [--today YYYY-MM-DD] -o FILE.eml\n"
     "\n"
     "  build    render the content folder into the output folder\n"
     "  check    run the rules and reference checks only; exit 1 on error-level flags\n"
@@ -42,6 +48,8 @@ static const char USAGE[] =
     "  verify   check a bundle's files against its MANIFEST.sha256; exit 1 on any difference\n"
     "  serve    build, serve on http://127.0.0.1:8000/, rebuild and reload on every change\n"
     "  new      start a content folder for a new school from the national template\n"
+    "  hosting  print a web server's configuration for one edition\n"
+    "  announce write the e-mail that tells staff about the current version\n"
     "\n"
     "options:\n"
     "  -C DIR             the content folder (default: content)\n"
@@ -494,6 +502,138 @@ static int cmd_new(int argc, char **argv, const char *data_dir)
     return EXIT_CONTENT;
 }
 
+static int cmd_hosting(int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: policygen hosting nginx|apache|iis [-C DIR] [--edition E] [--root PATH]\n"
+        "                         [--listen ADDR:PORT] [--allow-open]\n"
+        "\n"
+        "Prints a complete configuration for serving one edition (default: the first of\n"
+        "site.yaml's editions) with that server: security headers, types, caching, no\n"
+        "listings, the hosting files refused, and the edition's access control from\n"
+        "site.yaml (hosting: EDITION: allow, auth). The URL's host and path come from\n"
+        "site.yaml hosting: EDITION: url.\n"
+        "\n"
+        "  --root PATH         the edition's folder on the server (default /var/www/<id>/<E>,\n"
+        "                      for IIS C:\\inetpub\\<id>\\<E>)\n"
+        "  --listen ADDR:PORT  the address and port (default: port 80 on every address)\n"
+        "  --allow-open        serve a staff or internal edition that has no access control\n"
+        "                      to anyone who reaches a non-loopback listener\n"
+        "\n"
+        "exit codes: 0 printed, 2 usage or refused (an open staff or internal edition),\n"
+        "3 the content could not be loaded\n";
+    enum { OPT_EDITION = 256, OPT_ROOT, OPT_LISTEN, OPT_ALLOW_OPEN };
+    static const struct option long_opts[] = {
+        {"edition", required_argument, NULL, OPT_EDITION},
+        {"root", required_argument, NULL, OPT_ROOT},
+        {"listen", required_argument, NULL, OPT_LISTEN},
+        {"allow-open", no_argument, NULL, OPT_ALLOW_OPEN},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    const char *content_dir = "content", *edition = NULL;
+    hosting_options o = {0};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "C:h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'C': content_dir = optarg; break;
+        case OPT_EDITION: edition = optarg; break;
+        case OPT_ROOT: o.root = optarg; break;
+        case OPT_LISTEN: o.listen = optarg; break;
+        case OPT_ALLOW_OPEN: o.allow_open = true; break;
+        case 'h': fputs(usage, stdout); return EXIT_OK;
+        default: return usage_error("%s", "unknown option");
+        }
+    }
+    if (optind >= argc)
+        return usage_error("%s", "hosting takes the server: nginx, apache or iis");
+    if (!hosting_server_parse(argv[optind], &o.server))
+        return usage_error("unknown server '%s' (nginx, apache or iis)", argv[optind]);
+    if (optind + 1 < argc)
+        return usage_error("unexpected argument '%s'", argv[optind + 1]);
+    site *s = site_load(content_dir);
+    if (!s || diag_get_counts().errors) {
+        site_free(s);
+        return EXIT_CONTENT;
+    }
+    int rc = EXIT_OK;
+    if (!edition)
+        edition = s->config.editions.items[0];
+    bool listed = false;
+    for (size_t i = 0; i < s->config.editions.len; i++)
+        listed = listed || strcmp(s->config.editions.items[i], edition) == 0;
+    if (!listed || !audience_parse(edition, &o.edition)) {
+        diag_error(srcpos_file(s->config_path), "edition",
+                   "no edition '%s': site.yaml lists the editions to build", edition);
+        rc = EXIT_USAGE;
+    } else {
+        char *conf = hosting_server_config(s, &o);
+        if (conf)
+            fputs(conf, stdout);
+        else
+            rc = EXIT_USAGE;
+        free(conf);
+    }
+    site_free(s);
+    return rc;
+}
+
+static int cmd_announce(int argc, char **argv, const char *data_dir)
+{
+    static const char usage[] =
+        "usage: policygen announce [-C DIR] [--edition E] [--base-url URL] [--today YYYY-MM-DD]\n"
+        "                          -o FILE.eml\n"
+        "\n"
+        "Writes the e-mail (RFC 5322, MIME, UTF-8; a plain-text and an HTML part) that tells\n"
+        "staff about the current, approved version: what changed, what they must do, links\n"
+        "into the edition. The sender and recipients come from site.yaml announce: from, to.\n"
+        "\n"
+        "  --edition E     the edition the links lead to (default: staff)\n"
+        "  --base-url URL  the edition's URL (default: site.yaml hosting: E: url)\n"
+        "  --today DATE    the message's date (default: SOURCE_DATE_EPOCH or today)\n"
+        "  -o FILE.eml     where to write it (- for standard output); an existing file is\n"
+        "                  replaced only when it is an earlier announcement\n"
+        "\n"
+        "exit codes: 0 written, 2 usage (no URL, an output file policygen did not write),\n"
+        "3 the content could not be loaded, no sender, or the version is a draft\n";
+    announce_options opts = {.content_dir = "content", .data_dir = data_dir};
+    enum { OPT_TODAY = 256, OPT_EDITION, OPT_BASE_URL };
+    static const struct option long_opts[] = {
+        {"today", required_argument, NULL, OPT_TODAY},
+        {"edition", required_argument, NULL, OPT_EDITION},
+        {"base-url", required_argument, NULL, OPT_BASE_URL},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "C:o:h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'C': opts.content_dir = optarg; break;
+        case 'o': opts.output = optarg; break;
+        case OPT_TODAY:
+            if (!option_today(optarg, &opts.today, &opts.today_set))
+                return EXIT_USAGE;
+            break;
+        case OPT_EDITION: opts.edition = optarg; break;
+        case OPT_BASE_URL: opts.base_url = optarg; break;
+        case 'h': fputs(usage, stdout); return EXIT_OK;
+        default: return usage_error("%s", "unknown option");
+        }
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    if (!opts.output)
+        return usage_error("%s", "announce needs -o FILE.eml (or -o - for standard output)");
+    switch (announce_write(&opts)) {
+    case ANNOUNCE_OK: return EXIT_OK;
+    case ANNOUNCE_USAGE: return EXIT_USAGE;
+    case ANNOUNCE_CONTENT: return EXIT_CONTENT;
+    }
+    return EXIT_CONTENT;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -521,6 +661,10 @@ int main(int argc, char **argv)
         rc = cmd_serve(argc - 1, argv + 1, data_dir);
     else if (strcmp(cmd, "new") == 0)
         rc = cmd_new(argc - 1, argv + 1, data_dir);
+    else if (strcmp(cmd, "hosting") == 0)
+        rc = cmd_hosting(argc - 1, argv + 1);
+    else if (strcmp(cmd, "announce") == 0)
+        rc = cmd_announce(argc - 1, argv + 1, data_dir);
     else
         rc = usage_error("unknown command '%s'", cmd);
     free(data_dir);

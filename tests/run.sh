@@ -4,7 +4,9 @@
 # plan; the source is not checked, as registers reshape the seed's tables),
 # golden output, the command-line tests, serve, the plugins, the rules on two
 # schools and under mutation, the PDFs, release/bundle/verify, the browser (the
-# site in chromium), and a check that no test reads outside the repository.
+# site in chromium), publicity (feed, handout, announce), hosting (real nginx
+# and Apache, Chromium under the CSP), and a check that no test reads outside
+# the repository.
 #
 # Suites run side by side, TEST_JOBS at a time (default: one per processor),
 # each into a log of its own; the logs are printed in the fixed order of the
@@ -60,6 +62,8 @@ cmds=()
 suite() { names+=("$1"); shift; cmds+=("$*"); }
 suite pdf sh tests/pdf/run.sh
 suite browser sh tests/browser/run.sh
+suite publish sh tests/publish/run.sh
+suite hosting sh tests/hosting/run.sh
 suite cli sh tests/cli/run.sh
 suite serve sh tests/serve/run.sh
 suite release sh tests/release/run.sh

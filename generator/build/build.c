@@ -17,6 +17,7 @@
 #include "core/strbuf.h"
 #include "render/html/site_html.h"
 #include "diff/sitediff.h"
+#include "hosting/hosting.h"
 #include "registers/registers.h"
 #include "release/archive.h"
 #include "render/pdf/pdf.h"
@@ -285,6 +286,19 @@ static const rules_result *checks_wait(void *ctx)
     return &g->result;
 }
 
+/* .htaccess and web.config in the edition's root: it works where it is unpacked. */
+static bool write_hosting_files(outdir *od, const site *s, audience aud, const char *edition)
+{
+    char *htaccess = hosting_htaccess(s, aud), *web_config = hosting_web_config(s, aud);
+    char *p1 = fs_join(edition, HOSTING_HTACCESS), *p2 = fs_join(edition, HOSTING_WEB_CONFIG);
+    bool ok = outdir_write_string(od, p1, htaccess) && outdir_write_string(od, p2, web_config);
+    free(p1);
+    free(p2);
+    free(htaccess);
+    free(web_config);
+    return ok;
+}
+
 /* One edition: its pages into OUT/<edition>/, then the leak check over
  * every file written there (the pages as they were rendered). */
 static bool render_edition(const build_options *opts, const site *s, const xref_table *xref,
@@ -335,7 +349,8 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
                          .pages = {leak_check_look, leak_check_written, lc},
                          .downloads = downloads,
                          .n_downloads = pdf_files.len};
-    bool rendered = html_render_site(s, od, &html) && !od->failed;
+    bool rendered = html_render_site(s, od, &html) && write_hosting_files(od, s, aud, edition) &&
+                    !od->failed;
     free(downloads);
     vec_free(&pdf_files);
     if (!rendered) {
@@ -447,6 +462,39 @@ build_result build_site(const build_options *opts)
     site_free(s);
     phase_time("teardown");
     return result;
+}
+
+site *build_load(const build_options *opts, xref_table **xref)
+{
+    return load_resolved(opts, xref);
+}
+
+char *build_version_changes(const build_options *opts, const site *s, audience aud)
+{
+    revision_info rev;
+    if (!s->registers || !registers_current_revision(s->registers, &rev) || !rev.version)
+        return xstrdup("");
+    const register_def *reg = registers_get(s->registers, "revisions");
+    const register_cell *cell = register_row_cell(rev.row, "changes");
+    const char *written = cell && register_field_visible(reg, cell->field, aud)
+                              ? register_cell_text(cell)
+                              : NULL;
+    if (written && *written)
+        return xstrdup(written);
+    /* Not written: what changed since the last release before it. */
+    releases rel;
+    releases_load(opts, &rel);
+    char *summary = NULL;
+    for (size_t i = rel.versions.len; i-- > 0 && !summary;) {
+        const html_release *r = &rel.items[i];
+        if (strcmp(r->version, rev.version) == 0 || !r->site)
+            continue;
+        site_diff *d = site_diff_compute(r->site, s, aud);
+        summary = site_diff_summary(d);
+        site_diff_free(d);
+    }
+    releases_free(&rel);
+    return summary ? summary : xstrdup("");
 }
 
 static void print_json(value *v)

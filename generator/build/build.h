@@ -4,7 +4,9 @@
 
 #include <stdbool.h>
 
+#include "content/site.h"
 #include "core/date.h"
+#include "xref/xref.h"
 
 typedef struct build_options {
     const char *content_dir;
@@ -38,6 +40,17 @@ bool build_output_allowed(const build_options *opts);
  * allocations for a large plan) to the kernel instead of freeing it; builds
  * with AddressSanitizer free everything, so leak checks still see it all. */
 build_result build_site(const build_options *opts);
+
+/* The content folder loaded and its references resolved, as a build does
+ * before its checks; NULL after the diagnostics when it cannot be built.
+ * The caller frees both (site_free, xref_table_free). */
+site *build_load(const build_options *opts, xref_table **xref);
+
+/* What changed in the current version, for an edition of audience aud:
+ * its revisions row's `changes` when the edition may see it, else the
+ * comparison with the last release before it (site_diff_summary); "" when
+ * there is neither. Reads content/releases/. Caller frees. */
+char *build_version_changes(const build_options *opts, const site *s, audience aud);
 
 typedef enum check_result {
     CHECK_OK,

@@ -26,6 +26,13 @@ typedef struct coverage {
     size_t count;
 } coverage;
 
+/* Where the plan states its policy and its goals: the first headings of the
+ * template's policy chapter that name them (the staff digest and the staff
+ * handout show both). */
+#define COVERAGE_POLICY_KEY "policy"
+#define COVERAGE_POLICY_WORDS "政策"
+#define COVERAGE_GOALS_WORDS "目標"
+
 /* Maps the template onto s's chapters. */
 void coverage_map(const site *s, coverage *out);
 /* Reports site.yaml `coverage:` entries that name an unknown template key or

@@ -1,5 +1,6 @@
 #include "content/site.h"
 
+#include <arpa/inet.h>
 #include <cmark-gfm.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -49,11 +50,14 @@ typedef struct key_spec {
 
 static const char *const ORG_KEYS[] = {"name", "short_name", "parent", "level", NULL};
 static const char *const DOC_KEYS[] = {"id", "title", "signatures", NULL};
+static const char *const ANNOUNCE_KEYS[] = {"from", "to", "acknowledge", NULL};
+/* hosting's own keys (by edition, then these) are checked by load_hosting. */
 static const key_spec SITE_KEYS[] = {
     {"organization", ORG_KEYS}, {"document", DOC_KEYS}, {"language", NULL},
     {"calendar", NULL},         {"numbering", NULL},    {"theme", NULL},
     {"editions", NULL},         {"edition_labels", AUDIENCE_NAMES}, {"rules", NULL},
-    {"coverage", NULL},         {"unchecked", NULL},
+    {"coverage", NULL},         {"unchecked", NULL},        {"hosting", NULL},
+    {"announce", ANNOUNCE_KEYS},
 };
 
 static bool in_list(const char *const *list, const char *s)
@@ -117,6 +121,245 @@ static void config_string_list(const ynode *n, const char *what, vec *out)
         else
             vec_push(out, xstrdup(n->items[i]->text));
     }
+}
+
+/* ---- site.yaml hosting and announce ---- */
+
+bool site_address_range_valid(const char *range)
+{
+    const char *slash = strchr(range, '/');
+    size_t len = slash ? (size_t)(slash - range) : strlen(range);
+    if (len == 0 || len >= INET6_ADDRSTRLEN)
+        return false;
+    char addr[INET6_ADDRSTRLEN];
+    memcpy(addr, range, len);
+    addr[len] = '\0';
+    unsigned char buf[16];
+    int bits;
+    if (inet_pton(AF_INET, addr, buf) == 1)
+        bits = 32;
+    else if (inet_pton(AF_INET6, addr, buf) == 1)
+        bits = 128;
+    else
+        return false;
+    if (!slash)
+        return true;
+    const char *p = slash + 1;
+    if (!*p || strlen(p) > 3)
+        return false;
+    int n = 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        n = n * 10 + (*p - '0');
+    }
+    return n <= bits;
+}
+
+/* Bytes that no URL, path or realm written into a server's configuration
+ * may hold: they would end a quoted value or a directive there. */
+static bool config_safe(const char *s, const char *also_forbidden)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\' || strchr(also_forbidden, *p))
+            return false;
+    return true;
+}
+
+static bool ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return false;
+    return true;
+}
+
+/* http:// or https://, a host (name, IPv4, or [IPv6]) with an optional
+ * port, then a path; no query, fragment or spaces. */
+static bool url_valid(const char *url)
+{
+    const char *p;
+    if (strncmp(url, "http://", 7) == 0)
+        p = url + 7;
+    else if (strncmp(url, "https://", 8) == 0)
+        p = url + 8;
+    else
+        return false;
+    const char *host = p;
+    if (*p == '[') { /* an IPv6 address: hex digits, colons, dots */
+        p++;
+        while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F') ||
+               *p == ':' || *p == '.')
+            p++;
+        if (*p != ']' || p == host + 1)
+            return false;
+        p++;
+    } else {
+        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+               *p == '.' || *p == '-')
+            p++;
+    }
+    if (p == host)
+        return false;
+    if (*p == ':') {
+        const char *digits = ++p;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        if (p == digits || p - digits > 5)
+            return false;
+    }
+    if (*p && *p != '/')
+        return false;
+    return config_safe(p, " <>#?{}|^`;'");
+}
+
+char *site_base_url(const char *url)
+{
+    if (!url || !url_valid(url))
+        return NULL;
+    size_t n = strlen(url);
+    return url[n - 1] == '/' ? xstrdup(url) : xasprintf("%s/", url);
+}
+
+bool site_mailbox_valid(const char *mailbox)
+{
+    const char *addr = mailbox, *end = mailbox + strlen(mailbox);
+    const char *lt = strchr(mailbox, '<');
+    if (lt) {
+        if (end == lt || end[-1] != '>' || lt == mailbox || !config_safe(mailbox, ""))
+            return false;
+        for (const char *q = mailbox; q < lt; q++)
+            if (*q == '>')
+                return false;
+        addr = lt + 1;
+        end--;
+    }
+    const char *at = NULL;
+    for (const char *q = addr; q < end; q++) {
+        if (*q == '@') {
+            if (at)
+                return false;
+            at = q;
+        } else if ((unsigned char)*q <= ' ' || strchr("<>()[],;:\"\\", *q)) {
+            return false;
+        }
+    }
+    return at && at > addr && at + 1 < end;
+}
+
+static const char *const HOSTING_KEYS[] = {"url", "allow", "auth", NULL};
+static const char *const AUTH_KEYS[] = {"realm", "user_file", NULL};
+
+/* Reports keys of a mapping that are not in allowed, as what.KEY. */
+static void check_keys(const ynode *map, const char *const *allowed, const char *what)
+{
+    for (size_t j = 0; j < map->len; j++)
+        if (!in_list(allowed, map->keys[j]->text))
+            diag_error(ynode_pos(map->keys[j]), "site-key", "unknown key '%s.%s' in site.yaml", what,
+                       map->keys[j]->text);
+}
+
+static void load_edition_hosting(site_hosting *h, const ynode *e, const char *edition)
+{
+    char what[64];
+    snprintf(what, sizeof what, "hosting.%s", edition);
+    if (e->kind != YNODE_MAP) {
+        diag_error(ynode_pos(e), "site-value", "'%s' must be a mapping (url, allow, auth)", what);
+        return;
+    }
+    check_keys(e, HOSTING_KEYS, what);
+    char name[96];
+    const ynode *url = ynode_get(e, "url");
+    snprintf(name, sizeof name, "%s.url", what);
+    char *u = config_string(url, name, NULL);
+    h->url = site_base_url(u);
+    if (u && !h->url)
+        diag_error(ynode_pos(url), "site-value",
+                   "%s.url must be an http:// or https:// address with a host and no query, "
+                   "fragment or spaces, not '%s'", what, u);
+    free(u);
+    const ynode *allow = ynode_get(e, "allow");
+    snprintf(name, sizeof name, "%s.allow", what);
+    config_string_list(allow, name, &h->allow);
+    for (size_t i = 0; i < h->allow.len; i++)
+        if (!site_address_range_valid(h->allow.items[i]))
+            diag_error(ynode_pos(allow->items[i]), "site-value",
+                       "'%s' is not an address range (an IPv4 or IPv6 address, with /prefix for "
+                       "a network)", (const char *)h->allow.items[i]);
+    const ynode *auth = ynode_get(e, "auth");
+    if (!auth)
+        return;
+    if (auth->kind != YNODE_MAP) {
+        diag_error(ynode_pos(auth), "site-value", "'%s.auth' must be a mapping (realm, user_file)",
+                   what);
+        return;
+    }
+    snprintf(what, sizeof what, "hosting.%s.auth", edition);
+    check_keys(auth, AUTH_KEYS, what);
+    const ynode *realm = ynode_get(auth, "realm");
+    snprintf(name, sizeof name, "%s.realm", what);
+    h->auth_realm = config_string(realm, name, NULL);
+    if (!h->auth_realm)
+        diag_error(ynode_pos(auth), "site-value", "%s needs a realm (the name the browser shows)",
+                   what);
+    else if (!*h->auth_realm || !config_safe(h->auth_realm, "") || !ascii(h->auth_realm))
+        diag_error(ynode_pos(realm), "site-value",
+                   "%s.realm must be ASCII text (browsers show no other) without quotes, "
+                   "backslashes or control characters, not '%s'", what, h->auth_realm);
+    const ynode *file = ynode_get(auth, "user_file");
+    snprintf(name, sizeof name, "%s.user_file", what);
+    h->auth_user_file = config_string(file, name, NULL);
+    if (h->auth_user_file &&
+        (h->auth_user_file[0] != '/' || !config_safe(h->auth_user_file, " ;{}#<>'$")))
+        diag_error(ynode_pos(file), "site-value",
+                   "%s.user_file must be an absolute path without spaces, quotes or ; { } # < > $, "
+                   "not '%s'", what, h->auth_user_file);
+}
+
+static void load_hosting(site_config *c, const ynode *hosting)
+{
+    if (!hosting)
+        return;
+    if (hosting->kind != YNODE_MAP) {
+        diag_error(ynode_pos(hosting), "site-value",
+                   "'hosting' must be a mapping by edition (public, staff, internal)");
+        return;
+    }
+    for (size_t i = 0; i < hosting->len; i++) {
+        const ynode *key = hosting->keys[i];
+        audience a;
+        if (!audience_parse(key->text, &a)) {
+            diag_error(ynode_pos(key), "site-key",
+                       "unknown edition '%s' in hosting (editions are public, staff and internal)",
+                       key->text);
+            continue;
+        }
+        load_edition_hosting(&c->hosting[a], hosting->items[i], key->text);
+    }
+}
+
+static void load_announce(site_config *c, const ynode *announce)
+{
+    c->announce_node = announce;
+    if (!announce || announce->kind != YNODE_MAP)
+        return; /* check_site_keys reported a non-mapping */
+    static const char *const mailboxes[] = {"from", "to"};
+    char **slots[] = {&c->announce_from, &c->announce_to};
+    for (int i = 0; i < 2; i++) {
+        const ynode *n = ynode_get(announce, mailboxes[i]);
+        char what[32];
+        snprintf(what, sizeof what, "announce.%s", mailboxes[i]);
+        *slots[i] = config_string(n, what, NULL);
+        if (*slots[i] && !site_mailbox_valid(*slots[i])) {
+            diag_error(ynode_pos(n), "site-value",
+                       "%s must be an e-mail address, or a name and <address>, not '%s'", what,
+                       *slots[i]);
+            free(*slots[i]);
+            *slots[i] = NULL;
+        }
+    }
+    c->announce_acknowledge =
+        config_string(ynode_get(announce, "acknowledge"), "announce.acknowledge", NULL);
 }
 
 static bool load_config(site *s)
@@ -213,6 +456,8 @@ static bool load_config(site *s)
             diag_error(ynode_pos(unchecked), "site-value",
                        "'unchecked' is warning (the default) or error, not '%s'", v ? v : "");
     }
+    load_hosting(c, ynode_get(root, "hosting"));
+    load_announce(c, ynode_get(root, "announce"));
     return true;
 }
 
@@ -548,6 +793,8 @@ site *site_load_jobs(const char *dir, int jobs)
     s->dir = xstrdup(dir);
     vec_init(&s->config.signatures, free);
     vec_init(&s->config.editions, free);
+    for (int a = 0; a < 3; a++)
+        vec_init(&s->config.hosting[a].allow, free);
     vec_init(&s->chapters, document_free);
     vec_init(&s->annexes, document_free);
     map_init(&s->revision_notes, free);
@@ -603,6 +850,15 @@ void site_free(site *s)
     for (int a = 0; a < 3; a++)
         free(c->edition_labels[a]);
     vec_free(&c->editions);
+    for (int a = 0; a < 3; a++) {
+        free(c->hosting[a].url);
+        vec_free(&c->hosting[a].allow);
+        free(c->hosting[a].auth_realm);
+        free(c->hosting[a].auth_user_file);
+    }
+    free(c->announce_from);
+    free(c->announce_to);
+    free(c->announce_acknowledge);
     vec_free(&s->chapters);
     vec_free(&s->annexes);
     registers_free(s->registers);

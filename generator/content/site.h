@@ -72,6 +72,15 @@ typedef struct document {
     vec directives;      /* of directive* (markdown/directive.h), owned */
 } document;
 
+/* site.yaml `hosting: EDITION:`: where an edition is published and who may
+ * read it there (hosting/, the feed, the announcement, the handout). */
+typedef struct site_hosting {
+    char *url;            /* the edition's base URL, ending in '/', or NULL */
+    vec allow;            /* char*, owned: address ranges that may read it ("10.0.0.0/8") */
+    char *auth_realm;     /* HTTP basic authentication: the realm, or NULL for none */
+    char *auth_user_file; /* basic authentication: the server's password file, or NULL */
+} site_hosting;
+
 typedef struct site_config {
     char *org_name;
     char *org_short_name;
@@ -87,6 +96,11 @@ typedef struct site_config {
     vec editions;    /* of char*, owned: public, staff, internal */
     char *edition_labels[3]; /* by audience: 公開版, 同仁版, 內部版 (site.yaml edition_labels) */
     const ynode *rules; /* borrowed from the site.yaml document, may be NULL */
+    site_hosting hosting[3]; /* by audience */
+    /* site.yaml `announce`: the announcement e-mail's sender and recipients
+     * ("Name <address>" or an address), and what staff do to acknowledge. */
+    char *announce_from, *announce_to, *announce_acknowledge;
+    const ynode *announce_node; /* where `announce` is, for diagnostics, or NULL */
     const ynode *coverage; /* `coverage:` template chapter key -> chapter id, or NULL */
     bool unchecked_error;  /* `unchecked: error`: a rule that cannot check is an error */
 } site_config;
@@ -125,6 +139,18 @@ const section *site_find_section(const site *s, const char *ref);
 /* The note written for a revisions row's empty `changes` (see
  * site.revision_notes), or NULL. */
 const char *site_revision_note(const site *s, const char *version);
+
+/* Whether an address range ("163.19.0.0/16", "10.1.2.3", "2001:db8::/32")
+ * is valid: an IPv4 or IPv6 address with an optional prefix length. */
+bool site_address_range_valid(const char *range);
+/* url as the base of an edition, ending in '/' ("https://host/isms" is the
+ * folder isms/), or NULL unless it is http:// or https:// with a host
+ * (name, IPv4 or [IPv6], optional port) and a path without spaces, query,
+ * fragment or quotes. Caller frees. */
+char *site_base_url(const char *url);
+/* Whether a mailbox is "address" or "Display Name <address>" with one '@'
+ * and no spaces or angle brackets in the address. */
+bool site_mailbox_valid(const char *mailbox);
 
 /* The title of a Markdown evidence file named by a register (its first
  * `#` heading), or NULL (not Markdown, or no heading). */

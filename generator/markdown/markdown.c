@@ -330,3 +330,30 @@ void md_number_footnotes(site *s)
         footnotes += d->footnote_count;
     }
 }
+
+/* n itself, when it still belongs to sec; else NULL. */
+static cmark_node *section_block(const section *sec, cmark_node *n)
+{
+    if (!n)
+        return NULL;
+    cmark_node_type t = cmark_node_get_type(n);
+    if (t == CMARK_NODE_FOOTNOTE_DEFINITION)
+        return NULL;
+    if (t == CMARK_NODE_HEADING) {
+        const section *next = cmark_node_get_user_data(n);
+        if (!sec->node || !next || next->level <= sec->level)
+            return NULL;
+    }
+    return n;
+}
+
+cmark_node *md_section_first(const section *sec)
+{
+    return section_block(sec, sec->node ? cmark_node_next(sec->node)
+                                        : cmark_node_first_child(sec->doc->root));
+}
+
+cmark_node *md_section_next(const section *sec, cmark_node *n)
+{
+    return section_block(sec, cmark_node_next(n));
+}

@@ -23,6 +23,13 @@ void md_number_footnotes(site *s);
 /* Plain text of a node's inline content (for titles and ids); the caller frees. */
 char *md_plain_text(cmark_node *node);
 
+/* The blocks of a section, for showing it alone: from the first block after
+ * its heading (for a chapter's top section, the document's first block) up
+ * to the next heading of its level or above, or the footnote definitions.
+ * md_section_next returns NULL after the last. */
+cmark_node *md_section_first(const section *sec);
+cmark_node *md_section_next(const section *sec, cmark_node *n);
+
 /* Formats n (from 1) as the numbers of the official style. */
 void md_formal_numeral(int n, char *buf, size_t size); /* 壹 貳 … 壹拾柒 */
 void md_common_numeral(int n, char *buf, size_t size); /* 一 二 … 十七 */

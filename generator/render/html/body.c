@@ -503,18 +503,8 @@ void html_render_section(strbuf *out, const document *d, const section *sec,
 {
     body_renderer r = {.out = out, .doc = d, .opts = opts};
     r.footnote_refs = xcalloc((size_t)d->footnote_count + 1, sizeof *r.footnote_refs);
-    for (cmark_node *n = sec->node ? cmark_node_next(sec->node) : cmark_node_first_child(d->root);
-         n; n = cmark_node_next(n)) {
-        cmark_node_type t = cmark_node_get_type(n);
-        if (t == CMARK_NODE_FOOTNOTE_DEFINITION)
-            break;
-        if (t == CMARK_NODE_HEADING) {
-            const section *next = cmark_node_get_user_data(n);
-            if (!sec->node || !next || next->level <= sec->level)
-                break;
-        }
+    for (cmark_node *n = md_section_first(sec); n; n = md_section_next(sec, n))
         render_tree(&r, n);
-    }
     free(r.footnote_refs);
     free(r.widths);
 }

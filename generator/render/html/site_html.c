@@ -14,6 +14,7 @@
 #include "core/value.h"
 #include "core/xalloc.h"
 #include "diff/sitediff.h"
+#include "feed/feed.h"
 #include "registers/regtype.h"
 #include "registers/registers.h"
 #include "markdown/markdown.h"
@@ -867,10 +868,10 @@ static value *digest_page(page_writer *w, page_job *job)
     const site *s = w->site;
     value *page = value_map();
     value_map_set_string(page, "title", s->digest ? s->digest->title : "同仁須知");
-    value *policy = digest_section(w, "policy", "政策", root);
+    value *policy = digest_section(w, COVERAGE_POLICY_KEY, COVERAGE_POLICY_WORDS, root);
     if (policy)
         value_map_set(page, "policy", policy);
-    value *goals = digest_section(w, "policy", "目標", root);
+    value *goals = digest_section(w, COVERAGE_POLICY_KEY, COVERAGE_GOALS_WORDS, root);
     if (goals)
         value_map_set(page, "goals", goals);
     if (s->digest) {
@@ -1037,8 +1038,13 @@ static void write_versions(page_writer *w, const html_options *opts)
     for (size_t i = 0; i < ninfos + 1; i++)
         free(pdfs[i]);
     free(pdfs);
-    if (page)
+    if (page) {
+        char *feed = feed_atom(s, w->audience, page);
+        if (feed && !out_write(w, FEED_FILE, feed, strlen(feed)))
+            w->ok = false;
+        free(feed);
         write_page(w, "versions/index.html", "versions", page);
+    }
     for (size_t i = 0; i <= n; i++) {
         site_diff_free(diffs[i]);
         free(hrefs[i]);

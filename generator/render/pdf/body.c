@@ -740,3 +740,16 @@ void pdf_build_document(pdf_builder *b, const document *d, bool with_title)
     b->fn_seen = NULL;
     b->doc = NULL;
 }
+
+void pdf_build_section(pdf_builder *b, const section *sec)
+{
+    const document *d = sec->doc;
+    b->doc = d;
+    b->fn_seen = NULL; /* no marks: their notes are not here */
+    b->ordered_depth = 0;
+    b->bullet_depth = 0;
+    b->marker = NULL;
+    for (cmark_node *n = md_section_first(sec); n; n = md_section_next(sec, n))
+        block(b, n);
+    b->doc = NULL;
+}

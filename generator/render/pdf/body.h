@@ -48,6 +48,11 @@ char *pdf_link_attrs(const pdf_builder *b, cmark_node *link);
  * and its footnotes to the flow's footnote table. */
 void pdf_build_document(pdf_builder *b, const document *d, bool with_title);
 
+/* Appends a section's content without its heading, as html_render_section
+ * does: the blocks up to the next heading of its level or above, without
+ * footnote marks (their notes are not there). */
+void pdf_build_section(pdf_builder *b, const section *sec);
+
 /* A register as a table (or list) in the flow, as a `register` directive
  * with options opts (YAML mapping or NULL) shows it; revisions: the
  * revision table's view (every field but `status`). A register hidden from

@@ -31,6 +31,7 @@ typedef struct pdf_env {
 bool pdf_render_plan(pdf_ctx *c, const pdf_env *env);
 bool pdf_render_annex(pdf_ctx *c, const pdf_env *env, const document *annex);
 bool pdf_render_register_printout(pdf_ctx *c, const pdf_env *env, const register_def *reg);
+bool pdf_render_handout(pdf_ctx *c, const pdf_env *env); /* handout.c */
 
 /* staging/relpath, its folder created (caller frees). */
 char *pdf_env_path(const pdf_env *env, const char *relpath);

@@ -388,6 +388,8 @@ void paginate(const flow *f, double H, pages *out)
             double fh = 0;
             int newfn = 0;
             for (int k = 0; k < nm; k++) {
+                if (marks[k] < 0 || marks[k] > f->nfootnotes) /* a mark whose note is not here */
+                    marks[k] = 0;
                 bool dup = fn_on[marks[k]];
                 for (int j = 0; j < k && !dup; j++)
                     dup = marks[j] == marks[k];

@@ -1,6 +1,8 @@
 /* The PDF edition: the plan (pdf/<document-id>-<version>-<edition>.pdf), one blank
- * form per annex (annexes/<id>.pdf) and a printout of every register that
- * fills a form (registers/<name>.pdf), typeset with Pango and Cairo.
+ * form per annex (annexes/<id>.pdf), a printout of every register that
+ * fills a form (registers/<name>.pdf) and, in the staff edition, the
+ * handout for publicising the policy (pdf/handout-<version>.pdf), typeset
+ * with Pango and Cairo.
  *
  * Page size, margins, fonts and sizes come from the theme's pdf.yaml
  * (style.h); a theme without one gets the built-in defaults. The PDFs are
@@ -58,5 +60,7 @@ bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
  * "pdf/isms-plan-V1.0-internal.pdf" (caller frees); the HTML pages link to
  * it. Each edition's name differs, so a download says which it is. */
 char *pdf_plan_path(const site *s, audience aud);
+/* The staff edition's handout: "pdf/handout-V1.0.pdf" (caller frees). */
+char *pdf_handout_path(const site *s);
 
 #endif

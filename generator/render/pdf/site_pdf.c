@@ -20,14 +20,14 @@
 #include "render/pdf/pdf.h"
 #include "render/pdf/style.h"
 
-char *pdf_plan_path(const site *s, audience aud)
+/* pdf/<name>-<version><suffix>.pdf */
+static char *versioned_path(const site *s, const char *name, const char *suffix)
 {
-    const char *id = s->config.doc_id ? s->config.doc_id : "plan";
     const char *version = s->registers ? registers_current_version(s->registers) : NULL;
     /* The version goes into a file name: keep it to safe characters. */
     strbuf sb;
     sb_init(&sb);
-    sb_printf(&sb, "pdf/%s", id);
+    sb_printf(&sb, "pdf/%s", name);
     if (version && *version) {
         sb_appendc(&sb, '-');
         for (const char *p = version; *p; p++) {
@@ -37,8 +37,22 @@ char *pdf_plan_path(const site *s, audience aud)
             sb_appendc(&sb, ok ? ch : '_');
         }
     }
-    sb_printf(&sb, "-%s.pdf", audience_name(aud));
+    sb_printf(&sb, "%s.pdf", suffix);
     return sb_take(&sb);
+}
+
+char *pdf_plan_path(const site *s, audience aud)
+{
+    char *suffix = xasprintf("-%s", audience_name(aud));
+    char *path = versioned_path(s, s->config.doc_id ? s->config.doc_id : "plan", suffix);
+    free(suffix);
+    return path;
+}
+
+/* The staff edition's only: no edition in its name. */
+char *pdf_handout_path(const site *s)
+{
+    return versioned_path(s, "handout", "");
 }
 
 char *pdf_env_path(const pdf_env *env, const char *relpath)
@@ -50,6 +64,7 @@ typedef enum job_kind {
     JOB_PLAN,
     JOB_ANNEX,
     JOB_REGISTER,
+    JOB_HANDOUT,
 } job_kind;
 
 typedef struct job {
@@ -81,6 +96,7 @@ static const char *job_name(const job *j)
     case JOB_PLAN: return "plan";
     case JOB_ANNEX: return ((const document *)j->what)->id;
     case JOB_REGISTER: return ((const register_def *)j->what)->name;
+    case JOB_HANDOUT: return "handout";
     }
     return "";
 }
@@ -97,12 +113,16 @@ static bool run_job(pool *p, pdf_ctx *c, job *j)
     case JOB_PLAN: ok = pdf_render_plan(c, p->env); break;
     case JOB_ANNEX: ok = pdf_render_annex(c, p->env, j->what); break;
     case JOB_REGISTER: ok = pdf_render_register_printout(c, p->env, j->what); break;
+    case JOB_HANDOUT: ok = pdf_render_handout(c, p->env); break;
     }
     c->text_log = NULL;
     j->pages = ok ? c->pages : 0;
     if (p->times)
         fprintf(stderr, "pdf: %s %s %.3f s\n",
-                j->kind == JOB_PLAN ? "plan" : j->kind == JOB_ANNEX ? "annex" : "register",
+                j->kind == JOB_PLAN      ? "plan"
+                : j->kind == JOB_ANNEX   ? "annex"
+                : j->kind == JOB_HANDOUT ? "handout"
+                                         : "register",
                 job_name(j), now() - t0);
     return ok;
 }
@@ -305,10 +325,13 @@ bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
     env.opts = &o;
 
     /* The jobs, the longest first. */
-    job *jobs = xcalloc(1 + s->annexes.len + (s->registers ? s->registers->registers.len : 0),
+    job *jobs = xcalloc(2 + s->annexes.len + (s->registers ? s->registers->registers.len : 0),
                         sizeof *jobs);
     int n = 0;
     jobs[n++] = (job){.kind = JOB_PLAN};
+    /* The handout publicises the policy to staff: their edition has it. */
+    if (opts->audience == AUDIENCE_STAFF)
+        jobs[n++] = (job){.kind = JOB_HANDOUT};
     bool ok = make_folder(root, "pdf");
     bool annexes = false, registers = false;
     for (size_t i = 0; i < s->annexes.len; i++) {
@@ -351,6 +374,7 @@ bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
         case JOB_PLAN: path = xstrdup(env.plan_rel); break;
         case JOB_ANNEX: path = xasprintf("annexes/%s.pdf", job_name(&jobs[k])); break;
         case JOB_REGISTER: path = xasprintf("registers/%s.pdf", job_name(&jobs[k])); break;
+        case JOB_HANDOUT: path = pdf_handout_path(s); break;
         }
         if (ok && opts->files) {
             pdf_file *f = xcalloc(1, sizeof *f);
