@@ -78,6 +78,15 @@ expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
 expect_line "$work/site/site.yaml:$line:1: error: unknown key 'numberin' in site.yaml [site-key]"
 expect_output_untouched "unknown site.yaml key"
 
+# User text in a diagnostic is escaped: a key with ESC, CR and LF neither
+# colours the terminal nor forges a diagnostic line of its own.
+fresh_site
+printf '"k\\e[31m\\r\\nfake.yaml:1: error: forged": 1\n' >>"$work/site/site.yaml"
+line=$(wc -l <"$work/site/site.yaml")
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
+expect_line "$work/site/site.yaml:$line:1: error: unknown key 'k\\x1b[31m\\r\\nfake.yaml:1: error: forged' in site.yaml [site-key]"
+if ! grep -q "$(printf '\033')" "$work/err" && [ "$(grep -c 'fake.yaml' "$work/err")" -eq 1 ] && ! grep -q '^fake.yaml' "$work/err"; then ok; else bad "raw control characters in diagnostics"; fi
+
 # An unknown nested key.
 fresh_site
 sed -i 's/^  name:/  nmae:/' "$work/site/site.yaml"
