@@ -7,6 +7,7 @@
 
 #include "core/fs.h"
 #include "core/parallel.h"
+#include "core/srcfile.h"
 #include "core/xalloc.h"
 #include "markdown/directive.h"
 #include "markdown/markdown.h"
@@ -239,7 +240,7 @@ static bool ends_with(const char *s, const char *suffix)
 /* Splits "---\n yaml \n---\n body" and parses the YAML. */
 static bool read_front_matter(document *d, const char *const *allowed)
 {
-    const char *src = d->source;
+    const char *src = d->source_body;
     d->body_line = 1;
     if (strncmp(src, "---\n", 4) != 0 && strncmp(src, "---\r\n", 5) != 0)
         return true;
@@ -308,18 +309,13 @@ static document *load_document(const site *s, const char *path, const char *file
     vec_init(&d->directives, directive_free);
 
     size_t len;
-    d->source = fs_read_file(path, MAX_DOCUMENT_BYTES, &len);
-    if (!d->source) {
-        diag_error(srcpos_file(path), "read", "cannot read: %s", strerror(errno));
+    d->source = srcfile_read(path, MAX_DOCUMENT_BYTES, &len, "read");
+    if (!d->source || !srcfile_check_text(path, d->source, len, 1)) {
         document_free(d);
         return NULL;
     }
-    if (memchr(d->source, '\0', len)) {
-        diag_error(srcpos_file(path), "read", "not a text file (contains NUL bytes)");
-        document_free(d);
-        return NULL;
-    }
-    d->source_body = d->source;
+    /* A byte-order mark, as some editors write, is not part of the text. */
+    d->source_body = d->source + srcfile_bom(d->source, len);
     if (!read_front_matter(d, kind == DOCUMENT_ANNEX ? ANNEX_KEYS : CHAPTER_KEYS)) {
         document_free(d);
         return NULL;

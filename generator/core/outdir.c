@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/fs.h"
+#include "core/srcfile.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
 
@@ -150,13 +151,22 @@ bool outdir_write_string(outdir *od, const char *relpath, const char *text)
     return outdir_write(od, relpath, text, strlen(text));
 }
 
+/* Evidence and theme files are copied whole through memory. */
+#define OUTDIR_MAX_COPY ((size_t)1 << 30)
+
 bool outdir_copy(outdir *od, const char *relpath, const char *from)
 {
     size_t len;
-    char *data = fs_read_file(from, (size_t)1 << 30, &len);
+    char *data = fs_read_file(from, OUTDIR_MAX_COPY, &len);
     if (!data) {
         char *path = outdir_path(od, relpath);
-        diag_error(srcpos_file(from), "write", "cannot copy to %s: %s", path, strerror(errno));
+        char limit[32];
+        srcfile_limit_text(OUTDIR_MAX_COPY, limit, sizeof limit);
+        if (errno == EFBIG)
+            diag_error(srcpos_file(from), "write", "cannot copy to %s: file too large (limit %s)",
+                       path, limit);
+        else
+            diag_error(srcpos_file(from), "write", "cannot copy to %s: %s", path, strerror(errno));
         od->failed = true;
         free(path);
         return false;

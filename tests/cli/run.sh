@@ -70,6 +70,38 @@ expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
 expect_line "$work/site/plan/01-basis.md:1:1: error: front matter starts with '---' but has no closing '---' line [front-matter]"
 expect_output_untouched "unclosed front matter"
 
+# A UTF-8 byte-order mark before the front matter is not part of the text.
+fresh_site
+printf '\357\273\277' | cat - tests/golden/site/plan/01-basis.md >"$work/site/plan/01-basis.md"
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/bom" --no-pdf --today 2026-11-28
+title=$(sed -n 's/^title: //p' tests/golden/site/plan/01-basis.md)
+if grep -q "$title" "$work/bom/public/plan/basis.html" && ! grep -q "missing 'title'" "$work/err"; then ok; else bad "a BOM before the front matter hides the title"; fi
+
+# Text must be UTF-8 without control characters, in Markdown as in YAML: the
+# first problem is an error at its line and column.
+fresh_site
+printf 'ok\n\344\270\255 bad \377 byte\n' >>"$work/site/plan/01-basis.md"
+line=$(wc -l <"$work/site/plan/01-basis.md")
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
+expect_line "$work/site/plan/01-basis.md:$line:9: error: not valid UTF-8 (byte 0xff); text files must be UTF-8 [text]"
+expect_output_untouched "invalid UTF-8 in Markdown"
+fresh_site
+printf 'a bell \007 and ESC \033[2J\n' >>"$work/site/plan/02-scope.md"
+line=$(wc -l <"$work/site/plan/02-scope.md")
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
+expect_line "$work/site/plan/02-scope.md:$line:8: error: control character U+0007 is not allowed in text [text]"
+fresh_site
+printf 'x: "\033[31m"\n' >>"$work/site/site.yaml"
+line=$(wc -l <"$work/site/site.yaml")
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
+expect_line "$work/site/site.yaml:$line:5: error: control character U+001B is not allowed in text [text]"
+
+# A file over its limit says what the limit is.
+fresh_site
+head -c 9000000 /dev/zero | tr '\0' a >"$work/site/plan/03-big.md"
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
+expect_line "$work/site/plan/03-big.md: error: file too large: 9000000 bytes (limit 8 MiB) [read]"
+
 # An unknown site.yaml key (a typo must not pass silently).
 fresh_site
 printf 'numberin: decimal\n' >>"$work/site/site.yaml"

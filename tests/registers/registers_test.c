@@ -345,7 +345,7 @@ static void test_50mb_register(void **state)
     double took = now_seconds() - start;
     char expected[1024];
     snprintf(expected, sizeof expected,
-             "%s: error: file too large: %ld bytes (limit 16777216) [yaml-limit]\n", path, size);
+             "%s: error: file too large: %ld bytes (limit 16 MiB) [yaml-limit]\n", path, size);
     assert_false(ok);
     assert_string_equal(got, expected);
     assert_true(took < 1.0);

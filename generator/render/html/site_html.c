@@ -8,6 +8,7 @@
 #include "check/check.h"
 #include "core/fs.h"
 #include "core/parallel.h"
+#include "core/srcfile.h"
 #include "core/value.h"
 #include "core/xalloc.h"
 #include "diff/sitediff.h"
@@ -42,9 +43,8 @@ static bool theme_load(theme *t, const char *dir)
         if (len <= strlen(ext) || strcmp(name + len - strlen(ext), ext) != 0)
             continue;
         char *path = fs_join(templates, name);
-        char *src = fs_read_file(path, (size_t)4 << 20, NULL);
+        char *src = srcfile_read(path, (size_t)4 << 20, NULL, "theme");
         if (!src) {
-            diag_error(srcpos_file(path), "theme", "cannot read: %s", strerror(errno));
             ok = false;
         } else {
             char *key = xstrndup(name, len - strlen(ext));
