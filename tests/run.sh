@@ -2,8 +2,8 @@
 # Runs every test suite of `make test`: the cmocka unit tests, the Mustache
 # spec, the seed-coverage check (every sentence of the seed in the rendered
 # plan; the source is not checked, as registers reshape the seed's tables),
-# golden output, the command-line tests, the plugins, the PDFs and
-# release/bundle/verify, and a check that no test reads outside the
+# golden output, the command-line tests, the plugins, the PDFs,
+# release/bundle/verify, a few seconds of each fuzzing harness, and a check that no test reads outside the
 # repository.
 #
 # Suites run side by side, TEST_JOBS at a time (default: one per processor),
@@ -65,6 +65,9 @@ suite plugins sh tests/plugins/run.sh
 suite golden sh tests/golden/run.sh
 suite seed-coverage-rendered seed_rendered
 suite mustache-spec build/tests/mustache_spec tests/spec/mustache
+# Each libFuzzer harness for a few seconds on its corpus, so they keep
+# building and the seeds keep passing (make fuzz runs them longer).
+suite fuzz sh fuzz/run.sh "${FUZZ_TEST_SECONDS:-3}" yaml markdown template zip rules
 for bin in $(find build/tests -type f -name '*_test' | LC_ALL=C sort); do
     suite "$(basename "$bin")" "$bin"
 done
