@@ -34,6 +34,33 @@ bool audience_parse(const char *s, audience *out)
     return false;
 }
 
+/* ---- names that become file names ---- */
+
+bool site_plain_name(const char *s)
+{
+    if (!s || !*s || s[0] == '.' || strlen(s) > 100)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                  (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' || *p >= 0x80;
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* An id, theme or document id names a file or folder: it must not lead
+ * anywhere else (no '/', no '..'). Reports at n and returns false. */
+static bool check_plain_name(const ynode *n, const char *what, const char *s)
+{
+    if (site_plain_name(s))
+        return true;
+    diag_error(ynode_pos(n), "name",
+               "%s '%s' names a file: use letters, digits, '-', '_' and '.' (not first), "
+               "at most 100 bytes", what, s);
+    return false;
+}
+
 /* ---- site.yaml ---- */
 
 typedef struct key_spec {
@@ -131,6 +158,7 @@ static bool load_config(site *s)
     }
     check_site_keys(root);
 
+    bool ok = true;
     site_config *c = &s->config;
     const ynode *org = ynode_get(root, "organization");
     const ynode *doc = ynode_get(root, "document");
@@ -147,6 +175,12 @@ static bool load_config(site *s)
     config_string_list(ynode_get(doc, "signatures"), "document.signatures", &c->signatures);
     c->language = config_string(ynode_get(root, "language"), "language", "zh-TW");
     c->theme = config_string(ynode_get(root, "theme"), "theme", "default");
+    /* The theme is a folder of themes/ (the content's or the shipped one),
+     * the document id a part of file names: plain names, nothing more. */
+    if (ynode_get(root, "theme") && !check_plain_name(ynode_get(root, "theme"), "theme", c->theme))
+        ok = false;
+    if (ynode_get(doc, "id") && !check_plain_name(ynode_get(doc, "id"), "document.id", c->doc_id))
+        ok = false;
 
     const ynode *cal = ynode_get(root, "calendar");
     const char *cal_s = ynode_str(cal);
@@ -184,7 +218,7 @@ static bool load_config(site *s)
         diag_error(ynode_pos(c->rules), "site-value", "'rules' must be a mapping by rule id");
         c->rules = NULL;
     }
-    return true;
+    return ok;
 }
 
 /* ---- documents ---- */
@@ -309,6 +343,13 @@ static document *load_document(const site *s, const char *path, const char *file
     vec_init(&d->directives, directive_free);
 
     size_t len;
+    char *folder = fs_dirname(path);
+    bool inside = srcfile_confined(path, folder, srcpos_file(path));
+    free(folder);
+    if (!inside) {
+        document_free(d);
+        return NULL;
+    }
     d->source = srcfile_read(path, MAX_DOCUMENT_BYTES, &len, "read");
     if (!d->source || !srcfile_check_text(path, d->source, len, 1)) {
         document_free(d);
@@ -321,6 +362,10 @@ static document *load_document(const site *s, const char *path, const char *file
         return NULL;
     }
     d->id = front_string(d, "id");
+    if (d->id && !check_plain_name(ynode_get(d->front->root, "id"), "id", d->id)) {
+        document_free(d);
+        return NULL;
+    }
     if (!d->id)
         d->id = xstrdup(d->slug);
     d->title = front_string(d, "title");
@@ -447,6 +492,22 @@ static void check_unique_ids(const vec *docs, const char *what)
     map_free(&seen);
 }
 
+/* The folders of a content folder that hold what it names. Each must lie
+ * inside it, links resolved (the content folder itself may be a link). */
+static const char *const CONTENT_FOLDERS[] = {"plan",        "annexes",  "registers", "evidence",
+                                              "lua-plugins", "releases", "themes",    NULL};
+
+static bool folders_inside(const site *s)
+{
+    bool ok = true;
+    for (const char *const *sub = CONTENT_FOLDERS; *sub; sub++) {
+        char *path = fs_join(s->dir, *sub);
+        ok = srcfile_confined(path, s->dir, srcpos_file(path)) && ok;
+        free(path);
+    }
+    return ok;
+}
+
 site *site_load(const char *dir)
 {
     return site_load_jobs(dir, 0);
@@ -465,7 +526,7 @@ site *site_load_jobs(const char *dir, int jobs)
     vec_init(&s->chapters, document_free);
     vec_init(&s->annexes, document_free);
     map_init(&s->revision_notes, free);
-    if (!load_config(s)) {
+    if (!load_config(s) || !folders_inside(s)) {
         site_free(s);
         return NULL;
     }

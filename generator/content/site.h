@@ -120,6 +120,11 @@ const section *site_find_section(const site *s, const char *ref);
  * site.revision_notes), or NULL. */
 const char *site_revision_note(const site *s, const char *version);
 
+/* Whether s may name a file or folder: letters, digits, '-', '_', '.' (not
+ * first) and any non-ASCII character, 1 to 100 bytes; so no '/' and no "..".
+ * Ids, the theme and the document id are such names. */
+bool site_plain_name(const char *s);
+
 const char *audience_name(audience a);
 bool audience_parse(const char *s, audience *out);
 

@@ -128,8 +128,32 @@ static bool write_or_link(const outdir *od, const char *relpath, const char *pat
     return fs_write_file(path, data, len);
 }
 
+/* Whether relpath stays in the staging folder: relative, no ".." part.
+ * Names from content are checked where they are read; this is the last
+ * line should one slip through. */
+static bool relpath_inside(const char *relpath)
+{
+    if (relpath[0] == '/')
+        return false;
+    for (const char *p = relpath; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            return false;
+        p += n;
+        while (*p == '/')
+            p++;
+    }
+    return true;
+}
+
 bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len)
 {
+    if (!relpath_inside(relpath)) {
+        diag_error(srcpos_file(od->target), "write", "refused to write %s: it leads outside the "
+                   "output folder", relpath);
+        od->failed = true;
+        return false;
+    }
     char *path = outdir_path(od, relpath);
     /* Try the write first: the folder usually exists. */
     bool ok = write_or_link(od, relpath, path, data, len);

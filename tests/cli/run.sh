@@ -317,6 +317,81 @@ mkdir "$work/empty"
 expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/empty" --no-pdf --today 2026-11-28
 if [ -f "$work/empty/.policygen-output" ]; then ok; else bad "no marker in a built output folder"; fi
 
+# Confinement: every path content names stays in its folder. A symbolic
+# link that leads out of it is refused the same way everywhere (exit 3, at
+# the path, nothing written), and names that become file names are plain.
+printf 'root:x:0:0:secret\n' >"$work/host-secret.txt"
+secret=$(readlink -f "$work/host-secret.txt")
+outside() { echo "$1: error: $1 leads outside $2 (to $3); a symbolic link may not leave its folder [outside]"; }
+expect_refused() { # PATH FOLDER TARGET WHAT
+    expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev" --today 2026-11-28
+    expect_line "$(outside "$1" "$2" "$3")"
+    expect_output_untouched "$4"
+    if ! grep -rq 'secret' "$work/prev" && [ -z "$(ls -d "$work"/prev.tmp-* 2>/dev/null)" ]; then ok; else bad "$4: the outside file was published"; fi
+}
+themed_site() { fresh_site; mkdir -p "$work/site/themes"; cp -R themes/default "$work/site/themes/"; }
+themed_site
+ln -s "$work/host-secret.txt" "$work/site/themes/default/assets/passwd.txt"
+expect_refused "$work/site/themes/default/assets/passwd.txt" "$work/site/themes/default" "$secret" "a theme asset linked out"
+themed_site
+ln -sf "$work/host-secret.txt" "$work/site/themes/default/templates/toc.mustache"
+expect_refused "$work/site/themes/default/templates/toc.mustache" "$work/site/themes/default" "$secret" "a template linked out"
+themed_site
+ln -sf "$work/host-secret.txt" "$work/site/themes/default/pdf.yaml"
+expect_refused "$work/site/themes/default/pdf.yaml" "$work/site/themes/default" "$secret" "pdf.yaml linked out"
+fresh_site
+mkdir -p "$work/elsewhere/mytheme"
+cp -R themes/default/. "$work/elsewhere/mytheme/"
+mkdir -p "$work/site/themes"
+ln -s "$work/elsewhere/mytheme" "$work/site/themes/mytheme"
+sed -i 's/^theme: default/theme: mytheme/' "$work/site/site.yaml"
+expect_refused "$work/site/themes/mytheme" "$work/site/themes" "$(readlink -f "$work/elsewhere/mytheme")" "a theme folder linked out"
+fresh_site
+sed -i 's|^theme: default|theme: ../../elsewhere/mytheme|' "$work/site/site.yaml"
+line=$(grep -n '^theme:' "$work/site/site.yaml" | cut -d: -f1)
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
+expect_line "$work/site/site.yaml:$line:8: error: theme '../../elsewhere/mytheme' names a file: use letters, digits, '-', '_' and '.' (not first), at most 100 bytes [name]"
+fresh_site
+ln -s "$work/host-secret.txt" "$work/site/plan/03-linked.md"
+expect_refused "$work/site/plan/03-linked.md" "$work/site/plan" "$secret" "a chapter linked out"
+fresh_site
+ln -s "$work/host-secret.txt" "$work/site/annexes/02-linked.md"
+expect_refused "$work/site/annexes/02-linked.md" "$work/site/annexes" "$secret" "an annex linked out"
+fresh_site
+ln -s "$work/host-secret.txt" "$work/site/digest.md"
+expect_refused "$work/site/digest.md" "$work/site" "$secret" "the digest linked out"
+fresh_site
+ln -s "$work/host-secret.txt" "$work/site/registers/linked.yaml"
+expect_refused "$work/site/registers/linked.yaml" "$work/site/registers" "$secret" "a register linked out"
+fresh_site
+ln -s "$work/host-secret.txt" "$work/site/lua-plugins/linked.lua"
+expect_refused "$work/site/lua-plugins/linked.lua" "$work/site/lua-plugins" "$secret" "a rule plugin linked out"
+expect_exit 3 "$POLICYGEN" check -C "$work/site" --today 2026-11-28
+expect_line "$(outside "$work/site/lua-plugins/linked.lua" "$work/site/lua-plugins" "$secret")"
+fresh_site
+mkdir -p "$work/site/releases"
+ln -s "$work/host-secret.txt" "$work/site/releases/V0.9.zip"
+expect_refused "$work/site/releases/V0.9.zip" "$work/site/releases" "$secret" "a release linked out"
+fresh_site
+mkdir -p "$work/host-evidence"
+cp "$work/host-secret.txt" "$work/host-evidence/"
+ln -s "$work/host-evidence" "$work/site/evidence"
+expect_refused "$work/site/evidence" "$work/site" "$(readlink -f "$work/host-evidence")" "the evidence folder linked out"
+fresh_site
+sed -i 's|^id: basis|id: ../../../../tmp/escaped|' "$work/site/plan/01-basis.md"
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev" --no-pdf
+expect_line "$work/site/plan/01-basis.md:2:5: error: id '../../../../tmp/escaped' names a file: use letters, digits, '-', '_' and '.' (not first), at most 100 bytes [name]"
+fresh_site
+sed -i 's|^  id: isms-plan|  id: ../../escaped|' "$work/site/site.yaml"
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
+expect_line "$work/site/site.yaml:7:7: error: document.id '../../escaped' names a file: use letters, digits, '-', '_' and '.' (not first), at most 100 bytes [name]"
+expect_output_untouched "a document id with '..'"
+# A link that stays inside its folder is fine.
+fresh_site
+mv "$work/site/plan/02-scope.md" "$work/site/plan/scope.txt"
+ln -s scope.txt "$work/site/plan/02-scope.md"
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/inside" --no-pdf --today 2026-11-28
+
 # Usage errors exit 2.
 expect_exit 2 "$POLICYGEN"
 expect_exit 2 "$POLICYGEN" frobnicate

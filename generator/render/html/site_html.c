@@ -32,8 +32,8 @@ static bool theme_load(theme *t, const char *dir)
     char *templates = fs_join(dir, "templates");
     vec names;
     vec_init(&names, free);
-    bool ok = fs_list_dir(templates, &names);
-    if (!ok)
+    bool ok = srcfile_confined(templates, dir, srcpos_file(templates));
+    if (ok && !(ok = fs_list_dir(templates, &names)))
         diag_error(srcpos_file(templates), "theme", "cannot read the theme's templates: %s",
                    strerror(errno));
     for (size_t i = 0; ok && i < names.len; i++) {
@@ -43,7 +43,9 @@ static bool theme_load(theme *t, const char *dir)
         if (len <= strlen(ext) || strcmp(name + len - strlen(ext), ext) != 0)
             continue;
         char *path = fs_join(templates, name);
-        char *src = srcfile_read(path, (size_t)4 << 20, NULL, "theme");
+        char *src = srcfile_confined(path, dir, srcpos_file(path))
+                        ? srcfile_read(path, (size_t)4 << 20, NULL, "theme")
+                        : NULL;
         if (!src) {
             ok = false;
         } else {
@@ -950,7 +952,9 @@ static void copy_assets(page_writer *w)
     char *dir = fs_join(w->theme.dir, "assets");
     vec names;
     vec_init(&names, free);
-    if (!fs_list_dir(dir, &names)) {
+    if (!srcfile_confined(dir, w->theme.dir, srcpos_file(dir))) {
+        w->ok = false;
+    } else if (!fs_list_dir(dir, &names)) {
         diag_error(srcpos_file(dir), "theme", "cannot read the theme's assets: %s",
                    strerror(errno));
         w->ok = false;
@@ -961,7 +965,7 @@ static void copy_assets(page_writer *w)
             continue;
         char *from = fs_join(dir, name);
         char *to = xasprintf("assets/%s", name);
-        if (!out_copy(w, to, from))
+        if (!srcfile_confined(from, w->theme.dir, srcpos_file(from)) || !out_copy(w, to, from))
             w->ok = false;
         free(to);
         free(from);
