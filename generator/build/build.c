@@ -328,6 +328,11 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
     audience aud;
     if (!audience_parse(edition, &aud))
         return false; /* site.yaml's check reported it */
+    /* The edition's modes; where site.yaml gives none, new files' modes. */
+    unsigned files = s->config.file_modes[aud], folders = s->config.folder_modes[aud];
+    if (!outdir_set_modes(od, edition, files ? files : outdir_new_file_mode(od),
+                          folders ? folders : outdir_new_folder_mode(od)))
+        return false;
     if (!copy_frozen(od, rel, edition))
         return false;
     leak_check *lc = leak_check_new(s, aud);

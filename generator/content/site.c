@@ -73,7 +73,7 @@ static const char *const DOC_KEYS[] = {"id", "title", "signatures", NULL};
 static const key_spec SITE_KEYS[] = {
     {"organization", ORG_KEYS}, {"document", DOC_KEYS}, {"language", NULL},
     {"calendar", NULL},         {"numbering", NULL},    {"theme", NULL},
-    {"editions", NULL},         {"rules", NULL},
+    {"editions", NULL},         {"rules", NULL},        {"modes", NULL},
 };
 
 static bool in_list(const char *const *list, const char *s)
@@ -137,6 +137,76 @@ static void config_string_list(const ynode *n, const char *what, vec *out)
         else
             vec_push(out, xstrdup(n->items[i]->text));
     }
+}
+
+/* "0640" (or "640"): an octal mode of at most 0777 that leaves the owner
+ * what the build needs (read and write; and search for a folder). */
+static bool parse_mode(const ynode *n, unsigned owner, unsigned *out)
+{
+    const char *t = ynode_str(n);
+    size_t len = t ? strlen(t) : 0;
+    unsigned m = 0;
+    bool ok = len == 3 || (len == 4 && t[0] == '0');
+    for (size_t i = 0; ok && i < len; i++) {
+        ok = t[i] >= '0' && t[i] <= '7';
+        m = m * 8 + (unsigned)(t[i] - '0');
+    }
+    if (!ok || (m & owner) != owner) {
+        diag_error(ynode_pos(n), "site-value",
+                   "a mode is three octal digits such as %s, that give the owner %s",
+                   owner == 0700 ? "0750" : "0640", owner == 0700 ? "rwx" : "rw");
+        return false;
+    }
+    *out = m;
+    return true;
+}
+
+/* `modes: { EDITION: { files: "0640", folders: "0750" } }`; staff and
+ * internal, which hold what the public must not read, default to those. */
+static bool read_modes(const ynode *modes, site_config *c)
+{
+    for (int a = 0; a < 3; a++) {
+        c->file_modes[a] = a == AUDIENCE_PUBLIC ? 0 : 0640;
+        c->folder_modes[a] = a == AUDIENCE_PUBLIC ? 0 : 0750;
+    }
+    if (!modes)
+        return true;
+    if (modes->kind != YNODE_MAP) {
+        diag_error(ynode_pos(modes), "site-value", "'modes' must be a mapping by edition");
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < modes->len; i++) {
+        audience a;
+        const ynode *key = modes->keys[i], *v = modes->items[i];
+        if (!audience_parse(key->text, &a)) {
+            diag_error(ynode_pos(key), "site-value",
+                       "unknown edition '%s' in modes (editions are public, staff and internal)",
+                       key->text);
+            ok = false;
+            continue;
+        }
+        if (v->kind != YNODE_MAP) {
+            diag_error(ynode_pos(v), "site-value", "modes.%s must be a mapping of files and folders",
+                       key->text);
+            ok = false;
+            continue;
+        }
+        for (size_t k = 0; k < v->len; k++) {
+            const char *what = v->keys[k]->text;
+            if (strcmp(what, "files") == 0)
+                ok = parse_mode(v->items[k], 0600, &c->file_modes[a]) && ok;
+            else if (strcmp(what, "folders") == 0)
+                ok = parse_mode(v->items[k], 0700, &c->folder_modes[a]) && ok;
+            else {
+                diag_error(ynode_pos(v->keys[k]), "site-key",
+                           "unknown key 'modes.%s.%s' in site.yaml (files or folders)", key->text,
+                           what);
+                ok = false;
+            }
+        }
+    }
+    return ok;
 }
 
 static bool load_config(site *s)
@@ -212,6 +282,9 @@ static bool load_config(site *s)
     }
     if (!c->editions.len)
         vec_push(&c->editions, xstrdup("internal"));
+
+    if (!read_modes(ynode_get(root, "modes"), c))
+        ok = false;
 
     c->rules = ynode_get(root, "rules");
     if (c->rules && c->rules->kind != YNODE_MAP) {

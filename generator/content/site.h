@@ -86,6 +86,9 @@ typedef struct site_config {
     char *theme;
     vec editions;    /* of char*, owned: public, staff, internal */
     const ynode *rules; /* borrowed from the site.yaml document, may be NULL */
+    /* `modes`: each edition's file and folder modes (by audience); 0 for
+     * the modes new files get (the umask's) */
+    unsigned file_modes[3], folder_modes[3];
 } site_config;
 
 struct register_set; /* registers/registers.h */
