@@ -10,6 +10,7 @@
 
 #include "content/site.h"
 #include "core/fs.h"
+#include "core/interrupt.h"
 #include "core/outdir.h"
 #include "core/srcfile.h"
 #include "core/xalloc.h"
@@ -181,6 +182,7 @@ static bool releases_load(const build_options *opts, releases *r)
         return false;
     }
     r->tmp = xstrdup(tmpl);
+    interrupt_guard(r->tmp);
     r->items = xcalloc(r->versions.len, sizeof *r->items);
     r->dirs = xcalloc(r->versions.len, sizeof *r->dirs);
     for (size_t i = 0; i < r->versions.len; i++) {
@@ -245,8 +247,10 @@ static void releases_free(releases *r)
     }
     free(r->items);
     free(r->dirs);
-    if (r->tmp)
+    if (r->tmp) {
         fs_remove_tree(r->tmp);
+        interrupt_release(r->tmp);
+    }
     free(r->tmp);
     vec_free(&r->versions);
 }

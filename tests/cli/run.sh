@@ -392,6 +392,79 @@ mv "$work/site/plan/02-scope.md" "$work/site/plan/scope.txt"
 ln -s scope.txt "$work/site/plan/02-scope.md"
 expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/inside" --no-pdf --today 2026-11-28
 
+# An interrupted build (SIGTERM, SIGINT) removes its staging folder and dies
+# of the signal; the previous output stays. (env --default-signal: a
+# background job of a script starts with SIGINT ignored.)
+wait_for_staging() {
+    for _ in $(seq 1 1500); do
+        for d in "$1".tmp-*; do [ -d "$d/internal" ] && return 0; done
+        sleep 0.02
+    done
+    return 1
+}
+fresh_site
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/sig" --no-pdf --today 2026-11-28
+sig_before=$(cd "$work/sig" && find . -type f -exec sha256sum {} + | LC_ALL=C sort)
+for signal in TERM:15 INT:2; do
+    sig=${signal%:*}
+    env --default-signal=INT "$POLICYGEN" build -C "$work/site" -o "$work/sig" --today 2026-11-28 >/dev/null 2>&1 &
+    pid=$!
+    if wait_for_staging "$work/sig"; then ok; else bad "no staging folder to interrupt"; fi
+    kill -$sig $pid
+    wait $pid
+    rc=$?
+    want=$((128 + ${signal#*:}))
+    if [ "$rc" -eq "$want" ] && [ -z "$(ls -d "$work"/sig.tmp-* 2>/dev/null)" ]; then ok; else bad "SIG$sig: exit $rc (want $want), left: $(ls -d "$work"/sig.tmp-* 2>/dev/null)"; fi
+    if [ "$(cd "$work/sig" && find . -type f -exec sha256sum {} + | LC_ALL=C sort)" = "$sig_before" ]; then ok; else bad "SIG$sig changed the previous output"; fi
+done
+# A build killed outright (SIGKILL) leaves its staging folder; the next build
+# of that output removes it, and only staging folders of its own whose
+# builder is gone: not one whose marker is locked, not one without a marker,
+# not a link, not another name.
+"$POLICYGEN" build -C "$work/site" -o "$work/sig" --today 2026-11-28 >/dev/null 2>&1 &
+pid=$!
+wait_for_staging "$work/sig"
+kill -KILL $pid
+wait $pid 2>/dev/null
+killed=$(ls -d "$work"/sig.tmp-* 2>/dev/null)
+if [ -n "$killed" ] && [ -f "$killed/.policygen-output" ]; then ok; else bad "SIGKILL left no staging folder to sweep"; fi
+mkdir "$work/sig.tmp-LOCKED" "$work/sig.tmp-NOMARK" "$work/sig.tmp-toolong" "$work/elsewhere-out"
+echo x >"$work/sig.tmp-LOCKED/.policygen-output"
+echo x >"$work/sig.tmp-NOMARK/page.html"
+echo x >"$work/sig.tmp-toolong/.policygen-output"
+echo x >"$work/elsewhere-out/.policygen-output"
+ln -s "$work/elsewhere-out" "$work/sig.tmp-LINKED"
+flock "$work/sig.tmp-LOCKED/.policygen-output" sleep 60 &
+holder=$!
+sleep 0.2
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/sig" --no-pdf --today 2026-11-28
+expect_line "$killed: warning: removed the staging folder an interrupted build left behind [output]"
+if [ ! -e "$killed" ]; then ok; else bad "the killed build's staging folder was not removed"; fi
+for d in sig.tmp-LOCKED sig.tmp-NOMARK sig.tmp-toolong sig.tmp-LINKED elsewhere-out/.policygen-output; do
+    if [ -e "$work/$d" ]; then ok; else bad "$d was removed"; fi
+done
+kill $holder 2>/dev/null
+wait $holder 2>/dev/null
+rm -rf "$work"/sig.tmp-* "$work/elsewhere-out"
+
+# File modes: the public edition as new files get them; staff and internal
+# not readable by others (0640, folders 0750); site.yaml `modes` sets them.
+fresh_site
+(umask 022 && "$POLICYGEN" build -C "$work/site" -o "$work/modes" --no-pdf --today 2026-11-28 >/dev/null 2>&1)
+modes_of() { (cd "$work/modes/$1" && find . -type "$2" -exec stat -c %a {} + | sort -u | tr '\n' ' '); }
+if [ "$(modes_of public f)" = "644 " ] && [ "$(modes_of public d)" = "755 " ]; then ok; else bad "public modes: files $(modes_of public f), folders $(modes_of public d)"; fi
+for ed in staff internal; do
+    if [ "$(modes_of $ed f)" = "640 " ] && [ "$(modes_of $ed d)" = "750 " ]; then ok; else bad "$ed modes: files $(modes_of $ed f), folders $(modes_of $ed d)"; fi
+done
+printf 'modes:\n  internal: { files: "0600", folders: "0700" }\n  public: { files: "0664" }\n' >>"$work/site/site.yaml"
+(umask 022 && "$POLICYGEN" build -C "$work/site" -o "$work/modes" --no-pdf --today 2026-11-28 >/dev/null 2>&1)
+if [ "$(modes_of internal f)" = "600 " ] && [ "$(modes_of internal d)" = "700 " ]; then ok; else bad "internal modes after modes: files $(modes_of internal f), folders $(modes_of internal d)"; fi
+if [ "$(modes_of public f)" = "664 " ] && [ "$(modes_of public d)" = "755 " ] && [ "$(modes_of staff f)" = "640 " ]; then ok; else bad "public/staff modes after modes: $(modes_of public f)/$(modes_of public d)/$(modes_of staff f)"; fi
+printf '  staff: { files: "0604x" }\n' >>"$work/site/site.yaml"
+line=$(wc -l <"$work/site/site.yaml")
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/modes" --no-pdf
+expect_line "$work/site/site.yaml:$line:19: error: a mode is three octal digits such as 0640, that give the owner rw [site-value]"
+
 # Usage errors exit 2.
 expect_exit 2 "$POLICYGEN"
 expect_exit 2 "$POLICYGEN" frobnicate
