@@ -21,8 +21,9 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /* "rule-id.lua" -> the path; a content folder's file replaces a shipped one.
- * False when a file leads outside the folder (reported). */
-static bool collect_plugins(const char *dir, map *by_name)
+ * The content's files must stay in its lua-plugins/ (confined): false when
+ * one leads outside (reported). The shipped ones are the installation's. */
+static bool collect_plugins(const char *dir, map *by_name, bool confined)
 {
     vec names;
     vec_init(&names, free);
@@ -34,7 +35,7 @@ static bool collect_plugins(const char *dir, map *by_name)
         if (name[0] == '.' || !ends_with(name, ".lua"))
             continue;
         char *path = fs_join(dir, name);
-        if (!srcfile_confined(path, dir, srcpos_file(path))) {
+        if (confined && !srcfile_confined(path, dir, srcpos_file(path))) {
             ok = false;
             free(path);
             continue;
@@ -75,8 +76,8 @@ check_batch *check_start(const site *s, const struct xref_table *xref, const che
     map_init(&plugins, free);
     char *shipped = fs_join(opts->data_dir, "lua-plugins");
     char *own = fs_join(opts->content_dir, "lua-plugins");
-    bool ok = collect_plugins(shipped, &plugins);
-    ok = collect_plugins(own, &plugins) && ok;
+    collect_plugins(shipped, &plugins, false);
+    bool ok = collect_plugins(own, &plugins, true);
     free(shipped);
     free(own);
     if (!ok) {
