@@ -77,24 +77,24 @@ expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/bom" --no-pdf --today
 title=$(sed -n 's/^title: //p' tests/golden/site/plan/01-basis.md)
 if grep -q "$title" "$work/bom/public/plan/basis.html" && ! grep -q "missing 'title'" "$work/err"; then ok; else bad "a BOM before the front matter hides the title"; fi
 
+# expect_appended_error FILE TEXT COL MESSAGE: with TEXT (a printf format)
+# appended to FILE of a fresh copy, the build fails at FILE's last line, COL.
+expect_appended_error() {
+    fresh_site
+    printf "$2" >>"$work/site/$1"
+    line=$(wc -l <"$work/site/$1")
+    expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
+    expect_line "$work/site/$1:$line:$3: error: $4"
+}
+
 # Text must be UTF-8 without control characters, in Markdown as in YAML: the
 # first problem is an error at its line and column.
-fresh_site
-printf 'ok\n\344\270\255 bad \377 byte\n' >>"$work/site/plan/01-basis.md"
-line=$(wc -l <"$work/site/plan/01-basis.md")
-expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
-expect_line "$work/site/plan/01-basis.md:$line:9: error: not valid UTF-8 (byte 0xff); text files must be UTF-8 [text]"
+expect_appended_error plan/01-basis.md 'ok\n\344\270\255 bad \377 byte\n' 9 \
+    "not valid UTF-8 (byte 0xff); text files must be UTF-8 [text]"
 expect_output_untouched "invalid UTF-8 in Markdown"
-fresh_site
-printf 'a bell \007 and ESC \033[2J\n' >>"$work/site/plan/02-scope.md"
-line=$(wc -l <"$work/site/plan/02-scope.md")
-expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
-expect_line "$work/site/plan/02-scope.md:$line:8: error: control character U+0007 is not allowed in text [text]"
-fresh_site
-printf 'x: "\033[31m"\n' >>"$work/site/site.yaml"
-line=$(wc -l <"$work/site/site.yaml")
-expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
-expect_line "$work/site/site.yaml:$line:5: error: control character U+001B is not allowed in text [text]"
+expect_appended_error plan/02-scope.md 'a bell \007 and ESC \033[2J\n' 8 \
+    "control character U+0007 is not allowed in text [text]"
+expect_appended_error site.yaml 'x: "\033[31m"\n' 5 "control character U+001B is not allowed in text [text]"
 
 # A file over its limit says what the limit is.
 fresh_site
@@ -112,11 +112,8 @@ expect_output_untouched "unknown site.yaml key"
 
 # User text in a diagnostic is escaped: a key with ESC, CR and LF neither
 # colours the terminal nor forges a diagnostic line of its own.
-fresh_site
-printf '"k\\e[31m\\r\\nfake.yaml:1: error: forged": 1\n' >>"$work/site/site.yaml"
-line=$(wc -l <"$work/site/site.yaml")
-expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
-expect_line "$work/site/site.yaml:$line:1: error: unknown key 'k\\x1b[31m\\r\\nfake.yaml:1: error: forged' in site.yaml [site-key]"
+expect_appended_error site.yaml '"k\\e[31m\\r\\nfake.yaml:1: error: forged": 1\n' 1 \
+    "unknown key 'k\\x1b[31m\\r\\nfake.yaml:1: error: forged' in site.yaml [site-key]"
 if ! grep -q "$(printf '\033')" "$work/err" && [ "$(grep -c 'fake.yaml' "$work/err")" -eq 1 ] && ! grep -q '^fake.yaml' "$work/err"; then ok; else bad "raw control characters in diagnostics"; fi
 
 # An unknown nested key.
