@@ -37,6 +37,11 @@ build/datadir.stamp: FORCE
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
 FORCE:
 
+# Files assembled into the program (.incbin), which the compiler's
+# dependency lists do not name.
+build/rel/registers/regtype.o build/san/registers/regtype.o: generator/registers/types.yaml
+build/rel/check/coverage.o build/san/check/coverage.o: generator/check/plan-template.yaml
+
 build/rel/main.o build/san/main.o: build/datadir.stamp
 
 policygen: build/rel/main.o build/rel/libpolicygen.a

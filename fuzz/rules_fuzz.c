@@ -1,15 +1,17 @@
 /* The Lua-facing site API: a shipped rule runs against a site whose
  * register is the fuzzed one. The input's first byte picks the register's
  * name (one of content/registers/), the second the rule (one of
- * lua-plugins/), the rest is the register's YAML; it is loaded as a register,
- * typed, turned into the site data and handed to the rule in this process,
- * with small limits. */
+ * lua-plugins/), the rest is the register's YAML (its `type:` says which
+ * rules read it); it is loaded as a register, typed, turned into the site
+ * data and the typed registers, and handed to the rule in this process, with
+ * small limits. */
 #include "fuzz.h"
 
 #include "registers/registers.h"
 #include "rules/rules.h"
 
 static vec names, plugins;
+static char *lib_dir; /* the shipped rules' helper modules (require) */
 
 static void list(const char *sub, const char *ext, vec *out, bool full)
 {
@@ -58,6 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         vec_init(&plugins, free);
         list("content/registers", ".yaml", &names, false);
         list("lua-plugins", ".lua", &plugins, true);
+        lib_dir = fs_join(fuzz_root(), "lua-plugins/lib");
         free(fuzz_write_text("evidence/a.pdf", "%PDF-1.4\n"));
     }
     if (size < 2)
@@ -71,6 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     registers_load_file(set, path, name, evidence);
     registers_resolve(set);
     value *site = site_value(registers_to_value(set, AUDIENCE_INTERNAL));
+    value *typed = registers_typed_value(set);
 
     rules_limits lim = rules_default_limits();
     lim.in_process = true;
@@ -80,9 +84,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     value *params = value_map();
     rules_result r;
     const char *paths[] = {plugin};
-    rules_run(paths, 1, site, (date){2026, 11, 28}, params, &lim, &r);
+    char *registers_dir = fs_join(fuzz_dir(), "registers");
+    rules_inputs in = {.paths = paths,
+                       .count = 1,
+                       .site = site,
+                       .registers = typed,
+                       .registers_dir = registers_dir,
+                       .lib_dir = lib_dir,
+                       .today = {2026, 11, 28},
+                       .params = params,
+                       .limits = &lim};
+    rules_run(&in, &r);
     rules_result_free(&r);
 
+    free(registers_dir);
+    value_unref(typed);
     value_unref(params);
     value_unref(site);
     registers_free(set);

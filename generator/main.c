@@ -25,12 +25,14 @@ enum exit_code {
 static const char USAGE[] =
     "usage: policygen build [-C DIR] [-o OUT] [--edition E] [-j N] [--today YYYY-MM-DD] [--strict] [--no-pdf]\n"
     "       policygen check [-C DIR] [--today YYYY-MM-DD] [--format text|json]\n"
+    "       policygen rules [-C DIR] [--today YYYY-MM-DD] [--format text|json]\n"
     "       policygen release [-C DIR] [--force] [--today YYYY-MM-DD]\n"
     "       policygen bundle [-C DIR] [-o OUT] [--edition E] [--today YYYY-MM-DD] [--no-build]\n"
     "       policygen verify BUNDLE.zip\n"
     "\n"
     "  build    render the content folder into the output folder\n"
     "  check    run the rules and reference checks only; exit 1 on error-level flags\n"
+    "  rules    list every rule: its source, what it needs (met or not), parameters, outcome\n"
     "  release  freeze the current approved version into DIR/releases/<version>.zip\n"
     "  bundle   build, then zip each edition into OUT/dist/<id>-<version>-<edition>.zip\n"
     "  verify   check a bundle's files against its MANIFEST.sha256; exit 1 on any difference\n"
@@ -158,7 +160,7 @@ static int cmd_build(int argc, char **argv, const char *data_dir)
     return EXIT_CONTENT;
 }
 
-static int cmd_check(int argc, char **argv, const char *data_dir)
+static int cmd_check(int argc, char **argv, const char *data_dir, bool listing)
 {
     build_options opts = {.content_dir = "content", .data_dir = data_dir};
     enum { OPT_TODAY = 256, OPT_FORMAT };
@@ -190,7 +192,9 @@ static int cmd_check(int argc, char **argv, const char *data_dir)
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
-    switch (check_site(&opts, json)) {
+    check_output output = listing ? (json ? CHECK_RULES_JSON : CHECK_RULES_TEXT)
+                                  : (json ? CHECK_FLAGS_JSON : CHECK_DIAGNOSTICS);
+    switch (check_site(&opts, output)) {
     case CHECK_OK: return EXIT_OK;
     case CHECK_FAILED: return EXIT_CHECKS;
     case CHECK_CONTENT_ERROR: return EXIT_CONTENT;
@@ -361,7 +365,9 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "build") == 0)
         rc = cmd_build(argc - 1, argv + 1, data_dir);
     else if (strcmp(cmd, "check") == 0)
-        rc = cmd_check(argc - 1, argv + 1, data_dir);
+        rc = cmd_check(argc - 1, argv + 1, data_dir, false);
+    else if (strcmp(cmd, "rules") == 0)
+        rc = cmd_check(argc - 1, argv + 1, data_dir, true);
     else if (strcmp(cmd, "release") == 0)
         rc = cmd_release(argc - 1, argv + 1, data_dir);
     else if (strcmp(cmd, "bundle") == 0)

@@ -1,10 +1,14 @@
--- Duty: an incident is notified within 1 hour of awareness; a level 1-2 incident
--- is contained or recovered within 72 hours, a level 3-4 one within 36 hours;
--- the investigation, handling and improvement report follows within a month of
--- containment (計畫 壹拾; 資通安全事件通報及應變辦法). Times are "HH:MM" text
--- beside the date fields.
-local function minutes(text)
-  local h, m = (text or ""):match("^(%d+):(%d+)$")
+-- Duty: an incident is notified within params.notify_minutes (60) of awareness;
+-- a level 1-2 incident is contained or recovered within params.contain_hours_low
+-- (72) hours, a level 3-4 one within params.contain_hours_high (36); the
+-- investigation, handling and improvement report follows within
+-- params.report_months (1) of containment. Times are "HH:MM" text beside the
+-- date fields (00:00 when the register keeps none).
+-- Times count only when the register keeps all three (else whole days).
+local timed = false
+local function minutes(s)
+  if not timed then return 0 end
+  local h, m = (s or ""):match("^(%d+):(%d+)$")
   return h and tonumber(h) * 60 + tonumber(m) or 0
 end
 
@@ -23,16 +27,21 @@ return rule {
   id = "incident-notify",
   title = "資通安全事件通報及應變時限",
   severity = "error",
-  source = "計畫 壹拾；資通安全事件通報及應變辦法第 4 條（1 小時內通報）及損害控制、調查報告時限",
+  source = "資通安全事件通報及應變辦法（知悉後 1 小時內通報；損害控制、復原及調查報告時限）",
+  plan = "incident-response",
+  needs = {
+    incidents = { "aware", "level", "notified", "contained", "reported",
+                  "aware_time?", "notified_time?", "contained_time?" },
+  },
+  params = { notify_minutes = 60, contain_hours_low = 72, contain_hours_high = 36, report_months = 1, window_days = 30 },
   check = function(site, today, params)
-    local notify = params.notify_minutes or 60
-    local low, high = params.contain_hours_low or 72, params.contain_hours_high or 36
-    local report_months = params.report_months or 1
-    local window = params.window_days or 30
+    local notify = params.notify_minutes
+    local fields = site.registers.incidents.fields
+    timed = fields.aware_time and fields.notified_time and fields.contained_time
     for _, inc in ipairs(site.registers.incidents) do
       local at = tostring(inc.aware) .. " " .. (inc.aware_time or "")
-      local name = inc.id .. "（第 " .. tostring(inc.level) .. " 級，" .. at .. " 知悉）"
-      local hours = (inc.level or 1) >= 3 and high or low
+      local name = inc._key .. "（第 " .. tostring(inc.level) .. " 級，" .. at .. " 知悉）"
+      local hours = (inc.level or 1) >= 3 and params.contain_hours_high or params.contain_hours_low
       local faults = 0
       local function deadline(limit)
         return add_days(inc.aware, (minutes(inc.aware_time) + limit) // 1440)
@@ -67,11 +76,11 @@ return rule {
                  status = "overdue", due = contain_due, row = inc }
         end
         -- the report, a month after containment
-        local report_due = add_months(inc.contained, report_months)
+        local report_due = add_months(inc.contained, params.report_months)
         if not inc.reported then
           faults = faults + 1
           local status = today > report_due and "overdue"
-            or (days_between(today, report_due) <= window and "due-soon" or "ok")
+            or (days_between(today, report_due) <= params.window_days and "due-soon" or "ok")
           flag { message = name .. "之調查、處理及改善報告應於 " .. tostring(report_due) .. " 前送交",
                  status = status, due = report_due, row = inc }
         elseif inc.reported > report_due then

@@ -61,7 +61,9 @@ suite() { names+=("$1"); shift; cmds+=("$*"); }
 suite pdf sh tests/pdf/run.sh
 suite cli sh tests/cli/run.sh
 suite release sh tests/release/run.sh
+suite mutation sh tests/mutation/run.sh
 suite plugins sh tests/plugins/run.sh
+suite schools sh tests/schools/run.sh
 suite golden sh tests/golden/run.sh
 suite seed-coverage-rendered seed_rendered
 suite mustache-spec build/tests/mustache_spec tests/spec/mustache

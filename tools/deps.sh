@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev
 libzip-dev libpango1.0-dev libcairo2-dev nettle-dev libcmocka-dev fonts-noto-cjk
-fonts-dejavu-core poppler-utils qpdf clang libclang-rt-14-dev"
+fonts-dejavu-core poppler-utils qpdf python3 clang libclang-rt-14-dev"
 
 missing=""
 for pkg in $PACKAGES; do

@@ -128,9 +128,9 @@ static check_options check_options_of(const build_options *opts, date today)
         .jobs = opts->jobs};
 }
 
-void build_print_summary(FILE *stream, const rules_result *rr, date today)
+static void print_summary(FILE *stream, const site *s, const rules_result *rr, date today)
 {
-    check_counts c = check_count(rr);
+    check_counts c = check_count(s, rr);
     char day[16];
     date_format_iso(today, day, sizeof day);
     fprintf(stream,
@@ -139,12 +139,15 @@ void build_print_summary(FILE *stream, const rules_result *rr, date today)
             c.errors, c.warnings, c.missing, c.overdue, c.due_soon, c.ok, c.rules);
     if (c.rules_failed)
         fprintf(stream, ", %d of them failed", c.rules_failed);
+    if (c.rules_unchecked)
+        fprintf(stream, ", %d %s unchecked", c.rules_unchecked,
+                c.rules_failed ? "more" : "of them");
     fprintf(stream, " on %s\n", day);
 }
 
-static bool checks_failed(const rules_result *rr)
+static bool checks_failed(const site *s, const rules_result *rr)
 {
-    check_counts c = check_count(rr);
+    check_counts c = check_count(s, rr);
     return c.errors > 0 || c.rules_failed > 0;
 }
 
@@ -466,10 +469,10 @@ build_result build_site(const build_options *opts)
     }
     const rules_result *rr = checks_wait(&gate);
     diag_buffer_replay(gate.diags);
-    build_print_summary(stderr, rr, today);
+    print_summary(stderr, s, rr, today);
     phase_time("rules-wait");
     if (rendered && result == BUILD_OK) {
-        if (opts->strict && checks_failed(rr)) {
+        if (opts->strict && checks_failed(s, rr)) {
             outdir_abort(&od);
             result = BUILD_CHECKS_FAILED;
         } else if (!outdir_commit(&od)) {
@@ -489,7 +492,17 @@ build_result build_site(const build_options *opts)
     return result;
 }
 
-check_result check_site(const build_options *opts, bool json)
+static void print_json(value *v)
+{
+    strbuf out;
+    sb_init(&out);
+    value_append_json(&out, v, true);
+    puts(out.data);
+    sb_free(&out);
+    value_unref(v);
+}
+
+check_result check_site(const build_options *opts, check_output output)
 {
     xref_table *xref = NULL;
     site *s = load_resolved(opts, &xref);
@@ -503,18 +516,17 @@ check_result check_site(const build_options *opts, bool json)
         site_free(s);
         return CHECK_CONTENT_ERROR;
     }
-    check_report(s, &rr);
-    if (json) {
-        value *v = check_flags_value(s, &rr, today);
-        strbuf out;
-        sb_init(&out);
-        value_append_json(&out, v, true);
-        puts(out.data);
-        sb_free(&out);
-        value_unref(v);
-    }
-    build_print_summary(json ? stderr : stdout, &rr, today);
-    check_result result = checks_failed(&rr) ? CHECK_FAILED : CHECK_OK;
+    bool listing = output == CHECK_RULES_TEXT || output == CHECK_RULES_JSON;
+    if (!listing)
+        check_report(s, &rr);
+    if (output == CHECK_FLAGS_JSON)
+        print_json(check_flags_value(s, &rr, today));
+    else if (output == CHECK_RULES_JSON)
+        print_json(check_rules_value(s, &rr));
+    else if (output == CHECK_RULES_TEXT)
+        check_rules_text(stdout, s, &rr);
+    print_summary(output == CHECK_DIAGNOSTICS ? stdout : stderr, s, &rr, today);
+    check_result result = !listing && checks_failed(s, &rr) ? CHECK_FAILED : CHECK_OK;
     rules_result_free(&rr);
     xref_table_free(xref);
     site_free(s);

@@ -47,6 +47,15 @@ typedef enum check_result {
 
 /* `policygen check`: the rules and references only, nothing written. With
  * json, prints status/flags.json's document to stdout. */
-check_result check_site(const build_options *opts, bool json);
+typedef enum check_output {
+    CHECK_DIAGNOSTICS, /* `check`: a diagnostic per flag, the summary on stdout */
+    CHECK_FLAGS_JSON,  /* `check --format json`: flags.json on stdout */
+    CHECK_RULES_TEXT,  /* `rules`: every rule, its needs, parameters and outcome */
+    CHECK_RULES_JSON,  /* `rules --format json` */
+} check_output;
+
+/* Runs the rules and prints what output says. `rules` exits CHECK_OK but for
+ * content that cannot be loaded. */
+check_result check_site(const build_options *opts, check_output output);
 
 #endif

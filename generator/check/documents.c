@@ -448,6 +448,30 @@ static void push_annexes(lua_State *L, void *ctx)
     push_documents(L, docs, &docs->s->annexes, docs->annexes);
 }
 
+static bool text_has_line(const document_text *t, int line)
+{
+    for (size_t i = 0; i < t->nblocks; i++)
+        if (t->blocks[i].line == line)
+            return true;
+    for (size_t i = 0; i < t->nlinks; i++)
+        if (t->links[i].line == line)
+            return true;
+    return false;
+}
+
+bool check_documents_has_place(const check_documents *docs, const char *path, int line)
+{
+    const vec *lists[] = {&docs->s->chapters, &docs->s->annexes};
+    const document_text *texts[] = {docs->chapters, docs->annexes};
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < lists[k]->len; i++) {
+            const document *d = lists[k]->items[i];
+            if (strcmp(d->path, path) == 0 && (line == 1 || text_has_line(&texts[k][i], line)))
+                return true;
+        }
+    return false;
+}
+
 rules_lazy check_documents_chapters(check_documents *docs)
 {
     return (rules_lazy){"documents", push_chapters, docs};

@@ -25,6 +25,11 @@ typedef struct check_documents check_documents;
 check_documents *check_documents_new(const site *s, const struct xref_table *xref, int threads);
 void check_documents_free(check_documents *docs);
 
+/* Whether path:line is a place rules were given in the plan's text: the
+ * first line of a chapter or annex, or the line of one of its blocks or
+ * links (what flag{at=} may point at). */
+bool check_documents_has_place(const check_documents *docs, const char *path, int line);
+
 /* The lazy parts "documents" and "annexes", with docs as their context. */
 rules_lazy check_documents_chapters(check_documents *docs);
 rules_lazy check_documents_annexes(check_documents *docs);

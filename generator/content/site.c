@@ -73,7 +73,8 @@ static const char *const DOC_KEYS[] = {"id", "title", "signatures", NULL};
 static const key_spec SITE_KEYS[] = {
     {"organization", ORG_KEYS}, {"document", DOC_KEYS}, {"language", NULL},
     {"calendar", NULL},         {"numbering", NULL},    {"theme", NULL},
-    {"editions", NULL},         {"rules", NULL},        {"modes", NULL},
+    {"editions", NULL},         {"rules", NULL},        {"coverage", NULL},
+    {"unchecked", NULL},        {"modes", NULL},
 };
 
 static bool in_list(const char *const *list, const char *s)
@@ -290,6 +291,22 @@ static bool load_config(site *s)
     if (c->rules && c->rules->kind != YNODE_MAP) {
         diag_error(ynode_pos(c->rules), "site-value", "'rules' must be a mapping by rule id");
         c->rules = NULL;
+    }
+    c->coverage = ynode_get(root, "coverage");
+    if (c->coverage && c->coverage->kind != YNODE_MAP) {
+        diag_error(ynode_pos(c->coverage), "site-value",
+                   "'coverage' must map the template's chapters to yours, as { organization: "
+                   "05-org }");
+        c->coverage = NULL;
+    }
+    const ynode *unchecked = ynode_get(root, "unchecked");
+    if (unchecked) {
+        const char *v = ynode_str(unchecked);
+        if (v && strcmp(v, "error") == 0)
+            c->unchecked_error = true;
+        else if (!v || strcmp(v, "warning") != 0)
+            diag_error(ynode_pos(unchecked), "site-value",
+                       "'unchecked' is warning (the default) or error, not '%s'", v ? v : "");
     }
     return ok;
 }

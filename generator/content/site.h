@@ -86,6 +86,8 @@ typedef struct site_config {
     char *theme;
     vec editions;    /* of char*, owned: public, staff, internal */
     const ynode *rules; /* borrowed from the site.yaml document, may be NULL */
+    const ynode *coverage; /* `coverage:` template chapter key -> chapter id, or NULL */
+    bool unchecked_error;  /* `unchecked: error`: a rule that cannot check is an error */
     /* `modes`: each edition's file and folder modes (by audience); 0 for
      * the modes new files get (the umask's) */
     unsigned file_modes[3], folder_modes[3];

@@ -61,6 +61,7 @@ static void register_free(void *p)
     free(reg->path);
     free(reg->title);
     free(reg->annex);
+    register_free_type(reg);
     ydoc_free(reg->doc);
     free(reg);
 }
@@ -86,8 +87,8 @@ void registers_free(register_set *set)
 
 /* ---- schema ---- */
 
-static const char *const SCHEMA_KEYS[] = {"title", "annex", "audience", "key", "fields", "items",
-                                          NULL};
+static const char *const SCHEMA_KEYS[] = {"title", "type", "map", "annex", "audience", "key",
+                                          "fields", "items", NULL};
 static const char *const FIELD_KEYS[] = {"label", "type", "required", "values", "register",
                                          "audience", NULL};
 
@@ -502,7 +503,8 @@ static void parse_register(const load_ctx *ctx, register_def *reg)
     for (size_t i = 0; i < root->len; i++)
         if (!in_list(SCHEMA_KEYS, root->keys[i]->text))
             diag_error(ynode_pos(root->keys[i]), "register-schema",
-                       "unknown key '%s' in register (title, annex, audience, key, fields, items)",
+                       "unknown key '%s' in register (title, type, map, annex, audience, key, "
+                       "fields, items)",
                        root->keys[i]->text);
 
     const char *title = schema_text(ynode_get(root, "title"), "title");
@@ -545,6 +547,7 @@ static void parse_register(const load_ctx *ctx, register_def *reg)
         else
             reg->key = kf;
     }
+    register_parse_type(reg);
     reg->display = map_get(&reg->field_by_name, "name");
     if (!reg->display)
         reg->display = map_get(&reg->field_by_name, "title");
@@ -675,6 +678,7 @@ bool registers_load(site *s)
         free(path);
     }
     registers_resolve(s->registers);
+    registers_resolve_types(s->registers);
     vec_free(&names);
     free(evidence);
     free(dir);
@@ -844,9 +848,9 @@ bool register_field_visible(const register_def *reg, const register_field *f, au
 
 /* ---- value tree ---- */
 
-static value *cell_to_value(const register_field *f, const register_cell *c)
+value *register_cell_value(const register_cell *c)
 {
-    switch (f->type) {
+    switch (c->field->type) {
     case FIELD_INT: return value_number((double)c->as.integer);
     case FIELD_NUMBER:
     case FIELD_HOURS: return value_number(c->as.number);
@@ -890,7 +894,7 @@ value *registers_to_value(const register_set *set, audience aud)
                 const register_field *f = reg->fields.items[i];
                 const register_cell *c = &row->cells[i];
                 if (c->valid && register_field_visible(reg, f, aud))
-                    value_map_set(rv, f->name, cell_to_value(f, c));
+                    value_map_set(rv, f->name, register_cell_value(c));
             }
             value_map_set_string(rv, "_file", reg->path);
             value_map_set_number(rv, "_line", row->node->line);
@@ -904,6 +908,13 @@ value *registers_to_value(const register_set *set, audience aud)
 
 /* ---- revisions ---- */
 
+/* A revisions row's field: through the type's mapping when the register
+ * declares `type: revisions`, else by its own name. */
+static const register_cell *revision_cell(const register_row *row, const char *name)
+{
+    return row->reg->type ? register_row_canon_cell(row, name) : register_row_cell(row, name);
+}
+
 bool registers_current_revision(const register_set *set, revision_info *out)
 {
     const register_def *reg = registers_get(set, "revisions");
@@ -911,12 +922,12 @@ bool registers_current_revision(const register_set *set, revision_info *out)
         return false;
     const register_row *row = vec_last(&reg->rows);
     *out = (revision_info){.row = row};
-    const register_cell *version = register_row_cell(row, "version");
+    const register_cell *version = revision_cell(row, "version");
     out->version = register_cell_text(version);
     if (!out->version && !version)
         out->version = row->key;
-    out->has_date = register_cell_date(register_row_cell(row, "date"), &out->date);
-    const char *status = register_cell_text(register_row_cell(row, "status"));
+    out->has_date = register_cell_date(revision_cell(row, "date"), &out->date);
+    const char *status = register_cell_text(revision_cell(row, "status"));
     out->approved = status && strcmp(status, "approved") == 0;
     return true;
 }

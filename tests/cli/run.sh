@@ -462,6 +462,25 @@ line=$(wc -l <"$work/site/site.yaml")
 expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/modes" --no-pdf
 expect_line "$work/site/site.yaml:$line:19: error: a mode is three octal digits such as 0640, that give the owner rw [site-value]"
 
+# A rule may flag only the places it was given, and at most 1,000 times: a
+# flood is cut with one line saying how many more, and a made-up place fails
+# the rule (its flags are dropped), with the other rules unharmed.
+fresh_site
+mkdir -p "$work/site/lua-plugins"
+cat >"$work/site/lua-plugins/flood.lua" <<'LUA'
+return rule { id = "flood", title = "flood", severity = "warning", source = "test",
+  check = function() for i = 1, 100000 do flag { message = "again " .. i, status = "missing" } end end }
+LUA
+cat >"$work/site/lua-plugins/forger.lua" <<'LUA'
+return rule { id = "forger", title = "forger", severity = "error", source = "test",
+  check = function() flag { message = "root", status = "missing", at = { file = "/etc/passwd", line = 1 } } end }
+LUA
+expect_exit 1 "$POLICYGEN" check -C "$work/site" --today 2026-11-28
+if [ "$(grep -c '\[flood\]$' "$work/err")" -eq 1001 ]; then ok; else bad "flood: $(grep -c '\[flood\]$' "$work/err") lines, expected 1,000 flags and one more line"; fi
+expect_line "$work/site/lua-plugins/flood.lua: warning: rule 'flood' raised more than 1000 flags: the first 1000 are kept, 99000 more were dropped [flood]"
+expect_line "$work/site/lua-plugins/forger.lua: error: rule 'forger' failed: a flag points at /etc/passwd:1, which is neither a register row nor a place in the plan's text [rule-error]"
+if ! grep -q 'passwd.*\[forger\]' "$work/err"; then ok; else bad "a flag at /etc/passwd was reported"; fi
+
 # Usage errors exit 2.
 expect_exit 2 "$POLICYGEN"
 expect_exit 2 "$POLICYGEN" frobnicate

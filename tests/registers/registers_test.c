@@ -19,6 +19,7 @@
 #include "core/xalloc.h"
 #include "diag/diag.h"
 #include "markdown/directive.h"
+#include "registers/regtype.h"
 #include "registers/registers.h"
 #include "registers/view.h"
 #include "render/html/body.h"
@@ -167,6 +168,83 @@ static void test_ref_unknown_register(void **state)
                            "to unknown register 'stafff' [register-schema]\n");
 }
 
+/* ---- register types ---- */
+
+static void test_type_and_map_errors(void **state)
+{
+    (void)state;
+    char *names = regtype_names();
+    char *want = xasprintf(
+        FIX "typed-errors/registers/a-staff.yaml:2:7: error: unknown register type 'staf' (types: "
+            "%s) [register-type]\n"
+        FIX "typed-errors/registers/b-staff.yaml:4:3: error: 'roles' is not a field of type staff "
+            "(its fields: name, title, unit, categories, duties, email, phone, joined, left) "
+            "[register-type]\n"
+        FIX "typed-errors/registers/b-staff.yaml:5:9: error: map: this register has no field "
+            "'nom' to hold staff.name [register-type]\n"
+        FIX "typed-errors/registers/b-staff.yaml:6:11: error: unknown key 'feild' in a map entry "
+            "(field, values) [register-schema]\n"
+        FIX "typed-errors/registers/b-staff.yaml:6:9: error: a map entry needs 'field': the "
+            "register's own field that holds it [register-schema]\n"
+        FIX "typed-errors/registers/d-untyped.yaml:2:6: error: 'map' maps fields onto a register "
+            "type: give the register a 'type' [register-type]\n"
+        FIX "typed-errors/registers/c-staff.yaml:2:7: error: type 'staff' is already kept by "
+            FIX "typed-errors/registers/b-staff.yaml:2; a type is kept in one register "
+            "[register-type]\n",
+        names);
+    expect_diagnostics(FIX "typed-errors", want);
+    free(want);
+    free(names);
+}
+
+static void test_typed_value(void **state)
+{
+    (void)state;
+    capture c;
+    capture_begin(&c);
+    site *s = xcalloc(1, sizeof *s);
+    s->dir = xstrdup(FIX "typed");
+    registers_load(s);
+    char *diags = capture_end(&c);
+    assert_string_equal(diags, "");
+    free(diags);
+
+    const register_def *people = registers_of_type(s->registers, "staff");
+    assert_non_null(people);
+    assert_string_equal(people->name, "people");
+    assert_null(registers_of_type(s->registers, "vendors"));
+    /* through map and through a field of the same name */
+    const register_row *p2 = register_row_get(people, "P2");
+    assert_string_equal(register_cell_text(register_row_canon_cell(p2, "name")), "王老師");
+    assert_non_null(register_row_canon_cell(p2, "left"));
+    assert_null(register_row_canon_cell(p2, "unit"));  /* no field holds it */
+    assert_non_null(register_row_canon_cell(p2, "title")); /* an int holds text: as written */
+
+    value *v = registers_typed_value(s->registers);
+    strbuf json;
+    sb_init(&json);
+    value_append_json(&json, v, false);
+    /* the staff register: a single role read as a list of one, in the type's words */
+    assert_non_null(strstr(json.data, "\"categories\":[\"資通安全長\"],\"_key\":\"P1\""));
+    assert_non_null(strstr(json.data, "\"categories\":{\"own\":\"role\",\"line\":10,"
+                                      "\"values\":[\"資通安全長\",\"資通安全兼辦人員\",\"一般使用者\"]}"));
+    /* an int holds text as written; shoe_size is the register's own, not the type's */
+    assert_non_null(strstr(json.data, "\"title\":\"1\""));
+    assert_null(strstr(json.data, "shoe_size"));
+    /* training: a ref to the staff type's register; checks cannot hold a text */
+    assert_non_null(strstr(json.data, "\"person\":\"P2\",\"date\":{\"$date\":\"2026-03-01\"},"
+                                      "\"hours\":3,\"_key\":\"1\""));
+    assert_non_null(strstr(json.data, "courses.yaml's field 'kind' is checks, which cannot hold "
+                                      "training.kind (text: the kind of course"));
+    /* an untyped register is not there */
+    assert_null(strstr(json.data, "未分類紀錄"));
+    sb_free(&json);
+    value_unref(v);
+    registers_free(s->registers);
+    free(s->dir);
+    free(s);
+}
+
 static void test_unknown_field(void **state)
 {
     (void)state;
@@ -181,8 +259,8 @@ static void test_schema_errors(void **state)
     const char *p = FIX "schema/registers/things.yaml";
     char expected[4096];
     snprintf(expected, sizeof expected,
-             "%s:2:1: error: unknown key 'titel' in register (title, annex, audience, key, "
-             "fields, items) [register-schema]\n"
+             "%s:2:1: error: unknown key 'titel' in register (title, type, map, annex, "
+             "audience, key, fields, items) [register-schema]\n"
              "%s:5:29: error: field 'when' has unknown type 'datetime' (text, markdown, int, "
              "number, hours, date, enum, bool, checks, list, ref, file) [register-schema]\n"
              "%s:6:35: error: unknown key 'lable' in field 'note' (label, type, required, "
@@ -404,7 +482,7 @@ static void test_example_registers_load_clean(void **state)
     assert_non_null(custodian);
     assert_string_equal(custodian->key, "S-05");
     assert_string_equal(register_row_label(custodian, AUDIENCE_INTERNAL), "張志明");
-    assert_int_equal(register_row_pos(hw7).line, 127);
+    assert_int_equal(register_row_pos(hw7).line, 128);
 
     const register_def *staff = registers_get(set, "staff");
     const register_cell *cats = register_row_cell(register_row_get(staff, "S-02"), "categories");
@@ -939,6 +1017,8 @@ int main(void)
         cmocka_unit_test(test_ref_unknown_register),
         cmocka_unit_test(test_unknown_field),
         cmocka_unit_test(test_schema_errors),
+        cmocka_unit_test(test_type_and_map_errors),
+        cmocka_unit_test(test_typed_value),
         cmocka_unit_test(test_file_paths),
         cmocka_unit_test(test_file_symlink_escape),
         cmocka_unit_test(test_billion_laughs),

@@ -6,12 +6,14 @@
 #include <string.h>
 
 #include "check/check.h"
+#include "check/coverage.h"
 #include "core/fs.h"
 #include "core/parallel.h"
 #include "core/srcfile.h"
 #include "core/value.h"
 #include "core/xalloc.h"
 #include "diff/sitediff.h"
+#include "registers/regtype.h"
 #include "registers/registers.h"
 #include "render/html/body.h"
 #include "render/html/register_html.h"
@@ -125,9 +127,9 @@ static const rules_result *checks_of(const page_writer *w)
     return w->shows_status ? w->opts->checks(w->opts->checks_ctx) : NULL;
 }
 
-static value *status_counts(const rules_result *r)
+static value *status_counts(const site *s, const rules_result *r)
 {
-    check_counts c = check_count(r);
+    check_counts c = check_count(s, r);
     value *st = check_counts_value(&c);
     value_map_set_bool(st, "all_clear", c.missing + c.overdue + c.due_soon == 0);
     return st;
@@ -548,28 +550,20 @@ static void write_registers(page_writer *w)
 
 /* ---- the staff digest ---- */
 
-/* A section of the plan by id, anywhere in the chapters this edition shows. */
-static const section *find_section(const page_writer *w, const char *id, const document **doc)
-{
-    for (size_t i = 0; i < w->chapters.len; i++) {
-        const document *d = w->chapters.items[i];
-        for (size_t k = 1; k < d->sections.len; k++) {
-            const section *sec = d->sections.items[k];
-            if (strcmp(sec->id, id) == 0) {
-                *doc = d;
-                return sec;
-            }
-        }
-    }
-    return NULL;
-}
+static char *flag_href(const site *s, const rule_flag *f);
 
-static value *digest_section(const page_writer *w, const char *id, const char *root)
+/* The plan's own section for a duty: the first heading of the template's
+ * chapter key whose title holds the words (the school's policy and goals). */
+static value *digest_section(const page_writer *w, const char *key, const char *words,
+                             const char *root)
 {
-    const document *d = NULL;
-    const section *sec = find_section(w, id, &d);
-    if (!sec)
+    coverage plan;
+    coverage_map(w->site, &plan);
+    const section *sec = coverage_heading(&plan, key, words);
+    coverage_free(&plan);
+    if (!sec || sec->doc->audience > w->audience)
         return NULL;
+    const document *d = sec->doc;
     value *v = value_map();
     char *title = xref_section_text(sec);
     value_map_set(v, "title", value_string_take(title));
@@ -583,74 +577,72 @@ static value *digest_section(const page_writer *w, const char *id, const char *r
     return v;
 }
 
-/* Required yearly hours of a person: the largest of their categories'
- * (site.yaml rules: training-hours: required: {category: hours}). */
-static double required_hours(const site *s, const register_cell *categories)
+/* The training still owed this year, from the training-hours rule's flags
+ * (the rule is the one place that knows who needs how many hours): in the
+ * internal edition each person with the rule's message; in the staff
+ * edition only how many, since a colleague's shortfall is not for all staff
+ * to read. Sets page.training; absent when the rules did not run or the
+ * rule is not among them. */
+static void digest_training(page_writer *w, value *page, const char *root)
 {
-    const ynode *req = ynode_get(ynode_get(s->config.rules, "training-hours"), "required");
-    const vec *items = register_cell_items(categories);
-    double best = 0;
-    for (size_t i = 0; items && i < items->len; i++) {
-        double h;
-        if (ynode_as_double(ynode_get(req, items->items[i]), &h) && h > best)
-            best = h;
+    const rules_result *r = w->opts->checks ? w->opts->checks(w->opts->checks_ctx) : NULL;
+    if (!r)
+        return;
+    const rule_info *rule = NULL;
+    for (size_t i = 0; i < r->rules.len && !rule; i++) {
+        const rule_info *ri = r->rules.items[i];
+        if (ri->id && strcmp(ri->id, "training-hours") == 0 && ri->outcome != RULE_SKIPPED)
+            rule = ri;
     }
-    return best;
-}
-
-/* Who still owes training hours this year, from the staff and training
- * registers; people who left before the year began are not listed. */
-static value *training_owed(const page_writer *w, date today, const char *root)
-{
-    const site *s = w->site;
-    value *list = value_list();
-    const register_def *staff = registers_get(s->registers, "staff");
-    const register_def *training = registers_get(s->registers, "training");
-    if (!register_visible(staff, w->audience) || !register_visible(training, w->audience))
-        return list;
-    for (size_t i = 0; i < staff->rows.len; i++) {
-        const register_row *person = staff->rows.items[i];
-        date left;
-        if (register_cell_date(register_row_cell(person, "left"), &left) && left.year < today.year)
-            continue;
-        double required = required_hours(s, register_row_cell(person, "categories"));
-        double done = 0;
-        for (size_t k = 0; k < training->rows.len; k++) {
-            const register_row *t = training->rows.items[k];
-            const register_row *who = register_cell_ref(register_row_cell(t, "person"));
-            date when;
-            double hours;
-            if (who == person && register_cell_date(register_row_cell(t, "date"), &when) &&
-                when.year == today.year && register_cell_number(register_row_cell(t, "hours"), &hours))
-                done += hours;
-        }
-        if (done >= required)
+    if (!rule)
+        return; /* turned off, or a school's own set of rules without it */
+    value *t = value_map();
+    char year[16];
+    snprintf(year, sizeof year, "%04d", w->opts->today.year);
+    value_map_set_number(t, "year", w->opts->today.year);
+    if (rule->outcome != RULE_RAN) {
+        value_map_set_bool(t, "unchecked", true);
+        value_map_set(page, "training", t);
+        return;
+    }
+    value *owed = value_list();
+    for (size_t i = 0; i < r->flags.len; i++) {
+        const rule_flag *f = r->flags.items[i];
+        /* this year's shortfalls (last year's are the status page's) */
+        if (strcmp(f->rule_id, "training-hours") != 0 || f->status == FLAG_OK || !f->due ||
+            strncmp(f->due, year, 4) != 0)
             continue;
         value *v = value_map();
-        value_map_set_string(v, "name", register_row_label(person, w->audience));
-        const char *unit = register_cell_text(register_row_cell(person, "unit"));
-        value_map_set_string(v, "unit", unit ? unit : "");
-        value_map_set_number(v, "required", required);
-        value_map_set_number(v, "done", done);
-        value_map_set_number(v, "owed", required - done);
-        value_map_set(v, "href", value_string_take(xasprintf("%sregisters/staff.html#%s", root,
-                                                             person->key)));
-        value_list_push(list, v);
+        value_map_set_string(v, "message", f->message);
+        char *href = flag_href(w->site, f);
+        if (href) {
+            /* flag_href is relative to status/; this page's root differs */
+            value_map_set(v, "href", value_string_take(xasprintf("%s%s", root, href + 3)));
+            free(href);
+        }
+        value_list_push(owed, v);
     }
-    return list;
+    value_map_set_number(t, "count", (double)value_list_len(owed));
+    value_map_set_bool(t, "none", value_list_len(owed) == 0);
+    if (w->audience >= AUDIENCE_INTERNAL)
+        value_map_set(t, "owed", owed);
+    else
+        value_unref(owed);
+    value_map_set(page, "training", t);
 }
 
-/* root: from the page to the edition's root ("" for index.html, "../" for
- * staff/index.html). */
-static value *digest_page(const page_writer *w, date today, const char *root)
+/* The digest; job->index: 1 for staff/index.html, 0 for the staff
+ * edition's home. Made last: it waits for the rules. */
+static value *digest_page(page_writer *w, page_job *job)
 {
+    const char *root = job->index ? "../" : "";
     const site *s = w->site;
     value *page = value_map();
     value_map_set_string(page, "title", s->digest ? s->digest->title : "同仁須知");
-    value *policy = digest_section(w, "policy", root);
+    value *policy = digest_section(w, "policy", "政策", root);
     if (policy)
         value_map_set(page, "policy", policy);
-    value *goals = digest_section(w, "goals", root);
+    value *goals = digest_section(w, "policy", "目標", root);
     if (goals)
         value_map_set(page, "goals", goals);
     if (s->digest) {
@@ -675,15 +667,32 @@ static value *digest_page(const page_writer *w, date today, const char *root)
             value_map_set_string(c, "text", changes);
         value_map_set(page, "latest", c);
     }
-    value *owed = training_owed(w, today, root);
-    value_map_set_bool(page, "has_owed", value_list_len(owed) > 0);
-    value_map_set(page, "owed", owed);
-    value_map_set_number(page, "year", today.year);
-    value_map_set_number(page, "roc_year", today.year - 1911);
+    digest_training(w, page, root);
     return page;
 }
 
 /* ---- status: the rules' flags ---- */
+
+/* What a school must add for an unmet need, in the site's language (the
+ * command line's diagnostics say it in English). */
+static char *need_advice(const site *s, const rule_need *n)
+{
+    const regtype *t = regtype_get(n->type);
+    const char *title = t ? t->title : n->type;
+    if (!n->field)
+        return xasprintf("未登錄「%s」：請於保存此類紀錄之登錄簿加上 type: %s，或新增此登錄簿。", title,
+                         n->type);
+    const regtype_field *f = regtype_field_get(t, n->field);
+    const char *label = f ? f->label : n->field;
+    const char *file = n->file ? n->file : "";
+    if (s->dir && strncmp(file, s->dir, strlen(s->dir)) == 0 && file[strlen(s->dir)] == '/')
+        file += strlen(s->dir) + 1;
+    if (n->wrong)
+        return xasprintf("%s 中對應「%s」（%s.%s）之欄位型別不符：%s", file, label, n->type,
+                         n->field, n->message);
+    return xasprintf("%s 缺少「%s」欄位（%s.%s）：請新增名為 %s 之欄位，或以 map: { %s: 你的欄位 } 指明。",
+                     file, label, n->type, n->field, n->field, n->field);
+}
 
 static const char *const STATUS_ORDER[] = {"overdue", "missing", "due-soon", "ok"};
 static const char *const STATUS_TITLE[] = {"逾期", "缺漏", "即將到期", "符合"};
@@ -806,7 +815,7 @@ static value *status_page(page_writer *w, page_job *job)
     const html_options *opts = w->opts;
     value *page = value_map();
     value_map_set_string(page, "title", "檢核結果");
-    value_map_set(page, "status", status_counts(r));
+    value_map_set(page, "status", status_counts(w->site, r));
     char today[64];
     date_format_long(opts->today, w->site->config.calendar == CALENDAR_ROC, today, sizeof today);
     value_map_set_string(page, "today", today);
@@ -836,6 +845,7 @@ static value *status_page(page_writer *w, page_job *job)
         if (ri->source)
             value_map_set_string(rv, "source", ri->source);
         value_map_set_bool(rv, "failed", ri->outcome == RULE_FAILED);
+        value_map_set_bool(rv, "unchecked", ri->outcome == RULE_UNCHECKED);
         int open = 0;
         for (size_t k = 0; k < r->flags.len; k++) {
             const rule_flag *f = r->flags.items[k];
@@ -847,6 +857,29 @@ static value *status_page(page_writer *w, page_job *job)
         value_list_push(rules, rv);
     }
     value_map_set(page, "rules", rules);
+    /* 無法檢核: the rules that could not check, each with what to add */
+    value *unchecked = value_list();
+    for (size_t i = 0; i < r->rules.len; i++) {
+        const rule_info *ri = r->rules.items[i];
+        if (ri->outcome != RULE_UNCHECKED)
+            continue;
+        value *rv = value_map();
+        value_map_set_string(rv, "id", ri->id);
+        value_map_set_string(rv, "title", ri->title ? ri->title : ri->id);
+        if (ri->source)
+            value_map_set_string(rv, "source", ri->source);
+        value *needs = value_list();
+        for (size_t k = 0; k < ri->needs.len; k++) {
+            const rule_need *n = ri->needs.items[k];
+            if (n->blocking)
+                value_list_push(needs, value_string_take(need_advice(w->site, n)));
+        }
+        value_map_set(rv, "needs", needs);
+        value_list_push(unchecked, rv);
+    }
+    value_map_set_bool(page, "has_unchecked", value_list_len(unchecked) > 0);
+    value_map_set_number(page, "unchecked_count", (double)value_list_len(unchecked));
+    value_map_set(page, "unchecked", unchecked);
     value_map_set(page, "timeline", value_string_take(timeline_svg(r, opts->today)));
     value_map_set_number(page, "year", opts->today.year);
     return page;
@@ -876,7 +909,7 @@ static value *home_page(page_writer *w, page_job *job)
     (void)job;
     value *page = value_map();
     if (w->shows_status)
-        value_map_set(page, "status", status_counts(checks_of(w)));
+        value_map_set(page, "status", status_counts(w->site, checks_of(w)));
     return page;
 }
 
@@ -1014,14 +1047,15 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     pthread_mutex_init(&w.parts_lock, NULL);
     pthread_cond_init(&w.parts_ready, NULL);
 
-    if (w.audience == AUDIENCE_STAFF)
-        write_page(&w, "index.html", "digest", digest_page(&w, opts->today, ""));
     write_plan(&w);
     write_annexes(&w);
     write_registers(&w);
     write_versions(&w, opts);
+    /* Made last, like the status pages: the digest waits for the rules. */
+    if (w.audience == AUDIENCE_STAFF)
+        write_page_later(&w, "index.html", "digest", digest_page, 0);
     if (w.audience >= AUDIENCE_STAFF)
-        write_page(&w, "staff/index.html", "digest", digest_page(&w, opts->today, "../"));
+        write_page_later(&w, "staff/index.html", "digest", digest_page, 1);
     if (w.audience != AUDIENCE_STAFF)
         write_page_later(&w, "index.html", "home", home_page, 0);
     if (w.shows_status)

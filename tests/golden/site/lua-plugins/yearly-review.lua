@@ -5,6 +5,7 @@ return rule {
   title = "年度檢視",
   severity = "error",
   source = "測試計畫 壹、一",
+  needs = { ["core-business"] = { "system" } },
   check = function(site, today, params)
     local due = date(today.year, 10, 31)
     if site.revision.date.year < today.year and today > due then
@@ -12,8 +13,8 @@ return rule {
              status = "overdue", section = "basis/policy" }
     end
     local next_due = date(today.year + 1, 3, 31)
-    for _, r in ipairs(site.registers.systems) do
-      flag { message = r.name .. " 已登錄", status = "ok", row = r }
+    for _, r in ipairs(site.registers["core-business"]) do
+      flag { message = r.system .. " 已登錄", status = "ok", row = r }
     end
     flag { message = "次年度盤點", due = next_due, status = "due-soon" }
   end,
