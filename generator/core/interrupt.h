@@ -1,4 +1,4 @@
-/* Folders an interrupted run must not leave behind. While a folder is
+/* Folders (and files) an interrupted run must not leave behind. While a folder is
  * guarded, SIGINT, SIGTERM and SIGHUP remove it before the process ends:
  * the handler only writes the signal to a pipe (async-signal-safe); a
  * thread of its own reads it, removes the guarded folders (twice, should a
