@@ -96,6 +96,21 @@ expect_appended_error plan/02-scope.md 'a bell \007 and ESC \033[2J\n' 8 \
     "control character U+0007 is not allowed in text [text]"
 expect_appended_error site.yaml 'x: "\033[31m"\n' 5 "control character U+001B is not allowed in text [text]"
 
+# A rule's flag message is escaped the same way, and --format json stays
+# valid JSON (a byte that is not UTF-8 becomes U+FFFD).
+fresh_site
+cat >"$work/site/lua-plugins/hostile.lua" <<'LUA'
+return rule {
+  id = "hostile", title = "t", severity = "error", source = "s",
+  check = function(site, today, params)
+    flag { message = "a\27[31m\r\nfake.md:1: error: x\255", status = "missing" }
+  end,
+}
+LUA
+expect_exit 1 "$POLICYGEN" check -C "$work/site" --today 2026-11-28 --format json
+expect_line "$work/site/site.yaml: error: a\\x1b[31m\\r\\nfake.md:1: error: x\\xff (missing) [hostile]"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [f["message"] for f in d["flags"] if f["rule"]=="hostile"] == ["a\x1b[31m\r\nfake.md:1: error: x\ufffd"]' "$work/out.txt"; then ok; else bad "flags JSON with a hostile message"; fi
+
 # A file over its limit says what the limit is.
 fresh_site
 head -c 9000000 /dev/zero | tr '\0' a >"$work/site/plan/03-big.md"
