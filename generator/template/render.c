@@ -30,6 +30,8 @@ typedef struct renderer {
     bool at_line_start;
     int includes; /* partials and parents being rendered */
     int nesting;  /* sections, blocks and includes being rendered */
+    size_t start; /* out's length before this render */
+    long steps;   /* tags and texts visited */
 } renderer;
 
 static bool render_list(renderer *r, const tpl *t, const node_list *list);
@@ -228,10 +230,30 @@ static bool render_block(renderer *r, const tpl *t, const node *n)
     return ok;
 }
 
+/* Whether the render stays within TPL_MAX_OUTPUT and TPL_MAX_STEPS. */
+static bool within_limits(renderer *r, const tpl *t, const node *n)
+{
+    if (++r->steps > TPL_MAX_STEPS) {
+        tpl_set_error(r->err, t->name, n->line, n->col,
+                      "more than %ld tags rendered: sections repeat inside each other too often",
+                      TPL_MAX_STEPS);
+        return false;
+    }
+    if (r->out->len - r->start > TPL_MAX_OUTPUT) {
+        tpl_set_error(r->err, t->name, n->line, n->col,
+                      "the output would be larger than %zu MiB: sections repeat inside each "
+                      "other too often", TPL_MAX_OUTPUT >> 20);
+        return false;
+    }
+    return true;
+}
+
 static bool render_list(renderer *r, const tpl *t, const node_list *list)
 {
     for (size_t i = 0; i < list->len; i++) {
         const node *n = &list->items[i];
+        if (!within_limits(r, t, n))
+            return false;
         bool ok = true;
         switch (n->kind) {
         case NODE_TEXT: write_text(r, tpl_str(t, n->text), n->text.len); continue;
@@ -265,6 +287,7 @@ bool tpl_render(tpl_set *set, const tpl *t, const value *data, strbuf *out, tpl_
     if (data)
         push_context(&r, data);
     size_t out_len = out->len;
+    r.start = out_len;
     bool ok = render_list(&r, t, &t->root);
     if (!ok) {
         out->len = out_len;

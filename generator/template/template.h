@@ -25,6 +25,11 @@
 #define TPL_MAX_INCLUDE_DEPTH 64
 /* Sections, blocks and parents may nest this deep inside one template. */
 #define TPL_MAX_NESTING 256
+/* Sections that repeat inside each other multiply: one render may write at
+ * most this much and visit at most this many tags and texts, and fails
+ * past either (a 1 KB template could otherwise ask for gigabytes). */
+#define TPL_MAX_OUTPUT ((size_t)256 << 20)
+#define TPL_MAX_STEPS 10000000L
 
 /* Where and why compiling or rendering failed. line and col are 1-based
  * (col counts bytes); 0 when the error has no position. name is the
