@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/srcfile.h"
 #include "core/xalloc.h"
 #include "template/compiled.h"
 
@@ -230,19 +231,23 @@ static bool render_block(renderer *r, const tpl *t, const node *n)
     return ok;
 }
 
-/* Whether the render stays within TPL_MAX_OUTPUT and TPL_MAX_STEPS. */
+/* Whether the render stays within the set's output and step limits. */
 static bool within_limits(renderer *r, const tpl *t, const node *n)
 {
-    if (++r->steps > TPL_MAX_STEPS) {
+    long max_steps = tpl_set_max_steps(r->set);
+    size_t max_output = tpl_set_max_output(r->set);
+    if (++r->steps > max_steps) {
         tpl_set_error(r->err, t->name, n->line, n->col,
                       "more than %ld tags rendered: sections repeat inside each other too often",
-                      TPL_MAX_STEPS);
+                      max_steps);
         return false;
     }
-    if (r->out->len - r->start > TPL_MAX_OUTPUT) {
+    if (r->out->len - r->start > max_output) {
+        char limit[32];
+        srcfile_limit_text(max_output, limit, sizeof limit);
         tpl_set_error(r->err, t->name, n->line, n->col,
-                      "the output would be larger than %zu MiB: sections repeat inside each "
-                      "other too often", TPL_MAX_OUTPUT >> 20);
+                      "the output would be larger than %s: sections repeat inside each other "
+                      "too often", limit);
         return false;
     }
     return true;
