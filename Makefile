@@ -6,7 +6,7 @@ DESTDIR ?=
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS        = libcmark-gfm yaml-0.1 lua5.4 libzip pangocairo cairo-pdf nettle
+PKGS        = libcmark-gfm yaml-0.1 lua5.4 libzip pangocairo cairo-pdf nettle libmicrohttpd
 
 OPT      ?= -O2 -g
 # `make site` and `make test` compile on every processor.
@@ -122,8 +122,14 @@ site: deps
 test: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) check
 
-check: policygen build/san/policygen $(TEST_BIN) build/tests/mustache_spec build/tests/seed_coverage $(FUZZ_BIN)
+check: policygen build/san/policygen $(TEST_BIN) build/tests/mustache_spec build/tests/seed_coverage \
+       tests/node/node_modules/.package-lock.json $(FUZZ_BIN)
 	@bash tests/run.sh
+
+# The browser tests' Node packages, exactly as the committed lock file says.
+tests/node/node_modules/.package-lock.json: tests/node/package.json tests/node/package-lock.json
+	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 bench: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) policygen

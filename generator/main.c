@@ -14,6 +14,7 @@
 #include "diag/diag.h"
 #include "release/bundle.h"
 #include "release/release.h"
+#include "serve/serve.h"
 
 enum exit_code {
     EXIT_OK = 0,
@@ -29,6 +30,7 @@ static const char USAGE[] =
     "       policygen release [-C DIR] [--force] [--today YYYY-MM-DD]\n"
     "       policygen bundle [-C DIR] [-o OUT] [--edition E] [--today YYYY-MM-DD] [--no-build]\n"
     "       policygen verify BUNDLE.zip\n"
+    "       policygen serve [-C DIR] [--port N] [--bind ADDR] [--edition E] [--today YYYY-MM-DD] [--pdf]\n"
     "\n"
     "  build    render the content folder into the output folder\n"
     "  check    run the rules and reference checks only; exit 1 on error-level flags\n"
@@ -36,6 +38,7 @@ static const char USAGE[] =
     "  release  freeze the current approved version into DIR/releases/<version>.zip\n"
     "  bundle   build, then zip each edition into OUT/dist/<id>-<version>-<edition>.zip\n"
     "  verify   check a bundle's files against its MANIFEST.sha256; exit 1 on any difference\n"
+    "  serve    build, serve on http://127.0.0.1:8000/, rebuild and reload on every change\n"
     "\n"
     "options:\n"
     "  -C DIR             the content folder (default: content)\n"
@@ -351,6 +354,75 @@ static int cmd_verify(int argc, char **argv)
     return EXIT_OK;
 }
 
+static int cmd_serve(int argc, char **argv, const char *data_dir)
+{
+    static const char usage[] =
+        "usage: policygen serve [-C DIR] [--port N] [--bind ADDR] [--edition E]\n"
+        "                       [--today YYYY-MM-DD] [--pdf]\n"
+        "\n"
+        "Builds the content folder into a temporary folder of its own (never output/), serves\n"
+        "it over HTTP, and builds again whenever the content, the theme or the rules change;\n"
+        "open pages reload. A failed build shows its diagnostics on every page, above the\n"
+        "last good build. Ctrl-C stops it and removes its folder.\n"
+        "\n"
+        "  --port N      the port (default 8000; 0: any free port, printed)\n"
+        "  --bind ADDR   the IPv4 or IPv6 address to listen on (default 127.0.0.1: this machine\n"
+        "                only; any other is warned about: the internal edition is not for the\n"
+        "                network)\n"
+        "  --edition E   build only edition E of site.yaml's\n"
+        "  --pdf         typeset the PDFs too (each build takes seconds longer)\n"
+        "\n"
+        "exit codes: 0 stopped by Ctrl-C (SIGINT) or SIGTERM, 2 usage (an address that cannot\n"
+        "be listened on, an unknown edition), 3 no content folder or no way to watch it\n";
+    serve_options opts = {.content_dir = "content", .data_dir = data_dir, .bind_text = "127.0.0.1"};
+    unsigned port = 8000;
+    enum { OPT_TODAY = 256, OPT_PORT, OPT_BIND, OPT_EDITION, OPT_PDF };
+    static const struct option long_opts[] = {
+        {"today", required_argument, NULL, OPT_TODAY},
+        {"port", required_argument, NULL, OPT_PORT},
+        {"bind", required_argument, NULL, OPT_BIND},
+        {"edition", required_argument, NULL, OPT_EDITION},
+        {"pdf", no_argument, NULL, OPT_PDF},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "C:h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'C': opts.content_dir = optarg; break;
+        case OPT_TODAY:
+            if (!option_today(optarg, &opts.today, &opts.today_set))
+                return EXIT_USAGE;
+            break;
+        case OPT_PORT: {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (!*optarg || *end || n < 0 || n > 65535)
+                return usage_error("--port takes a port number from 0 to 65535, not '%s'", optarg);
+            port = (unsigned)n;
+            break;
+        }
+        case OPT_BIND: opts.bind_text = optarg; break;
+        case OPT_EDITION: opts.edition = optarg; break;
+        case OPT_PDF: opts.pdf = true; break;
+        case 'h': fputs(usage, stdout); return EXIT_OK;
+        default: return usage_error("%s", "unknown option");
+        }
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    if (!serve_address_parse(opts.bind_text, port, &opts.address))
+        return usage_error("--bind takes an IPv4 or IPv6 address such as 127.0.0.1 or ::1, not '%s'",
+                           opts.bind_text);
+    switch (serve_run(&opts)) {
+    case SERVE_STOPPED: return EXIT_OK;
+    case SERVE_USAGE_ERROR: return EXIT_USAGE;
+    case SERVE_FAILED: return EXIT_CONTENT;
+    }
+    return EXIT_CONTENT;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -374,6 +446,8 @@ int main(int argc, char **argv)
         rc = cmd_bundle(argc - 1, argv + 1, data_dir);
     else if (strcmp(cmd, "verify") == 0)
         rc = cmd_verify(argc - 1, argv + 1);
+    else if (strcmp(cmd, "serve") == 0)
+        rc = cmd_serve(argc - 1, argv + 1, data_dir);
     else
         rc = usage_error("unknown command '%s'", cmd);
     free(data_dir);

@@ -33,6 +33,7 @@ return rule {
   severity = "warning",
   source = "資通安全管理法施行細則第 6 條（計畫應載明之事項及其表單）",
   plan = "references/表單",
+  kind = "document",
   check = function(site, today, params)
     local by_id, by_title = {}, {}
     for _, a in ipairs(site.annexes) do

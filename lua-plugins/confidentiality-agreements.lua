@@ -79,7 +79,7 @@ return rule {
         flag { message = p.name .. "（" .. p._key .. "）已於 " .. tostring(signed.signed) .. " 簽署" .. form .. "（" .. signed._key .. "）",
                status = "ok", row = signed }
       else
-        flag { message = p.name .. "（" .. p._key .. "）為" .. shown .. "，尚未簽署" .. form, status = "missing", row = p }
+        flag { message = p.name .. "（" .. p._key .. "）為" .. shown .. "，尚未簽署" .. form, status = "missing", row = p, owner = p.name }
       end
     end
   end,

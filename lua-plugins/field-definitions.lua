@@ -44,6 +44,7 @@ return rule {
   severity = "warning",
   source = "資通安全管理法施行細則第 6 條（計畫應載明之事項）",
   params = { heading = "欄位定義" },
+  kind = "document",
   check = function(site, today, params)
     local schemas = {}
     for _, reg in ipairs(site.schemas) do schemas[reg.name] = reg end

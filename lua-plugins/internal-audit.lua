@@ -22,15 +22,16 @@ return rule {
 
     for _, a in ipairs(audits) do
       local name = a._key .. "（" .. tostring(a.date) .. "）"
+      local lead = a.lead_auditor and people.name(staff, a.lead_auditor) or nil
       if a.notified and a.date then
         local ahead = days_between(a.notified, a.date)
         if ahead < notice then
           flag { message = name .. "於 " .. tostring(a.notified) .. " 才通知受稽單位，僅提前 " .. ahead
-                   .. " 日，應於稽核前 " .. notice .. " 日通知", status = "overdue", due = add_days(a.date, -notice), row = a }
+                   .. " 日，應於稽核前 " .. notice .. " 日通知", status = "overdue", due = add_days(a.date, -notice), row = a, owner = lead }
         end
       elseif a.date and a.date >= today and days_between(today, a.date) <= notice + params.window_days then
         local due = add_days(a.date, -notice)
-        flag { message = name .. "應於 " .. tostring(due) .. " 前通知受稽單位", row = a, due = due,
+        flag { message = name .. "應於 " .. tostring(due) .. " 前通知受稽單位", row = a, due = due, owner = lead,
                status = today > due and "overdue" or "due-soon" }
       end
       for _, role in ipairs({ { "lead_auditor", "稽核組長" }, { "co_auditor", "稽核委員" } }) do

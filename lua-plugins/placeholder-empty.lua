@@ -21,6 +21,7 @@ return rule {
   title = "計畫本文待填內容未填寫",
   severity = "error",
   source = "資通安全管理法施行細則第 6 條（計畫應載明之事項）",
+  kind = "document",
   check = function(site, today, params)
     local found = 0
     for _, doc in ipairs(site.documents) do

@@ -25,6 +25,7 @@ return rule {
     ["assets?"] = { "name", "ip?", "custodian?" },
     ["staff?"] = { "name" },
   },
+  kind = "document",
   check = function(site, today, params)
     local uses, order = {}, {}
     local function add(ip, use)

@@ -76,7 +76,7 @@ return rule {
             if status then
               flag { message = p.name .. "（" .. p._key .. "，" .. s.role .. "）" .. year .. " 年資通安全教育訓練僅 "
                        .. s.got .. " 小時，未達每年 " .. s.need .. " 小時（尚缺 " .. (s.need - s.got) .. " 小時）",
-                     status = status, due = due, row = p }
+                     status = status, due = due, row = p, owner = p.name }
             end
           else
             met = met + 1

@@ -2,9 +2,10 @@
 # Runs every test suite of `make test`: the cmocka unit tests, the Mustache
 # spec, the seed-coverage check (every sentence of the seed in the rendered
 # plan; the source is not checked, as registers reshape the seed's tables),
-# golden output, the command-line tests, the plugins, the PDFs,
-# release/bundle/verify, a few seconds of each fuzzing harness, and a check that no test reads outside the
-# repository.
+# golden output, the command-line tests, serve, the plugins, the rules on two
+# schools and under mutation, the PDFs, release/bundle/verify, the browser (the
+# site in chromium), a few seconds of each fuzzing harness, and a check that no
+# test reads outside the repository.
 #
 # Suites run side by side, TEST_JOBS at a time (default: one per processor),
 # each into a log of its own; the logs are printed in the fixed order of the
@@ -59,7 +60,9 @@ names=()
 cmds=()
 suite() { names+=("$1"); shift; cmds+=("$*"); }
 suite pdf sh tests/pdf/run.sh
+suite browser sh tests/browser/run.sh
 suite cli sh tests/cli/run.sh
+suite serve sh tests/serve/run.sh
 suite release sh tests/release/run.sh
 suite mutation sh tests/mutation/run.sh
 suite plugins sh tests/plugins/run.sh

@@ -176,6 +176,33 @@ bench_pdf() {
         printf "seed build  with %d PDFs in 3 editions: best %.2f s, median %.2f s, peak %.0f MB", n, b, m, k * 1024 / 1e6 }')"
 }
 
+# ---- search (the offline search index of an edition) ----
+
+# The index each edition's build writes (search/index.js) for the corpus, and
+# how long a browser takes to load it and to answer typical queries (Node
+# runs the theme's own query code: tools/search-bench.js).
+bench_search() {
+    out=$BENCH/search-out
+    "$POLICYGEN" build -C "$CORPUS" -o "$out" --today "$TODAY" --no-pdf >"$BENCH/search.log" 2>&1 ||
+        { show_log "$BENCH/search.log"; die "search: build failed"; }
+    for ed in public internal; do
+        f=$out/$ed/search/index.js
+        [ -f "$f" ] || die "search: no $f"
+        say "$(awk -v b="$(wc -c <"$f")" -v e="$ed" -v g="$(gzip -c "$f" | wc -c)" 'BEGIN {
+            printf "search      %s index %.1f MB (%.1f MB gzipped)", e, b / 1e6, g / 1e6 }')"
+    done
+    if ! command -v node >/dev/null 2>&1; then
+        say "search      query time not measured: node is missing (tools/deps.sh installs it)"
+        return 0
+    fi
+    node tools/search-bench.js "$out/internal" "$RUNS" >"$BENCH/search-times.txt" ||
+        die "search: tools/search-bench.js failed"
+    awk '$1 == "load" { printf "bench: search      load and parse the index %.0f ms (%d sections)\n", $2, $3 }
+         $1 == "query" { q = $4; for (i = 5; i <= NF; i++) q = q " " $i
+                         printf "bench: search      query %.1f ms, %d results: %s\n", $2, $3, q }' \
+        "$BENCH/search-times.txt"
+}
+
 # ---- main ----
 
 main() {
@@ -189,6 +216,7 @@ main() {
     POLICYGEN_TIMES=1 "$POLICYGEN" build -C "$CORPUS" -o "$BENCH/out" --today "$TODAY" --no-pdf \
         --edition internal 2>&1 | sed -n 's/^time: */bench:   stage /p' | while read -r line; do echo "$line"; done
     bench_full_build "3 editions " ""
+    bench_search
     bench_pdf
 }
 

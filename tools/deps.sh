@@ -4,8 +4,14 @@
 set -eu
 
 PACKAGES="pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev
-libzip-dev libpango1.0-dev libcairo2-dev nettle-dev libcmocka-dev fonts-noto-cjk
-fonts-dejavu-core poppler-utils qpdf python3 clang libclang-rt-14-dev"
+libzip-dev libpango1.0-dev libcairo2-dev nettle-dev libmicrohttpd-dev libcmocka-dev fonts-noto-cjk
+fonts-dejavu-core poppler-utils qpdf python3 chromium clang
+libclang-rt-14-dev"
+# The browser tests run Node (puppeteer-core, axe-core from npm): Debian's
+# nodejs and npm, unless a Node is already there (another one's npm would
+# conflict with Debian's).
+command -v node >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs"
+command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
 
 missing=""
 for pkg in $PACKAGES; do

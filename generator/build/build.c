@@ -343,6 +343,31 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
     if (!copy_frozen(od, rel, edition))
         return false;
     leak_check *lc = leak_check_new(s, aud);
+    /* The PDFs first: the pages link to them with their size and pages. */
+    vec pdf_texts; /* a PDF keeps its text encoded: the leak check reads it as typeset */
+    vec_init(&pdf_texts, pdf_text_free);
+    vec pdf_files;
+    vec_init(&pdf_files, pdf_file_free);
+    if (!opts->no_pdf) {
+        pdf_options pdf = {.theme_dir = theme_dir,
+                           .jobs = opts->jobs,
+                           .audience = aud,
+                           .today = today,
+                           .subdir = edition,
+                           .texts = &pdf_texts,
+                           .files = &pdf_files};
+        if (!pdf_render_site(s, xref, od, &pdf) || od->failed) {
+            vec_free(&pdf_texts);
+            vec_free(&pdf_files);
+            leak_check_free(lc);
+            return false;
+        }
+    }
+    html_download *downloads = xcalloc(pdf_files.len + 1, sizeof *downloads);
+    for (size_t i = 0; i < pdf_files.len; i++) {
+        const pdf_file *f = pdf_files.items[i];
+        downloads[i] = (html_download){f->path, f->bytes, f->pages};
+    }
     html_options html = {.theme_dir = theme_dir,
                          .xref = xref,
                          .audience = aud,
@@ -353,25 +378,16 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
                          .subdir = edition,
                          .releases = rel->items,
                          .n_releases = rel->versions.len,
-                         .pages = {leak_check_look, leak_check_written, lc}};
-    if (!html_render_site(s, od, &html) || od->failed) {
+                         .pages = {leak_check_look, leak_check_written, lc},
+                         .downloads = downloads,
+                         .n_downloads = pdf_files.len};
+    bool rendered = html_render_site(s, od, &html) && !od->failed;
+    free(downloads);
+    vec_free(&pdf_files);
+    if (!rendered) {
+        vec_free(&pdf_texts);
         leak_check_free(lc);
         return false;
-    }
-    vec pdf_texts; /* a PDF keeps its text encoded: the leak check reads it as typeset */
-    vec_init(&pdf_texts, pdf_text_free);
-    if (!opts->no_pdf) {
-        pdf_options pdf = {.theme_dir = theme_dir,
-                           .jobs = opts->jobs,
-                           .audience = aud,
-                           .today = today,
-                           .subdir = edition,
-                           .texts = &pdf_texts};
-        if (!pdf_render_site(s, xref, od, &pdf) || od->failed) {
-            vec_free(&pdf_texts);
-            leak_check_free(lc);
-            return false;
-        }
     }
     char *dir = outdir_path(od, edition);
     char *shown = fs_join(opts->output_dir, edition);

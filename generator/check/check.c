@@ -438,7 +438,7 @@ static const rule_info *find_rule(const rules_result *r, const char *id)
  * message may word today's distance to the date differently). */
 static const char *content_relative(const site *s, const char *path);
 
-static char *flag_uid(const site *s, const rule_flag *f)
+char *check_flag_uid(const site *s, const rule_flag *f)
 {
     uint64_t h = 1469598103934665603ULL;
     const char *file = f->file ? content_relative(s, f->file) : "";
@@ -479,6 +479,7 @@ static value *rule_summary(const rule_info *ri)
     value_map_set(rv, "title", ri->title ? value_string(ri->title) : value_null());
     value_map_set(rv, "source", ri->source ? value_string(ri->source) : value_null());
     value_map_set_string(rv, "severity", severity_name(ri->severity));
+    value_map_set_string(rv, "kind", rule_kind_name(ri->kind));
     value_map_set_string(rv, "outcome", rule_outcome_name(ri->outcome));
     value_map_set_number(rv, "flags", (double)ri->flag_count);
     return rv;
@@ -528,7 +529,7 @@ value *check_flags_value(const site *s, const rules_result *r, date today)
         const rule_flag *f = r->flags.items[i];
         const rule_info *ri = find_rule(r, f->rule_id);
         value *fv = value_map();
-        value_map_set(fv, "uid", value_string_take(flag_uid(s, f)));
+        value_map_set(fv, "uid", value_string_take(check_flag_uid(s, f)));
         value_map_set_string(fv, "rule", f->rule_id);
         value_map_set(fv, "rule_title",
                       ri && ri->title ? value_string(ri->title) : value_null());
@@ -539,6 +540,7 @@ value *check_flags_value(const site *s, const rules_result *r, date today)
         value_map_set(fv, "due", f->due ? value_string(f->due) : value_null());
         value_map_set(fv, "file", f->file ? value_string(content_relative(s, f->file)) : value_null());
         value_map_set(fv, "line", f->line ? value_number(f->line) : value_null());
+        value_map_set(fv, "owner", f->owner ? value_string(f->owner) : value_null());
         value_map_set(fv, "section", f->section ? value_string(f->section) : value_null());
         value_list_push(flags, fv);
     }
@@ -707,7 +709,7 @@ char *check_calendar_ics(const site *s, const rules_result *r)
             }
         }
         ics_line(&out, "BEGIN:VEVENT");
-        char *uid = flag_uid(s, f);
+        char *uid = check_flag_uid(s, f);
         sb_clear(&line);
         sb_printf(&line, "UID:%s@%s.policygen", uid, s->config.doc_id);
         ics_line(&out, line.data);
@@ -745,6 +747,20 @@ char *check_calendar_ics(const site *s, const rules_result *r)
         sb_printf(&line, "CATEGORIES:%s", f->rule_id);
         ics_line(&out, line.data);
         ics_line(&out, "TRANSP:TRANSPARENT");
+        /* What is still to do reminds a week before and the day before. */
+        static const char *const before[][2] = {{"-P7D", "一週後到期："}, {"-P1D", "明日到期："}};
+        for (size_t k = 0; f->status != FLAG_OK && k < 2; k++) {
+            ics_line(&out, "BEGIN:VALARM");
+            ics_line(&out, "ACTION:DISPLAY");
+            sb_clear(&line);
+            sb_printf(&line, "TRIGGER:%s", before[k][0]);
+            ics_line(&out, line.data);
+            sb_clear(&line);
+            sb_printf(&line, "DESCRIPTION:%s", before[k][1]);
+            ics_text(&line, f->message);
+            ics_line(&out, line.data);
+            ics_line(&out, "END:VALARM");
+        }
         ics_line(&out, "END:VEVENT");
     }
     ics_line(&out, "END:VCALENDAR");

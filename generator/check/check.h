@@ -62,6 +62,10 @@ value *check_counts_value(const check_counts *c);
 struct coverage;
 value *check_site_value(const site *s, const struct coverage *plan);
 
+/* A flag's uid in flags.json and calendar.ics: its rule, place and due date,
+ * stable across builds ("plan-reviewed-0123456789abcdef"; caller frees). */
+char *check_flag_uid(const site *s, const rule_flag *f);
+
 /* status/flags.json: the documented, stable schema (README.md). */
 value *check_flags_value(const site *s, const rules_result *r, date today);
 /* `policygen rules`: every rule with its source, outcome, needs (met or not,

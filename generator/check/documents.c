@@ -22,6 +22,7 @@ typedef enum word {
     W_NAME, W_ARG, W_URL, W_HREF,
     W_CHAPTER, W_ANNEX, W_PARAGRAPH, W_ITEM, W_FOOTNOTE, W_DIRECTIVE, W_LIST, W_HEADING,
     W_CODE, W_QUOTE, W_TABLE, W_OTHER, W_NONE, W_ROW, W_ANNEXES, W_REVISIONS, W_ONLY,
+    W_SIGNATURES,
     W_COUNT
 } word;
 
@@ -31,6 +32,7 @@ static const char *const words[W_COUNT] = {
     "name", "arg", "url", "href",
     "chapter", "annex", "paragraph", "item", "footnote", "directive", "list", "heading",
     "code", "quote", "table", "other", "none", "row", "annexes", "revisions", "only",
+    "signatures",
 };
 /* clang-format on */
 
@@ -151,7 +153,8 @@ static text_link *new_link(document_text *t, size_t *cap)
  * checks such as a placeholder left empty), and the links, in one walk. */
 static void extract(text_chunk **store, const document *d, document_text *t)
 {
-    static const word directive_names[] = {W_REGISTER, W_ANNEXES, W_REVISIONS, W_ONLY};
+    static const word directive_names[] = {W_REGISTER, W_ANNEXES, W_REVISIONS, W_ONLY,
+                                           W_SIGNATURES};
     static const word link_kinds[] = {W_ANNEX, W_SECTION, W_REGISTER, W_ROW};
     size_t block_cap = 0, link_cap = 0;
     const section *current = d->sections.len ? d->sections.items[0] : NULL;

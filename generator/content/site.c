@@ -16,7 +16,8 @@
 /* A chapter of 11 MB would be a mistake; this keeps a stray binary out. */
 #define MAX_DOCUMENT_BYTES ((size_t)8 << 20)
 
-static const char *const AUDIENCE_NAMES[] = {"public", "staff", "internal"};
+static const char *const AUDIENCE_NAMES[] = {"public", "staff", "internal", NULL};
+static const char *const EDITION_LABELS[] = {"公開版", "同仁版", "內部版"};
 
 const char *audience_name(audience a)
 {
@@ -32,6 +33,12 @@ bool audience_parse(const char *s, audience *out)
         }
     }
     return false;
+}
+
+const char *site_edition_label(const site *s, audience a)
+{
+    const char *own = s ? s->config.edition_labels[a] : NULL;
+    return own && *own ? own : EDITION_LABELS[a];
 }
 
 /* ---- names that become file names ---- */
@@ -73,8 +80,8 @@ static const char *const DOC_KEYS[] = {"id", "title", "signatures", NULL};
 static const key_spec SITE_KEYS[] = {
     {"organization", ORG_KEYS}, {"document", DOC_KEYS}, {"language", NULL},
     {"calendar", NULL},         {"numbering", NULL},    {"theme", NULL},
-    {"editions", NULL},         {"rules", NULL},        {"coverage", NULL},
-    {"unchecked", NULL},        {"modes", NULL},
+    {"editions", NULL},         {"edition_labels", AUDIENCE_NAMES}, {"rules", NULL},
+    {"coverage", NULL},         {"unchecked", NULL},                {"modes", NULL},
 };
 
 static bool in_list(const char *const *list, const char *s)
@@ -283,6 +290,12 @@ static bool load_config(site *s)
     }
     if (!c->editions.len)
         vec_push(&c->editions, xstrdup("internal"));
+    const ynode *labels = ynode_get(root, "edition_labels");
+    for (int a = 0; a < 3; a++) {
+        char *what = xasprintf("edition_labels.%s", AUDIENCE_NAMES[a]);
+        c->edition_labels[a] = config_string(ynode_get(labels, AUDIENCE_NAMES[a]), what, NULL);
+        free(what);
+    }
 
     if (!read_modes(ynode_get(root, "modes"), c))
         ok = false;
@@ -603,6 +616,58 @@ site *site_load(const char *dir)
     return site_load_jobs(dir, 0);
 }
 
+/* The first ATX heading of Markdown text, without its #s; NULL if none. */
+static char *first_heading(const char *text)
+{
+    for (const char *line = text; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        size_t hashes = 0;
+        while (hashes < len && hashes < 6 && line[hashes] == '#')
+            hashes++;
+        if (hashes && hashes < len && (line[hashes] == ' ' || line[hashes] == '\t')) {
+            const char *t = line + hashes;
+            size_t n = len - hashes;
+            while (n && (*t == ' ' || *t == '\t')) {
+                t++;
+                n--;
+            }
+            while (n && (t[n - 1] == ' ' || t[n - 1] == '\r' || t[n - 1] == '#'))
+                n--;
+            if (n)
+                return xstrndup(t, n);
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return NULL;
+}
+
+static void load_evidence_titles(site *s)
+{
+    vec files;
+    vec_init(&files, NULL);
+    registers_evidence_files(s->registers, AUDIENCE_INTERNAL, &files);
+    for (size_t i = 0; i < files.len; i++) {
+        const char *name = files.items[i];
+        size_t len = strlen(name);
+        if (len < 4 || strcmp(name + len - 3, ".md") != 0)
+            continue;
+        char *path = xasprintf("%s/evidence/%s", s->dir, name);
+        char *text = fs_read_file(path, MAX_DOCUMENT_BYTES, NULL);
+        char *title = text ? first_heading(text) : NULL;
+        if (title)
+            map_set(&s->evidence_titles, name, title);
+        free(text);
+        free(path);
+    }
+    vec_free(&files);
+}
+
+const char *site_evidence_title(const site *s, const char *path)
+{
+    return s && path ? map_get(&s->evidence_titles, path) : NULL;
+}
+
 site *site_load_jobs(const char *dir, int jobs)
 {
     if (!fs_is_dir(dir)) {
@@ -616,6 +681,7 @@ site *site_load_jobs(const char *dir, int jobs)
     vec_init(&s->chapters, document_free);
     vec_init(&s->annexes, document_free);
     map_init(&s->revision_notes, free);
+    map_init(&s->evidence_titles, free);
     if (!load_config(s) || !folders_inside(s)) {
         site_free(s);
         return NULL;
@@ -643,6 +709,7 @@ site *site_load_jobs(const char *dir, int jobs)
     md_number_footnotes(s);
     registers_load(s);
     registers_check_site(s);
+    load_evidence_titles(s);
     return s;
 }
 
@@ -663,12 +730,15 @@ void site_free(site *s)
     vec_free(&c->signatures);
     free(c->language);
     free(c->theme);
+    for (int a = 0; a < 3; a++)
+        free(c->edition_labels[a]);
     vec_free(&c->editions);
     vec_free(&s->chapters);
     vec_free(&s->annexes);
     registers_free(s->registers);
     document_free(s->digest);
     map_free(&s->revision_notes);
+    map_free(&s->evidence_titles);
     free(s);
 }
 

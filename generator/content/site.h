@@ -85,6 +85,7 @@ typedef struct site_config {
     numbering numbering;
     char *theme;
     vec editions;    /* of char*, owned: public, staff, internal */
+    char *edition_labels[3]; /* by audience: 公開版, 同仁版, 內部版 (site.yaml edition_labels) */
     const ynode *rules; /* borrowed from the site.yaml document, may be NULL */
     const ynode *coverage; /* `coverage:` template chapter key -> chapter id, or NULL */
     bool unchecked_error;  /* `unchecked: error`: a rule that cannot check is an error */
@@ -107,6 +108,9 @@ typedef struct site {
     /* version -> 修訂內容 written from the comparison with the release before,
      * for released revisions rows that give none (filled by the build) */
     map revision_notes;
+    /* evidence path -> the title of a Markdown evidence file (its first
+     * heading): what links to it read, and its page's title */
+    map evidence_titles;
 } site;
 
 /* Loads site.yaml, plan/ and annexes/ from dir and parses the Markdown.
@@ -130,7 +134,14 @@ const char *site_revision_note(const site *s, const char *version);
  * Ids, the theme and the document id are such names. */
 bool site_plain_name(const char *s);
 
+/* The title of a Markdown evidence file named by a register (its first
+ * `#` heading), or NULL (not Markdown, or no heading). */
+const char *site_evidence_title(const site *s, const char *path);
+
 const char *audience_name(audience a);
+/* The mark an edition carries on every page, printed or not: "內部版", or
+ * what site.yaml's edition_labels says. */
+const char *site_edition_label(const site *s, audience a);
 bool audience_parse(const char *s, audience *out);
 
 #endif

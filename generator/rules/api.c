@@ -21,12 +21,21 @@ static const diag_severity severity_values[] = {DIAG_ERROR, DIAG_WARNING, DIAG_I
 static const char *const status_names[] = {"missing", "overdue", "due-soon", "ok", NULL};
 static const flag_status status_values[] = {FLAG_MISSING, FLAG_OVERDUE, FLAG_DUE_SOON, FLAG_OK};
 
+static const char *const kind_names[] = {"duty", "document", NULL};
+static const rule_kind kind_values[] = {RULE_KIND_DUTY, RULE_KIND_DOCUMENT};
+
 /* In the order read_rule pushes them. */
-static const char *const rule_fields[] = {"id",    "title",  "severity", "source", "check",
-                                          "needs", "params", "plan",     NULL};
-#define RULE_FIELD_COUNT 8
-static const char *const flag_fields[] = {"message", "status",  "due", "severity",
-                                          "row",     "section", "at",  NULL};
+static const char *const rule_fields[] = {"id",    "title", "severity", "source", "kind",
+                                          "check", "needs", "params",   "plan",   NULL};
+#define RULE_FIELD_COUNT 9
+#define RULE_CHECK_SLOT 5 /* check's place in rule_fields */
+static const char *const flag_fields[] = {"message", "status", "due",   "severity", "row",
+                                          "section", "at",     "owner", NULL};
+
+const char *rule_kind_name(rule_kind kind)
+{
+    return kind_names[kind == RULE_KIND_DOCUMENT];
+}
 
 void rule_flag_free(void *p)
 {
@@ -38,6 +47,7 @@ void rule_flag_free(void *p)
     free(flag->due);
     free(flag->file);
     free(flag->section);
+    free(flag->owner);
     free(flag);
 }
 
@@ -186,6 +196,7 @@ static bool valid_rule_id(const char *id)
 typedef struct rule_fields_read {
     const char *id, *title, *source;
     int severity;
+    int kind; /* -1: not given (a duty) */
 } rule_fields_read;
 
 /* A name of needs with its optional "?": the name (pushed) and whether it
@@ -310,6 +321,7 @@ static rule_fields_read read_rule(lua_State *L, int idx)
     r.title = get_string(L, idx, "rule", "title", false);
     r.severity = get_choice(L, idx, "rule", "severity", severity_names, false);
     r.source = get_string(L, idx, "rule", "source", false);
+    r.kind = get_choice(L, idx, "rule", "kind", kind_names, true);
     if (lua_getfield(L, idx, "check") != LUA_TFUNCTION)
         luaL_error(L, "rule: field 'check' must be a function (got %s)", luadate_typename(L, -1));
     lua_getfield(L, idx, "needs");
@@ -366,7 +378,7 @@ int rule_api_take(lua_State *L)
     }
     lua_settop(L, 2);
     rule_fields_read r = read_rule(L, 2);
-    int check = 3 + 4, needs = check + 1, params = needs + 1, plan = params + 1;
+    int check = 3 + RULE_CHECK_SLOT, needs = check + 1, params = needs + 1, plan = params + 1;
     vec found;
     vec_init(&found, rule_need_free);
     read_needs(L, needs, &found);
@@ -375,6 +387,7 @@ int rule_api_take(lua_State *L)
     out->title = xstrdup(r.title);
     out->source = xstrdup(r.source);
     out->severity = severity_values[r.severity];
+    out->kind = r.kind >= 0 ? kind_values[r.kind] : RULE_KIND_DUTY;
     out->plan = lua_isstring(L, plan) ? xstrdup(lua_tostring(L, plan)) : NULL;
     if (defaults) {
         strbuf json;
@@ -496,6 +509,7 @@ static int l_flag(lua_State *L)
     date due;
     bool has_due = get_due(L, 1, &due);
     const char *section = get_string(L, 1, "flag", "section", true);
+    const char *owner = get_string(L, 1, "flag", "owner", true);
     int line;
     const char *file = get_place(L, 1, &line);
 
@@ -516,6 +530,7 @@ static int l_flag(lua_State *L)
     flag->file = file ? xstrdup(file) : NULL;
     flag->line = file ? line : 0;
     flag->section = section ? xstrdup(section) : NULL;
+    flag->owner = owner ? xstrdup(owner) : NULL;
     vec_push(&api->flags, flag);
     return 0;
 }

@@ -38,6 +38,7 @@ typedef struct rule_decl {
     char *title;
     char *source;
     diag_severity severity;
+    rule_kind kind;
     vec needs;    /* of rule_need* (rules.h), types sorted by name, not yet checked */
     char *plan;   /* rule{plan=}, or NULL */
     char *params; /* rule{params=} as JSON, or NULL */

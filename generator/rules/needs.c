@@ -90,16 +90,10 @@ void rule_needs_check(vec *needs, const value *registers, const char *registers_
     }
 }
 
-bool rule_need_unmet(const void *p)
-{
-    const rule_need *n = p;
-    return n->blocking;
-}
-
 bool rule_needs_unmet(const vec *needs)
 {
     for (size_t i = 0; i < needs->len; i++)
-        if (rule_need_unmet(needs->items[i]))
+        if (((const rule_need *)needs->items[i])->blocking)
             return true;
     return false;
 }

@@ -15,6 +15,5 @@ void rule_needs_check(vec *needs, const value *registers, const char *registers_
 /* Whether a need keeps the rule from running: a required register or field
  * the site lacks, or any field (required or not) it cannot give. */
 bool rule_needs_unmet(const vec *needs);
-bool rule_need_unmet(const void *need);
 
 #endif

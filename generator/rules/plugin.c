@@ -191,6 +191,7 @@ void plugin_outcome_encode(const plugin_outcome *o, strbuf *out)
         put_string(out, o->decl.title);
         put_string(out, o->decl.source);
         put_int(out, o->decl.severity);
+        put_int(out, o->decl.kind);
         put_string(out, o->decl.plan);
         put_string(out, o->decl.params);
         put_int(out, (long long)o->decl.needs.len);
@@ -232,6 +233,7 @@ void plugin_outcome_encode(const plugin_outcome *o, strbuf *out)
         put_string(out, f->file);
         put_int(out, f->line);
         put_string(out, f->section);
+        put_string(out, f->owner);
     }
     sb_append(out, "end");
 }
@@ -300,6 +302,7 @@ bool plugin_outcome_decode(const char *data, size_t len, plugin_outcome *out)
         out->decl.title = get_string(&r);
         out->decl.source = get_string(&r);
         out->decl.severity = (diag_severity)get_int(&r, DIAG_INFO, DIAG_ERROR);
+        out->decl.kind = (rule_kind)get_int(&r, RULE_KIND_DUTY, RULE_KIND_DOCUMENT);
         out->decl.plan = get_string(&r);
         out->decl.params = get_string(&r);
         if (!out->decl.id || !out->decl.title || !out->decl.source)
@@ -354,6 +357,7 @@ bool plugin_outcome_decode(const char *data, size_t len, plugin_outcome *out)
         f->file = get_string(&r);
         f->line = (int)get_int(&r, 0, 1000000000);
         f->section = get_string(&r);
+        f->owner = get_string(&r);
         if (!f->rule_id || !f->message)
             r.ok = false;
     }

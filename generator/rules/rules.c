@@ -90,7 +90,9 @@ static int compare_flags(const void *pa, const void *pb)
         return a->status < b->status ? -1 : 1;
     if (a->severity != b->severity)
         return a->severity > b->severity ? -1 : 1;
-    return compare_optional(a->section, b->section);
+    if ((c = compare_optional(a->section, b->section)) != 0)
+        return c;
+    return compare_optional(a->owner, b->owner);
 }
 
 /* ---- reporting a plugin ---- */
@@ -156,6 +158,7 @@ static void record_outcome(const char *path, plugin_outcome *o, rules_result *ou
         info->title = o->decl.title;
         info->source = o->decl.source;
         info->severity = o->decl.severity;
+        info->kind = o->decl.kind;
         info->plan = o->decl.plan;
         info->params = o->decl.params;
         for (size_t i = 0; i < o->decl.needs.len; i++)

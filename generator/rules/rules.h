@@ -113,7 +113,19 @@ typedef struct rule_flag {
     char *file;    /* the row's file (flag{row=}) or the plan's (flag{at=}), or NULL */
     int line;      /* its line, 0 without a place */
     char *section; /* a section id, or NULL */
+    char *owner;   /* flag{owner=}: who must act (free text), or NULL */
 } rule_flag;
+
+/* What a rule is about (rule{kind=}): the school's duties (the default), or
+ * the plan's text itself (an annex nobody cites, a field definition that
+ * does not match), which the status page lists apart. */
+typedef enum rule_kind {
+    RULE_KIND_DUTY,
+    RULE_KIND_DOCUMENT,
+} rule_kind;
+
+/* "duty", "document" */
+const char *rule_kind_name(rule_kind kind);
 
 typedef enum rule_outcome {
     RULE_RAN,       /* check returned normally (its flags are in the result) */
@@ -151,6 +163,7 @@ typedef struct rule_info {
                      the plugin had to be stopped from outside */
     char *source; /* likewise */
     diag_severity severity;
+    rule_kind kind;
     rule_outcome outcome;
     size_t flag_count;
     size_t dropped; /* flags past RULES_MAX_FLAGS, counted only */

@@ -496,6 +496,65 @@ expect_line "$work/site/lua-plugins/flood.lua: warning: rule 'flood' raised more
 expect_line "$work/site/lua-plugins/forger.lua: error: rule 'forger' failed: a flag points at /etc/passwd:1, which is neither a register row nor a place in the plan's text [rule-error]"
 if ! grep -q 'passwd.*\[forger\]' "$work/err"; then ok; else bad "a flag at /etc/passwd was reported"; fi
 
+# Readers' aids (issue 14), on the example built with its PDFs above.
+c1=$work/content1
+# The pages link to the PDFs with their pages and size; the link check above
+# has found every linked file.
+if grep -q 'href="pdf/isms-plan-V1.0-internal.pdf"[^>]*>下載 PDF<span class="file-meta">（[0-9]* 頁，[0-9.]* [KM]B）' "$c1/internal/index.html" &&
+   grep -q 'href="../annexes/confidentiality-agreement.pdf"' "$c1/internal/annexes/confidentiality-agreement.html" &&
+   grep -q 'href="../registers/agreements.pdf"' "$c1/internal/annexes/confidentiality-agreement.html" &&
+   grep -q 'href="../registers/assets.pdf"' "$c1/internal/registers/assets.html" &&
+   grep -q 'href="../pdf/isms-plan-V1.0-public.pdf"' "$c1/public/versions/index.html" &&
+   grep -q 'href="../pdf/isms-plan-V1.0-public.pdf"' "$c1/public/plan/index.html"; then ok
+else bad "the pages do not link the PDFs"; fi
+# Editions say which they are; staff and internal pages keep out of search engines.
+if grep -q '<span class="edition-mark"[^>]*>內部版</span>' "$c1/internal/plan/basis.html" &&
+   grep -q '<title>.*（同仁版）</title>' "$c1/staff/plan/basis.html" &&
+   grep -q '<meta name="robots" content="noindex, nofollow">' "$c1/staff/plan/basis.html" &&
+   grep -q '<meta name="robots" content="noindex, nofollow">' "$c1/internal/registers/index.html" &&
+   ! grep -q 'name="robots"' "$c1/public/plan/basis.html"; then ok
+else bad "edition marks or noindex"; fi
+# A flagged row is marked on its register page, in the internal edition only.
+if grep -q '<tr id="MR-2026" class="flagged overdue">' "$c1/internal/registers/management-reviews.html" &&
+   ! grep -q 'class="flagged' "$c1/staff/registers/management-reviews.html"; then ok
+else bad "the flagged row MR-2026 is not marked (or is marked outside the internal edition)"; fi
+# Markdown evidence becomes a page, linked by its title.
+if grep -q 'href="../evidence/2025/audit-plan.html">2025 年度資通安全稽核計畫</a>' "$c1/internal/registers/audits.html" &&
+   grep -q '<h1 id="evidence-title">2025 年度資通安全稽核計畫</h1>' "$c1/internal/evidence/2025/audit-plan.html"; then ok
+else bad "evidence pages"; fi
+# Each edition's search index holds what it shows, and only that.
+if grep -q '資訊及資通系統盤點' "$c1/public/search/index.js" && grep -q 'SW-001' "$c1/staff/search/index.js" &&
+   ! grep -q 'SW-001' "$c1/public/search/index.js" && grep -q '210.240.1.56' "$c1/internal/search/index.js"; then ok
+else bad "search indexes"; fi
+
+# edition_labels: a school's own marks, and mistakes in them.
+fresh_site
+printf 'edition_labels: { internal: 限閱版 }\n' >>"$work/site/site.yaml"
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/labels" --today 2026-11-28 --no-pdf
+if grep -q '<span class="edition-mark"[^>]*>限閱版</span>' "$work/labels/internal/index.html" &&
+   grep -q '<span class="edition-mark"[^>]*>同仁版</span>' "$work/labels/staff/index.html"; then ok
+else bad "edition_labels not used"; fi
+fresh_site
+printf 'edition_labels: { intenral: 限閱版, public: [公開] }\n' >>"$work/site/site.yaml"
+line=$(grep -n '^edition_labels:' "$work/site/site.yaml" | cut -d: -f1)
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev" --no-pdf
+expect_line "$work/site/site.yaml:$line:19: error: unknown key 'edition_labels.intenral' in site.yaml [site-key]"
+expect_line "$work/site/site.yaml:$line:42: error: 'edition_labels.public' must be text [site-value]"
+expect_output_untouched "bad edition_labels"
+
+# The signatures directive: a list of labels, nothing else.
+fresh_site
+annex=$work/site/annexes/01-confidentiality-agreement.md
+printf '\n```signatures\n```\n\n```signatures 立同意書人\n[甲]\n```\n\n```signatures\n[乙, [丙]]\n```\n' >>"$annex"
+l1=$(grep -n '^```signatures$' "$annex" | sed -n 2p | cut -d: -f1)
+l2=$(grep -n '^```signatures 立同意書人' "$annex" | cut -d: -f1)
+l3=$(grep -n '^\[乙' "$annex" | cut -d: -f1)
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev" --no-pdf
+expect_line "$annex:$l1:1: error: the signatures directive needs a list of labels, as in [立同意書人] [directive]"
+expect_line "$annex:$l2:1: error: the signatures directive takes its labels as a YAML list in its body, not after its name [directive]"
+expect_line "$annex:$l3:5: error: a signature's label must be text [directive]"
+expect_output_untouched "bad signatures directives"
+
 # Usage errors exit 2.
 expect_exit 2 "$POLICYGEN"
 expect_exit 2 "$POLICYGEN" frobnicate

@@ -615,8 +615,15 @@ static void test_cell_types(void **state)
     ASSERT_CELL(s, "R-1", "summary", pub, sh,
                 "<strong>重要</strong> 事項 &lt;script&gt;alert(1)&lt;/script&gt; "
                 "<a href=\"https://example.org\">連結</a>");
+    /* Markdown evidence is a page of its own, named by its title when it has one. */
     ASSERT_CELL(s, "R-1", "file", pub, sh,
-                "<a class=\"evidence\" href=\"../evidence/sign%20sheet.md\">sign sheet.md</a>");
+                "<a class=\"evidence\" href=\"../evidence/sign%20sheet.html\">sign sheet.md</a>");
+    map_init(&s->evidence_titles, free);
+    map_set(&s->evidence_titles, "sign sheet.md", xstrdup("簽到表 <正本>"));
+    ASSERT_CELL(s, "R-1", "file", pub, sh,
+                "<a class=\"evidence\" href=\"../evidence/sign%20sheet.html\">簽到表 &lt;正本&gt;</a>");
+    map_free(&s->evidence_titles);
+    memset(&s->evidence_titles, 0, sizeof s->evidence_titles);
     /* Hidden from the audience. */
     ASSERT_CELL(s, "R-1", "secret", AUDIENCE_STAFF, sh, "（不公開）");
     ASSERT_CELL(s, "R-1", "secret", AUDIENCE_INTERNAL, sh, "機密");
@@ -659,9 +666,9 @@ static void test_table_html(void **state)
     sb_init(&sb);
     register_table_html(&sb, s, reg, &v, "../", AUDIENCE_STAFF);
     assert_string_equal(sb.data,
-                        "<div class=\"table-wrap\"><table class=\"register\" data-register=\"records\">\n"
-                        "<thead>\n<tr><th scope=\"col\">編號</th><th scope=\"col\">日期</th>"
-                        "<th scope=\"col\">內部註記</th></tr>\n</thead>\n<tbody>\n"
+                        "<div class=\"table-wrap\" tabindex=\"0\"><table class=\"register\" data-register=\"records\">\n"
+                        "<thead>\n<tr><th scope=\"col\" class=\"w2\">編號</th><th scope=\"col\" class=\"w5\">日期</th>"
+                        "<th scope=\"col\" class=\"w5\">內部註記</th></tr>\n</thead>\n<tbody>\n"
                         "<tr><td>R-2</td><td class=\"date\">115/03/02</td><td>（不公開）</td></tr>\n"
                         "<tr><td>R-3</td><td class=\"date\">113/07/01</td><td>（不公開）</td></tr>\n"
                         "</tbody>\n</table></div>\n");
@@ -837,8 +844,8 @@ static void test_directives(void **state)
     sb_init(&sb);
     render_register_directive(&sb, &opts, &good);
     assert_string_equal(sb.data,
-                        "<div class=\"table-wrap\"><table class=\"register\" data-register=\"records\">\n"
-                        "<thead>\n<tr><th scope=\"col\">編號</th><th scope=\"col\">類別</th></tr>\n"
+                        "<div class=\"table-wrap\" tabindex=\"0\"><table class=\"register\" data-register=\"records\">\n"
+                        "<thead>\n<tr><th scope=\"col\" class=\"w2\">編號</th><th scope=\"col\" class=\"w2\">類別</th></tr>\n"
                         "</thead>\n<tbody>\n<tr><td>R-1</td><td>甲類</td></tr>\n</tbody>\n"
                         "</table></div>\n");
     sb_clear(&sb);
@@ -894,7 +901,7 @@ static void test_annex_links(void **state)
     free(got);
 
     /* The page links the annex it fills. */
-    value *page = register_page_value(s, registers_get(s->registers, "records"), AUDIENCE_PUBLIC);
+    value *page = register_page_value(s, registers_get(s->registers, "records"), AUDIENCE_PUBLIC, NULL);
     strbuf sb;
     sb_init(&sb);
     value_append_json(&sb, value_map_get(page, "annex"), false);
@@ -977,7 +984,7 @@ static void test_page_and_index_values(void **state)
     loaded *l = *state;
     site *s = &l->site;
     const register_def *reg = registers_get(s->registers, "records");
-    value *page = register_page_value(s, reg, AUDIENCE_PUBLIC);
+    value *page = register_page_value(s, reg, AUDIENCE_PUBLIC, NULL);
     assert_non_null(page);
     assert_string_equal(value_as_string(value_map_get(page, "title")), "紀錄");
     assert_string_equal(value_as_string(value_map_get(page, "csv_href")), "records.csv");
@@ -992,7 +999,7 @@ static void test_page_and_index_values(void **state)
     assert_non_null(strstr(table, "<tr id=\"R-1\">"));
     assert_non_null(strstr(table, "<tr id=\"R-3\">"));
     value_unref(page);
-    assert_null(register_page_value(s, registers_get(s->registers, "people"), AUDIENCE_PUBLIC));
+    assert_null(register_page_value(s, registers_get(s->registers, "people"), AUDIENCE_PUBLIC, NULL));
 
     value *index = register_index_value(s, AUDIENCE_PUBLIC);
     strbuf sb;

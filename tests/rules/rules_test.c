@@ -290,7 +290,10 @@ static const bad_case bad_cases[] = {
                          "'severity' must be one of error, warning, info (got 'fatal') "
                          "[rule-error]\n"},
     {"unknown-field.lua", "@/unknown-field.lua:1: error: rule plugin failed: rule: unknown field "
-                          "'sources' (known: id, title, severity, source, check, needs, params, plan) [rule-error]\n"},
+                          "'sources' (known: id, title, severity, source, kind, check, needs, "
+                          "params, plan) [rule-error]\n"},
+    {"bad-kind.lua", "@/bad-kind.lua:1: error: rule plugin failed: rule: field 'kind' must be "
+                     "one of duty, document (got 'paperwork') [rule-error]\n"},
     {"bad-status.lua", "@/bad-status.lua:7: error: rule 'bad-status' failed: flag: field "
                        "'status' must be one of missing, overdue, due-soon, ok (got 'late') "
                        "[rule-error]\n"},
@@ -632,11 +635,13 @@ static void test_flag_fields_defaults_and_order(void **state)
     assert_null(f->file);
     assert_int_equal(f->line, 0);
     assert_null(f->section);
+    assert_null(f->owner);
 
     f = find_flag(&r, "flags", "late");
     assert_int_equal(f->status, FLAG_OVERDUE);
     assert_int_equal(f->severity, DIAG_INFO); /* given */
     assert_string_equal(f->due, "2026-10-31");
+    assert_string_equal(f->owner, "資安長 王大明");
 
     f = find_flag(&r, "flags", "soon");
     assert_int_equal(f->status, FLAG_DUE_SOON);
@@ -659,6 +664,9 @@ static void test_flag_fields_defaults_and_order(void **state)
     const rule_info *info = find_rule(&r, "flags");
     assert_int_equal(info->outcome, RULE_RAN);
     assert_int_equal(info->flag_count, 5);
+    assert_int_equal(info->kind, RULE_KIND_DOCUMENT);
+    assert_int_equal(find_rule(&r, "good")->kind, RULE_KIND_DUTY); /* the default */
+    assert_string_equal(rule_kind_name(RULE_KIND_DOCUMENT), "document");
     run_free(&r);
     value_unref(site);
 }
@@ -668,7 +676,8 @@ static void test_bad_flags(void **state)
     (void)state;
     static const char *cases[][2] = {
         {"unknown-field", "@/flag-cases.lua:9: error: rule 'flag-cases' failed: flag: unknown "
-                          "field 'stauts' (known: message, status, due, severity, row, section, at) "
+                          "field 'stauts' (known: message, status, due, severity, row, section, at, "
+                          "owner) "
                           "[rule-error]\n"},
         {"no-message", "@/flag-cases.lua:10: error: rule 'flag-cases' failed: flag: field "
                        "'message' must be a non-empty string (got nil) [rule-error]\n"},
@@ -1205,9 +1214,9 @@ static char *describe_run(const run *r)
     }
     for (size_t i = 0; i < r->result.flags.len; i++) {
         const rule_flag *f = r->result.flags.items[i];
-        sb_printf(&out, "flag %s %d %d %s|%s %s:%d %s\n", f->rule_id, f->severity, f->status,
+        sb_printf(&out, "flag %s %d %d %s|%s %s:%d %s %s\n", f->rule_id, f->severity, f->status,
                   f->message, f->due ? f->due : "-", f->file ? f->file : "-", f->line,
-                  f->section ? f->section : "-");
+                  f->section ? f->section : "-", f->owner ? f->owner : "-");
     }
     sb_printf(&out, "failed %d\n", r->result.failed);
     return sb_take(&out);
@@ -1291,11 +1300,12 @@ static void test_outcome_round_trip(void **state)
     o.unchecked = true;
     o.dropped = 12;
     vec_push(&o.unknown_params, xstrdup("intervl"));
+    o.decl.kind = RULE_KIND_DOCUMENT;
     plugin_outcome_fail(&o, STAGE_CHECK, SANDBOX_MEMORY, 12, xstrdup("m"), NULL);
     rule_flag *f = xcalloc(1, sizeof *f);
     *f = (rule_flag){
         xstrdup("r"), DIAG_INFO, FLAG_DUE_SOON, xstrdup("a\nb;3:x"), xstrdup("2026-01-31"),
-        NULL,         0,         xstrdup("sec")};
+        NULL,         0,         xstrdup("sec"),       xstrdup("總務處 林;1:")};
     vec_push(&o.flags, f);
 
     strbuf enc;
@@ -1318,6 +1328,7 @@ static void test_outcome_round_trip(void **state)
     assert_true(back.unchecked);
     assert_int_equal(back.dropped, 12);
     assert_string_equal(back.unknown_params.items[0], "intervl");
+    assert_int_equal(back.decl.kind, RULE_KIND_DOCUMENT);
     assert_true(back.failed);
     assert_int_equal(back.error.kind, SANDBOX_MEMORY);
     assert_int_equal(back.error.line, 12);
@@ -1328,6 +1339,7 @@ static void test_outcome_round_trip(void **state)
     assert_string_equal(g->due, "2026-01-31");
     assert_null(g->file);
     assert_string_equal(g->section, "sec");
+    assert_string_equal(g->owner, "總務處 林;1:");
     plugin_outcome_free(&back);
 
     /* Every truncation (a child killed while writing) is refused cleanly. */

@@ -9,6 +9,7 @@
 #include "markdown/markdown.h"
 #include "markdown/directive.h"
 #include "registers/registers.h"
+#include "render/html/colwidth.h"
 #include "render/html/register_html.h"
 #include "xref/xref.h"
 
@@ -24,6 +25,8 @@ typedef struct body_renderer {
     bool in_table_header;
     int table_column;
     const uint8_t *alignments;
+    const char **widths; /* per column of the table being rendered: colwidth's class */
+    int ncolumns;
 } body_renderer;
 
 /* sb_append, inline: the length of a literal is known when compiling. */
@@ -105,14 +108,50 @@ static void table_cell_open(body_renderer *r)
 {
     const char *tag = r->in_table_header ? "th" : "td";
     uint8_t align = r->alignments ? r->alignments[r->table_column] : 0;
+    const char *width = r->in_table_header && r->widths && r->table_column < r->ncolumns
+                            ? r->widths[r->table_column]
+                            : NULL;
+    const char *align_class = align == 'l' ? "left" : align == 'c' ? "center" : align == 'r' ? "right" : NULL;
     sb_printf(r->out, "<%s", tag);
-    if (align == 'l')
-        put(r->out, " class=\"left\"");
-    else if (align == 'c')
-        put(r->out, " class=\"center\"");
-    else if (align == 'r')
-        put(r->out, " class=\"right\"");
+    if (r->in_table_header)
+        put(r->out, " scope=\"col\"");
+    if (align_class || width)
+        sb_printf(r->out, " class=\"%s%s%s\"", align_class ? align_class : "",
+                  align_class && width ? " " : "", width ? width : "");
     put(r->out, ">");
+}
+
+/* The width class of each column of a table node, from its cells' text. */
+static void table_widths(body_renderer *r, cmark_node *table)
+{
+    free(r->widths);
+    r->widths = NULL;
+    r->ncolumns = 0;
+    cmark_node *head = cmark_node_first_child(table);
+    int n = 0;
+    for (cmark_node *c = head ? cmark_node_first_child(head) : NULL; c; c = cmark_node_next(c))
+        n++;
+    if (!n)
+        return;
+    colwidth *w = xcalloc((size_t)n, sizeof *w);
+    for (cmark_node *row = head; row; row = cmark_node_next(row)) {
+        int i = 0;
+        for (cmark_node *c = cmark_node_first_child(row); c && i < n; c = cmark_node_next(c), i++) {
+            char *t = md_plain_text(c);
+            colwidth_add_text(&w[i], t, strlen(t), row == head);
+            free(t);
+        }
+    }
+    r->widths = xcalloc((size_t)n, sizeof *r->widths);
+    double total = 0;
+    for (int i = 0; i < n; i++) {
+        r->widths[i] = colwidth_class(&w[i]);
+        total += colwidth_em(&w[i]) + COLWIDTH_PADDING_EM;
+    }
+    if (r->opts->widest_table && total > *r->opts->widest_table)
+        *r->opts->widest_table = total;
+    r->ncolumns = n;
+    free(w);
 }
 
 static void render_tree(body_renderer *r, cmark_node *root);
@@ -149,6 +188,18 @@ static void render_directive(body_renderer *r, const directive *d)
     case DIRECTIVE_REVISIONS:
         render_register_directive(r->out, r->opts, d);
         break;
+    case DIRECTIVE_SIGNATURES: {
+        const char *labels[16];
+        size_t n = directive_signatures(d, labels, 16);
+        put(r->out, "<div class=\"signature-block\">\n");
+        for (size_t i = 0; i < n; i++) {
+            put(r->out, "<div class=\"signature\"><span class=\"signature-label\">");
+            text(r, labels[i]);
+            put(r->out, "</span><span class=\"signature-space\"></span></div>\n");
+        }
+        put(r->out, "</div>\n");
+        break;
+    }
     }
 }
 
@@ -182,7 +233,14 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
     case CMARK_NODE_DOCUMENT:
         break;
     case CMARK_NODE_BLOCK_QUOTE:
-        put(out, entering ? "<blockquote>\n" : "</blockquote>\n");
+        /* In an annex, a block quote at the top is the form's guidance: the
+         * page shows it apart, and print leaves it off the sheet. */
+        if (r->doc->kind == DOCUMENT_ANNEX && cmark_node_parent(node) == r->doc->root)
+            put(out, entering ? "<aside class=\"form-guidance\" aria-label=\"填寫說明\">\n"
+                                "<p class=\"form-guidance-title\">填寫說明</p>\n"
+                              : "</aside>\n");
+        else
+            put(out, entering ? "<blockquote>\n" : "</blockquote>\n");
         break;
     case CMARK_NODE_LIST: {
         bool ordered = cmark_node_get_list_type(node) == CMARK_ORDERED_LIST;
@@ -350,7 +408,8 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
         if (strcmp(type, "table") == 0) {
             if (entering) {
                 r->alignments = cmark_gfm_extensions_get_table_alignments(node);
-                put(out, "<div class=\"table-wrap\"><table>\n");
+                table_widths(r, node);
+                put(out, "<div class=\"table-wrap\" tabindex=\"0\"><table>\n");
             } else {
                 put(out, "</tbody>\n</table></div>\n");
             }
@@ -396,6 +455,7 @@ void html_render_body(strbuf *out, const document *d, const html_body_options *o
     r.footnote_refs = xcalloc((size_t)d->footnote_count + 1, sizeof *r.footnote_refs);
     render_tree(&r, d->root);
     free(r.footnote_refs);
+    free(r.widths);
 }
 
 char *html_prefix_ids(const char *body, size_t len, const html_id_marks *marks,
@@ -456,4 +516,5 @@ void html_render_section(strbuf *out, const document *d, const section *sec,
         render_tree(&r, n);
     }
     free(r.footnote_refs);
+    free(r.widths);
 }

@@ -24,6 +24,9 @@ typedef struct html_body_options {
     const char *root;
     /* When set, gets the offset in out of each heading id (before its prefix). */
     html_id_marks *id_marks;
+    /* When set, gets the width in em the widest table needs (colwidth.h):
+     * whether a form fits a portrait page. */
+    double *widest_table;
 } html_body_options;
 
 /* Appends the body (headings numbered, footnotes at the end) to out. */

@@ -35,6 +35,7 @@ typedef struct pdf_builder {
     double marker_x;
     int outline_base;      /* bookmark level of a chapter (1) */
     int min_rows;          /* register tables: blank rows added up to this many (to write in) */
+    bool guidance_apart;   /* an annex's block quotes (its guidance) go on a page after the form */
 } pdf_builder;
 
 /* The destination name of a section ("sec-c3-2"; caller frees). */

@@ -17,7 +17,8 @@ typedef struct pdf_env {
     const pdf_options *opts;
     const pdf_style *st;
     const char *staging;  /* the outdir's staging folder */
-    char *plan_rel;       /* "pdf/isms-plan-V1.0.pdf" */
+    char *plan_rel;       /* "pdf/isms-plan-V1.0-internal.pdf" */
+    const char *edition;  /* the edition's mark, "內部版": plan and printouts carry it */
     const char *version;  /* "V1.0", or NULL */
     bool has_date;
     date rev_date;        /* the current revision's date */

@@ -26,6 +26,7 @@ static void builder_init(pdf_builder *b, pdf_ctx *c, const pdf_env *env, flow *f
     b->width = width;
     b->space = -1;
     b->outline_base = 0; /* forms use the full width: no indents by heading level */
+    b->guidance_apart = true;
     f->footnote_sep = env->st->footnote_gap + env->st->footnote_rule;
 }
 
@@ -152,9 +153,12 @@ bool pdf_render_register_printout(pdf_ctx *c, const pdf_env *env, const register
     printout po = {env, reg, annex};
     char *rel = xasprintf("registers/%s.pdf", reg->name);
     char *subject = xasprintf("%s %s", cfg->org_name ? cfg->org_name : "", reg->title);
-    char *head = annex ? xasprintf("附件 %d", annex->number) : NULL;
-    pdf_meta meta = {reg->title, cfg->org_name, subject, "紀錄", env->today_iso, env->draft};
+    char *head = annex ? xasprintf("%s　附件 %d", env->edition, annex->number)
+                       : xstrdup(env->edition);
+    char *title = xasprintf("%s（%s）", reg->title, env->edition);
+    pdf_meta meta = {title, cfg->org_name, subject, "紀錄", env->today_iso, env->draft};
     bool ok = typeset(c, env, build_printout, &po, rel, &meta, reg->title, head);
+    free(title);
     free(head);
     free(subject);
     free(rel);

@@ -1,4 +1,4 @@
-/* The PDF edition: the plan (pdf/<document-id>-<version>.pdf), one blank
+/* The PDF edition: the plan (pdf/<document-id>-<version>-<edition>.pdf), one blank
  * form per annex (annexes/<id>.pdf) and a printout of every register that
  * fills a form (registers/<name>.pdf), typeset with Pango and Cairo.
  *
@@ -25,12 +25,22 @@ typedef struct pdf_options {
     date today;            /* the printing date of register printouts */
     const char *subdir;    /* the edition's folder in the output ("internal"), or NULL */
     vec *texts;            /* when set, receives a pdf_text* per PDF written (caller frees) */
+    vec *files;            /* when set, receives a pdf_file* per PDF written (caller frees) */
 } pdf_options;
+
+/* A PDF written, for the pages that link to it. */
+typedef struct pdf_file {
+    char *path;  /* relative to the edition: "annexes/risk-assessment.pdf" */
+    long bytes;
+    int pages;
+} pdf_file;
+
+void pdf_file_free(void *file);
 
 /* The text a PDF shows, as typeset (PDF files keep it compressed and
  * glyph-encoded): for the leak check. */
 typedef struct pdf_text {
-    char *path; /* relative to the edition: "pdf/isms-plan-V1.0.pdf" */
+    char *path; /* relative to the edition: "pdf/isms-plan-V1.0-internal.pdf" */
     char *text;
     size_t len;
 } pdf_text;
@@ -44,8 +54,9 @@ void pdf_text_free(void *text);
 bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
                      const pdf_options *opts);
 
-/* The plan's file name inside the edition: "pdf/isms-plan-V1.0.pdf"
- * (caller frees); the HTML pages link to it. */
-char *pdf_plan_path(const site *s);
+/* The plan's file name inside the edition of aud:
+ * "pdf/isms-plan-V1.0-internal.pdf" (caller frees); the HTML pages link to
+ * it. Each edition's name differs, so a download says which it is. */
+char *pdf_plan_path(const site *s, audience aud);
 
 #endif

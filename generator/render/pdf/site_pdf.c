@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,7 +21,7 @@
 #include "render/pdf/pdf.h"
 #include "render/pdf/style.h"
 
-char *pdf_plan_path(const site *s)
+char *pdf_plan_path(const site *s, audience aud)
 {
     const char *id = s->config.doc_id ? s->config.doc_id : "plan";
     const char *version = s->registers ? registers_current_version(s->registers) : NULL;
@@ -37,7 +38,7 @@ char *pdf_plan_path(const site *s)
             sb_appendc(&sb, ok ? ch : '_');
         }
     }
-    sb_append(&sb, ".pdf");
+    sb_printf(&sb, "-%s.pdf", audience_name(aud));
     return sb_take(&sb);
 }
 
@@ -56,6 +57,7 @@ typedef struct job {
     job_kind kind;
     const void *what;
     strbuf text; /* what it typeset, when the caller asked for texts */
+    int pages;   /* how many it has */
 } job;
 
 typedef struct pool {
@@ -98,6 +100,7 @@ static bool run_job(pool *p, pdf_ctx *c, job *j)
     case JOB_REGISTER: ok = pdf_render_register_printout(c, p->env, j->what); break;
     }
     c->text_log = NULL;
+    j->pages = ok ? c->pages : 0;
     if (p->times)
         fprintf(stderr, "pdf: %s %s %.3f s\n",
                 j->kind == JOB_PLAN ? "plan" : j->kind == JOB_ANNEX ? "annex" : "register",
@@ -119,8 +122,8 @@ static void write_all(int fd, const void *data, size_t len)
     }
 }
 
-/* A worker process: every `stride`-th job from `first`; each job's text goes
- * back through fd as (index, length, bytes). */
+/* A worker process: every `stride`-th job from `first`; each job's page
+ * count and text go back through fd as (index, pages, length, bytes). */
 static _Noreturn void worker_process(pool *p, int first, int stride, int fd)
 {
     pdf_ctx c = {0};
@@ -129,12 +132,12 @@ static _Noreturn void worker_process(pool *p, int first, int stride, int fd)
     for (int k = first; k < p->njobs; k += stride) {
         job *j = &p->jobs[k];
         ok = run_job(p, &c, j) && ok;
-        if (p->texts && j->text.data) {
-            size_t len = j->text.len;
-            write_all(fd, &k, sizeof k);
-            write_all(fd, &len, sizeof len);
+        size_t len = p->texts && j->text.data ? j->text.len : 0;
+        write_all(fd, &k, sizeof k);
+        write_all(fd, &j->pages, sizeof j->pages);
+        write_all(fd, &len, sizeof len);
+        if (len)
             write_all(fd, j->text.data, len);
-        }
     }
     _exit(ok ? 0 : 1);
 }
@@ -156,21 +159,25 @@ static bool read_texts(pool *p, int fd)
     bool ok = true;
     size_t at = 0;
     while (ok && at < in.len) {
-        int k;
+        int k, pages;
         size_t len;
-        if (in.len - at < sizeof k + sizeof len) {
+        if (in.len - at < sizeof k + sizeof pages + sizeof len) {
             ok = false;
             break;
         }
         memcpy(&k, in.data + at, sizeof k);
-        memcpy(&len, in.data + at + sizeof k, sizeof len);
-        at += sizeof k + sizeof len;
+        memcpy(&pages, in.data + at + sizeof k, sizeof pages);
+        memcpy(&len, in.data + at + sizeof k + sizeof pages, sizeof len);
+        at += sizeof k + sizeof pages + sizeof len;
         if (k < 0 || k >= p->njobs || len > in.len - at) {
             ok = false;
             break;
         }
-        sb_init(&p->jobs[k].text);
-        sb_appendn(&p->jobs[k].text, in.data + at, len);
+        p->jobs[k].pages = pages;
+        if (p->texts) {
+            sb_init(&p->jobs[k].text);
+            sb_appendn(&p->jobs[k].text, in.data + at, len);
+        }
         at += len;
     }
     sb_free(&in);
@@ -280,7 +287,8 @@ bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
     char *root = opts->subdir && *opts->subdir ? outdir_path(od, opts->subdir) : xstrdup(od->staging);
     pdf_env env = {.s = s, .opts = opts, .st = &st, .staging = root};
     env.roc = s->config.calendar == CALENDAR_ROC;
-    env.plan_rel = pdf_plan_path(s);
+    env.plan_rel = pdf_plan_path(s, opts->audience);
+    env.edition = site_edition_label(s, opts->audience);
     revision_info ri;
     if (s->registers && registers_current_revision(s->registers, &ri)) {
         env.version = ri.version;
@@ -341,18 +349,33 @@ bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
             run_here(&p);
         ok = !atomic_load(&p.failed);
     }
-    for (int k = 0; k < n && opts->texts; k++) {
-        if (!jobs[k].text.data)
-            continue;
-        pdf_text *t = xcalloc(1, sizeof *t);
+    for (int k = 0; k < n; k++) {
+        char *path = NULL;
         switch (jobs[k].kind) {
-        case JOB_PLAN: t->path = xstrdup(env.plan_rel); break;
-        case JOB_ANNEX: t->path = xasprintf("annexes/%s.pdf", job_name(&jobs[k])); break;
-        case JOB_REGISTER: t->path = xasprintf("registers/%s.pdf", job_name(&jobs[k])); break;
+        case JOB_PLAN: path = xstrdup(env.plan_rel); break;
+        case JOB_ANNEX: path = xasprintf("annexes/%s.pdf", job_name(&jobs[k])); break;
+        case JOB_REGISTER: path = xasprintf("registers/%s.pdf", job_name(&jobs[k])); break;
         }
-        t->len = jobs[k].text.len;
-        t->text = sb_take(&jobs[k].text);
-        vec_push(opts->texts, t);
+        if (ok && opts->files) {
+            pdf_file *f = xcalloc(1, sizeof *f);
+            f->path = xstrdup(path);
+            f->pages = jobs[k].pages;
+            char *full = fs_join(root, path);
+            struct stat sbuf;
+            f->bytes = stat(full, &sbuf) == 0 ? (long)sbuf.st_size : 0;
+            free(full);
+            vec_push(opts->files, f);
+        }
+        if (opts->texts && jobs[k].text.data) {
+            pdf_text *t = xcalloc(1, sizeof *t);
+            t->path = path;
+            path = NULL;
+            t->len = jobs[k].text.len;
+            t->text = sb_take(&jobs[k].text);
+            vec_push(opts->texts, t);
+        }
+        sb_free(&jobs[k].text);
+        free(path);
     }
     if (!ok)
         od->failed = true;
@@ -361,6 +384,13 @@ bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
     free(root);
     pdf_style_free(&st);
     return ok;
+}
+
+void pdf_file_free(void *p)
+{
+    pdf_file *f = p;
+    free(f->path);
+    free(f);
 }
 
 void pdf_text_free(void *p)
