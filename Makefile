@@ -92,6 +92,7 @@ FUZZ_SRC    := $(filter-out generator/core/outdir.c generator/core/interrupt.c,$
                           generator/markdown/*.c generator/xref/*.c generator/registers/*.c \
                           generator/template/*.c generator/rules/*.c) \
                generator/render/html/body.c generator/render/html/register_html.c \
+               generator/render/html/colwidth.c \
                generator/release/archive.c
 FUZZ_OBJ    := $(FUZZ_SRC:generator/%.c=build/fuzz/obj/%.o)
 FUZZ_NAMES  := yaml markdown template zip rules
