@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -66,6 +65,15 @@ char *outdir_refusal(const char *target, const char *const *protect, size_t n)
     return why;
 }
 
+/* The marker's lock: a POSIX record lock (fcntl), which the worker
+ * processes a build forks do not inherit, so it goes with the build's own
+ * process (flock's would stay with a worker that outlives it). */
+static bool lock_marker(int fd)
+{
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    return fcntl(fd, F_SETLK, &fl) == 0;
+}
+
 /* A staging folder left by a build that is gone: its marker is a regular
  * file that no process holds locked. Taking the lock (kept while removing)
  * also keeps two sweeping builds from removing the same folder twice. */
@@ -75,11 +83,11 @@ static bool sweep_one(const char *dir)
     if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return false; /* a link or a file of that name is not ours */
     char *marker = fs_join(dir, OUTDIR_MARKER);
-    int fd = open(marker, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = open(marker, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
     free(marker);
     if (fd < 0)
         return false;
-    bool stale = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0;
+    bool stale = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && lock_marker(fd);
     if (stale) {
         fs_remove_tree(dir);
         diag_warning(srcpos_file(dir), "output",
@@ -126,7 +134,7 @@ static bool write_marker(outdir *od)
     char *tmp = fs_join(od->staging, OUTDIR_MARKER ".new");
     char *path = fs_join(od->staging, OUTDIR_MARKER);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    bool ok = fd >= 0 && flock(fd, LOCK_EX) == 0 &&
+    bool ok = fd >= 0 && lock_marker(fd) &&
               write(fd, text, sizeof text - 1) == (ssize_t)(sizeof text - 1) && rename(tmp, path) == 0;
     if (!ok) {
         diag_error(srcpos_file(path), "write", "cannot write: %s", strerror(errno));

@@ -40,7 +40,7 @@ typedef struct outdir {
 
 /* Creates the staging folder; false (with a diagnostic) when it cannot.
  * The staging folder holds OUTDIR_MARKER, which this process keeps locked
- * (flock) until commit or abort, and it is removed if the process is
+ * (fcntl) until commit or abort, and it is removed if the process is
  * interrupted (core/interrupt.h). First, staging folders of this target that
  * an earlier build left (killed outright) are removed: target.tmp-XXXXXX
  * folders, not links, holding a marker that no process holds locked; nothing

@@ -446,9 +446,10 @@ echo x >"$work/sig.tmp-NOMARK/page.html"
 echo x >"$work/sig.tmp-toolong/.policygen-output"
 echo x >"$work/elsewhere-out/.policygen-output"
 ln -s "$work/elsewhere-out" "$work/sig.tmp-LINKED"
-flock "$work/sig.tmp-LOCKED/.policygen-output" sleep 60 &
+python3 -c 'import fcntl, sys, time; f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX); open(sys.argv[2], "w").close(); time.sleep(60)' \
+    "$work/sig.tmp-LOCKED/.policygen-output" "$work/locked" &
 holder=$!
-sleep 0.2
+for _ in $(seq 1 500); do [ -e "$work/locked" ] && break; sleep 0.02; done
 expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/sig" --no-pdf --today 2026-11-28
 expect_line "$killed: warning: removed the staging folder an interrupted build left behind [output]"
 if [ ! -e "$killed" ]; then ok; else bad "the killed build's staging folder was not removed"; fi
