@@ -5,8 +5,8 @@
 # golden output, the command-line tests, serve, the plugins, the rules on two
 # schools and under mutation, the PDFs, release/bundle/verify, the browser (the
 # site in chromium), publicity (feed, handout, announce), hosting (real nginx
-# and Apache, Chromium under the CSP), and a check that no test reads outside
-# the repository.
+# and Apache, Chromium under the CSP), a few seconds of each fuzzing harness,
+# and a check that no test reads outside the repository.
 #
 # Suites run side by side, TEST_JOBS at a time (default: one per processor),
 # each into a log of its own; the logs are printed in the fixed order of the
@@ -74,6 +74,9 @@ suite golden sh tests/golden/run.sh
 suite new sh tests/new/run.sh
 suite seed-coverage-rendered seed_rendered
 suite mustache-spec build/tests/mustache_spec tests/spec/mustache
+# Each libFuzzer harness for a few seconds on its corpus, so they keep
+# building and the seeds keep passing (make fuzz runs them longer).
+suite fuzz sh fuzz/run.sh --seeds "${FUZZ_TEST_SECONDS:-3}" yaml markdown template zip rules
 for bin in $(find build/tests -type f -name '*_test' | LC_ALL=C sort); do
     suite "$(basename "$bin")" "$bin"
 done

@@ -9,7 +9,7 @@ set -eu
 PACKAGES="pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev
 libzip-dev libpango1.0-dev libcairo2-dev nettle-dev libmicrohttpd-dev libqrencode-dev
 libgmime-3.0-dev libcmocka-dev fonts-noto-cjk fonts-dejavu-core poppler-utils qpdf python3
-chromium nginx apache2 zbar-tools libxml2-utils curl"
+chromium nginx apache2 zbar-tools libxml2-utils curl clang libclang-rt-14-dev"
 # The browser tests run Node (puppeteer-core, axe-core from npm): Debian's
 # nodejs and npm, unless a Node is already there (another one's npm would
 # conflict with Debian's).

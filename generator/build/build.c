@@ -1,5 +1,6 @@
 #include "build/build.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,9 @@
 
 #include "content/site.h"
 #include "core/fs.h"
+#include "core/interrupt.h"
 #include "core/outdir.h"
+#include "core/srcfile.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
 #include "build/leak.h"
@@ -35,19 +38,37 @@
 #define FREE_AT_EXIT false
 #endif
 
+/* themes/NAME of the content folder, else of the program's data; the theme
+ * must stay inside its themes/ folder (site.yaml made sure NAME is plain). */
+static char *theme_in(const char *base, const char *name, bool *refused)
+{
+    char *themes = fs_join(base, "themes");
+    char *dir = fs_join(themes, name);
+    if (!fs_is_dir(dir)) {
+        free(dir);
+        dir = NULL;
+    } else if (!srcfile_confined(dir, themes, srcpos_file(dir))) {
+        *refused = true;
+        free(dir);
+        dir = NULL;
+    }
+    free(themes);
+    return dir;
+}
+
 /* A content folder's own themes/NAME overrides the shipped theme. */
 static char *find_theme(const build_options *opts, const char *name)
 {
-    char *own = xasprintf("%s/themes/%s", opts->content_dir, name);
-    if (fs_is_dir(own))
-        return own;
-    free(own);
-    char *shipped = xasprintf("%s/themes/%s", opts->data_dir, name);
-    if (fs_is_dir(shipped))
-        return shipped;
-    diag_error(srcpos_file(shipped), "theme", "theme '%s' not found", name);
-    free(shipped);
-    return NULL;
+    bool refused = false;
+    char *dir = theme_in(opts->content_dir, name, &refused);
+    if (!dir && !refused)
+        dir = theme_in(opts->data_dir, name, &refused);
+    if (!dir && !refused) {
+        char *shipped = xasprintf("%s/themes/%s", opts->data_dir, name);
+        diag_error(srcpos_file(shipped), "theme", "theme '%s' not found", name);
+        free(shipped);
+    }
+    return dir;
 }
 
 static double seconds(struct timeval tv)
@@ -148,27 +169,44 @@ typedef struct releases {
     char **dirs;         /* tmp/<version>: content/ and site/ */
 } releases;
 
-static void releases_load(const build_options *opts, releases *r)
+/* False (after diagnostics) when a release cannot be read: a zip that does
+ * not open, is unsafe, or is not a release (no content/site.yaml) would
+ * otherwise drop its version from the history without a word. */
+static bool releases_load(const build_options *opts, releases *r)
 {
     memset(r, 0, sizeof *r);
     vec_init(&r->versions, free);
-    if (!release_list_versions(opts->content_dir, &r->versions) || !r->versions.len)
-        return;
+    bool ok = release_list_versions(opts->content_dir, &r->versions);
+    if (!r->versions.len)
+        return ok;
     char tmpl[] = "/tmp/policygen-releases-XXXXXX";
-    if (!mkdtemp(tmpl))
-        return;
+    if (!mkdtemp(tmpl)) {
+        diag_error(srcpos_file(tmpl), "release", "cannot create a temporary folder: %s",
+                   strerror(errno));
+        return false;
+    }
     r->tmp = xstrdup(tmpl);
+    interrupt_guard(r->tmp);
     r->items = xcalloc(r->versions.len, sizeof *r->items);
     r->dirs = xcalloc(r->versions.len, sizeof *r->dirs);
     for (size_t i = 0; i < r->versions.len; i++) {
         const char *v = r->versions.items[i];
         r->items[i].version = v;
         char *zip = release_zip_path(opts->content_dir, v);
-        /* A bad zip is reported (and not read); the content of a good one
-         * is loaded as it was, without today's diagnostics. */
         release_archive *a = release_open(zip, NULL);
         char *dest = fs_join(r->tmp, v);
-        if (a && release_extract(a, "", dest, NULL)) {
+        if (!a) {
+            ok = false;
+        } else if (!release_find(a, "content/site.yaml")) {
+            diag_error(srcpos_file(zip), "release",
+                       "not a release: it has no content/site.yaml (policygen release makes "
+                       "releases; move other files out of releases/)");
+            ok = false;
+        } else if (!release_extract(a, "", dest, NULL)) {
+            ok = false;
+        } else {
+            /* The content of a release is loaded as it was, without today's
+             * diagnostics (a later policygen may be stricter). */
             char *content = fs_join(dest, "content");
             diag_set_stream(NULL);
             r->items[i].site = site_load(content);
@@ -181,6 +219,7 @@ static void releases_load(const build_options *opts, releases *r)
         release_close(a);
         free(zip);
     }
+    return ok;
 }
 
 /* A released revisions row that gives no `changes` gets them from the
@@ -212,8 +251,10 @@ static void releases_free(releases *r)
     }
     free(r->items);
     free(r->dirs);
-    if (r->tmp)
+    if (r->tmp) {
         fs_remove_tree(r->tmp);
+        interrupt_release(r->tmp);
+    }
     free(r->tmp);
     vec_free(&r->versions);
 }
@@ -308,6 +349,11 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
     audience aud;
     if (!audience_parse(edition, &aud))
         return false; /* site.yaml's check reported it */
+    /* The edition's modes; where site.yaml gives none, new files' modes. */
+    unsigned files = s->config.file_modes[aud], folders = s->config.folder_modes[aud];
+    if (!outdir_set_modes(od, edition, files ? files : outdir_new_file_mode(od),
+                          folders ? folders : outdir_new_folder_mode(od)))
+        return false;
     if (!copy_frozen(od, rel, edition))
         return false;
     leak_check *lc = leak_check_new(s, aud);
@@ -404,13 +450,26 @@ build_result build_site(const build_options *opts)
     }
     date today = opts->today_set ? opts->today : date_today();
     releases rel;
-    releases_load(opts, &rel);
+    if (!releases_load(opts, &rel)) {
+        releases_free(&rel);
+        free(theme_dir);
+        xref_table_free(xref);
+        site_free(s);
+        return BUILD_CONTENT_ERROR;
+    }
     note_release_changes(s, &rel);
     /* The rules' workers are forked before any rendering thread starts; one
      * that replaces a worker that died is forked later, from the thread that
      * waits at the gate, which glibc's malloc allows (its fork handlers). */
     check_options copts = check_options_of(opts, today);
     checks_gate gate = {.site = s, .batch = check_start(s, xref, &copts)};
+    if (!gate.batch) {
+        releases_free(&rel);
+        free(theme_dir);
+        xref_table_free(xref);
+        site_free(s);
+        return BUILD_CONTENT_ERROR;
+    }
     pthread_mutex_init(&gate.lock, NULL);
     phase_time("rules");
 
@@ -516,7 +575,11 @@ check_result check_site(const build_options *opts, check_output output)
     date today = opts->today_set ? opts->today : date_today();
     rules_result rr;
     check_options copts = check_options_of(opts, today);
-    check_run(s, xref, &copts, &rr);
+    if (!check_run(s, xref, &copts, &rr)) {
+        xref_table_free(xref);
+        site_free(s);
+        return CHECK_CONTENT_ERROR;
+    }
     bool listing = output == CHECK_RULES_TEXT || output == CHECK_RULES_JSON;
     if (!listing)
         check_report(s, &rr);

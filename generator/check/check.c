@@ -8,6 +8,7 @@
 #include "check/coverage.h"
 #include "check/documents.h"
 #include "core/fs.h"
+#include "core/srcfile.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "registers/regtype.h"
@@ -21,22 +22,32 @@ static bool ends_with(const char *s, const char *suffix)
     return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
 }
 
-/* "rule-id.lua" -> the path; a content folder's file replaces a shipped one. */
-static void collect_plugins(const char *dir, map *by_name)
+/* "rule-id.lua" -> the path; a content folder's file replaces a shipped one.
+ * The content's files must stay in its lua-plugins/ (confined): false when
+ * one leads outside (reported). The shipped ones are the installation's. */
+static bool collect_plugins(const char *dir, map *by_name, bool confined)
 {
     vec names;
     vec_init(&names, free);
     if (fs_is_dir(dir))
         fs_list_dir(dir, &names);
+    bool ok = true;
     for (size_t i = 0; i < names.len; i++) {
         const char *name = names.items[i];
         if (name[0] == '.' || !ends_with(name, ".lua"))
             continue;
+        char *path = fs_join(dir, name);
+        if (confined && !srcfile_confined(path, dir, srcpos_file(path))) {
+            ok = false;
+            free(path);
+            continue;
+        }
         char *id = xstrndup(name, strlen(name) - 4);
-        map_set(by_name, id, fs_join(dir, name));
+        map_set(by_name, id, path);
         free(id);
     }
     vec_free(&names);
+    return ok;
 }
 
 static int cmp_strings(const void *a, const void *b)
@@ -72,10 +83,14 @@ check_batch *check_start(const site *s, const struct xref_table *xref, const che
     map_init(&plugins, free);
     char *shipped = fs_join(opts->data_dir, "lua-plugins");
     char *own = fs_join(opts->content_dir, "lua-plugins");
-    collect_plugins(shipped, &plugins);
-    collect_plugins(own, &plugins);
+    collect_plugins(shipped, &plugins, false);
+    bool ok = collect_plugins(own, &plugins, true);
     free(shipped);
     free(own);
+    if (!ok) {
+        map_free(&plugins);
+        return NULL;
+    }
 
     check_batch *b = xcalloc(1, sizeof *b);
     vec_init(&b->paths, free);
@@ -216,10 +231,14 @@ void check_finish(check_batch *b, rules_result *out)
     free(b);
 }
 
-void check_run(const site *s, const struct xref_table *xref, const check_options *opts,
+bool check_run(const site *s, const struct xref_table *xref, const check_options *opts,
                rules_result *out)
 {
-    check_finish(check_start(s, xref, opts), out);
+    check_batch *b = check_start(s, xref, opts);
+    if (!b)
+        return false;
+    check_finish(b, out);
+    return true;
 }
 
 /* ---- the data rules read ---- */

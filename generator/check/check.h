@@ -33,15 +33,17 @@ typedef struct check_batch check_batch;
 
 /* Finds the plugins (the shipped ones, replaced or added to by the content
  * folder's own lua-plugins/, less those site.yaml turns off), builds the
- * data rules read and starts them; returns once they run. s and xref are
+ * data rules read and starts them; returns once they run. NULL (reported)
+ * when a plugin file leads outside its folder. s and xref are
  * borrowed and must not change until check_finish; while check_start runs,
  * no other thread may read the documents' Markdown trees (check/documents.h). */
 check_batch *check_start(const site *s, const struct xref_table *xref, const check_options *opts);
 /* Waits for the rules, reports their failures (rules_finish) and frees the
  * batch. out is the caller's to free with rules_result_free. */
 void check_finish(check_batch *batch, rules_result *out);
-/* check_start and check_finish at once. */
-void check_run(const site *s, const struct xref_table *xref, const check_options *opts,
+/* check_start and check_finish at once; false as check_start's NULL (out
+ * is then not filled). */
+bool check_run(const site *s, const struct xref_table *xref, const check_options *opts,
                rules_result *out);
 /* One diagnostic per flag that is not ok, at the row's file:line (or the
  * section's), coded with the rule id; one per rule that cannot check (a

@@ -8,6 +8,7 @@
 
 #include "core/fs.h"
 #include "core/parallel.h"
+#include "core/srcfile.h"
 #include "core/xalloc.h"
 #include "markdown/directive.h"
 #include "markdown/markdown.h"
@@ -41,6 +42,33 @@ const char *site_edition_label(const site *s, audience a)
     return own && *own ? own : EDITION_LABELS[a];
 }
 
+/* ---- names that become file names ---- */
+
+bool site_plain_name(const char *s)
+{
+    if (!s || !*s || s[0] == '.' || strlen(s) > 100)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                  (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' || *p >= 0x80;
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* An id, theme or document id names a file or folder: it must not lead
+ * anywhere else (no '/', no '..'). Reports at n and returns false. */
+static bool check_plain_name(const ynode *n, const char *what, const char *s)
+{
+    if (site_plain_name(s))
+        return true;
+    diag_error(ynode_pos(n), "name",
+               "%s '%s' names a file: use letters, digits, '-', '_' and '.' (not first), "
+               "at most 100 bytes", what, s);
+    return false;
+}
+
 /* ---- site.yaml ---- */
 
 typedef struct key_spec {
@@ -57,7 +85,7 @@ static const key_spec SITE_KEYS[] = {
     {"calendar", NULL},         {"numbering", NULL},    {"theme", NULL},
     {"editions", NULL},         {"edition_labels", AUDIENCE_NAMES}, {"rules", NULL},
     {"coverage", NULL},         {"unchecked", NULL},        {"hosting", NULL},
-    {"announce", ANNOUNCE_KEYS},
+    {"announce", ANNOUNCE_KEYS}, {"modes", NULL},
 };
 
 static bool in_list(const char *const *list, const char *s)
@@ -362,6 +390,76 @@ static void load_announce(site_config *c, const ynode *announce)
         config_string(ynode_get(announce, "acknowledge"), "announce.acknowledge", NULL);
 }
 
+/* "0640" (or "640"): an octal mode of at most 0777 that leaves the owner
+ * what the build needs (read and write; and search for a folder). */
+static bool parse_mode(const ynode *n, unsigned owner, unsigned *out)
+{
+    const char *t = ynode_str(n);
+    size_t len = t ? strlen(t) : 0;
+    unsigned m = 0;
+    bool ok = len == 3 || (len == 4 && t[0] == '0');
+    for (size_t i = 0; ok && i < len; i++) {
+        ok = t[i] >= '0' && t[i] <= '7';
+        m = m * 8 + (unsigned)(t[i] - '0');
+    }
+    if (!ok || (m & owner) != owner) {
+        diag_error(ynode_pos(n), "site-value",
+                   "a mode is three octal digits such as %s, that give the owner %s",
+                   owner == 0700 ? "0750" : "0640", owner == 0700 ? "rwx" : "rw");
+        return false;
+    }
+    *out = m;
+    return true;
+}
+
+/* `modes: { EDITION: { files: "0640", folders: "0750" } }`; staff and
+ * internal, which hold what the public must not read, default to those. */
+static bool read_modes(const ynode *modes, site_config *c)
+{
+    for (int a = 0; a < 3; a++) {
+        c->file_modes[a] = a == AUDIENCE_PUBLIC ? 0 : 0640;
+        c->folder_modes[a] = a == AUDIENCE_PUBLIC ? 0 : 0750;
+    }
+    if (!modes)
+        return true;
+    if (modes->kind != YNODE_MAP) {
+        diag_error(ynode_pos(modes), "site-value", "'modes' must be a mapping by edition");
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < modes->len; i++) {
+        audience a;
+        const ynode *key = modes->keys[i], *v = modes->items[i];
+        if (!audience_parse(key->text, &a)) {
+            diag_error(ynode_pos(key), "site-value",
+                       "unknown edition '%s' in modes (editions are public, staff and internal)",
+                       key->text);
+            ok = false;
+            continue;
+        }
+        if (v->kind != YNODE_MAP) {
+            diag_error(ynode_pos(v), "site-value", "modes.%s must be a mapping of files and folders",
+                       key->text);
+            ok = false;
+            continue;
+        }
+        for (size_t k = 0; k < v->len; k++) {
+            const char *what = v->keys[k]->text;
+            if (strcmp(what, "files") == 0)
+                ok = parse_mode(v->items[k], 0600, &c->file_modes[a]) && ok;
+            else if (strcmp(what, "folders") == 0)
+                ok = parse_mode(v->items[k], 0700, &c->folder_modes[a]) && ok;
+            else {
+                diag_error(ynode_pos(v->keys[k]), "site-key",
+                           "unknown key 'modes.%s.%s' in site.yaml (files or folders)", key->text,
+                           what);
+                ok = false;
+            }
+        }
+    }
+    return ok;
+}
+
 static bool load_config(site *s)
 {
     s->config_path = fs_join(s->dir, "site.yaml");
@@ -381,6 +479,7 @@ static bool load_config(site *s)
     }
     check_site_keys(root);
 
+    bool ok = true;
     site_config *c = &s->config;
     const ynode *org = ynode_get(root, "organization");
     const ynode *doc = ynode_get(root, "document");
@@ -397,6 +496,12 @@ static bool load_config(site *s)
     config_string_list(ynode_get(doc, "signatures"), "document.signatures", &c->signatures);
     c->language = config_string(ynode_get(root, "language"), "language", "zh-TW");
     c->theme = config_string(ynode_get(root, "theme"), "theme", "default");
+    /* The theme is a folder of themes/ (the content's or the shipped one),
+     * the document id a part of file names: plain names, nothing more. */
+    if (ynode_get(root, "theme") && !check_plain_name(ynode_get(root, "theme"), "theme", c->theme))
+        ok = false;
+    if (ynode_get(doc, "id") && !check_plain_name(ynode_get(doc, "id"), "document.id", c->doc_id))
+        ok = false;
 
     const ynode *cal = ynode_get(root, "calendar");
     const char *cal_s = ynode_str(cal);
@@ -435,6 +540,9 @@ static bool load_config(site *s)
         free(what);
     }
 
+    if (!read_modes(ynode_get(root, "modes"), c))
+        ok = false;
+
     c->rules = ynode_get(root, "rules");
     if (c->rules && c->rules->kind != YNODE_MAP) {
         diag_error(ynode_pos(c->rules), "site-value", "'rules' must be a mapping by rule id");
@@ -458,7 +566,7 @@ static bool load_config(site *s)
     }
     load_hosting(c, ynode_get(root, "hosting"));
     load_announce(c, ynode_get(root, "announce"));
-    return true;
+    return ok;
 }
 
 /* ---- documents ---- */
@@ -514,7 +622,7 @@ static bool ends_with(const char *s, const char *suffix)
 /* Splits "---\n yaml \n---\n body" and parses the YAML. */
 static bool read_front_matter(document *d, const char *const *allowed)
 {
-    const char *src = d->source;
+    const char *src = d->source_body;
     d->body_line = 1;
     if (strncmp(src, "---\n", 4) != 0 && strncmp(src, "---\r\n", 5) != 0)
         return true;
@@ -583,23 +691,29 @@ static document *load_document(const site *s, const char *path, const char *file
     vec_init(&d->directives, directive_free);
 
     size_t len;
-    d->source = fs_read_file(path, MAX_DOCUMENT_BYTES, &len);
-    if (!d->source) {
-        diag_error(srcpos_file(path), "read", "cannot read: %s", strerror(errno));
+    char *folder = fs_dirname(path);
+    bool inside = srcfile_confined(path, folder, srcpos_file(path));
+    free(folder);
+    if (!inside) {
         document_free(d);
         return NULL;
     }
-    if (memchr(d->source, '\0', len)) {
-        diag_error(srcpos_file(path), "read", "not a text file (contains NUL bytes)");
+    d->source = srcfile_read(path, MAX_DOCUMENT_BYTES, &len, "read");
+    if (!d->source || !srcfile_check_text(path, d->source, len, 1)) {
         document_free(d);
         return NULL;
     }
-    d->source_body = d->source;
+    /* A byte-order mark, as some editors write, is not part of the text. */
+    d->source_body = d->source + srcfile_bom(d->source, len);
     if (!read_front_matter(d, kind == DOCUMENT_ANNEX ? ANNEX_KEYS : CHAPTER_KEYS)) {
         document_free(d);
         return NULL;
     }
     d->id = front_string(d, "id");
+    if (d->id && !check_plain_name(ynode_get(d->front->root, "id"), "id", d->id)) {
+        document_free(d);
+        return NULL;
+    }
     if (!d->id)
         d->id = xstrdup(d->slug);
     d->title = front_string(d, "title");
@@ -726,6 +840,22 @@ static void check_unique_ids(const vec *docs, const char *what)
     map_free(&seen);
 }
 
+/* The folders of a content folder that hold what it names. Each must lie
+ * inside it, links resolved (the content folder itself may be a link). */
+static const char *const CONTENT_FOLDERS[] = {"plan",        "annexes",  "registers", "evidence",
+                                              "lua-plugins", "releases", "themes",    NULL};
+
+static bool folders_inside(const site *s)
+{
+    bool ok = true;
+    for (const char *const *sub = CONTENT_FOLDERS; *sub; sub++) {
+        char *path = fs_join(s->dir, *sub);
+        ok = srcfile_confined(path, s->dir, srcpos_file(path)) && ok;
+        free(path);
+    }
+    return ok;
+}
+
 site *site_load(const char *dir)
 {
     return site_load_jobs(dir, 0);
@@ -799,7 +929,7 @@ site *site_load_jobs(const char *dir, int jobs)
     vec_init(&s->annexes, document_free);
     map_init(&s->revision_notes, free);
     map_init(&s->evidence_titles, free);
-    if (!load_config(s)) {
+    if (!load_config(s) || !folders_inside(s)) {
         site_free(s);
         return NULL;
     }

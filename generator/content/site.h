@@ -103,6 +103,9 @@ typedef struct site_config {
     const ynode *announce_node; /* where `announce` is, for diagnostics, or NULL */
     const ynode *coverage; /* `coverage:` template chapter key -> chapter id, or NULL */
     bool unchecked_error;  /* `unchecked: error`: a rule that cannot check is an error */
+    /* `modes`: each edition's file and folder modes (by audience); 0 for
+     * the modes new files get (the umask's) */
+    unsigned file_modes[3], folder_modes[3];
 } site_config;
 
 struct register_set; /* registers/registers.h */
@@ -151,6 +154,10 @@ char *site_base_url(const char *url);
 /* Whether a mailbox is "address" or "Display Name <address>" with one '@'
  * and no spaces or angle brackets in the address. */
 bool site_mailbox_valid(const char *mailbox);
+/* Whether s may name a file or folder: letters, digits, '-', '_', '.' (not
+ * first) and any non-ASCII character, 1 to 100 bytes; so no '/' and no "..".
+ * Ids, the theme and the document id are such names. */
+bool site_plain_name(const char *s);
 
 /* The title of a Markdown evidence file named by a register (its first
  * `#` heading), or NULL (not Markdown, or no heading). */

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "core/fs.h"
+#include "core/srcfile.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "registers/view.h"
@@ -285,8 +286,7 @@ static void not_an_option(const register_field *f, const ynode *n)
 
 /* A path under the evidence folder: relative, no "..", and (after symlinks)
  * still inside it; the file must exist. */
-static bool check_file(const register_field *f, const ynode *n, const char *evidence_dir,
-                       const char *evidence_real)
+static bool check_file(const register_field *f, const ynode *n, const char *evidence_dir)
 {
     const char *p = n->text;
     if (!*p) {
@@ -311,30 +311,24 @@ static bool check_file(const register_field *f, const ynode *n, const char *evid
             c++;
     }
     char *full = fs_join(evidence_dir, p);
-    char resolved[PATH_MAX];
+    struct stat st;
     bool ok = false;
-    if (!evidence_real || !realpath(full, resolved)) {
+    if (!srcfile_confined(full, evidence_dir, ynode_pos(n)))
+        ok = false;
+    else if (stat(full, &st) != 0)
         diag_error(ynode_pos(n), "register-file", "field '%s': file '%s' not found in %s", f->name,
                    p, evidence_dir);
-    } else {
-        size_t rl = strlen(evidence_real);
-        struct stat st;
-        if (strncmp(resolved, evidence_real, rl) != 0 || resolved[rl] != '/')
-            diag_error(ynode_pos(n), "register-file", "field '%s': '%s' leaves %s (a link points outside)",
-                       f->name, p, evidence_dir);
-        else if (stat(resolved, &st) != 0 || !S_ISREG(st.st_mode))
-            diag_error(ynode_pos(n), "register-file", "field '%s': '%s' in %s is not a file",
-                       f->name, p, evidence_dir);
-        else
-            ok = true;
-    }
+    else if (!S_ISREG(st.st_mode))
+        diag_error(ynode_pos(n), "register-file", "field '%s': '%s' in %s is not a file",
+                   f->name, p, evidence_dir);
+    else
+        ok = true;
     free(full);
     return ok;
 }
 
 typedef struct load_ctx {
     const char *evidence_dir;
-    char *evidence_real; /* realpath of evidence_dir, NULL when it does not exist */
 } load_ctx;
 
 /* Checks n against f and fills cell. n is not null. */
@@ -390,7 +384,7 @@ static void parse_cell(const load_ctx *ctx, const register_field *f, const ynode
             not_an_option(f, n);
         break;
     case FIELD_FILE:
-        cell->valid = check_file(f, n, ctx->evidence_dir, ctx->evidence_real);
+        cell->valid = check_file(f, n, ctx->evidence_dir);
         break;
     case FIELD_CHECKS:
     case FIELD_LIST: {
@@ -605,11 +599,7 @@ register_def *registers_load_file(register_set *set, const char *path, const cha
     map_init(&reg->row_by_key, NULL);
 
     load_ctx ctx = {.evidence_dir = evidence_dir};
-    char resolved[PATH_MAX];
-    if (evidence_dir && realpath(evidence_dir, resolved))
-        ctx.evidence_real = xstrdup(resolved);
     parse_register(&ctx, reg);
-    free(ctx.evidence_real);
 
     vec_push(&set->registers, reg);
     map_set(&set->by_name, reg->name, reg);
@@ -676,7 +666,10 @@ bool registers_load(site *s)
         char *path = fs_join(dir, file);
         if (ends_with(file, ".yaml")) {
             char *name = xstrndup(file, strlen(file) - 5);
-            registers_load_file(s->registers, path, name, evidence);
+            if (srcfile_confined(path, dir, srcpos_file(path)))
+                registers_load_file(s->registers, path, name, evidence);
+            else
+                map_set(&s->registers->failed, name, NULL);
             free(name);
         } else if (ends_with(file, ".yml")) {
             diag_warning(srcpos_file(path), "register-schema",

@@ -11,6 +11,7 @@
 #include "check/coverage.h"
 #include "core/fs.h"
 #include "core/parallel.h"
+#include "core/srcfile.h"
 #include "core/value.h"
 #include "core/xalloc.h"
 #include "diff/sitediff.h"
@@ -39,8 +40,8 @@ static bool theme_load(theme *t, const char *dir)
     char *templates = fs_join(dir, "templates");
     vec names;
     vec_init(&names, free);
-    bool ok = fs_list_dir(templates, &names);
-    if (!ok)
+    bool ok = srcfile_confined(templates, dir, srcpos_file(templates));
+    if (ok && !(ok = fs_list_dir(templates, &names)))
         diag_error(srcpos_file(templates), "theme", "cannot read the theme's templates: %s",
                    strerror(errno));
     for (size_t i = 0; ok && i < names.len; i++) {
@@ -50,9 +51,10 @@ static bool theme_load(theme *t, const char *dir)
         if (len <= strlen(ext) || strcmp(name + len - strlen(ext), ext) != 0)
             continue;
         char *path = fs_join(templates, name);
-        char *src = fs_read_file(path, (size_t)4 << 20, NULL);
+        char *src = srcfile_confined(path, dir, srcpos_file(path))
+                        ? srcfile_read(path, (size_t)4 << 20, NULL, "theme")
+                        : NULL;
         if (!src) {
-            diag_error(srcpos_file(path), "theme", "cannot read: %s", strerror(errno));
             ok = false;
         } else {
             char *key = xstrndup(name, len - strlen(ext));
@@ -1059,7 +1061,9 @@ static void copy_assets(page_writer *w)
     char *dir = fs_join(w->theme.dir, "assets");
     vec names;
     vec_init(&names, free);
-    if (!fs_list_dir(dir, &names)) {
+    if (!srcfile_confined(dir, w->theme.dir, srcpos_file(dir))) {
+        w->ok = false;
+    } else if (!fs_list_dir(dir, &names)) {
         diag_error(srcpos_file(dir), "theme", "cannot read the theme's assets: %s",
                    strerror(errno));
         w->ok = false;
@@ -1070,7 +1074,7 @@ static void copy_assets(page_writer *w)
             continue;
         char *from = fs_join(dir, name);
         char *to = xasprintf("assets/%s", name);
-        if (!out_copy(w, to, from))
+        if (!srcfile_confined(from, w->theme.dir, srcpos_file(from)) || !out_copy(w, to, from))
             w->ok = false;
         free(to);
         free(from);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/fs.h"
+#include "core/srcfile.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
 #include "registers/registers.h"
@@ -293,13 +294,16 @@ bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
                      const pdf_options *opts)
 {
     (void)xref; /* links are read from the documents' resolved link nodes */
+    char *style_path = opts->theme_dir ? fs_join(opts->theme_dir, "pdf.yaml") : NULL;
+    if (style_path && !srcfile_confined(style_path, opts->theme_dir, srcpos_file(style_path))) {
+        free(style_path);
+        return false;
+    }
     pdf_style st;
     pdf_style_defaults(&st);
-    if (opts->theme_dir) {
-        char *path = fs_join(opts->theme_dir, "pdf.yaml");
-        pdf_style_load(&st, path);
-        free(path);
-    }
+    if (style_path)
+        pdf_style_load(&st, style_path);
+    free(style_path);
     char *root = opts->subdir && *opts->subdir ? outdir_path(od, opts->subdir) : xstrdup(od->staging);
     pdf_env env = {.s = s, .opts = opts, .st = &st, .staging = root};
     env.roc = s->config.calendar == CALENDAR_ROC;
