@@ -15,7 +15,8 @@ return rule {
   check = function(site, today, params)
     local reports = site.registers["implementation-reports"]
     local last = reports[#reports]
-    local to = params.to or (last and last.to) or site.organization.parent or "上級或監督機關"
+    local parent = site.organization.parent
+    local to = params.to or (last and last.to) or (parent and parent ~= "" and parent) or "上級或監督機關"
     local function sent(year)
       return reports:find(function(r) return r.year == year and r.sent and r.sent <= today end)
     end
