@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/fs.h"
+#include "core/interrupt.h"
 #include "core/srcfile.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
@@ -214,6 +215,7 @@ static bool run_in_processes(pool *p, int workers)
     int *fds = xcalloc((size_t)workers, sizeof *fds);
     bool ok = true;
     int started = 0;
+    interrupt_init();
     fflush(NULL);
     for (int w = 0; w < workers; w++) {
         int pipefd[2];
