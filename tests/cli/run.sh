@@ -45,9 +45,8 @@ before=$(snapshot)
 # Determinism: the same content gives byte-identical files.
 expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/again" --today 2026-11-28
 if diff -r "$work/prev" "$work/again" >/dev/null; then ok; else bad "two builds differ"; fi
+# (Two builds of content/ with every PDF are compared in tests/pdf, which makes both anyway.)
 expect_exit 0 "$POLICYGEN" build -C content -o "$work/content1" --today 2026-11-28
-expect_exit 0 "$POLICYGEN" build -C content -o "$work/content2" --today 2026-11-28
-if diff -r "$work/content1" "$work/content2" >/dev/null; then ok; else bad "two builds of content/ differ:"; diff -rq "$work/content1" "$work/content2" | head -5; fi
 
 # --strict: the rules (which run while the editions render) find errors, so
 # the build fails with exit 1, says why, and the previous output stays.
