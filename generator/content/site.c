@@ -10,6 +10,7 @@
 #include "core/xalloc.h"
 #include "markdown/directive.h"
 #include "markdown/markdown.h"
+#include "markdown/scan.h"
 #include "registers/registers.h"
 
 /* A chapter of 11 MB would be a mistake; this keeps a stray binary out. */
@@ -200,10 +201,10 @@ static void document_free(void *p)
     free(d->register_name);
     ydoc_free(d->front);
     free(d->source);
-    if (d->root)
-        cmark_node_free(d->root);
     vec_free(&d->sections);
     vec_free(&d->directives);
+    vec_free(&d->links);
+    md_text_free(d->text);
     free(d);
 }
 
@@ -306,6 +307,7 @@ static document *load_document(const site *s, const char *path, const char *file
     d->number = position;
     vec_init(&d->sections, section_free);
     vec_init(&d->directives, directive_free);
+    vec_init(&d->links, doc_link_free);
 
     size_t len;
     d->source = fs_read_file(path, MAX_DOCUMENT_BYTES, &len);
@@ -347,9 +349,14 @@ static document *load_document(const site *s, const char *path, const char *file
         else if (num)
             d->number = (int)n;
     }
-    d->root = md_parse(d->source_body, strlen(d->source_body));
-    md_find_directives(d);
-    md_number_document(d, s->config.numbering);
+    /* What the later stages need of the tree is read now; the tree goes
+     * (markdown/tree.h parses it again for the renderers). */
+    d->body_len = len - (size_t)(d->source_body - d->source);
+    cmark_node *root = md_parse(d->source_body, d->body_len);
+    md_find_directives(d, root);
+    md_number_document(d, root, s->config.numbering);
+    md_scan_document(d, root);
+    cmark_node_free(root);
     return d;
 }
 

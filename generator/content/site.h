@@ -43,14 +43,30 @@ struct document;
 /* A numbered heading: the chapter itself (level 1) or a heading inside it. */
 typedef struct section {
     struct document *doc;
+    int index;        /* in doc->sections */
     int level;        /* 1 = the chapter title; 2..6 = ## .. ###### */
     char *id;         /* anchor, unique within the document */
     char *label;      /* as shown before the title: "壹、" "一、" "(一)" "1." or "" */
     char *full_label; /* the chain for references: "玖、二、(一)" */
     char *title;      /* plain text, without the number */
-    cmark_node *node; /* NULL for the chapter title */
     srcpos pos;
 } section;
+
+/* A link of a document, in document order (footnotes last, as cmark-gfm
+ * puts them), as the load read it: xref resolves it from here, and a tree
+ * parsed again (markdown/tree.h) gets what xref found. */
+typedef struct doc_link {
+    char *url;
+    int line, col;           /* in the file */
+    bool empty;              /* no text of its own: xref writes one */
+    const section *section;  /* where it is; in a footnote, where that is first referred to */
+    char *text;              /* its plain text, as written */
+    size_t text_len;
+    const void *xref;        /* the xref_link it resolved to (xref/xref.h), or NULL */
+    char *fill;              /* the text xref wrote for an empty link, or NULL */
+} doc_link;
+
+struct md_text; /* markdown/scan.h: the blocks' text, for the rules */
 
 typedef struct document {
     document_kind kind;
@@ -64,12 +80,17 @@ typedef struct document {
     ydoc *front;         /* front matter, or NULL */
     char *source;        /* the file's text */
     const char *source_body; /* the Markdown after the front matter, inside source */
+    size_t body_len;
     int body_line;       /* the line of the file where the Markdown body starts */
-    cmark_node *root;
+    /* No Markdown tree: the load reads what the later stages need of it
+     * (sections, directives, links, text) and drops it, so memory does not
+     * grow with the plan's trees; markdown/tree.h parses it again. */
     int footnote_base;   /* footnotes before this document, for global numbers */
     int footnote_count;
     vec sections;        /* of section*, owned; sections[0] is the chapter title */
     vec directives;      /* of directive* (markdown/directive.h), owned */
+    vec links;           /* of doc_link*, owned */
+    struct md_text *text; /* owned */
 } document;
 
 typedef struct site_config {

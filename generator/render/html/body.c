@@ -8,6 +8,7 @@
 #include "core/xalloc.h"
 #include "markdown/markdown.h"
 #include "markdown/directive.h"
+#include "markdown/tree.h"
 #include "registers/registers.h"
 #include "render/html/register_html.h"
 #include "xref/xref.h"
@@ -394,7 +395,9 @@ void html_render_body(strbuf *out, const document *d, const html_body_options *o
 {
     body_renderer r = {.out = out, .doc = d, .opts = opts};
     r.footnote_refs = xcalloc((size_t)d->footnote_count + 1, sizeof *r.footnote_refs);
-    render_tree(&r, d->root);
+    md_tree *tree = md_tree_open(d);
+    render_tree(&r, tree->root);
+    md_tree_close(tree);
     free(r.footnote_refs);
 }
 
@@ -443,17 +446,20 @@ void html_render_section(strbuf *out, const document *d, const section *sec,
 {
     body_renderer r = {.out = out, .doc = d, .opts = opts};
     r.footnote_refs = xcalloc((size_t)d->footnote_count + 1, sizeof *r.footnote_refs);
-    for (cmark_node *n = sec->node ? cmark_node_next(sec->node) : cmark_node_first_child(d->root);
+    md_tree *tree = md_tree_open(d);
+    cmark_node *heading = md_tree_heading(tree, sec);
+    for (cmark_node *n = heading ? cmark_node_next(heading) : cmark_node_first_child(tree->root);
          n; n = cmark_node_next(n)) {
         cmark_node_type t = cmark_node_get_type(n);
         if (t == CMARK_NODE_FOOTNOTE_DEFINITION)
             break;
         if (t == CMARK_NODE_HEADING) {
             const section *next = cmark_node_get_user_data(n);
-            if (!sec->node || !next || next->level <= sec->level)
+            if (!heading || !next || next->level <= sec->level)
                 break;
         }
         render_tree(&r, n);
     }
+    md_tree_close(tree);
     free(r.footnote_refs);
 }

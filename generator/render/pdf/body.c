@@ -8,6 +8,7 @@
 #include "core/xalloc.h"
 #include "markdown/directive.h"
 #include "markdown/markdown.h"
+#include "markdown/tree.h"
 #include "registers/registers.h"
 #include "xref/xref.h"
 
@@ -613,12 +614,12 @@ static void footnote_inlines(pdf_builder *b, rich *r, cmark_node *def)
     }
 }
 
-static void footnotes(pdf_builder *b, const document *d)
+static void footnotes(pdf_builder *b, const document *d, cmark_node *root)
 {
     const pdf_style *st = b->st;
     text_style ts = {PDF_FONT_BODY, false, false, false, st->footnote_size};
     int k = 0;
-    for (cmark_node *c = cmark_node_first_child(d->root); c; c = cmark_node_next(c)) {
+    for (cmark_node *c = cmark_node_first_child(root); c; c = cmark_node_next(c)) {
         if (cmark_node_get_type(c) != CMARK_NODE_FOOTNOTE_DEFINITION)
             continue;
         int local = ++k;
@@ -672,8 +673,10 @@ void pdf_build_document(pdf_builder *b, const document *d, bool with_title)
         free(dest);
     }
     b->indent = flat ? 0 : b->st->indent[1] * em(b);
-    blocks(b, d->root);
-    footnotes(b, d);
+    md_tree *tree = md_tree_open(d);
+    blocks(b, tree->root);
+    footnotes(b, d, tree->root);
+    md_tree_close(tree);
     free(b->fn_seen);
     b->fn_seen = NULL;
     b->doc = NULL;
