@@ -11,6 +11,7 @@
 #include "markdown/directive.h"
 #include "markdown/markdown.h"
 #include "markdown/scan.h"
+#include "markdown/tree.h"
 #include "registers/registers.h"
 
 /* A chapter of 11 MB would be a mistake; this keeps a stray binary out. */
@@ -352,11 +353,11 @@ static document *load_document(const site *s, const char *path, const char *file
     /* What the later stages need of the tree is read now; the tree goes
      * (markdown/tree.h parses it again for the renderers). */
     d->body_len = len - (size_t)(d->source_body - d->source);
-    cmark_node *root = md_parse(d->source_body, d->body_len);
-    md_find_directives(d, root);
-    md_number_document(d, root, s->config.numbering);
-    md_scan_document(d, root);
-    cmark_node_free(root);
+    md_tree *tree = md_tree_parse(d);
+    md_find_directives(d, tree->root);
+    md_number_document(d, tree->root, s->config.numbering);
+    md_scan_document(d, tree->root);
+    md_tree_close(tree);
     return d;
 }
 

@@ -41,18 +41,18 @@ void cmark_manage_extensions_special_characters(cmark_parser *parser, int add)
         own_manage(parser, add);
 }
 
-static cmark_parser *new_parser(void)
+static cmark_parser *new_parser(cmark_mem *mem)
 {
     /* No CMARK_OPT_UNSAFE: raw HTML never reaches the output. */
-    cmark_parser *parser = cmark_parser_new(CMARK_OPT_FOOTNOTES);
+    cmark_parser *parser = cmark_parser_new_with_mem(CMARK_OPT_FOOTNOTES, mem);
     for (cmark_llist *e = extension_list; e; e = e->next)
         cmark_parser_attach_syntax_extension(parser, e->data);
     return parser;
 }
 
-static cmark_node *parse(const char *text, size_t len)
+static cmark_node *parse(const char *text, size_t len, cmark_mem *mem)
 {
-    cmark_parser *parser = new_parser();
+    cmark_parser *parser = new_parser(mem);
     cmark_parser_feed(parser, text, len);
     if (!passes_side_by_side)
         pthread_mutex_lock(&inline_pass_lock);
@@ -66,7 +66,7 @@ static cmark_node *parse(const char *text, size_t len)
 /* Whether "~~a~~" parses with a strikethrough. */
 static bool strikes(void)
 {
-    cmark_node *root = parse("~~a~~\n", 6);
+    cmark_node *root = parse("~~a~~\n", 6, cmark_get_default_mem_allocator());
     cmark_node *p = cmark_node_first_child(root);
     cmark_node *s = p ? cmark_node_first_child(p) : NULL;
     bool struck = s && strcmp(cmark_node_get_type_string(s), "strikethrough") == 0;
@@ -89,7 +89,7 @@ static void register_extensions(void)
     /* With the characters not special, a parse that calls the function here
      * strikes nothing; one that calls cmark-gfm's own strikes. */
     passes_side_by_side = true;
-    cmark_parser *parser = new_parser();
+    cmark_parser *parser = new_parser(mem);
     own_manage(parser, 0);
     bool here = !strikes();
     own_manage(parser, 1);
@@ -105,8 +105,13 @@ cmark_llist *md_extensions(void)
 
 cmark_node *md_parse(const char *text, size_t len)
 {
+    return md_parse_with(text, len, cmark_get_default_mem_allocator());
+}
+
+cmark_node *md_parse_with(const char *text, size_t len, cmark_mem *mem)
+{
     pthread_once(&extensions_once, register_extensions);
-    return parse(text, len);
+    return parse(text, len, mem);
 }
 
 /* ---- numerals ---- */

@@ -9,6 +9,9 @@
 /* Parses GitHub-flavoured Markdown (tables, footnotes, strikethrough,
  * autolinks, tagfilter). The caller frees the tree with cmark_node_free. */
 cmark_node *md_parse(const char *text, size_t len);
+struct cmark_mem;
+/* The same with the nodes' memory from mem (markdown/tree.c's for documents). */
+cmark_node *md_parse_with(const char *text, size_t len, struct cmark_mem *mem);
 /* The extension list the renderers pass on (owned by cmark-gfm). */
 struct _cmark_llist *md_extensions(void);
 

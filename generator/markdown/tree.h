@@ -14,12 +14,18 @@
 
 #include "content/site.h"
 
+typedef struct cmark_mem cmark_mem;
+
 typedef struct md_tree {
     cmark_node *root;
     cmark_node **headings; /* by section index; [0], the chapter's title, is NULL */
+    cmark_mem *mem;        /* what its nodes are allocated with, for new ones */
+    struct md_tree_private *priv;
 } md_tree;
 
 md_tree *md_tree_open(const document *d);
+/* The tree as cmark-gfm parses it, nothing attached: for the load itself. */
+md_tree *md_tree_parse(const document *d);
 void md_tree_close(md_tree *t);
 
 /* The heading node of a section of the tree's document (NULL for the
