@@ -15,6 +15,7 @@
 #include "build/leak.h"
 #include "check/check.h"
 #include "core/strbuf.h"
+#include "render/html/body.h"
 #include "render/html/site_html.h"
 #include "diff/sitediff.h"
 #include "registers/registers.h"
@@ -83,10 +84,13 @@ static void phase_time(const char *what)
 }
 
 /* Loading and resolving: everything before the checks. NULL (after the
- * diagnostics) when the content cannot be built. */
-static site *load_resolved(const build_options *opts, xref_table **xref)
+ * diagnostics) when the content cannot be built. A build renders each
+ * document's body while the load has its tree (render/html/body.h), so no
+ * tree is parsed twice. */
+static site *load_resolved(const build_options *opts, bool rendering, xref_table **xref)
 {
-    site *s = site_load_jobs(opts->content_dir, opts->jobs);
+    site_visitor bodies = {html_prerender_body, NULL};
+    site *s = site_load_visiting(opts->content_dir, opts->jobs, rendering ? &bodies : NULL);
     phase_time("load");
     if (!s)
         return NULL;
@@ -358,7 +362,7 @@ build_result build_site(const build_options *opts)
 {
     phase_time("start");
     xref_table *xref = NULL;
-    site *s = load_resolved(opts, &xref);
+    site *s = load_resolved(opts, true, &xref);
     phase_time("xref");
     if (!s)
         return BUILD_CONTENT_ERROR;
@@ -433,7 +437,7 @@ build_result build_site(const build_options *opts)
 check_result check_site(const build_options *opts, bool json)
 {
     xref_table *xref = NULL;
-    site *s = load_resolved(opts, &xref);
+    site *s = load_resolved(opts, false, &xref);
     if (!s)
         return CHECK_CONTENT_ERROR;
     date today = opts->today_set ? opts->today : date_today();

@@ -206,6 +206,8 @@ static void document_free(void *p)
     vec_free(&d->directives);
     vec_free(&d->links);
     md_text_free(d->text);
+    if (d->made_free)
+        d->made_free(d->made);
     free(d);
 }
 
@@ -299,7 +301,7 @@ static char *front_string(const document *d, const char *key)
 }
 
 static document *load_document(const site *s, const char *path, const char *file_name,
-                               document_kind kind, int position)
+                               document_kind kind, int position, const site_visitor *visitor)
 {
     document *d = xcalloc(1, sizeof *d);
     d->kind = kind;
@@ -357,6 +359,8 @@ static document *load_document(const site *s, const char *path, const char *file
     md_find_directives(d, tree->root);
     md_number_document(d, tree->root, s->config.numbering);
     md_scan_document(d, tree->root);
+    if (visitor)
+        visitor->visit(visitor->ctx, d, tree->root);
     md_tree_close(tree);
     return d;
 }
@@ -364,6 +368,7 @@ static document *load_document(const site *s, const char *path, const char *file
 /* One Markdown file to load, and what became of it. */
 typedef struct load_job {
     const site *site;
+    const site_visitor *visitor;
     char *path;
     char *name;
     document_kind kind;
@@ -375,7 +380,8 @@ typedef struct load_job {
 /* Lists every *.md of a folder in file-name order as jobs. A missing folder
  * is an empty list (a plan may have no annexes). Returns false when the
  * folder cannot be listed. */
-static bool list_folder(const site *s, const char *sub, document_kind kind, vec *jobs)
+static bool list_folder(const site *s, const char *sub, document_kind kind,
+                        const site_visitor *visitor, vec *jobs)
 {
     char *dir = fs_join(s->dir, sub);
     vec names;
@@ -391,8 +397,8 @@ static bool list_folder(const site *s, const char *sub, document_kind kind, vec 
         if (name[0] == '.' || !ends_with(name, ".md"))
             continue;
         load_job *job = xcalloc(1, sizeof *job);
-        *job = (load_job){.site = s, .path = fs_join(dir, name), .name = xstrdup(name), .kind = kind,
-                          .position = ++position};
+        *job = (load_job){.site = s, .visitor = visitor, .path = fs_join(dir, name),
+                          .name = xstrdup(name), .kind = kind, .position = ++position};
         vec_push(jobs, job);
     }
     vec_free(&names);
@@ -406,19 +412,20 @@ static void load_job_run(void *ctx, int worker, size_t i)
     load_job *job = ((vec *)ctx)->items[i];
     job->diags = diag_buffer_new();
     diag_capture(job->diags);
-    job->doc = load_document(job->site, job->path, job->name, job->kind, job->position);
+    job->doc = load_document(job->site, job->path, job->name, job->kind, job->position,
+                             job->visitor);
     diag_capture(NULL);
 }
 
 /* Loads the chapters of plan/ and the annexes of annexes/, parsing on `jobs`
  * threads; diagnostics come out in file order, as from one thread. Returns
  * false when a folder or a file could not be read. */
-static bool load_documents(site *s, int jobs)
+static bool load_documents(site *s, int jobs, const site_visitor *visitor)
 {
     vec pending;
     vec_init(&pending, NULL);
-    bool ok = list_folder(s, "plan", DOCUMENT_CHAPTER, &pending);
-    ok = list_folder(s, "annexes", DOCUMENT_ANNEX, &pending) && ok;
+    bool ok = list_folder(s, "plan", DOCUMENT_CHAPTER, visitor, &pending);
+    ok = list_folder(s, "annexes", DOCUMENT_ANNEX, visitor, &pending) && ok;
     parallel_for(pending.len, jobs > 0 ? jobs : parallel_cpu_count(), load_job_run, &pending);
     for (size_t i = 0; i < pending.len; i++) {
         load_job *job = pending.items[i];
@@ -466,6 +473,11 @@ site *site_load(const char *dir)
 
 site *site_load_jobs(const char *dir, int jobs)
 {
+    return site_load_visiting(dir, jobs, NULL);
+}
+
+site *site_load_visiting(const char *dir, int jobs, const site_visitor *visitor)
+{
     if (!fs_is_dir(dir)) {
         diag_error(srcpos_file(dir), "missing", "content folder not found");
         return NULL;
@@ -481,14 +493,14 @@ site *site_load_jobs(const char *dir, int jobs)
         site_free(s);
         return NULL;
     }
-    bool ok = load_documents(s, jobs);
+    bool ok = load_documents(s, jobs, visitor);
     if (!ok) {
         site_free(s);
         return NULL;
     }
     char *digest = fs_join(s->dir, "digest.md");
     if (fs_is_file(digest)) {
-        s->digest = load_document(s, digest, "digest.md", DOCUMENT_DIGEST, 0);
+        s->digest = load_document(s, digest, "digest.md", DOCUMENT_DIGEST, 0, visitor);
         ok = s->digest != NULL;
     }
     free(digest);

@@ -57,6 +57,7 @@ typedef struct section {
  * parsed again (markdown/tree.h) gets what xref found. */
 typedef struct doc_link {
     char *url;
+    char *title;             /* its title ("" when none) */
     int line, col;           /* in the file */
     bool empty;              /* no text of its own: xref writes one */
     const section *section;  /* where it is; in a footnote, where that is first referred to */
@@ -91,6 +92,10 @@ typedef struct document {
     vec directives;      /* of directive* (markdown/directive.h), owned */
     vec links;           /* of doc_link*, owned */
     struct md_text *text; /* owned */
+    /* What a visitor of the load made of the tree (site_load_visiting), and
+     * how it goes; NULL when nothing. */
+    void *made;
+    void (*made_free)(void *made);
 } document;
 
 typedef struct site_config {
@@ -131,6 +136,18 @@ typedef struct site {
 site *site_load(const char *dir);
 /* The same, parsing the documents on `jobs` threads (0: one per processor). */
 site *site_load_jobs(const char *dir, int jobs);
+
+/* Something to do with each document's tree while the load has it, before
+ * the tree goes (the build renders each body once there: render/html/body.h).
+ * It runs on the load's threads, after the document's sections, directives,
+ * links and text are read and before xref; it may set d->made. */
+typedef struct site_visitor {
+    void (*visit)(void *ctx, document *d, cmark_node *root);
+    void *ctx;
+} site_visitor;
+
+/* site_load_jobs with a visitor (NULL: none). */
+site *site_load_visiting(const char *dir, int jobs, const site_visitor *visitor);
 void site_free(site *s);
 
 /* A section of the plan's chapters by "CHAPTER/ID", "ID" (the first

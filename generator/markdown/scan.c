@@ -15,6 +15,7 @@ void doc_link_free(void *p)
     if (!l)
         return;
     free(l->url);
+    free(l->title);
     free(l->text);
     free(l->fill);
     free(l);
@@ -121,6 +122,8 @@ static void add_link(scan *sc, cmark_node *n, const section *where)
     const document *d = sc->d;
     doc_link *l = xcalloc(1, sizeof *l);
     l->url = xstrdup(cmark_node_get_url(n));
+    const char *title = cmark_node_get_title(n);
+    l->title = xstrdup(title ? title : "");
     l->line = cmark_node_get_start_line(n) + d->body_line - 1;
     l->col = cmark_node_get_start_column(n);
     l->empty = cmark_node_first_child(n) == NULL;

@@ -26,8 +26,15 @@ typedef struct html_body_options {
     html_id_marks *id_marks;
 } html_body_options;
 
-/* Appends the body (headings numbered, footnotes at the end) to out. */
+/* Appends the body (headings numbered, footnotes at the end) to out: from
+ * what html_prerender_body made of it when there is that, else from its tree
+ * parsed again. */
 void html_render_body(strbuf *out, const document *d, const html_body_options *opts);
+/* A site_visitor (content/site.h): renders d's body while the load has its
+ * tree, but for what only later stages know (cross-references, footnote
+ * numbers across the plan, directives, which depend on the edition), and
+ * keeps it in d->made for html_render_body. The same bytes either way. */
+void html_prerender_body(void *ctx, document *d, cmark_node *root);
 /* The body of len bytes as it renders with id_prefix prefix: the prefix,
  * escaped, put in at each mark. The caller frees the result and the marks. */
 char *html_prefix_ids(const char *body, size_t len, const html_id_marks *marks,
