@@ -56,7 +56,8 @@ static double seconds(struct timeval tv)
 }
 
 /* POLICYGEN_TIMES=1 prints how long each stage took (for make bench): wall
- * time, then processor time of this process and of its children (the rules). */
+ * time, then processor time of this process and of its children (the rules),
+ * and this process's peak memory so far. */
 static void phase_time(const char *what)
 {
     static double last_wall, last_cpu, last_children;
@@ -76,8 +77,9 @@ static void phase_time(const char *what)
     double cpu = seconds(self.ru_utime) + seconds(self.ru_stime);
     double children_cpu = seconds(children.ru_utime) + seconds(children.ru_stime);
     if (last_wall > 0)
-        fprintf(stderr, "time: %-10s %.3f s  (cpu %.3f s, children %.3f s)\n", what,
-                wall - last_wall, cpu - last_cpu, children_cpu - last_children);
+        fprintf(stderr, "time: %-10s %.3f s  (cpu %.3f s, children %.3f s, peak %.0f MB)\n",
+                what, wall - last_wall, cpu - last_cpu, children_cpu - last_children,
+                (double)self.ru_maxrss * 1024 / 1e6);
     last_wall = wall;
     last_cpu = cpu;
     last_children = children_cpu;

@@ -210,7 +210,13 @@ void md_scan_document(document *d, cmark_node *root)
     }
     cmark_iter_free(it);
     free(footnote_sections);
-    sc.t->nchars = sc.chars.len;
-    sc.t->chars = sb_take(&sc.chars);
-    d->text = sc.t;
+    /* Kept for the whole build: without the room left to grow. */
+    struct md_text *t = sc.t;
+    t->nchars = sc.chars.len;
+    t->chars = xrealloc(sb_take(&sc.chars), t->nchars + 1);
+    if (t->nblocks)
+        t->blocks = xrealloc(t->blocks, t->nblocks * sizeof *t->blocks);
+    if (t->nfills)
+        t->fills = xrealloc(t->fills, t->nfills * sizeof *t->fills);
+    d->text = t;
 }

@@ -535,7 +535,9 @@ void html_prerender_body(void *ctx, document *d, cmark_node *root)
         return;
     }
     b->len = out.len;
-    b->text = sb_take(&out);
+    b->text = xrealloc(sb_take(&out), b->len + 1); /* kept till the end: no slack */
+    if (b->nholes)
+        b->holes = xrealloc(b->holes, b->nholes * sizeof *b->holes);
     d->made = b;
     d->made_free = html_body_free;
 }
@@ -562,6 +564,8 @@ static void fill_holes(body_renderer *r, const html_body *b)
                 }
                 marks->at[marks->len++] = out->len;
             }
+            if (r->opts->id_prefix)
+                text(r, r->opts->id_prefix);
             break;
         }
         case HOLE_LINK_OPEN:
@@ -591,7 +595,7 @@ void html_render_body(strbuf *out, const document *d, const html_body_options *o
 {
     body_renderer r = {.out = out, .doc = d, .opts = opts};
     r.footnote_refs = xcalloc((size_t)d->footnote_count + 1, sizeof *r.footnote_refs);
-    if (d->made && d->made_free == html_body_free && !opts->id_prefix) {
+    if (d->made && d->made_free == html_body_free) {
         fill_holes(&r, d->made);
     } else {
         md_tree *tree = md_tree_open(d);
@@ -601,24 +605,10 @@ void html_render_body(strbuf *out, const document *d, const html_body_options *o
     free(r.footnote_refs);
 }
 
-char *html_prefix_ids(const char *body, size_t len, const html_id_marks *marks,
-                      const char *prefix)
+size_t html_body_size(const document *d)
 {
-    strbuf esc;
-    sb_init(&esc);
-    sb_append_html(&esc, prefix, strlen(prefix));
-    strbuf out;
-    sb_init(&out);
-    sb_grow(&out, len + marks->len * esc.len);
-    size_t from = 0;
-    for (size_t i = 0; i < marks->len; i++) {
-        sb_appendn(&out, body + from, marks->at[i] - from);
-        sb_appendn(&out, esc.data, esc.len);
-        from = marks->at[i];
-    }
-    sb_appendn(&out, body + from, len - from);
-    sb_free(&esc);
-    return sb_take(&out);
+    const html_body *b = d->made && d->made_free == html_body_free ? d->made : NULL;
+    return b ? b->len + b->nholes * 64 : d->body_len * 3 / 2; /* about what Markdown becomes */
 }
 
 void html_render_inline(strbuf *out, cmark_node *node)

@@ -1,3 +1,5 @@
+/* memmem */
+#define _GNU_SOURCE
 #include "render/html/site_html.h"
 
 #include <errno.h>
@@ -76,6 +78,7 @@ struct page_job {
     value *(*build)(page_writer *w, page_job *job);
     size_t index;  /* which chapter or annex, for build */
     size_t size_hint; /* the page's size, about, when build knows it */
+    bool parts;    /* all.html: the chapters' bodies go in after the template */
     strbuf html;   /* the rendered page, until it is written */
     void *note;    /* the observer's, from look to written */
     bool rendered;
@@ -105,12 +108,7 @@ struct page_writer {
     const char *subdir; /* the edition's folder in the output, or NULL */
     vec chapters;  /* the chapters and annexes this edition shows (borrowed) */
     vec annexes;
-    /* Per chapter, its part of all.html: made with the chapter's page, and
-     * taken by all.html, whose job waits for every one. */
-    char **chapter_parts;
-    size_t parts_done;
-    pthread_mutex_t parts_lock;
-    pthread_cond_t parts_ready;
+    char part_marker[48]; /* all.html: where a chapter's body goes (see all_page) */
     html_page_observer pages;
     const html_options *opts;
     bool shows_status; /* the internal edition of a build that ran the rules */
@@ -186,6 +184,8 @@ static void write_page_later(page_writer *w, const char *relpath, const char *te
     job->index = index;
 }
 
+static void put_parts(page_writer *w, page_job *job);
+
 /* Renders on any thread, data made and freed there too. */
 static void render_job(void *ctx, int worker, size_t i)
 {
@@ -204,6 +204,8 @@ static void render_job(void *ctx, int worker, size_t i)
     job->rendered =
         tpl_render_named(w->templates[worker], job->template_name, data, &job->html, &err);
     value_unref(data);
+    if (job->rendered && job->parts)
+        put_parts(w, job);
     if (job->rendered) {
         if (w->pages.look)
             job->note = w->pages.look(w->pages.ctx, job->html.data, job->html.len);
@@ -330,40 +332,24 @@ static value *build_common(const page_writer *w)
 #define PAGE_FRAME_BYTES 4096
 
 /* A document's body (the Markdown rendered: the bulk of the work), for a
- * page in a folder below the root. With marks, where its heading ids are.
- * Sets the page's size hint. */
-static value *render_body(const page_writer *w, const document *d, html_id_marks *marks,
-                          page_job *job)
+ * page in a folder below the root. Sets the page's size hint. */
+static value *render_body(const page_writer *w, const document *d, page_job *job)
 {
     strbuf sb;
     sb_init(&sb);
-    sb_grow(&sb, strlen(d->source_body) * 3 / 2); /* about what Markdown becomes */
-    html_body_options opts = {
-        .site = w->site, .audience = w->audience, .root = "../", .id_marks = marks};
+    sb_grow(&sb, html_body_size(d));
+    html_body_options opts = {.site = w->site, .audience = w->audience, .root = "../"};
     html_render_body(&sb, d, &opts);
     job->size_hint = sb.len + PAGE_FRAME_BYTES;
     return value_string_take(sb_take(&sb));
 }
 
-/* A chapter's page, and its part of all.html: the same body with the ids
- * prefixed by the chapter's id, so it is not rendered twice. */
 static value *chapter_page(page_writer *w, page_job *job)
 {
     size_t index = job->index;
     const document *d = w->chapters.items[index];
     value *page = document_summary(d, false);
-    html_id_marks marks = {0};
-    value *body = render_body(w, d, &marks, job);
-    char *prefix = xasprintf("%s--", d->id);
-    char *part = html_prefix_ids(body->as.string.data, body->as.string.len, &marks, prefix);
-    free(prefix);
-    free(marks.at);
-    pthread_mutex_lock(&w->parts_lock);
-    w->chapter_parts[index] = part;
-    if (++w->parts_done == w->chapters.len)
-        pthread_cond_broadcast(&w->parts_ready);
-    pthread_mutex_unlock(&w->parts_lock);
-    value_map_set(page, "body", body);
+    value_map_set(page, "body", render_body(w, d, job));
     value_map_set(page, "toc", toc_sections(d, ""));
     /* The neighbours' summaries are site.chapters' own (never changed, so shared). */
     const value *summaries = value_map_get(w->common, "chapters");
@@ -405,29 +391,61 @@ static value *toc_page(page_writer *w, page_job *job)
     return toc;
 }
 
-/* The whole plan on one page: ids get the chapter's id as a prefix. Its
- * job comes after every chapter's, so those have all started. */
+/* The whole plan on one page: ids get the chapter's id as a prefix. The
+ * template gets a marker for each chapter's body, and each body goes in
+ * where its marker is once the template is done (put_parts), made then: the
+ * bodies of a large plan are never all in memory besides the page. */
 static value *all_page(page_writer *w, page_job *job)
 {
-    pthread_mutex_lock(&w->parts_lock);
-    while (w->parts_done < w->chapters.len)
-        pthread_cond_wait(&w->parts_ready, &w->parts_lock);
-    pthread_mutex_unlock(&w->parts_lock);
     value *all = value_map();
     value *parts = value_list();
     job->size_hint = PAGE_FRAME_BYTES;
+    job->parts = true;
     for (size_t i = 0; i < w->chapters.len; i++) {
         const document *d = w->chapters.items[i];
         value *c = document_summary(d, false);
-        value *body = value_string_take(w->chapter_parts[i]);
-        w->chapter_parts[i] = NULL;
-        job->size_hint += body->as.string.len + 512;
-        value_map_set(c, "body", body);
+        value_map_set(c, "body", value_string_take(xasprintf("%s%zu\x01", w->part_marker, i)));
+        job->size_hint += 512;
         value_list_push(parts, c);
     }
     value_map_set(all, "chapters", parts);
     value_map_set_string(all, "title", "全文");
     return all;
+}
+
+/* all.html's chapter bodies in place of their markers. */
+static void put_parts(page_writer *w, page_job *job)
+{
+    strbuf page;
+    sb_init(&page);
+    size_t size = job->html.len;
+    for (size_t i = 0; i < w->chapters.len; i++)
+        size += html_body_size(w->chapters.items[i]);
+    sb_grow(&page, size);
+    size_t marker_len = strlen(w->part_marker);
+    const char *at = job->html.data, *end = job->html.data + job->html.len;
+    for (;;) {
+        const char *m = memmem(at, (size_t)(end - at), w->part_marker, marker_len);
+        char *after;
+        unsigned long long i = m ? strtoull(m + marker_len, &after, 10) : 0;
+        if (!m || i >= w->chapters.len || *after != '\x01') {
+            sb_appendn(&page, at, (size_t)((m ? m + 1 : end) - at));
+            if (!m)
+                break;
+            at = m + 1;
+            continue;
+        }
+        sb_appendn(&page, at, (size_t)(m - at));
+        const document *d = w->chapters.items[i];
+        char *prefix = xasprintf("%s--", d->id);
+        html_body_options opts = {
+            .site = w->site, .audience = w->audience, .root = "../", .id_prefix = prefix};
+        html_render_body(&page, d, &opts);
+        free(prefix);
+        at = after + 1;
+    }
+    sb_free(&job->html);
+    job->html = page;
 }
 
 static void write_plan(page_writer *w)
@@ -473,7 +491,7 @@ static value *annex_page(page_writer *w, page_job *job)
     const site *s = w->site;
     const document *d = w->annexes.items[job->index];
     value *page = document_summary(d, true);
-    value_map_set(page, "body", render_body(w, d, NULL, job));
+    value_map_set(page, "body", render_body(w, d, job));
     value *backlinks = annex_backlinks(w, d);
     value_map_set_bool(page, "has_backlinks", value_list_len(backlinks) > 0);
     value_map_set(page, "backlinks", backlinks);
@@ -1006,9 +1024,8 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     if (w.shows_status)
         value_map_set_bool(w.common, "status", true);
 
-    w.chapter_parts = xcalloc(w.chapters.len + 1, sizeof *w.chapter_parts);
-    pthread_mutex_init(&w.parts_lock, NULL);
-    pthread_cond_init(&w.parts_ready, NULL);
+    /* Marks a place for a chapter's body in all.html: not text a page has. */
+    snprintf(w.part_marker, sizeof w.part_marker, "\x01policygen-part-%p-", (void *)&w);
 
     if (w.audience == AUDIENCE_STAFF)
         write_page(&w, "index.html", "digest", digest_page(&w, opts->today, ""));
@@ -1032,9 +1049,6 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     for (int t = 0; t < w.threads; t++)
         tpl_set_free(w.templates[t]);
     free(w.templates);
-    pthread_mutex_destroy(&w.parts_lock);
-    pthread_cond_destroy(&w.parts_ready);
-    free(w.chapter_parts);
     vec_free(&w.chapters);
     vec_free(&w.annexes);
     map_free(&w.theme.sources);
