@@ -158,7 +158,7 @@ bool value_truthy(const value *v)
 static void append_number(strbuf *out, double n)
 {
     if (isfinite(n) && n == floor(n) && fabs(n) < 1e15) {
-        sb_printf(out, "%lld", (long long)n);
+        sb_append_int(out, (long long)n);
         return;
     }
     char buf[64];

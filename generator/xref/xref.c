@@ -54,7 +54,7 @@ static char *document_href(const document *d)
 static char *section_href(const section *s)
 {
     char *doc = document_href(s->doc);
-    char *href = s->level == 1 ? xstrdup(doc) : xasprintf("%s#%s", doc, s->id);
+    char *href = s->level == 1 ? xstrdup(doc) : xconcat3(doc, "#", s->id);
     free(doc);
     return href;
 }
@@ -64,7 +64,7 @@ static void index_document(xref_table *t, const document *d)
     for (size_t i = 0; i < d->sections.len; i++) {
         section *s = d->sections.items[i];
         /* The chapter itself is "DOC"; its headings are "DOC/ID". */
-        char *key = s->level == 1 ? xstrdup(d->id) : xasprintf("%s/%s", d->id, s->id);
+        char *key = s->level == 1 ? xstrdup(d->id) : xconcat3(d->id, "/", s->id);
         map_set(&t->sections, key, s);
         free(key);
         if (s->level == 1)

@@ -154,9 +154,8 @@ static void heading_open(body_renderer *r, cmark_node *node)
 
 static void table_cell_open(body_renderer *r)
 {
-    const char *tag = r->in_table_header ? "th" : "td";
     uint8_t align = r->alignments ? r->alignments[r->table_column] : 0;
-    sb_printf(r->out, "<%s", tag);
+    put(r->out, r->in_table_header ? "<th" : "<td");
     if (align == 'l')
         put(r->out, " class=\"left\"");
     else if (align == 'c')
@@ -243,7 +242,8 @@ static void link_open(body_renderer *r, const xref_link *xref, const char *url, 
     if (xref) {
         put(out, r->opts->root ? r->opts->root : "");
         text(r, xref->href);
-        sb_printf(out, "\" class=\"xref xref-%s", XREF_CLASS[xref->kind]);
+        put(out, "\" class=\"xref xref-");
+        put(out, XREF_CLASS[xref->kind]);
     } else {
         attr_url(r, url);
     }
@@ -272,16 +272,27 @@ static void footnote_ref(body_renderer *r, int local)
     strbuf *out = r->out;
     int n = footnote_number(r, local);
     int seen = ++r->footnote_refs[local - 1];
-    sb_printf(out, "<sup class=\"fnref\"><a href=\"#fn-%d\" id=\"fnref-%d", n, n);
-    if (seen > 1)
-        sb_printf(out, "-%d", seen);
-    sb_printf(out, "\" role=\"doc-noteref\">%d</a></sup>", n);
+    put(out, "<sup class=\"fnref\"><a href=\"#fn-");
+    sb_append_int(out, n);
+    put(out, "\" id=\"fnref-");
+    sb_append_int(out, n);
+    if (seen > 1) {
+        sb_appendc(out, '-');
+        sb_append_int(out, seen);
+    }
+    put(out, "\" role=\"doc-noteref\">");
+    sb_append_int(out, n);
+    put(out, "</a></sup>");
 }
 
 static void footnote_def_open(body_renderer *r, int local)
 {
-    sb_printf(r->out, "<li id=\"fn-%d\" value=\"%d\">", footnote_number(r, local),
-              footnote_number(r, local));
+    int n = footnote_number(r, local);
+    put(r->out, "<li id=\"fn-");
+    sb_append_int(r->out, n);
+    put(r->out, "\" value=\"");
+    sb_append_int(r->out, n);
+    put(r->out, "\">");
 }
 
 static void footnote_backlinks(body_renderer *r, int local)
@@ -290,9 +301,12 @@ static void footnote_backlinks(body_renderer *r, int local)
     int n = footnote_number(r, local);
     int refs = r->footnote_refs[local - 1];
     for (int k = 1; k <= refs; k++) {
-        sb_printf(out, " <a href=\"#fnref-%d", n);
-        if (k > 1)
-            sb_printf(out, "-%d", k);
+        put(out, " <a href=\"#fnref-");
+        sb_append_int(out, n);
+        if (k > 1) {
+            sb_appendc(out, '-');
+            sb_append_int(out, k);
+        }
         put(out, "\" class=\"backref\" role=\"doc-backlink\" aria-label=\"回到內文\">↩</a>");
     }
 }
@@ -316,7 +330,9 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
         if (entering) {
             r->ordered_depth++;
             int style = (r->ordered_depth - 1) % 3 + 1;
-            sb_printf(out, "<ol class=\"ol%d\"", style);
+            put(out, "<ol class=\"ol");
+            sb_appendc(out, (char)('0' + style));
+            sb_appendc(out, '"');
             int start = cmark_node_get_list_start(node);
             if (start != 1)
                 sb_printf(out, " start=\"%d\"", start);

@@ -231,25 +231,14 @@ static void write_job(void *ctx, size_t i)
     w->jobs.items[i] = NULL;
 }
 
-/* a, b and c as one string: for the many hrefs, without printf. */
-static char *concat3(const char *a, const char *b, const char *c)
-{
-    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-    char *p = xmalloc(la + lb + lc + 1);
-    memcpy(p, a, la);
-    memcpy(p + la, b, lb);
-    memcpy(p + la + lb, c, lc + 1);
-    return p;
-}
-
 static char *chapter_href(const document *d)
 {
-    return concat3("plan/", d->id, ".html");
+    return xconcat3("plan/", d->id, ".html");
 }
 
 static char *annex_href(const document *d)
 {
-    return concat3("annexes/", d->id, ".html");
+    return xconcat3("annexes/", d->id, ".html");
 }
 
 static value *document_summary(const document *d, bool annex)
@@ -276,7 +265,7 @@ static value *toc_sections(const document *d, const char *href_base)
         value_map_set_string(v, "label", s->label);
         value_map_set_string(v, "title", s->title);
         value_map_set_number(v, "level", s->level);
-        value_map_set(v, "href", value_string_take(concat3(href_base, "#", s->id)));
+        value_map_set(v, "href", value_string_take(xconcat3(href_base, "#", s->id)));
         value_list_push(list, v);
     }
     return list;
