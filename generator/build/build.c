@@ -288,62 +288,103 @@ static const rules_result *checks_wait(void *ctx)
     return &g->result;
 }
 
-/* One edition: its pages into OUT/<edition>/, then the leak check over
- * every file written there (the pages as they were rendered). */
+/* An edition being built: its HTML is rendered while the PDFs of every
+ * edition are typeset in worker processes; its leak check reads its folder
+ * once both are written. */
+typedef struct edition_build {
+    const char *name;
+    audience aud;
+    leak_check *lc;
+    vec pdf_texts; /* a PDF keeps its text encoded: the leak check reads it as typeset */
+} edition_build;
+
+/* One edition's pages into OUT/<edition>/, each seen by the leak check as
+ * it is written. */
 static bool render_edition(const build_options *opts, const site *s, const xref_table *xref,
                            checks_gate *gate, date today, const char *theme_dir, outdir *od,
-                           const char *edition, releases *rel)
+                           edition_build *e, releases *rel)
 {
-    audience aud;
-    if (!audience_parse(edition, &aud))
-        return false; /* site.yaml's check reported it */
-    if (!copy_frozen(od, rel, edition))
+    if (!copy_frozen(od, rel, e->name))
         return false;
-    leak_check *lc = leak_check_new(s, aud);
+    e->lc = leak_check_new(s, e->aud);
     html_options html = {.theme_dir = theme_dir,
                          .xref = xref,
-                         .audience = aud,
+                         .audience = e->aud,
                          .threads = opts->jobs,
                          .checks = checks_wait,
                          .checks_ctx = gate,
                          .today = today,
-                         .subdir = edition,
+                         .subdir = e->name,
                          .releases = rel->items,
                          .n_releases = rel->versions.len,
-                         .pages = {leak_check_look, leak_check_written, lc}};
-    if (!html_render_site(s, od, &html) || od->failed) {
-        leak_check_free(lc);
-        return false;
-    }
-    vec pdf_texts; /* a PDF keeps its text encoded: the leak check reads it as typeset */
-    vec_init(&pdf_texts, pdf_text_free);
-    if (!opts->no_pdf) {
-        pdf_options pdf = {.theme_dir = theme_dir,
-                           .jobs = opts->jobs,
-                           .audience = aud,
-                           .today = today,
-                           .subdir = edition,
-                           .texts = &pdf_texts};
-        if (!pdf_render_site(s, xref, od, &pdf) || od->failed) {
-            vec_free(&pdf_texts);
-            leak_check_free(lc);
-            return false;
-        }
-    }
-    char *dir = outdir_path(od, edition);
-    char *shown = fs_join(opts->output_dir, edition);
-    bool clean = leak_check_dir(lc, dir, shown, edition);
-    for (size_t i = 0; i < pdf_texts.len; i++) {
-        const pdf_text *t = pdf_texts.items[i];
+                         .pages = {leak_check_look, leak_check_written, e->lc}};
+    return html_render_site(s, od, &html) && !od->failed;
+}
+
+/* The leak check over every file of the edition's folder and its PDFs'
+ * text; frees what the edition kept for it. */
+static bool check_edition(const build_options *opts, outdir *od, edition_build *e)
+{
+    char *dir = outdir_path(od, e->name);
+    char *shown = fs_join(opts->output_dir, e->name);
+    bool clean = leak_check_dir(e->lc, dir, shown, e->name);
+    for (size_t i = 0; i < e->pdf_texts.len; i++) {
+        const pdf_text *t = e->pdf_texts.items[i];
         char *path = fs_join(shown, t->path);
-        clean = leak_check_file_text(lc, t->text, t->len, path, edition) && clean;
+        clean = leak_check_file_text(e->lc, t->text, t->len, path, e->name) && clean;
         free(path);
     }
-    vec_free(&pdf_texts);
     free(shown);
     free(dir);
-    leak_check_free(lc);
+    leak_check_free(e->lc);
+    e->lc = NULL;
+    vec_free(&e->pdf_texts);
     return clean;
+}
+
+/* Every edition (or opts->edition only): the PDFs of all of them start in
+ * worker processes, the HTML of each is rendered meanwhile, then each is
+ * leak-checked. */
+static bool render_editions(const build_options *opts, const site *s, const xref_table *xref,
+                            checks_gate *gate, date today, const char *theme_dir, outdir *od,
+                            releases *rel)
+{
+    edition_build eds[3];
+    pdf_edition pdf_eds[3];
+    size_t n = 0;
+    bool ok = true;
+    for (size_t i = 0; i < s->config.editions.len && n < 3; i++) {
+        const char *name = s->config.editions.items[i];
+        if (opts->edition && strcmp(opts->edition, name) != 0)
+            continue;
+        edition_build *e = &eds[n];
+        *e = (edition_build){.name = name};
+        vec_init(&e->pdf_texts, pdf_text_free);
+        if (!audience_parse(name, &e->aud))
+            ok = false; /* site.yaml's check reported it */
+        pdf_eds[n] = (pdf_edition){.subdir = name, .audience = e->aud, .texts = &e->pdf_texts};
+        n++;
+    }
+    /* Forked before any rendering thread starts. */
+    pdf_batch *pdf = ok && !opts->no_pdf ? pdf_start(s, od, theme_dir, opts->jobs, today, pdf_eds, n)
+                                         : NULL;
+    for (size_t i = 0; i < n; i++) {
+        ok = ok && render_edition(opts, s, xref, gate, today, theme_dir, od, &eds[i], rel);
+        /* Without PDFs to wait for, an edition is checked at once. */
+        if (ok && !pdf)
+            ok = check_edition(opts, od, &eds[i]);
+        phase_time(eds[i].name);
+    }
+    ok = pdf_finish(pdf) && !od->failed && ok;
+    if (pdf)
+        phase_time("pdf");
+    for (size_t i = 0; i < n; i++) {
+        if (ok && eds[i].lc)
+            ok = check_edition(opts, od, &eds[i]);
+        leak_check_free(eds[i].lc);
+        vec_free(&eds[i].pdf_texts);
+    }
+    return ok;
 }
 
 bool build_output_allowed(const build_options *opts)
@@ -395,14 +436,7 @@ build_result build_site(const build_options *opts)
         result = BUILD_USAGE_ERROR;
     } else if (outdir_begin(&od, opts->output_dir)) {
         int before = diag_get_counts().errors; /* rendering must add none */
-        bool ok = true;
-        for (size_t i = 0; ok && i < s->config.editions.len; i++) {
-            const char *edition = s->config.editions.items[i];
-            if (opts->edition && strcmp(opts->edition, edition) != 0)
-                continue;
-            ok = render_edition(opts, s, xref, &gate, today, theme_dir, &od, edition, &rel);
-            phase_time(edition);
-        }
+        bool ok = render_editions(opts, s, xref, &gate, today, theme_dir, &od, &rel);
         ok = ok && html_render_editions_index(s, &od, theme_dir, opts->edition) && !od.failed &&
              diag_get_counts().errors == before;
         rendered = true;

@@ -35,6 +35,26 @@ bool audience_parse(const char *s, audience *out)
     return false;
 }
 
+static _Thread_local audience_range *tracked;
+
+bool audience_sees(audience aud, audience needed)
+{
+    bool sees = needed <= aud;
+    if (tracked) {
+        /* The same answer for every audience from needed up, or below it. */
+        if (sees && needed > tracked->lo)
+            tracked->lo = needed;
+        if (!sees && (int)needed - 1 < (int)tracked->hi)
+            tracked->hi = (audience)((int)needed - 1);
+    }
+    return sees;
+}
+
+void audience_track(audience_range *r)
+{
+    tracked = r;
+}
+
 /* ---- site.yaml ---- */
 
 typedef struct key_spec {

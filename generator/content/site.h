@@ -161,4 +161,20 @@ const char *site_revision_note(const site *s, const char *version);
 const char *audience_name(audience a);
 bool audience_parse(const char *s, audience *out);
 
+/* Whether an edition for aud may see what needs `needed`. The PDF renderers
+ * ask every such question through here (and through register_visible and
+ * register_field_visible, which do): while a range is tracked on this
+ * thread, it narrows to the audiences that would get every answer alike,
+ * so a PDF made for one edition is known to be another's too
+ * (render/pdf/site_pdf.c). */
+bool audience_sees(audience aud, audience needed);
+
+typedef struct audience_range {
+    audience lo, hi;
+} audience_range;
+
+/* Tracks the questions asked on this thread in *r (set it to the whole
+ * range first); NULL stops. */
+void audience_track(audience_range *r);
+
 #endif

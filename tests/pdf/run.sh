@@ -11,6 +11,7 @@
 #   - no page ends with a heading (bookmarks from qpdf --json, words below);
 #   - bookmarks for every heading, links, metadata from the revision date;
 #   - a rebuild gives byte-identical PDFs; -j 1 gives the same bytes as -j 4;
+#   - a PDF shared between editions is the one each edition alone typesets;
 #   - the style sheet is read: a theme's pdf.yaml changes the page size, and
 #     an unknown key is a warning with its place.
 # Prints `pdf: N passed, M failed`.
@@ -411,6 +412,30 @@ diff=$(cd "$OUT" && for f in $(find . -name '*.pdf'); do cmp -s "$f" "$TMP/again
 [ -d "$TMP/again" ] || diff="the rebuild failed"
 [ "$rc" -eq 0 ] || diff="$diff; the build exited $rc: $(grep -A12 'ERROR:' "$TMP/again.log" | head -30)"
 if [ -z "$diff" ]; then ok "rebuild with -j 1 gives byte-identical PDFs"; else fail "PDFs differ on rebuild" "$diff"; fi
+
+# A PDF typeset for one edition is linked into the others whose audience
+# would see the same (the annexes' forms in all three, the plan in public
+# and staff, some printouts in staff and internal): an edition built alone
+# typesets every PDF itself, and must get those very bytes.
+diff=""
+shared=0
+for ed in staff internal; do
+    if ! "$POLICYGEN" build -C content -o "$TMP/alone-$ed" --edition "$ed" --today "$TODAY" \
+        >"$TMP/alone.log" 2>&1; then
+        diff="$diff; the $ed build failed: $(head -5 "$TMP/alone.log")"
+        continue
+    fi
+    for f in $(cd "$TMP/alone-$ed/$ed" && find . -name '*.pdf'); do
+        cmp -s "$OUT/$ed/$f" "$TMP/alone-$ed/$ed/$f" || diff="$diff $ed/$f"
+        [ "$(stat -c %h "$OUT/$ed/$f")" -gt 1 ] && shared=$((shared + 1))
+    done
+done
+[ "$shared" -gt 0 ] || diff="$diff; no PDF was shared between editions"
+if [ -z "$diff" ]; then
+    ok "PDFs shared between editions ($shared in staff and internal) are those each edition alone typesets"
+else
+    fail "a PDF shared between editions differs from its edition's own" "$diff"
+fi
 
 # ---- the style sheet ----
 

@@ -53,7 +53,7 @@ static char *xref_attrs(const pdf_builder *b, const xref_link *x)
     switch (x->kind) {
     case XREF_SECTION: {
         const section *s = x->target_section;
-        if (!s || s->doc->audience > b->aud)
+        if (!s || !audience_sees(b->aud, s->doc->audience))
             return NULL;
         if (s->doc == b->doc && s->doc->kind == DOCUMENT_ANNEX) {
             char *dest = pdf_section_dest(s);
@@ -77,7 +77,7 @@ static char *xref_attrs(const pdf_builder *b, const xref_link *x)
         return a;
     }
     case XREF_ANNEX: {
-        if (!x->target_doc || x->target_doc->audience > b->aud)
+        if (!x->target_doc || !audience_sees(b->aud, x->target_doc->audience))
             return NULL;
         char *path = xasprintf("../annexes/%s.pdf", x->target_doc->id);
         char *a = file_link(path);
@@ -450,7 +450,7 @@ static void annex_list(pdf_builder *b)
     int n = 0;
     for (size_t i = 0; i < s->annexes.len; i++) {
         const document *a = s->annexes.items[i];
-        if (a->audience > b->aud)
+        if (!audience_sees(b->aud, a->audience))
             continue;
         snprintf(items[n].marker, sizeof items[n].marker, "%d.", a->number);
         items[n++].annex = a;
@@ -514,7 +514,7 @@ static void directive_block(pdf_builder *b, const directive *d)
         annex_list(b);
         break;
     case DIRECTIVE_ONLY:
-        if (b->aud >= d->audience && d->content) {
+        if (audience_sees(b->aud, d->audience) && d->content) {
             /* The block's own footnotes are not numbered with the plan's. */
             bool *seen = b->fn_seen;
             const document *doc = b->doc;

@@ -146,7 +146,7 @@ bool pdf_render_register_printout(pdf_ctx *c, const pdf_env *env, const register
     const document *annex = NULL;
     for (size_t i = 0; i < env->s->annexes.len; i++) {
         const document *a = env->s->annexes.items[i];
-        if (reg->annex && strcmp(a->id, reg->annex) == 0 && a->audience <= env->opts->audience)
+        if (reg->annex && strcmp(a->id, reg->annex) == 0 && audience_sees(env->opts->audience, a->audience))
             annex = a;
     }
     printout po = {env, reg, annex};

@@ -148,7 +148,7 @@ bool pdf_render_plan(pdf_ctx *c, const pdf_env *env)
     builder_init(&b, c, env, &body, width);
     for (size_t i = 0; i < s->chapters.len; i++) {
         const document *d = s->chapters.items[i];
-        if (d->audience <= env->opts->audience)
+        if (audience_sees(env->opts->audience, d->audience))
             pdf_build_document(&b, d, true);
     }
     pages bp;
@@ -182,7 +182,7 @@ bool pdf_render_plan(pdf_ctx *c, const pdf_env *env)
     toc_entry *entries = xcalloc((size_t)cap, sizeof *entries);
     for (size_t i = 0; i < s->chapters.len; i++) {
         const document *d = s->chapters.items[i];
-        if (d->audience > env->opts->audience)
+        if (!audience_sees(env->opts->audience, d->audience))
             continue;
         for (size_t k = 0; k < d->sections.len; k++) {
             const section *sec = d->sections.items[k];
