@@ -234,12 +234,14 @@ median() { # NUMBERS...
 
 bench_turns() {
     make_hugo_site
-    out=$BENCH/out-turns
-    set -- build -C "$CORPUS" -o "$out" --today "$TODAY" --no-pdf
+    set -- build -C "$CORPUS" --today "$TODAY" --no-pdf
     have_hugo=true
     command -v "$HUGO" >/dev/null 2>&1 || have_hugo=false
-    # Untimed first runs: every timed run then replaces an output, as a rebuild does.
-    "$POLICYGEN" "$@" --edition internal >/dev/null 2>&1 || die "policygen failed on the corpus"
+    # Untimed first runs: every timed run then replaces its own previous
+    # output, as a rebuild does (one edition and three each have theirs).
+    "$POLICYGEN" "$@" -o "$BENCH/out-one" --edition internal >/dev/null 2>&1 ||
+        die "policygen failed on the corpus"
+    "$POLICYGEN" "$@" -o "$BENCH/out-three" >/dev/null 2>&1 || die "policygen failed on the corpus"
     if $have_hugo; then
         "$HUGO" --quiet --source "$HUGO_SITE" --destination "$PWD/$BENCH/hugo-out" >"$BENCH/hugo.log" 2>&1 || {
             show_log "$BENCH/hugo.log"
@@ -250,9 +252,9 @@ bench_turns() {
     one='' three='' hugo=''
     i=0
     while [ "$i" -lt "$RUNS" ]; do
-        timed one "$POLICYGEN" "$@" --edition internal
+        timed one "$POLICYGEN" "$@" -o "$BENCH/out-one" --edition internal
         $have_hugo && timed hugo "$HUGO" --quiet --source "$HUGO_SITE" --destination "$PWD/$BENCH/hugo-out"
-        timed three "$POLICYGEN" "$@"
+        timed three "$POLICYGEN" "$@" -o "$BENCH/out-three"
         i=$((i + 1))
     done
     # shellcheck disable=SC2086
