@@ -141,6 +141,7 @@ void md_scan_document(document *d, cmark_node *root)
 {
     scan sc = {.d = d, .t = xcalloc(1, sizeof *sc.t)};
     sb_init(&sc.chars);
+    sb_grow(&sc.chars, d->body_len); /* the text is shorter than its Markdown */
     const section *heading = d->sections.len ? d->sections.items[0] : NULL;
     const section *link_section = heading;
     const section **footnote_sections =
