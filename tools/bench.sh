@@ -199,15 +199,16 @@ load_average() {
     cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'
 }
 
-make_hugo_site() {
-    stamp="$(cksum <tools/gen_corpus.c) chapters=$CHAPTERS hugo"
-    if [ -f "$HUGO_SITE/.stamp" ] && [ "$(cat "$HUGO_SITE/.stamp")" = "$stamp" ]; then
-        return 0
-    fi
-    rm -rf "$HUGO_SITE"
+# corpus_at DIR CHAPTERS [--hugo]: a corpus in DIR, made again only when its
+# stamp (the generator's checksum, the size, the kind) does not match.
+corpus_at() {
+    stamp="$(cksum <tools/gen_corpus.c) chapters=$2 ${3:-}"
+    [ -f "$1/.stamp" ] && [ "$(cat "$1/.stamp")" = "$stamp" ] && return 0
+    rm -rf "$1"
     mkdir -p "$BENCH"
-    "$TOOLS/gen_corpus" --hugo "$HUGO_SITE" "$CHAPTERS" >/dev/null || die "gen_corpus --hugo failed"
-    printf '%s\n' "$stamp" >"$HUGO_SITE/.stamp"
+    # shellcheck disable=SC2086
+    "$TOOLS/gen_corpus" ${3:-} "$1" "$2" >/dev/null || die "gen_corpus ${3:+$3 }failed"
+    printf '%s\n' "$stamp" >"$1/.stamp"
 }
 
 # timed VAR CMD...: runs CMD once under benchrun; appends its wall time to
@@ -233,7 +234,7 @@ median() { # NUMBERS...
 }
 
 bench_turns() {
-    make_hugo_site
+    corpus_at "$HUGO_SITE" "$CHAPTERS" --hugo
     set -- build -C "$CORPUS" --today "$TODAY" --no-pdf
     have_hugo=true
     command -v "$HUGO" >/dev/null 2>&1 || have_hugo=false
@@ -284,12 +285,7 @@ bench_growth() {
     [ -n "${BENCH_GROWTH:-}" ] || return 0
     for n in $BENCH_GROWTH; do
         dir=$BENCH/corpus-$n
-        stamp="$(cksum <tools/gen_corpus.c) chapters=$n"
-        if [ ! -f "$dir/.stamp" ] || [ "$(cat "$dir/.stamp")" != "$stamp" ]; then
-            rm -rf "$dir"
-            "$TOOLS/gen_corpus" "$dir" "$n" >/dev/null || die "gen_corpus failed"
-            printf '%s\n' "$stamp" >"$dir/.stamp"
-        fi
+        corpus_at "$dir" "$n"
         set -- "$POLICYGEN" build -C "$dir" -o "$BENCH/out-$n" --today "$TODAY" --no-pdf --edition internal
         "$@" >/dev/null 2>&1 || die "policygen failed on $dir"
         "$TOOLS/benchrun" -n 2 -o "$BENCH/growth.results" -- "$@" >/dev/null 2>&1 || die "policygen failed on $dir"
