@@ -188,7 +188,7 @@ static bool run_chain(pdf_batch *b, pdf_ctx *c, int ci, report_fn report, void *
             if (!same_pdf(b, j, j->eds[k], j->eds[m])) {
                 char *rel = job_path(b, j);
                 char *dst = pdf_env_path(&b->envs[j->eds[m]], rel);
-                fprintf(stderr, "%s: error: cannot write: %s [write]\n", dst, strerror(errno));
+                diag_error(srcpos_file(dst), "write", "cannot write: %s", strerror(errno));
                 free(dst);
                 free(rel);
                 ok = false;
