@@ -6,7 +6,7 @@ DESTDIR ?=
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS        = libcmark-gfm yaml-0.1 lua5.4 libzip pangocairo cairo-pdf nettle
+PKGS        = libcmark-gfm yaml-0.1 lua5.4 libzip pangocairo cairo-pdf nettle libmicrohttpd libqrencode gmime-3.0
 
 OPT      ?= -O2 -g
 # `make site` and `make test` compile on every processor.
@@ -25,7 +25,7 @@ SAN_OBJ  := $(LIB_SRC:generator/%.c=build/san/%.o)
 TEST_SRC := $(shell find tests -name '*_test.c' | LC_ALL=C sort)
 TEST_BIN := $(TEST_SRC:tests/%.c=build/tests/%)
 
-.PHONY: all deps site test check bench install uninstall clean FORCE
+.PHONY: all deps site test check bench fuzz install uninstall clean FORCE
 all: policygen
 
 deps:
@@ -36,6 +36,11 @@ build/datadir.stamp: FORCE
 	@mkdir -p build
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
 FORCE:
+
+# Files assembled into the program (.incbin), which the compiler's
+# dependency lists do not name.
+build/rel/registers/regtype.o build/san/registers/regtype.o: generator/registers/types.yaml
+build/rel/check/coverage.o build/san/check/coverage.o: generator/check/plan-template.yaml
 
 build/rel/main.o build/san/main.o: build/datadir.stamp
 
@@ -76,6 +81,41 @@ build/tests/seed_coverage: tests/seed/seed_coverage.c
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(WARN) -O2 -o $@ $<
 
+# Fuzzing with clang's libFuzzer (fuzz/README.md): the library once more,
+# compiled with clang and coverage, but only the objects the harnesses link.
+FUZZ_CC     ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  = $(filter-out -Wno-format-truncation,$(CFLAGS_ALL))
+FUZZ_FLAGS   = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SRC    := $(filter-out generator/core/outdir.c generator/core/interrupt.c,$(wildcard generator/core/*.c)) \
+               $(wildcard generator/diag/*.c generator/yaml/*.c generator/content/*.c \
+                          generator/markdown/*.c generator/xref/*.c generator/registers/*.c \
+                          generator/template/*.c generator/rules/*.c) \
+               generator/render/html/body.c generator/render/html/register_html.c \
+               generator/render/html/colwidth.c \
+               generator/release/archive.c
+FUZZ_OBJ    := $(FUZZ_SRC:generator/%.c=build/fuzz/obj/%.o)
+FUZZ_NAMES  := yaml markdown template zip rules
+FUZZ_BIN    := $(FUZZ_NAMES:%=build/fuzz/%_fuzz)
+
+build/fuzz/obj/%.o: generator/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC fuzz $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/libpolicygen.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/%_fuzz: fuzz/%_fuzz.c fuzz/fuzz.h build/fuzz/libpolicygen.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libpolicygen.a $(DEP_LIBS)
+
+# Each harness for FUZZ_SECONDS on its corpus (fuzz/corpus/NAME); what it
+# finds goes to build/fuzz/findings/.
+fuzz: deps
+	@$(MAKE) --no-print-directory -j$(NPROC) $(FUZZ_BIN)
+	@sh fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
 site: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) policygen
 	./policygen build -C content -o output
@@ -83,8 +123,14 @@ site: deps
 test: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) check
 
-check: policygen build/san/policygen $(TEST_BIN) build/tests/mustache_spec build/tests/seed_coverage
+check: policygen build/san/policygen $(TEST_BIN) build/tests/mustache_spec build/tests/seed_coverage \
+       tests/node/node_modules/.package-lock.json $(FUZZ_BIN)
 	@bash tests/run.sh
+
+# The browser tests' Node packages, exactly as the committed lock file says.
+tests/node/node_modules/.package-lock.json: tests/node/package.json tests/node/package-lock.json
+	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 bench: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) policygen
@@ -93,7 +139,7 @@ bench: deps
 install: policygen
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
 	install -m 755 policygen $(DESTDIR)$(BINDIR)/policygen
-	cp -R themes lua-plugins $(DESTDIR)$(DATADIR)/
+	cp -R themes lua-plugins starter $(DESTDIR)$(DATADIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/policygen
@@ -102,4 +148,4 @@ uninstall:
 clean:
 	rm -rf build policygen
 
--include $(REL_OBJ:.o=.d) $(SAN_OBJ:.o=.d) build/rel/main.d build/san/main.d
+-include $(REL_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d) build/rel/main.d build/san/main.d

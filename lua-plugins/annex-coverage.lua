@@ -1,8 +1,7 @@
--- Duty: the annex list (壹拾柒、二) and the text agree: every annex the plan names
--- exists, every listed annex is referred to from the plan's own text (a form that
--- points at another form does not count), and the text calls each annex by its
--- title.
-local function place(doc, line) return { _file = doc.path, _line = line } end
+-- Check on the plan text: the annex list and the text agree: every annex the
+-- plan names exists, every listed annex is referred to from the plan's own text
+-- (a form that points at another form does not count), and the text calls each
+-- annex by its title.
 
 -- the names after each "附件：" up to the end of the sentence (plain finds: Lua
 -- patterns work on bytes, not on characters such as "："); 「」 are dropped
@@ -32,7 +31,9 @@ return rule {
   id = "annex-coverage",
   title = "附件表單與計畫本文之引用相符",
   severity = "warning",
-  source = "計畫 壹拾柒、二",
+  source = "資通安全管理法施行細則第 6 條（計畫應載明之事項及其表單）",
+  plan = "references/表單",
+  kind = "document",
   check = function(site, today, params)
     local by_id, by_title = {}, {}
     for _, a in ipairs(site.annexes) do
@@ -51,11 +52,11 @@ return rule {
           if not a then
             faults = faults + 1
             flag { message = "計畫引用之附件「" .. (link.text ~= "" and link.text or id) .. "」（annex:" .. id .. "）不在附件表單中",
-                   status = "missing", severity = "error", row = place(doc, link.line) }
+                   status = "missing", severity = "error", at = { file = doc.path, line = link.line } }
           elseif link.text ~= "" and not link.text:find(a.title, 1, true) then
             faults = faults + 1
             flag { message = "計畫以「" .. link.text .. "」稱呼附件 " .. a.number .. "，但該附件之名稱為「" .. a.title .. "」",
-                   status = "missing", row = place(doc, link.line) }
+                   status = "missing", at = { file = doc.path, line = link.line } }
           end
         end
       end
@@ -68,7 +69,7 @@ return rule {
             if not linked[name] and not by_title[name] then
               faults = faults + 1
               flag { message = "計畫提及附件「" .. name .. "」，但附件表單中沒有此表單", status = "missing",
-                     severity = "error", row = place(doc, b.line) }
+                     severity = "error", at = { file = doc.path, line = b.line } }
             end
           end
         end
@@ -79,12 +80,12 @@ return rule {
       if (a.references or 0) == 0 then
         faults = faults + 1
         flag { message = "附件 " .. a.number .. "「" .. a.title .. "」未被計畫本文引用（僅列於附件表單或由其他附件引用）",
-               status = "missing", row = place(a, 1) }
+               status = "missing", at = { file = a.path, line = 1 } }
       end
     end
     if faults == 0 then
-      flag { message = #site.annexes .. " 份附件表單均由計畫本文引用，且名稱相符", status = "ok",
-             section = params.section or "references/annex-forms" }
+      flag { message = #site.annexes > 0 and (#site.annexes .. " 份附件表單均由計畫本文引用，且名稱相符")
+                       or "計畫本文未提及附件表單，亦未附表單", status = "ok" }
     end
   end,
 }

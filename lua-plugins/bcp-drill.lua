@@ -1,32 +1,19 @@
--- Duty: a business-continuity plan for internet services, drilled once every two
--- years (計畫 玖、四).
+-- Duty: a business-continuity plan for internet services, drilled periodically:
+-- every params.interval_months (24: the example plan's 每二年).
+local periodic = require "periodic"
+
 return rule {
   id = "bcp-drill",
-  title = "每二年辦理業務持續運作演練",
+  title = "定期辦理業務持續運作演練",
   severity = "error",
-  source = "計畫 玖、四",
-  check = function(site, today, params)
-    local months = params.interval_months or 24
-    local window = params.window_days or 30
-    local kind = params.kind or "業務持續運作演練"
-    local drills = site.registers.drills
-    local last
-    for _, r in ipairs(drills) do
-      if r.kind == kind and r.date and r.date <= today and (not last or r.date > last.date) then last = r end
-    end
-    if not last then
-      flag { message = "查無網際網路服務之業務持續運作演練紀錄（應每 " .. months .. " 個月辦理一次）",
-             status = "missing", section = params.section or "controls/業務持續運作演練" }
-      return
-    end
-    local due = add_months(last.date, months)
-    local done = "最近一次業務持續運作演練於 " .. tostring(last.date) .. "（" .. last[drills.key] .. "）"
-    if today > due then
-      flag { message = done .. "，已逾每 " .. months .. " 個月辦理一次之期限 " .. tostring(due),
-             status = "overdue", due = due, row = last }
-    else
-      flag { message = done .. "，下次應於 " .. tostring(due) .. " 前辦理", due = due, row = last,
-             status = days_between(today, due) <= window and "due-soon" or "ok" }
-    end
+  source = "資通安全管理法施行細則第 6 條（資通安全事件通報、應變及演練相關機制）",
+  plan = "controls/業務持續運作",
+  needs = { drills = { "date", "kind" } },
+  params = { interval_months = 24, window_days = 30, kind = "業務持續運作演練" },
+  check = function(site, today, params, given)
+    periodic.every { rows = site.registers.drills, today = today, months = params.interval_months,
+                     window = params.window_days, activity = params.kind, verb = "辦理",
+                     pred = function(r) return r.kind == params.kind end,
+                     default = not given.interval_months }
   end,
 }

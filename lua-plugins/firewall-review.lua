@@ -1,31 +1,18 @@
--- Duty: review the firewall policy periodically (計畫 玖、二、(一)3); this plan's
--- practice is every six months (params.interval_months).
+-- Duty: review the firewall policy periodically (定期): every
+-- params.interval_months, 6 by default.
+local periodic = require "periodic"
+
 return rule {
   id = "firewall-review",
   title = "定期檢視防火牆政策",
   severity = "error",
-  source = "計畫 玖、二、(一)3",
-  check = function(site, today, params)
-    local months = params.interval_months or 6
-    local window = params.window_days or 30
-    local reviews = site.registers["firewall-reviews"]
-    local last
-    for _, r in ipairs(reviews) do
-      if r.date and r.date <= today and (not last or r.date > last.date) then last = r end
-    end
-    if not last then
-      flag { message = "查無防火牆政策檢視紀錄（應每 " .. months .. " 個月檢視一次）",
-             status = "missing", section = params.section or "controls/network-security" }
-      return
-    end
-    local due = add_months(last.date, months)
-    local done = "防火牆政策最近一次於 " .. tostring(last.date) .. " 檢視（" .. last[reviews.key] .. "）"
-    if today > due then
-      flag { message = done .. "，已逾每 " .. months .. " 個月檢視一次之期限 " .. tostring(due),
-             status = "overdue", due = due, row = last }
-    else
-      flag { message = done .. "，下次應於 " .. tostring(due) .. " 前檢視", due = due, row = last,
-             status = days_between(today, due) <= window and "due-soon" or "ok" }
-    end
+  source = "資通安全管理法施行細則第 6 條（資通安全防護及控制措施：網路安全）",
+  plan = "controls/網路安全",
+  needs = { ["firewall-reviews"] = { "date" } },
+  params = { interval_months = 6, window_days = 30 },
+  check = function(site, today, params, given)
+    periodic.every { rows = site.registers["firewall-reviews"], today = today, months = params.interval_months,
+                     window = params.window_days, activity = "防火牆政策檢視", verb = "檢視",
+                     default = not given.interval_months }
   end,
 }

@@ -10,22 +10,24 @@ local AMENDMENTS = {
 }
 
 -- "早於 2021-08-23 …" but "早於資通安全管理法…"
-local function spaced(text) return (text:find("^%d") and " " or "") .. text end
+local function spaced(s) return (s:find("^%d") and " " or "") .. s end
 
 return rule {
   id = "law-amendments",
   title = "計畫版本與法規修正",
   severity = "warning",
   source = "資通安全管理法（2025 年修正）；施行細則、資通安全責任等級分級辦法、資通安全事件通報及應變辦法（2021-08-23 修正）",
+  plan = "basis",
+  needs = { revisions = { "version", "date" } },
+  params = { window_days = 30, amendments = AMENDMENTS },
   check = function(site, today, params)
-    local window = params.window_days or 30
     local revisions = site.registers.revisions
     local row = revisions[#revisions]
-    local rev = site.revision
-    if not row or not rev or not rev.date then return end -- plan-approved reports a missing version
+    if not row or not row.date then return end -- plan-approved reports a missing version or date
+    local rev = { version = row.version or row._key, date = row.date }
     local name = "計畫現行版本 " .. tostring(rev.version) .. "（" .. tostring(rev.date) .. "）"
     local older = 0
-    for _, a in ipairs(params.amendments or AMENDMENTS) do
+    for _, a in ipairs(params.amendments) do
       local in_force = type(a.date) == "string" and parse_date(a.date) or a.date
       if rev.date < in_force then
         older = older + 1
@@ -33,7 +35,7 @@ return rule {
           flag { message = name .. "早於" .. spaced(a.name) .. "，應檢討修訂計畫", status = "overdue", due = in_force, row = row }
         else
           flag { message = name .. "早於將於 " .. tostring(in_force) .. " 施行之" .. a.name .. "，應於施行前檢討修訂計畫", due = in_force, row = row,
-                 status = days_between(today, in_force) <= window and "due-soon" or "ok" }
+                 status = days_between(today, in_force) <= params.window_days and "due-soon" or "ok" }
         end
       end
     end

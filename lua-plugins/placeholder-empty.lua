@@ -14,16 +14,14 @@ local function ends_with_colon(text)
   return text:sub(-3) == "：" or text:sub(-1) == ":"
 end
 
--- "參、一、" + title, "玖、三、(四)" + " " + title
-local function label(number, title)
-  return number .. (number:sub(-3) == "、" and "" or " ") .. title
-end
+local label = (require "text").label
 
 return rule {
   id = "placeholder-empty",
   title = "計畫本文待填內容未填寫",
   severity = "error",
-  source = "計畫本文（資通安全管理法施行細則第 6 條所定應載明事項）",
+  source = "資通安全管理法施行細則第 6 條（計畫應載明之事項）",
+  kind = "document",
   check = function(site, today, params)
     local found = 0
     for _, doc in ipairs(site.documents) do
@@ -48,7 +46,7 @@ return rule {
             end
             found = found + 1
             flag { message = (where[b.section] or doc.title) .. "：「" .. b.text .. "」之後未填寫內容",
-                   status = "missing", row = { _file = doc.path, _line = b.line } }
+                   status = "missing", at = { file = doc.path, line = b.line } }
           end
         end
       end

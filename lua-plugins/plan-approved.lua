@@ -1,22 +1,22 @@
 -- Duty: the plan in force is approved: its current version (the last row of the
--- revision table on the cover) names the approver, the 資通安全長, and a date
--- (計畫 封面 文件制/修訂紀錄表；肆、三 由資通安全長核定).
+-- revision table) is approved and names the approver, the 資通安全長, and a date.
 return rule {
   id = "plan-approved",
   title = "計畫現行版本經資通安全長核定",
   severity = "error",
-  source = "計畫 封面（文件制/修訂紀錄表）、肆、三；資通安全管理法第 10 條（2018 年公布之條次）",
+  source = "資通安全管理法（資通安全維護計畫之訂定及核定）",
+  plan = "policy/核定",
+  needs = { revisions = { "version", "date", "approver", "status" } },
+  params = { approved = "approved" },
   check = function(site, today, params)
     local revisions = site.registers.revisions
     local row = revisions[#revisions]
     if not row then
-      flag { message = "文件制/修訂紀錄表沒有任何版本，無法確認計畫已經核定", status = "missing",
-             section = params.section or "policy/資通安全政策及目標之核定程序" }
+      flag { message = "文件制/修訂紀錄表沒有任何版本，無法確認計畫已經核定", status = "missing" }
       return
     end
-    local version = row.version or row[revisions.key]
-    local name = "計畫現行版本 " .. version .. (row.date and ("（" .. tostring(row.date) .. "）") or "")
-    if row.status ~= "approved" then
+    local name = "計畫現行版本 " .. (row.version or row._key) .. (row.date and ("（" .. tostring(row.date) .. "）") or "")
+    if row.status ~= params.approved then
       flag { message = name .. "尚未核定（狀態為 " .. tostring(row.status) .. "）", status = "missing", row = row }
     elseif not row.approver then
       flag { message = name .. "未載明核定人（資通安全長）", status = "missing", row = row }

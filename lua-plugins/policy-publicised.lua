@@ -1,49 +1,44 @@
--- Duty: the security policy and goals are publicised every year to all staff and
--- to stakeholders such as IT suppliers (計畫 肆、四、1、2).
-local function deadline(year, mmdd)
-  local m, d = mmdd:match("^(%d+)-(%d+)$")
-  return date(year, tonumber(m), tonumber(d))
-end
+-- Duty: the security policy and goals are publicised every year (by params.due)
+-- to each audience: params.audiences, else the values the publicity register's
+-- audience field offers (the example's 全體同仁 and 利害關係人).
+local dates = require "dates"
+local periodic = require "periodic"
 
 return rule {
   id = "policy-publicised",
   title = "每年宣導資通安全政策及目標",
   severity = "error",
-  source = "計畫 肆、四",
+  source = "資通安全管理法施行細則第 6 條（資通安全政策及目標）",
+  plan = "policy/宣導",
+  needs = { publicity = { "date", "audience", "method?" } },
+  params = { due = "12-31", window_days = 30, audiences = false },
   check = function(site, today, params)
-    local mmdd = params.due or "12-31"
-    local window = params.window_days or 30
-    local section = params.section or "policy/資通安全政策及目標之宣導"
     local publicity = site.registers.publicity
-    local function publicised(audience, year)
-      local last
+    local audiences = params.audiences or publicity.options.audience
+    if not audiences then
+      audiences = {}
+      local seen = {}
       for _, r in ipairs(publicity) do
-        if r.audience == audience and r.date and r.date.year == year and r.date <= today
-           and (not last or r.date > last.date) then
-          last = r
-        end
+        if r.audience and not seen[r.audience] then seen[r.audience] = true; audiences[#audiences + 1] = r.audience end
       end
-      return last
+      if #audiences == 0 then audiences = { "全體同仁" } end
     end
-
-    local year = today.year
-    local due = deadline(year, mmdd)
-    for _, audience in ipairs(params.audiences or { "全體同仁", "利害關係人" }) do
-      local done = publicised(audience, year)
+    for _, audience in ipairs(audiences) do
+      local function publicised(year)
+        return periodic.latest(publicity, "date", today, function(r) return r.audience == audience and r.date.year == year end)
+      end
+      local done = periodic.yearly {
+        today = today, due = params.due, window = params.window_days, any = true, done = publicised,
+        say = {
+          overdue = function(year, d) return year .. " 年尚未向" .. audience .. "宣導資通安全政策及目標（期限 " .. tostring(d) .. "）" end,
+          last_year = function(year, d) return year .. " 年未向" .. audience .. "宣導資通安全政策及目標（期限 " .. tostring(d) .. "）" end,
+          pending = function(year, d) return year .. " 年應於 " .. tostring(d) .. " 前向" .. audience .. "宣導資通安全政策及目標" end,
+        },
+      }
       if done then
-        local next_due = deadline(year + 1, mmdd)
-        flag { message = year .. " 年已向" .. audience .. "宣導資通安全政策及目標（" .. done.id .. "，"
-                 .. tostring(done.date) .. "，" .. done.method .. "）", status = "ok", due = next_due, row = done }
-      elseif today > due then
-        flag { message = year .. " 年尚未向" .. audience .. "宣導資通安全政策及目標（期限 " .. tostring(due) .. "）",
-               status = "overdue", due = due, section = section }
-      elseif not publicised(audience, year - 1) then
-        local last_due = deadline(year - 1, mmdd)
-        flag { message = (year - 1) .. " 年未向" .. audience .. "宣導資通安全政策及目標（期限 " .. tostring(last_due) .. "）",
-               status = "overdue", due = last_due, section = section }
-      else
-        flag { message = year .. " 年應於 " .. tostring(due) .. " 前向" .. audience .. "宣導資通安全政策及目標",
-               due = due, section = section, status = days_between(today, due) <= window and "due-soon" or "ok" }
+        local next_due = dates.deadline(today.year + 1, params.due)
+        flag { message = today.year .. " 年已向" .. audience .. "宣導資通安全政策及目標（" .. done._key .. "，"
+                 .. tostring(done.date) .. (done.method and ("，" .. done.method) or "") .. "）", status = "ok", due = next_due, row = done }
       end
     end
   end,

@@ -3,6 +3,8 @@
 -- 210.240.1.56 to both 校務行政系統 and 全球資訊網). Sources: the core and
 -- non-core business tables and the asset register.
 -- the IPv4/IPv6 addresses (or ranges) in a cell
+local people = require "people"
+
 local function split(ips)
   local out = {}
   for token in (ips or ""):gmatch("[%x%.:/]+") do
@@ -15,7 +17,15 @@ return rule {
   id = "shared-ip",
   title = "同一 IP 登錄於不同系統及管理人員",
   severity = "warning",
-  source = "計畫 參、一、二（各欄位定義 5–7）；柒、一",
+  source = "資通安全管理法施行細則第 6 條（核心業務及其重要性；資訊及資通系統之盤點）",
+  plan = "core-business",
+  needs = {
+    ["core-business?"] = { "system", "ip?", "admin?" },
+    ["non-core-business?"] = { "business", "ip?", "admin?" },
+    ["assets?"] = { "name", "ip?", "custodian?" },
+    ["staff?"] = { "name" },
+  },
+  kind = "document",
   check = function(site, today, params)
     local uses, order = {}, {}
     local function add(ip, use)
@@ -24,18 +34,18 @@ return rule {
     end
     for _, r in ipairs(site.registers["core-business"]) do
       for _, ip in ipairs(split(r.ip)) do
-        add(ip, { system = r.system, admin = r.admin, where = "核心業務 " .. r.id .. (r.admin and ("，系統管理人員 " .. r.admin) or ""), row = r })
+        add(ip, { system = r.system, admin = r.admin, where = "核心業務 " .. r._key .. (r.admin and ("，系統管理人員 " .. r.admin) or ""), row = r })
       end
     end
     for _, r in ipairs(site.registers["non-core-business"]) do
       for _, ip in ipairs(split(r.ip)) do
-        add(ip, { system = r.business, admin = r.admin, where = "非核心業務 " .. r.id .. (r.admin and ("，系統管理人員 " .. r.admin) or ""), row = r })
+        add(ip, { system = r.business, admin = r.admin, where = "非核心業務 " .. r._key .. (r.admin and ("，系統管理人員 " .. r.admin) or ""), row = r })
       end
     end
     for _, a in ipairs(site.registers.assets) do
-      local p = a.custodian and site.registers.staff:find(function(s) return s.id == a.custodian end)
+      local p = people.find(site.registers.staff, a.custodian)
       for _, ip in ipairs(split(a.ip)) do
-        add(ip, { system = a.name, custodian = p and p.name, where = "資產 " .. a.id .. (p and ("，保管人 " .. p.name) or ""), row = a })
+        add(ip, { system = a.name, custodian = p and p.name, where = "資產 " .. a._key .. (p and ("，保管人 " .. p.name) or ""), row = a })
       end
     end
 

@@ -2,9 +2,11 @@
 # Runs every test suite of `make test`: the cmocka unit tests, the Mustache
 # spec, the seed-coverage check (every sentence of the seed in the rendered
 # plan; the source is not checked, as registers reshape the seed's tables),
-# golden output, the command-line tests, the plugins, the PDFs and
-# release/bundle/verify, and a check that no test reads outside the
-# repository.
+# golden output, the command-line tests, serve, the plugins, the rules on two
+# schools and under mutation, the PDFs, release/bundle/verify, the browser (the
+# site in chromium), publicity (feed, handout, announce), hosting (real nginx
+# and Apache, Chromium under the CSP), a few seconds of each fuzzing harness,
+# and a check that no test reads outside the repository.
 #
 # Suites run side by side, TEST_JOBS at a time (default: one per processor),
 # each into a log of its own; the logs are printed in the fixed order of the
@@ -59,12 +61,22 @@ names=()
 cmds=()
 suite() { names+=("$1"); shift; cmds+=("$*"); }
 suite pdf sh tests/pdf/run.sh
+suite browser sh tests/browser/run.sh
+suite publish sh tests/publish/run.sh
+suite hosting sh tests/hosting/run.sh
 suite cli sh tests/cli/run.sh
+suite serve sh tests/serve/run.sh
 suite release sh tests/release/run.sh
+suite mutation sh tests/mutation/run.sh
 suite plugins sh tests/plugins/run.sh
+suite schools sh tests/schools/run.sh
 suite golden sh tests/golden/run.sh
+suite new sh tests/new/run.sh
 suite seed-coverage-rendered seed_rendered
 suite mustache-spec build/tests/mustache_spec tests/spec/mustache
+# Each libFuzzer harness for a few seconds on its corpus, so they keep
+# building and the seeds keep passing (make fuzz runs them longer).
+suite fuzz sh fuzz/run.sh --seeds "${FUZZ_TEST_SECONDS:-3}" yaml markdown template zip rules
 for bin in $(find build/tests -type f -name '*_test' | LC_ALL=C sort); do
     suite "$(basename "$bin")" "$bin"
 done

@@ -296,6 +296,33 @@ bench_growth() {
     done
 }
 
+# ---- search (the offline search index of an edition) ----
+
+# The index each edition's build writes (search/index.js) for the corpus, and
+# how long a browser takes to load it and to answer typical queries (Node
+# runs the theme's own query code: tools/search-bench.js).
+bench_search() {
+    out=$BENCH/search-out
+    "$POLICYGEN" build -C "$CORPUS" -o "$out" --today "$TODAY" --no-pdf >"$BENCH/search.log" 2>&1 ||
+        { show_log "$BENCH/search.log"; die "search: build failed"; }
+    for ed in public internal; do
+        f=$out/$ed/search/index.js
+        [ -f "$f" ] || die "search: no $f"
+        say "$(awk -v b="$(wc -c <"$f")" -v e="$ed" -v g="$(gzip -c "$f" | wc -c)" 'BEGIN {
+            printf "search      %s index %.1f MB (%.1f MB gzipped)", e, b / 1e6, g / 1e6 }')"
+    done
+    if ! command -v node >/dev/null 2>&1; then
+        say "search      query time not measured: node is missing (tools/deps.sh installs it)"
+        return 0
+    fi
+    node tools/search-bench.js "$out/internal" "$RUNS" >"$BENCH/search-times.txt" ||
+        die "search: tools/search-bench.js failed"
+    awk '$1 == "load" { printf "bench: search      load and parse the index %.0f ms (%d sections)\n", $2, $3 }
+         $1 == "query" { q = $4; for (i = 5; i <= NF; i++) q = q " " $i
+                         printf "bench: search      query %.1f ms, %d results: %s\n", $2, $3, q }' \
+        "$BENCH/search-times.txt"
+}
+
 # ---- main ----
 
 main() {
@@ -311,6 +338,7 @@ main() {
     bench_full_build "3 editions " ""
     bench_turns
     bench_growth
+    bench_search
     bench_pdf
 }
 

@@ -1,5 +1,6 @@
 #include "build/build.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,9 @@
 
 #include "content/site.h"
 #include "core/fs.h"
+#include "core/interrupt.h"
 #include "core/outdir.h"
+#include "core/srcfile.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
 #include "build/leak.h"
@@ -18,6 +21,7 @@
 #include "render/html/body.h"
 #include "render/html/site_html.h"
 #include "diff/sitediff.h"
+#include "hosting/hosting.h"
 #include "registers/registers.h"
 #include "release/archive.h"
 #include "render/pdf/pdf.h"
@@ -35,19 +39,37 @@
 #define FREE_AT_EXIT false
 #endif
 
+/* themes/NAME of the content folder, else of the program's data; the theme
+ * must stay inside its themes/ folder (site.yaml made sure NAME is plain). */
+static char *theme_in(const char *base, const char *name, bool *refused)
+{
+    char *themes = fs_join(base, "themes");
+    char *dir = fs_join(themes, name);
+    if (!fs_is_dir(dir)) {
+        free(dir);
+        dir = NULL;
+    } else if (!srcfile_confined(dir, themes, srcpos_file(dir))) {
+        *refused = true;
+        free(dir);
+        dir = NULL;
+    }
+    free(themes);
+    return dir;
+}
+
 /* A content folder's own themes/NAME overrides the shipped theme. */
 static char *find_theme(const build_options *opts, const char *name)
 {
-    char *own = xasprintf("%s/themes/%s", opts->content_dir, name);
-    if (fs_is_dir(own))
-        return own;
-    free(own);
-    char *shipped = xasprintf("%s/themes/%s", opts->data_dir, name);
-    if (fs_is_dir(shipped))
-        return shipped;
-    diag_error(srcpos_file(shipped), "theme", "theme '%s' not found", name);
-    free(shipped);
-    return NULL;
+    bool refused = false;
+    char *dir = theme_in(opts->content_dir, name, &refused);
+    if (!dir && !refused)
+        dir = theme_in(opts->data_dir, name, &refused);
+    if (!dir && !refused) {
+        char *shipped = xasprintf("%s/themes/%s", opts->data_dir, name);
+        diag_error(srcpos_file(shipped), "theme", "theme '%s' not found", name);
+        free(shipped);
+    }
+    return dir;
 }
 
 static double seconds(struct timeval tv)
@@ -113,9 +135,9 @@ static check_options check_options_of(const build_options *opts, date today)
         .jobs = opts->jobs};
 }
 
-void build_print_summary(FILE *stream, const rules_result *rr, date today)
+static void print_summary(FILE *stream, const site *s, const rules_result *rr, date today)
 {
-    check_counts c = check_count(rr);
+    check_counts c = check_count(s, rr);
     char day[16];
     date_format_iso(today, day, sizeof day);
     fprintf(stream,
@@ -124,12 +146,15 @@ void build_print_summary(FILE *stream, const rules_result *rr, date today)
             c.errors, c.warnings, c.missing, c.overdue, c.due_soon, c.ok, c.rules);
     if (c.rules_failed)
         fprintf(stream, ", %d of them failed", c.rules_failed);
+    if (c.rules_unchecked)
+        fprintf(stream, ", %d %s unchecked", c.rules_unchecked,
+                c.rules_failed ? "more" : "of them");
     fprintf(stream, " on %s\n", day);
 }
 
-static bool checks_failed(const rules_result *rr)
+static bool checks_failed(const site *s, const rules_result *rr)
 {
-    check_counts c = check_count(rr);
+    check_counts c = check_count(s, rr);
     return c.errors > 0 || c.rules_failed > 0;
 }
 
@@ -150,27 +175,44 @@ typedef struct releases {
     char **dirs;         /* tmp/<version>: content/ and site/ */
 } releases;
 
-static void releases_load(const build_options *opts, releases *r)
+/* False (after diagnostics) when a release cannot be read: a zip that does
+ * not open, is unsafe, or is not a release (no content/site.yaml) would
+ * otherwise drop its version from the history without a word. */
+static bool releases_load(const build_options *opts, releases *r)
 {
     memset(r, 0, sizeof *r);
     vec_init(&r->versions, free);
-    if (!release_list_versions(opts->content_dir, &r->versions) || !r->versions.len)
-        return;
+    bool ok = release_list_versions(opts->content_dir, &r->versions);
+    if (!r->versions.len)
+        return ok;
     char tmpl[] = "/tmp/policygen-releases-XXXXXX";
-    if (!mkdtemp(tmpl))
-        return;
+    if (!mkdtemp(tmpl)) {
+        diag_error(srcpos_file(tmpl), "release", "cannot create a temporary folder: %s",
+                   strerror(errno));
+        return false;
+    }
     r->tmp = xstrdup(tmpl);
+    interrupt_guard(r->tmp);
     r->items = xcalloc(r->versions.len, sizeof *r->items);
     r->dirs = xcalloc(r->versions.len, sizeof *r->dirs);
     for (size_t i = 0; i < r->versions.len; i++) {
         const char *v = r->versions.items[i];
         r->items[i].version = v;
         char *zip = release_zip_path(opts->content_dir, v);
-        /* A bad zip is reported (and not read); the content of a good one
-         * is loaded as it was, without today's diagnostics. */
         release_archive *a = release_open(zip, NULL);
         char *dest = fs_join(r->tmp, v);
-        if (a && release_extract(a, "", dest, NULL)) {
+        if (!a) {
+            ok = false;
+        } else if (!release_find(a, "content/site.yaml")) {
+            diag_error(srcpos_file(zip), "release",
+                       "not a release: it has no content/site.yaml (policygen release makes "
+                       "releases; move other files out of releases/)");
+            ok = false;
+        } else if (!release_extract(a, "", dest, NULL)) {
+            ok = false;
+        } else {
+            /* The content of a release is loaded as it was, without today's
+             * diagnostics (a later policygen may be stricter). */
             char *content = fs_join(dest, "content");
             diag_set_stream(NULL);
             r->items[i].site = site_load(content);
@@ -183,6 +225,7 @@ static void releases_load(const build_options *opts, releases *r)
         release_close(a);
         free(zip);
     }
+    return ok;
 }
 
 /* A released revisions row that gives no `changes` gets them from the
@@ -214,8 +257,10 @@ static void releases_free(releases *r)
     }
     free(r->items);
     free(r->dirs);
-    if (r->tmp)
+    if (r->tmp) {
         fs_remove_tree(r->tmp);
+        interrupt_release(r->tmp);
+    }
     free(r->tmp);
     vec_free(&r->versions);
 }
@@ -288,25 +333,45 @@ static const rules_result *checks_wait(void *ctx)
     return &g->result;
 }
 
-/* An edition being built: its HTML is rendered while the PDFs of every
- * edition are typeset in worker processes; its leak check reads its folder
- * once both are written. */
+/* .htaccess and web.config in the edition's root: it works where it is unpacked. */
+static bool write_hosting_files(outdir *od, const site *s, audience aud, const char *edition)
+{
+    char *htaccess = hosting_htaccess(s, aud), *web_config = hosting_web_config(s, aud);
+    char *p1 = fs_join(edition, HOSTING_HTACCESS), *p2 = fs_join(edition, HOSTING_WEB_CONFIG);
+    bool ok = outdir_write_string(od, p1, htaccess) && outdir_write_string(od, p2, web_config);
+    free(p1);
+    free(p2);
+    free(htaccess);
+    free(web_config);
+    return ok;
+}
+
+/* An edition being built: its PDFs are typeset (in worker processes, with
+ * every other edition's), then its HTML rendered, which links to them with
+ * their size and pages; its leak check reads its folder once both are
+ * written. */
 typedef struct edition_build {
     const char *name;
     audience aud;
-    leak_check *lc;
     vec pdf_texts; /* a PDF keeps its text encoded: the leak check reads it as typeset */
+    vec pdf_files; /* the PDFs written, for the pages' links */
 } edition_build;
 
-/* One edition's pages into OUT/<edition>/, each seen by the leak check as
- * it is written. */
+/* One edition: its pages into OUT/<edition>/, each seen by the leak check as
+ * it is written, then the leak check over every file written there and its
+ * PDFs' text. */
 static bool render_edition(const build_options *opts, const site *s, const xref_table *xref,
                            checks_gate *gate, date today, const char *theme_dir, outdir *od,
                            edition_build *e, releases *rel)
 {
     if (!copy_frozen(od, rel, e->name))
         return false;
-    e->lc = leak_check_new(s, e->aud);
+    leak_check *lc = leak_check_new(s, e->aud);
+    html_download *downloads = xcalloc(e->pdf_files.len + 1, sizeof *downloads);
+    for (size_t i = 0; i < e->pdf_files.len; i++) {
+        const pdf_file *f = e->pdf_files.items[i];
+        downloads[i] = (html_download){f->path, f->bytes, f->pages};
+    }
     html_options html = {.theme_dir = theme_dir,
                          .xref = xref,
                          .audience = e->aud,
@@ -317,34 +382,34 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
                          .subdir = e->name,
                          .releases = rel->items,
                          .n_releases = rel->versions.len,
-                         .pages = {leak_check_look, leak_check_written, e->lc}};
-    return html_render_site(s, od, &html) && !od->failed;
-}
-
-/* The leak check over every file of the edition's folder and its PDFs'
- * text; frees what the edition kept for it. */
-static bool check_edition(const build_options *opts, outdir *od, edition_build *e)
-{
+                         .pages = {leak_check_look, leak_check_written, lc},
+                         .downloads = downloads,
+                         .n_downloads = e->pdf_files.len};
+    bool rendered = html_render_site(s, od, &html) &&
+                    write_hosting_files(od, s, e->aud, e->name) && !od->failed;
+    free(downloads);
+    if (!rendered) {
+        leak_check_free(lc);
+        return false;
+    }
     char *dir = outdir_path(od, e->name);
     char *shown = fs_join(opts->output_dir, e->name);
-    bool clean = leak_check_dir(e->lc, dir, shown, e->name);
+    bool clean = leak_check_dir(lc, dir, shown, e->name);
     for (size_t i = 0; i < e->pdf_texts.len; i++) {
         const pdf_text *t = e->pdf_texts.items[i];
         char *path = fs_join(shown, t->path);
-        clean = leak_check_file_text(e->lc, t->text, t->len, path, e->name) && clean;
+        clean = leak_check_file_text(lc, t->text, t->len, path, e->name) && clean;
         free(path);
     }
     free(shown);
     free(dir);
-    leak_check_free(e->lc);
-    e->lc = NULL;
-    vec_free(&e->pdf_texts);
+    leak_check_free(lc);
     return clean;
 }
 
-/* Every edition (or opts->edition only): the PDFs of all of them start in
- * worker processes, the HTML of each is rendered meanwhile, then each is
- * leak-checked. */
+/* Every edition (or opts->edition only): the PDFs of all of them in worker
+ * processes first, then the HTML of each, which links to its PDFs with
+ * their size and pages, and its leak check. */
 static bool render_editions(const build_options *opts, const site *s, const xref_table *xref,
                             checks_gate *gate, date today, const char *theme_dir, outdir *od,
                             releases *rel)
@@ -360,29 +425,35 @@ static bool render_editions(const build_options *opts, const site *s, const xref
         edition_build *e = &eds[n];
         *e = (edition_build){.name = name};
         vec_init(&e->pdf_texts, pdf_text_free);
-        if (!audience_parse(name, &e->aud))
+        vec_init(&e->pdf_files, pdf_file_free);
+        if (!audience_parse(name, &e->aud)) {
             ok = false; /* site.yaml's check reported it */
-        pdf_eds[n] = (pdf_edition){.subdir = name, .audience = e->aud, .texts = &e->pdf_texts};
+        } else {
+            /* The edition's modes, before anything is written there (a PDF
+             * shared with another edition is linked only where the modes
+             * agree); where site.yaml gives none, new files' modes. */
+            unsigned files = s->config.file_modes[e->aud], folders = s->config.folder_modes[e->aud];
+            ok = outdir_set_modes(od, name, files ? files : outdir_new_file_mode(od),
+                                  folders ? folders : outdir_new_folder_mode(od)) &&
+                 ok;
+        }
+        pdf_eds[n] = (pdf_edition){
+            .subdir = name, .audience = e->aud, .texts = &e->pdf_texts, .files = &e->pdf_files};
         n++;
     }
     /* Forked before any rendering thread starts. */
-    pdf_batch *pdf = ok && !opts->no_pdf ? pdf_start(s, od, theme_dir, opts->jobs, today, pdf_eds, n)
-                                         : NULL;
+    if (ok && !opts->no_pdf) {
+        pdf_batch *pdf = pdf_start(s, od, theme_dir, opts->jobs, today, pdf_eds, n);
+        ok = pdf_finish(pdf) && !od->failed;
+        phase_time("pdf");
+    }
     for (size_t i = 0; i < n; i++) {
         ok = ok && render_edition(opts, s, xref, gate, today, theme_dir, od, &eds[i], rel);
-        /* Without PDFs to wait for, an edition is checked at once. */
-        if (ok && !pdf)
-            ok = check_edition(opts, od, &eds[i]);
         phase_time(eds[i].name);
     }
-    ok = pdf_finish(pdf) && !od->failed && ok;
-    if (pdf)
-        phase_time("pdf");
     for (size_t i = 0; i < n; i++) {
-        if (ok && eds[i].lc)
-            ok = check_edition(opts, od, &eds[i]);
-        leak_check_free(eds[i].lc);
         vec_free(&eds[i].pdf_texts);
+        vec_free(&eds[i].pdf_files);
     }
     return ok;
 }
@@ -417,13 +488,26 @@ build_result build_site(const build_options *opts)
     }
     date today = opts->today_set ? opts->today : date_today();
     releases rel;
-    releases_load(opts, &rel);
+    if (!releases_load(opts, &rel)) {
+        releases_free(&rel);
+        free(theme_dir);
+        xref_table_free(xref);
+        site_free(s);
+        return BUILD_CONTENT_ERROR;
+    }
     note_release_changes(s, &rel);
     /* The rules' workers are forked before any rendering thread starts; one
      * that replaces a worker that died is forked later, from the thread that
      * waits at the gate, which glibc's malloc allows (its fork handlers). */
     check_options copts = check_options_of(opts, today);
     checks_gate gate = {.site = s, .batch = check_start(s, xref, &copts)};
+    if (!gate.batch) {
+        releases_free(&rel);
+        free(theme_dir);
+        xref_table_free(xref);
+        site_free(s);
+        return BUILD_CONTENT_ERROR;
+    }
     pthread_mutex_init(&gate.lock, NULL);
     phase_time("rules");
 
@@ -447,10 +531,10 @@ build_result build_site(const build_options *opts)
     }
     const rules_result *rr = checks_wait(&gate);
     diag_buffer_replay(gate.diags);
-    build_print_summary(stderr, rr, today);
+    print_summary(stderr, s, rr, today);
     phase_time("rules-wait");
     if (rendered && result == BUILD_OK) {
-        if (opts->strict && checks_failed(rr)) {
+        if (opts->strict && checks_failed(s, rr)) {
             outdir_abort(&od);
             result = BUILD_CHECKS_FAILED;
         } else if (!outdir_commit(&od)) {
@@ -470,7 +554,50 @@ build_result build_site(const build_options *opts)
     return result;
 }
 
-check_result check_site(const build_options *opts, bool json)
+site *build_load(const build_options *opts, xref_table **xref)
+{
+    return load_resolved(opts, false, xref);
+}
+
+char *build_version_changes(const build_options *opts, const site *s, audience aud)
+{
+    revision_info rev;
+    if (!s->registers || !registers_current_revision(s->registers, &rev) || !rev.version)
+        return xstrdup("");
+    const register_def *reg = registers_get(s->registers, "revisions");
+    const register_cell *cell = register_row_cell(rev.row, "changes");
+    const char *written = cell && register_field_visible(reg, cell->field, aud)
+                              ? register_cell_text(cell)
+                              : NULL;
+    if (written && *written)
+        return xstrdup(written);
+    /* Not written: what changed since the last release before it. */
+    releases rel;
+    releases_load(opts, &rel);
+    char *summary = NULL;
+    for (size_t i = rel.versions.len; i-- > 0 && !summary;) {
+        const html_release *r = &rel.items[i];
+        if (strcmp(r->version, rev.version) == 0 || !r->site)
+            continue;
+        site_diff *d = site_diff_compute(r->site, s, aud);
+        summary = site_diff_summary(d);
+        site_diff_free(d);
+    }
+    releases_free(&rel);
+    return summary ? summary : xstrdup("");
+}
+
+static void print_json(value *v)
+{
+    strbuf out;
+    sb_init(&out);
+    value_append_json(&out, v, true);
+    puts(out.data);
+    sb_free(&out);
+    value_unref(v);
+}
+
+check_result check_site(const build_options *opts, check_output output)
 {
     xref_table *xref = NULL;
     site *s = load_resolved(opts, false, &xref);
@@ -479,19 +606,22 @@ check_result check_site(const build_options *opts, bool json)
     date today = opts->today_set ? opts->today : date_today();
     rules_result rr;
     check_options copts = check_options_of(opts, today);
-    check_run(s, xref, &copts, &rr);
-    check_report(s, &rr);
-    if (json) {
-        value *v = check_flags_value(s, &rr, today);
-        strbuf out;
-        sb_init(&out);
-        value_append_json(&out, v, true);
-        puts(out.data);
-        sb_free(&out);
-        value_unref(v);
+    if (!check_run(s, xref, &copts, &rr)) {
+        xref_table_free(xref);
+        site_free(s);
+        return CHECK_CONTENT_ERROR;
     }
-    build_print_summary(json ? stderr : stdout, &rr, today);
-    check_result result = checks_failed(&rr) ? CHECK_FAILED : CHECK_OK;
+    bool listing = output == CHECK_RULES_TEXT || output == CHECK_RULES_JSON;
+    if (!listing)
+        check_report(s, &rr);
+    if (output == CHECK_FLAGS_JSON)
+        print_json(check_flags_value(s, &rr, today));
+    else if (output == CHECK_RULES_JSON)
+        print_json(check_rules_value(s, &rr));
+    else if (output == CHECK_RULES_TEXT)
+        check_rules_text(stdout, s, &rr);
+    print_summary(output == CHECK_DIAGNOSTICS ? stdout : stderr, s, &rr, today);
+    check_result result = !listing && checks_failed(s, &rr) ? CHECK_FAILED : CHECK_OK;
     rules_result_free(&rr);
     xref_table_free(xref);
     site_free(s);

@@ -4,7 +4,9 @@
 
 #include <stdbool.h>
 
+#include "content/site.h"
 #include "core/date.h"
+#include "xref/xref.h"
 
 typedef struct build_options {
     const char *content_dir;
@@ -39,6 +41,17 @@ bool build_output_allowed(const build_options *opts);
  * with AddressSanitizer free everything, so leak checks still see it all. */
 build_result build_site(const build_options *opts);
 
+/* The content folder loaded and its references resolved, as a build does
+ * before its checks; NULL after the diagnostics when it cannot be built.
+ * The caller frees both (site_free, xref_table_free). */
+site *build_load(const build_options *opts, xref_table **xref);
+
+/* What changed in the current version, for an edition of audience aud:
+ * its revisions row's `changes` when the edition may see it, else the
+ * comparison with the last release before it (site_diff_summary); "" when
+ * there is neither. Reads content/releases/. Caller frees. */
+char *build_version_changes(const build_options *opts, const site *s, audience aud);
+
 typedef enum check_result {
     CHECK_OK,
     CHECK_FAILED,        /* error-level flags, or a rule that failed */
@@ -47,6 +60,15 @@ typedef enum check_result {
 
 /* `policygen check`: the rules and references only, nothing written. With
  * json, prints status/flags.json's document to stdout. */
-check_result check_site(const build_options *opts, bool json);
+typedef enum check_output {
+    CHECK_DIAGNOSTICS, /* `check`: a diagnostic per flag, the summary on stdout */
+    CHECK_FLAGS_JSON,  /* `check --format json`: flags.json on stdout */
+    CHECK_RULES_TEXT,  /* `rules`: every rule, its needs, parameters and outcome */
+    CHECK_RULES_JSON,  /* `rules --format json` */
+} check_output;
+
+/* Runs the rules and prints what output says. `rules` exits CHECK_OK but for
+ * content that cannot be loaded. */
+check_result check_site(const build_options *opts, check_output output);
 
 #endif

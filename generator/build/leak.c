@@ -222,7 +222,7 @@ static void add_needle(leak_check *lc, const char *text, size_t len)
 }
 
 /* A hidden value as it may appear in files: as written, line by line (a
- * multi-line cell), and HTML-escaped. */
+ * multi-line cell), HTML-escaped, and JSON-escaped (the search index). */
 static void add_hidden(leak_check *lc, const char *text)
 {
     const char *p = text;
@@ -241,6 +241,15 @@ static void add_hidden(leak_check *lc, const char *text)
             strbuf esc;
             sb_init(&esc);
             sb_append_html(&esc, q, len);
+            if (esc.len != len)
+                add_needle(lc, esc.data, esc.len);
+            /* As a JSON string holds it: the search index (search/index.js). */
+            sb_clear(&esc);
+            for (size_t i = 0; i < len; i++) {
+                if (q[i] == '"' || q[i] == '\\')
+                    sb_appendc(&esc, '\\');
+                sb_appendc(&esc, q[i]);
+            }
             if (esc.len != len)
                 add_needle(lc, esc.data, esc.len);
             sb_free(&esc);

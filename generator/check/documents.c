@@ -21,6 +21,8 @@ typedef enum word {
     W_NAME, W_ARG, W_URL, W_HREF,
     W_CHAPTER, W_ANNEX, W_PARAGRAPH, W_ITEM, W_FOOTNOTE, W_DIRECTIVE, W_LIST, W_HEADING,
     W_CODE, W_QUOTE, W_TABLE, W_OTHER, W_NONE, W_ROW, W_ANNEXES, W_REVISIONS, W_ONLY,
+    W_SIGNATURES,
+    W_DIGEST,
     W_COUNT
 } word;
 
@@ -30,6 +32,8 @@ static const char *const words[W_COUNT] = {
     "name", "arg", "url", "href",
     "chapter", "annex", "paragraph", "item", "footnote", "directive", "list", "heading",
     "code", "quote", "table", "other", "none", "row", "annexes", "revisions", "only",
+    "signatures",
+    "digest",
 };
 /* clang-format on */
 
@@ -155,7 +159,7 @@ static void push_sections(const pusher *p, const document *d)
     }
 }
 
-static const word DIRECTIVE_NAMES[] = {W_REGISTER, W_ANNEXES, W_REVISIONS, W_ONLY};
+static const word DIRECTIVE_NAMES[] = {W_REGISTER, W_ANNEXES, W_REVISIONS, W_ONLY, W_SIGNATURES};
 
 /* A block's text, with what xref wrote for its empty links put in (fills
  * from *fill on, sorted by block; *fill moves past this block's). */
@@ -274,11 +278,14 @@ static int plan_references(const check_documents *docs, const document *a)
 static void push_document(const pusher *p, const check_documents *docs, const document *d)
 {
     lua_State *L = p->L;
-    bool annex = d->kind != DOCUMENT_CHAPTER;
+    bool annex = d->kind == DOCUMENT_ANNEX;
     lua_createtable(L, 0, 8 + (annex ? 1 + (d->register_name != NULL) : 0));
     int t = lua_gettop(L);
     set_cstring(p, t, W_ID, d->id);
-    set_word(p, t, W_KIND, annex ? W_ANNEX : W_CHAPTER);
+    set_word(p, t, W_KIND,
+             d->kind == DOCUMENT_CHAPTER ? W_CHAPTER
+             : d->kind == DOCUMENT_ANNEX ? W_ANNEX
+                                         : W_DIGEST);
     set_cstring(p, t, W_PATH, d->path);
     set_cstring(p, t, W_TITLE, d->title);
     set_integer(p, t, W_NUMBER, d->number);
@@ -298,16 +305,21 @@ static void push_document(const pusher *p, const check_documents *docs, const do
     }
 }
 
+/* The documents of a list as an array, or one document alone. */
 typedef struct push_request {
     const check_documents *docs;
     const vec *documents;
+    const document *one;
 } push_request;
 
 static int build_documents(lua_State *L)
 {
     const push_request *rq = lua_touserdata(L, 1);
     luaL_checkstack(L, W_COUNT + C_COUNT + 16, "site data");
-    lua_createtable(L, (int)rq->documents->len, 0);
+    if (rq->one)
+        lua_pushnil(L); /* the document's slot */
+    else
+        lua_createtable(L, (int)rq->documents->len, 0);
     int array = lua_gettop(L);
     for (int w = 0; w < W_COUNT; w++)
         lua_pushstring(L, words[w]);
@@ -315,7 +327,11 @@ static int build_documents(lua_State *L)
         return lua_error(L);
     lua_call(L, 0, C_COUNT);
     pusher p = {L, array + 1, array + 1 + W_COUNT};
-    for (size_t i = 0; i < rq->documents->len; i++) {
+    if (rq->one) {
+        push_document(&p, rq->docs, rq->one);
+        lua_replace(L, array);
+    }
+    for (size_t i = 0; !rq->one && i < rq->documents->len; i++) {
         push_document(&p, rq->docs, rq->documents->items[i]);
         lua_rawseti(L, array, (lua_Integer)i + 1);
     }
@@ -326,9 +342,9 @@ static int build_documents(lua_State *L)
 /* The constructors run Lua code, so they run on a thread of their own with no
  * hook: the rule's instruction count and line are left as its own code left
  * them. An error (out of memory) is raised again in the rule's thread. */
-static void push_documents(lua_State *L, const check_documents *docs, const vec *documents)
+static void push_request_run(lua_State *L, const push_request *request)
 {
-    push_request rq = {docs, documents};
+    push_request rq = *request;
     lua_State *T = lua_newthread(L);
     lua_sethook(T, NULL, 0, 0);
     lua_pushcfunction(T, build_documents);
@@ -343,13 +359,52 @@ static void push_documents(lua_State *L, const check_documents *docs, const vec 
 static void push_chapters(lua_State *L, void *ctx)
 {
     check_documents *docs = ctx;
-    push_documents(L, docs, &docs->s->chapters);
+    push_request_run(L, &(push_request){docs, &docs->s->chapters, NULL});
 }
 
 static void push_annexes(lua_State *L, void *ctx)
 {
     check_documents *docs = ctx;
-    push_documents(L, docs, &docs->s->annexes);
+    push_request_run(L, &(push_request){docs, &docs->s->annexes, NULL});
+}
+
+/* site.digest: digest.md as one document (kind "digest"), or nil. */
+static void push_digest(lua_State *L, void *ctx)
+{
+    check_documents *docs = ctx;
+    if (!docs->s->digest)
+        lua_pushnil(L);
+    else
+        push_request_run(L, &(push_request){docs, NULL, docs->s->digest});
+}
+
+static bool text_has_line(const document *d, int line)
+{
+    if (line == 1)
+        return true;
+    for (size_t i = 0; i < d->sections.len; i++)
+        if (((const section *)d->sections.items[i])->pos.line == line)
+            return true;
+    for (size_t i = 0; d->text && i < d->text->nblocks; i++)
+        if (d->text->blocks[i].line == line)
+            return true;
+    for (size_t i = 0; i < d->links.len; i++)
+        if (((const doc_link *)d->links.items[i])->line == line)
+            return true;
+    return false;
+}
+
+bool check_documents_has_place(const check_documents *docs, const char *path, int line)
+{
+    const vec *lists[] = {&docs->s->chapters, &docs->s->annexes};
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < lists[k]->len; i++) {
+            const document *d = lists[k]->items[i];
+            if (strcmp(d->path, path) == 0 && text_has_line(d, line))
+                return true;
+        }
+    const document *digest = docs->s->digest;
+    return digest && strcmp(digest->path, path) == 0 && text_has_line(digest, line);
 }
 
 rules_lazy check_documents_chapters(check_documents *docs)
@@ -360,4 +415,9 @@ rules_lazy check_documents_chapters(check_documents *docs)
 rules_lazy check_documents_annexes(check_documents *docs)
 {
     return (rules_lazy){"annexes", push_annexes, docs};
+}
+
+rules_lazy check_documents_digest(check_documents *docs)
+{
+    return (rules_lazy){"digest", push_digest, docs};
 }

@@ -1,5 +1,6 @@
 #include "content/site.h"
 
+#include <arpa/inet.h>
 #include <cmark-gfm.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "core/fs.h"
 #include "core/parallel.h"
+#include "core/srcfile.h"
 #include "core/xalloc.h"
 #include "markdown/directive.h"
 #include "markdown/markdown.h"
@@ -17,7 +19,8 @@
 /* A chapter of 11 MB would be a mistake; this keeps a stray binary out. */
 #define MAX_DOCUMENT_BYTES ((size_t)8 << 20)
 
-static const char *const AUDIENCE_NAMES[] = {"public", "staff", "internal"};
+static const char *const AUDIENCE_NAMES[] = {"public", "staff", "internal", NULL};
+static const char *const EDITION_LABELS[] = {"公開版", "同仁版", "內部版"};
 
 const char *audience_name(audience a)
 {
@@ -50,9 +53,53 @@ bool audience_sees(audience aud, audience needed)
     return sees;
 }
 
+void audience_own(audience aud)
+{
+    if (tracked) {
+        if (aud > tracked->lo)
+            tracked->lo = aud;
+        if (aud < tracked->hi)
+            tracked->hi = aud;
+    }
+}
+
 void audience_track(audience_range *r)
 {
     tracked = r;
+}
+
+const char *site_edition_label(const site *s, audience a)
+{
+    audience_own(a); /* each edition has its own */
+    const char *own = s ? s->config.edition_labels[a] : NULL;
+    return own && *own ? own : EDITION_LABELS[a];
+}
+
+/* ---- names that become file names ---- */
+
+bool site_plain_name(const char *s)
+{
+    if (!s || !*s || s[0] == '.' || strlen(s) > 100)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                  (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' || *p >= 0x80;
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* An id, theme or document id names a file or folder: it must not lead
+ * anywhere else (no '/', no '..'). Reports at n and returns false. */
+static bool check_plain_name(const ynode *n, const char *what, const char *s)
+{
+    if (site_plain_name(s))
+        return true;
+    diag_error(ynode_pos(n), "name",
+               "%s '%s' names a file: use letters, digits, '-', '_' and '.' (not first), "
+               "at most 100 bytes", what, s);
+    return false;
 }
 
 /* ---- site.yaml ---- */
@@ -64,10 +111,14 @@ typedef struct key_spec {
 
 static const char *const ORG_KEYS[] = {"name", "short_name", "parent", "level", NULL};
 static const char *const DOC_KEYS[] = {"id", "title", "signatures", NULL};
+static const char *const ANNOUNCE_KEYS[] = {"from", "to", "acknowledge", NULL};
+/* hosting's own keys (by edition, then these) are checked by load_hosting. */
 static const key_spec SITE_KEYS[] = {
     {"organization", ORG_KEYS}, {"document", DOC_KEYS}, {"language", NULL},
     {"calendar", NULL},         {"numbering", NULL},    {"theme", NULL},
-    {"editions", NULL},         {"rules", NULL},
+    {"editions", NULL},         {"edition_labels", AUDIENCE_NAMES}, {"rules", NULL},
+    {"coverage", NULL},         {"unchecked", NULL},        {"hosting", NULL},
+    {"announce", ANNOUNCE_KEYS}, {"modes", NULL},
 };
 
 static bool in_list(const char *const *list, const char *s)
@@ -133,6 +184,315 @@ static void config_string_list(const ynode *n, const char *what, vec *out)
     }
 }
 
+/* ---- site.yaml hosting and announce ---- */
+
+bool site_address_range_valid(const char *range)
+{
+    const char *slash = strchr(range, '/');
+    size_t len = slash ? (size_t)(slash - range) : strlen(range);
+    if (len == 0 || len >= INET6_ADDRSTRLEN)
+        return false;
+    char addr[INET6_ADDRSTRLEN];
+    memcpy(addr, range, len);
+    addr[len] = '\0';
+    unsigned char buf[16];
+    int bits;
+    if (inet_pton(AF_INET, addr, buf) == 1)
+        bits = 32;
+    else if (inet_pton(AF_INET6, addr, buf) == 1)
+        bits = 128;
+    else
+        return false;
+    if (!slash)
+        return true;
+    const char *p = slash + 1;
+    if (!*p || strlen(p) > 3)
+        return false;
+    int n = 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        n = n * 10 + (*p - '0');
+    }
+    return n <= bits;
+}
+
+/* Bytes that no URL, path or realm written into a server's configuration
+ * may hold: they would end a quoted value or a directive there. */
+static bool config_safe(const char *s, const char *also_forbidden)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\' || strchr(also_forbidden, *p))
+            return false;
+    return true;
+}
+
+static bool ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return false;
+    return true;
+}
+
+/* http:// or https://, a host (name, IPv4, or [IPv6]) with an optional
+ * port, then a path; no query, fragment or spaces. */
+static bool url_valid(const char *url)
+{
+    const char *p;
+    if (strncmp(url, "http://", 7) == 0)
+        p = url + 7;
+    else if (strncmp(url, "https://", 8) == 0)
+        p = url + 8;
+    else
+        return false;
+    const char *host = p;
+    if (*p == '[') { /* an IPv6 address: hex digits, colons, dots */
+        p++;
+        while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F') ||
+               *p == ':' || *p == '.')
+            p++;
+        if (*p != ']' || p == host + 1)
+            return false;
+        p++;
+    } else {
+        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+               *p == '.' || *p == '-')
+            p++;
+    }
+    if (p == host)
+        return false;
+    if (*p == ':') {
+        const char *digits = ++p;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        if (p == digits || p - digits > 5)
+            return false;
+    }
+    if (*p && *p != '/')
+        return false;
+    return config_safe(p, " <>#?{}|^`;'");
+}
+
+char *site_base_url(const char *url)
+{
+    if (!url || !url_valid(url))
+        return NULL;
+    size_t n = strlen(url);
+    return url[n - 1] == '/' ? xstrdup(url) : xasprintf("%s/", url);
+}
+
+bool site_mailbox_valid(const char *mailbox)
+{
+    const char *addr = mailbox, *end = mailbox + strlen(mailbox);
+    const char *lt = strchr(mailbox, '<');
+    if (lt) {
+        if (end == lt || end[-1] != '>' || lt == mailbox || !config_safe(mailbox, ""))
+            return false;
+        for (const char *q = mailbox; q < lt; q++)
+            if (*q == '>')
+                return false;
+        addr = lt + 1;
+        end--;
+    }
+    const char *at = NULL;
+    for (const char *q = addr; q < end; q++) {
+        if (*q == '@') {
+            if (at)
+                return false;
+            at = q;
+        } else if ((unsigned char)*q <= ' ' || strchr("<>()[],;:\"\\", *q)) {
+            return false;
+        }
+    }
+    return at && at > addr && at + 1 < end;
+}
+
+static const char *const HOSTING_KEYS[] = {"url", "allow", "auth", NULL};
+static const char *const AUTH_KEYS[] = {"realm", "user_file", NULL};
+
+/* Reports keys of a mapping that are not in allowed, as what.KEY. */
+static void check_keys(const ynode *map, const char *const *allowed, const char *what)
+{
+    for (size_t j = 0; j < map->len; j++)
+        if (!in_list(allowed, map->keys[j]->text))
+            diag_error(ynode_pos(map->keys[j]), "site-key", "unknown key '%s.%s' in site.yaml", what,
+                       map->keys[j]->text);
+}
+
+static void load_edition_hosting(site_hosting *h, const ynode *e, const char *edition)
+{
+    char what[64];
+    snprintf(what, sizeof what, "hosting.%s", edition);
+    if (e->kind != YNODE_MAP) {
+        diag_error(ynode_pos(e), "site-value", "'%s' must be a mapping (url, allow, auth)", what);
+        return;
+    }
+    check_keys(e, HOSTING_KEYS, what);
+    char name[96];
+    const ynode *url = ynode_get(e, "url");
+    snprintf(name, sizeof name, "%s.url", what);
+    char *u = config_string(url, name, NULL);
+    h->url = site_base_url(u);
+    if (u && !h->url)
+        diag_error(ynode_pos(url), "site-value",
+                   "%s.url must be an http:// or https:// address with a host and no query, "
+                   "fragment or spaces, not '%s'", what, u);
+    free(u);
+    const ynode *allow = ynode_get(e, "allow");
+    snprintf(name, sizeof name, "%s.allow", what);
+    config_string_list(allow, name, &h->allow);
+    for (size_t i = 0; i < h->allow.len; i++)
+        if (!site_address_range_valid(h->allow.items[i]))
+            diag_error(ynode_pos(allow->items[i]), "site-value",
+                       "'%s' is not an address range (an IPv4 or IPv6 address, with /prefix for "
+                       "a network)", (const char *)h->allow.items[i]);
+    const ynode *auth = ynode_get(e, "auth");
+    if (!auth)
+        return;
+    if (auth->kind != YNODE_MAP) {
+        diag_error(ynode_pos(auth), "site-value", "'%s.auth' must be a mapping (realm, user_file)",
+                   what);
+        return;
+    }
+    snprintf(what, sizeof what, "hosting.%s.auth", edition);
+    check_keys(auth, AUTH_KEYS, what);
+    const ynode *realm = ynode_get(auth, "realm");
+    snprintf(name, sizeof name, "%s.realm", what);
+    h->auth_realm = config_string(realm, name, NULL);
+    if (!h->auth_realm)
+        diag_error(ynode_pos(auth), "site-value", "%s needs a realm (the name the browser shows)",
+                   what);
+    else if (!*h->auth_realm || !config_safe(h->auth_realm, "") || !ascii(h->auth_realm))
+        diag_error(ynode_pos(realm), "site-value",
+                   "%s.realm must be ASCII text (browsers show no other) without quotes, "
+                   "backslashes or control characters, not '%s'", what, h->auth_realm);
+    const ynode *file = ynode_get(auth, "user_file");
+    snprintf(name, sizeof name, "%s.user_file", what);
+    h->auth_user_file = config_string(file, name, NULL);
+    if (h->auth_user_file &&
+        (h->auth_user_file[0] != '/' || !config_safe(h->auth_user_file, " ;{}#<>'$")))
+        diag_error(ynode_pos(file), "site-value",
+                   "%s.user_file must be an absolute path without spaces, quotes or ; { } # < > $, "
+                   "not '%s'", what, h->auth_user_file);
+}
+
+static void load_hosting(site_config *c, const ynode *hosting)
+{
+    if (!hosting)
+        return;
+    if (hosting->kind != YNODE_MAP) {
+        diag_error(ynode_pos(hosting), "site-value",
+                   "'hosting' must be a mapping by edition (public, staff, internal)");
+        return;
+    }
+    for (size_t i = 0; i < hosting->len; i++) {
+        const ynode *key = hosting->keys[i];
+        audience a;
+        if (!audience_parse(key->text, &a)) {
+            diag_error(ynode_pos(key), "site-key",
+                       "unknown edition '%s' in hosting (editions are public, staff and internal)",
+                       key->text);
+            continue;
+        }
+        load_edition_hosting(&c->hosting[a], hosting->items[i], key->text);
+    }
+}
+
+static void load_announce(site_config *c, const ynode *announce)
+{
+    c->announce_node = announce;
+    if (!announce || announce->kind != YNODE_MAP)
+        return; /* check_site_keys reported a non-mapping */
+    static const char *const mailboxes[] = {"from", "to"};
+    char **slots[] = {&c->announce_from, &c->announce_to};
+    for (int i = 0; i < 2; i++) {
+        const ynode *n = ynode_get(announce, mailboxes[i]);
+        char what[32];
+        snprintf(what, sizeof what, "announce.%s", mailboxes[i]);
+        *slots[i] = config_string(n, what, NULL);
+        if (*slots[i] && !site_mailbox_valid(*slots[i])) {
+            diag_error(ynode_pos(n), "site-value",
+                       "%s must be an e-mail address, or a name and <address>, not '%s'", what,
+                       *slots[i]);
+            free(*slots[i]);
+            *slots[i] = NULL;
+        }
+    }
+    c->announce_acknowledge =
+        config_string(ynode_get(announce, "acknowledge"), "announce.acknowledge", NULL);
+}
+
+/* "0640" (or "640"): an octal mode of at most 0777 that leaves the owner
+ * what the build needs (read and write; and search for a folder). */
+static bool parse_mode(const ynode *n, unsigned owner, unsigned *out)
+{
+    const char *t = ynode_str(n);
+    size_t len = t ? strlen(t) : 0;
+    unsigned m = 0;
+    bool ok = len == 3 || (len == 4 && t[0] == '0');
+    for (size_t i = 0; ok && i < len; i++) {
+        ok = t[i] >= '0' && t[i] <= '7';
+        m = m * 8 + (unsigned)(t[i] - '0');
+    }
+    if (!ok || (m & owner) != owner) {
+        diag_error(ynode_pos(n), "site-value",
+                   "a mode is three octal digits such as %s, that give the owner %s",
+                   owner == 0700 ? "0750" : "0640", owner == 0700 ? "rwx" : "rw");
+        return false;
+    }
+    *out = m;
+    return true;
+}
+
+/* `modes: { EDITION: { files: "0640", folders: "0750" } }`; staff and
+ * internal, which hold what the public must not read, default to those. */
+static bool read_modes(const ynode *modes, site_config *c)
+{
+    for (int a = 0; a < 3; a++) {
+        c->file_modes[a] = a == AUDIENCE_PUBLIC ? 0 : 0640;
+        c->folder_modes[a] = a == AUDIENCE_PUBLIC ? 0 : 0750;
+    }
+    if (!modes)
+        return true;
+    if (modes->kind != YNODE_MAP) {
+        diag_error(ynode_pos(modes), "site-value", "'modes' must be a mapping by edition");
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < modes->len; i++) {
+        audience a;
+        const ynode *key = modes->keys[i], *v = modes->items[i];
+        if (!audience_parse(key->text, &a)) {
+            diag_error(ynode_pos(key), "site-value",
+                       "unknown edition '%s' in modes (editions are public, staff and internal)",
+                       key->text);
+            ok = false;
+            continue;
+        }
+        if (v->kind != YNODE_MAP) {
+            diag_error(ynode_pos(v), "site-value", "modes.%s must be a mapping of files and folders",
+                       key->text);
+            ok = false;
+            continue;
+        }
+        for (size_t k = 0; k < v->len; k++) {
+            const char *what = v->keys[k]->text;
+            if (strcmp(what, "files") == 0)
+                ok = parse_mode(v->items[k], 0600, &c->file_modes[a]) && ok;
+            else if (strcmp(what, "folders") == 0)
+                ok = parse_mode(v->items[k], 0700, &c->folder_modes[a]) && ok;
+            else {
+                diag_error(ynode_pos(v->keys[k]), "site-key",
+                           "unknown key 'modes.%s.%s' in site.yaml (files or folders)", key->text,
+                           what);
+                ok = false;
+            }
+        }
+    }
+    return ok;
+}
+
 static bool load_config(site *s)
 {
     s->config_path = fs_join(s->dir, "site.yaml");
@@ -152,6 +512,7 @@ static bool load_config(site *s)
     }
     check_site_keys(root);
 
+    bool ok = true;
     site_config *c = &s->config;
     const ynode *org = ynode_get(root, "organization");
     const ynode *doc = ynode_get(root, "document");
@@ -168,6 +529,12 @@ static bool load_config(site *s)
     config_string_list(ynode_get(doc, "signatures"), "document.signatures", &c->signatures);
     c->language = config_string(ynode_get(root, "language"), "language", "zh-TW");
     c->theme = config_string(ynode_get(root, "theme"), "theme", "default");
+    /* The theme is a folder of themes/ (the content's or the shipped one),
+     * the document id a part of file names: plain names, nothing more. */
+    if (ynode_get(root, "theme") && !check_plain_name(ynode_get(root, "theme"), "theme", c->theme))
+        ok = false;
+    if (ynode_get(doc, "id") && !check_plain_name(ynode_get(doc, "id"), "document.id", c->doc_id))
+        ok = false;
 
     const ynode *cal = ynode_get(root, "calendar");
     const char *cal_s = ynode_str(cal);
@@ -199,13 +566,40 @@ static bool load_config(site *s)
     }
     if (!c->editions.len)
         vec_push(&c->editions, xstrdup("internal"));
+    const ynode *labels = ynode_get(root, "edition_labels");
+    for (int a = 0; a < 3; a++) {
+        char *what = xasprintf("edition_labels.%s", AUDIENCE_NAMES[a]);
+        c->edition_labels[a] = config_string(ynode_get(labels, AUDIENCE_NAMES[a]), what, NULL);
+        free(what);
+    }
+
+    if (!read_modes(ynode_get(root, "modes"), c))
+        ok = false;
 
     c->rules = ynode_get(root, "rules");
     if (c->rules && c->rules->kind != YNODE_MAP) {
         diag_error(ynode_pos(c->rules), "site-value", "'rules' must be a mapping by rule id");
         c->rules = NULL;
     }
-    return true;
+    c->coverage = ynode_get(root, "coverage");
+    if (c->coverage && c->coverage->kind != YNODE_MAP) {
+        diag_error(ynode_pos(c->coverage), "site-value",
+                   "'coverage' must map the template's chapters to yours, as { organization: "
+                   "05-org }");
+        c->coverage = NULL;
+    }
+    const ynode *unchecked = ynode_get(root, "unchecked");
+    if (unchecked) {
+        const char *v = ynode_str(unchecked);
+        if (v && strcmp(v, "error") == 0)
+            c->unchecked_error = true;
+        else if (!v || strcmp(v, "warning") != 0)
+            diag_error(ynode_pos(unchecked), "site-value",
+                       "'unchecked' is warning (the default) or error, not '%s'", v ? v : "");
+    }
+    load_hosting(c, ynode_get(root, "hosting"));
+    load_announce(c, ynode_get(root, "announce"));
+    return ok;
 }
 
 /* ---- documents ---- */
@@ -263,7 +657,7 @@ static bool ends_with(const char *s, const char *suffix)
 /* Splits "---\n yaml \n---\n body" and parses the YAML. */
 static bool read_front_matter(document *d, const char *const *allowed)
 {
-    const char *src = d->source;
+    const char *src = d->source_body;
     d->body_line = 1;
     if (strncmp(src, "---\n", 4) != 0 && strncmp(src, "---\r\n", 5) != 0)
         return true;
@@ -333,23 +727,29 @@ static document *load_document(const site *s, const char *path, const char *file
     vec_init(&d->links, doc_link_free);
 
     size_t len;
-    d->source = fs_read_file(path, MAX_DOCUMENT_BYTES, &len);
-    if (!d->source) {
-        diag_error(srcpos_file(path), "read", "cannot read: %s", strerror(errno));
+    char *folder = fs_dirname(path);
+    bool inside = srcfile_confined(path, folder, srcpos_file(path));
+    free(folder);
+    if (!inside) {
         document_free(d);
         return NULL;
     }
-    if (memchr(d->source, '\0', len)) {
-        diag_error(srcpos_file(path), "read", "not a text file (contains NUL bytes)");
+    d->source = srcfile_read(path, MAX_DOCUMENT_BYTES, &len, "read");
+    if (!d->source || !srcfile_check_text(path, d->source, len, 1)) {
         document_free(d);
         return NULL;
     }
-    d->source_body = d->source;
+    /* A byte-order mark, as some editors write, is not part of the text. */
+    d->source_body = d->source + srcfile_bom(d->source, len);
     if (!read_front_matter(d, kind == DOCUMENT_ANNEX ? ANNEX_KEYS : CHAPTER_KEYS)) {
         document_free(d);
         return NULL;
     }
     d->id = front_string(d, "id");
+    if (d->id && !check_plain_name(ynode_get(d->front->root, "id"), "id", d->id)) {
+        document_free(d);
+        return NULL;
+    }
     if (!d->id)
         d->id = xstrdup(d->slug);
     d->title = front_string(d, "title");
@@ -486,9 +886,77 @@ static void check_unique_ids(const vec *docs, const char *what)
     map_free(&seen);
 }
 
+/* The folders of a content folder that hold what it names. Each must lie
+ * inside it, links resolved (the content folder itself may be a link). */
+static const char *const CONTENT_FOLDERS[] = {"plan",        "annexes",  "registers", "evidence",
+                                              "lua-plugins", "releases", "themes",    NULL};
+
+static bool folders_inside(const site *s)
+{
+    bool ok = true;
+    for (const char *const *sub = CONTENT_FOLDERS; *sub; sub++) {
+        char *path = fs_join(s->dir, *sub);
+        ok = srcfile_confined(path, s->dir, srcpos_file(path)) && ok;
+        free(path);
+    }
+    return ok;
+}
+
 site *site_load(const char *dir)
 {
     return site_load_jobs(dir, 0);
+}
+
+/* The first ATX heading of Markdown text, without its #s; NULL if none. */
+static char *first_heading(const char *text)
+{
+    for (const char *line = text; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        size_t hashes = 0;
+        while (hashes < len && hashes < 6 && line[hashes] == '#')
+            hashes++;
+        if (hashes && hashes < len && (line[hashes] == ' ' || line[hashes] == '\t')) {
+            const char *t = line + hashes;
+            size_t n = len - hashes;
+            while (n && (*t == ' ' || *t == '\t')) {
+                t++;
+                n--;
+            }
+            while (n && (t[n - 1] == ' ' || t[n - 1] == '\r' || t[n - 1] == '#'))
+                n--;
+            if (n)
+                return xstrndup(t, n);
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return NULL;
+}
+
+static void load_evidence_titles(site *s)
+{
+    vec files;
+    vec_init(&files, NULL);
+    registers_evidence_files(s->registers, AUDIENCE_INTERNAL, &files);
+    for (size_t i = 0; i < files.len; i++) {
+        const char *name = files.items[i];
+        size_t len = strlen(name);
+        if (len < 4 || strcmp(name + len - 3, ".md") != 0)
+            continue;
+        char *path = xasprintf("%s/evidence/%s", s->dir, name);
+        char *text = fs_read_file(path, MAX_DOCUMENT_BYTES, NULL);
+        char *title = text ? first_heading(text) : NULL;
+        if (title)
+            map_set(&s->evidence_titles, name, title);
+        free(text);
+        free(path);
+    }
+    vec_free(&files);
+}
+
+const char *site_evidence_title(const site *s, const char *path)
+{
+    return s && path ? map_get(&s->evidence_titles, path) : NULL;
 }
 
 site *site_load_jobs(const char *dir, int jobs)
@@ -506,10 +974,13 @@ site *site_load_visiting(const char *dir, int jobs, const site_visitor *visitor)
     s->dir = xstrdup(dir);
     vec_init(&s->config.signatures, free);
     vec_init(&s->config.editions, free);
+    for (int a = 0; a < 3; a++)
+        vec_init(&s->config.hosting[a].allow, free);
     vec_init(&s->chapters, document_free);
     vec_init(&s->annexes, document_free);
     map_init(&s->revision_notes, free);
-    if (!load_config(s)) {
+    map_init(&s->evidence_titles, free);
+    if (!load_config(s) || !folders_inside(s)) {
         site_free(s);
         return NULL;
     }
@@ -536,6 +1007,7 @@ site *site_load_visiting(const char *dir, int jobs, const site_visitor *visitor)
     md_number_footnotes(s);
     registers_load(s);
     registers_check_site(s);
+    load_evidence_titles(s);
     return s;
 }
 
@@ -556,12 +1028,24 @@ void site_free(site *s)
     vec_free(&c->signatures);
     free(c->language);
     free(c->theme);
+    for (int a = 0; a < 3; a++)
+        free(c->edition_labels[a]);
     vec_free(&c->editions);
+    for (int a = 0; a < 3; a++) {
+        free(c->hosting[a].url);
+        vec_free(&c->hosting[a].allow);
+        free(c->hosting[a].auth_realm);
+        free(c->hosting[a].auth_user_file);
+    }
+    free(c->announce_from);
+    free(c->announce_to);
+    free(c->announce_acknowledge);
     vec_free(&s->chapters);
     vec_free(&s->annexes);
     registers_free(s->registers);
     document_free(s->digest);
     map_free(&s->revision_notes);
+    map_free(&s->evidence_titles);
     free(s);
 }
 

@@ -98,6 +98,15 @@ typedef struct document {
     void (*made_free)(void *made);
 } document;
 
+/* site.yaml `hosting: EDITION:`: where an edition is published and who may
+ * read it there (hosting/, the feed, the announcement, the handout). */
+typedef struct site_hosting {
+    char *url;            /* the edition's base URL, ending in '/', or NULL */
+    vec allow;            /* char*, owned: address ranges that may read it ("10.0.0.0/8") */
+    char *auth_realm;     /* HTTP basic authentication: the realm, or NULL for none */
+    char *auth_user_file; /* basic authentication: the server's password file, or NULL */
+} site_hosting;
+
 typedef struct site_config {
     char *org_name;
     char *org_short_name;
@@ -111,7 +120,18 @@ typedef struct site_config {
     numbering numbering;
     char *theme;
     vec editions;    /* of char*, owned: public, staff, internal */
+    char *edition_labels[3]; /* by audience: 公開版, 同仁版, 內部版 (site.yaml edition_labels) */
     const ynode *rules; /* borrowed from the site.yaml document, may be NULL */
+    site_hosting hosting[3]; /* by audience */
+    /* site.yaml `announce`: the announcement e-mail's sender and recipients
+     * ("Name <address>" or an address), and what staff do to acknowledge. */
+    char *announce_from, *announce_to, *announce_acknowledge;
+    const ynode *announce_node; /* where `announce` is, for diagnostics, or NULL */
+    const ynode *coverage; /* `coverage:` template chapter key -> chapter id, or NULL */
+    bool unchecked_error;  /* `unchecked: error`: a rule that cannot check is an error */
+    /* `modes`: each edition's file and folder modes (by audience); 0 for
+     * the modes new files get (the umask's) */
+    unsigned file_modes[3], folder_modes[3];
 } site_config;
 
 struct register_set; /* registers/registers.h */
@@ -128,6 +148,9 @@ typedef struct site {
     /* version -> 修訂內容 written from the comparison with the release before,
      * for released revisions rows that give none (filled by the build) */
     map revision_notes;
+    /* evidence path -> the title of a Markdown evidence file (its first
+     * heading): what links to it read, and its page's title */
+    map evidence_titles;
 } site;
 
 /* Loads site.yaml, plan/ and annexes/ from dir and parses the Markdown.
@@ -158,7 +181,31 @@ const section *site_find_section(const site *s, const char *ref);
  * site.revision_notes), or NULL. */
 const char *site_revision_note(const site *s, const char *version);
 
+/* Whether an address range ("163.19.0.0/16", "10.1.2.3", "2001:db8::/32")
+ * is valid: an IPv4 or IPv6 address with an optional prefix length. */
+bool site_address_range_valid(const char *range);
+/* url as the base of an edition, ending in '/' ("https://host/isms" is the
+ * folder isms/), or NULL unless it is http:// or https:// with a host
+ * (name, IPv4 or [IPv6], optional port) and a path without spaces, query,
+ * fragment or quotes. Caller frees. */
+char *site_base_url(const char *url);
+/* Whether a mailbox is "address" or "Display Name <address>" with one '@'
+ * and no spaces or angle brackets in the address. */
+bool site_mailbox_valid(const char *mailbox);
+/* Whether s may name a file or folder: letters, digits, '-', '_', '.' (not
+ * first) and any non-ASCII character, 1 to 100 bytes; so no '/' and no "..".
+ * Ids, the theme and the document id are such names. */
+bool site_plain_name(const char *s);
+
+/* The title of a Markdown evidence file named by a register (its first
+ * `#` heading), or NULL (not Markdown, or no heading). */
+const char *site_evidence_title(const site *s, const char *path);
+
 const char *audience_name(audience a);
+/* The mark an edition carries on every page, printed or not: "內部版", or
+ * what site.yaml's edition_labels says. It is the edition's own
+ * (audience_own). */
+const char *site_edition_label(const site *s, audience a);
 bool audience_parse(const char *s, audience *out);
 
 /* Whether an edition for aud may see what needs `needed`. The PDF renderers
@@ -168,6 +215,9 @@ bool audience_parse(const char *s, audience *out);
  * so a PDF made for one edition is known to be another's too
  * (render/pdf/site_pdf.c). */
 bool audience_sees(audience aud, audience needed);
+/* An answer that is aud's alone (its edition's mark, its plan's file name):
+ * a tracked range narrows to aud. */
+void audience_own(audience aud);
 
 typedef struct audience_range {
     audience lo, hi;

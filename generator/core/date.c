@@ -43,6 +43,19 @@ int date_compare(date a, date b)
     return 0;
 }
 
+/* Days since 0000-03-01 of the proleptic Gregorian calendar (a year that
+ * starts in March puts the leap day last). */
+static long day_number(date d)
+{
+    long y = d.year - (d.month <= 2), m = d.month <= 2 ? d.month + 9 : d.month - 3;
+    return 365 * y + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + d.day - 1;
+}
+
+long date_days_between(date a, date b)
+{
+    return day_number(b) - day_number(a);
+}
+
 date date_today(void)
 {
     time_t now = time(NULL);

@@ -15,6 +15,8 @@ typedef struct date {
 bool date_parse(const char *s, date *out);
 bool date_valid(date d);
 int date_compare(date a, date b);
+/* Days from a to b (negative when b comes first). */
+long date_days_between(date a, date b);
 /* The build date: SOURCE_DATE_EPOCH when set (reproducible builds), else today (UTC+8). */
 date date_today(void);
 /* "2026-03-02" */

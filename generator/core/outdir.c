@@ -1,6 +1,9 @@
+/* renameat2 and RENAME_NOREPLACE, for folders that must be new. */
+#define _GNU_SOURCE
 #include "core/outdir.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +11,8 @@
 #include <unistd.h>
 
 #include "core/fs.h"
+#include "core/interrupt.h"
+#include "core/srcfile.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
 
@@ -62,9 +67,94 @@ char *outdir_refusal(const char *target, const char *const *protect, size_t n)
     return why;
 }
 
-bool outdir_begin(outdir *od, const char *target)
+/* The marker's lock: a POSIX record lock (fcntl), which the worker
+ * processes a build forks do not inherit, so it goes with the build's own
+ * process (flock's would stay with a worker that outlives it). */
+static bool lock_marker(int fd)
+{
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    return fcntl(fd, F_SETLK, &fl) == 0;
+}
+
+/* A staging folder left by a build that is gone: its marker is a regular
+ * file that no process holds locked. Taking the lock (kept while removing)
+ * also keeps two sweeping builds from removing the same folder twice. */
+static bool sweep_one(const char *dir)
+{
+    struct stat st;
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return false; /* a link or a file of that name is not ours */
+    char *marker = fs_join(dir, OUTDIR_MARKER);
+    int fd = open(marker, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+    free(marker);
+    if (fd < 0)
+        return false;
+    bool stale = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && lock_marker(fd);
+    if (stale) {
+        fs_remove_tree(dir);
+        diag_warning(srcpos_file(dir), "output",
+                     "removed the staging folder an interrupted build left behind");
+    }
+    close(fd);
+    return stale;
+}
+
+/* Siblings named TARGET.tmp-XXXXXX (mkdtemp's six letters and digits). */
+static void sweep_stale(const char *target)
+{
+    char *parent = fs_dirname(target);
+    const char *base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+    char *prefix = xasprintf("%s.tmp-", base);
+    size_t pl = strlen(prefix);
+    vec names;
+    vec_init(&names, free);
+    fs_list_dir(parent, &names);
+    for (size_t i = 0; i < names.len; i++) {
+        const char *name = names.items[i];
+        if (strncmp(name, prefix, pl) != 0 || strlen(name) != pl + 6)
+            continue;
+        bool six = true;
+        for (size_t k = pl; k < pl + 6; k++)
+            six = six && ((name[k] >= '0' && name[k] <= '9') || (name[k] >= 'a' && name[k] <= 'z') ||
+                          (name[k] >= 'A' && name[k] <= 'Z'));
+        if (!six)
+            continue;
+        char *dir = fs_join(parent, name);
+        sweep_one(dir);
+        free(dir);
+    }
+    vec_free(&names);
+    free(prefix);
+    free(parent);
+}
+
+/* The marker, written under another name, locked, then renamed into place:
+ * a sweeping build never sees it unlocked while this one runs. */
+static bool write_marker(outdir *od)
+{
+    static const char text[] = "This folder is policygen's output: every build replaces it whole.\n";
+    char *tmp = fs_join(od->staging, OUTDIR_MARKER ".new");
+    char *path = fs_join(od->staging, OUTDIR_MARKER);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    bool ok = fd >= 0 && lock_marker(fd) &&
+              write(fd, text, sizeof text - 1) == (ssize_t)(sizeof text - 1) && rename(tmp, path) == 0;
+    if (!ok) {
+        diag_error(srcpos_file(path), "write", "cannot write: %s", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        fd = -1;
+    }
+    od->lock_fd = fd;
+    free(tmp);
+    free(path);
+    return ok;
+}
+
+static bool begin(outdir *od, const char *target, bool fresh)
 {
     memset(od, 0, sizeof *od);
+    od->lock_fd = -1;
+    od->fresh = fresh;
     size_t len = strlen(target);
     while (len > 1 && target[len - 1] == '/')
         len--;
@@ -76,6 +166,8 @@ bool outdir_begin(outdir *od, const char *target)
         return false;
     }
     free(parent);
+    if (!fresh)
+        sweep_stale(od->target);
     od->staging = xasprintf("%s.tmp-XXXXXX", od->target);
     if (!mkdtemp(od->staging)) {
         diag_error(srcpos_file(od->target), "write", "cannot create a staging folder: %s",
@@ -84,17 +176,89 @@ bool outdir_begin(outdir *od, const char *target)
         od->staging = NULL;
         return false;
     }
+    interrupt_guard(od->staging);
     /* mkdtemp makes it private (0700); the output is for a web server to
      * read, so it gets the mode any new folder gets. */
     mode_t mask = umask(0);
     umask(mask);
-    chmod(od->staging, 0777 & ~mask);
-    if (!outdir_write_string(od, OUTDIR_MARKER,
-                             "This folder is policygen's output: every build replaces it whole.\n")) {
+    od->umask = mask;
+    chmod(od->staging, outdir_new_folder_mode(od));
+    if (!fresh && !write_marker(od)) {
         outdir_abort(od);
         return false;
     }
     return true;
+}
+
+bool outdir_begin(outdir *od, const char *target)
+{
+    return begin(od, target, false);
+}
+
+bool outdir_begin_new(outdir *od, const char *target)
+{
+    return begin(od, target, true);
+}
+
+unsigned outdir_new_file_mode(const outdir *od)
+{
+    return 0666 & ~od->umask;
+}
+
+unsigned outdir_new_folder_mode(const outdir *od)
+{
+    return 0777 & ~od->umask;
+}
+
+bool outdir_set_modes(outdir *od, const char *subdir, unsigned files, unsigned folders)
+{
+    if (od->n_modes == OUTDIR_MAX_MODES)
+        return false;
+    char *dir = outdir_path(od, subdir);
+    bool ok = (mkdir(dir, 0700) == 0 || errno == EEXIST) && chmod(dir, folders) == 0;
+    if (!ok) {
+        diag_error(srcpos_file(dir), "write", "cannot create folder: %s", strerror(errno));
+        od->failed = true;
+    } else {
+        od->modes[od->n_modes++] = (outdir_modes){xstrdup(subdir), files, folders};
+    }
+    free(dir);
+    return ok;
+}
+
+/* The file mode relpath gets, or 0 when none was set. */
+static unsigned file_mode(const outdir *od, const char *relpath)
+{
+    for (size_t i = 0; i < od->n_modes; i++) {
+        size_t n = strlen(od->modes[i].subdir);
+        if (strncmp(relpath, od->modes[i].subdir, n) == 0 && relpath[n] == '/')
+            return od->modes[i].files;
+    }
+    return 0;
+}
+
+/* Every file and folder below path (not links) to its mode. */
+static bool apply_modes(const char *path, unsigned files, unsigned folders)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return false;
+    if (S_ISLNK(st.st_mode))
+        return true;
+    unsigned want = S_ISDIR(st.st_mode) ? folders : files;
+    bool ok = (st.st_mode & 07777) == want || chmod(path, want) == 0;
+    if (S_ISDIR(st.st_mode)) {
+        vec names;
+        vec_init(&names, free);
+        ok = fs_list_dir(path, &names) && ok;
+        for (size_t i = 0; i < names.len; i++) {
+            char *child = fs_join(path, names.items[i]);
+            ok = apply_modes(child, files, folders) && ok;
+            free(child);
+        }
+        vec_free(&names);
+    }
+    return ok;
 }
 
 char *outdir_path(const outdir *od, const char *relpath)
@@ -111,7 +275,13 @@ static bool link_unchanged(const outdir *od, const char *relpath, const char *pa
                            const char *data, size_t len)
 {
     char *old = fs_join(od->target, relpath);
-    bool ok = fs_file_equals(old, data, len) && link(old, path) == 0;
+    /* Linked, the file keeps its mode: only one that has the right one
+     * (setting it would change the previous output). */
+    unsigned want = file_mode(od, relpath);
+    struct stat st;
+    bool ok = fs_file_equals(old, data, len) &&
+              (!want || (lstat(old, &st) == 0 && (st.st_mode & 07777) == want)) &&
+              link(old, path) == 0;
     free(old);
     return ok;
 }
@@ -119,7 +289,7 @@ static bool link_unchanged(const outdir *od, const char *relpath, const char *pa
 static bool write_or_link(const outdir *od, const char *relpath, const char *path,
                           const char *data, size_t len)
 {
-    if (link_unchanged(od, relpath, path, data, len))
+    if (!od->fresh && link_unchanged(od, relpath, path, data, len))
         return true;
     /* Should this path already be a link to the previous output, writing
      * through it would change that file: write a file of its own. */
@@ -127,8 +297,36 @@ static bool write_or_link(const outdir *od, const char *relpath, const char *pat
     return fs_write_file(path, data, len);
 }
 
+/* Whether relpath stays in the staging folder: relative, no ".." part.
+ * Names from content are checked where they are read; this is the last
+ * line should one slip through. */
+static bool relpath_inside(const char *relpath)
+{
+    if (relpath[0] == '/')
+        return false;
+    for (const char *p = relpath; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            return false;
+        p += n;
+        while (*p == '/')
+            p++;
+    }
+    return true;
+}
+
 bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len)
 {
+    if (interrupt_requested()) { /* the staging folder is being removed */
+        od->failed = true;
+        return false;
+    }
+    if (!relpath_inside(relpath)) {
+        diag_error(srcpos_file(od->target), "write", "refused to write %s: it leads outside the "
+                   "output folder", relpath);
+        od->failed = true;
+        return false;
+    }
     char *path = outdir_path(od, relpath);
     /* Try the write first: the folder usually exists. */
     bool ok = write_or_link(od, relpath, path, data, len);
@@ -150,13 +348,22 @@ bool outdir_write_string(outdir *od, const char *relpath, const char *text)
     return outdir_write(od, relpath, text, strlen(text));
 }
 
+/* Evidence and theme files are copied whole through memory. */
+#define OUTDIR_MAX_COPY ((size_t)1 << 30)
+
 bool outdir_copy(outdir *od, const char *relpath, const char *from)
 {
     size_t len;
-    char *data = fs_read_file(from, (size_t)1 << 30, &len);
+    char *data = fs_read_file(from, OUTDIR_MAX_COPY, &len);
     if (!data) {
         char *path = outdir_path(od, relpath);
-        diag_error(srcpos_file(from), "write", "cannot copy to %s: %s", path, strerror(errno));
+        char limit[32];
+        srcfile_limit_text(OUTDIR_MAX_COPY, limit, sizeof limit);
+        if (errno == EFBIG)
+            diag_error(srcpos_file(from), "write", "cannot copy to %s: file too large (limit %s)",
+                       path, limit);
+        else
+            diag_error(srcpos_file(from), "write", "cannot copy to %s: %s", path, strerror(errno));
         od->failed = true;
         free(path);
         return false;
@@ -166,10 +373,98 @@ bool outdir_copy(outdir *od, const char *relpath, const char *from)
     return ok;
 }
 
+/* Renames from to to unless to exists. */
+static bool rename_new(const char *from, const char *to)
+{
+    return renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0;
+}
+
+/* outdir_begin_new's commit. The staging folder becomes the target when
+ * there is none; an empty folder that exists (the user's, perhaps the one
+ * they are in) keeps its place, owner and mode, and the staging folder's
+ * entries move into it one by one: none over anything that came to be there
+ * meanwhile, and those moved go back should one fail. */
+static bool commit_fresh(outdir *od)
+{
+    struct stat st;
+    bool exists = lstat(od->target, &st) == 0;
+    bool ok = true;
+    if (!exists) {
+        ok = rename_new(od->staging, od->target);
+        if (!ok)
+            diag_error(srcpos_file(od->target), "write", "cannot put the new folder in place: %s",
+                       strerror(errno));
+        return ok;
+    }
+    vec names;
+    vec_init(&names, free);
+    size_t moved = 0;
+    if (!S_ISDIR(st.st_mode) || !fs_list_dir(od->staging, &names)) {
+        diag_error(srcpos_file(od->target), "write", "cannot put the new folder in place: %s",
+                   S_ISDIR(st.st_mode) ? strerror(errno) : "it is no longer a folder");
+        ok = false;
+    }
+    while (ok && moved < names.len) {
+        char *from = fs_join(od->staging, names.items[moved]);
+        char *to = fs_join(od->target, names.items[moved]);
+        ok = rename_new(from, to);
+        if (ok)
+            moved++;
+        else
+            diag_error(srcpos_file(to), "write", "cannot put the new folder's files in place: %s",
+                       strerror(errno));
+        free(from);
+        free(to);
+    }
+    for (size_t k = 0; !ok && k < moved; k++) {
+        char *from = fs_join(od->staging, names.items[k]);
+        char *to = fs_join(od->target, names.items[k]);
+        rename_new(to, from);
+        free(from);
+        free(to);
+    }
+    vec_free(&names);
+    return ok && rmdir(od->staging) == 0;
+}
+
+/* The staging folder is done with: no longer locked nor guarded. */
+static void outdir_release(outdir *od)
+{
+    if (od->lock_fd >= 0)
+        close(od->lock_fd);
+    od->lock_fd = -1;
+    if (od->staging)
+        interrupt_release(od->staging);
+    for (size_t i = 0; i < od->n_modes; i++)
+        free(od->modes[i].subdir);
+    od->n_modes = 0;
+}
+
 bool outdir_commit(outdir *od)
 {
     char *old = NULL;
     bool ok = true;
+    for (size_t i = 0; ok && i < od->n_modes; i++) {
+        char *dir = outdir_path(od, od->modes[i].subdir);
+        ok = apply_modes(dir, od->modes[i].files, od->modes[i].folders);
+        if (!ok)
+            diag_error(srcpos_file(dir), "write", "cannot set the modes of the files: %s",
+                       strerror(errno));
+        free(dir);
+    }
+    /* From here on an interrupt leaves the folders as they are: removing
+     * the staging folder between the two renames would lose the output. */
+    interrupt_release(od->staging);
+    if (od->fresh) {
+        ok = ok && commit_fresh(od);
+        if (!ok)
+            fs_remove_tree(od->staging);
+        outdir_release(od);
+        free(od->staging);
+        free(od->target);
+        memset(od, 0, sizeof *od);
+        return ok;
+    }
     if (fs_is_dir(od->target)) {
         old = xasprintf("%s.old-%ld", od->target, (long)getpid());
         fs_remove_tree(old);
@@ -190,6 +485,7 @@ bool outdir_commit(outdir *od)
         fs_remove_tree(old);
     if (!ok)
         fs_remove_tree(od->staging);
+    outdir_release(od);
     free(old);
     free(od->staging);
     free(od->target);
@@ -201,6 +497,7 @@ void outdir_abort(outdir *od)
 {
     if (od->staging)
         fs_remove_tree(od->staging);
+    outdir_release(od);
     free(od->staging);
     free(od->target);
     memset(od, 0, sizeof *od);

@@ -20,14 +20,47 @@
  * caller frees. */
 char *outdir_refusal(const char *target, const char *const *protect, size_t n);
 
+/* The modes of a part of the output (an edition's folder). */
+typedef struct outdir_modes {
+    char *subdir;
+    unsigned files, folders; /* e.g. 0640, 0750 */
+} outdir_modes;
+
+#define OUTDIR_MAX_MODES 8
+
 typedef struct outdir {
     char *target;  /* the output folder to replace */
     char *staging; /* target.tmp-XXXXXX */
+    int lock_fd;   /* the staging marker, locked while this build runs */
+    unsigned umask; /* the process's, read once at outdir_begin */
+    outdir_modes modes[OUTDIR_MAX_MODES];
+    size_t n_modes;
+    bool fresh;    /* made by outdir_begin_new */
     bool failed;   /* a write failed (a diagnostic was emitted) */
 } outdir;
 
-/* Creates the staging folder; false (with a diagnostic) when it cannot. */
+/* Creates the staging folder; false (with a diagnostic) when it cannot.
+ * The staging folder holds OUTDIR_MARKER, which this process keeps locked
+ * (fcntl) until commit or abort, and it is removed if the process is
+ * interrupted (core/interrupt.h). First, staging folders of this target that
+ * an earlier build left (killed outright) are removed: target.tmp-XXXXXX
+ * folders, not links, holding a marker that no process holds locked; nothing
+ * else is touched. */
 bool outdir_begin(outdir *od, const char *target);
+/* Likewise for a folder that is new, not an output (policygen new): the
+ * staging folder gets no OUTDIR_MARKER (nor sweeps others), and
+ * outdir_commit moves it, or its entries into an empty folder already there,
+ * into place without ever replacing anything that came to be there
+ * meanwhile. */
+bool outdir_begin_new(outdir *od, const char *target);
+/* Every file below staging/subdir gets mode files and every folder mode
+ * folders, whatever the umask (applied at commit; subdir is made now with
+ * its mode, so nothing in it can be read by others meanwhile). Files of
+ * the previous output are linked only when they already have the mode. */
+bool outdir_set_modes(outdir *od, const char *subdir, unsigned files, unsigned folders);
+/* The modes new files and folders get (0666 and 0777 less the umask). */
+unsigned outdir_new_file_mode(const outdir *od);
+unsigned outdir_new_folder_mode(const outdir *od);
 /* Writes staging/relpath, creating folders. Reports and remembers failure. */
 bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len);
 bool outdir_write_string(outdir *od, const char *relpath, const char *text);
@@ -35,7 +68,7 @@ bool outdir_write_string(outdir *od, const char *relpath, const char *text);
 bool outdir_copy(outdir *od, const char *relpath, const char *from);
 /* The staging path of relpath (the caller frees), for writers that need a file name. */
 char *outdir_path(const outdir *od, const char *relpath);
-/* Replaces target with the staging folder. */
+/* Replaces target with the staging folder (see outdir_begin_new). */
 bool outdir_commit(outdir *od);
 /* Removes the staging folder; target is left as it was. */
 void outdir_abort(outdir *od);

@@ -1,5 +1,6 @@
 #include "core/strbuf.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,20 @@ void sb_append_html(strbuf *sb, const char *s, size_t n)
         }
         sb_appendn(sb, s + start, i - start);
         sb_append(sb, rep);
+        start = i + 1;
+    }
+    sb_appendn(sb, s + start, n - start);
+}
+
+void sb_append_xml(strbuf *sb, const char *s, size_t n)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        bool control = c < 0x20 && c != '\t' && c != '\n' && c != '\r';
+        if (!control && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'')
+            continue;
+        sb_append_html(sb, s + start, i - start + (control ? 0 : 1));
         start = i + 1;
     }
     sb_appendn(sb, s + start, n - start);

@@ -24,6 +24,9 @@ void sb_append_int(strbuf *sb, long long n);
 void sb_vprintf(strbuf *sb, const char *fmt, va_list ap);
 /* Appends s with & < > " ' escaped for HTML text and attribute values. */
 void sb_append_html(strbuf *sb, const char *s, size_t n);
+/* The same for XML text and attribute values, leaving out the control
+ * characters XML 1.0 cannot hold (all below U+0020 but tab, LF and CR). */
+void sb_append_xml(strbuf *sb, const char *s, size_t n);
 /* Hands the buffer to the caller (who frees it) and leaves sb released:
  * nothing left to free, and appending starts a new buffer. */
 char *sb_take(strbuf *sb);

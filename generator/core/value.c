@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "core/xalloc.h"
 
 static value *value_new(value_kind kind)
@@ -206,10 +207,22 @@ static void append_json_string(strbuf *out, const char *s, size_t n)
         case '\r': sb_append(out, "\\r"); break;
         case '\t': sb_append(out, "\\t"); break;
         default:
-            if (c < 0x20)
+            if (c < 0x20 || c == 0x7F) {
                 sb_printf(out, "\\u%04x", c);
-            else
+            } else if (c >= 0x80) {
+                /* JSON is UTF-8: a byte that does not start a valid
+                 * character (a rule can make any) becomes U+FFFD. */
+                uint32_t cp;
+                size_t len = utf8_decode(s + i, n - i, &cp);
+                if (len == 0) {
+                    sb_append(out, "\\ufffd");
+                } else {
+                    sb_appendn(out, s + i, len);
+                    i += len - 1;
+                }
+            } else {
                 sb_appendc(out, (char)c);
+            }
         }
     }
     sb_appendc(out, '"');

@@ -3,8 +3,10 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/strbuf.h"
+#include "core/utf8.h"
 #include "core/value.h"
 #include "core/xalloc.h"
 
@@ -122,6 +124,11 @@ void diag_emit(diag_severity sev, srcpos at, const char *code, const char *fmt, 
     sb_free(&msg);
 }
 
+static void escaped(strbuf *line, const char *text)
+{
+    utf8_append_escaped(line, text, strlen(text));
+}
+
 static void emit_message(diag_severity sev, srcpos at, const char *code, const char *message)
 {
     pthread_mutex_lock(&diag_lock);
@@ -131,10 +138,12 @@ static void emit_message(diag_severity sev, srcpos at, const char *code, const c
     case DIAG_INFO: counts.infos++; break;
     }
 
+    /* Paths, messages and codes carry text from content, zips and rules:
+     * escaped, none of it can start a line of its own or drive a terminal. */
     strbuf line;
     sb_init(&line);
     if (at.path) {
-        sb_append(&line, at.path);
+        escaped(&line, at.path);
         if (at.line > 0) {
             sb_printf(&line, ":%d", at.line);
             if (at.col > 0)
@@ -144,9 +153,13 @@ static void emit_message(diag_severity sev, srcpos at, const char *code, const c
     } else {
         sb_append(&line, "policygen: ");
     }
-    sb_printf(&line, "%s: %s", severity_name(sev), message);
-    if (code && *code)
-        sb_printf(&line, " [%s]", code);
+    sb_printf(&line, "%s: ", severity_name(sev));
+    escaped(&line, message);
+    if (code && *code) {
+        sb_append(&line, " [");
+        escaped(&line, code);
+        sb_appendc(&line, ']');
+    }
 
     FILE *stream = diag_stream_set ? diag_stream : stderr;
     if (stream) {

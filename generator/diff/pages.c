@@ -291,6 +291,8 @@ value *site_versions_page_value(const site *s, audience aud, const version_info 
         }
         if (info && info->changes_href)
             value_map_set_string(v, "changes_href", info->changes_href);
+        if (info && info->pdf_href)
+            value_map_set_string(v, "pdf_href", info->pdf_href);
         free(version);
         value_list_push(rows, v);
     }

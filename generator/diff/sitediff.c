@@ -339,6 +339,15 @@ static void register_lines(extract *ex, const directive *d)
 static void directive_text(extract *ex, const directive *d)
 {
     switch (d->kind) {
+    case DIRECTIVE_SIGNATURES: {
+        const char *labels[16];
+        size_t n = directive_signatures(d, labels, 16);
+        strbuf *sb = line_begin(ex);
+        for (size_t i = 0; i < n; i++)
+            sb_printf(sb, "%s%s：（簽章）", i ? "　" : "", labels[i]);
+        line_end(ex);
+        break;
+    }
     case DIRECTIVE_ONLY:
         if (ex->aud >= d->audience && d->content)
             walk_blocks(ex, d->content);

@@ -145,13 +145,14 @@ typedef struct version_info {
     bool frozen;              /* versions/<version>/index.html exists (a release) */
     const site_diff *diff;    /* this version against the one before, or NULL */
     const char *changes_href; /* the page showing diff, relative to versions/, or NULL */
+    const char *pdf_href;     /* the version's plan PDF, relative to versions/, or NULL */
 } version_info;
 
 /* The model of versions.mustache for versions/index.html: every row of the
  * site's revisions register, in order (the current one last, as written):
  *   { title, has_rows, rows: [ { version, date, date_long, date_iso, changes, changes_lines: [..],
  *       changes_generated, unit, editor, approver, status, status_label, approved, current,
- *       frozen, release_href?, changes_href? } ],
+ *       frozen, release_href?, changes_href?, pdf_href? } ],
  *     has_compare, compare: [ { label, href } ] }
  * changes is the row's `changes`, or, when it is empty and infos give a
  * diff for its version, site_diff_summary of that diff (changes_generated

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "core/xalloc.h"
 
 /* ---- code point strings ----
@@ -74,47 +75,18 @@ static void cps_free(cps *s)
     s->len = s->cap = 0;
 }
 
-static void utf8_decode(const char *str, size_t n, cps *out)
+static void decode_all(const char *str, size_t n, cps *out)
 {
-    const unsigned char *s = (const unsigned char *)str;
     cps_reserve(out, n);
     size_t i = 0;
     while (i < n) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            out->v[out->len++] = c;
-            i++;
-            continue;
-        }
-        size_t need = 0;
-        uint32_t cp = 0, min = 0;
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-            cp = c & 0x1F;
-            min = 0x80;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            cp = c & 0x0F;
-            min = 0x800;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            cp = c & 0x07;
-            min = 0x10000;
-        }
-        bool ok = need > 0;
-        for (size_t k = 1; ok && k <= need; k++) {
-            if (i + k >= n || (s[i + k] & 0xC0) != 0x80)
-                ok = false;
-            else
-                cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if (ok && (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)))
-            ok = false;
-        if (ok) {
+        uint32_t cp;
+        size_t len = utf8_decode(str + i, n - i, &cp);
+        if (len) {
             out->v[out->len++] = cp;
-            i += need + 1;
+            i += len;
         } else {
-            out->v[out->len++] = ESCAPE + c;
+            out->v[out->len++] = ESCAPE + (unsigned char)str[i];
             i++;
         }
     }
@@ -975,8 +947,8 @@ text_diff *text_diff_compute_ex(const char *a, size_t alen, const char *b, size_
         blen = 0;
     }
     cps A = {0}, B = {0};
-    utf8_decode(a, alen, &A);
-    utf8_decode(b, blen, &B);
+    decode_all(a, alen, &A);
+    decode_all(b, blen, &B);
     dctx c = {.budget = lim.budget, .product = lim.char_product};
     edits e = {0};
     size_t p = common_prefix(A.v, A.len, B.v, B.len);
@@ -1091,8 +1063,8 @@ double text_similarity(const char *a, const char *b, double at_least)
     a = a ? a : "";
     b = b ? b : "";
     cps A = {0}, B = {0};
-    utf8_decode(a, strlen(a), &A);
-    utf8_decode(b, strlen(b), &B);
+    decode_all(a, strlen(a), &A);
+    decode_all(b, strlen(b), &B);
     size_t total = A.len + B.len;
     if (!total) {
         cps_free(&A);

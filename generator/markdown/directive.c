@@ -19,6 +19,18 @@ void directive_free(void *p)
     free(d);
 }
 
+size_t directive_signatures(const directive *d, const char **labels, size_t max)
+{
+    const ynode *list = d->kind == DIRECTIVE_SIGNATURES && d->options ? d->options->root : NULL;
+    if (!list || list->kind != YNODE_SEQ)
+        return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < list->len && n < max; i++)
+        if (list->items[i]->kind == YNODE_SCALAR && *list->items[i]->text)
+            labels[n++] = list->items[i]->text;
+    return n;
+}
+
 /* Splits the info string into the directive name and its argument. */
 static bool parse_info(const char *info, char **name, char **arg)
 {
@@ -57,6 +69,24 @@ static directive *make_directive(document *doc, cmark_node *node, const char *na
                 diag_error(ynode_pos(d->options->root), "directive",
                            "register options must be a mapping (columns, where, sort, layout)");
         }
+    } else if (strcmp(name, "signatures") == 0) {
+        d->kind = DIRECTIVE_SIGNATURES;
+        if (arg)
+            diag_error(pos, "directive", "the signatures directive takes its labels as a YAML "
+                                         "list in its body, not after its name");
+        if (body_len)
+            d->options = yaml_load_buffer(doc->path, body, body_len, pos.line + 1, NULL);
+        const ynode *list = d->options ? d->options->root : NULL;
+        bool ok = list && list->kind == YNODE_SEQ && list->len > 0;
+        for (size_t i = 0; ok && i < list->len; i++)
+            if (list->items[i]->kind != YNODE_SCALAR || !*list->items[i]->text) {
+                diag_error(ynode_pos(list->items[i]), "directive",
+                           "a signature's label must be text");
+                ok = false;
+            }
+        if (!list || list->kind != YNODE_SEQ || !list->len)
+            diag_error(list ? ynode_pos(list) : pos, "directive",
+                       "the signatures directive needs a list of labels, as in [立同意書人]");
     } else if (strcmp(name, "annexes") == 0 || strcmp(name, "revisions") == 0) {
         d->kind = strcmp(name, "annexes") == 0 ? DIRECTIVE_ANNEXES : DIRECTIVE_REVISIONS;
         if (arg || body_len)
@@ -77,7 +107,8 @@ static directive *make_directive(document *doc, cmark_node *node, const char *na
 static bool is_directive_name(const char *name)
 {
     return strcmp(name, "register") == 0 || strcmp(name, "annexes") == 0 ||
-           strcmp(name, "revisions") == 0 || strcmp(name, "only") == 0;
+           strcmp(name, "revisions") == 0 || strcmp(name, "only") == 0 ||
+           strcmp(name, "signatures") == 0;
 }
 
 /* The directive a top-level block opens, with its name and argument, or

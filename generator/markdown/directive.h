@@ -6,6 +6,7 @@
  *   ```annexes                    the numbered list of annex forms
  *   ```revisions                  the revision table from the revisions register
  *   ```only staff                 Markdown shown only to editions that may see staff
+ *   ```signatures                 a YAML list of labels: a box to sign and seal under each
  */
 #ifndef POLICYGEN_DIRECTIVE_H
 #define POLICYGEN_DIRECTIVE_H
@@ -17,16 +18,21 @@ typedef enum directive_kind {
     DIRECTIVE_ANNEXES,
     DIRECTIVE_REVISIONS,
     DIRECTIVE_ONLY,
+    DIRECTIVE_SIGNATURES,
 } directive_kind;
 
 typedef struct directive {
     directive_kind kind;
     char *arg;           /* register: the register's name; only: the audience */
     audience audience;   /* only: who may see the content */
-    ydoc *options;       /* register: the YAML options, or NULL */
+    ydoc *options;       /* register: the YAML options; signatures: the labels; or NULL */
     cmark_node *content; /* only: the parsed Markdown */
     srcpos pos;          /* the opening fence */
 } directive;
+
+/* The labels of a `signatures` directive (borrowed), in order; 0 when it
+ * has none. */
+size_t directive_signatures(const directive *d, const char **labels, size_t max);
 
 /* Finds the directives of a document's tree, reports malformed ones, and
  * attaches each to its code block node (cmark user data); the document owns

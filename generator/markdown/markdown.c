@@ -473,3 +473,4 @@ void md_number_footnotes(site *s)
         footnotes += d->footnote_count;
     }
 }
+

@@ -233,3 +233,30 @@ cmark_node *md_tree_heading(const md_tree *t, const section *s)
 {
     return s->index > 0 ? t->headings[s->index] : NULL;
 }
+
+/* n itself, when it still belongs to sec; else NULL. */
+static cmark_node *section_block(const md_tree *t, const section *sec, cmark_node *n)
+{
+    if (!n)
+        return NULL;
+    cmark_node_type type = cmark_node_get_type(n);
+    if (type == CMARK_NODE_FOOTNOTE_DEFINITION)
+        return NULL;
+    if (type == CMARK_NODE_HEADING) {
+        const section *next = cmark_node_get_user_data(n);
+        if (!md_tree_heading(t, sec) || !next || next->level <= sec->level)
+            return NULL;
+    }
+    return n;
+}
+
+cmark_node *md_section_first(const md_tree *t, const section *sec)
+{
+    cmark_node *heading = md_tree_heading(t, sec);
+    return section_block(t, sec, heading ? cmark_node_next(heading) : cmark_node_first_child(t->root));
+}
+
+cmark_node *md_section_next(const md_tree *t, const section *sec, cmark_node *n)
+{
+    return section_block(t, sec, cmark_node_next(n));
+}

@@ -32,4 +32,11 @@ void md_tree_close(md_tree *t);
  * chapter's own section, which has none). */
 cmark_node *md_tree_heading(const md_tree *t, const section *s);
 
+/* The blocks of a section, for showing it alone: from the first block after
+ * its heading (for a chapter's top section, the document's first block) up
+ * to the next heading of its level or above, or the footnote definitions.
+ * md_section_next returns NULL after the last. */
+cmark_node *md_section_first(const md_tree *t, const section *sec);
+cmark_node *md_section_next(const md_tree *t, const section *sec, cmark_node *n);
+
 #endif

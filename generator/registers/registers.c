@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "core/fs.h"
+#include "core/srcfile.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "registers/view.h"
@@ -60,6 +61,7 @@ static void register_free(void *p)
     free(reg->path);
     free(reg->title);
     free(reg->annex);
+    register_free_type(reg);
     ydoc_free(reg->doc);
     free(reg);
 }
@@ -85,8 +87,8 @@ void registers_free(register_set *set)
 
 /* ---- schema ---- */
 
-static const char *const SCHEMA_KEYS[] = {"title", "annex", "audience", "key", "fields", "items",
-                                          NULL};
+static const char *const SCHEMA_KEYS[] = {"title", "type", "map", "annex", "audience", "key",
+                                          "fields", "items", NULL};
 static const char *const FIELD_KEYS[] = {"label", "type", "required", "values", "register",
                                          "audience", NULL};
 
@@ -284,8 +286,7 @@ static void not_an_option(const register_field *f, const ynode *n)
 
 /* A path under the evidence folder: relative, no "..", and (after symlinks)
  * still inside it; the file must exist. */
-static bool check_file(const register_field *f, const ynode *n, const char *evidence_dir,
-                       const char *evidence_real)
+static bool check_file(const register_field *f, const ynode *n, const char *evidence_dir)
 {
     const char *p = n->text;
     if (!*p) {
@@ -310,30 +311,24 @@ static bool check_file(const register_field *f, const ynode *n, const char *evid
             c++;
     }
     char *full = fs_join(evidence_dir, p);
-    char resolved[PATH_MAX];
+    struct stat st;
     bool ok = false;
-    if (!evidence_real || !realpath(full, resolved)) {
+    if (!srcfile_confined(full, evidence_dir, ynode_pos(n)))
+        ok = false;
+    else if (stat(full, &st) != 0)
         diag_error(ynode_pos(n), "register-file", "field '%s': file '%s' not found in %s", f->name,
                    p, evidence_dir);
-    } else {
-        size_t rl = strlen(evidence_real);
-        struct stat st;
-        if (strncmp(resolved, evidence_real, rl) != 0 || resolved[rl] != '/')
-            diag_error(ynode_pos(n), "register-file", "field '%s': '%s' leaves %s (a link points outside)",
-                       f->name, p, evidence_dir);
-        else if (stat(resolved, &st) != 0 || !S_ISREG(st.st_mode))
-            diag_error(ynode_pos(n), "register-file", "field '%s': '%s' in %s is not a file",
-                       f->name, p, evidence_dir);
-        else
-            ok = true;
-    }
+    else if (!S_ISREG(st.st_mode))
+        diag_error(ynode_pos(n), "register-file", "field '%s': '%s' in %s is not a file",
+                   f->name, p, evidence_dir);
+    else
+        ok = true;
     free(full);
     return ok;
 }
 
 typedef struct load_ctx {
     const char *evidence_dir;
-    char *evidence_real; /* realpath of evidence_dir, NULL when it does not exist */
 } load_ctx;
 
 /* Checks n against f and fills cell. n is not null. */
@@ -389,7 +384,7 @@ static void parse_cell(const load_ctx *ctx, const register_field *f, const ynode
             not_an_option(f, n);
         break;
     case FIELD_FILE:
-        cell->valid = check_file(f, n, ctx->evidence_dir, ctx->evidence_real);
+        cell->valid = check_file(f, n, ctx->evidence_dir);
         break;
     case FIELD_CHECKS:
     case FIELD_LIST: {
@@ -508,7 +503,8 @@ static void parse_register(const load_ctx *ctx, register_def *reg)
     for (size_t i = 0; i < root->len; i++)
         if (!in_list(SCHEMA_KEYS, root->keys[i]->text))
             diag_error(ynode_pos(root->keys[i]), "register-schema",
-                       "unknown key '%s' in register (title, annex, audience, key, fields, items)",
+                       "unknown key '%s' in register (title, type, map, annex, audience, key, "
+                       "fields, items)",
                        root->keys[i]->text);
 
     const char *title = schema_text(ynode_get(root, "title"), "title");
@@ -551,6 +547,7 @@ static void parse_register(const load_ctx *ctx, register_def *reg)
         else
             reg->key = kf;
     }
+    register_parse_type(reg);
     reg->display = map_get(&reg->field_by_name, "name");
     if (!reg->display)
         reg->display = map_get(&reg->field_by_name, "title");
@@ -602,11 +599,7 @@ register_def *registers_load_file(register_set *set, const char *path, const cha
     map_init(&reg->row_by_key, NULL);
 
     load_ctx ctx = {.evidence_dir = evidence_dir};
-    char resolved[PATH_MAX];
-    if (evidence_dir && realpath(evidence_dir, resolved))
-        ctx.evidence_real = xstrdup(resolved);
     parse_register(&ctx, reg);
-    free(ctx.evidence_real);
 
     vec_push(&set->registers, reg);
     map_set(&set->by_name, reg->name, reg);
@@ -673,7 +666,10 @@ bool registers_load(site *s)
         char *path = fs_join(dir, file);
         if (ends_with(file, ".yaml")) {
             char *name = xstrndup(file, strlen(file) - 5);
-            registers_load_file(s->registers, path, name, evidence);
+            if (srcfile_confined(path, dir, srcpos_file(path)))
+                registers_load_file(s->registers, path, name, evidence);
+            else
+                map_set(&s->registers->failed, name, NULL);
             free(name);
         } else if (ends_with(file, ".yml")) {
             diag_warning(srcpos_file(path), "register-schema",
@@ -682,6 +678,7 @@ bool registers_load(site *s)
         free(path);
     }
     registers_resolve(s->registers);
+    registers_resolve_types(s->registers);
     vec_free(&names);
     free(evidence);
     free(dir);
@@ -851,9 +848,9 @@ bool register_field_visible(const register_def *reg, const register_field *f, au
 
 /* ---- value tree ---- */
 
-static value *cell_to_value(const register_field *f, const register_cell *c)
+value *register_cell_value(const register_cell *c)
 {
-    switch (f->type) {
+    switch (c->field->type) {
     case FIELD_INT: return value_number((double)c->as.integer);
     case FIELD_NUMBER:
     case FIELD_HOURS: return value_number(c->as.number);
@@ -897,7 +894,7 @@ value *registers_to_value(const register_set *set, audience aud)
                 const register_field *f = reg->fields.items[i];
                 const register_cell *c = &row->cells[i];
                 if (c->valid && register_field_visible(reg, f, aud))
-                    value_map_set(rv, f->name, cell_to_value(f, c));
+                    value_map_set(rv, f->name, register_cell_value(c));
             }
             value_map_set_string(rv, "_file", reg->path);
             value_map_set_number(rv, "_line", row->node->line);
@@ -911,6 +908,13 @@ value *registers_to_value(const register_set *set, audience aud)
 
 /* ---- revisions ---- */
 
+/* A revisions row's field: through the type's mapping when the register
+ * declares `type: revisions`, else by its own name. */
+static const register_cell *revision_cell(const register_row *row, const char *name)
+{
+    return row->reg->type ? register_row_canon_cell(row, name) : register_row_cell(row, name);
+}
+
 bool registers_current_revision(const register_set *set, revision_info *out)
 {
     const register_def *reg = registers_get(set, "revisions");
@@ -918,12 +922,12 @@ bool registers_current_revision(const register_set *set, revision_info *out)
         return false;
     const register_row *row = vec_last(&reg->rows);
     *out = (revision_info){.row = row};
-    const register_cell *version = register_row_cell(row, "version");
+    const register_cell *version = revision_cell(row, "version");
     out->version = register_cell_text(version);
     if (!out->version && !version)
         out->version = row->key;
-    out->has_date = register_cell_date(register_row_cell(row, "date"), &out->date);
-    const char *status = register_cell_text(register_row_cell(row, "status"));
+    out->has_date = register_cell_date(revision_cell(row, "date"), &out->date);
+    const char *status = register_cell_text(revision_cell(row, "status"));
     out->approved = status && strcmp(status, "approved") == 0;
     return true;
 }

@@ -85,6 +85,18 @@ typedef struct register_row {
     register_cell *cells; /* one per field, in register_def.fields order */
 } register_row;
 
+struct regtype;
+struct regtype_field;
+
+/* How a typed register holds one canonical field of its type. */
+typedef struct register_canon {
+    const struct regtype_field *field; /* the canonical field */
+    const register_field *own;         /* the register's field that holds it, or NULL */
+    const ynode *values;               /* `map` with `values`: own value -> canonical, or NULL */
+    const ynode *mapped;               /* the `map` entry that named own, or NULL */
+    char *problem;                     /* why own cannot hold it (kind, ref target), or NULL */
+} register_canon;
+
 typedef struct register_def {
     char *name;             /* the file name without .yaml: "assets" */
     char *path;             /* content/registers/assets.yaml */
@@ -98,6 +110,13 @@ typedef struct register_def {
     map field_by_name;      /* name -> register_field*, borrowed */
     vec rows;               /* of register_row*, owned, in file order */
     map row_by_key;         /* key text -> register_row*, borrowed (first of duplicates) */
+    /* `type:` (registers/regtype.h): the standard type the register keeps, or
+     * NULL; canon has one entry per field of the type, in catalogue order,
+     * filled by registers_resolve (registers/typed.c). */
+    const struct regtype *type;
+    const ynode *type_node;
+    const ynode *map_node;  /* `map:`, or NULL */
+    register_canon *canon;
 } register_def;
 
 typedef struct register_set {
@@ -127,6 +146,27 @@ bool registers_check_site(const site *s);
 /* Resolves `ref` fields and cells across the set; reports unknown registers
  * and rows. */
 void registers_resolve(register_set *set);
+
+/* Reads a register's `type` and `map` (registers/typed.c); called while its
+ * schema is parsed, after its fields. */
+void register_parse_type(register_def *reg);
+void register_free_type(register_def *reg);
+/* Joins typed registers to the catalogue once every register is loaded and
+ * refs are resolved: one register per type, each canonical field's own field
+ * and whether it can hold it. */
+void registers_resolve_types(register_set *set);
+/* The register of a type, or NULL. */
+const register_def *registers_of_type(const register_set *set, const char *type);
+/* The cell of a row for a canonical field of its register's type; NULL when
+ * untyped, when no field holds it or when the field cannot. */
+const register_cell *register_row_canon_cell(const register_row *row, const char *canonical);
+/* The typed registers as rules read them: { TYPE: { name, title, file, line,
+ * key, fields: { CANONICAL: { own?, line?, values? (an enum's or checks'
+ * options), problem? } }, rows: [ { CANONICAL: value,
+ * "_key", "_file", "_line" } ] } }, every field, every row (rules are
+ * internal). Values as in registers_to_value; a list kind holds a single
+ * value as a list of one; `map` values are translated. */
+value *registers_typed_value(const register_set *set);
 
 register_set *registers_new(void);
 void registers_free(register_set *set);
@@ -180,6 +220,8 @@ const char *field_type_name(field_type t);
  * from aud, empty cells and invalid cells are left out. The caller owns the
  * returned value. */
 value *registers_to_value(const register_set *set, audience aud);
+/* One valid cell as registers_to_value gives it. */
+value *register_cell_value(const register_cell *c);
 
 /* The revisions register (registers/revisions.yaml): its last row is the
  * current version of the plan. */

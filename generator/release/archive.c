@@ -12,6 +12,7 @@
 #include <zip.h>
 
 #include "core/fs.h"
+#include "core/srcfile.h"
 #include "core/map.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
@@ -752,6 +753,8 @@ bool release_list_versions(const char *content_dir, vec *out)
     vec names;
     vec_init(&names, free);
     bool ok = fs_list_dir(dir, &names) || errno == ENOENT;
+    if (!ok)
+        diag_error(srcpos_file(dir), "release", "cannot list folder: %s", strerror(errno));
     vec found;
     vec_init(&found, NULL);
     for (size_t i = 0; i < names.len; i++) {
@@ -761,10 +764,12 @@ bool release_list_versions(const char *content_dir, vec *out)
             continue;
         char *full = fs_join(dir, name);
         struct stat st;
-        bool regular = lstat(full, &st) == 0 && S_ISREG(st.st_mode);
-        free(full);
-        if (regular)
+        /* A link is followed only inside releases/. */
+        if (!srcfile_confined(full, dir, srcpos_file(full)))
+            ok = false;
+        else if (stat(full, &st) == 0 && S_ISREG(st.st_mode))
             vec_push(&found, xstrndup(name, n - 4));
+        free(full);
     }
     vec_sort(&found, cmp_versions);
     for (size_t i = 0; i < found.len; i++)

@@ -84,10 +84,11 @@ int release_version_compare(const char *a, const char *b);
 /* content_dir/releases/VERSION.zip; the caller frees. */
 char *release_zip_path(const char *content_dir, const char *version);
 /* The versions released in content_dir/releases/ (each VERSION.zip that is a
- * regular file, names starting with '.' skipped), sorted by
- * release_version_compare, appended to out as char* (initialise out with
- * free). No releases/ folder is no versions; false (errno set) only when
- * the folder exists but cannot be read. */
+ * regular file or a link to one inside releases/, names starting with '.'
+ * skipped), sorted by release_version_compare, appended to out as char*
+ * (initialise out with free). No releases/ folder is no versions; false
+ * after a diagnostic when the folder exists but cannot be read or a zip is
+ * a link out of it (the others are still listed). */
 bool release_list_versions(const char *content_dir, vec *out);
 
 #endif

@@ -10,6 +10,7 @@
 #include "build/build.h"
 #include "content/site.h"
 #include "core/fs.h"
+#include "core/interrupt.h"
 #include "core/strbuf.h"
 #include "core/value.h"
 #include "core/xalloc.h"
@@ -182,6 +183,7 @@ release_result release_create(const release_options *opts, release_summary *summ
         tmp = NULL;
         goto done;
     }
+    interrupt_guard(tmp); /* inside the content folder: never left behind */
     char *site_dir = fs_join(tmp, "site");
     date today = opts->today_set ? opts->today : date_today();
     build_options b = {.content_dir = opts->content_dir,
@@ -225,8 +227,10 @@ release_result release_create(const release_options *opts, release_summary *summ
     }
     free(site_dir);
 done:
-    if (tmp)
+    if (tmp) {
         fs_remove_tree(tmp);
+        interrupt_release(tmp);
+    }
     /* Leave no empty releases/ behind a failed first release. */
     if (result != RELEASE_OK)
         rmdir(releases);

@@ -11,6 +11,7 @@
 #include <zip.h>
 
 #include "core/fs.h"
+#include "core/interrupt.h"
 #include "core/vec.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
@@ -280,6 +281,7 @@ bool zipw_write(zip_writer *z, const char *path, date stamp, zipw_mode mode)
         return false;
     char *tmp = xasprintf("%s.tmp-%ld-%zu", path, (long)getpid(), z->temp_serial++);
     unlink(tmp);
+    interrupt_guard(tmp); /* a release's is inside the content folder */
     ok = write_to(z, tmp, path, stamp);
     if (ok) {
         /* What we write, the safe reader must accept. */
@@ -308,6 +310,7 @@ bool zipw_write(zip_writer *z, const char *path, date stamp, zipw_mode mode)
     } else {
         unlink(tmp);
     }
+    interrupt_release(tmp);
     free(tmp);
     return ok;
 }

@@ -8,20 +8,22 @@
 #include <lua.h>
 
 #include "core/xalloc.h"
+#include "rules/needs.h"
 
 void plugin_outcome_init(plugin_outcome *out)
 {
     memset(out, 0, sizeof *out);
+    rule_decl_init(&out->decl);
     vec_init(&out->flags, rule_flag_free);
+    vec_init(&out->unknown_params, free);
 }
 
 void plugin_outcome_free(plugin_outcome *out)
 {
-    free(out->decl.id);
-    free(out->decl.title);
-    free(out->decl.source);
+    rule_decl_free(&out->decl);
     sandbox_error_free(&out->error);
     vec_free(&out->flags);
+    vec_free(&out->unknown_params);
     plugin_outcome_init(out);
 }
 
@@ -85,6 +87,7 @@ void plugin_run(const char *path, const plugin_inputs *in, volatile plugin_progr
     sandbox_error err = {0};
     rule_api api;
     rule_api_init(&api);
+    api.lib_dir = in->lib_dir;
     sandbox *sb = sandbox_new(path, &in->limits, progress ? &progress->line : NULL, &err);
     if (!sb) {
         fail_with(out, STAGE_LOAD, &err);
@@ -102,7 +105,7 @@ void plugin_run(const char *path, const plugin_inputs *in, volatile plugin_progr
     /* A chunk that returns something else is placed at the last line it ran:
      * its return statement. */
     int return_line = sb->current_line;
-    if (!sandbox_ccall(sb, rule_api_take, &out->decl, 1, 1, &err)) {
+    if (!sandbox_ccall(sb, rule_api_take, &out->decl, 1, 2, &err)) {
         if (err.line == 0)
             err.line = return_line;
         fail_with(out, STAGE_CHUNK, &err);
@@ -119,19 +122,37 @@ void plugin_run(const char *path, const plugin_inputs *in, volatile plugin_progr
         progress->severity = (int)out->decl.severity;
     }
 
+    /* What the rule reads must be there before it runs: a school that keeps
+     * no such register, or no such field, gets "unchecked", not false flags. */
+    rule_needs_check(&out->decl.needs, in->registers, in->registers_dir);
+    if (rule_needs_unmet(&out->decl.needs)) {
+        out->unchecked = true;
+        goto done;
+    }
+
     sandbox_lines_on_demand(sb);
     api.checking = true;
     api.rule_id = out->decl.id;
     api.rule_severity = out->decl.severity;
-    check_input check = {in->site, in->lazy, in->lazy_count, in->today,
-                         value_map_get(in->params, out->decl.id)};
-    if (!sandbox_ccall(sb, rule_api_check, &check, 1, 0, &err)) {
+    check_input check = {in->site,
+                         in->registers,
+                         &out->decl.needs,
+                         in->lazy,
+                         in->lazy_count,
+                         in->today,
+                         value_map_get(in->params, out->decl.id),
+                         &api};
+    if (!sandbox_ccall(sb, rule_api_check, &check, 2, 0, &err)) {
         fail_with(out, STAGE_CHECK, &err); /* a failed rule's partial flags are dropped */
         goto done;
     }
     for (size_t i = 0; i < api.flags.len; i++)
         vec_push(&out->flags, api.flags.items[i]);
     api.flags.len = 0; /* moved */
+    out->dropped = api.dropped;
+    for (size_t i = 0; i < api.unknown_params.len; i++)
+        vec_push(&out->unknown_params, api.unknown_params.items[i]);
+    api.unknown_params.len = 0; /* moved */
 
 done:
     api.checking = false;
@@ -159,7 +180,7 @@ static void put_string(strbuf *out, const char *s)
     sb_appendn(out, s, len);
 }
 
-#define OUTCOME_MAGIC "policygen-outcome-1;"
+#define OUTCOME_MAGIC "policygen-outcome-2;"
 
 void plugin_outcome_encode(const plugin_outcome *o, strbuf *out)
 {
@@ -170,7 +191,29 @@ void plugin_outcome_encode(const plugin_outcome *o, strbuf *out)
         put_string(out, o->decl.title);
         put_string(out, o->decl.source);
         put_int(out, o->decl.severity);
+        put_int(out, o->decl.kind);
+        put_string(out, o->decl.plan);
+        put_string(out, o->decl.params);
+        put_int(out, (long long)o->decl.needs.len);
+        for (size_t i = 0; i < o->decl.needs.len; i++) {
+            const rule_need *n = o->decl.needs.items[i];
+            put_string(out, n->type);
+            put_string(out, n->field);
+            put_int(out, n->optional);
+            put_int(out, n->met);
+            put_int(out, n->blocking);
+            put_int(out, n->wrong);
+            put_string(out, n->by);
+            put_string(out, n->message);
+            put_string(out, n->file);
+            put_int(out, n->line);
+        }
     }
+    put_int(out, o->unchecked);
+    put_int(out, (long long)o->dropped);
+    put_int(out, (long long)o->unknown_params.len);
+    for (size_t i = 0; i < o->unknown_params.len; i++)
+        put_string(out, o->unknown_params.items[i]);
     put_int(out, o->failed);
     if (o->failed) {
         put_int(out, o->stage);
@@ -190,6 +233,7 @@ void plugin_outcome_encode(const plugin_outcome *o, strbuf *out)
         put_string(out, f->file);
         put_int(out, f->line);
         put_string(out, f->section);
+        put_string(out, f->owner);
     }
     sb_append(out, "end");
 }
@@ -258,8 +302,38 @@ bool plugin_outcome_decode(const char *data, size_t len, plugin_outcome *out)
         out->decl.title = get_string(&r);
         out->decl.source = get_string(&r);
         out->decl.severity = (diag_severity)get_int(&r, DIAG_INFO, DIAG_ERROR);
+        out->decl.kind = (rule_kind)get_int(&r, RULE_KIND_DUTY, RULE_KIND_DOCUMENT);
+        out->decl.plan = get_string(&r);
+        out->decl.params = get_string(&r);
         if (!out->decl.id || !out->decl.title || !out->decl.source)
             r.ok = false;
+        long long needs = get_int(&r, 0, 100000);
+        for (long long i = 0; r.ok && i < needs; i++) {
+            rule_need *n = xcalloc(1, sizeof *n);
+            vec_push(&out->decl.needs, n);
+            n->type = get_string(&r);
+            n->field = get_string(&r);
+            n->optional = get_int(&r, 0, 1);
+            n->met = get_int(&r, 0, 1);
+            n->blocking = get_int(&r, 0, 1);
+            n->wrong = get_int(&r, 0, 1);
+            n->by = get_string(&r);
+            n->message = get_string(&r);
+            n->file = get_string(&r);
+            n->line = (int)get_int(&r, 0, 1000000000);
+            if (!n->type)
+                r.ok = false;
+        }
+    }
+    out->unchecked = get_int(&r, 0, 1);
+    out->dropped = (size_t)get_int(&r, 0, 100000000000LL);
+    long long unknown = get_int(&r, 0, 100000);
+    for (long long i = 0; r.ok && i < unknown; i++) {
+        char *name = get_string(&r);
+        if (!name)
+            r.ok = false;
+        else
+            vec_push(&out->unknown_params, name);
     }
     out->failed = get_int(&r, 0, 1);
     if (out->failed) {
@@ -283,6 +357,7 @@ bool plugin_outcome_decode(const char *data, size_t len, plugin_outcome *out)
         f->file = get_string(&r);
         f->line = (int)get_int(&r, 0, 1000000000);
         f->section = get_string(&r);
+        f->owner = get_string(&r);
         if (!f->rule_id || !f->message)
             r.ok = false;
     }

@@ -16,6 +16,9 @@
 
 typedef struct plugin_inputs {
     const value *site;
+    const value *registers;    /* the typed registers (rules.h), or NULL */
+    const char *registers_dir; /* for messages about a missing register */
+    const char *lib_dir;       /* require's folder, or NULL */
     const rules_lazy *lazy; /* parts of site built when first read */
     size_t lazy_count;
     date today;
@@ -37,7 +40,10 @@ typedef struct plugin_outcome {
     bool failed; /* stage and error say how */
     plugin_stage stage;
     sandbox_error error;
-    vec flags; /* of rule_flag*, only when check ran to its end */
+    bool unchecked;      /* a need of decl.needs was not met: check did not run */
+    vec flags;           /* of rule_flag*, only when check ran to its end */
+    size_t dropped;      /* flags past RULES_MAX_FLAGS */
+    vec unknown_params;  /* of char*: site.yaml's names the rule does not declare */
 } plugin_outcome;
 
 void plugin_outcome_init(plugin_outcome *out);

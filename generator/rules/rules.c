@@ -21,6 +21,17 @@ const char *flag_status_name(flag_status status)
     return "missing";
 }
 
+const char *rule_outcome_name(rule_outcome outcome)
+{
+    switch (outcome) {
+    case RULE_RAN: return "ran";
+    case RULE_FAILED: return "failed";
+    case RULE_SKIPPED: return "skipped";
+    case RULE_UNCHECKED: return "unchecked";
+    }
+    return "failed";
+}
+
 void rules_row_set_place(value *row, const char *file, int line)
 {
     value_map_set_string(row, "_file", file);
@@ -39,6 +50,10 @@ static void rule_info_free(void *p)
     free(info->title);
     free(info->source);
     free(info->error);
+    free(info->plan);
+    free(info->params);
+    vec_free(&info->needs);
+    vec_free(&info->unknown_params);
     free(info);
 }
 
@@ -47,6 +62,7 @@ void rules_result_free(rules_result *result)
     vec_free(&result->flags);
     vec_free(&result->rules);
     result->failed = 0;
+    result->unchecked = 0;
 }
 
 static int compare_optional(const char *a, const char *b)
@@ -74,7 +90,9 @@ static int compare_flags(const void *pa, const void *pb)
         return a->status < b->status ? -1 : 1;
     if (a->severity != b->severity)
         return a->severity > b->severity ? -1 : 1;
-    return compare_optional(a->section, b->section);
+    if ((c = compare_optional(a->section, b->section)) != 0)
+        return c;
+    return compare_optional(a->owner, b->owner);
 }
 
 /* ---- reporting a plugin ---- */
@@ -132,13 +150,22 @@ static void record_outcome(const char *path, plugin_outcome *o, rules_result *ou
     info->path = xstrdup(path);
     info->severity = DIAG_ERROR;
     info->outcome = RULE_FAILED;
+    vec_init(&info->needs, rule_need_free);
+    vec_init(&info->unknown_params, free);
     if (o->declared) {
         info->declared = true;
         info->id = o->decl.id;
         info->title = o->decl.title;
         info->source = o->decl.source;
         info->severity = o->decl.severity;
-        o->decl = (rule_decl){0};
+        info->kind = o->decl.kind;
+        info->plan = o->decl.plan;
+        info->params = o->decl.params;
+        for (size_t i = 0; i < o->decl.needs.len; i++)
+            vec_push(&info->needs, o->decl.needs.items[i]);
+        o->decl.needs.len = 0; /* moved */
+        vec_free(&o->decl.needs);
+        rule_decl_init(&o->decl);
     } else {
         info->id = id_from_path(path);
     }
@@ -151,9 +178,16 @@ static void record_outcome(const char *path, plugin_outcome *o, rules_result *ou
         report_failure(info, o);
         info->error = o->error.detail ? xstrdup(o->error.detail) : xstrdup(o->error.message);
         out->failed++;
+    } else if (o->unchecked) {
+        info->outcome = RULE_UNCHECKED; /* check.c tells which needs are unmet */
+        out->unchecked++;
     } else {
         info->outcome = RULE_RAN;
         info->flag_count = o->flags.len;
+        info->dropped = o->dropped;
+        for (size_t i = 0; i < o->unknown_params.len; i++)
+            vec_push(&info->unknown_params, o->unknown_params.items[i]);
+        o->unknown_params.len = 0; /* moved */
         for (size_t i = 0; i < o->flags.len; i++)
             vec_push(&out->flags, o->flags.items[i]);
         o->flags.len = 0; /* moved */
@@ -195,6 +229,9 @@ rules_batch *rules_start(const rules_inputs *req)
     b->count = req->count;
     b->in = (plugin_inputs){
         .site = req->site,
+        .registers = req->registers,
+        .registers_dir = req->registers_dir,
+        .lib_dir = req->lib_dir,
         .lazy = req->lazy,
         .lazy_count = req->lazy_count,
         .today = req->today,
@@ -213,6 +250,7 @@ void rules_finish(rules_batch *b, rules_result *out)
     vec_init(&out->flags, rule_flag_free);
     vec_init(&out->rules, rule_info_free);
     out->failed = 0;
+    out->unchecked = 0;
     if (!date_valid(b->in.today)) {
         diag_error(srcpos_file(NULL), "rule-today", "today (%04d-%02d-%02d) is not a valid date",
                    b->in.today.year, b->in.today.month, b->in.today.day);
@@ -237,14 +275,7 @@ void rules_finish(rules_batch *b, rules_result *out)
     vec_sort(&out->flags, compare_flags);
 }
 
-void rules_run(const char *const *plugin_paths, size_t count, const value *site, date today,
-               const value *params, const rules_limits *limits, rules_result *out)
+void rules_run(const rules_inputs *in, rules_result *out)
 {
-    rules_inputs in = {.paths = plugin_paths,
-                       .count = count,
-                       .site = site,
-                       .today = today,
-                       .params = params,
-                       .limits = limits};
-    rules_finish(rules_start(&in), out);
+    rules_finish(rules_start(in), out);
 }

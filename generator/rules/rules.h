@@ -14,8 +14,10 @@
  * returns something other than a rule is reported as one diagnostic at its
  * file:line and the other rules still run; a failed rule's flags are dropped.
  * Inside a rule, check may call flag{...} and use the date helpers
- * (rules/date.h describes them). The results do not depend on how many
- * workers ran the rules or in which order they finished.
+ * (rules/date.h describes them); require "NAME" loads the helper module
+ * lib_dir/NAME.lua (text only, in the same sandbox, once per state). The
+ * results do not depend on how many workers ran the rules or in which order
+ * they finished.
  *
  * Ownership: rules_finish (and rules_run) fill a rules_result that the caller
  * owns and releases with rules_result_free; every string in it is owned by the
@@ -27,20 +29,26 @@
  *     (integral numbers become Lua integers), booleans; null becomes nil.
  *   - a date is a map with the single key "$date" holding "YYYY-MM-DD"; it
  *     becomes a Lua date. rules_date_value builds one.
- *   - site.registers (a map) holds each register either as a list of rows or
- *     as a map {title, key, annex?, rows: [...]} (what registers_to_value in
- *     registers/registers.h produces). A row is a map of its fields plus
- *     "_file" (string) and "_line" (number), the row's place in its YAML file,
- *     which flag{row=...} copies into the flag; rules_row_set_place sets them.
- *     In Lua a register is the array of its rows (the map's other entries,
- *     such as title, are fields of it) with the methods :find(pred) (the first
- *     row pred accepts and its index, or nil), :filter(pred) (a new register
- *     array) and :count([pred]). A register that does not exist reads as an
- *     empty one, so a school without, say, vendors gets "missing" flags rather
- *     than a crash. site.registers is always present.
  *   - params is the value map of rule parameters keyed by rule id (site.yaml
- *     `rules:`); check receives params[id] when it is a map, else an empty
- *     table.
+ *     `rules:`); check receives the rule's declared defaults (rule{params=})
+ *     with params[id] over them, and, as its fourth argument, the set of the
+ *     names site.yaml gave.
+ *
+ * Registers reach rules by type (registers/regtype.h), through `registers`
+ * (registers_typed_value in registers/registers.h: type -> { name, title,
+ * file, line, key, fields: { canonical: { own?, problem? } }, rows }). A rule
+ * declares what it reads, rule{needs = { staff = { "name", "left?" },
+ * ["vendors?"] = { ... } }}: register types (a "?" after the type: the rule
+ * runs without it) and their canonical fields ("?": may be empty). Before
+ * check runs, each need is checked against `registers`: a required register
+ * or field the site does not have, or a field that cannot hold it (wrong
+ * kind, a ref to a register of another type), makes the rule RULE_UNCHECKED,
+ * with each unmet need saying what to add and where; check does not run. In
+ * Lua, site.registers[TYPE] is the register of a declared type (an empty one
+ * for a missing optional type) with the methods :find(pred), :filter(pred),
+ * :count([pred]) and :get(key); its rows hold the declared fields only, plus
+ * _key (the row's key), _file and _line, and reading an undeclared field or
+ * type is an error at the rule's line.
  */
 #ifndef POLICYGEN_RULES_H
 #define POLICYGEN_RULES_H
@@ -86,8 +94,13 @@ typedef enum flag_status {
     FLAG_OK,
 } flag_status;
 
+void rule_flag_free(void *flag);
+
 /* "missing", "overdue", "due-soon", "ok" */
 const char *flag_status_name(flag_status status);
+
+/* At most this many flags a rule; the rest are counted (rule_info.dropped). */
+#define RULES_MAX_FLAGS 1000
 
 typedef struct rule_flag {
     char *rule_id;
@@ -97,16 +110,48 @@ typedef struct rule_flag {
     flag_status status;
     char *message;
     char *due;     /* "YYYY-MM-DD" or NULL */
-    char *file;    /* the row's file, or NULL when the flag names no row */
-    int line;      /* the row's line, 0 without a row */
+    char *file;    /* the row's file (flag{row=}) or the plan's (flag{at=}), or NULL */
+    int line;      /* its line, 0 without a place */
     char *section; /* a section id, or NULL */
+    char *owner;   /* flag{owner=}: who must act (free text), or NULL */
 } rule_flag;
 
+/* What a rule is about (rule{kind=}): the school's duties (the default), or
+ * the plan's text itself (an annex nobody cites, a field definition that
+ * does not match), which the status page lists apart. */
+typedef enum rule_kind {
+    RULE_KIND_DUTY,
+    RULE_KIND_DOCUMENT,
+} rule_kind;
+
+/* "duty", "document" */
+const char *rule_kind_name(rule_kind kind);
+
 typedef enum rule_outcome {
-    RULE_RAN,     /* check returned normally (its flags are in the result) */
-    RULE_FAILED,  /* reported with a diagnostic; none of its flags are kept */
-    RULE_SKIPPED, /* a second plugin with an id already seen */
+    RULE_RAN,       /* check returned normally (its flags are in the result) */
+    RULE_FAILED,    /* reported with a diagnostic; none of its flags are kept */
+    RULE_SKIPPED,   /* a second plugin with an id already seen */
+    RULE_UNCHECKED, /* a need was not met (rule_info.needs says which): check did not run */
 } rule_outcome;
+
+/* "ran", "failed", "skipped", "unchecked" */
+const char *rule_outcome_name(rule_outcome outcome);
+
+/* One thing a rule reads: a register type, or a canonical field of it. */
+typedef struct rule_need {
+    char *type;    /* the register type */
+    char *field;   /* the canonical field, or NULL for the register itself */
+    bool optional; /* "?": the rule runs without it */
+    bool met;      /* the site has it and can give it */
+    bool blocking; /* not met, and the rule cannot run without it */
+    bool wrong;    /* the site has a field for it that cannot hold it (kind, ref target) */
+    char *by;      /* met: what gives it ("content/registers/staff.yaml: role"), else NULL */
+    char *message; /* unmet (or an optional one that is absent): what to add, else NULL */
+    char *file;    /* unmet: where to add it, or NULL */
+    int line;
+} rule_need;
+
+void rule_need_free(void *need);
 
 /* One plugin, for the status page. */
 typedef struct rule_info {
@@ -118,16 +163,23 @@ typedef struct rule_info {
                      the plugin had to be stopped from outside */
     char *source; /* likewise */
     diag_severity severity;
+    rule_kind kind;
     rule_outcome outcome;
     size_t flag_count;
+    size_t dropped; /* flags past RULES_MAX_FLAGS, counted only */
     char *error; /* when it failed: the Lua message with its traceback, else NULL */
+    vec needs;   /* of rule_need*, as declared (types sorted), with whether each is met */
+    char *plan;  /* rule{plan=}: where a plan states the duty ("CHAPTER-KEY[/words]"), or NULL */
+    char *params; /* rule{params=}: the declared defaults as JSON, or NULL */
+    vec unknown_params; /* of char*: names site.yaml gives the rule that it does not declare */
 } rule_info;
 
 typedef struct rules_result {
     vec flags;  /* of rule_flag*, sorted by due date (undated last), rule id,
                    message, then place */
     vec rules;  /* of rule_info*, in the order of the paths given */
-    int failed; /* how many rules failed */
+    int failed;    /* how many rules failed */
+    int unchecked; /* how many rules could not be checked */
 } rules_result;
 
 struct lua_State;
@@ -150,6 +202,9 @@ typedef struct rules_inputs {
     const char *const *paths;
     size_t count;
     const value *site;
+    const value *registers;    /* the typed registers (see above); NULL: none */
+    const char *registers_dir; /* where a missing register would go, for messages */
+    const char *lib_dir;       /* the folder `require` loads helper modules from, or NULL */
     const rules_lazy *lazy;
     size_t lazy_count;
     date today;
@@ -172,8 +227,7 @@ rules_batch *rules_start(const rules_inputs *in);
 void rules_finish(rules_batch *batch, rules_result *out);
 
 /* rules_start and rules_finish at once. */
-void rules_run(const char *const *plugin_paths, size_t count, const value *site, date today,
-               const value *params, const rules_limits *limits, rules_result *out);
+void rules_run(const rules_inputs *in, rules_result *out);
 void rules_result_free(rules_result *result);
 
 #endif

@@ -1,5 +1,6 @@
 #include "rules/site.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -87,6 +88,9 @@ void site_push_value(lua_State *L, const value *v)
 
 /* ---- register arrays ---- */
 
+/* Registry keys: their addresses are unique. */
+static const char rows_key = 0; /* weak set of the row tables pushed: flag{row=} takes only these */
+
 static void push_empty_register(lua_State *L)
 {
     lua_newtable(L);
@@ -157,10 +161,61 @@ static int l_count(lua_State *L)
     return 1;
 }
 
-static int l_missing_register(lua_State *L)
+/* register:get(key) -> the row whose _key is key (compared as text), or nil:
+ * how a ref field's value finds its row. */
+static int l_get(lua_State *L)
 {
-    push_empty_register(L);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    if (lua_isnoneornil(L, 2))
+        return 0;
+    size_t len;
+    const char *key = luaL_tolstring(L, 2, &len);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, 1, i);
+        if (lua_type(L, -1) == LUA_TTABLE) {
+            lua_pushliteral(L, "_key");
+            lua_rawget(L, -2);
+            size_t klen;
+            const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &klen) : NULL;
+            if (k && klen == len && memcmp(k, key, len) == 0) {
+                lua_pop(L, 1);
+                return 1;
+            }
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pushnil(L);
     return 1;
+}
+
+/* site.registers' __index: a type the rule did not declare. */
+static int undeclared_type(lua_State *L)
+{
+    const char *name = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
+    return luaL_error(L,
+                      "site.registers.%s: this rule does not read register type '%s' (declare "
+                      "it: needs = { [\"%s\"] = { ... } })",
+                      name, name, name);
+}
+
+/* A row's __index: a field the rule did not declare. Upvalues: the declared
+ * names (a set) and the type. */
+static int undeclared_field(lua_State *L)
+{
+    if (lua_type(L, 2) == LUA_TSTRING) {
+        lua_pushvalue(L, 2);
+        if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
+            return 0; /* declared, and empty in this row */
+        const char *type = lua_tostring(L, lua_upvalueindex(2));
+        const char *name = lua_tostring(L, 2);
+        return luaL_error(L,
+                          "%s.%s: this rule does not read that field (declare it: needs = { "
+                          "[\"%s\"] = { ..., \"%s\" } })",
+                          type, name, type, name);
+    }
+    return 0;
 }
 
 void site_install(lua_State *L)
@@ -169,6 +224,7 @@ void site_install(lua_State *L)
         {"find", l_find},
         {"filter", l_filter},
         {"count", l_count},
+        {"get", l_get},
         {NULL, NULL},
     };
     lua_newtable(L);
@@ -179,40 +235,125 @@ void site_install(lua_State *L)
     lua_rawsetp(L, LUA_REGISTRYINDEX, &register_meta_key);
 
     lua_newtable(L);
-    lua_pushcfunction(L, l_missing_register);
+    lua_pushcfunction(L, undeclared_type);
     lua_setfield(L, -2, "__index");
+    lua_pushliteral(L, "registers");
+    lua_setfield(L, -2, "__metatable");
     lua_rawsetp(L, LUA_REGISTRYINDEX, &registers_meta_key);
+
+    lua_newtable(L);
+    lua_newtable(L);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &rows_key);
 }
 
-static bool is_method_name(const char *key)
+bool site_is_row(lua_State *L, int idx)
 {
-    return strcmp(key, "find") == 0 || strcmp(key, "filter") == 0 || strcmp(key, "count") == 0;
+    idx = lua_absindex(L, idx);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &rows_key);
+    lua_pushvalue(L, idx);
+    bool found = lua_rawget(L, -2) != LUA_TNIL;
+    lua_pop(L, 2);
+    return found;
 }
 
-/* Pushes one register as its rows array; a map's other entries (title, key,
- * annex) become fields of the array, unless they would hide a method. */
-static void push_register(lua_State *L, const char *name, const value *reg)
+/* The needs of one type, from i on: the declared fields as a set (pushed),
+ * and whether the type itself is there. */
+static void push_declared(lua_State *L, const vec *needs, const char *type)
 {
-    const value *rows = reg && reg->kind == VALUE_MAP ? value_map_get(reg, "rows") : reg;
-    if (!rows || rows->kind != VALUE_LIST)
-        luaL_error(L, "site data: register '%s' must be a list of rows or a map with 'rows'", name);
-    luaL_checkstack(L, 4, NULL);
-    lua_createtable(L, (int)rows->as.list.len, reg->kind == VALUE_MAP ? 4 : 0);
-    for (size_t i = 0; i < rows->as.list.len; i++) {
-        push_value(L, rows->as.list.items[i], 2);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    if (reg->kind == VALUE_MAP) {
-        for (size_t i = 0; i < reg->as.map.len; i++) {
-            const char *key = reg->as.map.entries[i].key;
-            if (strcmp(key, "rows") == 0 || is_method_name(key))
-                continue;
-            push_value(L, reg->as.map.entries[i].value, 2);
-            lua_setfield(L, -2, key);
+    lua_newtable(L);
+    for (size_t i = 0; i < needs->len; i++) {
+        const rule_need *n = needs->items[i];
+        if (n->field && strcmp(n->type, type) == 0) {
+            lua_pushboolean(L, 1);
+            lua_setfield(L, -2, n->field);
         }
     }
+}
+
+/* Pushes one typed register as its rows array, each row with the declared
+ * fields only (plus _key, _file, _line) and a metatable that refuses the
+ * others; name, title and type are fields of the array. */
+static void push_register(lua_State *L, const char *type, const value *reg, const vec *needs)
+{
+    const value *rows = value_map_get(reg, "rows");
+    if (!rows || rows->kind != VALUE_LIST)
+        luaL_error(L, "site data: register type '%s' has no rows", type);
+    luaL_checkstack(L, 8, NULL);
+    lua_createtable(L, (int)rows->as.list.len, 3);
+    int array = lua_gettop(L);
+    push_declared(L, needs, type);
+    int declared = lua_gettop(L);
+    lua_createtable(L, 0, 2); /* the rows' metatable */
+    lua_pushvalue(L, declared);
+    lua_pushstring(L, type);
+    lua_pushcclosure(L, undeclared_field, 2);
+    lua_setfield(L, -2, "__index");
+    int meta = lua_gettop(L);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &rows_key);
+    int places = lua_gettop(L);
+    static const char *const place_keys[] = {"_key", "_file", "_line"};
+    for (size_t i = 0; i < rows->as.list.len; i++) {
+        const value *row = rows->as.list.items[i];
+        lua_createtable(L, 0, 4);
+        for (size_t k = 0; row->kind == VALUE_MAP && k < row->as.map.len; k++) {
+            const char *key = row->as.map.entries[k].key;
+            bool wanted = false;
+            for (size_t p = 0; p < 3 && !wanted; p++)
+                wanted = strcmp(key, place_keys[p]) == 0;
+            if (!wanted) {
+                lua_getfield(L, declared, key);
+                wanted = lua_toboolean(L, -1);
+                lua_pop(L, 1);
+            }
+            if (!wanted)
+                continue;
+            push_value(L, row->as.map.entries[k].value, 2);
+            lua_setfield(L, -2, key);
+        }
+        lua_pushvalue(L, meta);
+        lua_setmetatable(L, -2);
+        lua_pushvalue(L, -1);
+        lua_pushboolean(L, 1);
+        lua_rawset(L, places);
+        lua_rawseti(L, array, (lua_Integer)i + 1);
+    }
+    lua_settop(L, declared);
+    /* fields: the declared fields the register keeps (a set); options: the
+     * values an enum or checks field offers, by field */
+    const value *fields = value_map_get(reg, "fields");
+    lua_newtable(L);
+    lua_newtable(L);
+    for (size_t i = 0; fields && fields->kind == VALUE_MAP && i < fields->as.map.len; i++) {
+        const char *name = fields->as.map.entries[i].key;
+        const value *fv = fields->as.map.entries[i].value;
+        lua_getfield(L, declared, name);
+        bool wanted = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        if (!wanted || !value_map_get(fv, "own") || value_map_get(fv, "problem"))
+            continue;
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -3, name);
+        const value *options = value_map_get(fv, "values");
+        if (options) {
+            push_value(L, options, 2);
+            lua_setfield(L, -2, name);
+        }
+    }
+    lua_setfield(L, array, "options");
+    lua_setfield(L, array, "fields");
+    lua_settop(L, array);
+    static const char *const meta_keys[] = {"name", "title"};
+    for (size_t i = 0; i < 2; i++) {
+        push_value(L, value_map_get(reg, meta_keys[i]), 1);
+        lua_setfield(L, array, meta_keys[i]);
+    }
+    lua_pushstring(L, type);
+    lua_setfield(L, array, "type");
     lua_rawgetp(L, LUA_REGISTRYINDEX, &register_meta_key);
-    lua_setmetatable(L, -2);
+    lua_setmetatable(L, array);
 }
 
 static const rules_lazy *find_lazy(const rules_lazy *lazy, size_t count, const char *key)
@@ -255,7 +396,8 @@ static int lazy_index(lua_State *L)
     return 1;
 }
 
-void site_push(lua_State *L, const value *site, const rules_lazy *lazy, size_t lazy_count)
+void site_push(lua_State *L, const value *site, const rules_lazy *lazy, size_t lazy_count,
+               const value *registers, const vec *needs)
 {
     bool is_map = site && site->kind == VALUE_MAP;
     lua_createtable(L, 0, (is_map ? (int)site->as.map.len : 1) + (int)lazy_count);
@@ -275,16 +417,101 @@ void site_push(lua_State *L, const value *site, const rules_lazy *lazy, size_t l
         lua_setmetatable(L, -2);
     }
 
-    const value *registers = is_map ? value_map_get(site, "registers") : NULL;
-    if (registers && registers->kind != VALUE_MAP && registers->kind != VALUE_NULL)
-        luaL_error(L, "site data: 'registers' must be a map of registers");
-    bool has_registers = registers && registers->kind == VALUE_MAP;
-    lua_createtable(L, 0, has_registers ? (int)registers->as.map.len : 0);
-    for (size_t i = 0; has_registers && i < registers->as.map.len; i++) {
-        push_register(L, registers->as.map.entries[i].key, registers->as.map.entries[i].value);
-        lua_setfield(L, -2, registers->as.map.entries[i].key);
+    if (registers && registers->kind != VALUE_MAP)
+        luaL_error(L, "site data: the registers must be a map of register types");
+    lua_newtable(L);
+    for (size_t i = 0; needs && i < needs->len; i++) {
+        const rule_need *n = needs->items[i];
+        if (n->field)
+            continue; /* one entry per type comes first */
+        const value *reg = registers ? value_map_get(registers, n->type) : NULL;
+        if (reg) {
+            push_register(L, n->type, reg, needs);
+        } else {
+            /* an optional type the site does not keep: no rows, no name */
+            push_empty_register(L);
+            lua_newtable(L);
+            lua_setfield(L, -2, "fields");
+            lua_newtable(L);
+            lua_setfield(L, -2, "options");
+            lua_pushstring(L, n->type);
+            lua_setfield(L, -2, "type");
+        }
+        lua_setfield(L, -2, n->type);
     }
     lua_rawgetp(L, LUA_REGISTRYINDEX, &registers_meta_key);
     lua_setmetatable(L, -2);
     lua_setfield(L, -2, "registers");
+}
+
+/* ---- Lua to value ---- */
+
+static int compare_keys(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static value *to_value(lua_State *L, int idx, int depth)
+{
+    idx = lua_absindex(L, idx);
+    if (depth > MAX_DEPTH)
+        luaL_error(L, "data nested deeper than %d levels", MAX_DEPTH);
+    luaL_checkstack(L, 4, NULL);
+    switch (lua_type(L, idx)) {
+    case LUA_TNIL: return value_null();
+    case LUA_TBOOLEAN: return value_bool(lua_toboolean(L, idx));
+    case LUA_TNUMBER: return value_number(lua_tonumber(L, idx));
+    case LUA_TSTRING: {
+        size_t len;
+        const char *s = lua_tolstring(L, idx, &len);
+        return value_stringn(s, len);
+    }
+    case LUA_TTABLE: {
+        date d;
+        if (luadate_get(L, idx, &d)) {
+            char iso[16];
+            date_format_iso(d, iso, sizeof iso);
+            return value_string(iso);
+        }
+        lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
+        size_t count = 0;
+        for (lua_pushnil(L); lua_next(L, idx); lua_pop(L, 1))
+            count++;
+        if (n > 0 && (size_t)n == count) {
+            value *list = value_list();
+            for (lua_Integer i = 1; i <= n; i++) {
+                lua_rawgeti(L, idx, i);
+                value_list_push(list, to_value(L, -1, depth + 1));
+                lua_pop(L, 1);
+            }
+            return list;
+        }
+        const char **keys = count ? lua_newuserdatauv(L, count * sizeof *keys, 0) : NULL;
+        size_t k = 0;
+        for (lua_pushnil(L); lua_next(L, idx); lua_pop(L, 1)) {
+            if (lua_type(L, -2) != LUA_TSTRING)
+                luaL_error(L, "a table of data may not mix a list with named entries");
+            keys[k++] = lua_tostring(L, -2);
+        }
+        if (count)
+            qsort(keys, count, sizeof *keys, compare_keys);
+        value *m = value_map();
+        for (size_t i = 0; i < count; i++) {
+            lua_getfield(L, idx, keys[i]);
+            value_map_set(m, keys[i], to_value(L, -1, depth + 1));
+            lua_pop(L, 1);
+        }
+        if (count)
+            lua_pop(L, 1);
+        return m;
+    }
+    default:
+        luaL_error(L, "a %s is not data", luaL_typename(L, idx));
+        return NULL;
+    }
+}
+
+value *site_to_value(lua_State *L, int idx)
+{
+    return to_value(L, idx, 0);
 }

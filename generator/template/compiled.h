@@ -75,6 +75,9 @@ static inline const char *tpl_str(const tpl *t, span s)
  * first use. NULL with *missing set when the resolver has no such name;
  * NULL with err filled when it does not compile. */
 const tpl *tpl_set_find(tpl_set *set, const char *name, bool *missing, tpl_error *err);
+/* The set's render limits (tpl_set_limits). */
+size_t tpl_set_max_output(const tpl_set *set);
+long tpl_set_max_steps(const tpl_set *set);
 
 /* Fills err (if any) with a formatted message and position. */
 void tpl_set_error(tpl_error *err, const char *name, int line, int col, const char *fmt, ...)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/srcfile.h"
 #include "core/xalloc.h"
 #include "template/compiled.h"
 
@@ -30,6 +31,8 @@ typedef struct renderer {
     bool at_line_start;
     int includes; /* partials and parents being rendered */
     int nesting;  /* sections, blocks and includes being rendered */
+    size_t start; /* out's length before this render */
+    long steps;   /* tags and texts visited */
 } renderer;
 
 static bool render_list(renderer *r, const tpl *t, const node_list *list);
@@ -228,10 +231,34 @@ static bool render_block(renderer *r, const tpl *t, const node *n)
     return ok;
 }
 
+/* Whether the render stays within the set's output and step limits. */
+static bool within_limits(renderer *r, const tpl *t, const node *n)
+{
+    long max_steps = tpl_set_max_steps(r->set);
+    size_t max_output = tpl_set_max_output(r->set);
+    if (++r->steps > max_steps) {
+        tpl_set_error(r->err, t->name, n->line, n->col,
+                      "more than %ld tags rendered: sections repeat inside each other too often",
+                      max_steps);
+        return false;
+    }
+    if (r->out->len - r->start > max_output) {
+        char limit[32];
+        srcfile_limit_text(max_output, limit, sizeof limit);
+        tpl_set_error(r->err, t->name, n->line, n->col,
+                      "the output would be larger than %s: sections repeat inside each other "
+                      "too often", limit);
+        return false;
+    }
+    return true;
+}
+
 static bool render_list(renderer *r, const tpl *t, const node_list *list)
 {
     for (size_t i = 0; i < list->len; i++) {
         const node *n = &list->items[i];
+        if (!within_limits(r, t, n))
+            return false;
         bool ok = true;
         switch (n->kind) {
         case NODE_TEXT: write_text(r, tpl_str(t, n->text), n->text.len); continue;
@@ -265,6 +292,7 @@ bool tpl_render(tpl_set *set, const tpl *t, const value *data, strbuf *out, tpl_
     if (data)
         push_context(&r, data);
     size_t out_len = out->len;
+    r.start = out_len;
     bool ok = render_list(&r, t, &t->root);
     if (!ok) {
         out->len = out_len;

@@ -10,6 +10,8 @@ struct tpl_set {
     tpl_resolve_fn resolve;
     void *ctx;
     map cache; /* name -> tpl* (owned), or NULL for a name the resolver does not know */
+    size_t max_output;
+    long max_steps;
 };
 
 static void free_cached(void *t)
@@ -23,7 +25,24 @@ tpl_set *tpl_set_new(tpl_resolve_fn resolve, void *ctx)
     set->resolve = resolve;
     set->ctx = ctx;
     map_init(&set->cache, free_cached);
+    tpl_set_limits(set, TPL_MAX_OUTPUT, TPL_MAX_STEPS);
     return set;
+}
+
+void tpl_set_limits(tpl_set *set, size_t max_output, long max_steps)
+{
+    set->max_output = max_output;
+    set->max_steps = max_steps;
+}
+
+size_t tpl_set_max_output(const tpl_set *set)
+{
+    return set->max_output;
+}
+
+long tpl_set_max_steps(const tpl_set *set)
+{
+    return set->max_steps;
 }
 
 void tpl_set_free(tpl_set *set)

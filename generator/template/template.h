@@ -25,6 +25,12 @@
 #define TPL_MAX_INCLUDE_DEPTH 64
 /* Sections, blocks and parents may nest this deep inside one template. */
 #define TPL_MAX_NESTING 256
+/* Sections that repeat inside each other multiply: one render may write at
+ * most this much and visit at most this many tags and texts, and fails
+ * past either (a 1 KB template could otherwise ask for gigabytes). These are
+ * a set's limits unless tpl_set_limits changes them. */
+#define TPL_MAX_OUTPUT ((size_t)256 << 20)
+#define TPL_MAX_STEPS 10000000L
 
 /* Where and why compiling or rendering failed. line and col are 1-based
  * (col counts bytes); 0 when the error has no position. name is the
@@ -53,6 +59,8 @@ typedef struct tpl_set tpl_set;
 /* resolve may be NULL (then every partial is missing); ctx is passed to it
  * untouched and is not owned. */
 tpl_set *tpl_set_new(tpl_resolve_fn resolve, void *ctx);
+/* The output and step limits of renders through set (for tests). */
+void tpl_set_limits(tpl_set *set, size_t max_output, long max_steps);
 /* Frees the set and every template it compiled. NULL is a no-op. */
 void tpl_set_free(tpl_set *set);
 /* The named template, compiled on first use and owned by the set (valid

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "core/srcfile.h"
 #include "core/xalloc.h"
 
 yaml_limits yaml_default_limits(void)
@@ -291,8 +292,17 @@ ydoc *yaml_load_buffer(const char *path, const char *buf, size_t len, int first_
     ld.path = doc->path;
 
     if (len > ld.limits.max_bytes) {
-        diag_error(srcpos_file(path), "yaml-limit", "file too large: %zu bytes (limit %zu)", len,
-                   ld.limits.max_bytes);
+        char limit[32];
+        srcfile_limit_text(ld.limits.max_bytes, limit, sizeof limit);
+        diag_error(srcpos_file(path), "yaml-limit", "file too large: %zu bytes (limit %s)", len,
+                   limit);
+        ydoc_free(doc);
+        vec_free(&ld.anchors);
+        return NULL;
+    }
+    /* The same check as for Markdown, with the same words: libyaml's own
+     * reader errors have no line and column. */
+    if (!srcfile_check_text(path, buf, len, first_line > 1 ? first_line : 1)) {
         ydoc_free(doc);
         vec_free(&ld.anchors);
         return NULL;
@@ -332,36 +342,12 @@ ydoc *yaml_load_buffer(const char *path, const char *buf, size_t len, int first_
 ydoc *yaml_load_file(const char *path, const yaml_limits *limits)
 {
     yaml_limits lim = limits ? *limits : yaml_default_limits();
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_error(srcpos_file(path), "read", "cannot read: %s", strerror(errno));
+    size_t len;
+    char *text = srcfile_read(path, lim.max_bytes, &len, "yaml-limit");
+    if (!text)
         return NULL;
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && (size_t)st.st_size > lim.max_bytes) {
-        fclose(f);
-        diag_error(srcpos_file(path), "yaml-limit", "file too large: %lld bytes (limit %zu)",
-                   (long long)st.st_size, lim.max_bytes);
-        return NULL;
-    }
-    strbuf sb;
-    sb_init(&sb);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        sb_appendn(&sb, chunk, n);
-        if (sb.len > lim.max_bytes)
-            break;
-    }
-    bool err = ferror(f);
-    fclose(f);
-    if (err) {
-        diag_error(srcpos_file(path), "read", "cannot read: %s", strerror(errno));
-        sb_free(&sb);
-        return NULL;
-    }
-    ydoc *doc = yaml_load_buffer(path, sb.data, sb.len, 1, &lim);
-    sb_free(&sb);
+    ydoc *doc = yaml_load_buffer(path, text, len, 1, &lim);
+    free(text);
     return doc;
 }
 

@@ -86,6 +86,7 @@ static const char *const HIDDEN[] = {
     "PQRSTUVWXYZ01234",
     "machine room host 10.1.2.3 is kept by the head of IT",
     "機房主機管理帳號",
+    "the \"server room\" key box",
 };
 #define SHOWN_TOO "shown in public as well"
 #define ALIKE 40 /* "秘密事項第N號：…", N = 1..ALIKE */
@@ -173,6 +174,20 @@ static void test_found_at_every_offset(void **state)
     leak_check_free(lc);
 }
 
+/* The search index (search/index.js) holds the text as JSON strings: a
+ * quote or a backslash there is escaped, and the value is still found. */
+static void test_found_in_search_index(void **state)
+{
+    fixture *f = *state;
+    leak_check *lc = leak_check_new(f->site, AUDIENCE_PUBLIC);
+    const char *js = "window.POLICYGEN_SEARCH={\"v\":1,\"docs\":[[\"plan/open.html\",\"壹、\","
+                     "\"公開章節\",\"near the \\\"server room\\\" key box\"]]};";
+    const char *hit = leak_check_text(lc, js, strlen(js));
+    assert_non_null(hit);
+    assert_string_equal(hit, "the \\\"server room\\\" key box");
+    leak_check_free(lc);
+}
+
 static void test_alike_values_and_sources(void **state)
 {
     fixture *f = *state;
@@ -237,6 +252,8 @@ int main(void)
         cmocka_unit_test(test_hidden_and_visible_values),
         cmocka_unit_test(test_file_text_reported_at_its_path),
         cmocka_unit_test_setup_teardown(test_found_at_every_offset, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_found_in_search_index, fixture_setup,
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_alike_values_and_sources, fixture_setup,
                                         fixture_teardown),

@@ -39,6 +39,7 @@ static void free_flag(void *p)
     free(f->due);
     free(f->file);
     free(f->section);
+    free(f->owner);
     free(f);
 }
 
@@ -132,6 +133,9 @@ static void test_calendar_matches_flags(void **state)
                                  "content/registers/backup-tests.yaml", 3));
     vec_push(&r.flags, make_flag("management-review", FLAG_DUE_SOON, "2028-02-29",
                                  "閏日期限", NULL, 0));
+    vec_push(&r.flags, make_flag("backup-verification", FLAG_OK, "2026-03-31", "第 1 季已測試",
+                                 NULL, 0));
+    ((rule_flag *)r.flags.items[0])->owner = xstrdup("資通安全長 林大明");
 
     value *flags = check_flags_value(&s, &r, (date){2026, 11, 28});
     char *ics = check_calendar_ics(&s, &r);
@@ -161,8 +165,12 @@ static void test_calendar_matches_flags(void **state)
             found++;
             /* The event's own lines follow its UID until END:VEVENT. */
             bool saw_start = false, saw_summary = false;
+            int alarms = 0, week = 0, day = 0;
             for (size_t j = i; j < lines.len && strcmp(lines.items[j], "END:VEVENT") != 0; j++) {
                 const char *line = lines.items[j];
+                alarms += strcmp(line, "BEGIN:VALARM") == 0;
+                week += strcmp(line, "TRIGGER:-P7D") == 0;
+                day += strcmp(line, "TRIGGER:-P1D") == 0;
                 if (strcmp(line, start) == 0)
                     saw_start = true;
                 if (strncmp(line, "SUMMARY:", 8) == 0) {
@@ -174,11 +182,16 @@ static void test_calendar_matches_flags(void **state)
             }
             assert_true(saw_start);
             assert_true(saw_summary);
+            /* A reminder a week and a day before, unless it is done. */
+            bool done = strcmp(value_as_string(value_map_get(f, "status")), "ok") == 0;
+            assert_int_equal(alarms, done ? 0 : 2);
+            assert_int_equal(week, done ? 0 : 1);
+            assert_int_equal(day, done ? 0 : 1);
         }
         assert_int_equal(found, 1);
         free(uid);
     }
-    assert_int_equal(dated, 3);
+    assert_int_equal(dated, 4);
     assert_int_equal(events, dated);
     /* The day after 2028-02-29 ends the all-day event. */
     bool leap_end = false;
@@ -192,7 +205,12 @@ static void test_calendar_matches_flags(void **state)
     value *summary = value_map_get(flags, "summary");
     assert_int_equal((int)value_map_get(summary, "missing")->as.number, 1);
     assert_int_equal((int)value_map_get(summary, "overdue")->as.number, 1);
-    assert_int_equal((int)value_map_get(summary, "ok")->as.number, 1);
+    assert_int_equal((int)value_map_get(summary, "ok")->as.number, 2);
+    /* Who must act, when the rule says. */
+    value *first = value_list_get(value_map_get(flags, "flags"), 0);
+    assert_string_equal(value_as_string(value_map_get(first, "owner")), "資通安全長 林大明");
+    assert_int_equal(value_map_get(value_list_get(value_map_get(flags, "flags"), 1), "owner")->kind,
+                     VALUE_NULL);
 
     vec_free(&lines);
     free(ics);
@@ -281,10 +299,12 @@ static void test_documents_for_rules(void **state)
         "040   links href=string:plan/basis.html#policy kind=string:section line=integer:25 text=string:壹、一、政策 url=string:sec:basis/policy",
         "041 annexes id=string:confidentiality-agreement kind=string:annex number=integer:2 path=string:tests/golden/site/annexes/01-confidentiality-agreement.md references=integer:2 title=string:資通安全保密同意書",
         "042   sections id=string:confidentiality-agreement label=string: level=integer:1 line=integer:1 number=string: title=string:資通安全保密同意書",
-        "043   blocks has_children=boolean:false kind=string:paragraph line=integer:6 next=string:list section=string:confidentiality-agreement text=string:立同意書人同意遵守下列事項：",
-        "044   blocks has_children=boolean:false kind=string:item line=integer:8 next=string:item section=string:confidentiality-agreement text=string:保守業務機密。",
-        "045   blocks has_children=boolean:false kind=string:item line=integer:9 next=string:none section=string:confidentiality-agreement text=string:離職後仍有效。",
-        "046   blocks has_children=boolean:false kind=string:paragraph line=integer:11 next=string:none section=string:confidentiality-agreement text=string:立同意書人：＿＿＿＿＿＿　日期：中華民國＿＿＿年＿＿月＿＿日",
+        "043   blocks has_children=boolean:false kind=string:paragraph line=integer:6 next=string:none section=string:confidentiality-agreement text=string:本同意書由負有機密維護責任之人員到職時簽署，正本由人事單位保存。",
+        "044   blocks has_children=boolean:false kind=string:paragraph line=integer:8 next=string:list section=string:confidentiality-agreement text=string:立同意書人同意遵守下列事項：",
+        "045   blocks has_children=boolean:false kind=string:item line=integer:10 next=string:item section=string:confidentiality-agreement text=string:保守業務機密。",
+        "046   blocks has_children=boolean:false kind=string:item line=integer:11 next=string:none section=string:confidentiality-agreement text=string:離職後仍有效。",
+        "047   blocks has_children=boolean:false kind=string:directive line=integer:13 name=string:signatures next=string:paragraph section=string:confidentiality-agreement text=string:",
+        "048   blocks has_children=boolean:false kind=string:paragraph line=integer:17 next=string:none section=string:confidentiality-agreement text=string:日期：中華民國＿＿＿年＿＿月＿＿日",
     };
     diag_reset();
     site *s = site_load("tests/golden/site");
@@ -297,7 +317,7 @@ static void test_documents_for_rules(void **state)
     rules_result r;
     check_run(s, xref, &opts, &r);
     assert_int_equal(r.failed, 0);
-    assert_int_equal(r.rules.len, 2); /* the probe and the site's own rule */
+    assert_int_equal(r.rules.len, 3); /* the probe and the site's own two rules */
     size_t n = 0;
     for (size_t i = 0; i < r.flags.len; i++) {
         const rule_flag *f = r.flags.items[i];

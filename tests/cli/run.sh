@@ -70,6 +70,53 @@ expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
 expect_line "$work/site/plan/01-basis.md:1:1: error: front matter starts with '---' but has no closing '---' line [front-matter]"
 expect_output_untouched "unclosed front matter"
 
+# A UTF-8 byte-order mark before the front matter is not part of the text.
+fresh_site
+printf '\357\273\277' | cat - tests/golden/site/plan/01-basis.md >"$work/site/plan/01-basis.md"
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/bom" --no-pdf --today 2026-11-28
+title=$(sed -n 's/^title: //p' tests/golden/site/plan/01-basis.md)
+if grep -q "$title" "$work/bom/public/plan/basis.html" && ! grep -q "missing 'title'" "$work/err"; then ok; else bad "a BOM before the front matter hides the title"; fi
+
+# expect_appended_error FILE TEXT COL MESSAGE: with TEXT (a printf format)
+# appended to FILE of a fresh copy, the build fails at FILE's last line, COL.
+expect_appended_error() {
+    fresh_site
+    printf "$2" >>"$work/site/$1"
+    line=$(wc -l <"$work/site/$1")
+    expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
+    expect_line "$work/site/$1:$line:$3: error: $4"
+}
+
+# Text must be UTF-8 without control characters, in Markdown as in YAML: the
+# first problem is an error at its line and column.
+expect_appended_error plan/01-basis.md 'ok\n\344\270\255 bad \377 byte\n' 9 \
+    "not valid UTF-8 (byte 0xff); text files must be UTF-8 [text]"
+expect_output_untouched "invalid UTF-8 in Markdown"
+expect_appended_error plan/02-scope.md 'a bell \007 and ESC \033[2J\n' 8 \
+    "control character U+0007 is not allowed in text [text]"
+expect_appended_error site.yaml 'x: "\033[31m"\n' 5 "control character U+001B is not allowed in text [text]"
+
+# A rule's flag message is escaped the same way, and --format json stays
+# valid JSON (a byte that is not UTF-8 becomes U+FFFD).
+fresh_site
+cat >"$work/site/lua-plugins/hostile.lua" <<'LUA'
+return rule {
+  id = "hostile", title = "t", severity = "error", source = "s",
+  check = function(site, today, params)
+    flag { message = "a\27[31m\r\nfake.md:1: error: x\255", status = "missing" }
+  end,
+}
+LUA
+expect_exit 1 "$POLICYGEN" check -C "$work/site" --today 2026-11-28 --format json
+expect_line "$work/site/site.yaml: error: a\\x1b[31m\\r\\nfake.md:1: error: x\\xff (missing) [hostile]"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [f["message"] for f in d["flags"] if f["rule"]=="hostile"] == ["a\x1b[31m\r\nfake.md:1: error: x\ufffd"]' "$work/out.txt"; then ok; else bad "flags JSON with a hostile message"; fi
+
+# A file over its limit says what the limit is.
+fresh_site
+head -c 9000000 /dev/zero | tr '\0' a >"$work/site/plan/03-big.md"
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
+expect_line "$work/site/plan/03-big.md: error: file too large: 9000000 bytes (limit 8 MiB) [read]"
+
 # An unknown site.yaml key (a typo must not pass silently).
 fresh_site
 printf 'numberin: decimal\n' >>"$work/site/site.yaml"
@@ -77,6 +124,12 @@ line=$(grep -n '^numberin:' "$work/site/site.yaml" | cut -d: -f1)
 expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
 expect_line "$work/site/site.yaml:$line:1: error: unknown key 'numberin' in site.yaml [site-key]"
 expect_output_untouched "unknown site.yaml key"
+
+# User text in a diagnostic is escaped: a key with ESC, CR and LF neither
+# colours the terminal nor forges a diagnostic line of its own.
+expect_appended_error site.yaml '"k\\e[31m\\r\\nfake.yaml:1: error: forged": 1\n' 1 \
+    "unknown key 'k\\x1b[31m\\r\\nfake.yaml:1: error: forged' in site.yaml [site-key]"
+if ! grep -q "$(printf '\033')" "$work/err" && [ "$(grep -c 'fake.yaml' "$work/err")" -eq 1 ] && ! grep -q '^fake.yaml' "$work/err"; then ok; else bad "raw control characters in diagnostics"; fi
 
 # An unknown nested key.
 fresh_site
@@ -275,6 +328,233 @@ if [ "$(cat "$work/mine/index.html")" = '<p>my own page</p>' ]; then ok; else ba
 mkdir "$work/empty"
 expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/empty" --no-pdf --today 2026-11-28
 if [ -f "$work/empty/.policygen-output" ]; then ok; else bad "no marker in a built output folder"; fi
+
+# Confinement: every path content names stays in its folder. A symbolic
+# link that leads out of it is refused the same way everywhere (exit 3, at
+# the path, nothing written), and names that become file names are plain.
+printf 'root:x:0:0:secret\n' >"$work/host-secret.txt"
+secret=$(readlink -f "$work/host-secret.txt")
+outside() { echo "$1: error: $1 leads outside $2 (to $3); a symbolic link may not leave its folder [outside]"; }
+expect_refused() { # PATH FOLDER TARGET WHAT
+    expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev" --today 2026-11-28
+    expect_line "$(outside "$1" "$2" "$3")"
+    expect_output_untouched "$4"
+    if ! grep -rq 'secret' "$work/prev" && [ -z "$(ls -d "$work"/prev.tmp-* 2>/dev/null)" ]; then ok; else bad "$4: the outside file was published"; fi
+}
+themed_site() { fresh_site; mkdir -p "$work/site/themes"; cp -R themes/default "$work/site/themes/"; }
+themed_site
+ln -s "$work/host-secret.txt" "$work/site/themes/default/assets/passwd.txt"
+expect_refused "$work/site/themes/default/assets/passwd.txt" "$work/site/themes/default" "$secret" "a theme asset linked out"
+themed_site
+ln -sf "$work/host-secret.txt" "$work/site/themes/default/templates/toc.mustache"
+expect_refused "$work/site/themes/default/templates/toc.mustache" "$work/site/themes/default" "$secret" "a template linked out"
+themed_site
+ln -sf "$work/host-secret.txt" "$work/site/themes/default/pdf.yaml"
+expect_refused "$work/site/themes/default/pdf.yaml" "$work/site/themes/default" "$secret" "pdf.yaml linked out"
+fresh_site
+mkdir -p "$work/elsewhere/mytheme"
+cp -R themes/default/. "$work/elsewhere/mytheme/"
+mkdir -p "$work/site/themes"
+ln -s "$work/elsewhere/mytheme" "$work/site/themes/mytheme"
+sed -i 's/^theme: default/theme: mytheme/' "$work/site/site.yaml"
+expect_refused "$work/site/themes/mytheme" "$work/site/themes" "$(readlink -f "$work/elsewhere/mytheme")" "a theme folder linked out"
+fresh_site
+sed -i 's|^theme: default|theme: ../../elsewhere/mytheme|' "$work/site/site.yaml"
+line=$(grep -n '^theme:' "$work/site/site.yaml" | cut -d: -f1)
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
+expect_line "$work/site/site.yaml:$line:8: error: theme '../../elsewhere/mytheme' names a file: use letters, digits, '-', '_' and '.' (not first), at most 100 bytes [name]"
+fresh_site
+ln -s "$work/host-secret.txt" "$work/site/plan/03-linked.md"
+expect_refused "$work/site/plan/03-linked.md" "$work/site/plan" "$secret" "a chapter linked out"
+fresh_site
+ln -s "$work/host-secret.txt" "$work/site/annexes/02-linked.md"
+expect_refused "$work/site/annexes/02-linked.md" "$work/site/annexes" "$secret" "an annex linked out"
+fresh_site
+ln -s "$work/host-secret.txt" "$work/site/digest.md"
+expect_refused "$work/site/digest.md" "$work/site" "$secret" "the digest linked out"
+fresh_site
+ln -s "$work/host-secret.txt" "$work/site/registers/linked.yaml"
+expect_refused "$work/site/registers/linked.yaml" "$work/site/registers" "$secret" "a register linked out"
+fresh_site
+ln -s "$work/host-secret.txt" "$work/site/lua-plugins/linked.lua"
+expect_refused "$work/site/lua-plugins/linked.lua" "$work/site/lua-plugins" "$secret" "a rule plugin linked out"
+expect_exit 3 "$POLICYGEN" check -C "$work/site" --today 2026-11-28
+expect_line "$(outside "$work/site/lua-plugins/linked.lua" "$work/site/lua-plugins" "$secret")"
+fresh_site
+mkdir -p "$work/site/releases"
+ln -s "$work/host-secret.txt" "$work/site/releases/V0.9.zip"
+expect_refused "$work/site/releases/V0.9.zip" "$work/site/releases" "$secret" "a release linked out"
+fresh_site
+mkdir -p "$work/host-evidence"
+cp "$work/host-secret.txt" "$work/host-evidence/"
+ln -s "$work/host-evidence" "$work/site/evidence"
+expect_refused "$work/site/evidence" "$work/site" "$(readlink -f "$work/host-evidence")" "the evidence folder linked out"
+fresh_site
+sed -i 's|^id: basis|id: ../../../../tmp/escaped|' "$work/site/plan/01-basis.md"
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev" --no-pdf
+expect_line "$work/site/plan/01-basis.md:2:5: error: id '../../../../tmp/escaped' names a file: use letters, digits, '-', '_' and '.' (not first), at most 100 bytes [name]"
+fresh_site
+sed -i 's|^  id: isms-plan|  id: ../../escaped|' "$work/site/site.yaml"
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev"
+expect_line "$work/site/site.yaml:7:7: error: document.id '../../escaped' names a file: use letters, digits, '-', '_' and '.' (not first), at most 100 bytes [name]"
+expect_output_untouched "a document id with '..'"
+# A link that stays inside its folder is fine.
+fresh_site
+mv "$work/site/plan/02-scope.md" "$work/site/plan/scope.txt"
+ln -s scope.txt "$work/site/plan/02-scope.md"
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/inside" --no-pdf --today 2026-11-28
+
+# An interrupted build (SIGTERM, SIGINT) removes its staging folder and dies
+# of the signal; the previous output stays. (env --default-signal: a
+# background job of a script starts with SIGINT ignored.)
+wait_for_staging() {
+    for _ in $(seq 1 1500); do
+        for d in "$1".tmp-*; do [ -d "$d/internal" ] && return 0; done
+        sleep 0.02
+    done
+    return 1
+}
+fresh_site
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/sig" --no-pdf --today 2026-11-28
+sig_before=$(cd "$work/sig" && find . -type f -exec sha256sum {} + | LC_ALL=C sort)
+for signal in TERM:15 INT:2; do
+    sig=${signal%:*}
+    env --default-signal=INT "$POLICYGEN" build -C "$work/site" -o "$work/sig" --today 2026-11-28 >/dev/null 2>&1 &
+    pid=$!
+    if wait_for_staging "$work/sig"; then ok; else bad "no staging folder to interrupt"; fi
+    kill -$sig $pid
+    wait $pid
+    rc=$?
+    want=$((128 + ${signal#*:}))
+    if [ "$rc" -eq "$want" ] && [ -z "$(ls -d "$work"/sig.tmp-* 2>/dev/null)" ]; then ok; else bad "SIG$sig: exit $rc (want $want), left: $(ls -d "$work"/sig.tmp-* 2>/dev/null)"; fi
+    if [ "$(cd "$work/sig" && find . -type f -exec sha256sum {} + | LC_ALL=C sort)" = "$sig_before" ]; then ok; else bad "SIG$sig changed the previous output"; fi
+done
+# A build killed outright (SIGKILL) leaves its staging folder; the next build
+# of that output removes it, and only staging folders of its own whose
+# builder is gone: not one whose marker is locked, not one without a marker,
+# not a link, not another name.
+"$POLICYGEN" build -C "$work/site" -o "$work/sig" --today 2026-11-28 >/dev/null 2>&1 &
+pid=$!
+wait_for_staging "$work/sig"
+kill -KILL $pid
+wait $pid 2>/dev/null
+killed=$(ls -d "$work"/sig.tmp-* 2>/dev/null)
+if [ -n "$killed" ] && [ -f "$killed/.policygen-output" ]; then ok; else bad "SIGKILL left no staging folder to sweep"; fi
+mkdir "$work/sig.tmp-LOCKED" "$work/sig.tmp-NOMARK" "$work/sig.tmp-toolong" "$work/elsewhere-out"
+echo x >"$work/sig.tmp-LOCKED/.policygen-output"
+echo x >"$work/sig.tmp-NOMARK/page.html"
+echo x >"$work/sig.tmp-toolong/.policygen-output"
+echo x >"$work/elsewhere-out/.policygen-output"
+ln -s "$work/elsewhere-out" "$work/sig.tmp-LINKED"
+python3 -c 'import fcntl, sys, time; f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX); open(sys.argv[2], "w").close(); time.sleep(60)' \
+    "$work/sig.tmp-LOCKED/.policygen-output" "$work/locked" &
+holder=$!
+for _ in $(seq 1 500); do [ -e "$work/locked" ] && break; sleep 0.02; done
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/sig" --no-pdf --today 2026-11-28
+expect_line "$killed: warning: removed the staging folder an interrupted build left behind [output]"
+if [ ! -e "$killed" ]; then ok; else bad "the killed build's staging folder was not removed"; fi
+for d in sig.tmp-LOCKED sig.tmp-NOMARK sig.tmp-toolong sig.tmp-LINKED elsewhere-out/.policygen-output; do
+    if [ -e "$work/$d" ]; then ok; else bad "$d was removed"; fi
+done
+kill $holder 2>/dev/null
+wait $holder 2>/dev/null
+rm -rf "$work"/sig.tmp-* "$work/elsewhere-out"
+
+# File modes: the public edition as new files get them; staff and internal
+# not readable by others (0640, folders 0750); site.yaml `modes` sets them.
+fresh_site
+(umask 022 && "$POLICYGEN" build -C "$work/site" -o "$work/modes" --no-pdf --today 2026-11-28 >/dev/null 2>&1)
+modes_of() { (cd "$work/modes/$1" && find . -type "$2" -exec stat -c %a {} + | sort -u | tr '\n' ' '); }
+if [ "$(modes_of public f)" = "644 " ] && [ "$(modes_of public d)" = "755 " ]; then ok; else bad "public modes: files $(modes_of public f), folders $(modes_of public d)"; fi
+for ed in staff internal; do
+    if [ "$(modes_of $ed f)" = "640 " ] && [ "$(modes_of $ed d)" = "750 " ]; then ok; else bad "$ed modes: files $(modes_of $ed f), folders $(modes_of $ed d)"; fi
+done
+printf 'modes:\n  internal: { files: "0600", folders: "0700" }\n  public: { files: "0664" }\n' >>"$work/site/site.yaml"
+(umask 022 && "$POLICYGEN" build -C "$work/site" -o "$work/modes" --no-pdf --today 2026-11-28 >/dev/null 2>&1)
+if [ "$(modes_of internal f)" = "600 " ] && [ "$(modes_of internal d)" = "700 " ]; then ok; else bad "internal modes after modes: files $(modes_of internal f), folders $(modes_of internal d)"; fi
+if [ "$(modes_of public f)" = "664 " ] && [ "$(modes_of public d)" = "755 " ] && [ "$(modes_of staff f)" = "640 " ]; then ok; else bad "public/staff modes after modes: $(modes_of public f)/$(modes_of public d)/$(modes_of staff f)"; fi
+printf '  staff: { files: "0604x" }\n' >>"$work/site/site.yaml"
+line=$(wc -l <"$work/site/site.yaml")
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/modes" --no-pdf
+expect_line "$work/site/site.yaml:$line:19: error: a mode is three octal digits such as 0640, that give the owner rw [site-value]"
+
+# A rule may flag only the places it was given, and at most 1,000 times: a
+# flood is cut with one line saying how many more, and a made-up place fails
+# the rule (its flags are dropped), with the other rules unharmed.
+fresh_site
+mkdir -p "$work/site/lua-plugins"
+cat >"$work/site/lua-plugins/flood.lua" <<'LUA'
+return rule { id = "flood", title = "flood", severity = "warning", source = "test",
+  check = function() for i = 1, 100000 do flag { message = "again " .. i, status = "missing" } end end }
+LUA
+cat >"$work/site/lua-plugins/forger.lua" <<'LUA'
+return rule { id = "forger", title = "forger", severity = "error", source = "test",
+  check = function() flag { message = "root", status = "missing", at = { file = "/etc/passwd", line = 1 } } end }
+LUA
+expect_exit 1 "$POLICYGEN" check -C "$work/site" --today 2026-11-28
+if [ "$(grep -c '\[flood\]$' "$work/err")" -eq 1001 ]; then ok; else bad "flood: $(grep -c '\[flood\]$' "$work/err") lines, expected 1,000 flags and one more line"; fi
+expect_line "$work/site/lua-plugins/flood.lua: warning: rule 'flood' raised more than 1000 flags: the first 1000 are kept, 99000 more were dropped [flood]"
+expect_line "$work/site/lua-plugins/forger.lua: error: rule 'forger' failed: a flag points at /etc/passwd:1, which is neither a register row nor a place in the plan's text [rule-error]"
+if ! grep -q 'passwd.*\[forger\]' "$work/err"; then ok; else bad "a flag at /etc/passwd was reported"; fi
+
+# Readers' aids (issue 14), on the example built with its PDFs above.
+c1=$work/content1
+# The pages link to the PDFs with their pages and size; the link check above
+# has found every linked file.
+if grep -q 'href="pdf/isms-plan-V1.0-internal.pdf"[^>]*>下載 PDF<span class="file-meta">（[0-9]* 頁，[0-9.]* [KM]B）' "$c1/internal/index.html" &&
+   grep -q 'href="../annexes/confidentiality-agreement.pdf"' "$c1/internal/annexes/confidentiality-agreement.html" &&
+   grep -q 'href="../registers/agreements.pdf"' "$c1/internal/annexes/confidentiality-agreement.html" &&
+   grep -q 'href="../registers/assets.pdf"' "$c1/internal/registers/assets.html" &&
+   grep -q 'href="../pdf/isms-plan-V1.0-public.pdf"' "$c1/public/versions/index.html" &&
+   grep -q 'href="../pdf/isms-plan-V1.0-public.pdf"' "$c1/public/plan/index.html"; then ok
+else bad "the pages do not link the PDFs"; fi
+# Editions say which they are; staff and internal pages keep out of search engines.
+if grep -q '<span class="edition-mark"[^>]*>內部版</span>' "$c1/internal/plan/basis.html" &&
+   grep -q '<title>.*（同仁版）</title>' "$c1/staff/plan/basis.html" &&
+   grep -q '<meta name="robots" content="noindex, nofollow">' "$c1/staff/plan/basis.html" &&
+   grep -q '<meta name="robots" content="noindex, nofollow">' "$c1/internal/registers/index.html" &&
+   ! grep -q 'name="robots"' "$c1/public/plan/basis.html"; then ok
+else bad "edition marks or noindex"; fi
+# A flagged row is marked on its register page, in the internal edition only.
+if grep -q '<tr id="MR-2026" class="flagged overdue">' "$c1/internal/registers/management-reviews.html" &&
+   ! grep -q 'class="flagged' "$c1/staff/registers/management-reviews.html"; then ok
+else bad "the flagged row MR-2026 is not marked (or is marked outside the internal edition)"; fi
+# Markdown evidence becomes a page, linked by its title.
+if grep -q 'href="../evidence/2025/audit-plan.html">2025 年度資通安全稽核計畫</a>' "$c1/internal/registers/audits.html" &&
+   grep -q '<h1 id="evidence-title">2025 年度資通安全稽核計畫</h1>' "$c1/internal/evidence/2025/audit-plan.html"; then ok
+else bad "evidence pages"; fi
+# Each edition's search index holds what it shows, and only that.
+if grep -q '資訊及資通系統盤點' "$c1/public/search/index.js" && grep -q 'SW-001' "$c1/staff/search/index.js" &&
+   ! grep -q 'SW-001' "$c1/public/search/index.js" && grep -q '210.240.1.56' "$c1/internal/search/index.js"; then ok
+else bad "search indexes"; fi
+
+# edition_labels: a school's own marks, and mistakes in them.
+fresh_site
+printf 'edition_labels: { internal: 限閱版 }\n' >>"$work/site/site.yaml"
+expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/labels" --today 2026-11-28 --no-pdf
+if grep -q '<span class="edition-mark"[^>]*>限閱版</span>' "$work/labels/internal/index.html" &&
+   grep -q '<span class="edition-mark"[^>]*>同仁版</span>' "$work/labels/staff/index.html"; then ok
+else bad "edition_labels not used"; fi
+fresh_site
+printf 'edition_labels: { intenral: 限閱版, public: [公開] }\n' >>"$work/site/site.yaml"
+line=$(grep -n '^edition_labels:' "$work/site/site.yaml" | cut -d: -f1)
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev" --no-pdf
+expect_line "$work/site/site.yaml:$line:19: error: unknown key 'edition_labels.intenral' in site.yaml [site-key]"
+expect_line "$work/site/site.yaml:$line:42: error: 'edition_labels.public' must be text [site-value]"
+expect_output_untouched "bad edition_labels"
+
+# The signatures directive: a list of labels, nothing else.
+fresh_site
+annex=$work/site/annexes/01-confidentiality-agreement.md
+printf '\n```signatures\n```\n\n```signatures 立同意書人\n[甲]\n```\n\n```signatures\n[乙, [丙]]\n```\n' >>"$annex"
+l1=$(grep -n '^```signatures$' "$annex" | sed -n 2p | cut -d: -f1)
+l2=$(grep -n '^```signatures 立同意書人' "$annex" | cut -d: -f1)
+l3=$(grep -n '^\[乙' "$annex" | cut -d: -f1)
+expect_exit 3 "$POLICYGEN" build -C "$work/site" -o "$work/prev" --no-pdf
+expect_line "$annex:$l1:1: error: the signatures directive needs a list of labels, as in [立同意書人] [directive]"
+expect_line "$annex:$l2:1: error: the signatures directive takes its labels as a YAML list in its body, not after its name [directive]"
+expect_line "$annex:$l3:5: error: a signature's label must be text [directive]"
+expect_output_untouched "bad signatures directives"
 
 # Usage errors exit 2.
 expect_exit 2 "$POLICYGEN"

@@ -16,6 +16,7 @@
 #include "content/site.h"
 #include "core/fs.h"
 #include "core/parallel.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
 #include "xref/xref.h"
@@ -185,12 +186,47 @@ static void test_parallel_xref_tells_in_document_order(void **state)
     free(dir);
 }
 
+static void hostile(void *ctx)
+{
+    (void)ctx;
+    diag_error((srcpos){"plan/\x1b[2Ja.md", 3, 1}, "rule\nx",
+               "a\rplan/b.md:1: error: forged\n\x1b[31mred\x01\x7f\t|\xff\xc2\x9b|\u202e|%s", "ok");
+}
+
+/* User text in a diagnostic can neither start a line of its own nor drive
+ * the terminal: control characters, C1, bidi overrides and bytes that are
+ * not UTF-8 are escaped; the recorded JSON stays valid. */
+static void test_user_text_is_escaped(void **state)
+{
+    (void)state;
+    diag_set_recording(true);
+    char *text = told(hostile, NULL);
+    assert_string_equal(text, "plan/\\x1b[2Ja.md:3:1: error: a\\rplan/b.md:1: error: forged\\n"
+                              "\\x1b[31mred\\x01\\x7f\\x09|\\xff\\u009b|\\u202e|ok [rule\\nx]\n");
+    char *json = diag_json();
+    size_t n = strlen(json);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t len = utf8_decode(json + i, n - i, &cp);
+        assert_true(len > 0);                           /* valid UTF-8 */
+        assert_true(cp >= 0x20 || cp == '\n' || cp == ' '); /* pretty-printing only */
+        assert_true(cp != 0x7F);
+        i += len;
+    }
+    assert_non_null(strstr(json, "\"message\": \"a\\rplan/b.md:1: error: forged\\n\\u001b[31mred\\u0001\\u007f\\t|\\ufffd\xc2\x9b|\xe2\x80\xae|ok\""));
+    free(json);
+    free(text);
+    diag_set_recording(false);
+    diag_reset();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_replay_in_job_order),
         cmocka_unit_test(test_parallel_load_tells_in_file_order),
         cmocka_unit_test(test_parallel_xref_tells_in_document_order),
+        cmocka_unit_test(test_user_text_is_escaped),
     };
     return cmocka_run_group_tests_name("diag", tests, NULL, NULL);
 }

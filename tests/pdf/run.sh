@@ -66,12 +66,12 @@ fi
 
 # Every edition has its PDFs (output/<edition>/); internal shows everything.
 ED=$OUT/internal
-PLAN=$ED/pdf/isms-plan-V1.0.pdf
+PLAN=$ED/pdf/isms-plan-V1.0-internal.pdf
 
 # ---- the files ----
 
 missing=""
-[ -f "$PLAN" ] || missing="$missing pdf/isms-plan-V1.0.pdf"
+[ -f "$PLAN" ] || missing="$missing pdf/isms-plan-V1.0-internal.pdf"
 for f in content/annexes/*.md; do
     id=$(sed -n 's/^id: *\([^ #]*\).*/\1/p' "$f" | head -1)
     [ -f "$ED/annexes/$id.pdf" ] || missing="$missing annexes/$id.pdf"
@@ -140,7 +140,7 @@ if [ -z "$order" ]; then ok "pdftotext: the 17 chapters in order"; else fail "pd
 
 # The cover, then the revision table, then the contents, in visual order.
 order=$(awk -v text="$(pdftotext -layout -l 4 "$PLAN" - | flat)" 'BEGIN {
-    n = split("基隆市隆聖國民小學|資通安全維護計畫|版本：V1.0|修訂人核章|單位主管核章|資安長核章|中華民國107年12月26日|文件制/修訂紀錄表|文件版本|修訂日期|V1.0|107/12/26|新擬訂文件|目錄|壹、依據及目的", w, "|")
+    n = split("基隆市隆聖國民小學|資通安全維護計畫|版次：V1.0|內部版|修訂人核章|單位主管核章|資安長核章|中華民國107年12月26日|文件制/修訂紀錄表|文件版本|修訂日期|V1.0|107/12/26|新擬訂文件|目錄|壹、依據及目的", w, "|")
     for (k = 1; k <= n; k++) { i = index(substr(text, pos + 1), w[k]); if (!i) { print "missing or out of order: " w[k]; exit } pos += i } }')
 if [ -z "$order" ]; then ok "pdftotext: cover (signature boxes, ROC date), revision table, contents in order"
 else fail "pdftotext: front matter" "$order"; fi
@@ -324,7 +324,7 @@ undef=$(grep -a '^  /Dest (' "$TMP/q.pdf" | sed 's/^  \/Dest //' | sort -u | whi
 if [ -z "$undef" ]; then ok "every internal link has its destination"; else fail "links to missing destinations" "$undef"; fi
 
 info=$(pdfinfo "$PLAN")
-if printf '%s\n' "$info" | grep -q '^Title: *資通安全維護計畫$' &&
+if printf '%s\n' "$info" | grep -q '^Title: *資通安全維護計畫（內部版）$' &&
    printf '%s\n' "$info" | grep -q '^Author: *基隆市隆聖國民小學$' &&
    printf '%s\n' "$info" | grep -q '^Subject: .*V1.0' && printf '%s\n' "$info" | grep -q '^Keywords: ' &&
    printf '%s\n' "$info" | grep -q '^CreationDate: *Tue Dec 25 16:00:00 2018 UTC' &&
@@ -384,7 +384,7 @@ fi
 # ---- editions ----
 
 pub=$OUT/public
-pdftotext "$pub/pdf/isms-plan-V1.0.pdf" - | flat >"$TMP/public.txt"
+pdftotext "$pub/pdf/isms-plan-V1.0-public.pdf" - | flat >"$TMP/public.txt"
 leaks=""
 grep -qF '210.240.1.56' "$TMP/public.txt" && leaks="$leaks internal IP in the public plan;"
 grep -qF 'IP：（不公開）' "$TMP/public.txt" || leaks="$leaks no （不公開） for the hidden IP field;"
@@ -397,6 +397,44 @@ for f in content/registers/*.yaml; do
 done
 if [ -z "$leaks" ]; then ok "public edition: hidden fields read （不公開）, no printout of a staff register"
 else fail "public edition" "$leaks"; fi
+
+# Each edition says which it is: its own file name, the cover and every
+# page's running header; so does each register printout.
+marks=""
+for e in public:公開版 staff:同仁版 internal:內部版; do
+    ed=${e%%:*}
+    label=${e#*:}
+    f=$OUT/$ed/pdf/isms-plan-V1.0-$ed.pdf
+    if [ ! -f "$f" ]; then marks="$marks no $ed/pdf/isms-plan-V1.0-$ed.pdf;"; continue; fi
+    n=$(pdfinfo "$f" | awk '/^Pages:/ { print $2 }')
+    k=$(pdftotext "$f" - | flat | grep -o "資通安全維護計畫（$label）" | wc -l)
+    pdftotext -l 1 "$f" - | flat | grep -qF "$label" || marks="$marks $ed: no $label on the cover;"
+    [ "$k" -ge $((n - 1)) ] || marks="$marks $ed: $label in the header of $k of $n pages;"
+    pdfinfo "$f" | grep -q "^Title: *資通安全維護計畫（$label）" || marks="$marks $ed: title;"
+done
+pdftotext "$ED/registers/assets.pdf" - | flat | grep -qF '內部版' || marks="$marks no 內部版 on registers/assets.pdf;"
+if [ -z "$marks" ]; then ok "editions marked: file names, covers, running headers, printouts"
+else fail "edition marks" "$marks"; fi
+
+# A form to sign carries none of its guidance: that comes on a page of its
+# own after it. Signature boxes leave room to sign and seal.
+form=$ED/annexes/confidentiality-agreement.pdf
+fp=$(pdfinfo "$form" | awk '/^Pages:/ { print $2 }')
+first=$(pdftotext -l $((fp - 1)) "$form" - | flat)
+last=$(pdftotext -f "$fp" -l "$fp" "$form" - | flat)
+if ! printf '%s' "$first" | grep -qF '一式二份' && printf '%s' "$last" | grep -qF '填寫說明' &&
+   printf '%s' "$last" | grep -qF '一式二份' && printf '%s' "$first" | grep -qF '立同意書人' &&
+   printf '%s' "$first" | grep -qF '（簽名及蓋章）'; then
+    ok "annex form: the sheet to sign without its guidance, which follows on a page of its own"
+else
+    fail "annex form and guidance" "$first"
+fi
+# IDs stay whole in register printouts (AF-2025-01, not AF-2025-0 / 1).
+if pdftotext -layout "$ED/registers/audit-findings.pdf" - | grep -q 'AF-2025-01'; then
+    ok "register printouts keep IDs whole"
+else
+    fail "an ID broken in registers/audit-findings.pdf" "$(pdftotext -layout "$ED/registers/audit-findings.pdf" - | grep 'AF-' | head -3)"
+fi
 
 # ---- determinism ----
 
@@ -459,11 +497,11 @@ text:
   colour: red
 EOF
 "$POLICYGEN" build -C "$TMP/styled" -o "$TMP/styled-out" --today "$TODAY" >"$TMP/styled.log" 2>&1
-if pdfinfo "$TMP/styled-out/internal/pdf/isms-plan-V1.0.pdf" 2>/dev/null | grep -q 'Page size: *515.906 x 728.504' &&
+if pdfinfo "$TMP/styled-out/internal/pdf/isms-plan-V1.0-internal.pdf" 2>/dev/null | grep -q 'Page size: *515.906 x 728.504' &&
    grep -q "pdf.yaml:6:3: warning: unknown key 'colour' in text" "$TMP/styled.log"; then
     ok "a theme's pdf.yaml sets the page (B5); an unknown key is a warning at its place"
 else
-    fail "pdf.yaml not applied" "$(cat "$TMP/styled.log"; pdfinfo "$TMP/styled-out/internal/pdf/isms-plan-V1.0.pdf" 2>&1 | grep 'Page size')"
+    fail "pdf.yaml not applied" "$(cat "$TMP/styled.log"; pdfinfo "$TMP/styled-out/internal/pdf/isms-plan-V1.0-internal.pdf" 2>&1 | grep 'Page size')"
 fi
 
 # ---- a table row taller than a page ----
@@ -475,7 +513,7 @@ awk 'BEGIN {
     for (i = 1; i < 400; i++) printf "第%d句資通安全測試文字內容。", i
     printf " | 乙 |\n| 丙 | 短 | 丁 |\n" }' >"$TMP/tall/plan/99-tall.md"
 if "$POLICYGEN" build -C "$TMP/tall" -o "$TMP/tall-out" --today "$TODAY" >"$TMP/tall.log" 2>&1; then
-    tall=$TMP/tall-out/internal/pdf/isms-plan-V1.0.pdf
+    tall=$TMP/tall-out/internal/pdf/isms-plan-V1.0-internal.pdf
     np=$(pdfinfo "$tall" | awk '/^Pages:/ { print $2 }')
     # The row's pages: from the one with its first sentence to the one with its last.
     from=0 to=0

@@ -19,6 +19,7 @@
 #include "core/xalloc.h"
 #include "diag/diag.h"
 #include "markdown/directive.h"
+#include "registers/regtype.h"
 #include "registers/registers.h"
 #include "registers/view.h"
 #include "render/html/body.h"
@@ -167,6 +168,83 @@ static void test_ref_unknown_register(void **state)
                            "to unknown register 'stafff' [register-schema]\n");
 }
 
+/* ---- register types ---- */
+
+static void test_type_and_map_errors(void **state)
+{
+    (void)state;
+    char *names = regtype_names();
+    char *want = xasprintf(
+        FIX "typed-errors/registers/a-staff.yaml:2:7: error: unknown register type 'staf' (types: "
+            "%s) [register-type]\n"
+        FIX "typed-errors/registers/b-staff.yaml:4:3: error: 'roles' is not a field of type staff "
+            "(its fields: name, title, unit, categories, duties, email, phone, joined, left) "
+            "[register-type]\n"
+        FIX "typed-errors/registers/b-staff.yaml:5:9: error: map: this register has no field "
+            "'nom' to hold staff.name [register-type]\n"
+        FIX "typed-errors/registers/b-staff.yaml:6:11: error: unknown key 'feild' in a map entry "
+            "(field, values) [register-schema]\n"
+        FIX "typed-errors/registers/b-staff.yaml:6:9: error: a map entry needs 'field': the "
+            "register's own field that holds it [register-schema]\n"
+        FIX "typed-errors/registers/d-untyped.yaml:2:6: error: 'map' maps fields onto a register "
+            "type: give the register a 'type' [register-type]\n"
+        FIX "typed-errors/registers/c-staff.yaml:2:7: error: type 'staff' is already kept by "
+            FIX "typed-errors/registers/b-staff.yaml:2; a type is kept in one register "
+            "[register-type]\n",
+        names);
+    expect_diagnostics(FIX "typed-errors", want);
+    free(want);
+    free(names);
+}
+
+static void test_typed_value(void **state)
+{
+    (void)state;
+    capture c;
+    capture_begin(&c);
+    site *s = xcalloc(1, sizeof *s);
+    s->dir = xstrdup(FIX "typed");
+    registers_load(s);
+    char *diags = capture_end(&c);
+    assert_string_equal(diags, "");
+    free(diags);
+
+    const register_def *people = registers_of_type(s->registers, "staff");
+    assert_non_null(people);
+    assert_string_equal(people->name, "people");
+    assert_null(registers_of_type(s->registers, "vendors"));
+    /* through map and through a field of the same name */
+    const register_row *p2 = register_row_get(people, "P2");
+    assert_string_equal(register_cell_text(register_row_canon_cell(p2, "name")), "王老師");
+    assert_non_null(register_row_canon_cell(p2, "left"));
+    assert_null(register_row_canon_cell(p2, "unit"));  /* no field holds it */
+    assert_non_null(register_row_canon_cell(p2, "title")); /* an int holds text: as written */
+
+    value *v = registers_typed_value(s->registers);
+    strbuf json;
+    sb_init(&json);
+    value_append_json(&json, v, false);
+    /* the staff register: a single role read as a list of one, in the type's words */
+    assert_non_null(strstr(json.data, "\"categories\":[\"資通安全長\"],\"_key\":\"P1\""));
+    assert_non_null(strstr(json.data, "\"categories\":{\"own\":\"role\",\"line\":10,"
+                                      "\"values\":[\"資通安全長\",\"資通安全兼辦人員\",\"一般使用者\"]}"));
+    /* an int holds text as written; shoe_size is the register's own, not the type's */
+    assert_non_null(strstr(json.data, "\"title\":\"1\""));
+    assert_null(strstr(json.data, "shoe_size"));
+    /* training: a ref to the staff type's register; checks cannot hold a text */
+    assert_non_null(strstr(json.data, "\"person\":\"P2\",\"date\":{\"$date\":\"2026-03-01\"},"
+                                      "\"hours\":3,\"_key\":\"1\""));
+    assert_non_null(strstr(json.data, "courses.yaml's field 'kind' is checks, which cannot hold "
+                                      "training.kind (text: the kind of course"));
+    /* an untyped register is not there */
+    assert_null(strstr(json.data, "未分類紀錄"));
+    sb_free(&json);
+    value_unref(v);
+    registers_free(s->registers);
+    free(s->dir);
+    free(s);
+}
+
 static void test_unknown_field(void **state)
 {
     (void)state;
@@ -181,8 +259,8 @@ static void test_schema_errors(void **state)
     const char *p = FIX "schema/registers/things.yaml";
     char expected[4096];
     snprintf(expected, sizeof expected,
-             "%s:2:1: error: unknown key 'titel' in register (title, annex, audience, key, "
-             "fields, items) [register-schema]\n"
+             "%s:2:1: error: unknown key 'titel' in register (title, type, map, annex, "
+             "audience, key, fields, items) [register-schema]\n"
              "%s:5:29: error: field 'when' has unknown type 'datetime' (text, markdown, int, "
              "number, hours, date, enum, bool, checks, list, ref, file) [register-schema]\n"
              "%s:6:35: error: unknown key 'lable' in field 'note' (label, type, required, "
@@ -270,11 +348,15 @@ static void test_file_symlink_escape(void **state)
     capture_begin(&c);
     bool ok = registers_load(&s);
     char *got = capture_end(&c);
-    char expected[1024];
+    char expected[2048];
+    char *outside = tmp_join(&t, "outside.md");
+    char *real = realpath(outside, NULL);
     snprintf(expected, sizeof expected,
-             "%s/registers/docs.yaml:9:11: error: field 'file': 'escape.md' leaves "
-             "%s/evidence (a link points outside) [register-file]\n",
-             t.path, t.path);
+             "%s/registers/docs.yaml:9:11: error: %s/evidence/escape.md leads outside "
+             "%s/evidence (to %s); a symbolic link may not leave its folder [outside]\n",
+             t.path, t.path, t.path, real);
+    free(real);
+    free(outside);
     assert_string_equal(got, expected);
     assert_false(ok);
     const register_def *docs = registers_get(s.registers, "docs");
@@ -345,7 +427,7 @@ static void test_50mb_register(void **state)
     double took = now_seconds() - start;
     char expected[1024];
     snprintf(expected, sizeof expected,
-             "%s: error: file too large: %ld bytes (limit 16777216) [yaml-limit]\n", path, size);
+             "%s: error: file too large: %ld bytes (limit 16 MiB) [yaml-limit]\n", path, size);
     assert_false(ok);
     assert_string_equal(got, expected);
     assert_true(took < 1.0);
@@ -374,13 +456,14 @@ static void test_example_registers_load_clean(void **state)
     free(got);
 
     const register_set *set = s.registers;
-    assert_int_equal(set->registers.len, 28);
+    assert_int_equal(set->registers.len, 29);
     /* The row counts of content/registers/README.md. */
     static const struct {
         const char *name;
         size_t rows;
     } counts[] = {{"core-business", 3}, {"staff", 15}, {"assets", 18},   {"risks", 17},
-                  {"training", 57},     {"revisions", 1}, {"vendors", 5}, {"agreements", 5}};
+                  {"training", 57},     {"revisions", 1}, {"vendors", 5}, {"agreements", 5},
+                  {"acknowledgements", 12}};
     for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
         assert_int_equal(registers_get(set, counts[i].name)->rows.len, counts[i].rows);
 
@@ -400,7 +483,7 @@ static void test_example_registers_load_clean(void **state)
     assert_non_null(custodian);
     assert_string_equal(custodian->key, "S-05");
     assert_string_equal(register_row_label(custodian, AUDIENCE_INTERNAL), "張志明");
-    assert_int_equal(register_row_pos(hw7).line, 127);
+    assert_int_equal(register_row_pos(hw7).line, 128);
 
     const register_def *staff = registers_get(set, "staff");
     const register_cell *cats = register_row_cell(register_row_get(staff, "S-02"), "categories");
@@ -533,8 +616,15 @@ static void test_cell_types(void **state)
     ASSERT_CELL(s, "R-1", "summary", pub, sh,
                 "<strong>重要</strong> 事項 &lt;script&gt;alert(1)&lt;/script&gt; "
                 "<a href=\"https://example.org\">連結</a>");
+    /* Markdown evidence is a page of its own, named by its title when it has one. */
     ASSERT_CELL(s, "R-1", "file", pub, sh,
-                "<a class=\"evidence\" href=\"../evidence/sign%20sheet.md\">sign sheet.md</a>");
+                "<a class=\"evidence\" href=\"../evidence/sign%20sheet.html\">sign sheet.md</a>");
+    map_init(&s->evidence_titles, free);
+    map_set(&s->evidence_titles, "sign sheet.md", xstrdup("簽到表 <正本>"));
+    ASSERT_CELL(s, "R-1", "file", pub, sh,
+                "<a class=\"evidence\" href=\"../evidence/sign%20sheet.html\">簽到表 &lt;正本&gt;</a>");
+    map_free(&s->evidence_titles);
+    memset(&s->evidence_titles, 0, sizeof s->evidence_titles);
     /* Hidden from the audience. */
     ASSERT_CELL(s, "R-1", "secret", AUDIENCE_STAFF, sh, "（不公開）");
     ASSERT_CELL(s, "R-1", "secret", AUDIENCE_INTERNAL, sh, "機密");
@@ -577,9 +667,9 @@ static void test_table_html(void **state)
     sb_init(&sb);
     register_table_html(&sb, s, reg, &v, "../", AUDIENCE_STAFF);
     assert_string_equal(sb.data,
-                        "<div class=\"table-wrap\"><table class=\"register\" data-register=\"records\">\n"
-                        "<thead>\n<tr><th scope=\"col\">編號</th><th scope=\"col\">日期</th>"
-                        "<th scope=\"col\">內部註記</th></tr>\n</thead>\n<tbody>\n"
+                        "<div class=\"table-wrap\" tabindex=\"0\"><table class=\"register\" data-register=\"records\">\n"
+                        "<thead>\n<tr><th scope=\"col\" class=\"w2\">編號</th><th scope=\"col\" class=\"w5\">日期</th>"
+                        "<th scope=\"col\" class=\"w5\">內部註記</th></tr>\n</thead>\n<tbody>\n"
                         "<tr><td>R-2</td><td class=\"date\">115/03/02</td><td>（不公開）</td></tr>\n"
                         "<tr><td>R-3</td><td class=\"date\">113/07/01</td><td>（不公開）</td></tr>\n"
                         "</tbody>\n</table></div>\n");
@@ -755,8 +845,8 @@ static void test_directives(void **state)
     sb_init(&sb);
     render_register_directive(&sb, &opts, &good);
     assert_string_equal(sb.data,
-                        "<div class=\"table-wrap\"><table class=\"register\" data-register=\"records\">\n"
-                        "<thead>\n<tr><th scope=\"col\">編號</th><th scope=\"col\">類別</th></tr>\n"
+                        "<div class=\"table-wrap\" tabindex=\"0\"><table class=\"register\" data-register=\"records\">\n"
+                        "<thead>\n<tr><th scope=\"col\" class=\"w2\">編號</th><th scope=\"col\" class=\"w2\">類別</th></tr>\n"
                         "</thead>\n<tbody>\n<tr><td>R-1</td><td>甲類</td></tr>\n</tbody>\n"
                         "</table></div>\n");
     sb_clear(&sb);
@@ -812,7 +902,7 @@ static void test_annex_links(void **state)
     free(got);
 
     /* The page links the annex it fills. */
-    value *page = register_page_value(s, registers_get(s->registers, "records"), AUDIENCE_PUBLIC);
+    value *page = register_page_value(s, registers_get(s->registers, "records"), AUDIENCE_PUBLIC, NULL);
     strbuf sb;
     sb_init(&sb);
     value_append_json(&sb, value_map_get(page, "annex"), false);
@@ -895,7 +985,7 @@ static void test_page_and_index_values(void **state)
     loaded *l = *state;
     site *s = &l->site;
     const register_def *reg = registers_get(s->registers, "records");
-    value *page = register_page_value(s, reg, AUDIENCE_PUBLIC);
+    value *page = register_page_value(s, reg, AUDIENCE_PUBLIC, NULL);
     assert_non_null(page);
     assert_string_equal(value_as_string(value_map_get(page, "title")), "紀錄");
     assert_string_equal(value_as_string(value_map_get(page, "csv_href")), "records.csv");
@@ -910,7 +1000,7 @@ static void test_page_and_index_values(void **state)
     assert_non_null(strstr(table, "<tr id=\"R-1\">"));
     assert_non_null(strstr(table, "<tr id=\"R-3\">"));
     value_unref(page);
-    assert_null(register_page_value(s, registers_get(s->registers, "people"), AUDIENCE_PUBLIC));
+    assert_null(register_page_value(s, registers_get(s->registers, "people"), AUDIENCE_PUBLIC, NULL));
 
     value *index = register_index_value(s, AUDIENCE_PUBLIC);
     strbuf sb;
@@ -935,6 +1025,8 @@ int main(void)
         cmocka_unit_test(test_ref_unknown_register),
         cmocka_unit_test(test_unknown_field),
         cmocka_unit_test(test_schema_errors),
+        cmocka_unit_test(test_type_and_map_errors),
+        cmocka_unit_test(test_typed_value),
         cmocka_unit_test(test_file_paths),
         cmocka_unit_test(test_file_symlink_escape),
         cmocka_unit_test(test_billion_laughs),

@@ -99,6 +99,28 @@ expect_line "$work/err" "site/releases/V1.1.zip: error: V1.1 is already released
 if [ "$(sha256sum "$zip_a")" = "$sum_before" ]; then ok; else bad "the released zip changed"; fi
 no_temp_left "$work/a/site"
 
+# A release that cannot be read fails the build (exit 3, at the zip) rather
+# than dropping its version; so does a readable zip that is not a release.
+cd "$work/a"
+expect_exit 0 "$POLICYGEN" build -C site -o out --no-pdf --today $GOOD_DAY
+expect_file "$work/a/out/public/versions/V1.1/index.html"
+out_before=$(cd "$work/a/out" && find . -type f -exec sha256sum {} + | LC_ALL=C sort)
+out_untouched() {
+    if [ "$(cd "$work/a/out" && find . -type f -exec sha256sum {} + | LC_ALL=C sort)" = "$out_before" ] &&
+        [ -z "$(ls -d "$work"/a/out.tmp-* 2>/dev/null)" ]; then ok; else bad "the output changed ($1)"; fi
+}
+printf 'not a zip at all\n' >site/releases/V1.0.zip
+expect_exit 3 "$POLICYGEN" build -C site -o out --no-pdf --today $GOOD_DAY
+if grep -q '^site/releases/V1.0.zip: error: .*\[zip\]$' "$work/err"; then ok; else bad "no diagnostic at the unreadable zip"; cat "$work/err"; fi
+out_untouched "an unreadable release"
+rm site/releases/V1.0.zip
+expect_exit 0 "$POLICYGEN" bundle -C site -o bundled --edition public --today $GOOD_DAY
+cp bundled/dist/*-public.zip site/releases/V1.0.zip
+expect_exit 3 "$POLICYGEN" build -C site -o out --no-pdf --today $GOOD_DAY
+expect_line "$work/err" "site/releases/V1.0.zip: error: not a release: it has no content/site.yaml (policygen release makes releases; move other files out of releases/) [release]"
+out_untouched "a zip that is not a release"
+rm -rf site/releases/V1.0.zip bundled out
+
 # A draft: not approved, no approver; nothing written.
 fresh_site "$work/c"
 cat >>"$work/c/site/registers/revisions.yaml" <<'EOF'

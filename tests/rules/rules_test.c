@@ -22,6 +22,7 @@
 #include "core/xalloc.h"
 #include "diag/diag.h"
 #include "rules/date.h"
+#include "registers/regtype.h"
 #include "rules/plugin.h"
 #include "rules/rules.h"
 
@@ -38,7 +39,10 @@ static char *fixture(const char *name)
     return xasprintf("%s/%s", fixture_dir(), name);
 }
 
-/* One call of rules_run with its diagnostics captured. */
+/* One call of rules_run with its diagnostics captured. Its wall time is
+ * kept for the tests of the time limits, which bound it loosely (a tenfold
+ * margin): they guard against a rule that is never stopped, not against a
+ * slow or busy machine. */
 typedef struct run {
     rules_result result;
     char *diags;
@@ -62,12 +66,23 @@ static void run_inputs(run *r, const rules_inputs *in)
     r->seconds = (double)(end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9;
 }
 
+/* The typed registers come from the test site's "registers" entry (which
+ * site_push itself ignores); require loads from fixtures/lib. */
 static void run_paths(run *r, const char *const *paths, size_t n, const value *site,
                       const value *params, const rules_limits *limits)
 {
-    rules_inputs in = {.paths = paths, .count = n, .site = site, .today = TODAY,
-                       .params = params, .limits = limits};
+    char *lib = fixture("lib");
+    rules_inputs in = {.paths = paths,
+                       .count = n,
+                       .site = site,
+                       .registers = site ? value_map_get(site, "registers") : NULL,
+                       .registers_dir = "content/registers",
+                       .lib_dir = lib,
+                       .today = TODAY,
+                       .params = params,
+                       .limits = limits};
     run_inputs(r, &in);
+    free(lib);
 }
 
 /* Runs the named fixtures (NULL-terminated list). */
@@ -126,14 +141,44 @@ static const rule_info *find_rule(const run *r, const char *id)
     return NULL;
 }
 
-/* The site the tests share: two management reviews. */
-static value *review_row(const char *id, date d, int line)
+/* The site the tests share: registers by type, as registers_typed_value
+ * gives them: two management reviews, two training rows, one drill, and a
+ * staff register whose roles field cannot hold the canonical list. */
+static value *typed_row(const char *key, const char *file, int line)
 {
     value *row = value_map();
-    value_map_set_string(row, "id", id);
-    value_map_set(row, "date", rules_date_value(d));
-    rules_row_set_place(row, "content/registers/management-reviews.yaml", line);
+    value_map_set_string(row, "_key", key);
+    rules_row_set_place(row, file, line);
     return row;
+}
+
+/* fields: "canonical=own" pairs, or "canonical!problem". */
+static value *typed_register(const char *name, const char *title, const char *const *fields,
+                             value *rows)
+{
+    value *reg = value_map();
+    value_map_set_string(reg, "name", name);
+    value_map_set_string(reg, "title", title);
+    char *file = xasprintf("content/registers/%s.yaml", name);
+    value_map_set_string(reg, "file", file);
+    free(file);
+    value_map_set_number(reg, "line", 2);
+    value_map_set_string(reg, "key", "id");
+    value *fv = value_map();
+    for (size_t i = 0; fields[i]; i++) {
+        const char *sep = strpbrk(fields[i], "=!");
+        char *canonical = xstrndup(fields[i], (size_t)(sep - fields[i]));
+        value *f = value_map();
+        value_map_set_string(f, *sep == '=' ? "own" : "problem", sep + 1);
+        if (*sep == '!')
+            value_map_set_string(f, "own", "role");
+        value_map_set_number(f, "line", 5);
+        value_map_set(fv, canonical, f);
+        free(canonical);
+    }
+    value_map_set(reg, "fields", fv);
+    value_map_set(reg, "rows", rows);
+    return reg;
 }
 
 static value *make_site(void)
@@ -149,32 +194,48 @@ static value *make_site(void)
     value_map_set(site, "flags", flags);
     value_map_set(site, "nothing", value_null());
 
+    const char *reviews_file = "content/registers/management-reviews.yaml";
     value *reviews = value_list();
-    value_list_push(reviews, review_row("MR-2026", (date){2026, 3, 2}, 4));
-    value *old = review_row("MR-2025", (date){2025, 10, 20}, 12);
-    value_map_set_number(old, "hours", 6);
-    value_map_set_number(old, "score", 1.5);
+    value *now = typed_row("MR-2026", reviews_file, 4);
+    value_map_set(now, "date", rules_date_value((date){2026, 3, 2}));
+    value_list_push(reviews, now);
+    value *old = typed_row("MR-2025", reviews_file, 12);
+    value_map_set(old, "date", rules_date_value((date){2025, 10, 20}));
     value *items = value_list();
     value_list_push(items, value_string("policy"));
     value_list_push(items, value_string("goals"));
-    value_map_set(old, "items", items);
-    value_map_set(old, "minutes", value_null());
+    value_map_set(old, "agenda", items);
     value_list_push(reviews, old);
-    /* As registers_to_value gives it ... */
-    value *register_map = value_map();
-    value_map_set_string(register_map, "title", "管理審查會議紀錄");
-    value_map_set_string(register_map, "key", "id");
-    value_map_set_string(register_map, "count", "would hide the method");
-    value_map_set(register_map, "rows", reviews);
+    static const char *const review_fields[] = {"date=date", "agenda=items", NULL};
     value *registers = value_map();
-    value_map_set(registers, "management-reviews", register_map);
-    /* ... or as a plain list of rows. */
+    value *review_reg = typed_register("reviews", "管理審查會議紀錄", review_fields, reviews);
+    value *agenda = value_map_get(value_map_get(review_reg, "fields"), "agenda");
+    value *options = value_list();
+    value_list_push(options, value_string("policy"));
+    value_list_push(options, value_string("goals"));
+    value_map_set(agenda, "values", options);
+    value_map_set(registers, "management-reviews", review_reg);
+
+    value *training = value_list();
+    value *t1 = typed_row("T-1", "content/registers/training.yaml", 3);
+    value_map_set_number(t1, "hours", 6);
+    value_list_push(training, t1);
+    value *t2 = typed_row("T-2", "content/registers/training.yaml", 5);
+    value_map_set_number(t2, "hours", 1.5);
+    value_list_push(training, t2);
+    static const char *const training_fields[] = {"hours=hours", NULL};
+    value_map_set(registers, "training", typed_register("training", "訓練", training_fields, training));
+
     value *drills = value_list();
-    value *drill = value_map();
+    value *drill = typed_row("D-1", "content/registers/drills.yaml", 3);
     value_map_set_string(drill, "kind", "social-engineering");
-    rules_row_set_place(drill, "content/registers/drills.yaml", 3);
     value_list_push(drills, drill);
-    value_map_set(registers, "drills", drills);
+    static const char *const drill_fields[] = {"kind=kind", NULL};
+    value_map_set(registers, "drills", typed_register("drills", "演練", drill_fields, drills));
+
+    static const char *const staff_fields[] = {
+        "name=name", "categories!content/registers/staff.yaml's field 'role' is bool", NULL};
+    value_map_set(registers, "staff", typed_register("staff", "人員", staff_fields, value_list()));
     value_map_set(site, "registers", registers);
     return site;
 }
@@ -198,8 +259,8 @@ static const bad_case bad_cases[] = {
                     "value (global 'io') [rule-error]\n"},
     {"os-execute.lua", "@/os-execute.lua:7: error: rule 'os-execute' failed: attempt to index "
                        "a nil value (global 'os') [rule-error]\n"},
-    {"require.lua", "@/require.lua:1: error: rule plugin failed: attempt to call a nil value "
-                    "(global 'require') [rule-error]\n"},
+    {"require.lua", "@/require.lua:1: error: rule plugin failed: require: no helper module "
+                    "'socket' (@/lib/socket.lua) [rule-error]\n"},
     {"load.lua", "@/load.lua:7: error: rule 'load' failed: attempt to call a nil value (global "
                  "'load') [rule-error]\n"},
     {"loadstring.lua", "@/loadstring.lua:7: error: rule 'loadstring' failed: attempt to call a "
@@ -229,7 +290,10 @@ static const bad_case bad_cases[] = {
                          "'severity' must be one of error, warning, info (got 'fatal') "
                          "[rule-error]\n"},
     {"unknown-field.lua", "@/unknown-field.lua:1: error: rule plugin failed: rule: unknown field "
-                          "'sources' (known: id, title, severity, source, check) [rule-error]\n"},
+                          "'sources' (known: id, title, severity, source, kind, check, needs, "
+                          "params, plan) [rule-error]\n"},
+    {"bad-kind.lua", "@/bad-kind.lua:1: error: rule plugin failed: rule: field 'kind' must be "
+                     "one of duty, document (got 'paperwork') [rule-error]\n"},
     {"bad-status.lua", "@/bad-status.lua:7: error: rule 'bad-status' failed: flag: field "
                        "'status' must be one of missing, overdue, due-soon, ok (got 'late') "
                        "[rule-error]\n"},
@@ -251,7 +315,7 @@ static void check_bad_cases(const rules_limits *limits)
         assert_diags(&r, bad_cases[i].diag);
         assert_int_equal(diag_get_counts().errors, 1);
         assert_int_equal(r.result.failed, 1);
-        assert_true(r.seconds < 1.0);
+        assert_true(r.seconds < 10.0);
         assert_int_equal(r.result.flags.len, 1);
         assert_non_null(find_flag(&r, "good", "held on 2026-03-02"));
         const rule_info *bad = r.result.rules.items[0];
@@ -372,7 +436,7 @@ static void test_memory_limits(void **state)
                      "memory limit of 16 MiB [rule-memory]\n");
     /* A rule may catch a refused allocation and go on. */
     assert_non_null(find_flag(&r, "memory-caught", "caught: not enough memory"));
-    assert_true(r.seconds < 1.0);
+    assert_true(r.seconds < 10.0);
     run_free(&r);
 
     /* Too little memory even for the state. */
@@ -392,7 +456,7 @@ static void test_instruction_limit_is_configurable(void **state)
     run_fixtures(&r, NULL, NULL, &limits, "loop.lua", NULL);
     assert_diags(&r, "@/loop.lua:7: error: rule 'loop' stopped: exceeded the instruction limit "
                      "of 100000 [rule-timeout]\n");
-    assert_true(r.seconds < 0.5);
+    assert_true(r.seconds < 5.0);
     run_free(&r);
 }
 
@@ -406,7 +470,7 @@ static void test_time_limit_in_lua(void **state)
     run_fixtures(&r, NULL, NULL, &limits, "loop-pcall.lua", NULL);
     assert_diags(&r, "@/loop-pcall.lua:9: error: rule 'loop-pcall' stopped: exceeded the time "
                      "limit of 100 ms [rule-timeout]\n");
-    assert_true(r.seconds < 1.0);
+    assert_true(r.seconds < 10.0);
     run_free(&r);
 }
 
@@ -428,7 +492,7 @@ static void test_time_limit_in_c(void **state)
     assert_non_null(info);
     assert_true(info->declared);
     assert_null(info->title);
-    assert_true(r.seconds < 1.0);
+    assert_true(r.seconds < 10.0);
     run_free(&r);
     value_unref(site);
 }
@@ -445,7 +509,7 @@ static void test_metatables_without_finalizers(void **state)
         run_fixtures(&r, NULL, NULL, &limits, "metatables.lua", NULL);
         assert_string_equal(r.diags, "");
         assert_non_null(find_flag(&r, "metatables", "metatables ok"));
-        assert_true(r.seconds < 0.5);
+        assert_true(r.seconds < 5.0);
         run_free(&r);
     }
 }
@@ -571,11 +635,13 @@ static void test_flag_fields_defaults_and_order(void **state)
     assert_null(f->file);
     assert_int_equal(f->line, 0);
     assert_null(f->section);
+    assert_null(f->owner);
 
     f = find_flag(&r, "flags", "late");
     assert_int_equal(f->status, FLAG_OVERDUE);
     assert_int_equal(f->severity, DIAG_INFO); /* given */
     assert_string_equal(f->due, "2026-10-31");
+    assert_string_equal(f->owner, "資安長 王大明");
 
     f = find_flag(&r, "flags", "soon");
     assert_int_equal(f->status, FLAG_DUE_SOON);
@@ -598,6 +664,9 @@ static void test_flag_fields_defaults_and_order(void **state)
     const rule_info *info = find_rule(&r, "flags");
     assert_int_equal(info->outcome, RULE_RAN);
     assert_int_equal(info->flag_count, 5);
+    assert_int_equal(info->kind, RULE_KIND_DOCUMENT);
+    assert_int_equal(find_rule(&r, "good")->kind, RULE_KIND_DUTY); /* the default */
+    assert_string_equal(rule_kind_name(RULE_KIND_DOCUMENT), "document");
     run_free(&r);
     value_unref(site);
 }
@@ -607,14 +676,15 @@ static void test_bad_flags(void **state)
     (void)state;
     static const char *cases[][2] = {
         {"unknown-field", "@/flag-cases.lua:9: error: rule 'flag-cases' failed: flag: unknown "
-                          "field 'stauts' (known: message, status, due, severity, row, section) "
+                          "field 'stauts' (known: message, status, due, severity, row, section, at, "
+                          "owner) "
                           "[rule-error]\n"},
         {"no-message", "@/flag-cases.lua:10: error: rule 'flag-cases' failed: flag: field "
                        "'message' must be a non-empty string (got nil) [rule-error]\n"},
         {"bad-due", "@/flag-cases.lua:11: error: rule 'flag-cases' failed: flag: field 'due' "
                     "must be a date (got the string 'next week') [rule-error]\n"},
         {"bad-row", "@/flag-cases.lua:12: error: rule 'flag-cases' failed: flag: field 'row' "
-                    "must be a row of site.registers (it has no _file and _line) "
+                    "must be a row of site.registers (got a table the rule made) "
                     "[rule-error]\n"},
         {"bad-severity", "@/flag-cases.lua:13: error: rule 'flag-cases' failed: flag: field "
                          "'severity' must be one of error, warning, info (got 'fatal') "
@@ -655,7 +725,7 @@ static void test_site_data(void **state)
     value_map_set(params, "good", theirs);
 
     value *no_reviews = value_map();
-    value_map_set(no_reviews, "registers", value_map());
+    value_map_set(no_reviews, "registers", value_map()); /* good's need is optional */
 
     run r;
     run_fixtures(&r, site, params, NULL, "site.lua", NULL);
@@ -699,6 +769,163 @@ static void test_bad_date_in_site_data(void **state)
                      "value must hold \"YYYY-MM-DD\", not '2026-02-30' [rule-error]\n");
     run_free(&r);
     value_unref(site);
+}
+
+/* ---- needs ---- */
+
+static const rule_need *find_need(const rule_info *info, const char *type, const char *field)
+{
+    for (size_t i = 0; i < info->needs.len; i++) {
+        const rule_need *n = info->needs.items[i];
+        if (strcmp(n->type, type) == 0 &&
+            (field ? n->field && strcmp(n->field, field) == 0 : !n->field))
+            return n;
+    }
+    return NULL;
+}
+
+static void test_needs_unmet(void **state)
+{
+    (void)state;
+    value *site = make_site();
+    run r;
+    run_fixtures(&r, site, NULL, NULL, "needs-missing-register.lua", "needs-missing-field.lua",
+                 "needs-bad-field.lua", "needs-optional.lua", NULL);
+    assert_string_equal(r.diags, ""); /* check.c reports unchecked rules */
+    assert_int_equal(r.result.unchecked, 3);
+
+    const rule_info *info = find_rule(&r, "needs-missing-register");
+    assert_int_equal(info->outcome, RULE_UNCHECKED);
+    assert_string_equal(rule_outcome_name(info->outcome), "unchecked");
+    const rule_need *n = find_need(info, "incidents", NULL);
+    assert_true(n->blocking && !n->met);
+    assert_string_equal(n->file, "content/registers");
+    assert_non_null(strstr(n->message, "needs a register of type incidents (資通安全事件紀錄), "
+                                       "and no register declares `type: incidents`"));
+    /* its fields say nothing more: the register's need covers them */
+    assert_false(find_need(info, "incidents", "aware")->blocking);
+
+    info = find_rule(&r, "needs-missing-field");
+    assert_int_equal(info->outcome, RULE_UNCHECKED);
+    assert_true(find_need(info, "drills", NULL)->met);
+    n = find_need(info, "drills", "date");
+    assert_true(n->blocking);
+    assert_string_equal(n->message,
+                        "needs drills.date (date: 演練日期), and content/registers/drills.yaml has "
+                        "no field that holds it: add a field 'date', or map one of yours (map: { "
+                        "date: YOUR_FIELD })");
+    assert_string_equal(n->file, "content/registers/drills.yaml");
+    assert_int_equal(n->line, 2);
+
+    info = find_rule(&r, "needs-bad-field");
+    assert_int_equal(info->outcome, RULE_UNCHECKED);
+    n = find_need(info, "staff", "categories");
+    assert_string_equal(n->message, "needs staff.categories, but content/registers/staff.yaml's "
+                                    "field 'role' is bool");
+    assert_int_equal(n->line, 5);
+    n = find_need(info, "staff", "name");
+    assert_true(n->met);
+    assert_string_equal(n->by, "content/registers/staff.yaml: name");
+
+    /* optional needs the site lacks do not keep a rule from running */
+    info = find_rule(&r, "needs-optional");
+    assert_int_equal(info->outcome, RULE_RAN);
+    n = find_need(info, "incidents", NULL);
+    assert_true(!n->met && !n->blocking && n->message);
+    n = find_need(info, "drills", "date");
+    assert_true(!n->met && !n->blocking);
+    assert_non_null(find_flag(&r, "needs-optional", "ran"));
+    assert_null(find_flag(&r, "needs-missing-field", "ran"));
+    run_free(&r);
+    value_unref(site);
+}
+
+static void test_needs_declared_only(void **state)
+{
+    (void)state;
+    value *site = make_site();
+    run r;
+    run_fixtures(&r, site, NULL, NULL, "undeclared.lua", "bad-needs.lua", NULL);
+    char *names = regtype_names();
+    char *want = xasprintf(
+        "@/undeclared.lua:10: error: rule 'undeclared' failed: drills.id: this rule does not read "
+        "that field (declare it: needs = { [\"drills\"] = { ..., \"id\" } }) [rule-error]\n"
+        "@/bad-needs.lua:1: error: rule plugin failed: rule: needs: unknown register type "
+        "'people' (types: %s) [rule-error]\n",
+        names);
+    assert_diags(&r, want);
+    free(want);
+    free(names);
+    run_free(&r);
+    value_unref(site);
+}
+
+static void test_flag_places_and_cap(void **state)
+{
+    (void)state;
+    value *site = make_site();
+    static const char *cases[][2] = {
+        {"fake-row", "@/places.lua:11: error: rule 'places' failed: flag: field 'row' must be a "
+                     "row of site.registers (got a table the rule made) [rule-error]\n"},
+        {"both", "@/places.lua:13: error: rule 'places' failed: flag: give 'row' (a register "
+                 "row) or 'at' (a place in the plan), not both [rule-error]\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        value *params = value_map();
+        value *mine = value_map();
+        value_map_set_string(mine, "case", cases[i][0]);
+        value_map_set(params, "places", mine);
+        run r;
+        run_fixtures(&r, site, params, NULL, "places.lua", NULL);
+        assert_diags(&r, cases[i][1]);
+        run_free(&r);
+        value_unref(params);
+    }
+
+    /* a place in the plan (the host checks it is one), and a NUL in the message */
+    run r;
+    run_fixtures(&r, site, NULL, NULL, "places.lua", NULL);
+    assert_string_equal(r.diags, "");
+    const rule_flag *f = r.result.flags.items[0];
+    assert_string_equal(f->message, "a\\x00b");
+    assert_string_equal(f->file, "content/plan/01-basis.md");
+    assert_int_equal(f->line, 3);
+    run_free(&r);
+
+    /* at most RULES_MAX_FLAGS flags; the rest are counted */
+    value *params = value_map();
+    value *mine = value_map();
+    value_map_set_string(mine, "case", "many");
+    value_map_set(params, "places", mine);
+    run_fixtures(&r, site, params, NULL, "places.lua", NULL);
+    assert_int_equal(r.result.flags.len, RULES_MAX_FLAGS);
+    assert_int_equal(find_rule(&r, "places")->dropped, 1500 - RULES_MAX_FLAGS);
+    run_free(&r);
+    value_unref(params);
+
+    /* a name site.yaml gives that the rule does not declare */
+    params = value_map();
+    mine = value_map();
+    value_map_set_string(mine, "cas", "plan");
+    value_map_set(params, "places", mine);
+    run_fixtures(&r, site, params, NULL, "places.lua", NULL);
+    const rule_info *info = find_rule(&r, "places");
+    assert_int_equal(info->unknown_params.len, 1);
+    assert_string_equal(info->unknown_params.items[0], "cas");
+    assert_string_equal(info->params, "{\"case\":\"plan\"}");
+    run_free(&r);
+    value_unref(params);
+    value_unref(site);
+}
+
+static void test_require(void **state)
+{
+    (void)state;
+    run r;
+    run_fixtures(&r, NULL, NULL, NULL, "uses-lib.lua", NULL);
+    assert_diags(&r, "@/uses-lib.lua:11: error: rule 'uses-lib' failed: require: '../rules' is "
+                     "not a helper module's name (a-z, 0-9, '-', '_') [rule-error]\n");
+    run_free(&r);
 }
 
 /* ---- the list of rules ---- */
@@ -757,7 +984,8 @@ static void test_invalid_today(void **state)
     FILE *stream = tmpfile();
     diag_reset();
     diag_set_stream(stream);
-    rules_run(paths, 1, NULL, (date){2026, 2, 30}, NULL, NULL, &result);
+    rules_inputs in = {.paths = paths, .count = 1, .today = (date){2026, 2, 30}};
+    rules_run(&in, &result);
     diag_set_stream(stderr);
     char text[200] = "";
     rewind(stream);
@@ -825,6 +1053,7 @@ static void run_with_parts(run *r, const char *const *names, const rules_limits 
     rules_inputs in = {.paths = (const char *const *)paths.items,
                        .count = paths.len,
                        .site = site,
+                       .registers = value_map_get(site, "registers"),
                        .lazy = lazy,
                        .lazy_count = sizeof lazy / sizeof *lazy,
                        .today = TODAY,
@@ -913,7 +1142,7 @@ static void test_timeout_in_worker(void **state)
     assert_non_null(find_flag(&r, "good", "held on 2026-03-02"));
     assert_non_null(find_flag(&r, "other-name", "still runs"));
     assert_int_equal(find_rule(&r, "flags")->flag_count, 5);
-    assert_true(r.seconds < 1.5);
+    assert_true(r.seconds < 15.0);
     run_free(&r);
     value_unref(site);
 }
@@ -985,9 +1214,9 @@ static char *describe_run(const run *r)
     }
     for (size_t i = 0; i < r->result.flags.len; i++) {
         const rule_flag *f = r->result.flags.items[i];
-        sb_printf(&out, "flag %s %d %d %s|%s %s:%d %s\n", f->rule_id, f->severity, f->status,
+        sb_printf(&out, "flag %s %d %d %s|%s %s:%d %s %s\n", f->rule_id, f->severity, f->status,
                   f->message, f->due ? f->due : "-", f->file ? f->file : "-", f->line,
-                  f->section ? f->section : "-");
+                  f->section ? f->section : "-", f->owner ? f->owner : "-");
     }
     sb_printf(&out, "failed %d\n", r->result.failed);
     return sb_take(&out);
@@ -1011,7 +1240,10 @@ static void test_results_do_not_depend_on_workers(void **state)
     char *first = NULL;
     for (int workers = 1; workers <= 8; workers *= 2) {
         rules_limits limits = rules_default_limits();
-        limits.max_millis = 300;
+        /* Long enough that the instruction limit stops loop.lua first even on
+         * a busy machine (a time limit would word the stop otherwise), short
+         * enough for pattern-bomb.lua, which only the clock stops. */
+        limits.max_millis = 3000;
         limits.workers = workers;
         int made = 0;
         run r;
@@ -1055,12 +1287,25 @@ static void test_outcome_round_trip(void **state)
     plugin_outcome o, back;
     plugin_outcome_init(&o);
     o.declared = true;
-    o.decl = (rule_decl){xstrdup("r"), xstrdup("標題"), xstrdup("s:1;2"), DIAG_WARNING};
+    o.decl.id = xstrdup("r");
+    o.decl.title = xstrdup("標題");
+    o.decl.source = xstrdup("s:1;2");
+    o.decl.severity = DIAG_WARNING;
+    o.decl.plan = xstrdup("controls/備份");
+    rule_need *need = xcalloc(1, sizeof *need);
+    *need = (rule_need){.type = xstrdup("staff"), .field = xstrdup("name"), .optional = true,
+                        .blocking = true, .message = xstrdup("needs;3:x"), .file = xstrdup("f"),
+                        .line = 7};
+    vec_push(&o.decl.needs, need);
+    o.unchecked = true;
+    o.dropped = 12;
+    vec_push(&o.unknown_params, xstrdup("intervl"));
+    o.decl.kind = RULE_KIND_DOCUMENT;
     plugin_outcome_fail(&o, STAGE_CHECK, SANDBOX_MEMORY, 12, xstrdup("m"), NULL);
     rule_flag *f = xcalloc(1, sizeof *f);
     *f = (rule_flag){
         xstrdup("r"), DIAG_INFO, FLAG_DUE_SOON, xstrdup("a\nb;3:x"), xstrdup("2026-01-31"),
-        NULL,         0,         xstrdup("sec")};
+        NULL,         0,         xstrdup("sec"),       xstrdup("總務處 林;1:")};
     vec_push(&o.flags, f);
 
     strbuf enc;
@@ -1072,6 +1317,18 @@ static void test_outcome_round_trip(void **state)
     assert_string_equal(back.decl.title, "標題");
     assert_string_equal(back.decl.source, "s:1;2");
     assert_int_equal(back.decl.severity, DIAG_WARNING);
+    assert_string_equal(back.decl.plan, "controls/備份");
+    assert_int_equal(back.decl.needs.len, 1);
+    const rule_need *n = back.decl.needs.items[0];
+    assert_string_equal(n->type, "staff");
+    assert_string_equal(n->field, "name");
+    assert_true(n->optional && n->blocking && !n->met);
+    assert_string_equal(n->message, "needs;3:x");
+    assert_int_equal(n->line, 7);
+    assert_true(back.unchecked);
+    assert_int_equal(back.dropped, 12);
+    assert_string_equal(back.unknown_params.items[0], "intervl");
+    assert_int_equal(back.decl.kind, RULE_KIND_DOCUMENT);
     assert_true(back.failed);
     assert_int_equal(back.error.kind, SANDBOX_MEMORY);
     assert_int_equal(back.error.line, 12);
@@ -1082,6 +1339,7 @@ static void test_outcome_round_trip(void **state)
     assert_string_equal(g->due, "2026-01-31");
     assert_null(g->file);
     assert_string_equal(g->section, "sec");
+    assert_string_equal(g->owner, "總務處 林;1:");
     plugin_outcome_free(&back);
 
     /* Every truncation (a child killed while writing) is refused cleanly. */
@@ -1116,6 +1374,10 @@ int main(void)
         cmocka_unit_test(test_bad_flags),
         cmocka_unit_test(test_site_data),
         cmocka_unit_test(test_bad_date_in_site_data),
+        cmocka_unit_test(test_needs_unmet),
+        cmocka_unit_test(test_needs_declared_only),
+        cmocka_unit_test(test_flag_places_and_cap),
+        cmocka_unit_test(test_require),
         cmocka_unit_test(test_rule_list_duplicates_and_names),
         cmocka_unit_test(test_invalid_today),
         cmocka_unit_test(test_lazy_parts),

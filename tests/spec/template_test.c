@@ -245,6 +245,60 @@ static void test_standalone_partial_inside_inline_partial(void **state)
     tpl_set_free(set);
 }
 
+/* n sections over `items` nested inside each other, around text. */
+static char *nested_sections(int n, const char *text)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (int i = 0; i < n; i++)
+        sb_append(&sb, "{{#items}}");
+    sb_append(&sb, text);
+    for (int i = 0; i < n; i++)
+        sb_append(&sb, "{{/items}}");
+    return sb_take(&sb);
+}
+
+static value *items(int n)
+{
+    value *v = value_map();
+    value *list = value_list();
+    for (int i = 0; i < n; i++)
+        value_list_push(list, value_map());
+    value_map_set(v, "items", list);
+    return v;
+}
+
+/* Found by fuzzing: sections that repeat inside each other multiply, and a
+ * template of a few hundred bytes asked for gigabytes (4^14 copies of 64
+ * bytes here) or for billions of steps (2^40 with no text): each stops with
+ * an error at its limit (here lower than the real ones, to be quick), and
+ * the output is left as it was. */
+static void test_multiplying_sections_stop_at_the_limits(void **state)
+{
+    (void)state;
+    value *four = items(4), *two = items(2);
+    tpl_set *set = tpl_set_new(NULL, NULL);
+    tpl_set_limits(set, TPL_MAX_OUTPUT / 16, TPL_MAX_STEPS / 10);
+    char *big = nested_sections(14, "0123456789012345678901234567890123456789012345678901234567890123");
+    char *slow = nested_sections(40, "");
+    strbuf out;
+    sb_init(&out);
+    sb_append(&out, "before");
+    tpl_error err = {0};
+    assert_false(tpl_render_string(set, "big", big, four, &out, &err));
+    assert_non_null(strstr(err.message, "larger than 16 MiB"));
+    assert_string_equal(out.data, "before");
+    assert_false(tpl_render_string(set, "slow", slow, two, &out, &err));
+    assert_non_null(strstr(err.message, "more than 1000000 tags"));
+    assert_string_equal(out.data, "before");
+    sb_free(&out);
+    free(big);
+    free(slow);
+    tpl_set_free(set);
+    value_unref(four);
+    value_unref(two);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -258,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_missing_named_template_is_an_error),
         cmocka_unit_test(test_deep_section_nesting_is_an_error),
         cmocka_unit_test(test_standalone_partial_inside_inline_partial),
+        cmocka_unit_test(test_multiplying_sections_stop_at_the_limits),
     };
     return cmocka_run_group_tests_name("template", tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include "markdown/directive.h"
 #include "markdown/tree.h"
 #include "registers/registers.h"
+#include "render/html/colwidth.h"
 #include "render/html/register_html.h"
 #include "xref/xref.h"
 
@@ -47,6 +48,7 @@ typedef struct html_body {
     size_t len;
     hole *holes;
     size_t nholes, cap;
+    double widest; /* the width in em its widest table needs (html_body_options.widest_table) */
 } html_body;
 
 typedef struct body_renderer {
@@ -59,6 +61,9 @@ typedef struct body_renderer {
     bool in_table_header;
     int table_column;
     const uint8_t *alignments;
+    const char **widths; /* per column of the table being rendered: colwidth's class */
+    int ncolumns;
+    cmark_node *root;       /* the document's tree (an annex's top block quotes are its guidance) */
     html_body *pre;         /* rendering at load: holes go here */
     uint32_t links;         /* links of the document met so far */
     uint32_t directives;    /* directives met so far */
@@ -155,14 +160,63 @@ static void heading_open(body_renderer *r, cmark_node *node)
 static void table_cell_open(body_renderer *r)
 {
     uint8_t align = r->alignments ? r->alignments[r->table_column] : 0;
+    const char *width = r->in_table_header && r->widths && r->table_column < r->ncolumns
+                            ? r->widths[r->table_column]
+                            : NULL;
+    const char *align_class = align == 'l' ? "left" : align == 'c' ? "center" : align == 'r' ? "right" : NULL;
     put(r->out, r->in_table_header ? "<th" : "<td");
-    if (align == 'l')
-        put(r->out, " class=\"left\"");
-    else if (align == 'c')
-        put(r->out, " class=\"center\"");
-    else if (align == 'r')
-        put(r->out, " class=\"right\"");
+    if (r->in_table_header)
+        put(r->out, " scope=\"col\"");
+    if (align_class || width)
+        sb_printf(r->out, " class=\"%s%s%s\"", align_class ? align_class : "",
+                  align_class && width ? " " : "", width ? width : "");
     put(r->out, ">");
+}
+
+static bool has_empty_link(cmark_node *node)
+{
+    for (cmark_node *c = cmark_node_first_child(node); c; c = cmark_node_next(c))
+        if ((cmark_node_get_type(c) == CMARK_NODE_LINK && !cmark_node_first_child(c)) ||
+            has_empty_link(c))
+            return true;
+    return false;
+}
+
+/* The width class of each column of a table node, from its cells' text. */
+static void table_widths(body_renderer *r, cmark_node *table)
+{
+    /* At load, an empty link has no text yet (xref writes it later). */
+    if (r->pre && has_empty_link(table))
+        r->unfit = true;
+    free(r->widths);
+    r->widths = NULL;
+    r->ncolumns = 0;
+    cmark_node *head = cmark_node_first_child(table);
+    int n = 0;
+    for (cmark_node *c = head ? cmark_node_first_child(head) : NULL; c; c = cmark_node_next(c))
+        n++;
+    if (!n)
+        return;
+    colwidth *w = xcalloc((size_t)n, sizeof *w);
+    for (cmark_node *row = head; row; row = cmark_node_next(row)) {
+        int i = 0;
+        for (cmark_node *c = cmark_node_first_child(row); c && i < n; c = cmark_node_next(c), i++) {
+            char *t = md_plain_text(c);
+            colwidth_add_text(&w[i], t, strlen(t), row == head);
+            free(t);
+        }
+    }
+    r->widths = xcalloc((size_t)n, sizeof *r->widths);
+    double total = 0;
+    for (int i = 0; i < n; i++) {
+        r->widths[i] = colwidth_class(&w[i]);
+        total += colwidth_em(&w[i]) + COLWIDTH_PADDING_EM;
+    }
+    double *widest = r->pre ? &r->pre->widest : r->opts->widest_table;
+    if (widest && total > *widest)
+        *widest = total;
+    r->ncolumns = n;
+    free(w);
 }
 
 static void render_tree(body_renderer *r, cmark_node *root);
@@ -207,6 +261,18 @@ static void render_directive(body_renderer *r, const directive *d)
     case DIRECTIVE_REVISIONS:
         render_register_directive(r->out, r->opts, d);
         break;
+    case DIRECTIVE_SIGNATURES: {
+        const char *labels[16];
+        size_t n = directive_signatures(d, labels, 16);
+        put(r->out, "<div class=\"signature-block\">\n");
+        for (size_t i = 0; i < n; i++) {
+            put(r->out, "<div class=\"signature\"><span class=\"signature-label\">");
+            text(r, labels[i]);
+            put(r->out, "</span><span class=\"signature-space\"></span></div>\n");
+        }
+        put(r->out, "</div>\n");
+        break;
+    }
     }
 }
 
@@ -319,7 +385,14 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
     case CMARK_NODE_DOCUMENT:
         break;
     case CMARK_NODE_BLOCK_QUOTE:
-        put(out, entering ? "<blockquote>\n" : "</blockquote>\n");
+        /* In an annex, a block quote at the top is the form's guidance: the
+         * page shows it apart, and print leaves it off the sheet. */
+        if (r->doc->kind == DOCUMENT_ANNEX && cmark_node_parent(node) == r->root)
+            put(out, entering ? "<aside class=\"form-guidance\" aria-label=\"填寫說明\">\n"
+                                "<p class=\"form-guidance-title\">填寫說明</p>\n"
+                              : "</aside>\n");
+        else
+            put(out, entering ? "<blockquote>\n" : "</blockquote>\n");
         break;
     case CMARK_NODE_LIST: {
         bool ordered = cmark_node_get_list_type(node) == CMARK_ORDERED_LIST;
@@ -485,7 +558,8 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
         if (strcmp(type, "table") == 0) {
             if (entering) {
                 r->alignments = cmark_gfm_extensions_get_table_alignments(node);
-                put(out, "<div class=\"table-wrap\"><table>\n");
+                table_widths(r, node);
+                put(out, "<div class=\"table-wrap\" tabindex=\"0\"><table>\n");
             } else {
                 put(out, "</tbody>\n</table></div>\n");
             }
@@ -543,8 +617,9 @@ void html_prerender_body(void *ctx, document *d, cmark_node *root)
     sb_grow(&out, d->body_len * 3 / 2); /* about what Markdown becomes */
     html_body *b = xcalloc(1, sizeof *b);
     static const html_body_options none = {0};
-    body_renderer r = {.out = &out, .doc = d, .opts = &none, .pre = b};
+    body_renderer r = {.out = &out, .doc = d, .opts = &none, .root = root, .pre = b};
     render_tree(&r, root);
+    free(r.widths);
     if (r.unfit) {
         sb_free(&out);
         html_body_free(b);
@@ -563,6 +638,9 @@ static void fill_holes(body_renderer *r, const html_body *b)
 {
     const document *d = r->doc;
     strbuf *out = r->out;
+    double *widest = r->opts->widest_table;
+    if (widest && b->widest > *widest)
+        *widest = b->widest;
     sb_grow(out, b->len + b->nholes * 64);
     size_t from = 0;
     for (size_t i = 0; i < b->nholes; i++) {
@@ -615,10 +693,22 @@ void html_render_body(strbuf *out, const document *d, const html_body_options *o
         fill_holes(&r, d->made);
     } else {
         md_tree *tree = md_tree_open(d);
+        r.root = tree->root;
         render_tree(&r, tree->root);
         md_tree_close(tree);
     }
     free(r.footnote_refs);
+    free(r.widths);
+}
+
+void html_render_tree(strbuf *out, const document *d, cmark_node *root,
+                      const html_body_options *opts)
+{
+    body_renderer r = {.out = out, .doc = d, .opts = opts, .root = root};
+    r.footnote_refs = xcalloc((size_t)d->footnote_count + 1, sizeof *r.footnote_refs);
+    render_tree(&r, root);
+    free(r.footnote_refs);
+    free(r.widths);
 }
 
 size_t html_body_size(const document *d)
@@ -653,19 +743,10 @@ void html_render_section(strbuf *out, const document *d, const section *sec,
     body_renderer r = {.out = out, .doc = d, .opts = opts};
     r.footnote_refs = xcalloc((size_t)d->footnote_count + 1, sizeof *r.footnote_refs);
     md_tree *tree = md_tree_open(d);
-    cmark_node *heading = md_tree_heading(tree, sec);
-    for (cmark_node *n = heading ? cmark_node_next(heading) : cmark_node_first_child(tree->root);
-         n; n = cmark_node_next(n)) {
-        cmark_node_type t = cmark_node_get_type(n);
-        if (t == CMARK_NODE_FOOTNOTE_DEFINITION)
-            break;
-        if (t == CMARK_NODE_HEADING) {
-            const section *next = cmark_node_get_user_data(n);
-            if (!heading || !next || next->level <= sec->level)
-                break;
-        }
+    r.root = tree->root;
+    for (cmark_node *n = md_section_first(tree, sec); n; n = md_section_next(tree, sec, n))
         render_tree(&r, n);
-    }
     md_tree_close(tree);
     free(r.footnote_refs);
+    free(r.widths);
 }

@@ -23,12 +23,20 @@ typedef struct html_body_options {
     const char *root;
     /* When set, gets the offset in out of each heading id (before its prefix). */
     html_id_marks *id_marks;
+    /* When set, gets the width in em the widest table needs (colwidth.h):
+     * whether a form fits a portrait page. */
+    double *widest_table;
 } html_body_options;
 
 /* Appends the body (headings numbered, footnotes at the end) to out: from
  * what html_prerender_body made of it when there is that, else from its tree
  * parsed again. */
 void html_render_body(strbuf *out, const document *d, const html_body_options *opts);
+/* Appends a tree that is no document of the site's (an evidence file, parsed
+ * by the caller) as d's body: without sections, directives or
+ * cross-references of its own. */
+void html_render_tree(strbuf *out, const document *d, cmark_node *root,
+                      const html_body_options *opts);
 /* A site_visitor (content/site.h): renders d's body while the load has its
  * tree, but for what only later stages know (cross-references, footnote
  * numbers across the plan, directives, which depend on the edition), and

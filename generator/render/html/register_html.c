@@ -7,7 +7,10 @@
 
 #include "core/xalloc.h"
 #include "markdown/markdown.h"
+#include "markdown/tree.h"
 #include "render/html/body.h"
+#include "render/html/colwidth.h"
+#include "xref/xref.h"
 
 static void esc(strbuf *out, const char *s)
 {
@@ -181,16 +184,31 @@ void register_cell_html(strbuf *out, const site *s, const register_row *row,
     case FIELD_REF:
         ref_html(out, c, root, aud);
         break;
-    case FIELD_FILE:
+    case FIELD_FILE: {
+        /* Markdown evidence is a page of its own (register_evidence_page),
+         * named by its title; other files are linked as they are. */
+        const char *path = c->node->text;
+        char *page = register_evidence_href(path);
+        const char *title = site_evidence_title(s, path);
         sb_append(out, "<a class=\"evidence\" href=\"");
         esc(out, root ? root : "");
         sb_append(out, "evidence/");
-        url_part(out, c->node->text);
+        url_part(out, page ? page : path);
         sb_append(out, "\">");
-        esc(out, c->node->text);
+        esc(out, title ? title : path);
         sb_append(out, "</a>");
+        free(page);
         break;
     }
+    }
+}
+
+char *register_evidence_href(const char *path)
+{
+    size_t len = strlen(path);
+    if (len < 4 || strcmp(path + len - 3, ".md") != 0)
+        return NULL;
+    return xasprintf("%.*s.html", (int)(len - 3), path);
 }
 
 static bool numeric(const register_field *f)
@@ -207,46 +225,99 @@ static void row_id(strbuf *out, const register_view *view, const register_row *r
     sb_append(out, "\"");
 }
 
+/* The longest merged "label：value" line kept whole, and the longest
+ * value kept whole on a line that wraps, in em. */
+#define KEEP_LINE_EM 10.0
+#define KEEP_EM 6.0
+
 static void table_layout(strbuf *out, const site *s, const register_def *reg,
                          const register_view *view, const vec *cols, const vec *rows,
-                         const char *root, audience aud)
+                         const char *root, audience aud, const map *marks, double *width_em)
 {
-    sb_append(out, "<div class=\"table-wrap\"><table class=\"register\" data-register=\"");
+    /* The rows first: the header's width classes come from their cells. */
+    colwidth *widths = xcalloc(cols->len + 1, sizeof *widths);
+    colwidth mark_width = {0};
+    strbuf body;
+    sb_init(&body);
+    for (size_t r = 0; r < rows->len; r++) {
+        const register_row *row = rows->items[r];
+        const register_row_mark *mark = marks && row->key ? map_get(marks, row->key) : NULL;
+        sb_append(&body, "<tr");
+        row_id(&body, view, row);
+        if (mark)
+            sb_printf(&body, " class=\"flagged %s\"", mark->status);
+        sb_append(&body, ">");
+        for (size_t i = 0; i < cols->len; i++) {
+            const register_field *f = cols->items[i];
+            sb_append(&body, numeric(f)               ? "<td class=\"num\">"
+                             : f->type == FIELD_DATE ? "<td class=\"date\">"
+                                                     : "<td>");
+            size_t start = body.len;
+            register_cell_html(&body, s, row, f, root, aud, REGISTER_DATE_SHORT);
+            const vec *merged = register_view_merged(view, f);
+            for (size_t m = 0; merged && m < merged->len; m++) {
+                const register_field *mf = merged->items[m];
+                sb_append(&body, "<br>\n");
+                /* A short line ("系統管理人員：陳素梅") stays whole, else its
+                 * short value (a name, a unit) does. */
+                strbuf v, line;
+                sb_init(&v);
+                sb_init(&line);
+                register_cell_html(&v, s, row, mf, root, aud, REGISTER_DATE_SHORT);
+                esc(&line, mf->label);
+                sb_append(&line, "：");
+                size_t label_len = line.len;
+                sb_appendn(&line, v.data, v.len);
+                bool one_line = v.len && !strstr(v.data, "<br>");
+                if (one_line && colwidth_natural_html(line.data, line.len) <= KEEP_LINE_EM) {
+                    sb_printf(&body, "<span class=\"keep\">%s</span>", line.data);
+                } else {
+                    sb_appendn(&body, line.data, label_len);
+                    bool keep = one_line && colwidth_natural_html(v.data, v.len) <= KEEP_EM;
+                    sb_printf(&body, keep ? "<span class=\"keep\">%s</span>" : "%s", v.data);
+                }
+                sb_free(&v);
+                sb_free(&line);
+            }
+            colwidth_add_html(&widths[i], body.data + start, body.len - start, false);
+            sb_append(&body, "</td>");
+        }
+        if (marks) {
+            sb_append(&body, "<td class=\"row-flags\">");
+            size_t start = body.len;
+            if (mark)
+                sb_append(&body, mark->html);
+            colwidth_add_html(&mark_width, body.data + start, body.len - start, false);
+            sb_append(&body, "</td>");
+        }
+        sb_append(&body, "</tr>\n");
+    }
+    sb_append(out, "<div class=\"table-wrap\" tabindex=\"0\"><table class=\"register\" data-register=\"");
     esc(out, reg->name);
     sb_append(out, "\">\n<thead>\n<tr>");
     for (size_t i = 0; i < cols->len; i++) {
         const register_field *f = cols->items[i];
-        sb_append(out, "<th scope=\"col\">");
+        colwidth_add_text(&widths[i], f->label, strlen(f->label), true);
+        sb_printf(out, "<th scope=\"col\" class=\"%s\">", colwidth_class(&widths[i]));
         esc(out, f->label);
         sb_append(out, "</th>");
     }
-    sb_append(out, "</tr>\n</thead>\n<tbody>\n");
-    for (size_t r = 0; r < rows->len; r++) {
-        const register_row *row = rows->items[r];
-        sb_append(out, "<tr");
-        row_id(out, view, row);
-        sb_append(out, ">");
-        for (size_t i = 0; i < cols->len; i++) {
-            const register_field *f = cols->items[i];
-            sb_append(out, numeric(f)               ? "<td class=\"num\">"
-                           : f->type == FIELD_DATE ? "<td class=\"date\">"
-                                                   : "<td>");
-            register_cell_html(out, s, row, f, root, aud, REGISTER_DATE_SHORT);
-            const vec *merged = register_view_merged(view, f);
-            for (size_t m = 0; merged && m < merged->len; m++) {
-                const register_field *mf = merged->items[m];
-                sb_append(out, "<br>\n");
-                esc(out, mf->label);
-                sb_append(out, "：");
-                register_cell_html(out, s, row, mf, root, aud, REGISTER_DATE_SHORT);
-            }
-            sb_append(out, "</td>");
-        }
-        sb_append(out, "</tr>\n");
+    if (marks) {
+        colwidth_add_text(&mark_width, "檢核", strlen("檢核"), true);
+        sb_printf(out, "<th scope=\"col\" class=\"%s\">檢核</th>", colwidth_class(&mark_width));
     }
+    if (width_em) {
+        *width_em = marks ? colwidth_em(&mark_width) + COLWIDTH_PADDING_EM : 0;
+        for (size_t i = 0; i < cols->len; i++)
+            *width_em += colwidth_em(&widths[i]) + COLWIDTH_PADDING_EM;
+    }
+    sb_append(out, "</tr>\n</thead>\n<tbody>\n");
+    sb_appendn(out, body.data, body.len);
+    sb_free(&body);
+    free(widths);
     if (!rows->len)
         sb_printf(out, "<tr><td class=\"empty\" colspan=\"%zu\">（無資料）</td></tr>\n",
-                  cols->len ? cols->len : 1);
+                  (cols->len ? cols->len : 1) + (marks ? 1 : 0));
     sb_append(out, "</tbody>\n</table></div>\n");
 }
 
@@ -279,8 +350,24 @@ static void list_layout(strbuf *out, const site *s, const register_def *reg,
     sb_append(out, "</div>\n");
 }
 
+void register_row_mark_free(void *p)
+{
+    register_row_mark *m = p;
+    if (!m)
+        return;
+    free(m->html);
+    free(m);
+}
+
 void register_table_html(strbuf *out, const site *s, const register_def *reg,
                          const register_view *view, const char *root, audience aud)
+{
+    register_table_html_marked(out, s, reg, view, root, aud, NULL, NULL);
+}
+
+void register_table_html_marked(strbuf *out, const site *s, const register_def *reg,
+                                const register_view *view, const char *root, audience aud,
+                                const map *marks, double *width_em)
 {
     if (!register_visible(reg, aud)) {
         sb_append(out, "<p class=\"register-hidden\">" REGISTER_HIDDEN_TEXT "</p>\n");
@@ -294,7 +381,7 @@ void register_table_html(strbuf *out, const site *s, const register_def *reg,
     if (view->layout == REGISTER_LAYOUT_LIST)
         list_layout(out, s, reg, view, &cols, &rows, root, aud);
     else
-        table_layout(out, s, reg, view, &cols, &rows, root, aud);
+        table_layout(out, s, reg, view, &cols, &rows, root, aud, marks, width_em);
     vec_free(&cols);
     vec_free(&rows);
 }
@@ -360,7 +447,8 @@ static size_t visible_rows(const register_def *reg)
     return reg->rows.len;
 }
 
-value *register_page_value(const site *s, const register_def *reg, audience aud)
+value *register_page_value(const site *s, const register_def *reg, audience aud,
+                           const map *marks)
 {
     if (!register_visible(reg, aud))
         return NULL;
@@ -418,12 +506,91 @@ value *register_page_value(const site *s, const register_def *reg, audience aud)
     value_map_set(page, "rows", rows);
 
     sb_clear(&sb);
-    register_table_html(&sb, s, reg, &view, root, aud);
+    double width = 0;
+    register_table_html_marked(&sb, s, reg, &view, root, aud, marks, &width);
     value_map_set(page, "table", value_string_take(sb_take(&sb)));
+    value_map_set_number(page, "width_em", width);
+    if (marks && marks->len)
+        value_map_set_number(page, "flagged", (double)marks->len);
     sb_free(&sb);
     vec_free(&cols);
     register_view_free(&view);
     return page;
+}
+
+/* Where the plan first shows or cites a register: the chapter of its first
+ * `register` directive or reg: link, in reading order. */
+typedef struct mention {
+    const register_def *reg;
+    const document *chapter; /* NULL: the plan never mentions it */
+    size_t order;            /* reading order of the first mention */
+} mention;
+
+static void mention_note(mention *m, size_t n, const char *name, const document *d,
+                         size_t *order)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!m[i].chapter && strcmp(m[i].reg->name, name) == 0) {
+            m[i].chapter = d;
+            m[i].order = (*order)++;
+        }
+}
+
+static void find_mentions(const site *s, audience aud, mention *m, size_t n)
+{
+    size_t order = 0;
+    for (size_t c = 0; c < s->chapters.len; c++) {
+        const document *d = s->chapters.items[c];
+        if (d->audience > aud)
+            continue;
+        /* Most chapters name no register: their trees are not walked. */
+        bool directives = false;
+        for (size_t k = 0; k < d->directives.len; k++) {
+            const directive *dir = d->directives.items[k];
+            directives = directives || dir->kind == DIRECTIVE_REGISTER ||
+                         dir->kind == DIRECTIVE_REVISIONS;
+        }
+        if (!directives && !strstr(d->source_body, "reg:"))
+            continue;
+        md_tree *tree = md_tree_open(d);
+        cmark_iter *it = cmark_iter_new(tree->root);
+        cmark_event_type ev;
+        while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+            cmark_node *node = cmark_iter_get_node(it);
+            if (ev != CMARK_EVENT_ENTER)
+                continue;
+            cmark_node_type t = cmark_node_get_type(node);
+            const void *data = cmark_node_get_user_data(node);
+            if (t == CMARK_NODE_CODE_BLOCK && data) {
+                const directive *dir = data;
+                if (dir->kind == DIRECTIVE_REGISTER && dir->arg)
+                    mention_note(m, n, dir->arg, d, &order);
+                else if (dir->kind == DIRECTIVE_REVISIONS)
+                    mention_note(m, n, "revisions", d, &order);
+            } else if (t == CMARK_NODE_LINK && data) {
+                const xref_link *x = data;
+                if (x->kind == XREF_REGISTER || x->kind == XREF_ROW) {
+                    const char *name = x->href + strlen("registers/");
+                    size_t len = strcspn(name, ".");
+                    char *reg = xstrndup(name, len);
+                    mention_note(m, n, reg, d, &order);
+                    free(reg);
+                }
+            }
+        }
+        cmark_iter_free(it);
+        md_tree_close(tree);
+    }
+}
+
+static int by_mention(const void *a, const void *b)
+{
+    const mention *x = a, *y = b;
+    if (!x->chapter != !y->chapter)
+        return x->chapter ? -1 : 1;
+    if (x->chapter)
+        return x->order < y->order ? -1 : x->order > y->order;
+    return strcmp(x->reg->title, y->reg->title);
 }
 
 value *register_index_value(const site *s, audience aud)
@@ -431,27 +598,42 @@ value *register_index_value(const site *s, audience aud)
     value *page = value_map();
     value_map_set_string(page, "title", "紀錄及清冊");
     value *list = value_list();
-    size_t count = 0;
     const register_set *set = s->registers;
+    size_t n = 0;
+    mention *m = xcalloc(set ? set->registers.len + 1 : 1, sizeof *m);
     for (size_t i = 0; set && i < set->registers.len; i++) {
         const register_def *reg = set->registers.items[i];
-        if (!register_visible(reg, aud))
-            continue;
+        if (register_visible(reg, aud))
+            m[n++].reg = reg;
+    }
+    find_mentions(s, aud, m, n);
+    qsort(m, n, sizeof *m, by_mention);
+    for (size_t i = 0; i < n; i++) {
+        const register_def *reg = m[i].reg;
         value *v = value_map();
         value_map_set_string(v, "name", reg->name);
         value_map_set_string(v, "title", reg->title);
         value_map_set_number(v, "row_count", (double)visible_rows(reg));
         value_map_set(v, "href", value_string_take(xasprintf("%s.html", reg->name)));
         value_map_set(v, "csv_href", value_string_take(xasprintf("%s.csv", reg->name)));
+        if (m[i].chapter) {
+            const document *d = m[i].chapter;
+            const section *top = d->sections.items[0];
+            value *c = value_map();
+            value_map_set_string(c, "label", top->label);
+            value_map_set_string(c, "title", d->title);
+            value_map_set(c, "href", value_string_take(xasprintf("../plan/%s.html", d->id)));
+            value_map_set(v, "chapter", c);
+        }
         value *annex = annex_value(s, reg, aud, "../");
         if (annex)
             value_map_set(v, "annex", annex);
         value_list_push(list, v);
-        count++;
     }
+    free(m);
     value_map_set(page, "registers", list);
-    value_map_set_number(page, "count", (double)count);
-    value_map_set_bool(page, "any", count > 0);
+    value_map_set_number(page, "count", (double)n);
+    value_map_set_bool(page, "any", n > 0);
     return page;
 }
 

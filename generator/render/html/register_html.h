@@ -29,11 +29,17 @@ typedef enum register_date_form {
 /* Appends a date in the site's calendar (site.yaml `calendar`). */
 void register_date_html(strbuf *out, const site *s, date d, register_date_form form);
 
+/* The page a Markdown evidence file becomes, below evidence/: "2025/minutes.html"
+ * for "2025/minutes.md"; NULL for any other file, which is copied as it is
+ * (caller frees). */
+char *register_evidence_href(const char *path);
+
 /* Appends one cell as HTML: dates in the site calendar, checks as one
  * ☑/☐ line per option, hours as "3 小時", bool as 是/否, text keeping its
  * lines (<br>), markdown as inline Markdown, list items one a line, ref as
  * a link to the row (`{root}registers/{reg}.html#{key}`, showing the row's
- * name or title, else its key), file as a link into `{root}evidence/`.
+ * name or title, else its key), file as a link into `{root}evidence/` (a
+ * Markdown file's page, named by its title).
  * An empty cell appends nothing. root is the relative path from the page to
  * the site root ("../"). */
 void register_cell_html(strbuf *out, const site *s, const register_row *row,
@@ -46,6 +52,24 @@ void register_cell_html(strbuf *out, const site *s, const register_row *row,
  * <p class="register-hidden">（不公開）</p>. */
 void register_table_html(strbuf *out, const site *s, const register_def *reg,
                          const register_view *view, const char *root, audience aud);
+
+/* A row that the rules flagged, on its register page: the most urgent
+ * status ("overdue", "missing", "due-soon": a class of the row) and the
+ * flags as HTML for the row's 檢核 cell. */
+typedef struct register_row_mark {
+    int worst;          /* the most urgent status, as its maker orders them */
+    const char *status; /* its name, a static string */
+    char *html;         /* owned */
+} register_row_mark;
+
+void register_row_mark_free(void *mark);
+
+/* register_table_html with a 檢核 column last, holding each flagged row's
+ * mark (marks: row key -> register_row_mark*; may be NULL), and, when
+ * width_em is set, the width in em the table needs (colwidth.h). */
+void register_table_html_marked(strbuf *out, const site *s, const register_def *reg,
+                                const register_view *view, const char *root, audience aud,
+                                const map *marks, double *width_em);
 
 /* Renders a `register NAME` or `revisions` directive (markdown/directive.h)
  * for body.c: the register as its options say (parsed quietly: problems are
@@ -62,9 +86,13 @@ void render_register_directive(strbuf *out, const html_body_options *opts, const
  *     annex: { id, number, title, href }   (when the register fills an annex aud may see)
  *     columns: [ { name, label, type } ],
  *     rows: [ { key, cells: [ { name, label, html } ] } ],
- *     table: "<div class=\"table-wrap\">…" (the whole table, rows anchored) }
+ *     table: "<div class=\"table-wrap\">…" (the whole table, rows anchored),
+ *     flagged?: how many rows carry a mark, when any does,
+ *     width_em: the width the table needs, in em (wider than a portrait page prints across) }
+ * marks (may be NULL): the rows the rules flagged (register_table_html_marked).
  * NULL when the register is hidden from aud. The caller owns the value. */
-value *register_page_value(const site *s, const register_def *reg, audience aud);
+value *register_page_value(const site *s, const register_def *reg, audience aud,
+                           const map *marks);
 
 /* The model of registers/index.html, for registers.mustache:
  *   { title: "紀錄及清冊", count, any (count > 0), registers: [ { name, title, row_count, href: "NAME.html",

@@ -3,19 +3,28 @@
 #include "render/html/site_html.h"
 
 #include <errno.h>
+#include <cmark-gfm.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check/check.h"
+#include "check/coverage.h"
 #include "core/fs.h"
 #include "core/parallel.h"
+#include "core/srcfile.h"
 #include "core/value.h"
 #include "core/xalloc.h"
 #include "diff/sitediff.h"
+#include "feed/feed.h"
+#include "registers/regtype.h"
 #include "registers/registers.h"
+#include "markdown/markdown.h"
 #include "render/html/body.h"
 #include "render/html/register_html.h"
+#include "render/html/search_index.h"
+#include "render/html/status_html.h"
 #include "xref/xref.h"
 #include "template/template.h"
 
@@ -33,8 +42,8 @@ static bool theme_load(theme *t, const char *dir)
     char *templates = fs_join(dir, "templates");
     vec names;
     vec_init(&names, free);
-    bool ok = fs_list_dir(templates, &names);
-    if (!ok)
+    bool ok = srcfile_confined(templates, dir, srcpos_file(templates));
+    if (ok && !(ok = fs_list_dir(templates, &names)))
         diag_error(srcpos_file(templates), "theme", "cannot read the theme's templates: %s",
                    strerror(errno));
     for (size_t i = 0; ok && i < names.len; i++) {
@@ -44,9 +53,10 @@ static bool theme_load(theme *t, const char *dir)
         if (len <= strlen(ext) || strcmp(name + len - strlen(ext), ext) != 0)
             continue;
         char *path = fs_join(templates, name);
-        char *src = fs_read_file(path, (size_t)4 << 20, NULL);
+        char *src = srcfile_confined(path, dir, srcpos_file(path))
+                        ? srcfile_read(path, (size_t)4 << 20, NULL, "theme")
+                        : NULL;
         if (!src) {
-            diag_error(srcpos_file(path), "theme", "cannot read: %s", strerror(errno));
             ok = false;
         } else {
             char *key = xstrndup(name, len - strlen(ext));
@@ -76,6 +86,7 @@ struct page_job {
     const char *template_name;
     value *page;   /* the page's own data, or NULL to build */
     value *(*build)(page_writer *w, page_job *job);
+    char *(*build_raw)(page_writer *w, page_job *job, size_t *len); /* a file that is no page */
     size_t index;  /* which chapter or annex, for build */
     size_t size_hint; /* the page's size, about, when build knows it */
     bool parts;    /* all.html: the chapters' bodies go in after the template */
@@ -108,7 +119,14 @@ struct page_writer {
     const char *subdir; /* the edition's folder in the output, or NULL */
     vec chapters;  /* the chapters and annexes this edition shows (borrowed) */
     vec annexes;
+    vec evidence;  /* the evidence files this edition shows (borrowed paths) */
     char part_marker[48]; /* all.html: where a chapter's body goes (see all_page) */
+    /* Per chapter and per annex, the entries of the search index (vec of
+     * search_doc*), made with its page and taken by search/index.js. */
+    vec **search_parts;
+    size_t search_done;
+    pthread_mutex_t parts_lock;
+    pthread_cond_t parts_ready;
     html_page_observer pages;
     const html_options *opts;
     bool shows_status; /* the internal edition of a build that ran the rules */
@@ -121,13 +139,6 @@ static const rules_result *checks_of(const page_writer *w)
     return w->shows_status ? w->opts->checks(w->opts->checks_ctx) : NULL;
 }
 
-static value *status_counts(const rules_result *r)
-{
-    check_counts c = check_count(r);
-    value *st = check_counts_value(&c);
-    value_map_set_bool(st, "all_clear", c.missing + c.overdue + c.due_soon == 0);
-    return st;
-}
 
 /* Files of this edition: under its folder of the output. */
 static bool out_write(page_writer *w, const char *relpath, const char *data, size_t len)
@@ -191,6 +202,17 @@ static void render_job(void *ctx, int worker, size_t i)
 {
     page_writer *w = ctx;
     page_job *job = w->jobs.items[i];
+    if (job->build_raw) {
+        size_t len = 0;
+        char *raw = job->build_raw(w, job, &len);
+        sb_init(&job->html);
+        sb_appendn(&job->html, raw, len);
+        free(raw);
+        job->rendered = true;
+        if (w->pages.look)
+            job->note = w->pages.look(w->pages.ctx, job->html.data, job->html.len);
+        return;
+    }
     value *data = value_map();
     value_map_set(data, "site", value_ref(w->common));
     char *root = root_prefix(job->relpath);
@@ -253,8 +275,9 @@ static value *document_summary(const document *d, bool annex)
     return v;
 }
 
-/* The sections of a chapter for a table of contents: levels 2 and 3. */
-static value *toc_sections(const document *d, const char *href_base)
+/* The sections of a chapter for a table of contents: levels 2 and 3, each
+ * at href_base#id_prefix<id>. */
+static value *toc_sections(const document *d, const char *href_base, const char *id_prefix)
 {
     value *list = value_list();
     for (size_t i = 1; i < d->sections.len; i++) {
@@ -265,10 +288,45 @@ static value *toc_sections(const document *d, const char *href_base)
         value_map_set_string(v, "label", s->label);
         value_map_set_string(v, "title", s->title);
         value_map_set_number(v, "level", s->level);
-        value_map_set(v, "href", value_string_take(xconcat3(href_base, "#", s->id)));
+        char *base = xconcat3(href_base, "#", id_prefix);
+        value_map_set(v, "href", value_string_take(xconcat3(base, s->id, "")));
+        free(base);
         value_list_push(list, v);
     }
     return list;
+}
+
+/* A file of the edition to download (opts.downloads): { href (from the
+ * edition's root), size ("245 KB"), pages }, or NULL when it was not written. */
+static value *download_value(const page_writer *w, const char *path)
+{
+    const html_options *o = w->opts;
+    for (size_t i = 0; o->downloads && i < o->n_downloads; i++) {
+        const html_download *d = &o->downloads[i];
+        if (strcmp(d->path, path) != 0)
+            continue;
+        value *v = value_map();
+        value_map_set_string(v, "href", d->path);
+        char size[32];
+        if (d->bytes < 1024 * 1024)
+            snprintf(size, sizeof size, "%ld KB", (d->bytes + 1023) / 1024);
+        else
+            snprintf(size, sizeof size, "%.1f MB", (double)d->bytes / (1024.0 * 1024.0));
+        value_map_set_string(v, "size", size);
+        value_map_set_number(v, "pages", d->pages);
+        return v;
+    }
+    return NULL;
+}
+
+/* The plan's PDF: the one download in pdf/. */
+static value *plan_download(const page_writer *w)
+{
+    const html_options *o = w->opts;
+    for (size_t i = 0; o->downloads && i < o->n_downloads; i++)
+        if (strncmp(o->downloads[i].path, "pdf/", 4) == 0)
+            return download_value(w, o->downloads[i].path);
+    return NULL;
 }
 
 static value *build_common(const page_writer *w)
@@ -295,6 +353,12 @@ static value *build_common(const page_writer *w)
     value_map_set_string(v, "lang", "zh-Hant-TW");
     value_map_set_bool(v, "is_staff", w->audience >= AUDIENCE_STAFF);
     value_map_set_string(v, "edition", audience_name(w->audience));
+    value_map_set_string(v, "edition_label", site_edition_label(s, w->audience));
+    /* Staff and internal pages ask search engines to keep out. */
+    value_map_set_bool(v, "public", w->audience == AUDIENCE_PUBLIC);
+    value *plan_pdf = plan_download(w);
+    if (plan_pdf)
+        value_map_set(v, "plan_pdf", plan_pdf);
     value *org = value_map();
     value_map_set_string(org, "name", c->org_name);
     value_map_set_string(org, "short_name", c->org_short_name);
@@ -320,14 +384,22 @@ static value *build_common(const page_writer *w)
 /* The template around a body adds about this much. */
 #define PAGE_FRAME_BYTES 4096
 
+/* The width of an A4 page's text in print, in em of the theme's print size
+ * for tables (style.css @media print): a page whose table needs more (a form,
+ * a register) prints landscape. */
+#define PORTRAIT_EM 44.0
+
 /* A document's body (the Markdown rendered: the bulk of the work), for a
- * page in a folder below the root. Sets the page's size hint. */
-static value *render_body(const page_writer *w, const document *d, page_job *job)
+ * page in a folder below the root; with widest_table, the width the widest
+ * table needs. Sets the page's size hint. */
+static value *render_body(const page_writer *w, const document *d, page_job *job,
+                          double *widest_table)
 {
     strbuf sb;
     sb_init(&sb);
     sb_grow(&sb, html_body_size(d));
-    html_body_options opts = {.site = w->site, .audience = w->audience, .root = "../"};
+    html_body_options opts = {
+        .site = w->site, .audience = w->audience, .root = "../", .widest_table = widest_table};
     html_render_body(&sb, d, &opts);
     job->size_hint = sb.len + PAGE_FRAME_BYTES;
     return value_string_take(sb_take(&sb));
@@ -338,8 +410,23 @@ static value *chapter_page(page_writer *w, page_job *job)
     size_t index = job->index;
     const document *d = w->chapters.items[index];
     value *page = document_summary(d, false);
-    value_map_set(page, "body", render_body(w, d, job));
-    value_map_set(page, "toc", toc_sections(d, ""));
+    value *body = render_body(w, d, job, NULL);
+    char *href = chapter_href(d);
+    const section *top = d->sections.items[0];
+    vec *docs = xcalloc(1, sizeof *docs);
+    vec_init(docs, search_doc_free);
+    search_docs_from_html(docs, d, href, "", top->label, d->title, body->as.string.data,
+                          body->as.string.len);
+    free(href);
+    pthread_mutex_lock(&w->parts_lock);
+    w->search_parts[index] = docs;
+    if (++w->search_done == w->chapters.len + w->annexes.len)
+        pthread_cond_broadcast(&w->parts_ready);
+    pthread_mutex_unlock(&w->parts_lock);
+    value_map_set(page, "body", body);
+    value *toc = toc_sections(d, "", "");
+    value_map_set_bool(page, "has_toc", value_list_len(toc) > 1);
+    value_map_set(page, "toc", toc);
     /* The neighbours' summaries are site.chapters' own (never changed, so shared). */
     const value *summaries = value_map_get(w->common, "chapters");
     if (index > 0)
@@ -359,7 +446,7 @@ static value *toc_page(page_writer *w, page_job *job)
         const document *d = w->chapters.items[i];
         value *c = document_summary(d, false);
         char *base = xasprintf("%s.html", d->id);
-        value *sections = toc_sections(d, base);
+        value *sections = toc_sections(d, base, "");
         value_map_set_bool(c, "has_sections", value_list_len(sections) > 0);
         value_map_set(c, "sections", sections);
         free(base);
@@ -393,6 +480,11 @@ static value *all_page(page_writer *w, page_job *job)
     for (size_t i = 0; i < w->chapters.len; i++) {
         const document *d = w->chapters.items[i];
         value *c = document_summary(d, false);
+        char *prefix = xasprintf("%s--", d->id);
+        value *sections = toc_sections(d, "", prefix);
+        free(prefix);
+        value_map_set_bool(c, "has_sections", value_list_len(sections) > 0);
+        value_map_set(c, "sections", sections);
         value_map_set(c, "body", value_string_take(xasprintf("%s%zu\x01", w->part_marker, i)));
         job->size_hint += 512;
         value_list_push(parts, c);
@@ -480,7 +572,24 @@ static value *annex_page(page_writer *w, page_job *job)
     const site *s = w->site;
     const document *d = w->annexes.items[job->index];
     value *page = document_summary(d, true);
-    value_map_set(page, "body", render_body(w, d, job));
+    double widest = 0;
+    value *body = render_body(w, d, job, &widest);
+    char *href = annex_href(d);
+    char *number = xasprintf("附件 %d", d->number);
+    char *prefix = xasprintf("附件 %d ", d->number);
+    vec *docs = xcalloc(1, sizeof *docs);
+    vec_init(docs, search_doc_free);
+    search_docs_from_html(docs, d, href, prefix, number, d->title, body->as.string.data,
+                          body->as.string.len);
+    free(prefix);
+    free(number);
+    free(href);
+    pthread_mutex_lock(&w->parts_lock);
+    w->search_parts[w->chapters.len + job->index] = docs;
+    if (++w->search_done == w->chapters.len + w->annexes.len)
+        pthread_cond_broadcast(&w->parts_ready);
+    pthread_mutex_unlock(&w->parts_lock);
+    value_map_set(page, "body", body);
     value *backlinks = annex_backlinks(w, d);
     value_map_set_bool(page, "has_backlinks", value_list_len(backlinks) > 0);
     value_map_set(page, "backlinks", backlinks);
@@ -495,7 +604,19 @@ static value *annex_page(page_writer *w, page_job *job)
         value_map_set_string(page, "register", reg->name);
         value_map_set_string(page, "register_title", reg->title);
         value_map_set(page, "rows_html", value_string_take(sb_take(&sb)));
+        char *printout = xasprintf("registers/%s.pdf", reg->name);
+        value *pv = download_value(w, printout);
+        if (pv)
+            value_map_set(page, "printout", pv);
+        free(printout);
     }
+    char *form = xasprintf("annexes/%s.pdf", d->id);
+    value *fv = download_value(w, form);
+    if (fv)
+        value_map_set(page, "pdf", fv);
+    free(form);
+    /* A form wider than a portrait page prints across the paper. */
+    value_map_set_bool(page, "wide", widest > PORTRAIT_EM);
     return page;
 }
 
@@ -511,8 +632,67 @@ static void write_annexes(page_writer *w)
     }
 }
 
+/* A register's page. In the internal edition of a build that ran the
+ * rules, made once they are done: its rows carry their flags. */
+static value *register_page(page_writer *w, page_job *job)
+{
+    const register_def *reg = w->site->registers->registers.items[job->index];
+    map marks;
+    map_init(&marks, register_row_mark_free);
+    if (w->shows_status)
+        status_row_marks(w->site, checks_of(w), reg, "../", &marks);
+    /* The 檢核 column only where a row needs it. */
+    value *page = register_page_value(w->site, reg, w->audience, marks.len ? &marks : NULL);
+    map_free(&marks);
+    value_map_set_bool(page, "wide", value_map_get(page, "width_em")->as.number > PORTRAIT_EM);
+    char *rel = xasprintf("registers/%s.pdf", reg->name);
+    value *pdf = download_value(w, rel);
+    if (pdf)
+        value_map_set(page, "pdf", pdf);
+    free(rel);
+    return page;
+}
+
+/* evidence/<path>.html: a Markdown evidence file as a page, its first
+ * heading its title. */
+static value *evidence_page(page_writer *w, page_job *job)
+{
+    const site *s = w->site;
+    const char *name = w->evidence.items[job->index];
+    char *path = xasprintf("%s/evidence/%s", s->dir, name);
+    size_t len = 0;
+    char *text = fs_read_file(path, (size_t)8 << 20, &len);
+    if (!text) /* it was there when the registers were loaded; the build fails */
+        diag_error(srcpos_file(path), "evidence", "cannot read: %s", strerror(errno));
+    document d = {.kind = DOCUMENT_DIGEST, .path = path};
+    cmark_node *tree = md_parse(text ? text : "", text ? len : 0);
+    /* The title is the page's heading; the first # heading is not repeated. */
+    const char *title = site_evidence_title(s, name);
+    cmark_node *first = cmark_node_first_child(tree);
+    if (title && first && cmark_node_get_type(first) == CMARK_NODE_HEADING) {
+        cmark_node_unlink(first);
+        cmark_node_free(first);
+    }
+    char *root = root_prefix(job->relpath);
+    strbuf sb;
+    sb_init(&sb);
+    html_body_options opts = {.site = s, .audience = w->audience, .root = root};
+    html_render_tree(&sb, &d, tree, &opts);
+    cmark_node_free(tree);
+    free(text);
+    free(path);
+    free(root);
+    value *page = value_map();
+    value_map_set_string(page, "title", title ? title : name);
+    value_map_set_string(page, "file", name);
+    value_map_set(page, "body", value_string_take(sb_take(&sb)));
+    job->size_hint = PAGE_FRAME_BYTES + len * 2;
+    return page;
+}
+
 /* registers/index.html, registers/NAME.html and NAME.csv for every register
- * the edition may see, and the evidence files their visible rows name. */
+ * the edition may see, and the evidence its visible rows name: Markdown as
+ * pages, other files as they are. */
 static void write_registers(page_writer *w)
 {
     const site *s = w->site;
@@ -522,11 +702,10 @@ static void write_registers(page_writer *w)
     bool roc = s->config.calendar == CALENDAR_ROC;
     for (size_t i = 0; i < s->registers->registers.len; i++) {
         const register_def *reg = s->registers->registers.items[i];
-        value *page = register_page_value(s, reg, w->audience);
-        if (!page)
+        if (!register_visible(reg, w->audience))
             continue;
         char *rel = xasprintf("registers/%s.html", reg->name);
-        write_page(w, rel, "register", page);
+        write_page_later(w, rel, "register", register_page, i);
         free(rel);
         char *csv = register_csv(reg, w->audience, roc);
         rel = xasprintf("registers/%s.csv", reg->name);
@@ -535,46 +714,98 @@ static void write_registers(page_writer *w)
         free(rel);
         free(csv);
     }
-    vec files;
-    vec_init(&files, NULL);
-    registers_evidence_files(s->registers, w->audience, &files);
+    registers_evidence_files(s->registers, w->audience, &w->evidence);
     char *evidence = fs_join(s->dir, "evidence");
-    for (size_t i = 0; i < files.len; i++) {
-        char *from = fs_join(evidence, files.items[i]);
-        char *to = xasprintf("evidence/%s", (const char *)files.items[i]);
+    for (size_t i = 0; i < w->evidence.len; i++) {
+        const char *name = w->evidence.items[i];
+        char *page = register_evidence_href(name);
+        if (page) {
+            char *rel = xasprintf("evidence/%s", page);
+            write_page_later(w, rel, "evidence", evidence_page, i);
+            free(rel);
+            free(page);
+            continue;
+        }
+        char *from = fs_join(evidence, name);
+        char *to = xasprintf("evidence/%s", name);
         if (!out_copy(w, to, from))
             w->ok = false;
         free(to);
         free(from);
     }
     free(evidence);
-    vec_free(&files);
+}
+
+/* ---- search ---- */
+
+/* search/index.js: every chapter's and annex's sections as the pages show
+ * them, and each register's rows. Its job comes after theirs. */
+static char *search_index_file(page_writer *w, page_job *job, size_t *len)
+{
+    (void)job;
+    size_t n = w->chapters.len + w->annexes.len;
+    pthread_mutex_lock(&w->parts_lock);
+    while (w->search_done < n)
+        pthread_cond_wait(&w->parts_ready, &w->parts_lock);
+    pthread_mutex_unlock(&w->parts_lock);
+    vec docs;
+    vec_init(&docs, search_doc_free);
+    for (size_t i = 0; i < n; i++) {
+        vec *part = w->search_parts[i];
+        for (size_t k = 0; k < part->len; k++)
+            vec_push(&docs, part->items[k]);
+        part->len = 0; /* moved */
+        vec_free(part);
+        free(part);
+        w->search_parts[i] = NULL;
+    }
+    const register_set *set = w->site->registers;
+    for (size_t i = 0; set && i < set->registers.len; i++) {
+        const register_def *reg = set->registers.items[i];
+        if (!register_visible(reg, w->audience))
+            continue;
+        /* The register's rows as its page shows them (without the rules' marks). */
+        strbuf sb;
+        sb_init(&sb);
+        register_view view;
+        register_view_init(&view);
+        view.anchors = true;
+        register_table_html(&sb, w->site, reg, &view, "", w->audience);
+        register_view_free(&view);
+        char *href = xasprintf("registers/%s.html", reg->name);
+        search_docs_from_html(&docs, NULL, href, "", "紀錄及清冊", reg->title, sb.data, sb.len);
+        free(href);
+        sb_free(&sb);
+    }
+    char *js = search_index_js(&docs, len);
+    vec_free(&docs);
+    return js;
+}
+
+static void write_search(page_writer *w)
+{
+    value *page = value_map();
+    value_map_set_string(page, "title", "搜尋");
+    write_page(w, "search.html", "search", page);
+    page_job *job = add_job(w, "search/index.js", NULL);
+    job->build_raw = search_index_file;
 }
 
 /* ---- the staff digest ---- */
 
-/* A section of the plan by id, anywhere in the chapters this edition shows. */
-static const section *find_section(const page_writer *w, const char *id, const document **doc)
-{
-    for (size_t i = 0; i < w->chapters.len; i++) {
-        const document *d = w->chapters.items[i];
-        for (size_t k = 1; k < d->sections.len; k++) {
-            const section *sec = d->sections.items[k];
-            if (strcmp(sec->id, id) == 0) {
-                *doc = d;
-                return sec;
-            }
-        }
-    }
-    return NULL;
-}
 
-static value *digest_section(const page_writer *w, const char *id, const char *root)
+/* The plan's own section for a duty: the first heading of the template's
+ * chapter key whose title holds the words (the school's policy and goals). */
+static value *digest_section(const page_writer *w, const char *key, const char *words,
+                             const char *root)
 {
-    const document *d = NULL;
-    const section *sec = find_section(w, id, &d);
-    if (!sec)
+    coverage plan;
+    coverage_map(w->site, &plan);
+    const section *sec = coverage_heading(&plan, key, words);
+    coverage_free(&plan);
+    if (!sec || sec->doc->audience > w->audience)
         return NULL;
+    const document *d = sec->doc;
     value *v = value_map();
     char *title = xref_section_text(sec);
     value_map_set(v, "title", value_string_take(title));
@@ -588,74 +819,72 @@ static value *digest_section(const page_writer *w, const char *id, const char *r
     return v;
 }
 
-/* Required yearly hours of a person: the largest of their categories'
- * (site.yaml rules: training-hours: required: {category: hours}). */
-static double required_hours(const site *s, const register_cell *categories)
+/* The training still owed this year, from the training-hours rule's flags
+ * (the rule is the one place that knows who needs how many hours): in the
+ * internal edition each person with the rule's message; in the staff
+ * edition only how many, since a colleague's shortfall is not for all staff
+ * to read. Sets page.training; absent when the rules did not run or the
+ * rule is not among them. */
+static void digest_training(page_writer *w, value *page, const char *root)
 {
-    const ynode *req = ynode_get(ynode_get(s->config.rules, "training-hours"), "required");
-    const vec *items = register_cell_items(categories);
-    double best = 0;
-    for (size_t i = 0; items && i < items->len; i++) {
-        double h;
-        if (ynode_as_double(ynode_get(req, items->items[i]), &h) && h > best)
-            best = h;
+    const rules_result *r = w->opts->checks ? w->opts->checks(w->opts->checks_ctx) : NULL;
+    if (!r)
+        return;
+    const rule_info *rule = NULL;
+    for (size_t i = 0; i < r->rules.len && !rule; i++) {
+        const rule_info *ri = r->rules.items[i];
+        if (ri->id && strcmp(ri->id, "training-hours") == 0 && ri->outcome != RULE_SKIPPED)
+            rule = ri;
     }
-    return best;
-}
-
-/* Who still owes training hours this year, from the staff and training
- * registers; people who left before the year began are not listed. */
-static value *training_owed(const page_writer *w, date today, const char *root)
-{
-    const site *s = w->site;
-    value *list = value_list();
-    const register_def *staff = registers_get(s->registers, "staff");
-    const register_def *training = registers_get(s->registers, "training");
-    if (!register_visible(staff, w->audience) || !register_visible(training, w->audience))
-        return list;
-    for (size_t i = 0; i < staff->rows.len; i++) {
-        const register_row *person = staff->rows.items[i];
-        date left;
-        if (register_cell_date(register_row_cell(person, "left"), &left) && left.year < today.year)
-            continue;
-        double required = required_hours(s, register_row_cell(person, "categories"));
-        double done = 0;
-        for (size_t k = 0; k < training->rows.len; k++) {
-            const register_row *t = training->rows.items[k];
-            const register_row *who = register_cell_ref(register_row_cell(t, "person"));
-            date when;
-            double hours;
-            if (who == person && register_cell_date(register_row_cell(t, "date"), &when) &&
-                when.year == today.year && register_cell_number(register_row_cell(t, "hours"), &hours))
-                done += hours;
-        }
-        if (done >= required)
+    if (!rule)
+        return; /* turned off, or a school's own set of rules without it */
+    value *t = value_map();
+    char year[16];
+    snprintf(year, sizeof year, "%04d", w->opts->today.year);
+    value_map_set_number(t, "year", w->opts->today.year);
+    if (rule->outcome != RULE_RAN) {
+        value_map_set_bool(t, "unchecked", true);
+        value_map_set(page, "training", t);
+        return;
+    }
+    value *owed = value_list();
+    for (size_t i = 0; i < r->flags.len; i++) {
+        const rule_flag *f = r->flags.items[i];
+        /* this year's shortfalls (last year's are the status page's) */
+        if (strcmp(f->rule_id, "training-hours") != 0 || f->status == FLAG_OK || !f->due ||
+            strncmp(f->due, year, 4) != 0)
             continue;
         value *v = value_map();
-        value_map_set_string(v, "name", register_row_label(person, w->audience));
-        const char *unit = register_cell_text(register_row_cell(person, "unit"));
-        value_map_set_string(v, "unit", unit ? unit : "");
-        value_map_set_number(v, "required", required);
-        value_map_set_number(v, "done", done);
-        value_map_set_number(v, "owed", required - done);
-        value_map_set(v, "href", value_string_take(xasprintf("%sregisters/staff.html#%s", root,
-                                                             person->key)));
-        value_list_push(list, v);
+        value_map_set_string(v, "message", f->message);
+        char *href = status_flag_href(w->site, f);
+        if (href) {
+            /* flag_href is relative to status/; this page's root differs */
+            value_map_set(v, "href", value_string_take(xasprintf("%s%s", root, href + 3)));
+            free(href);
+        }
+        value_list_push(owed, v);
     }
-    return list;
+    value_map_set_number(t, "count", (double)value_list_len(owed));
+    value_map_set_bool(t, "none", value_list_len(owed) == 0);
+    if (w->audience >= AUDIENCE_INTERNAL)
+        value_map_set(t, "owed", owed);
+    else
+        value_unref(owed);
+    value_map_set(page, "training", t);
 }
 
-/* root: from the page to the edition's root ("" for index.html, "../" for
- * staff/index.html). */
-static value *digest_page(const page_writer *w, date today, const char *root)
+/* The digest; job->index: 1 for staff/index.html, 0 for the staff
+ * edition's home. Made last: it waits for the rules. */
+static value *digest_page(page_writer *w, page_job *job)
 {
+    const char *root = job->index ? "../" : "";
     const site *s = w->site;
     value *page = value_map();
     value_map_set_string(page, "title", s->digest ? s->digest->title : "同仁須知");
-    value *policy = digest_section(w, "policy", root);
+    value *policy = digest_section(w, COVERAGE_POLICY_KEY, COVERAGE_POLICY_WORDS, root);
     if (policy)
         value_map_set(page, "policy", policy);
-    value *goals = digest_section(w, "goals", root);
+    value *goals = digest_section(w, COVERAGE_POLICY_KEY, COVERAGE_GOALS_WORDS, root);
     if (goals)
         value_map_set(page, "goals", goals);
     if (s->digest) {
@@ -680,181 +909,16 @@ static value *digest_page(const page_writer *w, date today, const char *root)
             value_map_set_string(c, "text", changes);
         value_map_set(page, "latest", c);
     }
-    value *owed = training_owed(w, today, root);
-    value_map_set_bool(page, "has_owed", value_list_len(owed) > 0);
-    value_map_set(page, "owed", owed);
-    value_map_set_number(page, "year", today.year);
-    value_map_set_number(page, "roc_year", today.year - 1911);
+    digest_training(w, page, root);
     return page;
 }
 
 /* ---- status: the rules' flags ---- */
 
-static const char *const STATUS_ORDER[] = {"overdue", "missing", "due-soon", "ok"};
-static const char *const STATUS_TITLE[] = {"逾期", "缺漏", "即將到期", "符合"};
-
-/* The page a flag points to: its register row, or its section. */
-static char *flag_href(const site *s, const rule_flag *f)
-{
-    if (f->file && s->registers) {
-        for (size_t i = 0; i < s->registers->registers.len; i++) {
-            const register_def *reg = s->registers->registers.items[i];
-            if (strcmp(reg->path, f->file) != 0)
-                continue;
-            for (size_t k = 0; k < reg->rows.len; k++) {
-                const register_row *row = reg->rows.items[k];
-                if (row->node && row->node->line == f->line && row->key)
-                    return xasprintf("../registers/%s.html#%s", reg->name, row->key);
-            }
-            return xasprintf("../registers/%s.html", reg->name);
-        }
-    }
-    const section *sec = f->section ? site_find_section(s, f->section) : NULL;
-    if (sec)
-        return sec->level == 1 ? xasprintf("../plan/%s.html", sec->doc->id)
-                               : xasprintf("../plan/%s.html#%s", sec->doc->id, sec->id);
-    return NULL;
-}
-
-static const rule_info *rule_of(const rules_result *r, const char *id)
-{
-    for (size_t i = 0; i < r->rules.len; i++) {
-        const rule_info *ri = r->rules.items[i];
-        if (ri->id && strcmp(ri->id, id) == 0)
-            return ri;
-    }
-    return NULL;
-}
-
-static value *flag_value(const page_writer *w, const rules_result *r, const rule_flag *f)
-{
-    const rule_info *ri = rule_of(r, f->rule_id);
-    value *v = value_map();
-    value_map_set_string(v, "message", f->message);
-    value_map_set_string(v, "rule", f->rule_id);
-    value_map_set_string(v, "rule_title", ri && ri->title ? ri->title : f->rule_id);
-    if (ri && ri->source)
-        value_map_set_string(v, "source", ri->source);
-    value_map_set_string(v, "status", flag_status_name(f->status));
-    value_map_set_string(v, "severity", f->severity == DIAG_ERROR     ? "error"
-                                        : f->severity == DIAG_WARNING ? "warning"
-                                                                      : "info");
-    date due;
-    if (f->due && date_parse(f->due, &due)) {
-        char buf[64];
-        date_format_long(due, w->site->config.calendar == CALENDAR_ROC, buf, sizeof buf);
-        value_map_set_string(v, "due", buf);
-        value_map_set_string(v, "due_iso", f->due);
-    }
-    char *href = flag_href(w->site, f);
-    if (href)
-        value_map_set(v, "href", value_string_take(href));
-    return v;
-}
-
-static int day_of_year(date d)
-{
-    static const int before[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-    bool leap = (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0;
-    return before[d.month - 1] + d.day + (leap && d.month > 2);
-}
-
-/* The year's deadlines on one line: a marker per dated flag, coloured by
- * status, and today. Plain SVG, drawn here. */
-static char *timeline_svg(const rules_result *r, date today)
-{
-    const int width = 720, left = 30, right = 690, axis = 70;
-    strbuf sb;
-    sb_init(&sb);
-    sb_printf(&sb,
-              "<svg class=\"timeline\" viewBox=\"0 0 %d 110\" role=\"img\" "
-              "aria-label=\"%d 年各項期限\" xmlns=\"http://www.w3.org/2000/svg\">\n",
-              width, today.year);
-    sb_printf(&sb, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"axis\"/>\n", left,
-              axis, right, axis);
-    for (int m = 1; m <= 12; m++) {
-        int x = left + (right - left) * day_of_year((date){today.year, m, 1}) / 366;
-        sb_printf(&sb,
-                  "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"tick\"/>"
-                  "<text x=\"%d\" y=\"%d\" class=\"month\">%d 月</text>\n",
-                  x, axis - 4, x, axis + 4, x + 2, axis + 20, m);
-    }
-    int stack[367] = {0};
-    for (size_t i = 0; i < r->flags.len; i++) {
-        const rule_flag *f = r->flags.items[i];
-        date due;
-        if (!f->due || !date_parse(f->due, &due) || due.year != today.year)
-            continue;
-        int doy = day_of_year(due);
-        int x = left + (right - left) * doy / 366;
-        int y = axis - 10 - 9 * (stack[doy]++ % 6);
-        sb_printf(&sb, "<circle cx=\"%d\" cy=\"%d\" r=\"4\" class=\"%s\"><title>", x, y,
-                  flag_status_name(f->status));
-        sb_append_html(&sb, f->due, strlen(f->due));
-        sb_append(&sb, " ");
-        sb_append_html(&sb, f->message, strlen(f->message));
-        sb_append(&sb, "</title></circle>\n");
-    }
-    int tx = left + (right - left) * day_of_year(today) / 366;
-    sb_printf(&sb,
-              "<line x1=\"%d\" y1=\"10\" x2=\"%d\" y2=\"%d\" class=\"today\"/>"
-              "<text x=\"%d\" y=\"104\" class=\"today-label\">今日</text>\n",
-              tx, tx, axis + 6, tx - 12);
-    sb_append(&sb, "</svg>\n");
-    return sb_take(&sb);
-}
-
 static value *status_page(page_writer *w, page_job *job)
 {
     (void)job;
-    const rules_result *r = checks_of(w);
-    const html_options *opts = w->opts;
-    value *page = value_map();
-    value_map_set_string(page, "title", "檢核結果");
-    value_map_set(page, "status", status_counts(r));
-    char today[64];
-    date_format_long(opts->today, w->site->config.calendar == CALENDAR_ROC, today, sizeof today);
-    value_map_set_string(page, "today", today);
-    value *groups = value_list();
-    for (int g = 0; g < 4; g++) {
-        value *group = value_map();
-        value_map_set_string(group, "status", STATUS_ORDER[g]);
-        value_map_set_string(group, "title", STATUS_TITLE[g]);
-        value *flags = value_list();
-        for (size_t i = 0; i < r->flags.len; i++) {
-            const rule_flag *f = r->flags.items[i];
-            if (strcmp(flag_status_name(f->status), STATUS_ORDER[g]) == 0)
-                value_list_push(flags, flag_value(w, r, f));
-        }
-        value_map_set_number(group, "count", (double)value_list_len(flags));
-        value_map_set_bool(group, "has_flags", value_list_len(flags) > 0);
-        value_map_set(group, "flags", flags);
-        value_list_push(groups, group);
-    }
-    value_map_set(page, "groups", groups);
-    value *rules = value_list();
-    for (size_t i = 0; i < r->rules.len; i++) {
-        const rule_info *ri = r->rules.items[i];
-        value *rv = value_map();
-        value_map_set_string(rv, "id", ri->id);
-        value_map_set_string(rv, "title", ri->title ? ri->title : ri->id);
-        if (ri->source)
-            value_map_set_string(rv, "source", ri->source);
-        value_map_set_bool(rv, "failed", ri->outcome == RULE_FAILED);
-        int open = 0;
-        for (size_t k = 0; k < r->flags.len; k++) {
-            const rule_flag *f = r->flags.items[k];
-            if (strcmp(f->rule_id, ri->id) == 0 && f->status != FLAG_OK)
-                open++;
-        }
-        value_map_set_number(rv, "open", open);
-        value_map_set_bool(rv, "clear", open == 0 && ri->outcome == RULE_RAN);
-        value_list_push(rules, rv);
-    }
-    value_map_set(page, "rules", rules);
-    value_map_set(page, "timeline", value_string_take(timeline_svg(r, opts->today)));
-    value_map_set_number(page, "year", opts->today.year);
-    return page;
+    return status_page_value(w->site, checks_of(w), w->opts->today);
 }
 
 /* status/flags.json and status/calendar.ics, once the rules are done. */
@@ -881,11 +945,36 @@ static value *home_page(page_writer *w, page_job *job)
     (void)job;
     value *page = value_map();
     if (w->shows_status)
-        value_map_set(page, "status", status_counts(checks_of(w)));
+        value_map_set(page, "status", status_counts_value(w->site, checks_of(w)));
     return page;
 }
 
 /* ---- versions: the revision history and what changed ---- */
+
+/* A release's plan PDF in its frozen copy (versions/<version>/pdf/), relative
+ * to versions/, or NULL. */
+static char *frozen_pdf(const page_writer *w, const char *version)
+{
+    char *rel = xasprintf("%s/versions/%s/pdf", w->subdir ? w->subdir : ".", version);
+    char *dir = outdir_path(w->od, rel);
+    vec names;
+    vec_init(&names, free);
+    char *href = NULL;
+    if (fs_is_dir(dir) && fs_list_dir(dir, &names))
+        for (size_t i = 0; !href && i < names.len; i++) {
+            const char *n = names.items[i];
+            size_t len = strlen(n);
+            if (len > 4 && strcmp(n + len - 4, ".pdf") == 0) {
+                char *seg = version_href_segment(version);
+                href = xasprintf("%s/pdf/%s", seg, n);
+                free(seg);
+            }
+        }
+    vec_free(&names);
+    free(dir);
+    free(rel);
+    return href;
+}
 
 /* versions/index.html, versions/<version>-changes.html for each release
  * against the one before, and versions/changes-<last>-<current>.html for the
@@ -940,9 +1029,35 @@ static void write_versions(page_writer *w, const html_options *opts)
         free(seg);
         free(lseg);
     }
+    /* Each version's plan PDF: a release's from its frozen copy, the
+     * current one's from this build. */
+    char **pdfs = xcalloc(ninfos + 2, sizeof *pdfs);
+    for (size_t i = 0; i < ninfos; i++)
+        if (infos[i].frozen)
+            infos[i].pdf_href = pdfs[i] = frozen_pdf(w, infos[i].version);
+    value *plan = plan_download(w);
+    if (plan && current) {
+        size_t k = 0;
+        while (k < ninfos && strcmp(infos[k].version, current) != 0)
+            k++;
+        if (k == ninfos)
+            infos[ninfos++] = (version_info){.version = current};
+        free(pdfs[k]);
+        pdfs[k] = xasprintf("../%s", value_map_get(plan, "href")->as.string.data);
+        infos[k].pdf_href = pdfs[k];
+    }
+    value_unref(plan);
     value *page = site_versions_page_value(s, w->audience, infos, ninfos, NULL, 0);
-    if (page)
+    for (size_t i = 0; i < ninfos + 1; i++)
+        free(pdfs[i]);
+    free(pdfs);
+    if (page) {
+        char *feed = feed_atom(s, w->audience, page);
+        if (feed && !out_write(w, FEED_FILE, feed, strlen(feed)))
+            w->ok = false;
+        free(feed);
         write_page(w, "versions/index.html", "versions", page);
+    }
     for (size_t i = 0; i <= n; i++) {
         site_diff_free(diffs[i]);
         free(hrefs[i]);
@@ -957,7 +1072,9 @@ static void copy_assets(page_writer *w)
     char *dir = fs_join(w->theme.dir, "assets");
     vec names;
     vec_init(&names, free);
-    if (!fs_list_dir(dir, &names)) {
+    if (!srcfile_confined(dir, w->theme.dir, srcpos_file(dir))) {
+        w->ok = false;
+    } else if (!fs_list_dir(dir, &names)) {
         diag_error(srcpos_file(dir), "theme", "cannot read the theme's assets: %s",
                    strerror(errno));
         w->ok = false;
@@ -968,7 +1085,7 @@ static void copy_assets(page_writer *w)
             continue;
         char *from = fs_join(dir, name);
         char *to = xasprintf("assets/%s", name);
-        if (!out_copy(w, to, from))
+        if (!srcfile_confined(from, w->theme.dir, srcpos_file(from)) || !out_copy(w, to, from))
             w->ok = false;
         free(to);
         free(from);
@@ -999,6 +1116,7 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     vec_init(&w.jobs, page_job_free);
     vec_init(&w.chapters, NULL);
     vec_init(&w.annexes, NULL);
+    vec_init(&w.evidence, NULL);
     for (size_t i = 0; i < s->chapters.len; i++)
         if (((const document *)s->chapters.items[i])->audience <= w.audience)
             vec_push(&w.chapters, s->chapters.items[i]);
@@ -1015,15 +1133,20 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
 
     /* Marks a place for a chapter's body in all.html: not text a page has. */
     snprintf(w.part_marker, sizeof w.part_marker, "\x01policygen-part-%p-", (void *)&w);
+    w.search_parts = xcalloc(w.chapters.len + w.annexes.len + 1, sizeof *w.search_parts);
+    pthread_mutex_init(&w.parts_lock, NULL);
+    pthread_cond_init(&w.parts_ready, NULL);
 
-    if (w.audience == AUDIENCE_STAFF)
-        write_page(&w, "index.html", "digest", digest_page(&w, opts->today, ""));
     write_plan(&w);
     write_annexes(&w);
     write_registers(&w);
+    write_search(&w);
     write_versions(&w, opts);
+    /* Made last, like the status pages: the digest waits for the rules. */
+    if (w.audience == AUDIENCE_STAFF)
+        write_page_later(&w, "index.html", "digest", digest_page, 0);
     if (w.audience >= AUDIENCE_STAFF)
-        write_page(&w, "staff/index.html", "digest", digest_page(&w, opts->today, "../"));
+        write_page_later(&w, "staff/index.html", "digest", digest_page, 1);
     if (w.audience != AUDIENCE_STAFF)
         write_page_later(&w, "index.html", "home", home_page, 0);
     if (w.shows_status)
@@ -1038,13 +1161,21 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     for (int t = 0; t < w.threads; t++)
         tpl_set_free(w.templates[t]);
     free(w.templates);
+    pthread_mutex_destroy(&w.parts_lock);
+    pthread_cond_destroy(&w.parts_ready);
+    for (size_t i = 0; i < w.chapters.len + w.annexes.len; i++)
+        if (w.search_parts[i]) {
+            vec_free(w.search_parts[i]);
+            free(w.search_parts[i]);
+        }
+    free(w.search_parts);
     vec_free(&w.chapters);
     vec_free(&w.annexes);
+    vec_free(&w.evidence);
     map_free(&w.theme.sources);
     return w.ok;
 }
 
-static const char *const EDITION_TITLES[] = {"公開版", "同仁版", "內部版"};
 static const char *const EDITION_NOTES[] = {
     "對外公開：不含人員名冊、佐證紀錄與內部資訊（如 IP 位址）。",
     "供本校同仁閱讀：含人員名冊、教育訓練與各項紀錄，不含個人聯絡資料及內部資訊。",
@@ -1077,7 +1208,7 @@ bool html_render_editions_index(const site *s, outdir *od, const char *theme_dir
             first = name;
         value *e = value_map();
         value_map_set_string(e, "name", name);
-        value_map_set_string(e, "title", EDITION_TITLES[a]);
+        value_map_set_string(e, "title", site_edition_label(s, a));
         value_map_set_string(e, "note", EDITION_NOTES[a]);
         value_list_push(eds, e);
     }

@@ -29,6 +29,14 @@ typedef struct html_page_observer {
     void *ctx;
 } html_page_observer;
 
+/* A file the pages link to, with what a reader wants to know before
+ * downloading it: the edition's PDFs. */
+typedef struct html_download {
+    const char *path; /* below the edition's folder: "annexes/risk-assessment.pdf" */
+    long bytes;
+    int pages;
+} html_download;
+
 typedef struct html_options {
     const char *theme_dir;         /* themes/default: templates/ and assets/ */
     const struct xref_table *xref; /* back-links of the annexes */
@@ -44,6 +52,8 @@ typedef struct html_options {
     const html_release *releases; /* oldest first (release_list_versions); may be NULL */
     size_t n_releases;
     html_page_observer pages;     /* optional */
+    const html_download *downloads; /* the PDFs written (none with --no-pdf) */
+    size_t n_downloads;
 } html_options;
 
 /* Writes every page into od. Returns false after a diagnostic when a

@@ -68,8 +68,12 @@ static char *xref_attrs(const pdf_builder *b, const xref_link *x)
                 free(dest);
                 return a;
             }
-            /* Cairo 1.16 cannot point into another file's destinations: the file opens. */
-            return b->plan_file ? file_link(b->plan_file) : NULL;
+            /* Cairo 1.16 cannot point into another file's destinations: the file
+             * opens. Its name is the edition's own (pdf_plan_path). */
+            if (!b->plan_file)
+                return NULL;
+            audience_own(b->aud);
+            return file_link(b->plan_file);
         }
         char *path = xasprintf("../annexes/%s.pdf", s->doc->id);
         char *a = file_link(path);
@@ -507,9 +511,44 @@ static void gfm_table(pdf_builder *b, cmark_node *n)
     b->space = st->paragraph_space * 1.5;
 }
 
+/* Boxes to sign in, with room for a seal: the labels over them, as many in
+ * a row as the width takes. */
+static void signature_boxes(pdf_builder *b, const directive *d)
+{
+    const pdf_style *st = b->st;
+    const char *labels[16];
+    size_t n = directive_signatures(d, labels, 16);
+    double avail = b->width - b->indent;
+    size_t per_row = (size_t)(avail / st->form_sign_width);
+    if (per_row < 1)
+        per_row = 1;
+    for (size_t from = 0; from < n; from += per_row) {
+        size_t nc = n - from < per_row ? n - from : per_row;
+        table_src src = {.ncols = (int)nc, .nrows = 2, .header = true, .size = st->table_size,
+                         .col_width = st->form_sign_width, .row_height = st->form_sign_height};
+        src.cells = xcalloc(2 * nc + 1, sizeof *src.cells);
+        for (size_t c = 0; c < nc; c++) {
+            rich *r = &src.cells[c];
+            rich_init(r, PDF_FONT_BODY, st->table_size);
+            r->cur.bold = true;
+            rich_appends(r, labels[from + c]);
+            rich *box = &src.cells[nc + c];
+            rich_init(box, PDF_FONT_BODY, st->table_size * 0.8);
+            rich_appends(box, "（簽名及蓋章）");
+        }
+        table *t = table_build(b->c, &src, avail);
+        flow_add_table(b->f, t, b->indent, take_space(b, st->paragraph_space * 2));
+        b->space = st->paragraph_space * 2;
+    }
+    b->marker = NULL;
+}
+
 static void directive_block(pdf_builder *b, const directive *d)
 {
     switch (d->kind) {
+    case DIRECTIVE_SIGNATURES:
+        signature_boxes(b, d);
+        break;
     case DIRECTIVE_ANNEXES:
         annex_list(b);
         break;
@@ -554,6 +593,10 @@ static void block(pdf_builder *b, cmark_node *n)
         blocks(b, n);
         break;
     case CMARK_NODE_BLOCK_QUOTE: {
+        /* An annex's guidance waits for its own page (pdf_build_document). */
+        if (b->guidance_apart && b->doc && b->doc->kind == DOCUMENT_ANNEX &&
+            cmark_node_parent(n) == b->root)
+            break;
         double saved = b->indent;
         b->indent += 2 * em(b);
         blocks(b, n);
@@ -654,6 +697,27 @@ static void footnotes(pdf_builder *b, const document *d, cmark_node *root)
     }
 }
 
+/* An annex's guidance (its top-level block quotes) on a page after the
+ * form, so the sheet to sign carries none of it. */
+static void guidance_page(pdf_builder *b, const document *d, cmark_node *root)
+{
+    bool first = true;
+    for (cmark_node *c = cmark_node_first_child(root); c; c = cmark_node_next(c)) {
+        if (cmark_node_get_type(c) != CMARK_NODE_BLOCK_QUOTE)
+            continue;
+        if (first) {
+            int at = b->f->n;
+            char *title = xasprintf("附件 %d　%s　填寫說明", d->number, d->title);
+            pdf_build_heading(b, 2, "", title, NULL, NULL, 0, false);
+            free(title);
+            if (b->f->n > at)
+                b->f->items[at].break_before = true;
+            first = false;
+        }
+        blocks(b, c);
+    }
+}
+
 void pdf_build_document(pdf_builder *b, const document *d, bool with_title)
 {
     b->doc = d;
@@ -674,10 +738,31 @@ void pdf_build_document(pdf_builder *b, const document *d, bool with_title)
     }
     b->indent = flat ? 0 : b->st->indent[1] * em(b);
     md_tree *tree = md_tree_open(d);
+    b->root = tree->root;
     blocks(b, tree->root);
+    if (b->guidance_apart && d->kind == DOCUMENT_ANNEX)
+        guidance_page(b, d, tree->root);
     footnotes(b, d, tree->root);
     md_tree_close(tree);
+    b->root = NULL;
     free(b->fn_seen);
     b->fn_seen = NULL;
+    b->doc = NULL;
+}
+
+void pdf_build_section(pdf_builder *b, const section *sec)
+{
+    const document *d = sec->doc;
+    b->doc = d;
+    b->fn_seen = NULL; /* no marks: their notes are not here */
+    b->ordered_depth = 0;
+    b->bullet_depth = 0;
+    b->marker = NULL;
+    md_tree *tree = md_tree_open(d);
+    b->root = tree->root;
+    for (cmark_node *n = md_section_first(tree, sec); n; n = md_section_next(tree, sec, n))
+        block(b, n);
+    md_tree_close(tree);
+    b->root = NULL;
     b->doc = NULL;
 }

@@ -26,6 +26,7 @@ typedef struct pdf_builder {
     double width;          /* the text block */
     /* state while building */
     const document *doc;
+    cmark_node *root;      /* doc's tree, open while it is built (markdown/tree.h) */
     double indent;         /* the left edge of the current block */
     int ordered_depth;
     int bullet_depth;
@@ -35,6 +36,7 @@ typedef struct pdf_builder {
     double marker_x;
     int outline_base;      /* bookmark level of a chapter (1) */
     int min_rows;          /* register tables: blank rows added up to this many (to write in) */
+    bool guidance_apart;   /* an annex's block quotes (its guidance) go on a page after the form */
 } pdf_builder;
 
 /* The destination name of a section ("sec-c3-2"; caller frees). */
@@ -46,6 +48,11 @@ char *pdf_link_attrs(const pdf_builder *b, cmark_node *link);
 /* Appends a document: its title as a heading (when with_title), its body,
  * and its footnotes to the flow's footnote table. */
 void pdf_build_document(pdf_builder *b, const document *d, bool with_title);
+
+/* Appends a section's content without its heading, as html_render_section
+ * does: the blocks up to the next heading of its level or above, without
+ * footnote marks (their notes are not there). */
+void pdf_build_section(pdf_builder *b, const section *sec);
 
 /* A register as a table (or list) in the flow, as a `register` directive
  * with options opts (YAML mapping or NULL) shows it; revisions: the

@@ -62,6 +62,7 @@ void pdf_doc_open(pdf_doc *d, pdf_ctx *c, const char *path, bool landscape, cons
 
 bool pdf_doc_close(pdf_doc *d)
 {
+    d->c->pages = d->page_no;
     cairo_tag_end(d->cr, "Document");
     cairo_status_t cs = cairo_status(d->cr);
     cairo_destroy(d->cr);

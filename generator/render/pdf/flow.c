@@ -26,9 +26,12 @@ table *table_build(pdf_ctx *c, table_src *src, double avail)
     t->col_w = xcalloc((size_t)nc + 1, sizeof *t->col_w);
     double *mn = xcalloc((size_t)nc + 1, sizeof *mn);
     double *mx = xcalloc((size_t)nc + 1, sizeof *mx);
+    /* The narrowest a column may get when even the minimums do not fit: its
+     * widest unbreakable word (an ID, an address, a date) and two characters. */
+    double *hard = xcalloc((size_t)nc + 1, sizeof *hard);
     double extra = 2 * t->pad + t->rule;
     for (int col = 0; col < nc; col++)
-        mn[col] = mx[col] = extra + src->size; /* at least one character */
+        mn[col] = mx[col] = hard[col] = extra + src->size; /* at least one character */
     for (int row = 0; row < nr; row++) {
         for (int col = 0; col < nc; col++) {
             rich *r = &src->cells[row * nc + col];
@@ -36,6 +39,13 @@ table *table_build(pdf_ctx *c, table_src *src, double avail)
                 continue;
             double a, b;
             rich_measure(c, r, &a, &b);
+            /* A point to spare: laid out at exactly its measured width, a
+             * word may lose its last character to the next line. */
+            a += 1;
+            b += 1;
+            double h = (a < 2 * src->size ? (b < 2 * src->size ? b : 2 * src->size) : a) + extra;
+            if (h > hard[col])
+                hard[col] = h;
             /* A short cell ("4 工作小時", a date) is not broken: no
              * character left alone on a line. */
             if (b <= 8 * src->size)
@@ -46,19 +56,25 @@ table *table_build(pdf_ctx *c, table_src *src, double avail)
                 mx[col] = b + extra;
         }
     }
-    double sum_min = 0, sum_max = 0;
+    double sum_min = 0, sum_max = 0, sum_hard = 0;
     for (int col = 0; col < nc; col++) {
         sum_min += mn[col];
         sum_max += mx[col];
+        sum_hard += hard[col];
         t->want += mx[col] < 7 * src->size + extra ? mx[col] : 7 * src->size + extra;
     }
     for (int col = 0; col < nc; col++) {
         double w;
-        if (sum_max <= avail)
+        if (src->col_width > 0)
+            w = src->col_width * nc <= avail ? src->col_width : avail / nc;
+        else if (sum_max <= avail)
             w = st->table_full_width && sum_max > 0 ? mx[col] + (avail - sum_max) * mx[col] / sum_max
                                                     : mx[col];
+        else if (sum_min >= avail && sum_hard < avail)
+            /* Short cells give up their room down to their words, no further. */
+            w = hard[col] + (mn[col] - hard[col]) * (avail - sum_hard) / (sum_min - sum_hard);
         else if (sum_min >= avail)
-            w = mn[col] * avail / sum_min;
+            w = hard[col] * avail / sum_hard;
         else
             w = mn[col] + (mx[col] - mn[col]) * (avail - sum_min) / (sum_max - sum_min);
         t->col_w[col] = w;
@@ -67,6 +83,7 @@ table *table_build(pdf_ctx *c, table_src *src, double avail)
     t->width = t->col_x[nc];
     free(mn);
     free(mx);
+    free(hard);
 
     t->rows = xcalloc((size_t)nr + 1, sizeof *t->rows);
     for (int row = 0; row < nr; row++) {
@@ -96,8 +113,10 @@ table *table_build(pdf_ctx *c, table_src *src, double avail)
                 tr->height = cell->tops[p->nlines];
         }
         /* A blank row of a form leaves room to write by hand. */
-        if (all_blank && !tr->header)
-            tr->height *= 1.8;
+        if (all_blank && !tr->header && tr->height < st->form_row_height - 2 * t->pad)
+            tr->height = st->form_row_height - 2 * t->pad;
+        if (!tr->header && tr->height < src->row_height - 2 * t->pad)
+            tr->height = src->row_height - 2 * t->pad;
     }
     free(src->cells);
     src->cells = NULL;
@@ -369,6 +388,8 @@ void paginate(const flow *f, double H, pages *out)
             double fh = 0;
             int newfn = 0;
             for (int k = 0; k < nm; k++) {
+                if (marks[k] < 0 || marks[k] > f->nfootnotes) /* a mark whose note is not here */
+                    marks[k] = 0;
                 bool dup = fn_on[marks[k]];
                 for (int j = 0; j < k && !dup; j++)
                     dup = marks[j] == marks[k];

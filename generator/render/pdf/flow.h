@@ -50,6 +50,8 @@ typedef struct table_src {
     uint8_t *align;
     bool header;
     double size;           /* text size of the cells */
+    double col_width;      /* when > 0, every column this wide (as far as avail allows) */
+    double row_height;     /* when > 0, the least height of a row below the header */
 } table_src;
 
 /* Column widths from min- and max-content, then the cells laid out (not

@@ -1,11 +1,13 @@
-/* The PDF edition: the plan (pdf/<document-id>-<version>.pdf), one blank
- * form per annex (annexes/<id>.pdf) and a printout of every register that
- * fills a form (registers/<name>.pdf), typeset with Pango and Cairo.
+/* The PDF edition: the plan (pdf/<document-id>-<version>-<edition>.pdf), one blank
+ * form per annex (annexes/<id>.pdf), a printout of every register that
+ * fills a form (registers/<name>.pdf) and, in the staff edition, the
+ * handout for publicising the policy (pdf/handout-<version>.pdf), typeset
+ * with Pango and Cairo.
  *
  * Page size, margins, fonts and sizes come from the theme's pdf.yaml
  * (style.h); a theme without one gets the built-in defaults. The PDFs are
- * typeset in parallel, one Pango font map per thread; the site, its
- * registers and the cross-reference table are only read. */
+ * typeset in worker processes, one Pango font map each; the site and its
+ * registers are only read. */
 #ifndef POLICYGEN_RENDER_PDF_H
 #define POLICYGEN_RENDER_PDF_H
 
@@ -32,12 +34,22 @@ typedef struct pdf_edition {
     const char *subdir; /* its folder in the output ("internal"), or NULL */
     audience audience;
     vec *texts;         /* when set, receives a pdf_text* per PDF written (caller frees) */
+    vec *files;         /* when set, receives a pdf_file* per PDF written (caller frees) */
 } pdf_edition;
+
+/* A PDF written, for the pages that link to it. */
+typedef struct pdf_file {
+    char *path;  /* relative to the edition: "annexes/risk-assessment.pdf" */
+    long bytes;
+    int pages;
+} pdf_file;
+
+void pdf_file_free(void *file);
 
 /* The text a PDF shows, as typeset (PDF files keep it compressed and
  * glyph-encoded): for the leak check. */
 typedef struct pdf_text {
-    char *path; /* relative to the edition: "pdf/isms-plan-V1.0.pdf" */
+    char *path; /* relative to the edition: "pdf/isms-plan-V1.0-internal.pdf" */
     char *text;
     size_t len;
 } pdf_text;
@@ -55,12 +67,15 @@ typedef struct pdf_batch pdf_batch;
  * clock), so a rebuild gives the same bytes. */
 pdf_batch *pdf_start(const site *s, outdir *od, const char *theme_dir, int jobs, date today,
                      const pdf_edition *editions, size_t n);
-/* Waits for every PDF and fills the editions' texts; false after a
+/* Waits for every PDF and fills the editions' files and texts; false after a
  * diagnostic when one could not be typeset or written (od->failed then). */
 bool pdf_finish(pdf_batch *batch);
 
-/* The plan's file name inside the edition: "pdf/isms-plan-V1.0.pdf"
- * (caller frees); the HTML pages link to it. */
-char *pdf_plan_path(const site *s);
+/* The plan's file name inside the edition of aud:
+ * "pdf/isms-plan-V1.0-internal.pdf" (caller frees); the HTML pages link to
+ * it. Each edition's name differs, so a download says which it is. */
+char *pdf_plan_path(const site *s, audience aud);
+/* The staff edition's handout: "pdf/handout-V1.0.pdf" (caller frees). */
+char *pdf_handout_path(const site *s);
 
 #endif

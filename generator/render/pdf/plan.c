@@ -97,9 +97,23 @@ static void draw_cover(pdf_doc *d, const pdf_env *env)
     pdf_doc_text(d, cfg->doc_title ? cfg->doc_title : "", &title, x, y, ALIGN_CENTER, w);
     y += st->cover_title_size * 1.8;
     if (env->version) {
-        char *v = xasprintf("版本：%s", env->version);
+        char *v = xasprintf("版次：%s", env->version);
         pdf_doc_text(d, v, &body, x, y, ALIGN_CENTER, w);
         free(v);
+    }
+    /* The edition, boxed, so a printed cover says which it is. */
+    const char *edition = pdf_edition_mark(env);
+    if (edition) {
+        text_style mark = {PDF_FONT_HEADING, true, false, false, st->size * 1.3};
+        double my = y + st->size * 3.2;
+        double mw = pdf_doc_text(d, edition, &mark, x, my, ALIGN_CENTER, w);
+        const pdf_rgb *rc = &st->rule_color;
+        cairo_set_source_rgb(cr, rc->r, rc->g, rc->b);
+        cairo_set_line_width(cr, 1.2);
+        double pad = st->size * 0.6;
+        cairo_rectangle(cr, x + (w - mw) / 2 - pad, my - mark.size - pad * 0.6, mw + 2 * pad,
+                        mark.size * 1.45 + pad * 1.2);
+        cairo_stroke(cr);
     }
     /* The signature boxes: a label above, room for the stamp below. */
     size_t n = cfg->signatures.len;
@@ -222,13 +236,17 @@ bool pdf_render_plan(pdf_ctx *c, const pdf_env *env)
                               env->version ? env->version : "");
     char *keywords = xasprintf("資通安全維護計畫, %s, %s", cfg->org_short_name ? cfg->org_short_name : "",
                                env->version ? env->version : "");
-    pdf_meta meta = {cfg->doc_title, cfg->org_name, subject, keywords,
+    const char *edition = pdf_edition_mark(env);
+    char *title = xasprintf("%s（%s）", cfg->doc_title ? cfg->doc_title : "", edition);
+    pdf_meta meta = {title, cfg->org_name, subject, keywords,
                      env->has_date ? env->rev_iso : NULL, env->draft};
     pdf_doc d;
     pdf_doc_open(&d, c, path, false, &meta);
-    char *head_right = env->version ? xasprintf("版本 %s", env->version) : NULL;
+    char *head_right = env->version ? xasprintf("%s　版次 %s", edition, env->version)
+                                    : xstrdup(edition);
+    char *head_center = xasprintf("%s（%s）", cfg->doc_title ? cfg->doc_title : "", edition);
     d.head_left = cfg->org_name;
-    d.head_center = cfg->doc_title;
+    d.head_center = head_center;
     d.head_right = head_right;
     d.page_total = 1 + rp.n + tp.n + bp.n;
     draw_cover(&d, env);
@@ -242,6 +260,8 @@ bool pdf_render_plan(pdf_ctx *c, const pdf_env *env)
     bool ok = pdf_doc_close(&d);
 
     free(head_right);
+    free(head_center);
+    free(title);
     free(subject);
     free(keywords);
     free(path);

@@ -12,11 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/fs.h"
+#include "core/srcfile.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
 #include "registers/registers.h"
@@ -25,14 +27,14 @@
 #include "render/pdf/pdf.h"
 #include "render/pdf/style.h"
 
-char *pdf_plan_path(const site *s)
+/* pdf/<name>-<version><suffix>.pdf */
+static char *versioned_path(const site *s, const char *name, const char *suffix)
 {
-    const char *id = s->config.doc_id ? s->config.doc_id : "plan";
     const char *version = s->registers ? registers_current_version(s->registers) : NULL;
     /* The version goes into a file name: keep it to safe characters. */
     strbuf sb;
     sb_init(&sb);
-    sb_printf(&sb, "pdf/%s", id);
+    sb_printf(&sb, "pdf/%s", name);
     if (version && *version) {
         sb_appendc(&sb, '-');
         for (const char *p = version; *p; p++) {
@@ -42,8 +44,27 @@ char *pdf_plan_path(const site *s)
             sb_appendc(&sb, ok ? ch : '_');
         }
     }
-    sb_append(&sb, ".pdf");
+    sb_printf(&sb, "%s.pdf", suffix);
     return sb_take(&sb);
+}
+
+char *pdf_plan_path(const site *s, audience aud)
+{
+    char *suffix = xasprintf("-%s", audience_name(aud));
+    char *path = versioned_path(s, s->config.doc_id ? s->config.doc_id : "plan", suffix);
+    free(suffix);
+    return path;
+}
+
+/* The staff edition's only: no edition in its name. */
+char *pdf_handout_path(const site *s)
+{
+    return versioned_path(s, "handout", "");
+}
+
+const char *pdf_edition_mark(const pdf_env *env)
+{
+    return site_edition_label(env->s, env->opts->audience);
 }
 
 char *pdf_env_path(const pdf_env *env, const char *relpath)
@@ -55,6 +76,7 @@ typedef enum job_kind {
     JOB_PLAN,
     JOB_ANNEX,
     JOB_REGISTER,
+    JOB_HANDOUT,
 } job_kind;
 
 /* One PDF in the editions that have it (in audience order): typeset for the
@@ -71,6 +93,7 @@ typedef struct chain {
 typedef struct result {
     strbuf text;
     bool has_text;
+    int pages; /* how many it has */
 } result;
 
 struct pdf_batch {
@@ -108,22 +131,26 @@ static const char *job_name(const chain *j)
     case JOB_PLAN: return "plan";
     case JOB_ANNEX: return ((const document *)j->what)->id;
     case JOB_REGISTER: return ((const register_def *)j->what)->name;
+    case JOB_HANDOUT: return "handout";
     }
     return "";
 }
 
-/* The PDF's path inside an edition (caller frees). */
-static char *job_path(const pdf_batch *b, const chain *j)
+/* The PDF's path inside edition ed (caller frees): the plan's name is each
+ * edition's own. */
+static char *job_path(const pdf_batch *b, const chain *j, int ed)
 {
     switch (j->kind) {
-    case JOB_PLAN: return xstrdup(b->envs[0].plan_rel);
+    case JOB_PLAN: return xstrdup(b->envs[ed].plan_rel);
     case JOB_ANNEX: return xasprintf("annexes/%s.pdf", job_name(j));
     case JOB_REGISTER: return xasprintf("registers/%s.pdf", job_name(j));
+    case JOB_HANDOUT: return pdf_handout_path(b->s);
     }
     return NULL;
 }
 
-static bool run_job(pdf_batch *b, pdf_ctx *c, const chain *j, int ed, strbuf *text)
+/* Typesets one PDF; its pages in *pages. */
+static bool run_job(pdf_batch *b, pdf_ctx *c, const chain *j, int ed, strbuf *text, int *pages)
 {
     const pdf_env *env = &b->envs[ed];
     if (b->texts)
@@ -134,11 +161,16 @@ static bool run_job(pdf_batch *b, pdf_ctx *c, const chain *j, int ed, strbuf *te
     case JOB_PLAN: ok = pdf_render_plan(c, env); break;
     case JOB_ANNEX: ok = pdf_render_annex(c, env, j->what); break;
     case JOB_REGISTER: ok = pdf_render_register_printout(c, env, j->what); break;
+    case JOB_HANDOUT: ok = pdf_render_handout(c, env); break;
     }
     c->text_log = NULL;
+    *pages = ok ? c->pages : 0;
     if (b->times)
         fprintf(stderr, "pdf: %s %s %.3f s (%s)\n",
-                j->kind == JOB_PLAN ? "plan" : j->kind == JOB_ANNEX ? "annex" : "register",
+                j->kind == JOB_PLAN      ? "plan"
+                : j->kind == JOB_ANNEX   ? "annex"
+                : j->kind == JOB_HANDOUT ? "handout"
+                                         : "register",
                 job_name(j), now() - t0, b->eds[ed].subdir);
     return ok;
 }
@@ -146,8 +178,8 @@ static bool run_job(pdf_batch *b, pdf_ctx *c, const chain *j, int ed, strbuf *te
 /* The same file in another edition: a link to it, or else a copy. */
 static bool same_pdf(const pdf_batch *b, const chain *j, int from, int to)
 {
-    char *rel = job_path(b, j);
-    char *src = pdf_env_path(&b->envs[from], rel), *dst = pdf_env_path(&b->envs[to], rel);
+    char *from_rel = job_path(b, j, from), *to_rel = job_path(b, j, to);
+    char *src = pdf_env_path(&b->envs[from], from_rel), *dst = pdf_env_path(&b->envs[to], to_rel);
     bool ok = link(src, dst) == 0;
     if (!ok) {
         size_t len;
@@ -157,13 +189,15 @@ static bool same_pdf(const pdf_batch *b, const chain *j, int from, int to)
     }
     free(dst);
     free(src);
-    free(rel);
+    free(to_rel);
+    free(from_rel);
     return ok;
 }
 
-/* Told for every PDF of the chain: slot k made (source -1, with its text)
- * or the same file as slot source. */
-typedef void (*report_fn)(pdf_batch *b, void *ctx, int ci, int k, int source, strbuf *text);
+/* Told for every PDF of the chain: slot k made (source -1, with its text
+ * and pages) or the same file as slot source. */
+typedef void (*report_fn)(pdf_batch *b, void *ctx, int ci, int k, int source, strbuf *text,
+                          int pages);
 
 static bool run_chain(pdf_batch *b, pdf_ctx *c, int ci, report_fn report, void *ctx)
 {
@@ -176,9 +210,10 @@ static bool run_chain(pdf_batch *b, pdf_ctx *c, int ci, report_fn report, void *
         sb_init(&text);
         audience_range seen = {AUDIENCE_PUBLIC, AUDIENCE_INTERNAL};
         audience_track(&seen);
-        ok = run_job(b, c, j, j->eds[k], &text) && ok;
+        int pages = 0;
+        ok = run_job(b, c, j, j->eds[k], &text, &pages) && ok;
         audience_track(NULL);
-        report(b, ctx, ci, k, -1, &text);
+        report(b, ctx, ci, k, -1, &text, pages);
         sb_free(&text);
         for (int m = k + 1; m < j->n; m++) {
             audience a = b->eds[j->eds[m]].audience;
@@ -186,14 +221,14 @@ static bool run_chain(pdf_batch *b, pdf_ctx *c, int ci, report_fn report, void *
                 continue;
             covered[m] = true;
             if (!same_pdf(b, j, j->eds[k], j->eds[m])) {
-                char *rel = job_path(b, j);
+                char *rel = job_path(b, j, j->eds[m]);
                 char *dst = pdf_env_path(&b->envs[j->eds[m]], rel);
                 diag_error(srcpos_file(dst), "write", "cannot write: %s", strerror(errno));
                 free(dst);
                 free(rel);
                 ok = false;
             }
-            report(b, ctx, ci, m, k, NULL);
+            report(b, ctx, ci, m, k, NULL, pages);
         }
     }
     return ok;
@@ -201,12 +236,14 @@ static bool run_chain(pdf_batch *b, pdf_ctx *c, int ci, report_fn report, void *
 
 /* ---- here ---- */
 
-static void keep_result(pdf_batch *b, void *ctx, int ci, int k, int source, strbuf *text)
+static void keep_result(pdf_batch *b, void *ctx, int ci, int k, int source, strbuf *text,
+                        int pages)
 {
     (void)ctx;
     result *r = &b->results[ci * 3 + k];
     sb_init(&r->text);
     r->has_text = true;
+    r->pages = pages;
     const strbuf *from = source < 0 ? text : &b->results[ci * 3 + source].text;
     sb_appendn(&r->text, from->data, from->len);
 }
@@ -226,7 +263,7 @@ static void run_here(pdf_batch *b)
 /* A frame on a worker's pipe: this header, then len bytes of text. */
 typedef struct frame {
     int32_t chain, slot, source;
-    uint32_t pad;
+    int32_t pages;
     uint64_t len;
 } frame;
 
@@ -244,10 +281,11 @@ static void write_all(int fd, const void *data, size_t len)
     }
 }
 
-static void send_result(pdf_batch *b, void *ctx, int ci, int k, int source, strbuf *text)
+static void send_result(pdf_batch *b, void *ctx, int ci, int k, int source, strbuf *text,
+                        int pages)
 {
     int fd = *(int *)ctx;
-    frame f = {ci, k, source, 0, source < 0 && b->texts ? text->len : 0};
+    frame f = {ci, k, source, pages, source < 0 && b->texts ? text->len : 0};
     write_all(fd, &f, sizeof f);
     if (f.len)
         write_all(fd, text->data, f.len);
@@ -288,6 +326,7 @@ static bool take_frames(pdf_batch *b, strbuf *in)
         result *r = &b->results[f.chain * 3 + f.slot];
         sb_init(&r->text);
         r->has_text = true;
+        r->pages = f.pages;
         if (f.source < 0)
             sb_appendn(&r->text, data, f.len);
         else if (b->results[f.chain * 3 + f.source].has_text)
@@ -421,7 +460,7 @@ static void env_init(pdf_env *env, const site *s, const pdf_style *st, const pdf
 {
     *env = (pdf_env){.s = s, .opts = o, .st = st, .staging = staging};
     env->roc = s->config.calendar == CALENDAR_ROC;
-    env->plan_rel = pdf_plan_path(s);
+    env->plan_rel = pdf_plan_path(s, o->audience);
     revision_info ri;
     if (s->registers && registers_current_revision(s->registers, &ri)) {
         env->version = ri.version;
@@ -436,15 +475,16 @@ static void env_init(pdf_env *env, const site *s, const pdf_style *st, const pdf
              o->today.year, o->today.month, o->today.day);
 }
 
-/* The chains, in the order of each edition's PDFs: the plan, the annexes'
- * forms, the register printouts, each in the editions that have it; taken
- * by the workers the plan first (the longest), then the printouts. */
+/* The chains, in the order of each edition's PDFs: the plan, the staff
+ * edition's handout, the annexes' forms, the register printouts, each in the
+ * editions that have it; taken by the workers the plan and the handout first
+ * (the longest), then the printouts. */
 static void make_chains(pdf_batch *b)
 {
     const site *s = b->s;
     size_t nregs = s->registers ? s->registers->registers.len : 0;
-    b->chains = xcalloc(1 + s->annexes.len + nregs, sizeof *b->chains);
-    b->sched = xcalloc(1 + s->annexes.len + nregs, sizeof *b->sched);
+    b->chains = xcalloc(2 + s->annexes.len + nregs, sizeof *b->chains);
+    b->sched = xcalloc(2 + s->annexes.len + nregs, sizeof *b->sched);
     /* the editions, lowest audience first */
     int order[3], n = 0;
     for (int a = AUDIENCE_PUBLIC; a <= AUDIENCE_INTERNAL; a++)
@@ -456,6 +496,10 @@ static void make_chains(pdf_batch *b)
         plan.eds[plan.n++] = order[k];
     if (plan.n)
         b->chains[b->nchains++] = plan;
+    /* The handout publicises the policy to staff: their edition has it. */
+    for (int k = 0; k < n; k++)
+        if (b->eds[order[k]].audience == AUDIENCE_STAFF)
+            b->chains[b->nchains++] = (chain){.kind = JOB_HANDOUT, .eds = {order[k]}, .n = 1};
     int annexes_from = b->nchains;
     for (size_t i = 0; i < s->annexes.len; i++) {
         const document *a = s->annexes.items[i];
@@ -493,11 +537,12 @@ pdf_batch *pdf_start(const site *s, outdir *od, const char *theme_dir, int jobs,
     b->od = od;
     b->ok = true;
     pdf_style_defaults(&b->st);
-    if (theme_dir) {
-        char *path = fs_join(theme_dir, "pdf.yaml");
-        pdf_style_load(&b->st, path);
-        free(path);
-    }
+    char *style_path = theme_dir ? fs_join(theme_dir, "pdf.yaml") : NULL;
+    if (style_path && !srcfile_confined(style_path, theme_dir, srcpos_file(style_path)))
+        b->ok = false;
+    else if (style_path)
+        pdf_style_load(&b->st, style_path);
+    free(style_path);
     b->neds = n < 3 ? n : 3;
     b->eds = xcalloc(b->neds + 1, sizeof *b->eds);
     memcpy(b->eds, editions, b->neds * sizeof *b->eds);
@@ -544,23 +589,33 @@ bool pdf_finish(pdf_batch *b)
         else
             run_here(b);
     }
-    /* Each edition's texts, in the order of the chains. */
+    /* Each edition's files and texts, in the order of the chains. */
     for (int ci = 0; ci < b->nchains; ci++) {
         const chain *j = &b->chains[ci];
         for (int k = 0; k < j->n; k++) {
             result *r = &b->results[ci * 3 + k];
-            vec *texts = b->eds[j->eds[k]].texts;
+            const pdf_edition *ed = &b->eds[j->eds[k]];
+            if (b->ok && ed->files) {
+                pdf_file *f = xcalloc(1, sizeof *f);
+                f->path = job_path(b, j, j->eds[k]);
+                f->pages = r->pages;
+                char *full = pdf_env_path(&b->envs[j->eds[k]], f->path);
+                struct stat st;
+                f->bytes = stat(full, &st) == 0 ? (long)st.st_size : 0;
+                free(full);
+                vec_push(ed->files, f);
+            }
             if (!r->has_text)
                 continue;
-            if (!texts) {
+            if (!ed->texts) {
                 sb_free(&r->text);
                 continue;
             }
             pdf_text *t = xcalloc(1, sizeof *t);
-            t->path = job_path(b, j);
+            t->path = job_path(b, j, j->eds[k]);
             t->len = r->text.len;
             t->text = sb_take(&r->text);
-            vec_push(texts, t);
+            vec_push(ed->texts, t);
         }
     }
     bool ok = b->ok;
@@ -583,6 +638,13 @@ bool pdf_finish(pdf_batch *b)
     pdf_style_free(&b->st);
     free(b);
     return ok;
+}
+
+void pdf_file_free(void *p)
+{
+    pdf_file *f = p;
+    free(f->path);
+    free(f);
 }
 
 void pdf_text_free(void *p)

@@ -68,6 +68,9 @@ void pdf_style_defaults(pdf_style *st)
     st->cover_title_size = 30;
     st->cover_box_width = 45 * MM;
     st->cover_box_height = 36 * MM;
+    st->form_row_height = 9 * MM;
+    st->form_sign_width = 55 * MM;
+    st->form_sign_height = 25 * MM;
     st->text_color = (pdf_rgb){0, 0, 0};
     st->link_color = (pdf_rgb){0, 0, 0};
     st->rule_color = (pdf_rgb){0, 0, 0};
@@ -334,6 +337,11 @@ static const key_spec COVER_KEYS[] = {
     {"box_width", K_LENGTH, F(cover_box_width), 0, 0},
     {"box_height", K_LENGTH, F(cover_box_height), 0, 0},
 };
+static const key_spec FORM_KEYS[] = {
+    {"row_height", K_LENGTH, F(form_row_height), 0, 0},
+    {"signature_width", K_LENGTH, F(form_sign_width), 0, 0},
+    {"signature_height", K_LENGTH, F(form_sign_height), 0, 0},
+};
 static const key_spec COLOR_KEYS[] = {
     {"text", K_COLOR, F(text_color), 0, 0},
     {"link", K_COLOR, F(link_color), 0, 0},
@@ -450,6 +458,8 @@ bool pdf_style_load(pdf_style *st, const char *path)
             SECTION(v, "toc", TOC_KEYS, NULL, st);
         else if (strcmp(name, "cover") == 0)
             SECTION(v, "cover", COVER_KEYS, NULL, st);
+        else if (strcmp(name, "forms") == 0)
+            SECTION(v, "forms", FORM_KEYS, NULL, st);
         else if (strcmp(name, "colors") == 0)
             SECTION(v, "colors", COLOR_KEYS, NULL, st);
         else

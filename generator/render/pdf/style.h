@@ -62,6 +62,9 @@ typedef struct pdf_style {
     char *toc_title;
     /* cover */
     double cover_org_size, cover_title_size, cover_box_width, cover_box_height;
+    /* annex forms: a blank row's height, and each signature box (label, room
+     * to sign and a seal) of a `signatures` directive */
+    double form_row_height, form_sign_width, form_sign_height;
     /* colours */
     pdf_rgb text_color, link_color, rule_color;
 } pdf_style;

@@ -1,0 +1,21 @@
+/* Folders (and files) an interrupted run must not leave behind. While a folder is
+ * guarded, SIGINT, SIGTERM and SIGHUP remove it before the process ends:
+ * the handler only writes the signal to a pipe (async-signal-safe); a
+ * thread of its own reads it, removes the guarded folders (twice, should a
+ * write in flight recreate one), then raises the signal again with its
+ * default action, so the exit status still tells the signal. A signal the
+ * process ignored when the first folder was guarded stays ignored, and a
+ * child process forked meanwhile dies of the signal as before. */
+#ifndef POLICYGEN_INTERRUPT_H
+#define POLICYGEN_INTERRUPT_H
+
+#include <stdbool.h>
+
+/* Removes path if the process is interrupted (path is copied). */
+void interrupt_guard(const char *path);
+/* No longer: the folder was committed or removed. */
+void interrupt_release(const char *path);
+/* Whether a signal came: writers stop adding to guarded folders. */
+bool interrupt_requested(void);
+
+#endif
