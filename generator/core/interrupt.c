@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -21,6 +22,8 @@ static char *guarded[MAX_GUARDED];
 static int wake[2] = {-1, -1}; /* the self-pipe: the handler writes, the thread reads */
 static pid_t owner;            /* the process that installed the handler */
 static atomic_bool requested;
+static bool handlers_set;
+static sem_t watching; /* posted by the thread just before it blocks in read */
 static const int SIGNALS[] = {SIGINT, SIGTERM, SIGHUP};
 
 static void on_signal(int sig)
@@ -48,6 +51,7 @@ static void *watch(void *arg)
 {
     (void)arg;
     unsigned char b;
+    sem_post(&watching);
     while (read(wake[0], &b, 1) != 1)
         ;
     atomic_store(&requested, true);
@@ -72,8 +76,10 @@ static void *watch(void *arg)
     return NULL;
 }
 
-/* Once, with the lock held. */
-static void install(void)
+/* Starts the thread once, with the lock held, and returns only when the
+ * thread has started: a fork while a thread is starting can copy a lock the
+ * thread holds (the allocator's, under ASan), and the child then hangs. */
+static void start_watcher(void)
 {
     if (wake[0] >= 0)
         return;
@@ -84,12 +90,24 @@ static void install(void)
         fcntl(wake[i], F_SETFL, fcntl(wake[i], F_GETFL) | (i ? O_NONBLOCK : 0));
     }
     owner = getpid();
+    sem_init(&watching, 0, 0);
     pthread_t t;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_create(&t, &attr, watch, NULL);
+    if (pthread_create(&t, &attr, watch, NULL) == 0)
+        while (sem_wait(&watching) != 0 && errno == EINTR)
+            ;
     pthread_attr_destroy(&attr);
+}
+
+/* Once, with the lock held. */
+static void install(void)
+{
+    start_watcher();
+    if (handlers_set || wake[0] < 0)
+        return;
+    handlers_set = true;
     for (size_t i = 0; i < sizeof SIGNALS / sizeof *SIGNALS; i++) {
         struct sigaction old;
         if (sigaction(SIGNALS[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
@@ -98,6 +116,13 @@ static void install(void)
         sigemptyset(&sa.sa_mask);
         sigaction(SIGNALS[i], &sa, NULL);
     }
+}
+
+void interrupt_init(void)
+{
+    pthread_mutex_lock(&lock);
+    start_watcher();
+    pthread_mutex_unlock(&lock);
 }
 
 void interrupt_guard(const char *path)

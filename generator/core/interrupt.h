@@ -11,6 +11,10 @@
 
 #include <stdbool.h>
 
+/* Starts the watching thread now, before any worker is forked (main calls
+ * it first); interrupt_guard starts it too if nobody did. Installs no
+ * signal handler: the first interrupt_guard does. */
+void interrupt_init(void);
 /* Removes path if the process is interrupted (path is copied). */
 void interrupt_guard(const char *path);
 /* No longer: the folder was committed or removed. */
