@@ -13,7 +13,6 @@
 #include "build/build.h"
 #include "content/site.h"
 #include "core/fs.h"
-#include "core/interrupt.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
 #include "hosting/hosting.h"
@@ -660,7 +659,6 @@ int main(int argc, char **argv)
         fputs(USAGE, stdout);
         return EXIT_OK;
     }
-    interrupt_init(); /* before any worker is forked: see interrupt.h */
     char *data_dir = find_data_dir(argv[0]);
     int rc;
     if (strcmp(cmd, "build") == 0)

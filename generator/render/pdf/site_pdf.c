@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/fs.h"
+#include "core/interrupt.h"
 #include "core/srcfile.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
@@ -404,6 +405,7 @@ static bool start_workers(pdf_batch *b, int workers)
     atomic_init(b->next, 0);
     b->pids = xcalloc((size_t)workers, sizeof *b->pids);
     b->fds = xcalloc((size_t)workers, sizeof *b->fds);
+    interrupt_init();
     fflush(NULL);
     for (int w = 0; w < workers; w++) {
         int pipefd[2];
