@@ -1,7 +1,8 @@
 /* interrupt_init's watcher thread takes no signal meant for the process:
- * policygen serve blocks SIGCHLD and reads it from a signalfd; a watcher
- * thread that left SIGCHLD unblocked got it instead (its default action
- * discards it), so serve never reaped its build and spun on its pipe. */
+ * one that blocks SIGCHLD to read it from a signalfd (as serve does) gets
+ * it even when the watcher runs already. A watcher that left SIGCHLD
+ * unblocked got it instead and discarded it (serve, when main started the
+ * watcher, never reaped its build and spun on its pipe). */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
