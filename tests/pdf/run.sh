@@ -482,6 +482,22 @@ if [ -z "$diff" ]; then
 else
     fail "a PDF shared between editions differs from its edition's own" "$diff"
 fi
+# Each edition's PDFs have the mode of its pages (the commit sets every
+# edition's: a PDF linked between public and staff would get staff's 0640).
+modes=""
+for ed in public staff internal; do
+    want=$(stat -c %a "$OUT/$ed/index.html")
+    for f in $(cd "$OUT/$ed" && find . -name '*.pdf'); do
+        [ "$(stat -c %a "$OUT/$ed/$f")" = "$want" ] || modes="$modes $ed/$f"
+    done
+done
+[ "$(stat -c %a "$OUT/public/index.html")" != "$(stat -c %a "$OUT/staff/index.html")" ] ||
+    modes="$modes; public and staff pages have the same mode (the check is void)"
+if [ -z "$modes" ]; then
+    ok "each edition's PDFs have its pages' mode (public's are readable by others)"
+else
+    fail "PDFs with another edition's mode" "$modes"
+fi
 
 # ---- the style sheet ----
 

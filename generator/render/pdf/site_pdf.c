@@ -177,12 +177,27 @@ static bool run_job(pdf_batch *b, pdf_ctx *c, const chain *j, int ed, strbuf *te
     return ok;
 }
 
-/* The same file in another edition: a link to it, or else a copy. */
+/* The mode the commit gives the files of edition ed (0: none set). */
+static unsigned edition_file_mode(const pdf_batch *b, int ed)
+{
+    const char *subdir = b->eds[ed].subdir;
+    if (!subdir || !*subdir)
+        return 0;
+    char *rel = fs_join(subdir, "x");
+    unsigned mode = outdir_file_mode(b->od, rel);
+    free(rel);
+    return mode;
+}
+
+/* The same file in another edition: a link to it where the two editions'
+ * files get the same mode (the commit sets each edition's: a link between
+ * the public edition and a staff one would leave the public file 0640),
+ * else a copy. */
 static bool same_pdf(const pdf_batch *b, const chain *j, int from, int to)
 {
     char *from_rel = job_path(b, j, from), *to_rel = job_path(b, j, to);
     char *src = pdf_env_path(&b->envs[from], from_rel), *dst = pdf_env_path(&b->envs[to], to_rel);
-    bool ok = link(src, dst) == 0;
+    bool ok = edition_file_mode(b, from) == edition_file_mode(b, to) && link(src, dst) == 0;
     if (!ok) {
         size_t len;
         char *data = fs_read_file(src, (size_t)1 << 30, &len);
@@ -217,12 +232,21 @@ static bool run_chain(pdf_batch *b, pdf_ctx *c, int ci, report_fn report, void *
         audience_track(NULL);
         report(b, ctx, ci, k, -1, &text, pages);
         sb_free(&text);
+        int have[3] = {k}, nhave = 1; /* the slots holding this PDF */
         for (int m = k + 1; m < j->n; m++) {
             audience a = b->eds[j->eds[m]].audience;
             if (covered[m] || a < seen.lo || a > seen.hi)
                 continue;
             covered[m] = true;
-            if (!same_pdf(b, j, j->eds[k], j->eds[m])) {
+            /* From one whose files get the same mode, to be linked. */
+            int from = k;
+            for (int h = 0; h < nhave; h++)
+                if (edition_file_mode(b, j->eds[have[h]]) == edition_file_mode(b, j->eds[m])) {
+                    from = have[h];
+                    break;
+                }
+            have[nhave++] = m;
+            if (!same_pdf(b, j, j->eds[from], j->eds[m])) {
                 char *rel = job_path(b, j, j->eds[m]);
                 char *dst = pdf_env_path(&b->envs[j->eds[m]], rel);
                 diag_error(srcpos_file(dst), "write", "cannot write: %s", strerror(errno));
