@@ -40,7 +40,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(fuzz_write_text("plan/02-other.md", OTHER));
     }
     free(fuzz_write("plan/01-fuzz.md", data, size));
-    site *s = site_load_jobs(dir, 1);
+    /* As a build loads it: each body rendered while the load has its tree. */
+    site_visitor bodies = {html_prerender_body, NULL};
+    site *s = site_load_visiting(dir, 1, &bodies);
     if (!s)
         return 0;
     xref_table *x = xref_resolve_site_jobs(s, 1);
@@ -50,14 +52,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             strbuf out;
             sb_init(&out);
             html_id_marks marks = {0};
+            double widest = 0;
             html_body_options o = {.site = s, .audience = (audience)a, .id_prefix = "",
-                                   .root = "../", .id_marks = &marks};
+                                   .root = "../", .id_marks = &marks, .widest_table = &widest};
             html_render_body(&out, d, &o);
-            free(html_prefix_ids(out.data, out.len, &marks, "c-"));
             free(marks.at);
+            o.id_marks = NULL;
+            o.id_prefix = "c-";
+            html_render_body(&out, d, &o);
+            o.id_prefix = "";
             for (size_t k = 0; k < d->sections.len; k++) {
                 const section *sec = d->sections.items[k];
-                o.id_marks = NULL;
                 html_render_section(&out, d, sec, &o);
                 free(xref_section_text(sec));
             }

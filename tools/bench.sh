@@ -9,7 +9,9 @@
 #
 # Environment: CC (default cc), POLICYGEN (default ./policygen),
 # BENCH_CHAPTERS (default 1000), BENCH_RUNS (default 5),
-# BENCH_PDF_CHAPTERS (default 42: a plan of about 200 pages).
+# BENCH_PDF_CHAPTERS (default 42: a plan of about 200 pages),
+# BENCH_GROWTH (default empty; e.g. "1000 5000 10000": one edition at each
+# size, to see the growth), HUGO (default hugo).
 # Sizes are in MB of 10^6 bytes; times are wall-clock seconds.
 set -eu
 
@@ -176,6 +178,124 @@ bench_pdf() {
         printf "seed build  with %d PDFs in 3 editions: best %.2f s, median %.2f s, peak %.0f MB", n, b, m, k * 1024 / 1e6 }')"
 }
 
+# ---- beside Hugo ----
+#
+# The same corpus as a Hugo site (gen_corpus --hugo: the same Markdown, a page
+# per chapter, the plan's table of contents and a home page; RSS, sitemap and
+# taxonomies off), built in turns with policygen's one edition and three
+# editions on this machine, so the ratio holds whatever else it is doing.
+# Hugo is a bench-only tool, not a dependency: without it, no ratio.
+# What policygen does that this Hugo site does not: plan/all.html (the whole
+# plan on one page, 14 MB), the rules (in worker processes), the leak check,
+# numbered headings and resolved cross-references, annex back-links, register
+# pages and the revision history. What Hugo does that policygen does not: a
+# word count and summary per page, and it writes every file anew (policygen
+# links a file that did not change from the previous output).
+
+HUGO=${HUGO:-hugo}
+HUGO_SITE=$BENCH/hugo-site
+
+load_average() {
+    cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'
+}
+
+# corpus_at DIR CHAPTERS [--hugo]: a corpus in DIR, made again only when its
+# stamp (the generator's checksum, the size, the kind) does not match.
+corpus_at() {
+    stamp="$(cksum <tools/gen_corpus.c) chapters=$2 ${3:-}"
+    [ -f "$1/.stamp" ] && [ "$(cat "$1/.stamp")" = "$stamp" ] && return 0
+    rm -rf "$1"
+    mkdir -p "$BENCH"
+    # shellcheck disable=SC2086
+    "$TOOLS/gen_corpus" ${3:-} "$1" "$2" >/dev/null || die "gen_corpus ${3:+$3 }failed"
+    printf '%s\n' "$stamp" >"$1/.stamp"
+}
+
+# timed VAR CMD...: runs CMD once under benchrun; appends its wall time to
+# $VAR and keeps the largest peak memory in ${VAR}_rss (KiB).
+timed() {
+    var=$1
+    shift
+    results=$BENCH/turn.results
+    "$TOOLS/benchrun" -o "$results" -- "$@" >"$BENCH/turn.log" 2>&1 || {
+        show_log "$BENCH/turn.log"
+        die "'$*' failed"
+    }
+    wall_best='' maxrss_kib=''
+    . "./$results"
+    eval "$var=\"\${$var:-} $wall_best\""
+    eval "rss=\${${var}_rss:-0}"
+    [ "$maxrss_kib" -le "$rss" ] || eval "${var}_rss=$maxrss_kib"
+}
+
+median() { # NUMBERS...
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+        if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+bench_turns() {
+    corpus_at "$HUGO_SITE" "$CHAPTERS" --hugo
+    set -- build -C "$CORPUS" --today "$TODAY" --no-pdf
+    have_hugo=true
+    command -v "$HUGO" >/dev/null 2>&1 || have_hugo=false
+    # Untimed first runs: every timed run then replaces its own previous
+    # output, as a rebuild does (one edition and three each have theirs).
+    "$POLICYGEN" "$@" -o "$BENCH/out-one" --edition internal >/dev/null 2>&1 ||
+        die "policygen failed on the corpus"
+    "$POLICYGEN" "$@" -o "$BENCH/out-three" >/dev/null 2>&1 || die "policygen failed on the corpus"
+    if $have_hugo; then
+        "$HUGO" --quiet --source "$HUGO_SITE" --destination "$PWD/$BENCH/hugo-out" >"$BENCH/hugo.log" 2>&1 || {
+            show_log "$BENCH/hugo.log"
+            die "hugo failed on $HUGO_SITE"
+        }
+    fi
+    say "load        $(load_average) (1, 5 and 15 minute averages) before the turns"
+    one='' three='' hugo=''
+    i=0
+    while [ "$i" -lt "$RUNS" ]; do
+        timed one "$POLICYGEN" "$@" -o "$BENCH/out-one" --edition internal
+        $have_hugo && timed hugo "$HUGO" --quiet --source "$HUGO_SITE" --destination "$PWD/$BENCH/hugo-out"
+        timed three "$POLICYGEN" "$@" -o "$BENCH/out-three"
+        i=$((i + 1))
+    done
+    # shellcheck disable=SC2086
+    m1=$(median $one)
+    # shellcheck disable=SC2086
+    m3=$(median $three)
+    say "$(awk -v a="$m1" -v b="$m3" -v r="$RUNS" -v k1="$one_rss" -v k3="$three_rss" 'BEGIN {
+        printf "turns       policygen one edition median %.3f s, three editions %.3f s (%d turns; peak %.0f and %.0f MB)", a, b, r, k1 * 1024 / 1e6, k3 * 1024 / 1e6 }')"
+    say "$(awk -v a="$m1" -v b="$m3" 'BEGIN {
+        printf "3 editions  %.2f times one edition (target at most 1.3%s)", b / a, (b / a <= 1.3 ? "" : ", MISSED") }')"
+    if $have_hugo; then
+        # shellcheck disable=SC2086
+        mh=$(median $hugo)
+        pages=$(find "$PWD/$BENCH/hugo-out" -name '*.html' | wc -l)
+        say "$(awk -v h="$mh" -v p="$pages" -v k="$hugo_rss" -v v="$("$HUGO" version 2>/dev/null | cut -d' ' -f2)" 'BEGIN {
+            printf "hugo        %s: median %.3f s for %d pages (peak %.0f MB)", v, h, p, k * 1024 / 1e6 }')"
+        say "$(awk -v a="$m1" -v h="$mh" 'BEGIN {
+            printf "vs hugo     one edition %.2f times as fast as Hugo (target at least 3%s)", h / a, (h / a >= 3 ? "" : ", MISSED") }')"
+    else
+        say "vs hugo     '$HUGO' is not installed (a bench-only tool: apt-get install hugo): no ratio"
+    fi
+    say "load        $(load_average) after"
+}
+
+# BENCH_GROWTH="1000 5000 10000": one edition at each size, best of two.
+bench_growth() {
+    [ -n "${BENCH_GROWTH:-}" ] || return 0
+    for n in $BENCH_GROWTH; do
+        dir=$BENCH/corpus-$n
+        corpus_at "$dir" "$n"
+        set -- "$POLICYGEN" build -C "$dir" -o "$BENCH/out-$n" --today "$TODAY" --no-pdf --edition internal
+        "$@" >/dev/null 2>&1 || die "policygen failed on $dir"
+        "$TOOLS/benchrun" -n 2 -o "$BENCH/growth.results" -- "$@" >/dev/null 2>&1 || die "policygen failed on $dir"
+        wall_best='' maxrss_kib=''
+        . "./$BENCH/growth.results"
+        say "$(awk -v n="$n" -v b="$wall_best" -v k="$maxrss_kib" 'BEGIN {
+            printf "growth      %6d chapters: %.2f s (%.3f s per 1,000), peak %.0f MB", n, b, b * 1000 / n, k * 1024 / 1e6 }')"
+    done
+}
+
 # ---- search (the offline search index of an edition) ----
 
 # The index each edition's build writes (search/index.js) for the corpus, and
@@ -216,6 +336,8 @@ main() {
     POLICYGEN_TIMES=1 "$POLICYGEN" build -C "$CORPUS" -o "$BENCH/out" --today "$TODAY" --no-pdf \
         --edition internal 2>&1 | sed -n 's/^time: */bench:   stage /p' | while read -r line; do echo "$line"; done
     bench_full_build "3 editions " ""
+    bench_turns
+    bench_growth
     bench_search
     bench_pdf
 }

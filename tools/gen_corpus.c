@@ -1,6 +1,6 @@
 /* gen_corpus: writes a synthetic content folder for `make bench`.
  *
- *   gen_corpus OUTDIR [CHAPTERS]        (CHAPTERS defaults to 1000)
+ *   gen_corpus [--hugo] OUTDIR [CHAPTERS]   (CHAPTERS defaults to 1000)
  *
  * The folder follows the content format (site.yaml, plan/, annexes/): each
  * chapter has front matter and about 11 KB of Traditional Chinese prose on
@@ -8,6 +8,15 @@
  * paragraphs, nested ordered lists, bullet lists, a GFM table every few
  * sections, footnotes, bold text, external links and cross-references
  * (annex: and sec:). The text is nonsense assembled from a fixed vocabulary.
+ *
+ * With --hugo, OUTDIR is the same corpus as a Hugo site, for `make bench` to
+ * time Hugo beside policygen: the same chapter and annex Markdown under
+ * content/plan/ and content/annexes/ (front matter adds slug and weight, so
+ * the pages are plan/chapter-N.html in file order), a config that turns off
+ * what policygen does not make (RSS, sitemap, taxonomies), and layouts like
+ * the default theme's: a page per chapter with breadcrumb, title and
+ * previous/next links, the plan's table of contents (every chapter with its
+ * level-2 and level-3 headings) and a home page listing the chapters.
  *
  * Deterministic: every chapter is drawn from its own xorshift64* stream
  * seeded by the chapter number, so chapter N is the same whatever CHAPTERS
@@ -495,17 +504,24 @@ static void chapter_title(rng *r, char *out, size_t size)
         snprintf(out, size, "%s與%s%s", a, b, PICK(r, TOPIC_SUFFIXES));
 }
 
-static void write_chapter(chapter *c)
+static void write_chapter(chapter *c, bool hugo)
 {
     rng *r = &c->r;
     char title[256];
     chapter_title(r, title, sizeof title);
-    putf(&c->out, "---\nid: chapter-%ld\ntitle: %s\n---\n", c->number, title);
+    putf(&c->out, "---\nid: chapter-%ld\ntitle: %s\n", c->number, title);
+    /* Hugo's front matter lines do not count towards the size, so the
+     * Markdown is the same in both corpora. */
+    size_t hugo_lines = c->out.len;
+    if (hugo)
+        putf(&c->out, "slug: chapter-%ld\nweight: %ld\n", c->number, c->number);
+    hugo_lines = c->out.len - hugo_lines;
+    put(&c->out, "---\n");
     put_paragraph(c, 2, 4);
     size_t target = CHAPTER_TARGET_BYTES - CHAPTER_TARGET_SPREAD / 2 + below(r, CHAPTER_TARGET_SPREAD);
     do
         put_section(c);
-    while (c->out.len < target);
+    while (c->out.len - hugo_lines < target);
     for (int i = 1; i <= c->footnotes; i++) {
         putf(&c->out, "[^%d]: %s，", i, PICK(r, FOOTNOTE_LEADS));
         put_sentence(c, false);
@@ -566,13 +582,16 @@ static void write_site_yaml(const char *outdir)
     free(b.data);
 }
 
-static void write_annexes(const char *dir)
+static void write_annexes(const char *dir, bool hugo)
 {
     for (size_t i = 0; i < COUNT(ANNEXES); i++) {
         const annex_form *a = &ANNEXES[i];
         rng r = rng_for(UINT64_C(0xA11E0000) + i);
         buf b = {0};
-        putf(&b, "---\nid: %s\nnumber: %zu\ntitle: %s\n---\n", a->id, i + 1, a->title);
+        putf(&b, "---\nid: %s\nnumber: %zu\ntitle: %s\n", a->id, i + 1, a->title);
+        if (hugo)
+            putf(&b, "slug: %s\nweight: %zu\n", a->id, i + 1);
+        put(&b, "---\n");
         putf(&b, "本表供%s使用，由%s填寫後陳送%s核閱，並依本校檔案保存年限規定保存。\n\n",
              a->purpose, PICK(&r, SUBJECTS), PICK(&r, SUBJECTS));
         put(&b, "填表單位：＿＿＿＿＿＿＿＿　填表日期：中華民國＿＿＿年＿＿月＿＿日\n\n");
@@ -599,6 +618,136 @@ static void write_annexes(const char *dir)
     }
 }
 
+/* ---- the same corpus as a Hugo site (--hugo) ---- */
+
+static const char HUGO_CONFIG[] =
+    "# The bench corpus as a Hugo site, written by tools/gen_corpus.c --hugo.\n"
+    "baseURL = \"/\"\n"
+    "languageCode = \"zh-tw\"\n"
+    "title = \"資通安全維護計畫\"\n"
+    "uglyURLs = true\n"
+    "relativeURLs = true\n"
+    "# What policygen does not make either.\n"
+    "disableKinds = [\"taxonomy\", \"term\", \"RSS\", \"sitemap\", \"robotsTXT\", \"404\"]\n"
+    "[params]\n"
+    "org = \"效能市測試區示範國民小學\"\n"
+    "short_name = \"示範國小\"\n"
+    "[markup.tableOfContents]\n"
+    "startLevel = 2\n"
+    "endLevel = 3\n";
+
+static const char HUGO_BASEOF[] =
+    "<!DOCTYPE html>\n"
+    "<html lang=\"zh-Hant-TW\">\n"
+    "<head>\n"
+    "<meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    "<title>{{ .Title }}｜{{ .Site.Params.short_name }} {{ .Site.Title }}</title>\n"
+    "<link rel=\"stylesheet\" href=\"{{ \"assets/style.css\" | relURL }}\">\n"
+    "</head>\n"
+    "<body class=\"page\">\n"
+    "<a class=\"skip-link\" href=\"#main\">跳到主要內容</a>\n"
+    "<header class=\"site-header\">\n"
+    "  <div class=\"brand\"><a href=\"{{ \"index.html\" | relURL }}\"><span class=\"org\">"
+    "{{ .Site.Params.org }}</span> <span class=\"doc\">{{ .Site.Title }}</span></a></div>\n"
+    "  <nav class=\"site-nav\" aria-label=\"主要導覽\">\n"
+    "    <ul>\n"
+    "      <li><a href=\"{{ \"index.html\" | relURL }}\">首頁</a></li>\n"
+    "      <li><a href=\"{{ \"plan.html\" | relURL }}\">計畫目錄</a></li>\n"
+    "      <li><a href=\"{{ \"annexes.html\" | relURL }}\">附件表單</a></li>\n"
+    "    </ul>\n"
+    "  </nav>\n"
+    "</header>\n"
+    "<main id=\"main\" tabindex=\"-1\">\n"
+    "{{ block \"main\" . }}{{ end }}\n"
+    "</main>\n"
+    "<footer class=\"site-footer\">\n"
+    "  <p>{{ .Site.Params.org }}　{{ .Site.Title }}</p>\n"
+    "</footer>\n"
+    "</body>\n"
+    "</html>\n";
+
+static const char HUGO_SINGLE[] =
+    "{{ define \"main\" }}\n"
+    "<nav class=\"breadcrumb\" aria-label=\"位置\"><a href=\"{{ \"index.html\" | relURL }}\">首頁</a>"
+    " › <a href=\"{{ .CurrentSection.RelPermalink }}\">目錄</a> › {{ .Title }}</nav>\n"
+    "<article class=\"chapter\" aria-labelledby=\"chapter-title\">\n"
+    "  <h1 id=\"chapter-title\">{{ .Title }}</h1>\n"
+    "  {{ .Content }}\n"
+    "</article>\n"
+    "<nav class=\"pager\" aria-label=\"上一章與下一章\">\n"
+    "  {{ with .NextInSection }}<a class=\"prev\" rel=\"prev\" href=\"{{ .RelPermalink }}\">‹ "
+    "{{ .Title }}</a>{{ end }}\n"
+    "  {{ with .PrevInSection }}<a class=\"next\" rel=\"next\" href=\"{{ .RelPermalink }}\">"
+    "{{ .Title }} ›</a>{{ end }}\n"
+    "</nav>\n"
+    "{{ end }}\n";
+
+/* The section's list: every page with its table of contents (levels 2-3). */
+static const char HUGO_LIST[] =
+    "{{ define \"main\" }}\n"
+    "<h2 class=\"toc-title\">目錄</h2>\n"
+    "<nav class=\"toc\" aria-label=\"計畫目錄\">\n"
+    "  <ol class=\"toc-chapters\">\n"
+    "    {{ range .Pages }}\n"
+    "    <li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>\n"
+    "      {{ .TableOfContents }}\n"
+    "    </li>\n"
+    "    {{ end }}\n"
+    "  </ol>\n"
+    "</nav>\n"
+    "{{ end }}\n";
+
+static const char HUGO_HOME[] =
+    "{{ define \"main\" }}\n"
+    "<section class=\"hero\" aria-labelledby=\"doc-title\">\n"
+    "  <p class=\"org\">{{ .Site.Params.org }}</p>\n"
+    "  <h1 id=\"doc-title\">{{ .Site.Title }}</h1>\n"
+    "</section>\n"
+    "<section aria-labelledby=\"chapters-title\">\n"
+    "  <h2 id=\"chapters-title\">章節</h2>\n"
+    "  <ol class=\"chapter-list\">\n"
+    "    {{ range where .Site.RegularPages \"Section\" \"plan\" }}\n"
+    "    <li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>\n"
+    "    {{ end }}\n"
+    "  </ol>\n"
+    "</section>\n"
+    "{{ end }}\n";
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+    buf b = {0};
+    put(&b, text);
+    write_file(dir, name, &b);
+    free(b.data);
+}
+
+/* OUTDIR/config.toml, layouts/ and the sections' own pages; returns the
+ * folders for the chapters and annexes (the caller frees them). */
+static void write_hugo_site(const char *outdir, char **plan, char **annexes)
+{
+    write_text(outdir, "config.toml", HUGO_CONFIG);
+    char *layouts = join(outdir, "layouts");
+    char *defaults = join(layouts, "_default");
+    make_dir(layouts);
+    make_dir(defaults);
+    write_text(defaults, "baseof.html", HUGO_BASEOF);
+    write_text(defaults, "single.html", HUGO_SINGLE);
+    write_text(defaults, "list.html", HUGO_LIST);
+    write_text(layouts, "index.html", HUGO_HOME);
+    free(defaults);
+    free(layouts);
+    char *content = join(outdir, "content");
+    make_dir(content);
+    *plan = join(content, "plan");
+    *annexes = join(content, "annexes");
+    make_dir(*plan);
+    make_dir(*annexes);
+    write_text(*plan, "_index.md", "---\ntitle: 計畫目錄\n---\n");
+    write_text(*annexes, "_index.md", "---\ntitle: 附件表單\n---\n");
+    free(content);
+}
+
 static long parse_chapters(const char *s)
 {
     char *end;
@@ -611,20 +760,30 @@ static long parse_chapters(const char *s)
 
 int main(int argc, char **argv)
 {
+    bool hugo = argc > 1 && strcmp(argv[1], "--hugo") == 0;
+    if (hugo) {
+        argc--;
+        argv++;
+    }
     if (argc < 2 || argc > 3 || argv[1][0] == '-') {
-        fprintf(stderr, "usage: gen_corpus OUTDIR [CHAPTERS=1000]\n");
+        fprintf(stderr, "usage: gen_corpus [--hugo] OUTDIR [CHAPTERS=1000]\n");
         return 2;
     }
     const char *outdir = argv[1];
     long chapters = argc == 3 ? parse_chapters(argv[2]) : 1000;
 
     make_dir(outdir);
-    char *plan = join(outdir, "plan");
-    char *annexes = join(outdir, "annexes");
-    make_dir(plan);
-    make_dir(annexes);
-    write_site_yaml(outdir);
-    write_annexes(annexes);
+    char *plan, *annexes;
+    if (hugo) {
+        write_hugo_site(outdir, &plan, &annexes);
+    } else {
+        plan = join(outdir, "plan");
+        annexes = join(outdir, "annexes");
+        make_dir(plan);
+        make_dir(annexes);
+        write_site_yaml(outdir);
+    }
+    write_annexes(annexes, hugo);
 
     /* File names sort in chapter order: at least four digits, more if needed. */
     int width = 4; /* at most 7: MAX_CHAPTERS has seven digits */
@@ -638,7 +797,7 @@ int main(int argc, char **argv)
         c.number = i;
         c.footnotes = 0;
         c.sections = 0;
-        write_chapter(&c);
+        write_chapter(&c, hugo);
         for (int t = 0; t < c.ntitles; t++)
             free(c.titles[t]);
         c.ntitles = 0;

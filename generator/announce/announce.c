@@ -14,6 +14,7 @@
 #include "core/xalloc.h"
 #include "diag/diag.h"
 #include "feed/feed.h"
+#include "markdown/tree.h"
 #include "registers/registers.h"
 #include "render/html/body.h"
 #include "render/pdf/pdf.h"
@@ -132,7 +133,11 @@ static char *text_part(const mail *m)
     sb_printf(&sb, "2. %s\n", m->acknowledge);
     if (s->digest) {
         sb_printf(&sb, "3. 遵守以下「%s」：\n\n", s->digest->title);
-        char *digest = cmark_render_plaintext(s->digest->root, CMARK_OPT_DEFAULT, 0);
+        /* The tree's own memory goes with it: the text is malloc's. */
+        md_tree *tree = md_tree_open(s->digest);
+        char *digest = cmark_render_plaintext_with_mem(tree->root, CMARK_OPT_DEFAULT, 0,
+                                                       cmark_get_default_mem_allocator());
+        md_tree_close(tree);
         sb_append(&sb, digest);
         free(digest);
     }

@@ -18,6 +18,7 @@
 #include "build/leak.h"
 #include "check/check.h"
 #include "core/strbuf.h"
+#include "render/html/body.h"
 #include "render/html/site_html.h"
 #include "diff/sitediff.h"
 #include "hosting/hosting.h"
@@ -77,7 +78,8 @@ static double seconds(struct timeval tv)
 }
 
 /* POLICYGEN_TIMES=1 prints how long each stage took (for make bench): wall
- * time, then processor time of this process and of its children (the rules). */
+ * time, then processor time of this process and of its children (the rules),
+ * and this process's peak memory so far. */
 static void phase_time(const char *what)
 {
     static double last_wall, last_cpu, last_children;
@@ -97,18 +99,22 @@ static void phase_time(const char *what)
     double cpu = seconds(self.ru_utime) + seconds(self.ru_stime);
     double children_cpu = seconds(children.ru_utime) + seconds(children.ru_stime);
     if (last_wall > 0)
-        fprintf(stderr, "time: %-10s %.3f s  (cpu %.3f s, children %.3f s)\n", what,
-                wall - last_wall, cpu - last_cpu, children_cpu - last_children);
+        fprintf(stderr, "time: %-10s %.3f s  (cpu %.3f s, children %.3f s, peak %.0f MB)\n",
+                what, wall - last_wall, cpu - last_cpu, children_cpu - last_children,
+                (double)self.ru_maxrss * 1024 / 1e6);
     last_wall = wall;
     last_cpu = cpu;
     last_children = children_cpu;
 }
 
 /* Loading and resolving: everything before the checks. NULL (after the
- * diagnostics) when the content cannot be built. */
-static site *load_resolved(const build_options *opts, xref_table **xref)
+ * diagnostics) when the content cannot be built. A build renders each
+ * document's body while the load has its tree (render/html/body.h), so no
+ * tree is parsed twice. */
+static site *load_resolved(const build_options *opts, bool rendering, xref_table **xref)
 {
-    site *s = site_load_jobs(opts->content_dir, opts->jobs);
+    site_visitor bodies = {html_prerender_body, NULL};
+    site *s = site_load_visiting(opts->content_dir, opts->jobs, rendering ? &bodies : NULL);
     phase_time("load");
     if (!s)
         return NULL;
@@ -340,84 +346,116 @@ static bool write_hosting_files(outdir *od, const site *s, audience aud, const c
     return ok;
 }
 
-/* One edition: its pages into OUT/<edition>/, then the leak check over
- * every file written there (the pages as they were rendered). */
+/* An edition being built: its PDFs are typeset (in worker processes, with
+ * every other edition's), then its HTML rendered, which links to them with
+ * their size and pages; its leak check reads its folder once both are
+ * written. */
+typedef struct edition_build {
+    const char *name;
+    audience aud;
+    vec pdf_texts; /* a PDF keeps its text encoded: the leak check reads it as typeset */
+    vec pdf_files; /* the PDFs written, for the pages' links */
+} edition_build;
+
+/* One edition: its pages into OUT/<edition>/, each seen by the leak check as
+ * it is written, then the leak check over every file written there and its
+ * PDFs' text. */
 static bool render_edition(const build_options *opts, const site *s, const xref_table *xref,
                            checks_gate *gate, date today, const char *theme_dir, outdir *od,
-                           const char *edition, releases *rel)
+                           edition_build *e, releases *rel)
 {
-    audience aud;
-    if (!audience_parse(edition, &aud))
-        return false; /* site.yaml's check reported it */
-    /* The edition's modes; where site.yaml gives none, new files' modes. */
-    unsigned files = s->config.file_modes[aud], folders = s->config.folder_modes[aud];
-    if (!outdir_set_modes(od, edition, files ? files : outdir_new_file_mode(od),
-                          folders ? folders : outdir_new_folder_mode(od)))
+    if (!copy_frozen(od, rel, e->name))
         return false;
-    if (!copy_frozen(od, rel, edition))
-        return false;
-    leak_check *lc = leak_check_new(s, aud);
-    /* The PDFs first: the pages link to them with their size and pages. */
-    vec pdf_texts; /* a PDF keeps its text encoded: the leak check reads it as typeset */
-    vec_init(&pdf_texts, pdf_text_free);
-    vec pdf_files;
-    vec_init(&pdf_files, pdf_file_free);
-    if (!opts->no_pdf) {
-        pdf_options pdf = {.theme_dir = theme_dir,
-                           .jobs = opts->jobs,
-                           .audience = aud,
-                           .today = today,
-                           .subdir = edition,
-                           .texts = &pdf_texts,
-                           .files = &pdf_files};
-        if (!pdf_render_site(s, xref, od, &pdf) || od->failed) {
-            vec_free(&pdf_texts);
-            vec_free(&pdf_files);
-            leak_check_free(lc);
-            return false;
-        }
-    }
-    html_download *downloads = xcalloc(pdf_files.len + 1, sizeof *downloads);
-    for (size_t i = 0; i < pdf_files.len; i++) {
-        const pdf_file *f = pdf_files.items[i];
+    leak_check *lc = leak_check_new(s, e->aud);
+    html_download *downloads = xcalloc(e->pdf_files.len + 1, sizeof *downloads);
+    for (size_t i = 0; i < e->pdf_files.len; i++) {
+        const pdf_file *f = e->pdf_files.items[i];
         downloads[i] = (html_download){f->path, f->bytes, f->pages};
     }
     html_options html = {.theme_dir = theme_dir,
                          .xref = xref,
-                         .audience = aud,
+                         .audience = e->aud,
                          .threads = opts->jobs,
                          .checks = checks_wait,
                          .checks_ctx = gate,
                          .today = today,
-                         .subdir = edition,
+                         .subdir = e->name,
                          .releases = rel->items,
                          .n_releases = rel->versions.len,
                          .pages = {leak_check_look, leak_check_written, lc},
                          .downloads = downloads,
-                         .n_downloads = pdf_files.len};
-    bool rendered = html_render_site(s, od, &html) && write_hosting_files(od, s, aud, edition) &&
-                    !od->failed;
+                         .n_downloads = e->pdf_files.len};
+    bool rendered = html_render_site(s, od, &html) &&
+                    write_hosting_files(od, s, e->aud, e->name) && !od->failed;
     free(downloads);
-    vec_free(&pdf_files);
     if (!rendered) {
-        vec_free(&pdf_texts);
         leak_check_free(lc);
         return false;
     }
-    char *dir = outdir_path(od, edition);
-    char *shown = fs_join(opts->output_dir, edition);
-    bool clean = leak_check_dir(lc, dir, shown, edition);
-    for (size_t i = 0; i < pdf_texts.len; i++) {
-        const pdf_text *t = pdf_texts.items[i];
+    char *dir = outdir_path(od, e->name);
+    char *shown = fs_join(opts->output_dir, e->name);
+    bool clean = leak_check_dir(lc, dir, shown, e->name);
+    for (size_t i = 0; i < e->pdf_texts.len; i++) {
+        const pdf_text *t = e->pdf_texts.items[i];
         char *path = fs_join(shown, t->path);
-        clean = leak_check_file_text(lc, t->text, t->len, path, edition) && clean;
+        clean = leak_check_file_text(lc, t->text, t->len, path, e->name) && clean;
         free(path);
     }
-    vec_free(&pdf_texts);
     free(shown);
     free(dir);
     leak_check_free(lc);
     return clean;
+}
+
+/* Every edition (or opts->edition only): the PDFs of all of them in worker
+ * processes first, then the HTML of each, which links to its PDFs with
+ * their size and pages, and its leak check. */
+static bool render_editions(const build_options *opts, const site *s, const xref_table *xref,
+                            checks_gate *gate, date today, const char *theme_dir, outdir *od,
+                            releases *rel)
+{
+    edition_build eds[3];
+    pdf_edition pdf_eds[3];
+    size_t n = 0;
+    bool ok = true;
+    for (size_t i = 0; i < s->config.editions.len && n < 3; i++) {
+        const char *name = s->config.editions.items[i];
+        if (opts->edition && strcmp(opts->edition, name) != 0)
+            continue;
+        edition_build *e = &eds[n];
+        *e = (edition_build){.name = name};
+        vec_init(&e->pdf_texts, pdf_text_free);
+        vec_init(&e->pdf_files, pdf_file_free);
+        if (!audience_parse(name, &e->aud)) {
+            ok = false; /* site.yaml's check reported it */
+        } else {
+            /* The edition's modes, before anything is written there (a PDF
+             * shared with another edition is linked only where the modes
+             * agree); where site.yaml gives none, new files' modes. */
+            unsigned files = s->config.file_modes[e->aud], folders = s->config.folder_modes[e->aud];
+            ok = outdir_set_modes(od, name, files ? files : outdir_new_file_mode(od),
+                                  folders ? folders : outdir_new_folder_mode(od)) &&
+                 ok;
+        }
+        pdf_eds[n] = (pdf_edition){
+            .subdir = name, .audience = e->aud, .texts = &e->pdf_texts, .files = &e->pdf_files};
+        n++;
+    }
+    /* Forked before any rendering thread starts. */
+    if (ok && !opts->no_pdf) {
+        pdf_batch *pdf = pdf_start(s, od, theme_dir, opts->jobs, today, pdf_eds, n);
+        ok = pdf_finish(pdf) && !od->failed;
+        phase_time("pdf");
+    }
+    for (size_t i = 0; i < n; i++) {
+        ok = ok && render_edition(opts, s, xref, gate, today, theme_dir, od, &eds[i], rel);
+        phase_time(eds[i].name);
+    }
+    for (size_t i = 0; i < n; i++) {
+        vec_free(&eds[i].pdf_texts);
+        vec_free(&eds[i].pdf_files);
+    }
+    return ok;
 }
 
 bool build_output_allowed(const build_options *opts)
@@ -438,7 +476,7 @@ build_result build_site(const build_options *opts)
 {
     phase_time("start");
     xref_table *xref = NULL;
-    site *s = load_resolved(opts, &xref);
+    site *s = load_resolved(opts, true, &xref);
     phase_time("xref");
     if (!s)
         return BUILD_CONTENT_ERROR;
@@ -482,14 +520,7 @@ build_result build_site(const build_options *opts)
         result = BUILD_USAGE_ERROR;
     } else if (outdir_begin(&od, opts->output_dir)) {
         int before = diag_get_counts().errors; /* rendering must add none */
-        bool ok = true;
-        for (size_t i = 0; ok && i < s->config.editions.len; i++) {
-            const char *edition = s->config.editions.items[i];
-            if (opts->edition && strcmp(opts->edition, edition) != 0)
-                continue;
-            ok = render_edition(opts, s, xref, &gate, today, theme_dir, &od, edition, &rel);
-            phase_time(edition);
-        }
+        bool ok = render_editions(opts, s, xref, &gate, today, theme_dir, &od, &rel);
         ok = ok && html_render_editions_index(s, &od, theme_dir, opts->edition) && !od.failed &&
              diag_get_counts().errors == before;
         rendered = true;
@@ -525,7 +556,7 @@ build_result build_site(const build_options *opts)
 
 site *build_load(const build_options *opts, xref_table **xref)
 {
-    return load_resolved(opts, xref);
+    return load_resolved(opts, false, xref);
 }
 
 char *build_version_changes(const build_options *opts, const site *s, audience aud)
@@ -569,7 +600,7 @@ static void print_json(value *v)
 check_result check_site(const build_options *opts, check_output output)
 {
     xref_table *xref = NULL;
-    site *s = load_resolved(opts, &xref);
+    site *s = load_resolved(opts, false, &xref);
     if (!s)
         return CHECK_CONTENT_ERROR;
     date today = opts->today_set ? opts->today : date_today();

@@ -12,6 +12,7 @@
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "markdown/directive.h"
+#include "markdown/tree.h"
 #include "registers/registers.h"
 
 #define MIN_LEAK_BYTES 7 /* three CJK characters, or an IPv4 address */
@@ -352,6 +353,14 @@ static void collect_tree(cmark_node *root, bool hidden, audience aud, collect *c
     cmark_iter_free(it);
 }
 
+/* A document's whole text, from its tree parsed again. */
+static void collect_document(const document *d, bool hidden, audience aud, collect *c)
+{
+    md_tree *tree = md_tree_open(d);
+    collect_tree(tree->root, hidden, aud, c);
+    md_tree_close(tree);
+}
+
 static void collect_documents(const vec *docs, audience aud, collect *c)
 {
     for (size_t i = 0; i < docs->len; i++) {
@@ -359,13 +368,13 @@ static void collect_documents(const vec *docs, audience aud, collect *c)
         if (d->audience > aud) {
             if (c->lc) {
                 to_hidden(c, d->title);
-                collect_tree(d->root, true, aud, c);
+                collect_document(d, true, aud, c);
             }
             continue;
         }
         if (c->visible) {
             to_visible(c, d->title);
-            collect_tree(d->root, false, aud, c);
+            collect_document(d, false, aud, c);
             continue;
         }
         /* A document the edition shows hides only its `only` blocks above

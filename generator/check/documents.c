@@ -1,16 +1,15 @@
 #include "check/documents.h"
 
-#include <cmark-gfm.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <lauxlib.h>
 #include <lua.h>
 
-#include "core/parallel.h"
+#include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "markdown/directive.h"
-#include "markdown/markdown.h"
+#include "markdown/scan.h"
 #include "xref/xref.h"
 
 /* Every key and every fixed value of the tables: pushed once per conversion
@@ -38,281 +37,107 @@ static const char *const words[W_COUNT] = {
 };
 /* clang-format on */
 
-/* A paragraph, list item, footnote paragraph or directive, in reading order. */
-typedef struct text_block {
-    word kind, next, name; /* name: directives only */
-    bool has_children;
-    int line;
-    const char *section; /* borrowed from the site */
-    const char *arg;     /* a directive's argument, or NULL */
-    const char *text;    /* in the text store; NULL for a directive, whose text is "" */
-    size_t text_len;
-} text_block;
+/* The words of the load's block kinds (markdown/scan.h), in md_kind order. */
+static const word KIND_WORDS[] = {W_PARAGRAPH, W_ITEM, W_FOOTNOTE, W_DIRECTIVE, W_LIST, W_HEADING,
+                                  W_CODE,      W_QUOTE, W_TABLE,   W_OTHER,     W_NONE};
+_Static_assert(sizeof KIND_WORDS / sizeof *KIND_WORDS == MD_NONE + 1, "a word for every md_kind");
 
-typedef struct text_link {
-    word kind;       /* W_URL when the link is not a cross-reference */
-    const char *url; /* borrowed from the site, like href */
-    const char *href;
-    int line;
-    const char *text; /* in the text store */
-    size_t text_len;
-} text_link;
-
-/* The plain text of every block and link, packed in large chunks: freeing
- * 90,000 strings one by one cost a third as much as extracting them. */
-typedef struct text_chunk {
-    struct text_chunk *next;
-    size_t used, size;
-    char data[];
-} text_chunk;
-
-#define TEXT_CHUNK_BYTES ((size_t)1 << 20)
 /* LUAI_MAXSHORTLEN of Lua 5.4: strings up to this long are interned. */
 #define LUA_SHORT_STRING_MAX 40
-
-typedef struct document_text {
-    text_block *blocks;
-    size_t nblocks;
-    text_link *links;
-    size_t nlinks;
-} document_text;
 
 struct check_documents {
     const site *s;
     const struct xref_table *xref;
-    document_text *chapters; /* one per chapter */
-    document_text *annexes;  /* one per annex */
-    document_text digest;    /* of digest.md, when the site has one */
-    int threads;             /* that extracted the text */
-    text_chunk **texts;      /* per thread, the newest chunk first */
 };
 
-/* Moves a malloc'd text into a thread's store; returns the copy and its
- * length. */
-static const char *keep_text(text_chunk **store, char *text, size_t *len)
-{
-    size_t n = strlen(text);
-    text_chunk *c = *store;
-    if (!c || c->size - c->used < n + 1) {
-        size_t size = n + 1 > TEXT_CHUNK_BYTES ? n + 1 : TEXT_CHUNK_BYTES;
-        c = xmalloc(sizeof *c + size);
-        c->next = *store;
-        c->used = 0;
-        c->size = size;
-        *store = c;
-    }
-    char *copy = memcpy(c->data + c->used, text, n + 1);
-    c->used += n + 1;
-    free(text);
-    *len = n;
-    return copy;
-}
-
-/* ---- the text, from the Markdown trees ---- */
-
-static word block_kind(cmark_node *n)
-{
-    switch (cmark_node_get_type(n)) {
-    case CMARK_NODE_PARAGRAPH: return W_PARAGRAPH;
-    case CMARK_NODE_LIST: return W_LIST;
-    case CMARK_NODE_HEADING: return W_HEADING;
-    case CMARK_NODE_CODE_BLOCK: return cmark_node_get_user_data(n) ? W_DIRECTIVE : W_CODE;
-    case CMARK_NODE_BLOCK_QUOTE: return W_QUOTE;
-    default: return strcmp(cmark_node_get_type_string(n), "table") == 0 ? W_TABLE : W_OTHER;
-    }
-}
-
-static bool has_child_list(cmark_node *item)
-{
-    for (cmark_node *c = cmark_node_first_child(item); c; c = cmark_node_next(c))
-        if (cmark_node_get_type(c) == CMARK_NODE_LIST)
-            return true;
-    return false;
-}
-
-static text_block *new_block(document_text *t, size_t *cap)
-{
-    if (t->nblocks == *cap) {
-        *cap = *cap ? *cap * 2 : 16;
-        t->blocks = xrealloc(t->blocks, *cap * sizeof *t->blocks);
-    }
-    text_block *b = &t->blocks[t->nblocks++];
-    memset(b, 0, sizeof *b);
-    return b;
-}
-
-static text_link *new_link(document_text *t, size_t *cap)
-{
-    if (t->nlinks == *cap) {
-        *cap = *cap ? *cap * 2 : 8;
-        t->links = xrealloc(t->links, *cap * sizeof *t->links);
-    }
-    text_link *l = &t->links[t->nlinks++];
-    memset(l, 0, sizeof *l);
-    return l;
-}
-
-/* Paragraphs and list items, each with what follows it (enough for text
- * checks such as a placeholder left empty), and the links, in one walk. */
-static void extract(text_chunk **store, const document *d, document_text *t)
-{
-    static const word directive_names[] = {W_REGISTER, W_ANNEXES, W_REVISIONS, W_ONLY,
-                                           W_SIGNATURES};
-    static const word link_kinds[] = {W_ANNEX, W_SECTION, W_REGISTER, W_ROW};
-    size_t block_cap = 0, link_cap = 0;
-    const section *current = d->sections.len ? d->sections.items[0] : NULL;
-    bool in_footnote = false;
-    cmark_iter *it = cmark_iter_new(d->root);
-    cmark_event_type ev;
-    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-        cmark_node *n = cmark_iter_get_node(it);
-        cmark_node_type type = cmark_node_get_type(n);
-        if (type == CMARK_NODE_FOOTNOTE_DEFINITION)
-            in_footnote = ev == CMARK_EVENT_ENTER;
-        if (ev != CMARK_EVENT_ENTER)
-            continue;
-        int line = cmark_node_get_start_line(n) + d->body_line - 1;
-        if (type == CMARK_NODE_LINK) {
-            const xref_link *x = cmark_node_get_user_data(n);
-            text_link *l = new_link(t, &link_cap);
-            l->kind = x ? link_kinds[x->kind] : W_URL;
-            l->url = cmark_node_get_url(n);
-            l->href = x ? x->href : NULL;
-            l->line = line;
-            l->text = keep_text(store, md_plain_text(n), &l->text_len);
-            continue;
-        }
-        if (type == CMARK_NODE_HEADING && cmark_node_get_user_data(n))
-            current = cmark_node_get_user_data(n);
-        const char *section = current ? current->id : d->id;
-        if (type == CMARK_NODE_CODE_BLOCK && cmark_node_get_user_data(n)) {
-            const directive *dir = cmark_node_get_user_data(n);
-            text_block *b = new_block(t, &block_cap);
-            cmark_node *next = cmark_node_next(n);
-            *b = (text_block){.kind = W_DIRECTIVE,
-                              .next = next ? block_kind(next) : W_NONE,
-                              .name = directive_names[dir->kind],
-                              .line = line,
-                              .section = section,
-                              .arg = dir->arg};
-            continue;
-        }
-        if (type != CMARK_NODE_PARAGRAPH)
-            continue;
-        cmark_node *parent = cmark_node_parent(n);
-        bool item = parent && cmark_node_get_type(parent) == CMARK_NODE_ITEM;
-        text_block *b = new_block(t, &block_cap);
-        b->kind = in_footnote ? W_FOOTNOTE : item ? W_ITEM : W_PARAGRAPH;
-        b->line = line;
-        b->section = section;
-        b->text = keep_text(store, md_plain_text(n), &b->text_len);
-        if (item) {
-            b->has_children = has_child_list(parent);
-            b->next = cmark_node_next(parent) ? W_ITEM : W_NONE;
-        } else {
-            cmark_node *next = cmark_node_next(n);
-            b->next = next ? block_kind(next) : W_NONE;
-        }
-    }
-    cmark_iter_free(it);
-}
-
-/* The documents are independent: they are walked on every processor, each
- * by one thread (reading a node's text the first time also writes to it).
- * The digest, if any, comes last. */
-static void extract_job(void *ctx, int worker, size_t i)
-{
-    check_documents *docs = ctx;
-    size_t chapters = docs->s->chapters.len, annexes = docs->s->annexes.len;
-    if (i < chapters)
-        extract(&docs->texts[worker], docs->s->chapters.items[i], &docs->chapters[i]);
-    else if (i < chapters + annexes)
-        extract(&docs->texts[worker], docs->s->annexes.items[i - chapters],
-                &docs->annexes[i - chapters]);
-    else
-        extract(&docs->texts[worker], docs->s->digest, &docs->digest);
-}
-
-static void free_texts(document_text *texts, size_t count)
-{
-    for (size_t i = 0; texts && i < count; i++) {
-        free(texts[i].blocks);
-        free(texts[i].links);
-    }
-    free(texts);
-}
-
+/* The text was read when the site was loaded (markdown/scan.h); what xref
+ * wrote for empty links goes into it as it is pushed. */
 check_documents *check_documents_new(const site *s, const struct xref_table *xref, int threads)
 {
+    (void)threads;
     check_documents *docs = xcalloc(1, sizeof *docs);
     docs->s = s;
     docs->xref = xref;
-    docs->chapters = xcalloc(s->chapters.len + 1, sizeof *docs->chapters);
-    docs->annexes = xcalloc(s->annexes.len + 1, sizeof *docs->annexes);
-    docs->threads = threads > 0 ? threads : parallel_cpu_count();
-    docs->texts = xcalloc((size_t)docs->threads, sizeof *docs->texts);
-    parallel_for(s->chapters.len + s->annexes.len + (s->digest != NULL), docs->threads, extract_job,
-                 docs);
     return docs;
 }
 
 void check_documents_free(check_documents *docs)
 {
-    if (!docs)
-        return;
-    free_texts(docs->chapters, docs->s->chapters.len);
-    free_texts(docs->annexes, docs->s->annexes.len);
-    free(docs->digest.blocks);
-    free(docs->digest.links);
-    for (int t = 0; t < docs->threads; t++) {
-        for (text_chunk *c = docs->texts[t], *next; c; c = next) {
-            next = c->next;
-            free(c);
-        }
-    }
-    free(docs->texts);
     free(docs);
 }
 
 /* ---- into Lua ---- */
 
-/* The words sit on the stack from index `words`. */
+/* The tables of blocks, sections and links are made by Lua table
+ * constructors: one call of a small function per table is about twice as
+ * fast as lua_rawset field by field, and they are most of a reading rule's
+ * time. Each constructor sets its fields in the order the C code did, so
+ * the tables are laid out as before. */
+static const char CONSTRUCTORS[] =
+    "return function(kind, text, line, section, has_children, next)\n"
+    "  return {kind = kind, text = text, line = line, section = section,\n"
+    "          has_children = has_children, next = next}\n"
+    "end, function(kind, text, name, line, section, has_children, next)\n"
+    "  return {kind = kind, text = text, name = name, line = line, section = section,\n"
+    "          has_children = has_children, next = next}\n"
+    "end, function(kind, text, name, arg, line, section, has_children, next)\n"
+    "  return {kind = kind, text = text, name = name, arg = arg, line = line,\n"
+    "          section = section, has_children = has_children, next = next}\n"
+    "end, function(id, level, label, number, title, line)\n"
+    "  return {id = id, level = level, label = label, number = number, title = title,\n"
+    "          line = line}\n"
+    "end, function(kind, url, text, line)\n"
+    "  return {kind = kind, url = url, text = text, line = line}\n"
+    "end, function(kind, url, href, text, line)\n"
+    "  return {kind = kind, url = url, href = href, text = text, line = line}\n"
+    "end\n";
+
+enum { C_BLOCK, C_DIRECTIVE, C_DIRECTIVE_ARG, C_SECTION, C_LINK, C_XREF, C_COUNT };
+
+/* The words sit on the stack from index `words`, the constructors from
+ * index `makers`. */
 typedef struct pusher {
     lua_State *L;
     int words;
+    int makers;
 } pusher;
 
-static void set_word(const pusher *p, int table, word key, word value)
+static void push_word(const pusher *p, word w)
 {
-    lua_pushvalue(p->L, p->words + key);
-    lua_pushvalue(p->L, p->words + value);
-    lua_rawset(p->L, table);
+    lua_pushvalue(p->L, p->words + w);
 }
 
 /* NULL is the empty string, as in the site's value trees. */
-static void set_string(const pusher *p, int table, word key, const char *s, size_t len)
+static void push_text(lua_State *L, const char *s, size_t len)
 {
-    lua_pushvalue(p->L, p->words + key);
-    lua_pushlstring(p->L, s ? s : "", s ? len : 0);
+    lua_pushlstring(L, s ? s : "", s ? len : 0);
+}
+
+/* Not lua_pushstring, whose cache of recent strings compares every string
+ * it is given with the one last pushed from the same address. */
+static void push_cstring(lua_State *L, const char *s)
+{
+    push_text(L, s, s ? strlen(s) : 0);
+}
+
+static void set_word(const pusher *p, int table, word key, word value)
+{
+    push_word(p, key);
+    push_word(p, value);
     lua_rawset(p->L, table);
 }
 
 static void set_cstring(const pusher *p, int table, word key, const char *s)
 {
-    set_string(p, table, key, s, s ? strlen(s) : 0);
+    push_word(p, key);
+    push_cstring(p->L, s);
+    lua_rawset(p->L, table);
 }
 
 static void set_integer(const pusher *p, int table, word key, lua_Integer n)
 {
-    lua_pushvalue(p->L, p->words + key);
+    push_word(p, key);
     lua_pushinteger(p->L, n);
-    lua_rawset(p->L, table);
-}
-
-static void set_boolean(const pusher *p, int table, word key, bool b)
-{
-    lua_pushvalue(p->L, p->words + key);
-    lua_pushboolean(p->L, b);
     lua_rawset(p->L, table);
 }
 
@@ -322,74 +147,120 @@ static void push_sections(const pusher *p, const document *d)
     lua_createtable(L, (int)d->sections.len, 0);
     for (size_t i = 0; i < d->sections.len; i++) {
         const section *sec = d->sections.items[i];
-        lua_createtable(L, 0, 6);
-        int t = lua_gettop(L);
-        set_cstring(p, t, W_ID, sec->id);
-        set_integer(p, t, W_LEVEL, sec->level);
-        set_cstring(p, t, W_LABEL, sec->label);
-        set_cstring(p, t, W_NUMBER, sec->full_label);
-        set_cstring(p, t, W_TITLE, sec->title);
-        set_integer(p, t, W_LINE, sec->pos.line);
-        lua_rawseti(L, t - 1, (lua_Integer)i + 1);
+        lua_pushvalue(L, p->makers + C_SECTION);
+        push_cstring(L, sec->id);
+        lua_pushinteger(L, sec->level);
+        push_cstring(L, sec->label);
+        push_cstring(L, sec->full_label);
+        push_cstring(L, sec->title);
+        lua_pushinteger(L, sec->pos.line);
+        lua_call(L, 6, 1);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
 }
 
-static void push_blocks(const pusher *p, const document_text *text)
+static const word DIRECTIVE_NAMES[] = {W_REGISTER, W_ANNEXES, W_REVISIONS, W_ONLY, W_SIGNATURES};
+
+/* A block's text, with what xref wrote for its empty links put in (fills
+ * from *fill on, sorted by block; *fill moves past this block's). */
+static void push_block_text(lua_State *L, const document *d, size_t index, size_t *fill,
+                            strbuf *spliced)
+{
+    const struct md_text *t = d->text;
+    const md_block *b = &t->blocks[index];
+    const char *text = t->chars + b->text;
+    if (*fill >= t->nfills || t->fills[*fill].block != index) {
+        lua_pushlstring(L, text, b->len);
+        return;
+    }
+    sb_clear(spliced);
+    uint32_t from = 0;
+    for (; *fill < t->nfills && t->fills[*fill].block == index; ++*fill) {
+        const md_fill *f = &t->fills[*fill];
+        const doc_link *l = d->links.items[f->link];
+        sb_appendn(spliced, text + from, f->at - from);
+        if (l->fill)
+            sb_append(spliced, l->fill);
+        from = f->at;
+    }
+    sb_appendn(spliced, text + from, b->len - from);
+    lua_pushlstring(L, spliced->data, spliced->len);
+}
+
+static void push_blocks(const pusher *p, const document *d)
 {
     lua_State *L = p->L;
-    lua_createtable(L, (int)text->nblocks, 0);
+    const struct md_text *t = d->text;
+    size_t nblocks = t ? t->nblocks : 0;
+    lua_createtable(L, (int)nblocks, 0);
     /* Lua keeps one object per short string (up to 40 bytes), so the blocks
      * in a row of a section can share their section's, looked up once. A
      * longer id is a string of its own in each block, as it always was: the
      * memory a rule has left stays the same. */
     int section_slot = lua_gettop(L) + 1;
-    const char *section = NULL;
+    const section *section = NULL;
     size_t section_len = 0;
     lua_pushnil(L);
-    for (size_t i = 0; i < text->nblocks; i++) {
-        const text_block *b = &text->blocks[i];
-        bool directive = b->kind == W_DIRECTIVE;
+    size_t fill = 0;
+    strbuf spliced;
+    sb_init(&spliced);
+    for (size_t i = 0; i < nblocks; i++) {
+        const md_block *b = &t->blocks[i];
         if (b->section != section || section_len > LUA_SHORT_STRING_MAX) {
-            section = b->section ? b->section : "";
-            section_len = strlen(section);
-            lua_pushlstring(L, section, section_len);
+            section = b->section;
+            const char *id = section ? section->id : d->id;
+            section_len = strlen(id);
+            lua_pushlstring(L, id, section_len);
             lua_replace(L, section_slot);
         }
-        lua_createtable(L, 0, directive ? (b->arg ? 8 : 7) : 6);
-        int t = lua_gettop(L);
-        set_word(p, t, W_KIND, b->kind);
-        set_string(p, t, W_TEXT, b->text, b->text_len);
-        if (directive) {
-            set_word(p, t, W_NAME, b->name);
-            if (b->arg)
-                set_cstring(p, t, W_ARG, b->arg);
+        int args = 6;
+        const directive *dir = b->kind == MD_DIRECTIVE ? b->directive : NULL;
+        if (!dir) {
+            lua_pushvalue(L, p->makers + C_BLOCK);
+            push_word(p, KIND_WORDS[b->kind]);
+            push_block_text(L, d, i, &fill, &spliced);
+        } else {
+            lua_pushvalue(L, p->makers + (dir->arg ? C_DIRECTIVE_ARG : C_DIRECTIVE));
+            push_word(p, W_DIRECTIVE);
+            lua_pushliteral(L, "");
+            push_word(p, DIRECTIVE_NAMES[dir->kind]);
+            args++;
+            if (dir->arg) {
+                push_cstring(L, dir->arg);
+                args++;
+            }
         }
-        set_integer(p, t, W_LINE, b->line);
-        lua_pushvalue(L, p->words + W_SECTION);
+        lua_pushinteger(L, b->line);
         lua_pushvalue(L, section_slot);
-        lua_rawset(L, t);
-        set_boolean(p, t, W_HAS_CHILDREN, b->has_children);
-        set_word(p, t, W_NEXT, b->next);
+        lua_pushboolean(L, b->has_children);
+        push_word(p, KIND_WORDS[b->next]);
+        lua_call(L, args, 1);
         lua_rawseti(L, section_slot - 1, (lua_Integer)i + 1);
     }
+    sb_free(&spliced);
     lua_pop(L, 1);
 }
 
-static void push_links(const pusher *p, const document_text *text)
+static void push_links(const pusher *p, const document *d)
 {
+    static const word XREF_WORDS[] = {W_ANNEX, W_SECTION, W_REGISTER, W_ROW};
     lua_State *L = p->L;
-    lua_createtable(L, (int)text->nlinks, 0);
-    for (size_t i = 0; i < text->nlinks; i++) {
-        const text_link *l = &text->links[i];
-        lua_createtable(L, 0, l->href ? 5 : 4);
-        int t = lua_gettop(L);
-        set_word(p, t, W_KIND, l->kind);
-        set_cstring(p, t, W_URL, l->url);
-        if (l->href)
-            set_cstring(p, t, W_HREF, l->href);
-        set_string(p, t, W_TEXT, l->text, l->text_len);
-        set_integer(p, t, W_LINE, l->line);
-        lua_rawseti(L, t - 1, (lua_Integer)i + 1);
+    lua_createtable(L, (int)d->links.len, 0);
+    for (size_t i = 0; i < d->links.len; i++) {
+        const doc_link *l = d->links.items[i];
+        const xref_link *x = l->xref;
+        lua_pushvalue(L, p->makers + (x ? C_XREF : C_LINK));
+        push_word(p, x ? XREF_WORDS[x->kind] : W_URL);
+        push_cstring(L, l->url);
+        if (x)
+            push_cstring(L, x->href);
+        if (l->empty && l->fill)
+            push_cstring(L, l->fill);
+        else
+            push_text(L, l->text, l->text_len);
+        lua_pushinteger(L, l->line);
+        lua_call(L, x ? 5 : 4, 1);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
 }
 
@@ -404,8 +275,7 @@ static int plan_references(const check_documents *docs, const document *a)
     return from_plan;
 }
 
-static void push_document(const pusher *p, const check_documents *docs, const document *d,
-                          const document_text *text)
+static void push_document(const pusher *p, const check_documents *docs, const document *d)
 {
     lua_State *L = p->L;
     bool annex = d->kind == DOCUMENT_ANNEX;
@@ -423,10 +293,10 @@ static void push_document(const pusher *p, const check_documents *docs, const do
     push_sections(p, d);
     lua_rawset(L, t);
     lua_pushvalue(L, p->words + W_BLOCKS);
-    push_blocks(p, text);
+    push_blocks(p, d);
     lua_rawset(L, t);
     lua_pushvalue(L, p->words + W_LINKS);
-    push_links(p, text);
+    push_links(p, d);
     lua_rawset(L, t);
     if (annex) {
         if (d->register_name)
@@ -435,64 +305,91 @@ static void push_document(const pusher *p, const check_documents *docs, const do
     }
 }
 
-static void push_documents(lua_State *L, const check_documents *docs, const vec *documents,
-                           const document_text *texts)
+/* The documents of a list as an array, or one document alone. */
+typedef struct push_request {
+    const check_documents *docs;
+    const vec *documents;
+    const document *one;
+} push_request;
+
+static int build_documents(lua_State *L)
 {
-    luaL_checkstack(L, W_COUNT + 8, "site data");
-    lua_createtable(L, (int)documents->len, 0);
+    const push_request *rq = lua_touserdata(L, 1);
+    luaL_checkstack(L, W_COUNT + C_COUNT + 16, "site data");
+    if (rq->one)
+        lua_pushnil(L); /* the document's slot */
+    else
+        lua_createtable(L, (int)rq->documents->len, 0);
     int array = lua_gettop(L);
     for (int w = 0; w < W_COUNT; w++)
         lua_pushstring(L, words[w]);
-    pusher p = {L, array + 1};
-    for (size_t i = 0; i < documents->len; i++) {
-        push_document(&p, docs, documents->items[i], &texts[i]);
+    if (luaL_loadbufferx(L, CONSTRUCTORS, sizeof CONSTRUCTORS - 1, "=policygen", "t") != LUA_OK)
+        return lua_error(L);
+    lua_call(L, 0, C_COUNT);
+    pusher p = {L, array + 1, array + 1 + W_COUNT};
+    if (rq->one) {
+        push_document(&p, rq->docs, rq->one);
+        lua_replace(L, array);
+    }
+    for (size_t i = 0; !rq->one && i < rq->documents->len; i++) {
+        push_document(&p, rq->docs, rq->documents->items[i]);
         lua_rawseti(L, array, (lua_Integer)i + 1);
     }
     lua_settop(L, array);
+    return 1;
+}
+
+/* The constructors run Lua code, so they run on a thread of their own with no
+ * hook: the rule's instruction count and line are left as its own code left
+ * them. An error (out of memory) is raised again in the rule's thread. */
+static void push_request_run(lua_State *L, const push_request *request)
+{
+    push_request rq = *request;
+    lua_State *T = lua_newthread(L);
+    lua_sethook(T, NULL, 0, 0);
+    lua_pushcfunction(T, build_documents);
+    lua_pushlightuserdata(T, &rq);
+    int status = lua_pcall(T, 1, 1, 0);
+    lua_xmove(T, L, 1);
+    lua_remove(L, -2); /* the thread */
+    if (status != LUA_OK)
+        lua_error(L);
 }
 
 static void push_chapters(lua_State *L, void *ctx)
 {
     check_documents *docs = ctx;
-    push_documents(L, docs, &docs->s->chapters, docs->chapters);
+    push_request_run(L, &(push_request){docs, &docs->s->chapters, NULL});
 }
 
 static void push_annexes(lua_State *L, void *ctx)
 {
     check_documents *docs = ctx;
-    push_documents(L, docs, &docs->s->annexes, docs->annexes);
+    push_request_run(L, &(push_request){docs, &docs->s->annexes, NULL});
 }
 
 /* site.digest: digest.md as one document (kind "digest"), or nil. */
 static void push_digest(lua_State *L, void *ctx)
 {
     check_documents *docs = ctx;
-    if (!docs->s->digest) {
+    if (!docs->s->digest)
         lua_pushnil(L);
-        return;
-    }
-    luaL_checkstack(L, W_COUNT + 8, "site data");
-    int top = lua_gettop(L);
-    for (int w = 0; w < W_COUNT; w++)
-        lua_pushstring(L, words[w]);
-    pusher p = {L, top + 1};
-    push_document(&p, docs, docs->s->digest, &docs->digest);
-    lua_replace(L, top + 1);
-    lua_settop(L, top + 1);
+    else
+        push_request_run(L, &(push_request){docs, NULL, docs->s->digest});
 }
 
-static bool text_has_line(const document *d, const document_text *t, int line)
+static bool text_has_line(const document *d, int line)
 {
     if (line == 1)
         return true;
     for (size_t i = 0; i < d->sections.len; i++)
         if (((const section *)d->sections.items[i])->pos.line == line)
             return true;
-    for (size_t i = 0; i < t->nblocks; i++)
-        if (t->blocks[i].line == line)
+    for (size_t i = 0; d->text && i < d->text->nblocks; i++)
+        if (d->text->blocks[i].line == line)
             return true;
-    for (size_t i = 0; i < t->nlinks; i++)
-        if (t->links[i].line == line)
+    for (size_t i = 0; i < d->links.len; i++)
+        if (((const doc_link *)d->links.items[i])->line == line)
             return true;
     return false;
 }
@@ -500,15 +397,14 @@ static bool text_has_line(const document *d, const document_text *t, int line)
 bool check_documents_has_place(const check_documents *docs, const char *path, int line)
 {
     const vec *lists[] = {&docs->s->chapters, &docs->s->annexes};
-    const document_text *texts[] = {docs->chapters, docs->annexes};
     for (int k = 0; k < 2; k++)
         for (size_t i = 0; i < lists[k]->len; i++) {
             const document *d = lists[k]->items[i];
-            if (strcmp(d->path, path) == 0 && text_has_line(d, &texts[k][i], line))
+            if (strcmp(d->path, path) == 0 && text_has_line(d, line))
                 return true;
         }
     const document *digest = docs->s->digest;
-    return digest && strcmp(digest->path, path) == 0 && text_has_line(digest, &docs->digest, line);
+    return digest && strcmp(digest->path, path) == 0 && text_has_line(digest, line);
 }
 
 rules_lazy check_documents_chapters(check_documents *docs)

@@ -4,12 +4,10 @@
  * them (rules_lazy). They are most of the data rules could read and only a
  * few rules read them, so only those rules pay for the tables.
  *
- * The blocks' and links' plain text is extracted from the Markdown trees
- * once, here, before the rules start (on every processor: nothing else may
- * read the documents' trees meanwhile, since reading a node's text the first
- * time writes to the node): the workers that read it share these pages with
- * this process instead of each walking the trees and filling copies of the
- * pages it allocates into. */
+ * The blocks' and links' plain text was read when the site was loaded
+ * (markdown/scan.h), before the rules start: the workers that push it share
+ * those pages with this process; what xref wrote for empty links is put into
+ * the text as it is pushed. */
 #ifndef POLICYGEN_CHECK_DOCUMENTS_H
 #define POLICYGEN_CHECK_DOCUMENTS_H
 
@@ -20,8 +18,8 @@ struct xref_table;
 
 typedef struct check_documents check_documents;
 
-/* Extracts the text on `threads` threads (0: one per processor); s and xref
- * are borrowed for the life of the result. */
+/* s and xref are borrowed for the life of the result (threads is unused:
+ * the load read the text). */
 check_documents *check_documents_new(const site *s, const struct xref_table *xref, int threads);
 void check_documents_free(check_documents *docs);
 

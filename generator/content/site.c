@@ -12,6 +12,8 @@
 #include "core/xalloc.h"
 #include "markdown/directive.h"
 #include "markdown/markdown.h"
+#include "markdown/scan.h"
+#include "markdown/tree.h"
 #include "registers/registers.h"
 
 /* A chapter of 11 MB would be a mistake; this keeps a stray binary out. */
@@ -36,8 +38,39 @@ bool audience_parse(const char *s, audience *out)
     return false;
 }
 
+static _Thread_local audience_range *tracked;
+
+bool audience_sees(audience aud, audience needed)
+{
+    bool sees = needed <= aud;
+    if (tracked) {
+        /* The same answer for every audience from needed up, or below it. */
+        if (sees && needed > tracked->lo)
+            tracked->lo = needed;
+        if (!sees && (int)needed - 1 < (int)tracked->hi)
+            tracked->hi = (audience)((int)needed - 1);
+    }
+    return sees;
+}
+
+void audience_own(audience aud)
+{
+    if (tracked) {
+        if (aud > tracked->lo)
+            tracked->lo = aud;
+        if (aud < tracked->hi)
+            tracked->hi = aud;
+    }
+}
+
+void audience_track(audience_range *r)
+{
+    tracked = r;
+}
+
 const char *site_edition_label(const site *s, audience a)
 {
+    audience_own(a); /* each edition has its own */
     const char *own = s ? s->config.edition_labels[a] : NULL;
     return own && *own ? own : EDITION_LABELS[a];
 }
@@ -583,10 +616,12 @@ static void document_free(void *p)
     free(d->register_name);
     ydoc_free(d->front);
     free(d->source);
-    if (d->root)
-        cmark_node_free(d->root);
     vec_free(&d->sections);
     vec_free(&d->directives);
+    vec_free(&d->links);
+    md_text_free(d->text);
+    if (d->made_free)
+        d->made_free(d->made);
     free(d);
 }
 
@@ -680,7 +715,7 @@ static char *front_string(const document *d, const char *key)
 }
 
 static document *load_document(const site *s, const char *path, const char *file_name,
-                               document_kind kind, int position)
+                               document_kind kind, int position, const site_visitor *visitor)
 {
     document *d = xcalloc(1, sizeof *d);
     d->kind = kind;
@@ -689,6 +724,7 @@ static document *load_document(const site *s, const char *path, const char *file
     d->number = position;
     vec_init(&d->sections, section_free);
     vec_init(&d->directives, directive_free);
+    vec_init(&d->links, doc_link_free);
 
     size_t len;
     char *folder = fs_dirname(path);
@@ -736,15 +772,23 @@ static document *load_document(const site *s, const char *path, const char *file
         else if (num)
             d->number = (int)n;
     }
-    d->root = md_parse(d->source_body, strlen(d->source_body));
-    md_find_directives(d);
-    md_number_document(d, s->config.numbering);
+    /* What the later stages need of the tree is read now; the tree goes
+     * (markdown/tree.h parses it again for the renderers). */
+    d->body_len = len - (size_t)(d->source_body - d->source);
+    md_tree *tree = md_tree_parse(d);
+    md_find_directives(d, tree->root);
+    md_number_document(d, tree->root, s->config.numbering);
+    md_scan_document(d, tree->root);
+    if (visitor)
+        visitor->visit(visitor->ctx, d, tree->root);
+    md_tree_close(tree);
     return d;
 }
 
 /* One Markdown file to load, and what became of it. */
 typedef struct load_job {
     const site *site;
+    const site_visitor *visitor;
     char *path;
     char *name;
     document_kind kind;
@@ -756,7 +800,8 @@ typedef struct load_job {
 /* Lists every *.md of a folder in file-name order as jobs. A missing folder
  * is an empty list (a plan may have no annexes). Returns false when the
  * folder cannot be listed. */
-static bool list_folder(const site *s, const char *sub, document_kind kind, vec *jobs)
+static bool list_folder(const site *s, const char *sub, document_kind kind,
+                        const site_visitor *visitor, vec *jobs)
 {
     char *dir = fs_join(s->dir, sub);
     vec names;
@@ -772,8 +817,8 @@ static bool list_folder(const site *s, const char *sub, document_kind kind, vec 
         if (name[0] == '.' || !ends_with(name, ".md"))
             continue;
         load_job *job = xcalloc(1, sizeof *job);
-        *job = (load_job){.site = s, .path = fs_join(dir, name), .name = xstrdup(name), .kind = kind,
-                          .position = ++position};
+        *job = (load_job){.site = s, .visitor = visitor, .path = fs_join(dir, name),
+                          .name = xstrdup(name), .kind = kind, .position = ++position};
         vec_push(jobs, job);
     }
     vec_free(&names);
@@ -787,19 +832,20 @@ static void load_job_run(void *ctx, int worker, size_t i)
     load_job *job = ((vec *)ctx)->items[i];
     job->diags = diag_buffer_new();
     diag_capture(job->diags);
-    job->doc = load_document(job->site, job->path, job->name, job->kind, job->position);
+    job->doc = load_document(job->site, job->path, job->name, job->kind, job->position,
+                             job->visitor);
     diag_capture(NULL);
 }
 
 /* Loads the chapters of plan/ and the annexes of annexes/, parsing on `jobs`
  * threads; diagnostics come out in file order, as from one thread. Returns
  * false when a folder or a file could not be read. */
-static bool load_documents(site *s, int jobs)
+static bool load_documents(site *s, int jobs, const site_visitor *visitor)
 {
     vec pending;
     vec_init(&pending, NULL);
-    bool ok = list_folder(s, "plan", DOCUMENT_CHAPTER, &pending);
-    ok = list_folder(s, "annexes", DOCUMENT_ANNEX, &pending) && ok;
+    bool ok = list_folder(s, "plan", DOCUMENT_CHAPTER, visitor, &pending);
+    ok = list_folder(s, "annexes", DOCUMENT_ANNEX, visitor, &pending) && ok;
     parallel_for(pending.len, jobs > 0 ? jobs : parallel_cpu_count(), load_job_run, &pending);
     for (size_t i = 0; i < pending.len; i++) {
         load_job *job = pending.items[i];
@@ -915,6 +961,11 @@ const char *site_evidence_title(const site *s, const char *path)
 
 site *site_load_jobs(const char *dir, int jobs)
 {
+    return site_load_visiting(dir, jobs, NULL);
+}
+
+site *site_load_visiting(const char *dir, int jobs, const site_visitor *visitor)
+{
     if (!fs_is_dir(dir)) {
         diag_error(srcpos_file(dir), "missing", "content folder not found");
         return NULL;
@@ -933,14 +984,14 @@ site *site_load_jobs(const char *dir, int jobs)
         site_free(s);
         return NULL;
     }
-    bool ok = load_documents(s, jobs);
+    bool ok = load_documents(s, jobs, visitor);
     if (!ok) {
         site_free(s);
         return NULL;
     }
     char *digest = fs_join(s->dir, "digest.md");
     if (fs_is_file(digest)) {
-        s->digest = load_document(s, digest, "digest.md", DOCUMENT_DIGEST, 0);
+        s->digest = load_document(s, digest, "digest.md", DOCUMENT_DIGEST, 0, visitor);
         ok = s->digest != NULL;
     }
     free(digest);

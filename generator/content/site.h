@@ -43,14 +43,31 @@ struct document;
 /* A numbered heading: the chapter itself (level 1) or a heading inside it. */
 typedef struct section {
     struct document *doc;
+    int index;        /* in doc->sections */
     int level;        /* 1 = the chapter title; 2..6 = ## .. ###### */
     char *id;         /* anchor, unique within the document */
     char *label;      /* as shown before the title: "壹、" "一、" "(一)" "1." or "" */
     char *full_label; /* the chain for references: "玖、二、(一)" */
     char *title;      /* plain text, without the number */
-    cmark_node *node; /* NULL for the chapter title */
     srcpos pos;
 } section;
+
+/* A link of a document, in document order (footnotes last, as cmark-gfm
+ * puts them), as the load read it: xref resolves it from here, and a tree
+ * parsed again (markdown/tree.h) gets what xref found. */
+typedef struct doc_link {
+    char *url;
+    char *title;             /* its title ("" when none) */
+    int line, col;           /* in the file */
+    bool empty;              /* no text of its own: xref writes one */
+    const section *section;  /* where it is; in a footnote, where that is first referred to */
+    char *text;              /* its plain text, as written */
+    size_t text_len;
+    const void *xref;        /* the xref_link it resolved to (xref/xref.h), or NULL */
+    char *fill;              /* the text xref wrote for an empty link, or NULL */
+} doc_link;
+
+struct md_text; /* markdown/scan.h: the blocks' text, for the rules */
 
 typedef struct document {
     document_kind kind;
@@ -64,12 +81,21 @@ typedef struct document {
     ydoc *front;         /* front matter, or NULL */
     char *source;        /* the file's text */
     const char *source_body; /* the Markdown after the front matter, inside source */
+    size_t body_len;
     int body_line;       /* the line of the file where the Markdown body starts */
-    cmark_node *root;
+    /* No Markdown tree: the load reads what the later stages need of it
+     * (sections, directives, links, text) and drops it, so memory does not
+     * grow with the plan's trees; markdown/tree.h parses it again. */
     int footnote_base;   /* footnotes before this document, for global numbers */
     int footnote_count;
     vec sections;        /* of section*, owned; sections[0] is the chapter title */
     vec directives;      /* of directive* (markdown/directive.h), owned */
+    vec links;           /* of doc_link*, owned */
+    struct md_text *text; /* owned */
+    /* What a visitor of the load made of the tree (site_load_visiting), and
+     * how it goes; NULL when nothing. */
+    void *made;
+    void (*made_free)(void *made);
 } document;
 
 /* site.yaml `hosting: EDITION:`: where an edition is published and who may
@@ -133,6 +159,18 @@ typedef struct site {
 site *site_load(const char *dir);
 /* The same, parsing the documents on `jobs` threads (0: one per processor). */
 site *site_load_jobs(const char *dir, int jobs);
+
+/* Something to do with each document's tree while the load has it, before
+ * the tree goes (the build renders each body once there: render/html/body.h).
+ * It runs on the load's threads, after the document's sections, directives,
+ * links and text are read and before xref; it may set d->made. */
+typedef struct site_visitor {
+    void (*visit)(void *ctx, document *d, cmark_node *root);
+    void *ctx;
+} site_visitor;
+
+/* site_load_jobs with a visitor (NULL: none). */
+site *site_load_visiting(const char *dir, int jobs, const site_visitor *visitor);
 void site_free(site *s);
 
 /* A section of the plan's chapters by "CHAPTER/ID", "ID" (the first
@@ -165,8 +203,28 @@ const char *site_evidence_title(const site *s, const char *path);
 
 const char *audience_name(audience a);
 /* The mark an edition carries on every page, printed or not: "內部版", or
- * what site.yaml's edition_labels says. */
+ * what site.yaml's edition_labels says. It is the edition's own
+ * (audience_own). */
 const char *site_edition_label(const site *s, audience a);
 bool audience_parse(const char *s, audience *out);
+
+/* Whether an edition for aud may see what needs `needed`. The PDF renderers
+ * ask every such question through here (and through register_visible and
+ * register_field_visible, which do): while a range is tracked on this
+ * thread, it narrows to the audiences that would get every answer alike,
+ * so a PDF made for one edition is known to be another's too
+ * (render/pdf/site_pdf.c). */
+bool audience_sees(audience aud, audience needed);
+/* An answer that is aud's alone (its edition's mark, its plan's file name):
+ * a tracked range narrows to aud. */
+void audience_own(audience aud);
+
+typedef struct audience_range {
+    audience lo, hi;
+} audience_range;
+
+/* Tracks the questions asked on this thread in *r (set it to the whole
+ * range first); NULL stops. */
+void audience_track(audience_range *r);
 
 #endif

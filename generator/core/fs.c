@@ -49,9 +49,12 @@ char *fs_read_file(const char *path, size_t max_bytes, size_t *len)
         errno = failed ? EIO : EFBIG;
         return NULL;
     }
+    size_t size = sb.len;
     if (len)
-        *len = sb.len;
-    return sb_take(&sb);
+        *len = size;
+    /* Files are often kept (a plan's sources, for the whole build): without
+     * the room a buffer leaves to grow. */
+    return xrealloc(sb_take(&sb), size + 1);
 }
 
 bool fs_write_file(const char *path, const char *data, size_t len)

@@ -91,6 +91,12 @@ static void start_watcher(void)
     }
     owner = getpid();
     sem_init(&watching, 0, 0);
+    /* The thread blocks every signal (it only reads the pipe): one it left
+     * unblocked, say SIGCHLD that serve blocks to read from a signalfd,
+     * would be delivered to it and discarded. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
     pthread_t t;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -99,6 +105,7 @@ static void start_watcher(void)
         while (sem_wait(&watching) != 0 && errno == EINTR)
             ;
     pthread_attr_destroy(&attr);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 /* Once, with the lock held. */

@@ -34,6 +34,19 @@ void map_free(map *m)
     memset(m, 0, sizeof *m);
 }
 
+/* Small maps (most of a page's data: a section is five keys) have no hash
+ * slots: their few keys are compared in turn, and the slots come with the
+ * ninth key. */
+#define SMALL_MAP 8
+
+static map_entry *find_small(const map *m, const char *key)
+{
+    for (size_t i = 0; i < m->len; i++)
+        if (strcmp(m->entries[i].key, key) == 0)
+            return &m->entries[i];
+    return NULL;
+}
+
 static size_t *find_slot(const map *m, const char *key)
 {
     if (!m->nslots)
@@ -46,26 +59,38 @@ static size_t *find_slot(const map *m, const char *key)
     }
 }
 
+/* Slots for len + 1 keys at most half full. */
 static void rehash(map *m)
 {
     free(m->slots);
-    m->nslots = m->nslots ? m->nslots * 2 : 16;
+    size_t n = m->nslots ? m->nslots * 2 : 16;
+    while ((m->len + 1) * 2 > n)
+        n *= 2;
+    m->nslots = n;
     m->slots = xcalloc(m->nslots, sizeof *m->slots);
     for (size_t i = 0; i < m->len; i++)
         *find_slot(m, m->entries[i].key) = i + 1;
 }
 
+static map_entry *find_entry(const map *m, const char *key)
+{
+    if (!m->nslots)
+        return find_small(m, key);
+    size_t *slot = find_slot(m, key);
+    return *slot ? &m->entries[*slot - 1] : NULL;
+}
+
 void map_set(map *m, const char *key, void *value)
 {
-    size_t *slot = find_slot(m, key);
-    if (slot && *slot) {
-        map_entry *e = &m->entries[*slot - 1];
+    map_entry *e = find_entry(m, key);
+    if (e) {
         if (m->free_value && e->value != value)
             m->free_value(e->value);
         e->value = value;
         return;
     }
-    if ((m->len + 1) * 2 > m->nslots)
+    bool hashed = m->nslots || m->len + 1 > SMALL_MAP;
+    if (hashed && (m->len + 1) * 2 > m->nslots)
         rehash(m);
     if (m->len == m->cap) {
         m->cap = m->cap ? m->cap * 2 : 8;
@@ -74,17 +99,17 @@ void map_set(map *m, const char *key, void *value)
     m->entries[m->len].key = xstrdup(key);
     m->entries[m->len].value = value;
     m->len++;
-    *find_slot(m, key) = m->len;
+    if (hashed)
+        *find_slot(m, key) = m->len;
 }
 
 void *map_get(const map *m, const char *key)
 {
-    size_t *slot = find_slot(m, key);
-    return slot && *slot ? m->entries[*slot - 1].value : NULL;
+    map_entry *e = find_entry(m, key);
+    return e ? e->value : NULL;
 }
 
 bool map_has(const map *m, const char *key)
 {
-    size_t *slot = find_slot(m, key);
-    return slot && *slot;
+    return find_entry(m, key) != NULL;
 }

@@ -226,8 +226,7 @@ bool outdir_set_modes(outdir *od, const char *subdir, unsigned files, unsigned f
     return ok;
 }
 
-/* The file mode relpath gets, or 0 when none was set. */
-static unsigned file_mode(const outdir *od, const char *relpath)
+unsigned outdir_file_mode(const outdir *od, const char *relpath)
 {
     for (size_t i = 0; i < od->n_modes; i++) {
         size_t n = strlen(od->modes[i].subdir);
@@ -277,7 +276,7 @@ static bool link_unchanged(const outdir *od, const char *relpath, const char *pa
     char *old = fs_join(od->target, relpath);
     /* Linked, the file keeps its mode: only one that has the right one
      * (setting it would change the previous output). */
-    unsigned want = file_mode(od, relpath);
+    unsigned want = outdir_file_mode(od, relpath);
     struct stat st;
     bool ok = fs_file_equals(old, data, len) &&
               (!want || (lstat(old, &st) == 0 && (st.st_mode & 07777) == want)) &&

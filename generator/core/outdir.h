@@ -58,6 +58,8 @@ bool outdir_begin_new(outdir *od, const char *target);
  * its mode, so nothing in it can be read by others meanwhile). Files of
  * the previous output are linked only when they already have the mode. */
 bool outdir_set_modes(outdir *od, const char *subdir, unsigned files, unsigned folders);
+/* The mode outdir_set_modes gives staging/relpath, or 0 when none was set. */
+unsigned outdir_file_mode(const outdir *od, const char *relpath);
 /* The modes new files and folders get (0666 and 0777 less the umask). */
 unsigned outdir_new_file_mode(const outdir *od);
 unsigned outdir_new_folder_mode(const outdir *od);

@@ -53,6 +53,18 @@ void sb_append(strbuf *sb, const char *s)
     sb_appendn(sb, s, strlen(s));
 }
 
+void sb_append_int(strbuf *sb, long long n)
+{
+    char buf[24], *p = buf + sizeof buf;
+    unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (n < 0)
+        *--p = '-';
+    sb_appendn(sb, p, (size_t)(buf + sizeof buf - p));
+}
+
 void sb_appendc(strbuf *sb, char c)
 {
     sb_grow(sb, 1);

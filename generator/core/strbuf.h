@@ -19,6 +19,8 @@ void sb_append(strbuf *sb, const char *s);
 void sb_appendn(strbuf *sb, const char *s, size_t n);
 void sb_appendc(strbuf *sb, char c);
 void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* sb_printf(sb, "%lld", n) without printf: pages are full of numbers. */
+void sb_append_int(strbuf *sb, long long n);
 void sb_vprintf(strbuf *sb, const char *fmt, va_list ap);
 /* Appends s with & < > " ' escaped for HTML text and attribute values. */
 void sb_append_html(strbuf *sb, const char *s, size_t n);

@@ -37,10 +37,17 @@ value *value_number(double n)
     return v;
 }
 
+/* A string copied into the value's own allocation: pages are made of many
+ * small strings, and this is one allocation each rather than two. */
 value *value_stringn(const char *s, size_t n)
 {
-    value *v = value_new(VALUE_STRING);
-    v->as.string.data = xstrndup(s, n);
+    value *v = xmalloc(sizeof *v + n + 1);
+    memset(v, 0, sizeof *v);
+    v->kind = VALUE_STRING;
+    v->refs = 1;
+    v->as.string.data = (char *)(v + 1);
+    memcpy(v->as.string.data, s, n);
+    v->as.string.data[n] = '\0';
     v->as.string.len = n;
     return v;
 }
@@ -84,7 +91,10 @@ void value_unref(value *v)
     if (!v || __atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL) > 0)
         return;
     switch (v->kind) {
-    case VALUE_STRING: free(v->as.string.data); break;
+    case VALUE_STRING:
+        if (v->as.string.data != (char *)(v + 1))
+            free(v->as.string.data);
+        break;
     case VALUE_LIST: vec_free(&v->as.list); break;
     case VALUE_MAP: map_free(&v->as.map); break;
     default: break;
@@ -159,7 +169,7 @@ bool value_truthy(const value *v)
 static void append_number(strbuf *out, double n)
 {
     if (isfinite(n) && n == floor(n) && fabs(n) < 1e15) {
-        sb_printf(out, "%lld", (long long)n);
+        sb_append_int(out, (long long)n);
         return;
     }
     char buf[64];

@@ -12,5 +12,7 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a new string; the caller frees. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* a, b and c as one new string, without printf (for the many hrefs and keys). */
+char *xconcat3(const char *a, const char *b, const char *c);
 
 #endif

@@ -10,6 +10,7 @@
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "markdown/directive.h"
+#include "markdown/tree.h"
 #include "registers/registers.h"
 #include "registers/view.h"
 
@@ -490,10 +491,10 @@ static void walk_blocks(extract *ex, cmark_node *parent)
 
 /* The unit each footnote (by its number within the document) is first
  * referred to from, as xref does for back-links. */
-static void footnote_units(extract *ex, long *units, int count)
+static void footnote_units(extract *ex, cmark_node *root, long *units, int count)
 {
     size_t cursor = ex->sec_cursor, cur = ex->cur;
-    cmark_iter *it = cmark_iter_new(ex->doc->root);
+    cmark_iter *it = cmark_iter_new(root);
     cmark_event_type ev;
     while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
         cmark_node *n = cmark_iter_get_node(it);
@@ -520,19 +521,19 @@ static void footnote_units(extract *ex, long *units, int count)
 static void read_document(extract *ex)
 {
     const document *d = ex->doc;
-    if (!d->root)
-        return;
+    md_tree *tree = md_tree_open(d);
+    cmark_node *root = tree->root;
     int count = 0;
-    for (cmark_node *c = cmark_node_first_child(d->root); c; c = cmark_node_next(c))
+    for (cmark_node *c = cmark_node_first_child(root); c; c = cmark_node_next(c))
         if (cmark_node_get_type(c) == CMARK_NODE_FOOTNOTE_DEFINITION)
             count++;
     long *notes = xmalloc(((size_t)count + 1) * sizeof *notes);
     for (int i = 0; i < count; i++)
         notes[i] = -1;
     if (count)
-        footnote_units(ex, notes, count);
+        footnote_units(ex, root, notes, count);
     int k = 0;
-    for (cmark_node *c = cmark_node_first_child(d->root); c; c = cmark_node_next(c)) {
+    for (cmark_node *c = cmark_node_first_child(root); c; c = cmark_node_next(c)) {
         if (cmark_node_get_type(c) != CMARK_NODE_FOOTNOTE_DEFINITION) {
             walk_block(ex, c);
             continue;
@@ -551,6 +552,7 @@ static void read_document(extract *ex)
         ex->cur = keep;
     }
     free(notes);
+    md_tree_close(tree);
 }
 
 static unit *new_unit(section_kind kind, size_t doc, const char *doc_id, const char *id,

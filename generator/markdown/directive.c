@@ -96,6 +96,9 @@ static directive *make_directive(document *doc, cmark_node *node, const char *na
         if (!audience_parse(arg, &d->audience))
             diag_error(pos, "directive", "'only' needs an audience: public, staff or internal");
         d->content = md_parse(body ? body : "", body_len);
+        /* Reading a node's text the first time writes it into the node:
+         * done now, so that threads may render the block side by side. */
+        md_settle(d->content);
     }
     (void)doc;
     return d;
@@ -108,27 +111,49 @@ static bool is_directive_name(const char *name)
            strcmp(name, "signatures") == 0;
 }
 
-void md_find_directives(document *doc)
+/* The directive a top-level block opens, with its name and argument, or
+ * false. */
+static bool directive_block(cmark_node *n, char **name, char **arg)
 {
-    for (cmark_node *n = cmark_node_first_child(doc->root); n;) {
-        cmark_node *next = cmark_node_next(n);
-        int fence_length = 0, fence_offset = 0;
-        char fence_char = 0;
-        if (cmark_node_get_type(n) == CMARK_NODE_CODE_BLOCK &&
-            cmark_node_get_fenced(n, &fence_length, &fence_offset, &fence_char)) {
-            char *name = NULL, *arg = NULL;
-            const char *info = cmark_node_get_fence_info(n);
-            if (info && parse_info(info, &name, &arg) && is_directive_name(name)) {
-                srcpos pos = {doc->path, cmark_node_get_start_line(n) + doc->body_line - 1,
-                              cmark_node_get_start_column(n)};
-                directive *d = make_directive(doc, n, name, arg, pos);
-                vec_push(&doc->directives, d);
-                cmark_node_set_user_data(n, d);
-            } else {
-                free(arg);
-            }
-            free(name);
-        }
-        n = next;
+    int fence_length = 0, fence_offset = 0;
+    char fence_char = 0;
+    if (cmark_node_get_type(n) != CMARK_NODE_CODE_BLOCK ||
+        !cmark_node_get_fenced(n, &fence_length, &fence_offset, &fence_char))
+        return false;
+    const char *info = cmark_node_get_fence_info(n);
+    *name = *arg = NULL;
+    if (info && parse_info(info, name, arg) && is_directive_name(*name))
+        return true;
+    free(*name);
+    free(*arg);
+    return false;
+}
+
+void md_find_directives(document *doc, cmark_node *root)
+{
+    for (cmark_node *n = cmark_node_first_child(root); n; n = cmark_node_next(n)) {
+        char *name, *arg;
+        if (!directive_block(n, &name, &arg))
+            continue;
+        srcpos pos = {doc->path, cmark_node_get_start_line(n) + doc->body_line - 1,
+                      cmark_node_get_start_column(n)};
+        directive *d = make_directive(doc, n, name, arg, pos);
+        vec_push(&doc->directives, d);
+        cmark_node_set_user_data(n, d);
+        free(name);
+    }
+}
+
+void md_attach_directives(const document *doc, cmark_node *root)
+{
+    size_t k = 0;
+    for (cmark_node *n = cmark_node_first_child(root); n && k < doc->directives.len;
+         n = cmark_node_next(n)) {
+        char *name, *arg;
+        if (!directive_block(n, &name, &arg))
+            continue;
+        free(name);
+        free(arg);
+        cmark_node_set_user_data(n, doc->directives.items[k++]);
     }
 }

@@ -1,6 +1,10 @@
+/* RTLD_NEXT */
+#define _GNU_SOURCE
 #include "markdown/markdown.h"
 
 #include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm-extension_api.h>
+#include <dlfcn.h>
 #include <cmark-gfm.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -10,17 +14,87 @@
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 
-static const char *const EXTENSION_NAMES[] = {"table", "strikethrough", "autolink", "tagfilter"};
+#define EXTENSIONS 4
+static const char *const EXTENSION_NAMES[EXTENSIONS] = {"table", "strikethrough", "autolink",
+                                                        "tagfilter"};
 static pthread_once_t extensions_once = PTHREAD_ONCE_INIT;
 static cmark_llist *extension_list;
+
+/* cmark-gfm 0.29 keeps its table of special inline characters in a global:
+ * finishing a parse (the inline pass) adds the extensions' characters, such
+ * as strikethrough's '~', by calling cmark_manage_extensions_special_characters,
+ * and removes them the same way when done, so two passes at once could let
+ * one parse without '~'. This file defines a function of that name, which
+ * cmark-gfm calls instead of its own (through its procedure linkage table,
+ * like any exported function): the characters are made special once, for
+ * good, by cmark-gfm's own function, and the passes neither add nor remove
+ * them, so they run side by side. Should cmark-gfm call its own function
+ * after all (checked once, below), the passes take turns under a lock. */
+typedef void manage_fn(cmark_parser *parser, int add);
+static manage_fn *own_manage; /* cmark-gfm's */
+static bool passes_side_by_side;
+static pthread_mutex_t inline_pass_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void cmark_manage_extensions_special_characters(cmark_parser *parser, int add)
+{
+    if (!passes_side_by_side)
+        own_manage(parser, add);
+}
+
+static cmark_parser *new_parser(cmark_mem *mem)
+{
+    /* No CMARK_OPT_UNSAFE: raw HTML never reaches the output. */
+    cmark_parser *parser = cmark_parser_new_with_mem(CMARK_OPT_FOOTNOTES, mem);
+    for (cmark_llist *e = extension_list; e; e = e->next)
+        cmark_parser_attach_syntax_extension(parser, e->data);
+    return parser;
+}
+
+static cmark_node *parse(const char *text, size_t len, cmark_mem *mem)
+{
+    cmark_parser *parser = new_parser(mem);
+    cmark_parser_feed(parser, text, len);
+    if (!passes_side_by_side)
+        pthread_mutex_lock(&inline_pass_lock);
+    cmark_node *root = cmark_parser_finish(parser);
+    if (!passes_side_by_side)
+        pthread_mutex_unlock(&inline_pass_lock);
+    cmark_parser_free(parser);
+    return root;
+}
+
+/* Whether "~~a~~" parses with a strikethrough. */
+static bool strikes(void)
+{
+    cmark_node *root = parse("~~a~~\n", 6, cmark_get_default_mem_allocator());
+    cmark_node *p = cmark_node_first_child(root);
+    cmark_node *s = p ? cmark_node_first_child(p) : NULL;
+    bool struck = s && strcmp(cmark_node_get_type_string(s), "strikethrough") == 0;
+    cmark_node_free(root);
+    return struck;
+}
 
 static void register_extensions(void)
 {
     cmark_gfm_core_extensions_ensure_registered();
     cmark_mem *mem = cmark_get_default_mem_allocator();
-    for (size_t i = 0; i < sizeof EXTENSION_NAMES / sizeof *EXTENSION_NAMES; i++)
+    for (size_t i = 0; i < EXTENSIONS; i++)
         extension_list = cmark_llist_append(mem, extension_list,
                                             cmark_find_syntax_extension(EXTENSION_NAMES[i]));
+    own_manage = (manage_fn *)dlsym(RTLD_NEXT, "cmark_manage_extensions_special_characters");
+    if (!own_manage) {
+        fprintf(stderr, "policygen: cmark-gfm has no cmark_manage_extensions_special_characters\n");
+        abort();
+    }
+    /* With the characters not special, a parse that calls the function here
+     * strikes nothing; one that calls cmark-gfm's own strikes. */
+    passes_side_by_side = true;
+    cmark_parser *parser = new_parser(mem);
+    own_manage(parser, 0);
+    bool here = !strikes();
+    own_manage(parser, 1);
+    cmark_parser_free(parser);
+    passes_side_by_side = here && strikes();
 }
 
 cmark_llist *md_extensions(void)
@@ -29,26 +103,15 @@ cmark_llist *md_extensions(void)
     return extension_list;
 }
 
-/* cmark-gfm 0.29 keeps its table of special inline characters in a global:
- * finishing a parse (the inline pass) adds the extensions' characters, such
- * as strikethrough's '~', and removes them when done. Two threads finishing
- * at once would let one parse without '~', so only one finishes at a time;
- * the block pass (feed), about half of the work, runs side by side. */
-static pthread_mutex_t inline_pass_lock = PTHREAD_MUTEX_INITIALIZER;
-
 cmark_node *md_parse(const char *text, size_t len)
 {
-    cmark_llist *exts = md_extensions();
-    /* No CMARK_OPT_UNSAFE: raw HTML never reaches the output. */
-    cmark_parser *parser = cmark_parser_new(CMARK_OPT_FOOTNOTES);
-    for (cmark_llist *e = exts; e; e = e->next)
-        cmark_parser_attach_syntax_extension(parser, e->data);
-    cmark_parser_feed(parser, text, len);
-    pthread_mutex_lock(&inline_pass_lock);
-    cmark_node *root = cmark_parser_finish(parser);
-    pthread_mutex_unlock(&inline_pass_lock);
-    cmark_parser_free(parser);
-    return root;
+    return md_parse_with(text, len, cmark_get_default_mem_allocator());
+}
+
+cmark_node *md_parse_with(const char *text, size_t len, cmark_mem *mem)
+{
+    pthread_once(&extensions_once, register_extensions);
+    return parse(text, len, mem);
 }
 
 /* ---- numerals ---- */
@@ -123,6 +186,38 @@ char *md_plain_text(cmark_node *node)
     sb_init(&sb);
     plain_text(node, &sb);
     return sb_take(&sb);
+}
+
+void md_settle(cmark_node *root)
+{
+    cmark_iter *it = cmark_iter_new(root);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *n = cmark_iter_get_node(it);
+        if (ev != CMARK_EVENT_ENTER)
+            continue;
+        switch (cmark_node_get_type(n)) {
+        case CMARK_NODE_TEXT:
+        case CMARK_NODE_CODE:
+        case CMARK_NODE_HTML_INLINE:
+        case CMARK_NODE_HTML_BLOCK:
+        case CMARK_NODE_FOOTNOTE_REFERENCE:
+            cmark_node_get_literal(n);
+            break;
+        case CMARK_NODE_CODE_BLOCK:
+            cmark_node_get_literal(n);
+            cmark_node_get_fence_info(n);
+            break;
+        case CMARK_NODE_LINK:
+        case CMARK_NODE_IMAGE:
+            cmark_node_get_url(n);
+            cmark_node_get_title(n);
+            break;
+        default:
+            break;
+        }
+    }
+    cmark_iter_free(it);
 }
 
 /* Removes a trailing "{#id}" from a heading and returns the id (or NULL). */
@@ -215,93 +310,141 @@ static char *heading_label(numbering scheme, document_kind kind, int level, cons
 }
 
 static section *new_section(document *d, int level, char *id, char *label, char *title,
-                            cmark_node *node, srcpos pos)
+                            srcpos pos)
 {
     section *s = xcalloc(1, sizeof *s);
     s->doc = d;
+    s->index = (int)d->sections.len;
     s->level = level;
     s->id = id;
     s->label = label;
     s->title = title;
-    s->node = node;
     s->pos = pos;
     return s;
 }
 
-static void number_document(document *d, numbering scheme)
+/* Calls fn for every heading of the tree in document order. Headings are
+ * blocks, so only containers of blocks are entered, not the many inline
+ * nodes (cmark_iter would visit every one). */
+static void each_heading(cmark_node *parent, void (*fn)(void *ctx, cmark_node *heading),
+                         void *ctx)
 {
-    int counters[7] = {0};
-    counters[1] = d->number;
-    section *chain[7] = {0};
-    map ids; /* id -> section*, for uniqueness */
-    map_init(&ids, NULL);
+    for (cmark_node *n = cmark_node_first_child(parent); n; n = cmark_node_next(n)) {
+        switch (cmark_node_get_type(n)) {
+        case CMARK_NODE_HEADING: fn(ctx, n); break;
+        case CMARK_NODE_BLOCK_QUOTE:
+        case CMARK_NODE_LIST:
+        case CMARK_NODE_ITEM:
+        case CMARK_NODE_FOOTNOTE_DEFINITION: each_heading(n, fn, ctx); break;
+        default: break;
+        }
+    }
+}
 
-    section *top = new_section(d, 1, xstrdup(d->id), heading_label(scheme, d->kind, 1, counters),
-                               xstrdup(d->title), NULL, (srcpos){d->path, 1, 1});
+typedef struct numbering_state {
+    document *d;
+    numbering scheme;
+    int counters[7];
+    section *chain[7];
+    map ids; /* id -> section*, for uniqueness */
+} numbering_state;
+
+static void number_heading(void *ctx, cmark_node *node)
+{
+    numbering_state *st = ctx;
+    document *d = st->d;
+    int *counters = st->counters;
+    section **chain = st->chain;
+    srcpos pos = {d->path, cmark_node_get_start_line(node) + d->body_line - 1,
+                  cmark_node_get_start_column(node)};
+    int level = cmark_node_get_heading_level(node);
+    if (level == 1) {
+        diag_warning(pos, "heading-level",
+                     "'#' headings repeat the chapter title; use '##' for the first level "
+                     "(numbered as level 2)");
+        level = 2;
+    }
+    if (level > 2 && !chain[level - 1])
+        diag_warning(pos, "heading-level", "heading skips from level %d to %d",
+                     chain[level - 2] ? level - 2 : 1, level);
+    counters[level]++;
+    for (int l = level + 1; l < 7; l++) {
+        counters[l] = 0;
+        chain[l] = NULL;
+    }
+    char *explicit_id = take_explicit_id(node);
+    char *title = md_plain_text(node);
+    char *id = explicit_id ? explicit_id : derive_id(title);
+    section *prev = map_get(&st->ids, id);
+    if (prev && explicit_id) {
+        diag_error(pos, "duplicate-id", "heading id '%s' is already defined at %s:%d", id,
+                   prev->pos.path, prev->pos.line);
+    } else if (prev) {
+        for (int k = 2;; k++) { /* derived ids get a counter instead */
+            char *alt = xasprintf("%s-%d", id, k);
+            if (!map_has(&st->ids, alt)) {
+                free(id);
+                id = alt;
+                break;
+            }
+            free(alt);
+        }
+    }
+    section *s = new_section(d, level, id, heading_label(st->scheme, d->kind, level, counters),
+                             title, pos);
+    strbuf full;
+    sb_init(&full);
+    for (int l = 1; l < level; l++)
+        if (chain[l] && st->scheme != NUMBERING_DECIMAL)
+            sb_append(&full, chain[l]->label);
+    sb_append(&full, s->label);
+    s->full_label = sb_take(&full);
+    chain[level] = s;
+    if (!map_has(&st->ids, id))
+        map_set(&st->ids, id, s);
+    vec_push(&d->sections, s);
+    cmark_node_set_user_data(node, s);
+}
+
+static void number_document(document *d, cmark_node *root, numbering scheme)
+{
+    numbering_state st = {.d = d, .scheme = scheme};
+    st.counters[1] = d->number;
+    map_init(&st.ids, NULL);
+    section *top = new_section(d, 1, xstrdup(d->id), heading_label(scheme, d->kind, 1, st.counters),
+                               xstrdup(d->title), (srcpos){d->path, 1, 1});
     top->full_label = xstrdup(top->label);
     vec_push(&d->sections, top);
-    chain[1] = top;
+    st.chain[1] = top;
     /* The chapter's own id names the page, not an anchor in it: a heading
      * may use the same id. */
+    each_heading(root, number_heading, &st);
+    map_free(&st.ids);
+}
 
-    cmark_iter *it = cmark_iter_new(d->root);
-    cmark_event_type ev;
-    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-        cmark_node *node = cmark_iter_get_node(it);
-        if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(node) != CMARK_NODE_HEADING)
-            continue;
-        srcpos pos = {d->path, cmark_node_get_start_line(node) + d->body_line - 1,
-                      cmark_node_get_start_column(node)};
-        int level = cmark_node_get_heading_level(node);
-        if (level == 1) {
-            diag_warning(pos, "heading-level",
-                         "'#' headings repeat the chapter title; use '##' for the first level "
-                         "(numbered as level 2)");
-            level = 2;
-        }
-        if (level > 2 && !chain[level - 1])
-            diag_warning(pos, "heading-level", "heading skips from level %d to %d",
-                         chain[level - 2] ? level - 2 : 1, level);
-        counters[level]++;
-        for (int l = level + 1; l < 7; l++) {
-            counters[l] = 0;
-            chain[l] = NULL;
-        }
-        char *explicit_id = take_explicit_id(node);
-        char *title = md_plain_text(node);
-        char *id = explicit_id ? explicit_id : derive_id(title);
-        section *prev = map_get(&ids, id);
-        if (prev && explicit_id) {
-            diag_error(pos, "duplicate-id", "heading id '%s' is already defined at %s:%d", id,
-                       prev->pos.path, prev->pos.line);
-        } else if (prev) {
-            for (int k = 2;; k++) { /* derived ids get a counter instead */
-                char *alt = xasprintf("%s-%d", id, k);
-                if (!map_has(&ids, alt)) {
-                    free(id);
-                    id = alt;
-                    break;
-                }
-                free(alt);
-            }
-        }
-        section *s = new_section(d, level, id, heading_label(scheme, d->kind, level, counters),
-                                 title, node, pos);
-        strbuf full;
-        sb_init(&full);
-        for (int l = 1; l < level; l++)
-            if (chain[l] && scheme != NUMBERING_DECIMAL)
-                sb_append(&full, chain[l]->label);
-        sb_append(&full, s->label);
-        s->full_label = sb_take(&full);
-        chain[level] = s;
-        if (!map_has(&ids, id))
-            map_set(&ids, id, s);
-        vec_push(&d->sections, s);
-        cmark_node_set_user_data(node, s);
-    }
-    cmark_iter_free(it);
-    map_free(&ids);
+/* A tree parsed again: the same headings in the same order, each given its
+ * section (and its "{#id}" taken off again, without the diagnostics). */
+typedef struct attach_state {
+    const document *d;
+    size_t next;          /* the section of the next heading */
+    cmark_node **headings; /* by section index */
+} attach_state;
+
+static void attach_heading(void *ctx, cmark_node *node)
+{
+    attach_state *st = ctx;
+    free(take_explicit_id(node));
+    if (st->next >= st->d->sections.len)
+        return; /* cannot happen: the same text gives the same headings */
+    section *s = st->d->sections.items[st->next++];
+    cmark_node_set_user_data(node, s);
+    st->headings[s->index] = node;
+}
+
+void md_attach_headings(const document *d, cmark_node *root, cmark_node **headings)
+{
+    attach_state st = {d, 1, headings};
+    each_heading(root, attach_heading, &st);
 }
 
 static int count_footnotes(cmark_node *root)
@@ -313,10 +456,10 @@ static int count_footnotes(cmark_node *root)
     return n;
 }
 
-void md_number_document(document *d, numbering scheme)
+void md_number_document(document *d, cmark_node *root, numbering scheme)
 {
-    number_document(d, scheme);
-    d->footnote_count = count_footnotes(d->root);
+    number_document(d, root, scheme);
+    d->footnote_count = count_footnotes(root);
 }
 
 void md_number_footnotes(site *s)
@@ -331,29 +474,3 @@ void md_number_footnotes(site *s)
     }
 }
 
-/* n itself, when it still belongs to sec; else NULL. */
-static cmark_node *section_block(const section *sec, cmark_node *n)
-{
-    if (!n)
-        return NULL;
-    cmark_node_type t = cmark_node_get_type(n);
-    if (t == CMARK_NODE_FOOTNOTE_DEFINITION)
-        return NULL;
-    if (t == CMARK_NODE_HEADING) {
-        const section *next = cmark_node_get_user_data(n);
-        if (!sec->node || !next || next->level <= sec->level)
-            return NULL;
-    }
-    return n;
-}
-
-cmark_node *md_section_first(const section *sec)
-{
-    return section_block(sec, sec->node ? cmark_node_next(sec->node)
-                                        : cmark_node_first_child(sec->doc->root));
-}
-
-cmark_node *md_section_next(const section *sec, cmark_node *n)
-{
-    return section_block(sec, cmark_node_next(n));
-}

@@ -838,12 +838,12 @@ const register_row *register_cell_ref(const register_cell *cell)
 
 bool register_visible(const register_def *reg, audience aud)
 {
-    return reg && reg->audience <= aud;
+    return reg && audience_sees(aud, reg->audience);
 }
 
 bool register_field_visible(const register_def *reg, const register_field *f, audience aud)
 {
-    return register_visible(reg, aud) && f && f->audience <= aud;
+    return register_visible(reg, aud) && f && audience_sees(aud, f->audience);
 }
 
 /* ---- value tree ---- */

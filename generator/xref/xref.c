@@ -1,6 +1,5 @@
 #include "xref/xref.h"
 
-#include <cmark-gfm.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,7 +54,7 @@ static char *document_href(const document *d)
 static char *section_href(const section *s)
 {
     char *doc = document_href(s->doc);
-    char *href = s->level == 1 ? xstrdup(doc) : xasprintf("%s#%s", doc, s->id);
+    char *href = s->level == 1 ? xstrdup(doc) : xconcat3(doc, "#", s->id);
     free(doc);
     return href;
 }
@@ -65,7 +64,7 @@ static void index_document(xref_table *t, const document *d)
     for (size_t i = 0; i < d->sections.len; i++) {
         section *s = d->sections.items[i];
         /* The chapter itself is "DOC"; its headings are "DOC/ID". */
-        char *key = s->level == 1 ? xstrdup(d->id) : xasprintf("%s/%s", d->id, s->id);
+        char *key = s->level == 1 ? xstrdup(d->id) : xconcat3(d->id, "/", s->id);
         map_set(&t->sections, key, s);
         free(key);
         if (s->level == 1)
@@ -77,38 +76,25 @@ static void index_document(xref_table *t, const document *d)
     }
 }
 
-/* The section a link belongs to: the heading before it, or for a link in a
- * footnote, the heading before the footnote's first reference. cmark-gfm
- * moves footnote definitions to the end of the document, after every
- * reference, so one walk learns both. */
+/* One document's resolution: its links as the load read them (each with
+ * the section it is in), resolved against the table. */
 typedef struct walk_state {
     const document *doc;
-    const section *current;
-    const section **footnote_sections; /* by local footnote number - 1 */
-    int footnote_index;
     vec links;     /* xref_link* this document resolved, moved to the table after */
     vec backlinks; /* xref_backlink* to annexes, added to the table after */
 } walk_state;
 
-static void set_link_text(cmark_node *link, const char *text)
+static srcpos link_pos(const document *d, const doc_link *link)
 {
-    cmark_node *t = cmark_node_new(CMARK_NODE_TEXT);
-    cmark_node_set_literal(t, text);
-    cmark_node_append_child(link, t);
+    return (srcpos){d->path, link->line, link->col};
 }
 
-static srcpos link_pos(const document *d, cmark_node *link)
-{
-    return (srcpos){d->path, cmark_node_get_start_line(link) + d->body_line - 1,
-                    cmark_node_get_start_column(link)};
-}
-
-static void add_backlink(const document *annex, walk_state *w, srcpos pos)
+static void add_backlink(const document *annex, walk_state *w, const doc_link *link, srcpos pos)
 {
     xref_backlink *b = xcalloc(1, sizeof *b);
     b->to = annex;
     b->from = w->doc;
-    b->section = w->current;
+    b->section = link->section;
     b->pos = pos;
     vec_push(&w->backlinks, b);
 }
@@ -124,7 +110,16 @@ static void table_add_backlink(xref_table *t, xref_backlink *b)
     vec_push(list, b);
 }
 
-static xref_link *resolve_annex(const xref_table *t, const char *id, cmark_node *link,
+/* An empty link gets its target's text (fill, taken). */
+static void fill_link(doc_link *link, char *fill)
+{
+    if (link->empty && !link->fill)
+        link->fill = fill;
+    else
+        free(fill);
+}
+
+static xref_link *resolve_annex(const xref_table *t, const char *id, doc_link *link,
                                 walk_state *w, srcpos pos)
 {
     const document *annex = map_get(&t->annexes, id);
@@ -132,13 +127,9 @@ static xref_link *resolve_annex(const xref_table *t, const char *id, cmark_node 
         diag_error(pos, "xref", "link to unknown annex '%s'", id);
         return NULL;
     }
-    if (!cmark_node_first_child(link)) {
-        char *text = xref_annex_text(annex);
-        set_link_text(link, text);
-        free(text);
-    }
+    fill_link(link, xref_annex_text(annex));
     if (w->doc != annex)
-        add_backlink(annex, w, pos);
+        add_backlink(annex, w, link, pos);
     xref_link *l = xcalloc(1, sizeof *l);
     l->kind = XREF_ANNEX;
     l->href = document_href(annex);
@@ -146,7 +137,7 @@ static xref_link *resolve_annex(const xref_table *t, const char *id, cmark_node 
     return l;
 }
 
-static xref_link *resolve_section(const xref_table *t, const char *target, cmark_node *link,
+static xref_link *resolve_section(const xref_table *t, const char *target, doc_link *link,
                                   srcpos pos)
 {
     const section *s = NULL;
@@ -170,11 +161,7 @@ static xref_link *resolve_section(const xref_table *t, const char *target, cmark
         diag_error(pos, "xref", "link to unknown section '%s'", target);
         return NULL;
     }
-    if (!cmark_node_first_child(link)) {
-        char *text = xref_section_text(s);
-        set_link_text(link, text);
-        free(text);
-    }
+    fill_link(link, xref_section_text(s));
     xref_link *l = xcalloc(1, sizeof *l);
     l->kind = XREF_SECTION;
     l->href = section_href(s);
@@ -183,7 +170,7 @@ static xref_link *resolve_section(const xref_table *t, const char *target, cmark
     return l;
 }
 
-static xref_link *resolve_register(const site *s, const char *target, cmark_node *link,
+static xref_link *resolve_register(const site *s, const char *target, doc_link *link,
                                    srcpos pos)
 {
     const char *slash = strchr(target, '/');
@@ -215,61 +202,32 @@ static xref_link *resolve_register(const site *s, const char *target, cmark_node
         l->kind = XREF_REGISTER;
         l->href = xasprintf("registers/%s.html", reg->name);
     }
-    if (!cmark_node_first_child(link))
-        set_link_text(link, text);
-    free(text);
+    fill_link(link, text);
     return l;
 }
 
 /* Resolves one document's links, reading the table only: documents resolve
  * side by side, each into its own walk_state. */
-static void resolve_document(const xref_table *t, const site *s, walk_state *wp)
+static void resolve_document(const xref_table *t, const site *s, walk_state *w)
 {
-    walk_state w = *wp;
-    const document *d = w.doc;
-    w.current = d->sections.len ? d->sections.items[0] : NULL;
-    w.footnote_sections = xcalloc((size_t)d->footnote_count + 1, sizeof *w.footnote_sections);
-    const section *heading = w.current; /* the last heading, outside footnotes too */
-    cmark_iter *it = cmark_iter_new(d->root);
-    cmark_event_type ev;
-    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-        cmark_node *n = cmark_iter_get_node(it);
-        if (ev != CMARK_EVENT_ENTER)
-            continue;
-        cmark_node_type type = cmark_node_get_type(n);
-        if (type == CMARK_NODE_HEADING && cmark_node_get_user_data(n))
-            w.current = heading = cmark_node_get_user_data(n);
-        if (type == CMARK_NODE_FOOTNOTE_REFERENCE) {
-            int ix = atoi(cmark_node_get_literal(n));
-            if (ix >= 1 && ix <= d->footnote_count && !w.footnote_sections[ix - 1])
-                w.footnote_sections[ix - 1] = heading;
-        }
-        if (type == CMARK_NODE_FOOTNOTE_DEFINITION) {
-            int k = ++w.footnote_index;
-            if (k <= d->footnote_count && w.footnote_sections[k - 1])
-                w.current = w.footnote_sections[k - 1];
-        }
-        if (type != CMARK_NODE_LINK)
-            continue;
-        const char *url = cmark_node_get_url(n);
-        srcpos pos = link_pos(d, n);
+    const document *d = w->doc;
+    for (size_t i = 0; i < d->links.len; i++) {
+        doc_link *link = d->links.items[i];
+        const char *url = link->url;
+        srcpos pos = link_pos(d, link);
         xref_link *l = NULL;
         if (strncmp(url, "annex:", 6) == 0)
-            l = resolve_annex(t, url + 6, n, &w, pos);
+            l = resolve_annex(t, url + 6, link, w, pos);
         else if (strncmp(url, "sec:", 4) == 0)
-            l = resolve_section(t, url + 4, n, pos);
+            l = resolve_section(t, url + 4, link, pos);
         else if (strncmp(url, "reg:", 4) == 0)
-            l = resolve_register(s, url + 4, n, pos);
+            l = resolve_register(s, url + 4, link, pos);
         else
             continue;
-        if (l) {
-            vec_push(&w.links, l);
-            cmark_node_set_user_data(n, l);
-        }
+        if (l)
+            vec_push(&w->links, l);
+        link->xref = l;
     }
-    cmark_iter_free(it);
-    free(w.footnote_sections);
-    *wp = w;
 }
 
 typedef struct resolve_jobs {

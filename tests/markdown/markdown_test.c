@@ -1,6 +1,7 @@
 /* md_parse from many threads at once: cmark-gfm 0.29 keeps strikethrough's
  * '~' in a global table that each parse's inline pass adds and removes, so
- * without md_parse's lock a parse on one thread can miss its ~~deletions~~. */
+ * unless md_parse keeps the passes from doing so (markdown.c), a parse on one
+ * thread can miss its ~~deletions~~. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

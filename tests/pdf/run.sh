@@ -12,6 +12,7 @@
 #   - bookmarks for every heading, links, metadata from the revision date;
 #   - a rebuild with -j 1 gives the same bytes as the default, PDFs and every
 #     other file;
+#   - a PDF shared between editions is the one each edition alone typesets;
 #   - the style sheet is read: a theme's pdf.yaml changes the page size, and
 #     an unknown key is a warning with its place.
 # Prints `pdf: N passed, M failed`.
@@ -454,6 +455,54 @@ if [ -z "$diff" ]; then ok "rebuild with -j 1 gives byte-identical PDFs"; else f
 # check of content/, made here where both builds are anyway).
 r=$(diff -rq "$OUT" "$TMP/again" 2>&1 | head -5)
 if [ -z "$r" ]; then ok "two builds of content/ (-j 1 and the default) give byte-identical output"; else fail "two builds of content/ differ" "$r"; fi
+
+# A PDF typeset for one edition is linked into the others whose audience
+# would see the same (the annexes' forms in all three, the plan in public
+# and staff, some printouts in staff and internal): an edition built alone
+# typesets every PDF itself, and must get those very bytes.
+diff=""
+shared=0
+"$POLICYGEN" build -C content -o "$TMP/alone-staff" --edition staff --today "$TODAY" \
+    >"$TMP/alone-staff.log" 2>&1 & # side by side
+staff=$!
+"$POLICYGEN" build -C content -o "$TMP/alone-internal" --edition internal --today "$TODAY" \
+    >"$TMP/alone-internal.log" 2>&1
+internal=$?
+wait "$staff"
+staff=$?
+for ed in staff internal; do
+    eval "rc=\$$ed"
+    if [ "$rc" -ne 0 ]; then
+        diff="$diff; the $ed build exited $rc: $(head -5 "$TMP/alone-$ed.log")"
+        continue
+    fi
+    for f in $(cd "$TMP/alone-$ed/$ed" && find . -name '*.pdf'); do
+        cmp -s "$OUT/$ed/$f" "$TMP/alone-$ed/$ed/$f" || diff="$diff $ed/$f"
+        [ "$(stat -c %h "$OUT/$ed/$f")" -gt 1 ] && shared=$((shared + 1))
+    done
+done
+[ "$shared" -gt 0 ] || diff="$diff; no PDF was shared between editions"
+if [ -z "$diff" ]; then
+    ok "PDFs shared between editions ($shared in staff and internal) are those each edition alone typesets"
+else
+    fail "a PDF shared between editions differs from its edition's own" "$diff"
+fi
+# Each edition's PDFs have the mode of its pages (the commit sets every
+# edition's: a PDF linked between public and staff would get staff's 0640).
+modes=""
+for ed in public staff internal; do
+    want=$(stat -c %a "$OUT/$ed/index.html")
+    for f in $(cd "$OUT/$ed" && find . -name '*.pdf'); do
+        [ "$(stat -c %a "$OUT/$ed/$f")" = "$want" ] || modes="$modes $ed/$f"
+    done
+done
+[ "$(stat -c %a "$OUT/public/index.html")" != "$(stat -c %a "$OUT/staff/index.html")" ] ||
+    modes="$modes; public and staff pages have the same mode (the check is void)"
+if [ -z "$modes" ]; then
+    ok "each edition's PDFs have its pages' mode (public's are readable by others)"
+else
+    fail "PDFs with another edition's mode" "$modes"
+fi
 
 # ---- the style sheet ----
 

@@ -2,18 +2,54 @@
 
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/xalloc.h"
 #include "markdown/markdown.h"
 #include "markdown/directive.h"
+#include "markdown/tree.h"
 #include "registers/registers.h"
 #include "render/html/colwidth.h"
 #include "render/html/register_html.h"
 #include "xref/xref.h"
 
 static const char *const XREF_CLASS[] = {"annex", "section", "register", "row"};
+
+/* ---- a body rendered once, at load ----
+ *
+ * The build renders each body while the load has its tree (html_prerender_body),
+ * so the trees need not be parsed again. What the load cannot know yet is a
+ * hole in the text, filled for each page (html_render_body): a
+ * cross-reference's target (xref runs after the load), the footnotes' numbers
+ * across the plan, a directive's output, which depends on the edition, and
+ * where a heading's id starts (for all.html). Every hole is filled by the
+ * code that renders a tree, so both give the same bytes. */
+
+typedef enum hole_kind {
+    HOLE_MARK,        /* a heading's id starts here */
+    HOLE_LINK_OPEN,   /* a link with a scheme (annex:, sec:, reg:): arg, its number */
+    HOLE_LINK_CLOSE,
+    HOLE_FILL,        /* the text xref writes for an empty one */
+    HOLE_FNREF,       /* a footnote mark: arg, the footnote's number in the document */
+    HOLE_FNDEF,       /* a footnote's <li> */
+    HOLE_FNBACK,      /* its back-links */
+    HOLE_DIRECTIVE,   /* arg: in document.directives */
+} hole_kind;
+
+typedef struct hole {
+    uint32_t at; /* in html_body.text */
+    uint32_t kind, arg;
+} hole;
+
+typedef struct html_body {
+    char *text;
+    size_t len;
+    hole *holes;
+    size_t nholes, cap;
+    double widest; /* the width in em its widest table needs (html_body_options.widest_table) */
+} html_body;
 
 typedef struct body_renderer {
     strbuf *out;
@@ -27,7 +63,22 @@ typedef struct body_renderer {
     const uint8_t *alignments;
     const char **widths; /* per column of the table being rendered: colwidth's class */
     int ncolumns;
+    cmark_node *root;       /* the document's tree (an annex's top block quotes are its guidance) */
+    html_body *pre;         /* rendering at load: holes go here */
+    uint32_t links;         /* links of the document met so far */
+    uint32_t directives;    /* directives met so far */
+    bool unfit;             /* something the holes cannot express: render the tree */
 } body_renderer;
+
+static void add_hole(body_renderer *r, hole_kind kind, uint32_t arg)
+{
+    html_body *b = r->pre;
+    if (b->nholes == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 32;
+        b->holes = xrealloc(b->holes, b->cap * sizeof *b->holes);
+    }
+    b->holes[b->nholes++] = (hole){(uint32_t)r->out->len, kind, arg};
+}
 
 /* sb_append, inline: the length of a literal is known when compiling. */
 static inline void put(strbuf *out, const char *s)
@@ -83,7 +134,9 @@ static void heading_open(body_renderer *r, cmark_node *node)
     if (s) {
         put(r->out, " id=\"");
         html_id_marks *marks = r->opts->id_marks;
-        if (marks) {
+        if (r->pre)
+            add_hole(r, HOLE_MARK, 0);
+        else if (marks) {
             if (marks->len == marks->cap) {
                 marks->cap = marks->cap ? marks->cap * 2 : 16;
                 marks->at = xrealloc(marks->at, marks->cap * sizeof *marks->at);
@@ -106,13 +159,12 @@ static void heading_open(body_renderer *r, cmark_node *node)
 
 static void table_cell_open(body_renderer *r)
 {
-    const char *tag = r->in_table_header ? "th" : "td";
     uint8_t align = r->alignments ? r->alignments[r->table_column] : 0;
     const char *width = r->in_table_header && r->widths && r->table_column < r->ncolumns
                             ? r->widths[r->table_column]
                             : NULL;
     const char *align_class = align == 'l' ? "left" : align == 'c' ? "center" : align == 'r' ? "right" : NULL;
-    sb_printf(r->out, "<%s", tag);
+    put(r->out, r->in_table_header ? "<th" : "<td");
     if (r->in_table_header)
         put(r->out, " scope=\"col\"");
     if (align_class || width)
@@ -121,9 +173,21 @@ static void table_cell_open(body_renderer *r)
     put(r->out, ">");
 }
 
+static bool has_empty_link(cmark_node *node)
+{
+    for (cmark_node *c = cmark_node_first_child(node); c; c = cmark_node_next(c))
+        if ((cmark_node_get_type(c) == CMARK_NODE_LINK && !cmark_node_first_child(c)) ||
+            has_empty_link(c))
+            return true;
+    return false;
+}
+
 /* The width class of each column of a table node, from its cells' text. */
 static void table_widths(body_renderer *r, cmark_node *table)
 {
+    /* At load, an empty link has no text yet (xref writes it later). */
+    if (r->pre && has_empty_link(table))
+        r->unfit = true;
     free(r->widths);
     r->widths = NULL;
     r->ncolumns = 0;
@@ -148,13 +212,22 @@ static void table_widths(body_renderer *r, cmark_node *table)
         r->widths[i] = colwidth_class(&w[i]);
         total += colwidth_em(&w[i]) + COLWIDTH_PADDING_EM;
     }
-    if (r->opts->widest_table && total > *r->opts->widest_table)
-        *r->opts->widest_table = total;
+    double *widest = r->pre ? &r->pre->widest : r->opts->widest_table;
+    if (widest && total > *widest)
+        *widest = total;
     r->ncolumns = n;
     free(w);
 }
 
 static void render_tree(body_renderer *r, cmark_node *root);
+
+static bool image_has_link(cmark_node *image)
+{
+    for (cmark_node *c = cmark_node_first_child(image); c; c = cmark_node_next(c))
+        if (cmark_node_get_type(c) == CMARK_NODE_LINK || image_has_link(c))
+            return true;
+    return false;
+}
 
 static void render_annex_list(body_renderer *r)
 {
@@ -205,9 +278,8 @@ static void render_directive(body_renderer *r, const directive *d)
 
 /* A cross-reference to a chapter, annex or register this edition does not
  * show keeps its text but loses its link. */
-static bool link_hidden(const body_renderer *r, cmark_node *link)
+static bool link_hidden(const body_renderer *r, const xref_link *x)
 {
-    const xref_link *x = cmark_node_get_user_data(link);
     if (!x)
         return false;
     if (x->target_doc)
@@ -225,6 +297,86 @@ static bool link_hidden(const body_renderer *r, cmark_node *link)
     return false;
 }
 
+static void link_open(body_renderer *r, const xref_link *xref, const char *url, const char *title)
+{
+    strbuf *out = r->out;
+    if (link_hidden(r, xref)) {
+        put(out, "<span class=\"xref-hidden\">");
+        return;
+    }
+    put(out, "<a href=\"");
+    if (xref) {
+        put(out, r->opts->root ? r->opts->root : "");
+        text(r, xref->href);
+        put(out, "\" class=\"xref xref-");
+        put(out, XREF_CLASS[xref->kind]);
+    } else {
+        attr_url(r, url);
+    }
+    put(out, "\"");
+    if (title && *title) {
+        put(out, " title=\"");
+        text(r, title);
+        put(out, "\"");
+    }
+    put(out, ">");
+}
+
+static void link_close(body_renderer *r, const xref_link *xref)
+{
+    put(r->out, link_hidden(r, xref) ? "</span>" : "</a>");
+}
+
+static bool has_scheme(const char *url)
+{
+    return strncmp(url, "annex:", 6) == 0 || strncmp(url, "sec:", 4) == 0 ||
+           strncmp(url, "reg:", 4) == 0;
+}
+
+static void footnote_ref(body_renderer *r, int local)
+{
+    strbuf *out = r->out;
+    int n = footnote_number(r, local);
+    int seen = ++r->footnote_refs[local - 1];
+    put(out, "<sup class=\"fnref\"><a href=\"#fn-");
+    sb_append_int(out, n);
+    put(out, "\" id=\"fnref-");
+    sb_append_int(out, n);
+    if (seen > 1) {
+        sb_appendc(out, '-');
+        sb_append_int(out, seen);
+    }
+    put(out, "\" role=\"doc-noteref\">");
+    sb_append_int(out, n);
+    put(out, "</a></sup>");
+}
+
+static void footnote_def_open(body_renderer *r, int local)
+{
+    int n = footnote_number(r, local);
+    put(r->out, "<li id=\"fn-");
+    sb_append_int(r->out, n);
+    put(r->out, "\" value=\"");
+    sb_append_int(r->out, n);
+    put(r->out, "\">");
+}
+
+static void footnote_backlinks(body_renderer *r, int local)
+{
+    strbuf *out = r->out;
+    int n = footnote_number(r, local);
+    int refs = r->footnote_refs[local - 1];
+    for (int k = 1; k <= refs; k++) {
+        put(out, " <a href=\"#fnref-");
+        sb_append_int(out, n);
+        if (k > 1) {
+            sb_appendc(out, '-');
+            sb_append_int(out, k);
+        }
+        put(out, "\" class=\"backref\" role=\"doc-backlink\" aria-label=\"回到內文\">↩</a>");
+    }
+}
+
 static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
 {
     bool entering = ev == CMARK_EVENT_ENTER;
@@ -235,7 +387,7 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
     case CMARK_NODE_BLOCK_QUOTE:
         /* In an annex, a block quote at the top is the form's guidance: the
          * page shows it apart, and print leaves it off the sheet. */
-        if (r->doc->kind == DOCUMENT_ANNEX && cmark_node_parent(node) == r->doc->root)
+        if (r->doc->kind == DOCUMENT_ANNEX && cmark_node_parent(node) == r->root)
             put(out, entering ? "<aside class=\"form-guidance\" aria-label=\"填寫說明\">\n"
                                 "<p class=\"form-guidance-title\">填寫說明</p>\n"
                               : "</aside>\n");
@@ -251,7 +403,9 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
         if (entering) {
             r->ordered_depth++;
             int style = (r->ordered_depth - 1) % 3 + 1;
-            sb_printf(out, "<ol class=\"ol%d\"", style);
+            put(out, "<ol class=\"ol");
+            sb_appendc(out, (char)('0' + style));
+            sb_appendc(out, '"');
             int start = cmark_node_get_list_start(node);
             if (start != 1)
                 sb_printf(out, " start=\"%d\"", start);
@@ -278,7 +432,10 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
         break;
     case CMARK_NODE_CODE_BLOCK:
         if (cmark_node_get_user_data(node)) {
-            render_directive(r, cmark_node_get_user_data(node));
+            if (r->pre)
+                add_hole(r, HOLE_DIRECTIVE, r->directives++);
+            else
+                render_directive(r, cmark_node_get_user_data(node));
             break;
         }
         put(out, "<pre><code>");
@@ -325,38 +482,35 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
     case CMARK_NODE_STRONG:
         put(out, entering ? "<strong>" : "</strong>");
         break;
-    case CMARK_NODE_LINK:
-        if (link_hidden(r, node)) {
-            if (entering)
-                put(out, "<span class=\"xref-hidden\">");
-            else
-                put(out, "</span>");
+    case CMARK_NODE_LINK: {
+        const char *url = cmark_node_get_url(node);
+        if (r->pre && entering)
+            r->links++;
+        if (r->pre && has_scheme(url)) {
+            uint32_t k = r->links - 1;
+            /* On the way out the number is that of the last link met inside,
+             * so it is kept with the opening. */
+            if (entering) {
+                add_hole(r, HOLE_LINK_OPEN, k);
+                if (!cmark_node_first_child(node))
+                    add_hole(r, HOLE_FILL, k);
+                cmark_node_set_user_data(node, (void *)(uintptr_t)(k + 1));
+            } else {
+                add_hole(r, HOLE_LINK_CLOSE, (uint32_t)(uintptr_t)cmark_node_get_user_data(node) - 1);
+            }
             break;
         }
-        if (entering) {
-            const xref_link *xref = cmark_node_get_user_data(node);
-            put(out, "<a href=\"");
-            if (xref) {
-                put(out, r->opts->root ? r->opts->root : "");
-                text(r, xref->href);
-                sb_printf(out, "\" class=\"xref xref-%s", XREF_CLASS[xref->kind]);
-            } else {
-                attr_url(r, cmark_node_get_url(node));
-            }
-            put(out, "\"");
-            const char *title = cmark_node_get_title(node);
-            if (title && *title) {
-                put(out, " title=\"");
-                text(r, title);
-                put(out, "\"");
-            }
-            put(out, ">");
-        } else {
-            put(out, "</a>");
-        }
+        const xref_link *xref = r->pre ? NULL : cmark_node_get_user_data(node);
+        if (entering)
+            link_open(r, xref, url, cmark_node_get_title(node));
+        else
+            link_close(r, xref);
         break;
+    }
     case CMARK_NODE_IMAGE:
         if (entering) {
+            if (r->pre && image_has_link(node))
+                r->unfit = true; /* its alt text would want xref's */
             put(out, "<img src=\"");
             attr_url(r, cmark_node_get_url(node));
             put(out, "\" alt=\"");
@@ -372,12 +526,10 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
         int local = atoi(cmark_node_get_literal(node));
         if (local < 1 || local > r->doc->footnote_count)
             break;
-        int n = footnote_number(r, local);
-        int seen = ++r->footnote_refs[local - 1];
-        sb_printf(out, "<sup class=\"fnref\"><a href=\"#fn-%d\" id=\"fnref-%d", n, n);
-        if (seen > 1)
-            sb_printf(out, "-%d", seen);
-        sb_printf(out, "\" role=\"doc-noteref\">%d</a></sup>", n);
+        if (r->pre)
+            add_hole(r, HOLE_FNREF, (uint32_t)local);
+        else
+            footnote_ref(r, local);
         break;
     }
     case CMARK_NODE_FOOTNOTE_DEFINITION:
@@ -386,18 +538,16 @@ static void render_node(body_renderer *r, cmark_node *node, cmark_event_type ev)
             if (local == 1)
                 put(out, "<section class=\"footnotes\" role=\"doc-endnotes\" "
                                "aria-label=\"註腳\">\n<ol>\n");
-            sb_printf(out, "<li id=\"fn-%d\" value=\"%d\">", footnote_number(r, local),
-                      footnote_number(r, local));
+            if (r->pre)
+                add_hole(r, HOLE_FNDEF, (uint32_t)local);
+            else
+                footnote_def_open(r, local);
         } else {
             int local = r->footnote_index;
-            int n = footnote_number(r, local);
-            int refs = r->footnote_refs[local - 1];
-            for (int k = 1; k <= refs; k++) {
-                sb_printf(out, " <a href=\"#fnref-%d", n);
-                if (k > 1)
-                    sb_printf(out, "-%d", k);
-                put(out, "\" class=\"backref\" role=\"doc-backlink\" aria-label=\"回到內文\">↩</a>");
-            }
+            if (r->pre)
+                add_hole(r, HOLE_FNBACK, (uint32_t)local);
+            else
+                footnote_backlinks(r, local);
             put(out, "</li>\n");
             if (local == r->doc->footnote_count)
                 put(out, "</ol>\n</section>\n");
@@ -449,33 +599,122 @@ static void render_tree(body_renderer *r, cmark_node *root)
     cmark_iter_free(it);
 }
 
+static void html_body_free(void *p)
+{
+    html_body *b = p;
+    if (!b)
+        return;
+    free(b->text);
+    free(b->holes);
+    free(b);
+}
+
+void html_prerender_body(void *ctx, document *d, cmark_node *root)
+{
+    (void)ctx;
+    strbuf out;
+    sb_init(&out);
+    sb_grow(&out, d->body_len * 3 / 2); /* about what Markdown becomes */
+    html_body *b = xcalloc(1, sizeof *b);
+    static const html_body_options none = {0};
+    body_renderer r = {.out = &out, .doc = d, .opts = &none, .root = root, .pre = b};
+    render_tree(&r, root);
+    free(r.widths);
+    if (r.unfit) {
+        sb_free(&out);
+        html_body_free(b);
+        return;
+    }
+    b->len = out.len;
+    b->text = xrealloc(sb_take(&out), b->len + 1); /* kept till the end: no slack */
+    if (b->nholes)
+        b->holes = xrealloc(b->holes, b->nholes * sizeof *b->holes);
+    d->made = b;
+    d->made_free = html_body_free;
+}
+
+/* The body rendered at load, its holes filled for these options. */
+static void fill_holes(body_renderer *r, const html_body *b)
+{
+    const document *d = r->doc;
+    strbuf *out = r->out;
+    double *widest = r->opts->widest_table;
+    if (widest && b->widest > *widest)
+        *widest = b->widest;
+    sb_grow(out, b->len + b->nholes * 64);
+    size_t from = 0;
+    for (size_t i = 0; i < b->nholes; i++) {
+        const hole *h = &b->holes[i];
+        sb_appendn(out, b->text + from, h->at - from);
+        from = h->at;
+        const doc_link *l;
+        switch ((hole_kind)h->kind) {
+        case HOLE_MARK: {
+            html_id_marks *marks = r->opts->id_marks;
+            if (marks) {
+                if (marks->len == marks->cap) {
+                    marks->cap = marks->cap ? marks->cap * 2 : 16;
+                    marks->at = xrealloc(marks->at, marks->cap * sizeof *marks->at);
+                }
+                marks->at[marks->len++] = out->len;
+            }
+            if (r->opts->id_prefix)
+                text(r, r->opts->id_prefix);
+            break;
+        }
+        case HOLE_LINK_OPEN:
+            l = d->links.items[h->arg];
+            link_open(r, l->xref, l->url, l->title);
+            break;
+        case HOLE_LINK_CLOSE:
+            l = d->links.items[h->arg];
+            link_close(r, l->xref);
+            break;
+        case HOLE_FILL:
+            /* As the text node xref's text is in a tree (markdown/tree.h). */
+            l = d->links.items[h->arg];
+            if (l->xref && l->fill)
+                text(r, l->fill);
+            break;
+        case HOLE_FNREF: footnote_ref(r, (int)h->arg); break;
+        case HOLE_FNDEF: footnote_def_open(r, (int)h->arg); break;
+        case HOLE_FNBACK: footnote_backlinks(r, (int)h->arg); break;
+        case HOLE_DIRECTIVE: render_directive(r, d->directives.items[h->arg]); break;
+        }
+    }
+    sb_appendn(out, b->text + from, b->len - from);
+}
+
 void html_render_body(strbuf *out, const document *d, const html_body_options *opts)
 {
     body_renderer r = {.out = out, .doc = d, .opts = opts};
     r.footnote_refs = xcalloc((size_t)d->footnote_count + 1, sizeof *r.footnote_refs);
-    render_tree(&r, d->root);
+    if (d->made && d->made_free == html_body_free) {
+        fill_holes(&r, d->made);
+    } else {
+        md_tree *tree = md_tree_open(d);
+        r.root = tree->root;
+        render_tree(&r, tree->root);
+        md_tree_close(tree);
+    }
     free(r.footnote_refs);
     free(r.widths);
 }
 
-char *html_prefix_ids(const char *body, size_t len, const html_id_marks *marks,
-                      const char *prefix)
+void html_render_tree(strbuf *out, const document *d, cmark_node *root,
+                      const html_body_options *opts)
 {
-    strbuf esc;
-    sb_init(&esc);
-    sb_append_html(&esc, prefix, strlen(prefix));
-    strbuf out;
-    sb_init(&out);
-    sb_grow(&out, len + marks->len * esc.len);
-    size_t from = 0;
-    for (size_t i = 0; i < marks->len; i++) {
-        sb_appendn(&out, body + from, marks->at[i] - from);
-        sb_appendn(&out, esc.data, esc.len);
-        from = marks->at[i];
-    }
-    sb_appendn(&out, body + from, len - from);
-    sb_free(&esc);
-    return sb_take(&out);
+    body_renderer r = {.out = out, .doc = d, .opts = opts, .root = root};
+    r.footnote_refs = xcalloc((size_t)d->footnote_count + 1, sizeof *r.footnote_refs);
+    render_tree(&r, root);
+    free(r.footnote_refs);
+    free(r.widths);
+}
+
+size_t html_body_size(const document *d)
+{
+    const html_body *b = d->made && d->made_free == html_body_free ? d->made : NULL;
+    return b ? b->len + b->nholes * 64 : d->body_len * 3 / 2; /* about what Markdown becomes */
 }
 
 void html_render_inline(strbuf *out, cmark_node *node)
@@ -503,8 +742,11 @@ void html_render_section(strbuf *out, const document *d, const section *sec,
 {
     body_renderer r = {.out = out, .doc = d, .opts = opts};
     r.footnote_refs = xcalloc((size_t)d->footnote_count + 1, sizeof *r.footnote_refs);
-    for (cmark_node *n = md_section_first(sec); n; n = md_section_next(sec, n))
+    md_tree *tree = md_tree_open(d);
+    r.root = tree->root;
+    for (cmark_node *n = md_section_first(tree, sec); n; n = md_section_next(tree, sec, n))
         render_tree(&r, n);
+    md_tree_close(tree);
     free(r.footnote_refs);
     free(r.widths);
 }

@@ -8,8 +8,7 @@
 #include "core/strbuf.h"
 
 /* Where the heading ids of a rendered body begin, as offsets into its
- * buffer: the body with ids prefixed is the same bytes with the prefix put
- * in at each (html_prefix_ids), so it need not be rendered again. */
+ * buffer (before any id_prefix). */
 typedef struct html_id_marks {
     size_t *at;
     size_t len, cap;
@@ -29,12 +28,22 @@ typedef struct html_body_options {
     double *widest_table;
 } html_body_options;
 
-/* Appends the body (headings numbered, footnotes at the end) to out. */
+/* Appends the body (headings numbered, footnotes at the end) to out: from
+ * what html_prerender_body made of it when there is that, else from its tree
+ * parsed again. */
 void html_render_body(strbuf *out, const document *d, const html_body_options *opts);
-/* The body of len bytes as it renders with id_prefix prefix: the prefix,
- * escaped, put in at each mark. The caller frees the result and the marks. */
-char *html_prefix_ids(const char *body, size_t len, const html_id_marks *marks,
-                      const char *prefix);
+/* Appends a tree that is no document of the site's (an evidence file, parsed
+ * by the caller) as d's body: without sections, directives or
+ * cross-references of its own. */
+void html_render_tree(strbuf *out, const document *d, cmark_node *root,
+                      const html_body_options *opts);
+/* A site_visitor (content/site.h): renders d's body while the load has its
+ * tree, but for what only later stages know (cross-references, footnote
+ * numbers across the plan, directives, which depend on the edition), and
+ * keeps it in d->made for html_render_body. The same bytes either way. */
+void html_prerender_body(void *ctx, document *d, cmark_node *root);
+/* About how long d's body is as HTML, for a buffer's first size. */
+size_t html_body_size(const document *d);
 /* Appends a section's content without its heading: the blocks up to the
  * next heading of its level or above (for the chapter's top section, the
  * text before its first heading). Footnote marks render, their notes do not. */

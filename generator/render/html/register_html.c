@@ -7,6 +7,7 @@
 
 #include "core/xalloc.h"
 #include "markdown/markdown.h"
+#include "markdown/tree.h"
 #include "render/html/body.h"
 #include "render/html/colwidth.h"
 #include "xref/xref.h"
@@ -551,7 +552,8 @@ static void find_mentions(const site *s, audience aud, mention *m, size_t n)
         }
         if (!directives && !strstr(d->source_body, "reg:"))
             continue;
-        cmark_iter *it = cmark_iter_new(d->root);
+        md_tree *tree = md_tree_open(d);
+        cmark_iter *it = cmark_iter_new(tree->root);
         cmark_event_type ev;
         while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
             cmark_node *node = cmark_iter_get_node(it);
@@ -577,6 +579,7 @@ static void find_mentions(const site *s, audience aud, mention *m, size_t n)
             }
         }
         cmark_iter_free(it);
+        md_tree_close(tree);
     }
 }
 

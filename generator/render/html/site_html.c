@@ -1,3 +1,5 @@
+/* memmem */
+#define _GNU_SOURCE
 #include "render/html/site_html.h"
 
 #include <errno.h>
@@ -87,6 +89,7 @@ struct page_job {
     char *(*build_raw)(page_writer *w, page_job *job, size_t *len); /* a file that is no page */
     size_t index;  /* which chapter or annex, for build */
     size_t size_hint; /* the page's size, about, when build knows it */
+    bool parts;    /* all.html: the chapters' bodies go in after the template */
     strbuf html;   /* the rendered page, until it is written */
     void *note;    /* the observer's, from look to written */
     bool rendered;
@@ -117,10 +120,7 @@ struct page_writer {
     vec chapters;  /* the chapters and annexes this edition shows (borrowed) */
     vec annexes;
     vec evidence;  /* the evidence files this edition shows (borrowed paths) */
-    /* Per chapter, its part of all.html: made with the chapter's page, and
-     * taken by all.html, whose job waits for every one. */
-    char **chapter_parts;
-    size_t parts_done;
+    char part_marker[48]; /* all.html: where a chapter's body goes (see all_page) */
     /* Per chapter and per annex, the entries of the search index (vec of
      * search_doc*), made with its page and taken by search/index.js. */
     vec **search_parts;
@@ -195,6 +195,8 @@ static void write_page_later(page_writer *w, const char *relpath, const char *te
     job->index = index;
 }
 
+static void put_parts(page_writer *w, page_job *job);
+
 /* Renders on any thread, data made and freed there too. */
 static void render_job(void *ctx, int worker, size_t i)
 {
@@ -224,6 +226,8 @@ static void render_job(void *ctx, int worker, size_t i)
     job->rendered =
         tpl_render_named(w->templates[worker], job->template_name, data, &job->html, &err);
     value_unref(data);
+    if (job->rendered && job->parts)
+        put_parts(w, job);
     if (job->rendered) {
         if (w->pages.look)
             job->note = w->pages.look(w->pages.ctx, job->html.data, job->html.len);
@@ -249,25 +253,14 @@ static void write_job(void *ctx, size_t i)
     w->jobs.items[i] = NULL;
 }
 
-/* a, b and c as one string: for the many hrefs, without printf. */
-static char *concat3(const char *a, const char *b, const char *c)
-{
-    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-    char *p = xmalloc(la + lb + lc + 1);
-    memcpy(p, a, la);
-    memcpy(p + la, b, lb);
-    memcpy(p + la + lb, c, lc + 1);
-    return p;
-}
-
 static char *chapter_href(const document *d)
 {
-    return concat3("plan/", d->id, ".html");
+    return xconcat3("plan/", d->id, ".html");
 }
 
 static char *annex_href(const document *d)
 {
-    return concat3("annexes/", d->id, ".html");
+    return xconcat3("annexes/", d->id, ".html");
 }
 
 static value *document_summary(const document *d, bool annex)
@@ -295,8 +288,8 @@ static value *toc_sections(const document *d, const char *href_base, const char 
         value_map_set_string(v, "label", s->label);
         value_map_set_string(v, "title", s->title);
         value_map_set_number(v, "level", s->level);
-        char *base = concat3(href_base, "#", id_prefix);
-        value_map_set(v, "href", value_string_take(concat3(base, s->id, "")));
+        char *base = xconcat3(href_base, "#", id_prefix);
+        value_map_set(v, "href", value_string_take(xconcat3(base, s->id, "")));
         free(base);
         value_list_push(list, v);
     }
@@ -397,37 +390,27 @@ static value *build_common(const page_writer *w)
 #define PORTRAIT_EM 44.0
 
 /* A document's body (the Markdown rendered: the bulk of the work), for a
- * page in a folder below the root. With marks, where its heading ids are.
- * Sets the page's size hint. */
-static value *render_body(const page_writer *w, const document *d, html_id_marks *marks,
-                          page_job *job, double *widest_table)
+ * page in a folder below the root; with widest_table, the width the widest
+ * table needs. Sets the page's size hint. */
+static value *render_body(const page_writer *w, const document *d, page_job *job,
+                          double *widest_table)
 {
     strbuf sb;
     sb_init(&sb);
-    sb_grow(&sb, strlen(d->source_body) * 3 / 2); /* about what Markdown becomes */
-    html_body_options opts = {.site = w->site,
-                              .audience = w->audience,
-                              .root = "../",
-                              .id_marks = marks,
-                              .widest_table = widest_table};
+    sb_grow(&sb, html_body_size(d));
+    html_body_options opts = {
+        .site = w->site, .audience = w->audience, .root = "../", .widest_table = widest_table};
     html_render_body(&sb, d, &opts);
     job->size_hint = sb.len + PAGE_FRAME_BYTES;
     return value_string_take(sb_take(&sb));
 }
 
-/* A chapter's page, and its part of all.html: the same body with the ids
- * prefixed by the chapter's id, so it is not rendered twice. */
 static value *chapter_page(page_writer *w, page_job *job)
 {
     size_t index = job->index;
     const document *d = w->chapters.items[index];
     value *page = document_summary(d, false);
-    html_id_marks marks = {0};
-    value *body = render_body(w, d, &marks, job, NULL);
-    char *prefix = xasprintf("%s--", d->id);
-    char *part = html_prefix_ids(body->as.string.data, body->as.string.len, &marks, prefix);
-    free(prefix);
-    free(marks.at);
+    value *body = render_body(w, d, job, NULL);
     char *href = chapter_href(d);
     const section *top = d->sections.items[0];
     vec *docs = xcalloc(1, sizeof *docs);
@@ -436,12 +419,8 @@ static value *chapter_page(page_writer *w, page_job *job)
                           body->as.string.len);
     free(href);
     pthread_mutex_lock(&w->parts_lock);
-    w->chapter_parts[index] = part;
     w->search_parts[index] = docs;
-    w->search_done++;
-    if (++w->parts_done == w->chapters.len)
-        pthread_cond_broadcast(&w->parts_ready);
-    if (w->search_done == w->chapters.len + w->annexes.len)
+    if (++w->search_done == w->chapters.len + w->annexes.len)
         pthread_cond_broadcast(&w->parts_ready);
     pthread_mutex_unlock(&w->parts_lock);
     value_map_set(page, "body", body);
@@ -488,17 +467,16 @@ static value *toc_page(page_writer *w, page_job *job)
     return toc;
 }
 
-/* The whole plan on one page: ids get the chapter's id as a prefix. Its
- * job comes after every chapter's, so those have all started. */
+/* The whole plan on one page: ids get the chapter's id as a prefix. The
+ * template gets a marker for each chapter's body, and each body goes in
+ * where its marker is once the template is done (put_parts), made then: the
+ * bodies of a large plan are never all in memory besides the page. */
 static value *all_page(page_writer *w, page_job *job)
 {
-    pthread_mutex_lock(&w->parts_lock);
-    while (w->parts_done < w->chapters.len)
-        pthread_cond_wait(&w->parts_ready, &w->parts_lock);
-    pthread_mutex_unlock(&w->parts_lock);
     value *all = value_map();
     value *parts = value_list();
     job->size_hint = PAGE_FRAME_BYTES;
+    job->parts = true;
     for (size_t i = 0; i < w->chapters.len; i++) {
         const document *d = w->chapters.items[i];
         value *c = document_summary(d, false);
@@ -507,15 +485,48 @@ static value *all_page(page_writer *w, page_job *job)
         free(prefix);
         value_map_set_bool(c, "has_sections", value_list_len(sections) > 0);
         value_map_set(c, "sections", sections);
-        value *body = value_string_take(w->chapter_parts[i]);
-        w->chapter_parts[i] = NULL;
-        job->size_hint += body->as.string.len + 512;
-        value_map_set(c, "body", body);
+        value_map_set(c, "body", value_string_take(xasprintf("%s%zu\x01", w->part_marker, i)));
+        job->size_hint += 512;
         value_list_push(parts, c);
     }
     value_map_set(all, "chapters", parts);
     value_map_set_string(all, "title", "全文");
     return all;
+}
+
+/* all.html's chapter bodies in place of their markers. */
+static void put_parts(page_writer *w, page_job *job)
+{
+    strbuf page;
+    sb_init(&page);
+    size_t size = job->html.len;
+    for (size_t i = 0; i < w->chapters.len; i++)
+        size += html_body_size(w->chapters.items[i]);
+    sb_grow(&page, size);
+    size_t marker_len = strlen(w->part_marker);
+    const char *at = job->html.data, *end = job->html.data + job->html.len;
+    for (;;) {
+        const char *m = memmem(at, (size_t)(end - at), w->part_marker, marker_len);
+        char *after;
+        unsigned long long i = m ? strtoull(m + marker_len, &after, 10) : 0;
+        if (!m || i >= w->chapters.len || *after != '\x01') {
+            sb_appendn(&page, at, (size_t)((m ? m + 1 : end) - at));
+            if (!m)
+                break;
+            at = m + 1;
+            continue;
+        }
+        sb_appendn(&page, at, (size_t)(m - at));
+        const document *d = w->chapters.items[i];
+        char *prefix = xasprintf("%s--", d->id);
+        html_body_options opts = {
+            .site = w->site, .audience = w->audience, .root = "../", .id_prefix = prefix};
+        html_render_body(&page, d, &opts);
+        free(prefix);
+        at = after + 1;
+    }
+    sb_free(&job->html);
+    job->html = page;
 }
 
 static void write_plan(page_writer *w)
@@ -562,7 +573,7 @@ static value *annex_page(page_writer *w, page_job *job)
     const document *d = w->annexes.items[job->index];
     value *page = document_summary(d, true);
     double widest = 0;
-    value *body = render_body(w, d, NULL, job, &widest);
+    value *body = render_body(w, d, job, &widest);
     char *href = annex_href(d);
     char *number = xasprintf("附件 %d", d->number);
     char *prefix = xasprintf("附件 %d ", d->number);
@@ -654,10 +665,10 @@ static value *evidence_page(page_writer *w, page_job *job)
     if (!text) /* it was there when the registers were loaded; the build fails */
         diag_error(srcpos_file(path), "evidence", "cannot read: %s", strerror(errno));
     document d = {.kind = DOCUMENT_DIGEST, .path = path};
-    d.root = md_parse(text ? text : "", text ? len : 0);
+    cmark_node *tree = md_parse(text ? text : "", text ? len : 0);
     /* The title is the page's heading; the first # heading is not repeated. */
     const char *title = site_evidence_title(s, name);
-    cmark_node *first = cmark_node_first_child(d.root);
+    cmark_node *first = cmark_node_first_child(tree);
     if (title && first && cmark_node_get_type(first) == CMARK_NODE_HEADING) {
         cmark_node_unlink(first);
         cmark_node_free(first);
@@ -666,8 +677,8 @@ static value *evidence_page(page_writer *w, page_job *job)
     strbuf sb;
     sb_init(&sb);
     html_body_options opts = {.site = s, .audience = w->audience, .root = root};
-    html_render_body(&sb, &d, &opts);
-    cmark_node_free(d.root);
+    html_render_tree(&sb, &d, tree, &opts);
+    cmark_node_free(tree);
     free(text);
     free(path);
     free(root);
@@ -1120,7 +1131,8 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     if (w.shows_status)
         value_map_set_bool(w.common, "status", true);
 
-    w.chapter_parts = xcalloc(w.chapters.len + 1, sizeof *w.chapter_parts);
+    /* Marks a place for a chapter's body in all.html: not text a page has. */
+    snprintf(w.part_marker, sizeof w.part_marker, "\x01policygen-part-%p-", (void *)&w);
     w.search_parts = xcalloc(w.chapters.len + w.annexes.len + 1, sizeof *w.search_parts);
     pthread_mutex_init(&w.parts_lock, NULL);
     pthread_cond_init(&w.parts_ready, NULL);
@@ -1151,7 +1163,6 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     free(w.templates);
     pthread_mutex_destroy(&w.parts_lock);
     pthread_cond_destroy(&w.parts_ready);
-    free(w.chapter_parts);
     for (size_t i = 0; i < w.chapters.len + w.annexes.len; i++)
         if (w.search_parts[i]) {
             vec_free(w.search_parts[i]);

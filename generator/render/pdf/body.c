@@ -8,6 +8,7 @@
 #include "core/xalloc.h"
 #include "markdown/directive.h"
 #include "markdown/markdown.h"
+#include "markdown/tree.h"
 #include "registers/registers.h"
 #include "xref/xref.h"
 
@@ -52,7 +53,7 @@ static char *xref_attrs(const pdf_builder *b, const xref_link *x)
     switch (x->kind) {
     case XREF_SECTION: {
         const section *s = x->target_section;
-        if (!s || s->doc->audience > b->aud)
+        if (!s || !audience_sees(b->aud, s->doc->audience))
             return NULL;
         if (s->doc == b->doc && s->doc->kind == DOCUMENT_ANNEX) {
             char *dest = pdf_section_dest(s);
@@ -67,8 +68,12 @@ static char *xref_attrs(const pdf_builder *b, const xref_link *x)
                 free(dest);
                 return a;
             }
-            /* Cairo 1.16 cannot point into another file's destinations: the file opens. */
-            return b->plan_file ? file_link(b->plan_file) : NULL;
+            /* Cairo 1.16 cannot point into another file's destinations: the file
+             * opens. Its name is the edition's own (pdf_plan_path). */
+            if (!b->plan_file)
+                return NULL;
+            audience_own(b->aud);
+            return file_link(b->plan_file);
         }
         char *path = xasprintf("../annexes/%s.pdf", s->doc->id);
         char *a = file_link(path);
@@ -76,7 +81,7 @@ static char *xref_attrs(const pdf_builder *b, const xref_link *x)
         return a;
     }
     case XREF_ANNEX: {
-        if (!x->target_doc || x->target_doc->audience > b->aud)
+        if (!x->target_doc || !audience_sees(b->aud, x->target_doc->audience))
             return NULL;
         char *path = xasprintf("../annexes/%s.pdf", x->target_doc->id);
         char *a = file_link(path);
@@ -449,7 +454,7 @@ static void annex_list(pdf_builder *b)
     int n = 0;
     for (size_t i = 0; i < s->annexes.len; i++) {
         const document *a = s->annexes.items[i];
-        if (a->audience > b->aud)
+        if (!audience_sees(b->aud, a->audience))
             continue;
         snprintf(items[n].marker, sizeof items[n].marker, "%d.", a->number);
         items[n++].annex = a;
@@ -548,7 +553,7 @@ static void directive_block(pdf_builder *b, const directive *d)
         annex_list(b);
         break;
     case DIRECTIVE_ONLY:
-        if (b->aud >= d->audience && d->content) {
+        if (audience_sees(b->aud, d->audience) && d->content) {
             /* The block's own footnotes are not numbered with the plan's. */
             bool *seen = b->fn_seen;
             const document *doc = b->doc;
@@ -590,7 +595,7 @@ static void block(pdf_builder *b, cmark_node *n)
     case CMARK_NODE_BLOCK_QUOTE: {
         /* An annex's guidance waits for its own page (pdf_build_document). */
         if (b->guidance_apart && b->doc && b->doc->kind == DOCUMENT_ANNEX &&
-            cmark_node_parent(n) == b->doc->root)
+            cmark_node_parent(n) == b->root)
             break;
         double saved = b->indent;
         b->indent += 2 * em(b);
@@ -652,12 +657,12 @@ static void footnote_inlines(pdf_builder *b, rich *r, cmark_node *def)
     }
 }
 
-static void footnotes(pdf_builder *b, const document *d)
+static void footnotes(pdf_builder *b, const document *d, cmark_node *root)
 {
     const pdf_style *st = b->st;
     text_style ts = {PDF_FONT_BODY, false, false, false, st->footnote_size};
     int k = 0;
-    for (cmark_node *c = cmark_node_first_child(d->root); c; c = cmark_node_next(c)) {
+    for (cmark_node *c = cmark_node_first_child(root); c; c = cmark_node_next(c)) {
         if (cmark_node_get_type(c) != CMARK_NODE_FOOTNOTE_DEFINITION)
             continue;
         int local = ++k;
@@ -694,10 +699,10 @@ static void footnotes(pdf_builder *b, const document *d)
 
 /* An annex's guidance (its top-level block quotes) on a page after the
  * form, so the sheet to sign carries none of it. */
-static void guidance_page(pdf_builder *b, const document *d)
+static void guidance_page(pdf_builder *b, const document *d, cmark_node *root)
 {
     bool first = true;
-    for (cmark_node *c = cmark_node_first_child(d->root); c; c = cmark_node_next(c)) {
+    for (cmark_node *c = cmark_node_first_child(root); c; c = cmark_node_next(c)) {
         if (cmark_node_get_type(c) != CMARK_NODE_BLOCK_QUOTE)
             continue;
         if (first) {
@@ -732,10 +737,14 @@ void pdf_build_document(pdf_builder *b, const document *d, bool with_title)
         free(dest);
     }
     b->indent = flat ? 0 : b->st->indent[1] * em(b);
-    blocks(b, d->root);
+    md_tree *tree = md_tree_open(d);
+    b->root = tree->root;
+    blocks(b, tree->root);
     if (b->guidance_apart && d->kind == DOCUMENT_ANNEX)
-        guidance_page(b, d);
-    footnotes(b, d);
+        guidance_page(b, d, tree->root);
+    footnotes(b, d, tree->root);
+    md_tree_close(tree);
+    b->root = NULL;
     free(b->fn_seen);
     b->fn_seen = NULL;
     b->doc = NULL;
@@ -749,7 +758,11 @@ void pdf_build_section(pdf_builder *b, const section *sec)
     b->ordered_depth = 0;
     b->bullet_depth = 0;
     b->marker = NULL;
-    for (cmark_node *n = md_section_first(sec); n; n = md_section_next(sec, n))
+    md_tree *tree = md_tree_open(d);
+    b->root = tree->root;
+    for (cmark_node *n = md_section_first(tree, sec); n; n = md_section_next(tree, sec, n))
         block(b, n);
+    md_tree_close(tree);
+    b->root = NULL;
     b->doc = NULL;
 }

@@ -26,6 +26,7 @@ typedef struct pdf_builder {
     double width;          /* the text block */
     /* state while building */
     const document *doc;
+    cmark_node *root;      /* doc's tree, open while it is built (markdown/tree.h) */
     double indent;         /* the left edge of the current block */
     int ordered_depth;
     int bullet_depth;

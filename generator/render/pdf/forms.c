@@ -147,15 +147,16 @@ bool pdf_render_register_printout(pdf_ctx *c, const pdf_env *env, const register
     const document *annex = NULL;
     for (size_t i = 0; i < env->s->annexes.len; i++) {
         const document *a = env->s->annexes.items[i];
-        if (reg->annex && strcmp(a->id, reg->annex) == 0 && a->audience <= env->opts->audience)
+        if (reg->annex && strcmp(a->id, reg->annex) == 0 &&
+            audience_sees(env->opts->audience, a->audience))
             annex = a;
     }
     printout po = {env, reg, annex};
     char *rel = xasprintf("registers/%s.pdf", reg->name);
     char *subject = xasprintf("%s %s", cfg->org_name ? cfg->org_name : "", reg->title);
-    char *head = annex ? xasprintf("%s　附件 %d", env->edition, annex->number)
-                       : xstrdup(env->edition);
-    char *title = xasprintf("%s（%s）", reg->title, env->edition);
+    const char *edition = pdf_edition_mark(env);
+    char *head = annex ? xasprintf("%s　附件 %d", edition, annex->number) : xstrdup(edition);
+    char *title = xasprintf("%s（%s）", reg->title, edition);
     pdf_meta meta = {title, cfg->org_name, subject, "紀錄", env->today_iso, env->draft};
     bool ok = typeset(c, env, build_printout, &po, rel, &meta, reg->title, head);
     free(title);

@@ -43,7 +43,7 @@ static pdf_style scaled(const pdf_style *st, double k)
 static const section *policy_heading(const coverage *plan, const char *words, audience aud)
 {
     const section *sec = coverage_heading(plan, COVERAGE_POLICY_KEY, words);
-    return sec && sec->doc->audience <= aud ? sec : NULL;
+    return sec && audience_sees(aud, sec->doc->audience) ? sec : NULL;
 }
 
 typedef struct handout {
@@ -174,6 +174,7 @@ static bool draw_read_more(pdf_doc *d, const handout *h)
         free(q);
         y += 15;
     }
+    audience_own(h->env->opts->audience); /* the plan's file name is the edition's */
     char *plan = xasprintf("本計畫 PDF：%s（與本宣導單同一資料夾）", h->plan_file);
     pdf_doc_text(d, plan, &body, tx, y, ALIGN_LEFT, tw);
     free(plan);

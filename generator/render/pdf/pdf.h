@@ -6,8 +6,8 @@
  *
  * Page size, margins, fonts and sizes come from the theme's pdf.yaml
  * (style.h); a theme without one gets the built-in defaults. The PDFs are
- * typeset in parallel, one Pango font map per thread; the site, its
- * registers and the cross-reference table are only read. */
+ * typeset in worker processes, one Pango font map each; the site and its
+ * registers are only read. */
 #ifndef POLICYGEN_RENDER_PDF_H
 #define POLICYGEN_RENDER_PDF_H
 
@@ -20,15 +20,22 @@
 
 struct xref_table;
 
+/* What a PDF is typeset with (pdf_env): the edition's audience and folder. */
 typedef struct pdf_options {
     const char *theme_dir; /* themes/default: pdf.yaml is read from here */
-    int jobs;              /* threads; 0 = one per core */
+    int jobs;              /* worker processes; 0 = one per core */
     audience audience;     /* the edition's: what it may show */
     date today;            /* the printing date of register printouts */
     const char *subdir;    /* the edition's folder in the output ("internal"), or NULL */
-    vec *texts;            /* when set, receives a pdf_text* per PDF written (caller frees) */
-    vec *files;            /* when set, receives a pdf_file* per PDF written (caller frees) */
 } pdf_options;
+
+/* An edition whose PDFs to make. */
+typedef struct pdf_edition {
+    const char *subdir; /* its folder in the output ("internal"), or NULL */
+    audience audience;
+    vec *texts;         /* when set, receives a pdf_text* per PDF written (caller frees) */
+    vec *files;         /* when set, receives a pdf_file* per PDF written (caller frees) */
+} pdf_edition;
 
 /* A PDF written, for the pages that link to it. */
 typedef struct pdf_file {
@@ -49,12 +56,20 @@ typedef struct pdf_text {
 
 void pdf_text_free(void *text);
 
-/* Writes every PDF of the edition into od (under opts->subdir). Returns false after a
- * diagnostic when a PDF could not be typeset or written. The output
- * depends only on the model, the style and opts (no clock), so a rebuild
- * gives the same bytes. */
-bool pdf_render_site(const site *s, const struct xref_table *xref, outdir *od,
-                     const pdf_options *opts);
+typedef struct pdf_batch pdf_batch;
+
+/* Starts typesetting the PDFs of n editions (at most three, one per
+ * audience) into od: the worker processes are forked here, so call it
+ * before any thread starts, and they run while the caller goes on. With
+ * jobs 1 (or when no worker could start) pdf_finish typesets them itself.
+ * today is the printing date of register printouts (else the revision's).
+ * The output depends only on the model, the style and the editions (no
+ * clock), so a rebuild gives the same bytes. */
+pdf_batch *pdf_start(const site *s, outdir *od, const char *theme_dir, int jobs, date today,
+                     const pdf_edition *editions, size_t n);
+/* Waits for every PDF and fills the editions' files and texts; false after a
+ * diagnostic when one could not be typeset or written (od->failed then). */
+bool pdf_finish(pdf_batch *batch);
 
 /* The plan's file name inside the edition of aud:
  * "pdf/isms-plan-V1.0-internal.pdf" (caller frees); the HTML pages link to

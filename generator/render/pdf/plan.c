@@ -102,10 +102,11 @@ static void draw_cover(pdf_doc *d, const pdf_env *env)
         free(v);
     }
     /* The edition, boxed, so a printed cover says which it is. */
-    if (env->edition) {
+    const char *edition = pdf_edition_mark(env);
+    if (edition) {
         text_style mark = {PDF_FONT_HEADING, true, false, false, st->size * 1.3};
         double my = y + st->size * 3.2;
-        double mw = pdf_doc_text(d, env->edition, &mark, x, my, ALIGN_CENTER, w);
+        double mw = pdf_doc_text(d, edition, &mark, x, my, ALIGN_CENTER, w);
         const pdf_rgb *rc = &st->rule_color;
         cairo_set_source_rgb(cr, rc->r, rc->g, rc->b);
         cairo_set_line_width(cr, 1.2);
@@ -161,7 +162,7 @@ bool pdf_render_plan(pdf_ctx *c, const pdf_env *env)
     builder_init(&b, c, env, &body, width);
     for (size_t i = 0; i < s->chapters.len; i++) {
         const document *d = s->chapters.items[i];
-        if (d->audience <= env->opts->audience)
+        if (audience_sees(env->opts->audience, d->audience))
             pdf_build_document(&b, d, true);
     }
     pages bp;
@@ -195,7 +196,7 @@ bool pdf_render_plan(pdf_ctx *c, const pdf_env *env)
     toc_entry *entries = xcalloc((size_t)cap, sizeof *entries);
     for (size_t i = 0; i < s->chapters.len; i++) {
         const document *d = s->chapters.items[i];
-        if (d->audience > env->opts->audience)
+        if (!audience_sees(env->opts->audience, d->audience))
             continue;
         for (size_t k = 0; k < d->sections.len; k++) {
             const section *sec = d->sections.items[k];
@@ -235,14 +236,15 @@ bool pdf_render_plan(pdf_ctx *c, const pdf_env *env)
                               env->version ? env->version : "");
     char *keywords = xasprintf("資通安全維護計畫, %s, %s", cfg->org_short_name ? cfg->org_short_name : "",
                                env->version ? env->version : "");
-    char *title = xasprintf("%s（%s）", cfg->doc_title ? cfg->doc_title : "", env->edition);
+    const char *edition = pdf_edition_mark(env);
+    char *title = xasprintf("%s（%s）", cfg->doc_title ? cfg->doc_title : "", edition);
     pdf_meta meta = {title, cfg->org_name, subject, keywords,
                      env->has_date ? env->rev_iso : NULL, env->draft};
     pdf_doc d;
     pdf_doc_open(&d, c, path, false, &meta);
-    char *head_right = env->version ? xasprintf("%s　版次 %s", env->edition, env->version)
-                                    : xstrdup(env->edition);
-    char *head_center = xasprintf("%s（%s）", cfg->doc_title ? cfg->doc_title : "", env->edition);
+    char *head_right = env->version ? xasprintf("%s　版次 %s", edition, env->version)
+                                    : xstrdup(edition);
+    char *head_center = xasprintf("%s（%s）", cfg->doc_title ? cfg->doc_title : "", edition);
     d.head_left = cfg->org_name;
     d.head_center = head_center;
     d.head_right = head_right;
