@@ -11,6 +11,7 @@
 
 #include "announce/announce.h"
 #include "build/build.h"
+#include "cache/cache.h"
 #include "content/site.h"
 #include "core/fs.h"
 #include "core/interrupt.h"
@@ -31,6 +32,7 @@ enum exit_code {
 
 static const char USAGE[] =
     "usage: policygen build [-C DIR] [-o OUT] [--edition E] [-j N] [--today YYYY-MM-DD] [--strict] [--no-pdf]\n"
+    "                      [--no-cache]\n"
     "       policygen check [-C DIR] [--today YYYY-MM-DD] [--format text|json]\n"
     "       policygen rules [-C DIR] [--today YYYY-MM-DD] [--format text|json]\n"
     "       policygen release [-C DIR] [--force] [--today YYYY-MM-DD]\n"
@@ -61,6 +63,7 @@ static const char USAGE[] =
     "  --today DATE       the date rules measure against (default: SOURCE_DATE_EPOCH or today)\n"
     "  --strict           error-level flags fail the build\n"
     "  --no-pdf           build: HTML only, no PDFs (the plan, annex forms, register printouts)\n"
+    "  --no-cache         build: from nothing, without reading or writing the build cache\n"
     "  --format FORMAT    check: text (diagnostics) or json (status/flags.json)\n"
     "  -h, --help         this text\n"
     "\n"
@@ -130,12 +133,14 @@ static char *find_data_dir(const char *argv0)
 
 static int cmd_build(int argc, char **argv, const char *data_dir)
 {
+    bool no_cache = false;
     build_options opts = {.content_dir = "content", .output_dir = "output", .data_dir = data_dir};
-    enum { OPT_TODAY = 256, OPT_STRICT, OPT_NO_PDF, OPT_EDITION };
+    enum { OPT_TODAY = 256, OPT_STRICT, OPT_NO_PDF, OPT_EDITION, OPT_NO_CACHE };
     static const struct option long_opts[] = {
         {"today", required_argument, NULL, OPT_TODAY},
         {"strict", no_argument, NULL, OPT_STRICT},
         {"no-pdf", no_argument, NULL, OPT_NO_PDF},
+        {"no-cache", no_argument, NULL, OPT_NO_CACHE},
         {"edition", required_argument, NULL, OPT_EDITION},
         {"help", no_argument, NULL, 'h'},
         {0, 0, 0, 0},
@@ -152,6 +157,7 @@ static int cmd_build(int argc, char **argv, const char *data_dir)
             break;
         case OPT_STRICT: opts.strict = true; break;
         case OPT_NO_PDF: opts.no_pdf = true; break;
+        case OPT_NO_CACHE: no_cache = true; break;
         case OPT_EDITION: opts.edition = optarg; break;
         case 'j':
             if (!option_jobs(optarg, &opts.jobs))
@@ -166,7 +172,10 @@ static int cmd_build(int argc, char **argv, const char *data_dir)
     if (!build_output_allowed(&opts))
         return EXIT_USAGE;
     opts.exiting = true;
+    char *cache_dir = no_cache ? NULL : cache_dir_for(opts.output_dir);
+    opts.cache_dir = cache_dir;
     build_result r = build_site(&opts);
+    free(cache_dir);
     switch (r) {
     case BUILD_OK: return EXIT_OK;
     case BUILD_CHECKS_FAILED: return EXIT_CHECKS;

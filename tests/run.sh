@@ -2,7 +2,8 @@
 # Runs every test suite of `make test`: the cmocka unit tests, the Mustache
 # spec, the seed-coverage check (every sentence of the seed in the rendered
 # plan; the source is not checked, as registers reshape the seed's tables),
-# golden output, the command-line tests, serve, the plugins, the rules on two
+# golden output, the command-line tests, serve, incremental builds against
+# cold ones, the plugins, the rules on two
 # schools and under mutation, the PDFs, release/bundle/verify, the browser (the
 # site in chromium), publicity (feed, handout, announce), hosting (real nginx
 # and Apache, Chromium under the CSP), a few seconds of each fuzzing harness,
@@ -61,6 +62,7 @@ names=()
 cmds=()
 suite() { names+=("$1"); shift; cmds+=("$*"); }
 suite pdf sh tests/pdf/run.sh
+suite incremental bash tests/incremental/run.sh
 suite browser sh tests/browser/run.sh
 suite publish sh tests/publish/run.sh
 suite hosting sh tests/hosting/run.sh

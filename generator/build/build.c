@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "content/site.h"
@@ -16,6 +17,7 @@
 #include "core/xalloc.h"
 #include "diag/diag.h"
 #include "build/leak.h"
+#include "cache/cache.h"
 #include "check/check.h"
 #include "core/strbuf.h"
 #include "render/html/body.h"
@@ -472,9 +474,8 @@ bool build_output_allowed(const build_options *opts)
     return !why;
 }
 
-build_result build_site(const build_options *opts)
+static build_result build_fresh(const build_options *opts)
 {
-    phase_time("start");
     xref_table *xref = NULL;
     site *s = load_resolved(opts, true, &xref);
     phase_time("xref");
@@ -552,6 +553,74 @@ build_result build_site(const build_options *opts)
     site_free(s);
     phase_time("teardown");
     return result;
+}
+
+/* The key of everything a build reads and of what changes its output:
+ * the program, the content folder, the program's themes and rules, the
+ * options, the date and the environment it reads. False when something
+ * cannot be hashed (the build is then not cached). */
+static bool build_key(const build_options *opts, char key[CACHE_KEY_SIZE])
+{
+    cache_hasher *h = cache_hasher_new();
+    bool ok = cache_hash_program(h);
+    char num[64];
+    date today = opts->today_set ? opts->today : date_today();
+    date_format_iso(today, num, sizeof num);
+    cache_hash_str(h, "today", num);
+    cache_hash_str(h, "content", opts->content_dir);
+    cache_hash_str(h, "output", opts->output_dir);
+    cache_hash_str(h, "data", opts->data_dir);
+    cache_hash_str(h, "edition", opts->edition);
+    mode_t mask = umask(0);
+    umask(mask);
+    snprintf(num, sizeof num, "strict %d no-pdf %d jobs %d umask %o", opts->strict, opts->no_pdf,
+             opts->jobs, (unsigned)mask);
+    cache_hash_str(h, "options", num);
+    /* The environment the program reads (and locale and time zone, which
+     * libraries may). */
+    extern char **environ;
+    for (char **e = environ; *e; e++)
+        if (strncmp(*e, "POLICYGEN_", 10) == 0 || strncmp(*e, "SOURCE_DATE_EPOCH=", 18) == 0 ||
+            strncmp(*e, "LC_", 3) == 0 || strncmp(*e, "LANG=", 5) == 0 ||
+            strncmp(*e, "TZ=", 3) == 0 || strncmp(*e, "FONTCONFIG_", 11) == 0)
+            cache_hash_str(h, "env", *e);
+    char *themes = fs_join(opts->data_dir, "themes");
+    char *plugins = fs_join(opts->data_dir, "lua-plugins");
+    ok = ok && cache_hash_tree(h, "content", opts->content_dir) &&
+         cache_hash_tree(h, "themes", themes) && cache_hash_tree(h, "plugins", plugins);
+    free(themes);
+    free(plugins);
+    cache_hasher_finish(h, key);
+    return ok;
+}
+
+/* With a cache: a build whose inputs are those of the last build into the
+ * same output, which is as that build left it, tells what that build told
+ * and does nothing else; any other build is made in full and recorded. */
+build_result build_site(const build_options *opts)
+{
+    phase_time("start");
+    cache *c = opts->cache_dir ? cache_open(opts->cache_dir) : NULL;
+    char key[CACHE_KEY_SIZE];
+    bool keyed = c && build_key(opts, key);
+    phase_time("key");
+    int replayed;
+    if (keyed && cache_replay(c, opts->output_dir, key, &replayed)) {
+        cache_close(c, false);
+        phase_time("replay");
+        return (build_result)replayed;
+    }
+    if (keyed)
+        cache_capture_begin();
+    build_result r = build_fresh(opts);
+    if (keyed) {
+        size_t len;
+        char *err = cache_capture_end(&len);
+        cache_record(c, opts->output_dir, key, (int)r, r == BUILD_OK, err, len);
+        free(err);
+    }
+    cache_close(c, keyed);
+    return r;
 }
 
 site *build_load(const build_options *opts, xref_table **xref)

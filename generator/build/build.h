@@ -19,6 +19,7 @@ typedef struct build_options {
     bool no_pdf;          /* --no-pdf: HTML only, no PDFs */
     const char *edition;  /* --edition: build only this one of site.yaml's editions */
     bool exiting;         /* the process ends after the build: see build_site */
+    const char *cache_dir; /* the build cache (cache/cache.h), or NULL to build cold */
 } build_options;
 
 typedef enum build_result {

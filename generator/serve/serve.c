@@ -34,6 +34,7 @@ typedef struct server {
     const serve_options *opts;
     char *dir;        /* the private folder, removed on exit */
     char *outputs[2]; /* dir/site-1, dir/site-2: builds alternate between them */
+    char *cache_dir;  /* dir/cache: one build cache for both (cache/cache.h) */
     int current;      /* the output served (the last good build), or -1 */
     serve_view view;
     char build_id[48];
@@ -87,6 +88,7 @@ static void child_build(server *s, int out)
                        .today_set = s->opts->today_set,
                        .no_pdf = !s->opts->pdf,
                        .edition = s->opts->edition,
+                       .cache_dir = s->cache_dir,
                        .exiting = true};
     build_result r = build_site(&b);
     fflush(NULL);
@@ -291,6 +293,7 @@ static bool make_folder(server *s)
     s->dir = tmpl;
     s->outputs[0] = fs_join(s->dir, "site-1");
     s->outputs[1] = fs_join(s->dir, "site-2");
+    s->cache_dir = fs_join(s->dir, "cache");
     return true;
 }
 
@@ -397,6 +400,7 @@ serve_result serve_run(const serve_options *opts)
     free(s.dir);
     free(s.outputs[0]);
     free(s.outputs[1]);
+    free(s.cache_dir);
     free(s.failed);
     sb_free(&s.output);
     return s.result;
