@@ -18,6 +18,7 @@
 #include "diag/diag.h"
 #include "build/leak.h"
 #include "cache/cache.h"
+#include "cache/pdfs.h"
 #include "check/check.h"
 #include "core/strbuf.h"
 #include "render/html/body.h"
@@ -414,7 +415,7 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
  * their size and pages, and its leak check. */
 static bool render_editions(const build_options *opts, const site *s, const xref_table *xref,
                             checks_gate *gate, date today, const char *theme_dir, outdir *od,
-                            releases *rel)
+                            releases *rel, const pdf_reuse *reuse)
 {
     edition_build eds[3];
     pdf_edition pdf_eds[3];
@@ -445,7 +446,7 @@ static bool render_editions(const build_options *opts, const site *s, const xref
     }
     /* Forked before any rendering thread starts. */
     if (ok && !opts->no_pdf) {
-        pdf_batch *pdf = pdf_start(s, od, theme_dir, opts->jobs, today, pdf_eds, n);
+        pdf_batch *pdf = pdf_start(s, od, theme_dir, opts->jobs, today, pdf_eds, n, reuse);
         ok = pdf_finish(pdf) && !od->failed;
         phase_time("pdf");
     }
@@ -474,7 +475,9 @@ bool build_output_allowed(const build_options *opts)
     return !why;
 }
 
-static build_result build_fresh(const build_options *opts)
+/* The build itself; with a cache (c), the PDFs whose inputs did not change
+ * are taken from it. */
+static build_result build_fresh(const build_options *opts, cache *c, const char *settings)
 {
     xref_table *xref = NULL;
     site *s = load_resolved(opts, true, &xref);
@@ -521,7 +524,12 @@ static build_result build_fresh(const build_options *opts)
         result = BUILD_USAGE_ERROR;
     } else if (outdir_begin(&od, opts->output_dir)) {
         int before = diag_get_counts().errors; /* rendering must add none */
-        bool ok = render_editions(opts, s, xref, &gate, today, theme_dir, &od, &rel);
+        cache_pdfs *pdfs = c && !opts->no_pdf
+                               ? cache_pdfs_new(c, settings, s, opts->content_dir, theme_dir)
+                               : NULL;
+        bool ok = render_editions(opts, s, xref, &gate, today, theme_dir, &od, &rel,
+                                  cache_pdfs_reuse(pdfs));
+        cache_pdfs_free(pdfs);
         ok = ok && html_render_editions_index(s, &od, theme_dir, opts->edition) && !od.failed &&
              diag_get_counts().errors == before;
         rendered = true;
@@ -555,39 +563,56 @@ static build_result build_fresh(const build_options *opts)
     return result;
 }
 
-/* The key of everything a build reads and of what changes its output:
- * the program, the content folder, the program's themes and rules, the
- * options, the date and the environment it reads. False when something
- * cannot be hashed (the build is then not cached). */
-static bool build_key(const build_options *opts, char key[CACHE_KEY_SIZE])
+/* The key of what changes any output but the content: the program, the
+ * date, and the environment libraries may read (locale, time zone,
+ * fontconfig). False when the program cannot be hashed. */
+static bool settings_key(const build_options *opts, char key[CACHE_KEY_SIZE])
 {
     cache_hasher *h = cache_hasher_new();
     bool ok = cache_hash_program(h);
-    char num[64];
+    char day[16];
     date today = opts->today_set ? opts->today : date_today();
-    date_format_iso(today, num, sizeof num);
-    cache_hash_str(h, "today", num);
+    date_format_iso(today, day, sizeof day);
+    cache_hash_str(h, "today", day);
+    extern char **environ;
+    for (char **e = environ; *e; e++)
+        if (strncmp(*e, "SOURCE_DATE_EPOCH=", 18) == 0 || strncmp(*e, "LC_", 3) == 0 ||
+            strncmp(*e, "LANG=", 5) == 0 || strncmp(*e, "TZ=", 3) == 0 ||
+            strncmp(*e, "FONTCONFIG_", 11) == 0)
+            cache_hash_str(h, "env", *e);
+    cache_hasher_finish(h, key);
+    return ok;
+}
+
+/* The key of everything a build reads and of what changes its output: the
+ * settings, the content folder, the program's themes and rules, and the
+ * options. False when something cannot be hashed (the build is then not
+ * cached). */
+static bool build_key(const build_options *opts, const char *settings, char key[CACHE_KEY_SIZE])
+{
+    cache_hasher *h = cache_hasher_new();
+    cache_hash_str(h, "settings", settings);
     cache_hash_str(h, "content", opts->content_dir);
     cache_hash_str(h, "output", opts->output_dir);
     cache_hash_str(h, "data", opts->data_dir);
     cache_hash_str(h, "edition", opts->edition);
     mode_t mask = umask(0);
     umask(mask);
+    char num[64];
     snprintf(num, sizeof num, "strict %d no-pdf %d jobs %d umask %o", opts->strict, opts->no_pdf,
              opts->jobs, (unsigned)mask);
     cache_hash_str(h, "options", num);
-    /* The environment the program reads (and locale and time zone, which
-     * libraries may). */
+    /* The program's own variables: some change only what stderr tells
+     * (POLICYGEN_TIMES), which a build without change tells again. */
     extern char **environ;
     for (char **e = environ; *e; e++)
-        if (strncmp(*e, "POLICYGEN_", 10) == 0 || strncmp(*e, "SOURCE_DATE_EPOCH=", 18) == 0 ||
-            strncmp(*e, "LC_", 3) == 0 || strncmp(*e, "LANG=", 5) == 0 ||
-            strncmp(*e, "TZ=", 3) == 0 || strncmp(*e, "FONTCONFIG_", 11) == 0)
+        if (strncmp(*e, "POLICYGEN_", 10) == 0)
             cache_hash_str(h, "env", *e);
     char *themes = fs_join(opts->data_dir, "themes");
     char *plugins = fs_join(opts->data_dir, "lua-plugins");
-    ok = ok && cache_hash_tree(h, "content", opts->content_dir) &&
-         cache_hash_tree(h, "themes", themes) && cache_hash_tree(h, "plugins", plugins);
+    bool ok = cache_hash_tree(h, "content", opts->content_dir, NULL) &&
+              cache_hash_tree(h, "themes", themes, NULL) &&
+              cache_hash_tree(h, "plugins", plugins, NULL);
     free(themes);
     free(plugins);
     cache_hasher_finish(h, key);
@@ -601,8 +626,8 @@ build_result build_site(const build_options *opts)
 {
     phase_time("start");
     cache *c = opts->cache_dir ? cache_open(opts->cache_dir) : NULL;
-    char key[CACHE_KEY_SIZE];
-    bool keyed = c && build_key(opts, key);
+    char settings[CACHE_KEY_SIZE], key[CACHE_KEY_SIZE];
+    bool keyed = c && settings_key(opts, settings) && build_key(opts, settings, key);
     phase_time("key");
     int replayed;
     if (keyed && cache_replay(c, opts->output_dir, key, &replayed)) {
@@ -612,7 +637,7 @@ build_result build_site(const build_options *opts)
     }
     if (keyed)
         cache_capture_begin();
-    build_result r = build_fresh(opts);
+    build_result r = build_fresh(opts, keyed ? c : NULL, settings);
     if (keyed) {
         size_t len;
         char *err = cache_capture_end(&len);

@@ -109,7 +109,7 @@ static bool hash_file(cache_hasher *h, const char *path)
     return ok;
 }
 
-static bool hash_dir(cache_hasher *h, const char *dir)
+static bool hash_dir(cache_hasher *h, const char *dir, const map *skip)
 {
     vec names;
     vec_init(&names, free);
@@ -128,8 +128,10 @@ static bool hash_dir(cache_hasher *h, const char *dir)
             ok = false;
         } else if (S_ISDIR(st.st_mode)) {
             cache_hash_str(h, "dir", name);
-            ok = hash_dir(h, path);
+            ok = hash_dir(h, path, skip);
             cache_hash_str(h, "end", name);
+        } else if (skip && map_has(skip, path)) {
+            cache_hash_str(h, "skipped", name);
         } else if (S_ISREG(st.st_mode)) {
             cache_hash_str(h, "file", name);
             ok = hash_file(h, path);
@@ -160,7 +162,18 @@ static bool hash_dir(cache_hasher *h, const char *dir)
     return ok;
 }
 
-bool cache_hash_tree(cache_hasher *h, const char *label, const char *dir)
+bool cache_hash_file(cache_hasher *h, const char *label, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        cache_hash_str(h, label, "missing");
+        return true;
+    }
+    cache_hash_str(h, label, "file");
+    return S_ISREG(st.st_mode) && hash_file(h, path);
+}
+
+bool cache_hash_tree(cache_hasher *h, const char *label, const char *dir, const map *skip)
 {
     cache_hash_str(h, "tree", label);
     struct stat st;
@@ -170,7 +183,7 @@ bool cache_hash_tree(cache_hasher *h, const char *label, const char *dir)
     }
     if (!S_ISDIR(st.st_mode))
         return false;
-    return hash_dir(h, dir);
+    return hash_dir(h, dir, skip);
 }
 
 bool cache_hash_program(cache_hasher *h)
@@ -348,6 +361,12 @@ char *cache_get(cache *c, const char *key, size_t *len)
     if (data)
         map_set(&c->used, key, NULL);
     return data;
+}
+
+void cache_keep(cache *c, const char *key)
+{
+    if (is_key(key))
+        map_set(&c->used, key, NULL);
 }
 
 bool cache_put(cache *c, const char *key, const void *data, size_t len)

@@ -30,6 +30,7 @@ char *cache_dir_for(const char *output_dir);
 
 /* A running SHA-256 over a build's inputs. */
 typedef struct cache_hasher cache_hasher;
+struct map;
 
 cache_hasher *cache_hasher_new(void);
 /* A labelled string (the label keeps fields apart). */
@@ -41,7 +42,9 @@ void cache_hash_bytes(cache_hasher *h, const void *data, size_t len);
  * that is not a file or folder makes the tree unhashable: false, and the
  * build is not cached. VCS folders (.git, .hg, .svn) are skipped: no build
  * reads them. */
-bool cache_hash_tree(cache_hasher *h, const char *label, const char *dir);
+bool cache_hash_tree(cache_hasher *h, const char *label, const char *dir, const struct map *skip);
+/* One file's bytes ("missing" when there is none); false when it cannot be read. */
+bool cache_hash_file(cache_hasher *h, const char *label, const char *path);
 /* The program: its executable's bytes, and which shared libraries (path,
  * device and inode) and which versions of them it runs with. */
 bool cache_hash_program(cache_hasher *h);
@@ -60,6 +63,8 @@ void cache_close(cache *c, bool prune);
 /* The bytes stored under key (malloc'd, *len set), or NULL when there are
  * none or they are damaged. Marks the entry used. */
 char *cache_get(cache *c, const char *key, size_t *len);
+/* Marks the entry of key used (a worker process got it). */
+void cache_keep(cache *c, const char *key);
 /* Stores data under key, atomically; marks it used. False when it could
  * not be written (the build goes on without it). */
 bool cache_put(cache *c, const char *key, const void *data, size_t len);

@@ -3,12 +3,13 @@
 # edits (a chapter's text, a heading, a new or removed chapter, a register
 # row, site.yaml, a theme template or CSS, pdf.yaml, a rule plugin, --today,
 # an annex, a broken register, damage to the output, no change at all) to
-# copies of content/ and tests/fixtures/school2 and of the program's data
+# copies of content/ and tests/fixtures/school2 (given two annexes) and of the program's data
 # (themes/, lua-plugins/, through POLICYGEN_DATADIR). After each edit a warm
 # build (the same output folder, its cache kept) is compared with a cold
 # build of the same content (a fresh output folder, --no-cache): every file
 # byte for byte (diff -r), stderr and the exit status. Most steps build with
-# --no-pdf; a few build the second school's PDFs too.
+# --no-pdf; the first few of the second school build its PDFs too (the plan,
+# the annexes' forms and a register's printout).
 #
 # Seeded: the seed is printed, and POLICYGEN_INC_SEED=N runs that sequence
 # again. POLICYGEN_INC_STEPS=N sets the number of steps per school.
@@ -50,12 +51,22 @@ files() { # the files of a folder matching a pattern, sorted (one a line)
 # Edits: each changes the content folder $c (or the data) and says what it did.
 edit_chapter_text() {
     pick $(files "$c/plan" '*.md') || return; local f=$REPLY
-    printf '\n本段為增補內容第 %d 則，說明相關作業程序。\n' "$RANDOM" >>"$f"
-    echo "text of $(basename "$f")"
+    if [ $((RANDOM % 3)) = 0 ]; then
+        # A footnote: the numbers of every later footnote change.
+        local n=$RANDOM
+        printf '\n本段另有說明。[^x%d]\n\n[^x%d]: 補充說明第 %d 則。\n' "$n" "$n" "$n" >>"$f"
+        echo "footnote in $(basename "$f")"
+    else
+        printf '\n本段為增補內容第 %d 則，說明相關作業程序。\n' "$RANDOM" >>"$f"
+        echo "text of $(basename "$f")"
+    fi
 }
 edit_heading() {
     pick $(files "$c/plan" '*.md') || return; local f=$REPLY
-    if grep -q '^## ' "$f" && [ $((RANDOM % 2)) = 0 ]; then
+    if [ $((RANDOM % 3)) = 0 ]; then
+        sed -i "0,/^title: /s/^title: \(.*\)/title: \1（修$RANDOM）/" "$f"
+        echo "chapter title of $(basename "$f")"
+    elif grep -q '^## ' "$f" && [ $((RANDOM % 2)) = 0 ]; then
         sed -i "0,/^## /s/^## \(.*\)/## \1（修$RANDOM）/" "$f"
         echo "heading renamed in $(basename "$f")"
     else
@@ -193,12 +204,51 @@ compare() { # label pdf(0/1)
     if [ -e "$work/cold/.site.policygen-cache" ]; then bad "$label: --no-cache made a cache"; else ok; fi
 }
 
+# The second school gets two annexes (a form its inventory fills, so a
+# register printout too), with references between them and the chapters and
+# footnotes, so that the PDFs that read only the chapters' outline are made.
+add_annexes() {
+    mkdir -p "$c/annexes"
+    cat >"$c/annexes/01-request-form.md" <<'EOF'
+---
+id: request-form
+number: 1
+title: 資安需求申請單
+---
+依本計畫[](sec:policy)辦理，並參照[](sec:incident)之規定。[^1]
+
+| 項目 | 內容 |
+|---|---|
+| 申請單位 | |
+| 申請事項 | |
+
+[^1]: 本單由申請單位填寫。
+EOF
+    cat >"$c/annexes/02-asset-form.md" <<'EOF'
+---
+id: asset-form
+number: 2
+title: 資產盤點表
+register: inventory
+---
+本表依[](sec:assets)填寫。
+
+| 資產編號 | 名稱 | 保管人 |
+|---|---|---|
+| | | |
+EOF
+    sed -i '0,/^title:/s/^title: \(.*\)/title: \1\nannex: asset-form/' "$c/registers/inventory.yaml"
+    printf '\n相關表單見[](annex:request-form)及[](annex:asset-form)。[^a]\n\n[^a]: 表單由資訊組保存。\n' \
+        >>"$c/plan/03-policy.md"
+}
+
 run_school() { # name dir pdf-steps
     local name=$1
     c=$work/$name/content
     warm=$work/$name/out/site
     mkdir -p "$work/$name/out"
     cp -R "$2" "$c"
+    [ "$name" = school2 ] && add_annexes
     today=2026-11-28
     staff=$(grep -q '^editions: \[public, staff, internal\]' "$c/site.yaml" && echo 1)
     repair=
@@ -229,7 +279,7 @@ run_school() { # name dir pdf-steps
     done
 }
 
-run_school school2 "$repo/tests/fixtures/school2" 2
+run_school school2 "$repo/tests/fixtures/school2" 4
 run_school example "$repo/content" 0
 
 echo "incremental: $pass passed, $fail failed (seed $seed)"

@@ -110,6 +110,7 @@ struct pdf_batch {
     result *results; /* chains x 3 */
     bool times;      /* POLICYGEN_PDF_TIMES: each PDF's wall time on stderr, for benchmarks */
     bool texts;      /* collect each PDF's text */
+    const pdf_reuse *reuse; /* PDFs kept from an earlier build, or NULL */
     bool ok;
     /* the workers */
     atomic_int *next; /* the next chain to take, shared */
@@ -175,6 +176,43 @@ static bool run_job(pdf_batch *b, pdf_ctx *c, const chain *j, int ed, strbuf *te
     return ok;
 }
 
+/* What names a PDF of one edition to pdf_reuse (caller frees). */
+static char *job_ident(const pdf_batch *b, const chain *j, int ed)
+{
+    char *rel = job_path(b, j, ed);
+    char *id = xasprintf("%d %s %s %s texts %d", (int)j->kind, job_name(j),
+                         audience_name(b->eds[ed].audience), rel, b->texts);
+    free(rel);
+    return id;
+}
+
+/* Typesets one PDF, or takes it from the reuse: its text, its pages and the
+ * audiences its content asked about (which tell the editions it is the same
+ * in). */
+static bool make_pdf(pdf_batch *b, pdf_ctx *c, const chain *j, int ed, strbuf *text, int *pages,
+                     audience_range *seen)
+{
+    const pdf_reuse *r = b->reuse;
+    bool whole_plan = j->kind == JOB_PLAN || j->kind == JOB_HANDOUT;
+    char *id = r ? job_ident(b, j, ed) : NULL;
+    char *rel = r ? job_path(b, j, ed) : NULL;
+    char *path = r ? pdf_env_path(&b->envs[ed], rel) : NULL;
+    bool ok;
+    if (r && r->fetch(r->ctx, whole_plan, id, path, text, pages, seen)) {
+        ok = true;
+    } else {
+        audience_track(seen);
+        ok = run_job(b, c, j, ed, text, pages);
+        audience_track(NULL);
+        if (ok && r)
+            r->store(r->ctx, whole_plan, id, path, text, *pages, *seen);
+    }
+    free(path);
+    free(rel);
+    free(id);
+    return ok;
+}
+
 /* The same file in another edition: a link to it, or else a copy. */
 static bool same_pdf(const pdf_batch *b, const chain *j, int from, int to)
 {
@@ -209,10 +247,8 @@ static bool run_chain(pdf_batch *b, pdf_ctx *c, int ci, report_fn report, void *
         strbuf text;
         sb_init(&text);
         audience_range seen = {AUDIENCE_PUBLIC, AUDIENCE_INTERNAL};
-        audience_track(&seen);
         int pages = 0;
-        ok = run_job(b, c, j, j->eds[k], &text, &pages) && ok;
-        audience_track(NULL);
+        ok = make_pdf(b, c, j, j->eds[k], &text, &pages, &seen) && ok;
         report(b, ctx, ci, k, -1, &text, pages);
         sb_free(&text);
         for (int m = k + 1; m < j->n; m++) {
@@ -530,10 +566,11 @@ static void make_chains(pdf_batch *b)
 }
 
 pdf_batch *pdf_start(const site *s, outdir *od, const char *theme_dir, int jobs, date today,
-                     const pdf_edition *editions, size_t n)
+                     const pdf_edition *editions, size_t n, const pdf_reuse *reuse)
 {
     pdf_batch *b = xcalloc(1, sizeof *b);
     b->s = s;
+    b->reuse = reuse;
     b->od = od;
     b->ok = true;
     pdf_style_defaults(&b->st);
@@ -568,6 +605,16 @@ pdf_batch *pdf_start(const site *s, outdir *od, const char *theme_dir, int jobs,
         const char *dir = j->kind == JOB_ANNEX ? "annexes" : j->kind == JOB_REGISTER ? "registers" : NULL;
         for (int k = 0; dir && k < j->n; k++)
             b->ok = make_folder(b->envs[j->eds[k]].staging, dir) && b->ok;
+    }
+    /* Every PDF this build may take from the reuse, before the workers
+     * (whose own record of what they took ends with them). */
+    for (int ci = 0; reuse && ci < b->nchains; ci++) {
+        const chain *j = &b->chains[ci];
+        for (int k = 0; k < j->n; k++) {
+            char *id = job_ident(b, j, j->eds[k]);
+            reuse->keep(reuse->ctx, j->kind == JOB_PLAN || j->kind == JOB_HANDOUT, id);
+            free(id);
+        }
     }
     const char *times = getenv("POLICYGEN_PDF_TIMES");
     b->times = times && *times;
