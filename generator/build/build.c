@@ -641,7 +641,15 @@ build_result build_site(const build_options *opts)
     if (keyed) {
         size_t len;
         char *err = cache_capture_end(&len);
-        cache_record(c, opts->output_dir, key, (int)r, r == BUILD_OK, err, len);
+        /* Inputs edited while the build read them: what it made may be of
+         * neither version, so none of it is kept. */
+        char after[CACHE_KEY_SIZE];
+        if (build_key(opts, settings, after) && strcmp(after, key) == 0) {
+            cache_record(c, opts->output_dir, key, (int)r, r == BUILD_OK, err, len);
+        } else {
+            cache_forget(c, opts->output_dir);
+            keyed = false;
+        }
         free(err);
     }
     cache_close(c, keyed);

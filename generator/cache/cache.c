@@ -484,6 +484,20 @@ void cache_record(cache *c, const char *output_dir, const char *key, int result,
     sb_free(&rec);
 }
 
+void cache_forget(cache *c, const char *output_dir)
+{
+    for (size_t i = 0; i < c->used.len; i++) {
+        char *path = fs_join(c->entries, c->used.entries[i].key);
+        unlink(path);
+        free(path);
+    }
+    char *name = record_name(output_dir);
+    char *path = fs_join(c->dir, name);
+    unlink(path);
+    free(path);
+    free(name);
+}
+
 /* --- stderr, told and kept --- */
 
 /* The tee stays open for the life of the process: a diagnostics stream set

@@ -79,6 +79,10 @@ bool cache_replay(cache *c, const char *output_dir, const char *key, int *result
 void cache_record(cache *c, const char *output_dir, const char *key, int result, bool wrote,
                   const char *err, size_t err_len);
 
+/* Forgets what this build used and made (the entries it got, kept or put)
+ * and the record of output_dir: a build whose inputs changed while it ran. */
+void cache_forget(cache *c, const char *output_dir);
+
 /* What this process writes to stderr (the stdio stream) from now on is also
  * kept, until cache_capture_end, which returns it (malloc'd, *len set). */
 void cache_capture_begin(void);

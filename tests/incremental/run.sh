@@ -2,7 +2,8 @@
 # Incremental builds can never differ from cold ones: random sequences of
 # edits (a chapter's text, a heading, a new or removed chapter, a register
 # row, site.yaml, a theme template or CSS, pdf.yaml, a rule plugin, --today,
-# an annex, a broken register, damage to the output, no change at all) to
+# an annex, a broken register, damage to the output or to the cache, no
+# change at all) to
 # copies of content/ and tests/fixtures/school2 (given two annexes) and of the program's data
 # (themes/, lua-plugins/, through POLICYGEN_DATADIR). After each edit a warm
 # build (the same output folder, its cache kept) is compared with a cold
@@ -19,7 +20,7 @@ POLICYGEN=${POLICYGEN:-build/san/policygen}
 POLICYGEN=$(realpath "$POLICYGEN")
 repo=$PWD
 seed=${POLICYGEN_INC_SEED:-$(( $(date +%s%N) % 1000000 ))}
-steps=${POLICYGEN_INC_STEPS:-9}
+steps=${POLICYGEN_INC_STEPS:-7}
 echo "incremental: seed $seed (POLICYGEN_INC_SEED=$seed reproduces it)"
 RANDOM=$seed
 
@@ -169,6 +170,20 @@ edit_damage_output() {
     if [ $((RANDOM % 2)) = 0 ]; then rm "$f"; echo "output damaged: removed ${f#$warm/}"
     else echo x >>"$f"; echo "output damaged: appended to ${f#$warm/}"; fi
 }
+edit_corrupt_cache() {
+    # A damaged entry or record (a crash, a full disk): found by its hash and
+    # never used.
+    pick $(find "$(dirname "$warm")/.site.policygen-cache" -type f -name '[er]*' -o -type f -path '*/e/*' |
+           LC_ALL=C sort); local f=$REPLY
+    if [ -z "$f" ]; then echo "no change"; return; fi
+    local size; size=$(stat -c %s "$f")
+    if [ $((RANDOM % 2)) = 0 ]; then
+        truncate -s $((size / 2)) "$f"; echo "cache damaged: truncated $(basename "$f")"
+    else
+        printf 'X' | dd of="$f" bs=1 seek=$((size - 1 - RANDOM % (size > 60 ? 40 : 1))) conv=notrunc 2>/dev/null
+        echo "cache damaged: a byte of $(basename "$f")"
+    fi
+}
 edit_touch() {
     pick $(files "$c/plan" '*.md') || return; local f=$REPLY
     touch -d "@$((1700000000 + RANDOM))" "$f"
@@ -254,7 +269,7 @@ run_school() { # name dir pdf-steps
     repair=
     compare "$name: first build" 0
     local edits=(chapter_text heading new_chapter remove_chapter register_row bad_register site_yaml
-                 theme plugin today annex damage_output touch none)
+                 theme plugin today annex damage_output corrupt_cache touch none)
     for ((i = 1; i <= steps; i++)); do
         local what
         if [ -n "$repair" ]; then
@@ -279,8 +294,31 @@ run_school() { # name dir pdf-steps
     done
 }
 
-run_school school2 "$repo/tests/fixtures/school2" 4
+run_school school2 "$repo/tests/fixtures/school2" 3
 run_school example "$repo/content" 0
+
+# A folder where the cache would be that the program did not make: a
+# warning, and it is neither used nor touched.
+mkdir -p "$work/foreign/.site.policygen-cache"
+echo mine >"$work/foreign/.site.policygen-cache/notes"
+"$POLICYGEN" build -C tests/fixtures/school2 -o "$work/foreign/site" --today 2026-11-28 --no-pdf \
+    >"$work/foreign.out" 2>&1
+if grep -q "^$work/foreign/.site.policygen-cache: warning: not a cache policygen made" "$work/foreign.out" &&
+   [ "$(ls -A "$work/foreign/.site.policygen-cache")" = notes ] &&
+   [ "$(cat "$work/foreign/.site.policygen-cache/notes")" = mine ]; then ok; else
+    bad "a foreign folder at the cache's place was used or not reported"; head -3 "$work/foreign.out"
+fi
+# What a killed build left in its cache (a temporary file) goes; entries
+# the last build did not use are pruned.
+mkdir -p "$work/prune"
+"$POLICYGEN" build -C tests/fixtures/school2 -o "$work/prune/site" --today 2026-11-28 >/dev/null 2>&1
+e=$work/prune/.site.policygen-cache/e
+n=$(ls "$e" | wc -l)
+touch "$e/tmp.0123.99" "$e/$(printf '%064d' 7)"
+"$POLICYGEN" build -C tests/fixtures/school2 -o "$work/prune/site" --today 2026-11-27 >/dev/null 2>&1
+if [ ! -e "$e/tmp.0123.99" ] && [ ! -e "$e/$(printf '%064d' 7)" ] && [ "$(ls "$e" | wc -l)" = "$n" ] && [ "$n" -gt 0 ]; then ok; else
+    bad "the cache was not pruned: $(ls "$e" | wc -l) entries, $n expected"
+fi
 
 echo "incremental: $pass passed, $fail failed (seed $seed)"
 [ "$fail" -eq 0 ]
