@@ -14,7 +14,6 @@
 #include "cache/cache.h"
 #include "content/site.h"
 #include "core/fs.h"
-#include "core/interrupt.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
 #include "hosting/hosting.h"
@@ -669,7 +668,6 @@ int main(int argc, char **argv)
         fputs(USAGE, stdout);
         return EXIT_OK;
     }
-    interrupt_init(); /* before any worker is forked: see interrupt.h */
     char *data_dir = find_data_dir(argv[0]);
     int rc;
     if (strcmp(cmd, "build") == 0)
