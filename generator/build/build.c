@@ -630,7 +630,10 @@ build_result build_site(const build_options *opts)
     bool keyed = c && settings_key(opts, settings) && build_key(opts, settings, key);
     phase_time("key");
     int replayed;
-    if (keyed && cache_replay(c, opts->output_dir, key, &replayed)) {
+    /* A staging folder beside the output: a build would remove it (and
+     * say so), or another build is running. */
+    if (keyed && !outdir_has_staging(opts->output_dir) &&
+        cache_replay(c, opts->output_dir, key, &replayed)) {
         cache_close(c, false);
         phase_time("replay");
         return (build_result)replayed;

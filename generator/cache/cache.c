@@ -109,56 +109,78 @@ static bool hash_file(cache_hasher *h, const char *path)
     return ok;
 }
 
-static bool hash_dir(cache_hasher *h, const char *dir, const map *skip)
+/* Told of each entry below a folder, in name order, with its path, its
+ * path relative to the folder and its lstat; false stops the walk.
+ * *descend (false unless set) goes into a folder. */
+typedef bool (*walk_fn)(void *ctx, const char *path, const char *rel, const char *name,
+                        const struct stat *st, bool *descend);
+
+/* False when a folder cannot be listed, an entry cannot be read (or holds a
+ * newline in its name), or fn said so. */
+static bool walk(const char *dir, const char *rel, walk_fn fn, void *ctx)
 {
     vec names;
     vec_init(&names, free);
-    if (!fs_list_dir(dir, &names)) {
-        vec_free(&names);
-        return false;
-    }
-    bool ok = true;
+    bool ok = fs_list_dir(dir, &names);
     for (size_t i = 0; ok && i < names.len; i++) {
         const char *name = names.items[i];
-        if (strcmp(name, ".git") == 0 || strcmp(name, ".hg") == 0 || strcmp(name, ".svn") == 0)
-            continue;
         char *path = fs_join(dir, name);
+        char *sub = *rel ? xasprintf("%s/%s", rel, name) : xstrdup(name);
         struct stat st;
-        if (lstat(path, &st) != 0) {
-            ok = false;
-        } else if (S_ISDIR(st.st_mode)) {
-            cache_hash_str(h, "dir", name);
-            ok = hash_dir(h, path, skip);
-            cache_hash_str(h, "end", name);
-        } else if (skip && map_has(skip, path)) {
-            cache_hash_str(h, "skipped", name);
-        } else if (S_ISREG(st.st_mode)) {
-            cache_hash_str(h, "file", name);
-            ok = hash_file(h, path);
-        } else if (S_ISLNK(st.st_mode)) {
-            /* What it says, where it leads (the build checks that) and,
-             * when that is a file, its bytes. */
-            char target[PATH_MAX];
-            ssize_t n = readlink(path, target, sizeof target - 1);
-            target[n > 0 ? n : 0] = '\0';
-            char *real = realpath(path, NULL);
-            cache_hash_str(h, "link", name);
-            cache_hash_str(h, "to", target);
-            cache_hash_str(h, "at", real);
-            struct stat to;
-            if (real && stat(real, &to) == 0) {
-                if (S_ISREG(to.st_mode))
-                    ok = hash_file(h, real);
-                else
-                    ok = false; /* a folder elsewhere: not followed */
-            }
-            free(real);
-        } else {
-            ok = false;
-        }
+        bool descend = false;
+        ok = !strchr(name, '\n') && lstat(path, &st) == 0 &&
+             fn(ctx, path, sub, name, &st, &descend);
+        if (ok && descend)
+            ok = walk(path, sub, fn, ctx);
+        free(sub);
         free(path);
     }
     vec_free(&names);
+    return ok;
+}
+
+typedef struct hash_walk {
+    cache_hasher *h;
+    const map *skip;
+} hash_walk;
+
+/* Each entry by its relative path, so the shape of the tree is hashed too. */
+static bool hash_entry(void *ctx, const char *path, const char *rel, const char *name,
+                       const struct stat *st, bool *descend)
+{
+    hash_walk *w = ctx;
+    cache_hasher *h = w->h;
+    if (strcmp(name, ".git") == 0 || strcmp(name, ".hg") == 0 || strcmp(name, ".svn") == 0)
+        return true;
+    if (S_ISDIR(st->st_mode)) {
+        cache_hash_str(h, "dir", rel);
+        *descend = true;
+        return true;
+    }
+    if (w->skip && map_has(w->skip, path)) {
+        cache_hash_str(h, "skipped", rel);
+        return true;
+    }
+    if (S_ISREG(st->st_mode)) {
+        cache_hash_str(h, "file", rel);
+        return hash_file(h, path);
+    }
+    if (!S_ISLNK(st->st_mode))
+        return false;
+    /* What a link says, where it leads (the build checks that) and, when
+     * that is a file, its bytes; a folder elsewhere is not followed. */
+    char target[PATH_MAX];
+    ssize_t n = readlink(path, target, sizeof target - 1);
+    target[n > 0 ? n : 0] = '\0';
+    char *real = realpath(path, NULL);
+    cache_hash_str(h, "link", rel);
+    cache_hash_str(h, "to", target);
+    cache_hash_str(h, "at", real);
+    struct stat to;
+    bool ok = true;
+    if (real && stat(real, &to) == 0)
+        ok = S_ISREG(to.st_mode) && hash_file(h, real);
+    free(real);
     return ok;
 }
 
@@ -183,7 +205,8 @@ bool cache_hash_tree(cache_hasher *h, const char *label, const char *dir, const 
     }
     if (!S_ISDIR(st.st_mode))
         return false;
-    return hash_dir(h, dir, skip);
+    hash_walk w = {h, skip};
+    return walk(dir, "", hash_entry, &w);
 }
 
 bool cache_hash_program(cache_hasher *h)
@@ -397,38 +420,24 @@ static char *record_name(const char *output_dir)
     return xasprintf("r-%s", hex);
 }
 
-/* Every entry below dir as a line: kind and mode, size, device, inode, times
- * of modification and change, path. A file written, replaced, linked or
- * chmod-ed since gets a new change time. False when a name holds a newline. */
-static bool manifest(const char *dir, const char *rel, strbuf *out)
+/* An entry of the output as a line: kind and mode, size, device, inode,
+ * times of modification and change, path. A file written, replaced, linked
+ * or chmod-ed since gets a new change time. */
+static bool manifest_entry(void *ctx, const char *path, const char *rel, const char *name,
+                           const struct stat *st, bool *descend)
 {
-    vec names;
-    vec_init(&names, free);
-    if (!fs_list_dir(dir, &names)) {
-        vec_free(&names);
-        return false;
-    }
-    bool ok = true;
-    for (size_t i = 0; ok && i < names.len; i++) {
-        const char *name = names.items[i];
-        char *path = fs_join(dir, name);
-        char *sub = *rel ? xasprintf("%s/%s", rel, name) : xstrdup(name);
-        struct stat st;
-        if (strchr(name, '\n') || lstat(path, &st) != 0) {
-            ok = false;
-        } else {
-            sb_printf(out, "%o %lld %llu %llu %lld.%09ld %lld.%09ld %s\n", (unsigned)st.st_mode,
-                      (long long)st.st_size, (unsigned long long)st.st_dev,
-                      (unsigned long long)st.st_ino, (long long)st.st_mtim.tv_sec,
-                      st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, sub);
-            if (S_ISDIR(st.st_mode))
-                ok = manifest(path, sub, out);
-        }
-        free(sub);
-        free(path);
-    }
-    vec_free(&names);
-    return ok;
+    sb_printf(ctx, "%o %lld %llu %llu %lld.%09ld %lld.%09ld %s\n", (unsigned)st->st_mode,
+              (long long)st->st_size, (unsigned long long)st->st_dev,
+              (unsigned long long)st->st_ino, (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+              (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec, rel);
+    *descend = S_ISDIR(st->st_mode);
+    return true;
+}
+
+/* Every entry below dir (false when a name holds a newline). */
+static bool manifest(const char *dir, strbuf *out)
+{
+    return walk(dir, "", manifest_entry, out);
 }
 
 bool cache_replay(cache *c, const char *output_dir, const char *key, int *result)
@@ -450,7 +459,7 @@ bool cache_replay(cache *c, const char *output_dir, const char *key, int *result
         const char *recorded = rec + used + err_len;
         strbuf now;
         sb_init(&now);
-        same = manifest(output_dir, "", &now) && now.len == len - (size_t)used - err_len &&
+        same = manifest(output_dir, &now) && now.len == len - (size_t)used - err_len &&
                memcmp(now.data, recorded, now.len) == 0;
         sb_free(&now);
     }
@@ -473,7 +482,7 @@ void cache_record(cache *c, const char *output_dir, const char *key, int result,
               err_len);
     sb_appendn(&rec, err, err_len);
     char *name = record_name(output_dir);
-    if (!wrote || manifest(output_dir, "", &rec))
+    if (!wrote || manifest(output_dir, &rec))
         write_entry(c->dir, name, rec.data, rec.len);
     else {
         char *path = fs_join(c->dir, name);

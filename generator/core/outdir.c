@@ -99,9 +99,12 @@ static bool sweep_one(const char *dir)
     return stale;
 }
 
-/* Siblings named TARGET.tmp-XXXXXX (mkdtemp's six letters and digits). */
-static void sweep_stale(const char *target)
+/* Siblings named TARGET.tmp-XXXXXX (mkdtemp's six letters and digits):
+ * whether there is any, and, when sweep, those left by builds that are gone
+ * removed. */
+static bool sweep_stale(const char *target, bool sweep)
 {
+    bool found = false;
     char *parent = fs_dirname(target);
     const char *base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
     char *prefix = xasprintf("%s.tmp-", base);
@@ -119,13 +122,21 @@ static void sweep_stale(const char *target)
                           (name[k] >= 'A' && name[k] <= 'Z'));
         if (!six)
             continue;
+        found = true;
         char *dir = fs_join(parent, name);
-        sweep_one(dir);
+        if (sweep)
+            sweep_one(dir);
         free(dir);
     }
     vec_free(&names);
     free(prefix);
     free(parent);
+    return found;
+}
+
+bool outdir_has_staging(const char *target)
+{
+    return sweep_stale(target, false);
 }
 
 /* The marker, written under another name, locked, then renamed into place:
@@ -167,7 +178,7 @@ static bool begin(outdir *od, const char *target, bool fresh)
     }
     free(parent);
     if (!fresh)
-        sweep_stale(od->target);
+        sweep_stale(od->target, true);
     od->staging = xasprintf("%s.tmp-XXXXXX", od->target);
     if (!mkdtemp(od->staging)) {
         diag_error(srcpos_file(od->target), "write", "cannot create a staging folder: %s",

@@ -39,6 +39,9 @@ typedef struct outdir {
     bool failed;   /* a write failed (a diagnostic was emitted) */
 } outdir;
 
+/* Whether a staging folder of target (target.tmp-XXXXXX) exists: one a
+ * build left (outdir_begin removes it, and says so) or a build's that runs. */
+bool outdir_has_staging(const char *target);
 /* Creates the staging folder; false (with a diagnostic) when it cannot.
  * The staging folder holds OUTDIR_MARKER, which this process keeps locked
  * (fcntl) until commit or abort, and it is removed if the process is
