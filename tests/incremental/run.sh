@@ -20,7 +20,7 @@ POLICYGEN=${POLICYGEN:-build/san/policygen}
 POLICYGEN=$(realpath "$POLICYGEN")
 repo=$PWD
 seed=${POLICYGEN_INC_SEED:-$(( $(date +%s%N) % 1000000 ))}
-steps=${POLICYGEN_INC_STEPS:-7}
+steps=${POLICYGEN_INC_STEPS:-6}
 echo "incremental: seed $seed (POLICYGEN_INC_SEED=$seed reproduces it)"
 RANDOM=$seed
 
