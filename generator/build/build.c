@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "content/site.h"
 #include "core/fs.h"
@@ -101,8 +102,10 @@ static void phase_time(const char *what)
     double wall = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
     double cpu = seconds(self.ru_utime) + seconds(self.ru_stime);
     double children_cpu = seconds(children.ru_utime) + seconds(children.ru_stime);
+    /* To the descriptor, past the build cache's record of stderr: a build
+     * without change tells its own times, not the recorded build's. */
     if (last_wall > 0)
-        fprintf(stderr, "time: %-10s %.3f s  (cpu %.3f s, children %.3f s, peak %.0f MB)\n",
+        dprintf(STDERR_FILENO, "time: %-10s %.3f s  (cpu %.3f s, children %.3f s, peak %.0f MB)\n",
                 what, wall - last_wall, cpu - last_cpu, children_cpu - last_children,
                 (double)self.ru_maxrss * 1024 / 1e6);
     last_wall = wall;
@@ -655,7 +658,9 @@ build_result build_site(const build_options *opts)
         }
         free(err);
     }
-    cache_close(c, keyed);
+    /* The entries are PDFs: a build that made none, or failed (the next
+     * edit may well fix it), keeps them. */
+    cache_close(c, keyed && r == BUILD_OK && !opts->no_pdf);
     return r;
 }
 

@@ -8,8 +8,8 @@
  *  - entries (e/<key>): bytes stored under a key (cache_put, cache_get).
  *    Each is written to a temporary name and renamed, and carries the
  *    SHA-256 of its bytes: a truncated or corrupt entry is ignored (and
- *    removed), never used. cache_close prunes the entries the build did not
- *    use.
+ *    removed), never used. cache_close prunes, when asked, the entries the
+ *    build did not use.
  *  - build records (r-<hash of the output folder's path>): the key of a
  *    build's inputs, its exit status, its stderr and the state of the
  *    output folder it left (cache_record). A build with the same inputs
