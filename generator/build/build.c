@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,8 +17,8 @@
 #include "core/xalloc.h"
 #include "diag/diag.h"
 #include "build/leak.h"
-#include "cache/cache.h"
 #include "cache/pdfs.h"
+#include "cache/rebuild.h"
 #include "check/check.h"
 #include "core/strbuf.h"
 #include "render/html/body.h"
@@ -566,102 +565,27 @@ static build_result build_fresh(const build_options *opts, cache *c, const char 
     return result;
 }
 
-/* The key of what changes any output but the content: the program, the
- * date, and the environment libraries may read (locale, time zone,
- * fontconfig). False when the program cannot be hashed. */
-static bool settings_key(const build_options *opts, char key[CACHE_KEY_SIZE])
+_Static_assert(BUILD_OK == 0, "cache_build takes 0 for a build that wrote its output");
+
+static int build_fresh_cb(void *ctx, cache *c, const char *settings)
 {
-    cache_hasher *h = cache_hasher_new();
-    bool ok = cache_hash_program(h);
-    char day[16];
-    date today = opts->today_set ? opts->today : date_today();
-    date_format_iso(today, day, sizeof day);
-    cache_hash_str(h, "today", day);
-    extern char **environ;
-    for (char **e = environ; *e; e++)
-        if (strncmp(*e, "SOURCE_DATE_EPOCH=", 18) == 0 || strncmp(*e, "LC_", 3) == 0 ||
-            strncmp(*e, "LANG=", 5) == 0 || strncmp(*e, "TZ=", 3) == 0 ||
-            strncmp(*e, "FONTCONFIG_", 11) == 0)
-            cache_hash_str(h, "env", *e);
-    cache_hasher_finish(h, key);
-    return ok;
+    return (int)build_fresh(ctx, c, settings);
 }
 
-/* The key of everything a build reads and of what changes its output: the
- * settings, the content folder, the program's themes and rules, and the
- * options. False when something cannot be hashed (the build is then not
- * cached). */
-static bool build_key(const build_options *opts, const char *settings, char key[CACHE_KEY_SIZE])
-{
-    cache_hasher *h = cache_hasher_new();
-    cache_hash_str(h, "settings", settings);
-    cache_hash_str(h, "content", opts->content_dir);
-    cache_hash_str(h, "output", opts->output_dir);
-    cache_hash_str(h, "data", opts->data_dir);
-    cache_hash_str(h, "edition", opts->edition);
-    mode_t mask = umask(0);
-    umask(mask);
-    char num[64];
-    snprintf(num, sizeof num, "strict %d no-pdf %d jobs %d umask %o", opts->strict, opts->no_pdf,
-             opts->jobs, (unsigned)mask);
-    cache_hash_str(h, "options", num);
-    /* The program's own variables: some change only what stderr tells
-     * (POLICYGEN_TIMES), which a build without change tells again. */
-    extern char **environ;
-    for (char **e = environ; *e; e++)
-        if (strncmp(*e, "POLICYGEN_", 10) == 0)
-            cache_hash_str(h, "env", *e);
-    char *themes = fs_join(opts->data_dir, "themes");
-    char *plugins = fs_join(opts->data_dir, "lua-plugins");
-    bool ok = cache_hash_tree(h, "content", opts->content_dir, NULL) &&
-              cache_hash_tree(h, "themes", themes, NULL) &&
-              cache_hash_tree(h, "plugins", plugins, NULL);
-    free(themes);
-    free(plugins);
-    cache_hasher_finish(h, key);
-    return ok;
-}
-
-/* With a cache: a build whose inputs are those of the last build into the
- * same output, which is as that build left it, tells what that build told
- * and does nothing else; any other build is made in full and recorded. */
 build_result build_site(const build_options *opts)
 {
     phase_time("start");
-    cache *c = opts->cache_dir ? cache_open(opts->cache_dir) : NULL;
-    char settings[CACHE_KEY_SIZE], key[CACHE_KEY_SIZE];
-    bool keyed = c && settings_key(opts, settings) && build_key(opts, settings, key);
-    phase_time("key");
-    int replayed;
-    /* A staging folder beside the output: a build would remove it (and
-     * say so), or another build is running. */
-    if (keyed && !outdir_has_staging(opts->output_dir) &&
-        cache_replay(c, opts->output_dir, key, &replayed)) {
-        cache_close(c, false);
-        phase_time("replay");
-        return (build_result)replayed;
-    }
-    if (keyed)
-        cache_capture_begin();
-    build_result r = build_fresh(opts, keyed ? c : NULL, settings);
-    if (keyed) {
-        size_t len;
-        char *err = cache_capture_end(&len);
-        /* Inputs edited while the build read them: what it made may be of
-         * neither version, so none of it is kept. */
-        char after[CACHE_KEY_SIZE];
-        if (build_key(opts, settings, after) && strcmp(after, key) == 0) {
-            cache_record(c, opts->output_dir, key, (int)r, r == BUILD_OK, err, len);
-        } else {
-            cache_forget(c, opts->output_dir);
-            keyed = false;
-        }
-        free(err);
-    }
-    /* The entries are PDFs: a build that made none, or failed (the next
-     * edit may well fix it), keeps them. */
-    cache_close(c, keyed && r == BUILD_OK && !opts->no_pdf);
-    return r;
+    if (!opts->cache_dir)
+        return build_fresh(opts, NULL, NULL);
+    cache_build_inputs in = {.content_dir = opts->content_dir,
+                             .output_dir = opts->output_dir,
+                             .data_dir = opts->data_dir,
+                             .edition = opts->edition,
+                             .today = opts->today_set ? opts->today : date_today(),
+                             .strict = opts->strict,
+                             .no_pdf = opts->no_pdf,
+                             .jobs = opts->jobs};
+    return (build_result)cache_build(opts->cache_dir, &in, build_fresh_cb, (void *)opts);
 }
 
 site *build_load(const build_options *opts, xref_table **xref)

@@ -14,7 +14,8 @@
  *    build's inputs, its exit status, its stderr and the state of the
  *    output folder it left (cache_record). A build with the same inputs
  *    whose output is as it was left tells the same and does nothing else
- *    (cache_replay). */
+ *    (cache_replay).
+ * cache/rebuild.h runs a build with them; cache/pdfs.h keeps its PDFs. */
 #ifndef POLICYGEN_CACHE_H
 #define POLICYGEN_CACHE_H
 
