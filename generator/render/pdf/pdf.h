@@ -66,7 +66,7 @@ typedef struct pdf_batch pdf_batch;
  * The output depends only on the model, the style and the editions (no
  * clock), so a rebuild gives the same bytes. */
 pdf_batch *pdf_start(const site *s, outdir *od, const char *theme_dir, int jobs, date today,
-                     const pdf_edition *editions, size_t n);
+                     const pdf_edition *editions, size_t n, diag_sink *diags);
 /* Waits for every PDF and fills the editions' files and texts; false after a
  * diagnostic when one could not be typeset or written (od->failed then). */
 bool pdf_finish(pdf_batch *batch);
