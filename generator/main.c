@@ -13,7 +13,6 @@
 #include "build/build.h"
 #include "content/site.h"
 #include "core/fs.h"
-#include "core/interrupt.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
 #include "hosting/hosting.h"
@@ -661,7 +660,6 @@ int main(int argc, char **argv)
         fputs(USAGE, stdout);
         return EXIT_OK;
     }
-    interrupt_init(); /* before any worker is forked: see interrupt.h */
     char *data_dir = find_data_dir(argv[0]);
     /* The command's diagnostics: every stage tells them to this sink or to
      * one of its own that passes them on. */

@@ -11,9 +11,13 @@
 
 #include <stdbool.h>
 
-/* Starts the watching thread now, before any worker is forked (main calls
- * it first); interrupt_guard starts it too if nobody did. Installs no
- * signal handler: the first interrupt_guard does. */
+/* Starts the watching thread if it is not running, and returns once it
+ * runs. Whoever forks a worker calls it first: a fork while the thread is
+ * starting can copy a lock the thread holds (the allocator's, under ASan),
+ * and the child hangs. Not called before serve forks its build: serve
+ * blocks signals for its signalfd, which a thread started earlier would
+ * not (SIGCHLD would go to that thread and be lost). interrupt_guard starts
+ * the thread too; neither installs a handler before the first guard. */
 void interrupt_init(void);
 /* Removes path if the process is interrupted (path is copied). */
 void interrupt_guard(const char *path);

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/interrupt.h"
 #include "core/xalloc.h"
 #include "rules/sandbox.h"
 
@@ -182,6 +183,7 @@ static bool spawn(isolate_pool *p, int slot)
         return false;
     /* Room for many outcomes, so workers go on while the caller is busy. */
     fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);
+    interrupt_init();
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);

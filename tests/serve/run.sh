@@ -22,10 +22,12 @@ fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
+# The waits are long (a sanitized build on a loaded 2-core machine can take
+# tens of seconds); they cost nothing when the build is quick.
 # wait_for FILE PATTERN [SECONDS]: until FILE has a line matching PATTERN.
 wait_for() {
     i=0
-    while [ "$i" -lt $((${3:-20} * 10)) ]; do
+    while [ "$i" -lt $((${3:-60} * 10)) ]; do
         grep -q -- "$2" "$1" 2>/dev/null && return 0
         sleep 0.1
         i=$((i + 1))
@@ -33,10 +35,10 @@ wait_for() {
     return 1
 }
 builds() { grep -c '^serve: \(built in\|the build failed\)' "$1"; }
-# wait_builds LOG N: until LOG tells of N finished builds.
+# wait_builds LOG N: until LOG tells of N finished builds (60 s at most).
 wait_builds() {
     i=0
-    while [ "$i" -lt 200 ]; do
+    while [ "$i" -lt 600 ]; do
         [ "$(builds "$1")" -ge "$2" ] && return 0
         sleep 0.1
         i=$((i + 1))
@@ -59,10 +61,10 @@ expect_get() { # PATH CODE [TYPE]
         bad "GET $1: $code $type, expected $2 ${3:-}"
     fi
 }
-# wait_page PATH TEXT [absent]: until the page has TEXT (or has it no more), 10 s at most.
+# wait_page PATH TEXT [absent]: until the page has TEXT (or has it no more), 30 s at most.
 wait_page() {
     i=0
-    while [ "$i" -lt 100 ]; do
+    while [ "$i" -lt 300 ]; do
         get "$1"
         if grep -qF -- "$2" "$work/body"; then [ -z "${3:-}" ] && return 0; else [ -n "${3:-}" ] && return 0; fi
         sleep 0.1
@@ -130,7 +132,7 @@ done
 curl -s -N "$base/_policygen/events" >"$work/events" &
 events=$!
 pids="$pids $events"
-if wait_for "$work/events" '^data: ' 5; then ok; else bad "the event stream told nothing"; fi
+if wait_for "$work/events" '^data: ' 30; then ok; else bad "the event stream told nothing"; fi
 first_id=$(sed -n 's/^data: //p' "$work/events" | head -1)
 
 # A chapter edited: the page shows it within 3 s, and the stream tells of it.

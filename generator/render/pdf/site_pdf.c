@@ -1,5 +1,6 @@
-/* pdf_start and pdf_finish: every edition's PDFs, typeset in worker
- * processes (one per core) while the caller renders the HTML. */
+/* pdf_start and pdf_finish: every edition's PDFs, typeset in one pool of
+ * worker processes (one per core, or -j N); the build waits for them before
+ * the HTML, whose pages give each PDF's size and pages. */
 /* F_SETPIPE_SZ is Linux's. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/fs.h"
+#include "core/interrupt.h"
 #include "core/srcfile.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
@@ -410,12 +412,13 @@ static bool start_workers(pdf_batch *b, int workers)
     atomic_init(b->next, 0);
     b->pids = xcalloc((size_t)workers, sizeof *b->pids);
     b->fds = xcalloc((size_t)workers, sizeof *b->fds);
+    interrupt_init();
     fflush(NULL);
     for (int w = 0; w < workers; w++) {
         int pipefd[2];
         if (pipe(pipefd) != 0)
             break;
-        /* Room for the texts, so workers go on while the caller renders HTML. */
+        /* Room for a PDF's text, so a worker seldom waits for the reader. */
         fcntl(pipefd[0], F_SETPIPE_SZ, 1 << 20);
         pid_t pid = fork();
         if (pid < 0) {
