@@ -154,8 +154,9 @@ typedef struct site {
 } site;
 
 /* Loads site.yaml, plan/ and annexes/ from dir and parses the Markdown.
- * Problems are reported as diagnostics; returns NULL when the site cannot
- * be built at all, otherwise a site (check diag counts for errors). */
+ * Problems are told to diags (in file order, however many threads load);
+ * returns NULL when the site cannot be built at all, otherwise a site (a
+ * caller that must know of errors passes a child sink and reads its counts). */
 site *site_load(const char *dir, diag_sink *diags);
 /* The same, parsing the documents on `jobs` threads (0: one per processor). */
 site *site_load_jobs(const char *dir, int jobs, diag_sink *diags);

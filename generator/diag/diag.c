@@ -158,16 +158,22 @@ void diag_replay(diag_sink *d)
     free_held(d);
 }
 
-void diag_emit(diag_sink *d, diag_severity sev, srcpos at, const char *code, const char *fmt, ...)
+void diag_vemit(diag_sink *d, diag_severity sev, srcpos at, const char *code, const char *fmt,
+                va_list ap)
 {
     strbuf msg;
     sb_init(&msg);
-    va_list ap;
-    va_start(ap, fmt);
     sb_vprintf(&msg, fmt, ap);
-    va_end(ap);
     tell(d, sev, at, code, msg.data);
     sb_free(&msg);
+}
+
+void diag_emit(diag_sink *d, diag_severity sev, srcpos at, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vemit(d, sev, at, code, fmt, ap);
+    va_end(ap);
 }
 
 char *diag_json(const diag_sink *d)

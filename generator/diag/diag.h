@@ -11,6 +11,7 @@
 #ifndef POLICYGEN_DIAG_H
 #define POLICYGEN_DIAG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -73,6 +74,8 @@ static inline bool diag_has_errors(const diag_sink *d)
 
 void diag_emit(diag_sink *d, diag_severity sev, srcpos at, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+void diag_vemit(diag_sink *d, diag_severity sev, srcpos at, const char *code, const char *fmt,
+                va_list ap) __attribute__((format(printf, 5, 0)));
 #define diag_error(d, ...) diag_emit((d), DIAG_ERROR, __VA_ARGS__)
 #define diag_warning(d, ...) diag_emit((d), DIAG_WARNING, __VA_ARGS__)
 

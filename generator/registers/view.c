@@ -50,14 +50,11 @@ static void option_error(option_ctx *c, const ynode *n, const char *fmt, ...)
     c->ok = false;
     if (!c->diags)
         return;
-    strbuf msg;
-    sb_init(&msg);
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(&msg, fmt, ap);
+    diag_vemit(c->diags, DIAG_ERROR, n && n->path ? ynode_pos(n) : c->at, "register-option", fmt,
+               ap);
     va_end(ap);
-    diag_error(c->diags, n && n->path ? ynode_pos(n) : c->at, "register-option", "%s", msg.data);
-    sb_free(&msg);
 }
 
 static const register_field *option_field(option_ctx *c, const ynode *n, const char *name,
