@@ -87,7 +87,7 @@ FUZZ_CC     ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  = $(filter-out -Wno-format-truncation,$(CFLAGS_ALL))
 FUZZ_FLAGS   = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_SRC    := $(filter-out generator/core/outdir.c generator/core/interrupt.c,$(wildcard generator/core/*.c)) \
+FUZZ_SRC    := $(filter-out generator/core/outdir.c,$(wildcard generator/core/*.c)) \
                $(wildcard generator/diag/*.c generator/yaml/*.c generator/content/*.c \
                           generator/markdown/*.c generator/xref/*.c generator/registers/*.c \
                           generator/template/*.c generator/rules/*.c) \

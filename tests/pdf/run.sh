@@ -485,6 +485,9 @@ fi
 
 # ---- the style sheet ----
 
+# The builds below check one PDF of one edition: they build that edition
+# alone (the three editions' PDFs are checked above).
+
 mkdir -p "$TMP/styled/themes"
 cp -R content/. "$TMP/styled/"
 cp -R themes/default "$TMP/styled/themes/default"
@@ -496,7 +499,7 @@ text:
   size: 11pt
   colour: red
 EOF
-"$POLICYGEN" build -C "$TMP/styled" -o "$TMP/styled-out" --today "$TODAY" >"$TMP/styled.log" 2>&1
+"$POLICYGEN" build -C "$TMP/styled" -o "$TMP/styled-out" --edition internal --today "$TODAY" >"$TMP/styled.log" 2>&1
 if pdfinfo "$TMP/styled-out/internal/pdf/isms-plan-V1.0-internal.pdf" 2>/dev/null | grep -q 'Page size: *515.906 x 728.504' &&
    grep -q "pdf.yaml:6:3: warning: unknown key 'colour' in text" "$TMP/styled.log"; then
     ok "a theme's pdf.yaml sets the page (B5); an unknown key is a warning at its place"
@@ -512,7 +515,7 @@ awk 'BEGIN {
     printf "---\nid: tall\ntitle: 長表格測試\n---\n\n## 長列\n\n| 項目 | 說明 | 備註 |\n|---|---|---|\n| 甲 | "
     for (i = 1; i < 400; i++) printf "第%d句資通安全測試文字內容。", i
     printf " | 乙 |\n| 丙 | 短 | 丁 |\n" }' >"$TMP/tall/plan/99-tall.md"
-if "$POLICYGEN" build -C "$TMP/tall" -o "$TMP/tall-out" --today "$TODAY" >"$TMP/tall.log" 2>&1; then
+if "$POLICYGEN" build -C "$TMP/tall" -o "$TMP/tall-out" --edition internal --today "$TODAY" >"$TMP/tall.log" 2>&1; then
     tall=$TMP/tall-out/internal/pdf/isms-plan-V1.0-internal.pdf
     np=$(pdfinfo "$tall" | awk '/^Pages:/ { print $2 }')
     # The row's pages: from the one with its first sentence to the one with its last.
@@ -548,8 +551,8 @@ CHAPTERS=${CORPUS_CHAPTERS:-42}
 if [ "$CHAPTERS" -gt 0 ] && [ -f tools/gen_corpus.c ]; then
     if ${CC:-cc} -std=c11 -O2 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -o "$TMP/gen_corpus" tools/gen_corpus.c &&
        "$TMP/gen_corpus" "$TMP/corpus" "$CHAPTERS" >/dev/null &&
-       "$POLICYGEN" build -C "$TMP/corpus" -o "$TMP/corpus-out" --today "$TODAY" >"$TMP/corpus.log" 2>&1; then
-        big=$(find "$TMP/corpus-out" -path '*/pdf/*.pdf' | LC_ALL=C sort | tail -1)
+       "$POLICYGEN" build -C "$TMP/corpus" -o "$TMP/corpus-out" --edition internal --today "$TODAY" >"$TMP/corpus.log" 2>&1; then
+        big=$(find "$TMP/corpus-out/internal/pdf" -name '*.pdf' | LC_ALL=C sort | tail -1)
         np=$(pdfinfo "$big" | awk '/^Pages:/ { print $2 }')
         problems=""
         qpdf --check "$big" >/dev/null 2>&1 || problems="$problems qpdf --check fails;"
