@@ -76,7 +76,8 @@ static bool mail_init(mail *m, const site *s, audience edition, const char *base
         return false;
     }
     if (!c->announce_from) {
-        diag_error(diags, c->announce_node ? ynode_pos(c->announce_node) : srcpos_file(s->config_path),
+        diag_error(diags,
+                   c->announce_node ? ynode_pos(c->announce_node) : srcpos_file(s->config_path),
                    "announce", "the e-mail needs a sender: give site.yaml announce: from");
         return false;
     }
@@ -384,8 +385,8 @@ announce_result announce_write(const announce_options *opts, diag_sink *diags)
     } else {
         date today = opts->today_set ? opts->today : date_today();
         char *changes = build_version_changes(&bo, s, aud, diags);
-        char *message =
-            announce_message(s, aud, base ? base : s->config.hosting[aud].url, today, changes, diags);
+        char *message = announce_message(s, aud, base ? base : s->config.hosting[aud].url, today,
+                                         changes, diags);
         if (message && write_out(opts->output, message, diags))
             result = ANNOUNCE_OK;
         free(message);

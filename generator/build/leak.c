@@ -547,8 +547,9 @@ static int report(const leak_check *lc, const uint32_t *hits, size_t n, const ch
                   const char *edition)
 {
     for (size_t i = 0; i < n; i++)
-        diag_error(lc->diags, srcpos_file(shown), "leak", "shows '%s', which the %s edition must not show",
-                   lc->needles[hits[i]].text, edition);
+        diag_error(lc->diags, srcpos_file(shown), "leak",
+                   "shows '%s', which the %s edition must not show", lc->needles[hits[i]].text,
+                   edition);
     return (int)n;
 }
 

@@ -77,7 +77,8 @@ struct check_batch {
     rules_batch *rules;
 };
 
-check_batch *check_start(const site *s, const struct xref_table *xref, const check_options *opts, diag_sink *diags)
+check_batch *check_start(const site *s, const struct xref_table *xref, const check_options *opts,
+                         diag_sink *diags)
 {
     map plugins;
     map_init(&plugins, free);
@@ -160,7 +161,8 @@ static void check_places(check_batch *b, rules_result *out, diag_sink *diags)
         ri->error = xasprintf("a flag points at %s:%d, which is neither a register row nor a "
                               "place in the plan's text",
                               bad->file, bad->line);
-        diag_error(diags, srcpos_file(ri->path), "rule-error", "rule '%s' failed: %s", ri->id, ri->error);
+        diag_error(diags, srcpos_file(ri->path), "rule-error", "rule '%s' failed: %s", ri->id,
+                   ri->error);
         ri->outcome = RULE_FAILED;
         ri->flag_count = 0;
         out->failed++;

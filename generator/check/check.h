@@ -37,7 +37,8 @@ typedef struct check_batch check_batch;
  * when a plugin file leads outside its folder. s and xref are
  * borrowed and must not change until check_finish; while check_start runs,
  * no other thread may read the documents' Markdown trees (check/documents.h). */
-check_batch *check_start(const site *s, const struct xref_table *xref, const check_options *opts, diag_sink *diags);
+check_batch *check_start(const site *s, const struct xref_table *xref, const check_options *opts,
+                         diag_sink *diags);
 /* Waits for the rules, reports their failures (rules_finish) and frees the
  * batch. out is the caller's to free with rules_result_free. */
 void check_finish(check_batch *batch, rules_result *out, diag_sink *diags);

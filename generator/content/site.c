@@ -98,7 +98,8 @@ static bool check_plain_name(const ynode *n, const char *what, const char *s, di
         return true;
     diag_error(diags, ynode_pos(n), "name",
                "%s '%s' names a file: use letters, digits, '-', '_' and '.' (not first), "
-               "at most 100 bytes", what, s);
+               "at most 100 bytes",
+               what, s);
     return false;
 }
 
@@ -139,7 +140,8 @@ static void check_site_keys(const ynode *root, diag_sink *diags)
             if (strcmp(SITE_KEYS[k].name, key->text) == 0)
                 spec = &SITE_KEYS[k];
         if (!spec) {
-            diag_error(diags, ynode_pos(key), "site-key", "unknown key '%s' in site.yaml", key->text);
+            diag_error(diags, ynode_pos(key), "site-key", "unknown key '%s' in site.yaml",
+                       key->text);
             continue;
         }
         const ynode *val = root->items[i];
@@ -151,8 +153,8 @@ static void check_site_keys(const ynode *root, diag_sink *diags)
         }
         for (size_t j = 0; j < val->len; j++)
             if (!in_list(spec->children, val->keys[j]->text))
-                diag_error(diags, ynode_pos(val->keys[j]), "site-key", "unknown key '%s.%s' in site.yaml",
-                           key->text, val->keys[j]->text);
+                diag_error(diags, ynode_pos(val->keys[j]), "site-key",
+                           "unknown key '%s.%s' in site.yaml", key->text, val->keys[j]->text);
     }
 }
 
@@ -178,7 +180,8 @@ static void config_string_list(const ynode *n, const char *what, vec *out, diag_
     }
     for (size_t i = 0; i < n->len; i++) {
         if (n->items[i]->kind != YNODE_SCALAR)
-            diag_error(diags, ynode_pos(n->items[i]), "site-value", "items of '%s' must be text", what);
+            diag_error(diags, ynode_pos(n->items[i]), "site-value", "items of '%s' must be text",
+                       what);
         else
             vec_push(out, xstrdup(n->items[i]->text));
     }
@@ -312,20 +315,23 @@ static const char *const HOSTING_KEYS[] = {"url", "allow", "auth", NULL};
 static const char *const AUTH_KEYS[] = {"realm", "user_file", NULL};
 
 /* Reports keys of a mapping that are not in allowed, as what.KEY. */
-static void check_keys(const ynode *map, const char *const *allowed, const char *what, diag_sink *diags)
+static void check_keys(const ynode *map, const char *const *allowed, const char *what,
+                       diag_sink *diags)
 {
     for (size_t j = 0; j < map->len; j++)
         if (!in_list(allowed, map->keys[j]->text))
-            diag_error(diags, ynode_pos(map->keys[j]), "site-key", "unknown key '%s.%s' in site.yaml", what,
-                       map->keys[j]->text);
+            diag_error(diags, ynode_pos(map->keys[j]), "site-key",
+                       "unknown key '%s.%s' in site.yaml", what, map->keys[j]->text);
 }
 
-static void load_edition_hosting(site_hosting *h, const ynode *e, const char *edition, diag_sink *diags)
+static void load_edition_hosting(site_hosting *h, const ynode *e, const char *edition,
+                                 diag_sink *diags)
 {
     char what[64];
     snprintf(what, sizeof what, "hosting.%s", edition);
     if (e->kind != YNODE_MAP) {
-        diag_error(diags, ynode_pos(e), "site-value", "'%s' must be a mapping (url, allow, auth)", what);
+        diag_error(diags, ynode_pos(e), "site-value", "'%s' must be a mapping (url, allow, auth)",
+                   what);
         return;
     }
     check_keys(e, HOSTING_KEYS, what, diags);
@@ -337,7 +343,8 @@ static void load_edition_hosting(site_hosting *h, const ynode *e, const char *ed
     if (u && !h->url)
         diag_error(diags, ynode_pos(url), "site-value",
                    "%s.url must be an http:// or https:// address with a host and no query, "
-                   "fragment or spaces, not '%s'", what, u);
+                   "fragment or spaces, not '%s'",
+                   what, u);
     free(u);
     const ynode *allow = ynode_get(e, "allow");
     snprintf(name, sizeof name, "%s.allow", what);
@@ -346,13 +353,14 @@ static void load_edition_hosting(site_hosting *h, const ynode *e, const char *ed
         if (!site_address_range_valid(h->allow.items[i]))
             diag_error(diags, ynode_pos(allow->items[i]), "site-value",
                        "'%s' is not an address range (an IPv4 or IPv6 address, with /prefix for "
-                       "a network)", (const char *)h->allow.items[i]);
+                       "a network)",
+                       (const char *)h->allow.items[i]);
     const ynode *auth = ynode_get(e, "auth");
     if (!auth)
         return;
     if (auth->kind != YNODE_MAP) {
-        diag_error(diags, ynode_pos(auth), "site-value", "'%s.auth' must be a mapping (realm, user_file)",
-                   what);
+        diag_error(diags, ynode_pos(auth), "site-value",
+                   "'%s.auth' must be a mapping (realm, user_file)", what);
         return;
     }
     snprintf(what, sizeof what, "hosting.%s.auth", edition);
@@ -361,12 +369,13 @@ static void load_edition_hosting(site_hosting *h, const ynode *e, const char *ed
     snprintf(name, sizeof name, "%s.realm", what);
     h->auth_realm = config_string(realm, name, NULL, diags);
     if (!h->auth_realm)
-        diag_error(diags, ynode_pos(auth), "site-value", "%s needs a realm (the name the browser shows)",
-                   what);
+        diag_error(diags, ynode_pos(auth), "site-value",
+                   "%s needs a realm (the name the browser shows)", what);
     else if (!*h->auth_realm || !config_safe(h->auth_realm, "") || !ascii(h->auth_realm))
         diag_error(diags, ynode_pos(realm), "site-value",
                    "%s.realm must be ASCII text (browsers show no other) without quotes, "
-                   "backslashes or control characters, not '%s'", what, h->auth_realm);
+                   "backslashes or control characters, not '%s'",
+                   what, h->auth_realm);
     const ynode *file = ynode_get(auth, "user_file");
     snprintf(name, sizeof name, "%s.user_file", what);
     h->auth_user_file = config_string(file, name, NULL, diags);
@@ -374,7 +383,8 @@ static void load_edition_hosting(site_hosting *h, const ynode *e, const char *ed
         (h->auth_user_file[0] != '/' || !config_safe(h->auth_user_file, " ;{}#<>'$")))
         diag_error(diags, ynode_pos(file), "site-value",
                    "%s.user_file must be an absolute path without spaces, quotes or ; { } # < > $, "
-                   "not '%s'", what, h->auth_user_file);
+                   "not '%s'",
+                   what, h->auth_user_file);
 }
 
 static void load_hosting(site_config *c, const ynode *hosting, diag_sink *diags)
@@ -471,8 +481,8 @@ static bool read_modes(const ynode *modes, site_config *c, diag_sink *diags)
             continue;
         }
         if (v->kind != YNODE_MAP) {
-            diag_error(diags, ynode_pos(v), "site-value", "modes.%s must be a mapping of files and folders",
-                       key->text);
+            diag_error(diags, ynode_pos(v), "site-value",
+                       "modes.%s must be a mapping of files and folders", key->text);
             ok = false;
             continue;
         }
@@ -520,20 +530,23 @@ static bool load_config(site *s, diag_sink *diags)
     if (!*c->org_name)
         diag_error(diags, org ? ynode_pos(org) : ynode_pos(root), "site-value",
                    "organization.name is required");
-    c->org_short_name = config_string(ynode_get(org, "short_name"), "organization.short_name",
-                                      c->org_name, diags);
+    c->org_short_name =
+        config_string(ynode_get(org, "short_name"), "organization.short_name", c->org_name, diags);
     c->org_parent = config_string(ynode_get(org, "parent"), "organization.parent", "", diags);
     c->org_level = config_string(ynode_get(org, "level"), "organization.level", "", diags);
     c->doc_id = config_string(ynode_get(doc, "id"), "document.id", "plan", diags);
-    c->doc_title = config_string(ynode_get(doc, "title"), "document.title", "資通安全維護計畫", diags);
+    c->doc_title =
+        config_string(ynode_get(doc, "title"), "document.title", "資通安全維護計畫", diags);
     config_string_list(ynode_get(doc, "signatures"), "document.signatures", &c->signatures, diags);
     c->language = config_string(ynode_get(root, "language"), "language", "zh-TW", diags);
     c->theme = config_string(ynode_get(root, "theme"), "theme", "default", diags);
     /* The theme is a folder of themes/ (the content's or the shipped one),
      * the document id a part of file names: plain names, nothing more. */
-    if (ynode_get(root, "theme") && !check_plain_name(ynode_get(root, "theme"), "theme", c->theme, diags))
+    if (ynode_get(root, "theme") &&
+        !check_plain_name(ynode_get(root, "theme"), "theme", c->theme, diags))
         ok = false;
-    if (ynode_get(doc, "id") && !check_plain_name(ynode_get(doc, "id"), "document.id", c->doc_id, diags))
+    if (ynode_get(doc, "id") &&
+        !check_plain_name(ynode_get(doc, "id"), "document.id", c->doc_id, diags))
         ok = false;
 
     const ynode *cal = ynode_get(root, "calendar");
@@ -569,7 +582,8 @@ static bool load_config(site *s, diag_sink *diags)
     const ynode *labels = ynode_get(root, "edition_labels");
     for (int a = 0; a < 3; a++) {
         char *what = xasprintf("edition_labels.%s", AUDIENCE_NAMES[a]);
-        c->edition_labels[a] = config_string(ynode_get(labels, AUDIENCE_NAMES[a]), what, NULL, diags);
+        c->edition_labels[a] =
+            config_string(ynode_get(labels, AUDIENCE_NAMES[a]), what, NULL, diags);
         free(what);
     }
 
@@ -578,7 +592,8 @@ static bool load_config(site *s, diag_sink *diags)
 
     c->rules = ynode_get(root, "rules");
     if (c->rules && c->rules->kind != YNODE_MAP) {
-        diag_error(diags, ynode_pos(c->rules), "site-value", "'rules' must be a mapping by rule id");
+        diag_error(diags, ynode_pos(c->rules), "site-value",
+                   "'rules' must be a mapping by rule id");
         c->rules = NULL;
     }
     c->coverage = ynode_get(root, "coverage");
@@ -681,18 +696,20 @@ static bool read_front_matter(document *d, const char *const *allowed, diag_sink
                    "front matter starts with '---' but has no closing '---' line");
         return false;
     }
-    d->front = yaml_load_buffer(d->path, yaml_start, (size_t)(yaml_end - yaml_start), 2, NULL, diags);
+    d->front =
+        yaml_load_buffer(d->path, yaml_start, (size_t)(yaml_end - yaml_start), 2, NULL, diags);
     if (!d->front)
         return false;
     const ynode *root = d->front->root;
     if (root && root->kind != YNODE_MAP) {
-        diag_error(diags, ynode_pos(root), "front-matter", "front matter must be a mapping of keys");
+        diag_error(diags, ynode_pos(root), "front-matter",
+                   "front matter must be a mapping of keys");
         return false;
     }
     for (size_t i = 0; root && i < root->len; i++)
         if (!in_list(allowed, root->keys[i]->text))
-            diag_error(diags, ynode_pos(root->keys[i]), "front-matter", "unknown front-matter key '%s'",
-                       root->keys[i]->text);
+            diag_error(diags, ynode_pos(root->keys[i]), "front-matter",
+                       "unknown front-matter key '%s'", root->keys[i]->text);
     const char *nl = strchr(yaml_end, '\n');
     d->body_line = line + 1;
     d->source_body = nl ? nl + 1 : yaml_end + strlen(yaml_end);
@@ -715,7 +732,8 @@ static char *front_string(const document *d, const char *key, diag_sink *diags)
 }
 
 static document *load_document(const site *s, const char *path, const char *file_name,
-                               document_kind kind, int position, const site_visitor *visitor, diag_sink *diags)
+                               document_kind kind, int position, const site_visitor *visitor,
+                               diag_sink *diags)
 {
     document *d = xcalloc(1, sizeof *d);
     d->kind = kind;
@@ -768,7 +786,8 @@ static document *load_document(const site *s, const char *path, const char *file
         const ynode *num = ynode_get(d->front ? d->front->root : NULL, "number");
         long n;
         if (num && (!ynode_as_long(num, &n) || n < 1))
-            diag_error(diags, ynode_pos(num), "front-matter", "annex number must be a whole number from 1");
+            diag_error(diags, ynode_pos(num), "front-matter",
+                       "annex number must be a whole number from 1");
         else if (num)
             d->number = (int)n;
     }
@@ -817,8 +836,12 @@ static bool list_folder(const site *s, const char *sub, document_kind kind,
         if (name[0] == '.' || !ends_with(name, ".md"))
             continue;
         load_job *job = xcalloc(1, sizeof *job);
-        *job = (load_job){.site = s, .visitor = visitor, .path = fs_join(dir, name),
-                          .name = xstrdup(name), .kind = kind, .position = ++position,
+        *job = (load_job){.site = s,
+                          .visitor = visitor,
+                          .path = fs_join(dir, name),
+                          .name = xstrdup(name),
+                          .kind = kind,
+                          .position = ++position,
                           .diags = diag_buffered(diags)};
         vec_push(jobs, job);
     }

@@ -162,7 +162,8 @@ static bool begin(outdir *od, const char *target, bool fresh, diag_sink *diags)
     od->target = xstrndup(target, len);
     char *parent = fs_dirname(od->target);
     if (!fs_mkdir_p(parent)) {
-        diag_error(od->diags, srcpos_file(parent), "write", "cannot create folder: %s", strerror(errno));
+        diag_error(od->diags, srcpos_file(parent), "write", "cannot create folder: %s",
+                   strerror(errno));
         free(parent);
         return false;
     }
@@ -171,8 +172,8 @@ static bool begin(outdir *od, const char *target, bool fresh, diag_sink *diags)
         sweep_stale(od->target, od->diags);
     od->staging = xasprintf("%s.tmp-XXXXXX", od->target);
     if (!mkdtemp(od->staging)) {
-        diag_error(od->diags, srcpos_file(od->target), "write", "cannot create a staging folder: %s",
-                   strerror(errno));
+        diag_error(od->diags, srcpos_file(od->target), "write",
+                   "cannot create a staging folder: %s", strerror(errno));
         free(od->staging);
         od->staging = NULL;
         return false;
@@ -218,7 +219,8 @@ bool outdir_set_modes(outdir *od, const char *subdir, unsigned files, unsigned f
     char *dir = outdir_path(od, subdir);
     bool ok = (mkdir(dir, 0700) == 0 || errno == EEXIST) && chmod(dir, folders) == 0;
     if (!ok) {
-        diag_error(od->diags, srcpos_file(dir), "write", "cannot create folder: %s", strerror(errno));
+        diag_error(od->diags, srcpos_file(dir), "write", "cannot create folder: %s",
+                   strerror(errno));
         od->failed = true;
     } else {
         od->modes[od->n_modes++] = (outdir_modes){xstrdup(subdir), files, folders};
@@ -323,8 +325,10 @@ bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len)
         return false;
     }
     if (!relpath_inside(relpath)) {
-        diag_error(od->diags, srcpos_file(od->target), "write", "refused to write %s: it leads outside the "
-                   "output folder", relpath);
+        diag_error(od->diags, srcpos_file(od->target), "write",
+                   "refused to write %s: it leads outside the "
+                   "output folder",
+                   relpath);
         od->failed = true;
         return false;
     }
@@ -361,10 +365,11 @@ bool outdir_copy(outdir *od, const char *relpath, const char *from)
         char limit[32];
         srcfile_limit_text(OUTDIR_MAX_COPY, limit, sizeof limit);
         if (errno == EFBIG)
-            diag_error(od->diags, srcpos_file(from), "write", "cannot copy to %s: file too large (limit %s)",
-                       path, limit);
+            diag_error(od->diags, srcpos_file(from), "write",
+                       "cannot copy to %s: file too large (limit %s)", path, limit);
         else
-            diag_error(od->diags, srcpos_file(from), "write", "cannot copy to %s: %s", path, strerror(errno));
+            diag_error(od->diags, srcpos_file(from), "write", "cannot copy to %s: %s", path,
+                       strerror(errno));
         od->failed = true;
         free(path);
         return false;
@@ -393,15 +398,16 @@ static bool commit_fresh(outdir *od)
     if (!exists) {
         ok = rename_new(od->staging, od->target);
         if (!ok)
-            diag_error(od->diags, srcpos_file(od->target), "write", "cannot put the new folder in place: %s",
-                       strerror(errno));
+            diag_error(od->diags, srcpos_file(od->target), "write",
+                       "cannot put the new folder in place: %s", strerror(errno));
         return ok;
     }
     vec names;
     vec_init(&names, free);
     size_t moved = 0;
     if (!S_ISDIR(st.st_mode) || !fs_list_dir(od->staging, &names)) {
-        diag_error(od->diags, srcpos_file(od->target), "write", "cannot put the new folder in place: %s",
+        diag_error(od->diags, srcpos_file(od->target), "write",
+                   "cannot put the new folder in place: %s",
                    S_ISDIR(st.st_mode) ? strerror(errno) : "it is no longer a folder");
         ok = false;
     }
@@ -412,8 +418,8 @@ static bool commit_fresh(outdir *od)
         if (ok)
             moved++;
         else
-            diag_error(od->diags, srcpos_file(to), "write", "cannot put the new folder's files in place: %s",
-                       strerror(errno));
+            diag_error(od->diags, srcpos_file(to), "write",
+                       "cannot put the new folder's files in place: %s", strerror(errno));
         free(from);
         free(to);
     }
@@ -449,8 +455,8 @@ bool outdir_commit(outdir *od)
         char *dir = outdir_path(od, od->modes[i].subdir);
         ok = apply_modes(dir, od->modes[i].files, od->modes[i].folders);
         if (!ok)
-            diag_error(od->diags, srcpos_file(dir), "write", "cannot set the modes of the files: %s",
-                       strerror(errno));
+            diag_error(od->diags, srcpos_file(dir), "write",
+                       "cannot set the modes of the files: %s", strerror(errno));
         free(dir);
     }
     /* From here on an interrupt leaves the folders as they are: removing
@@ -470,14 +476,14 @@ bool outdir_commit(outdir *od)
         old = xasprintf("%s.old-%ld", od->target, (long)getpid());
         fs_remove_tree(old);
         if (rename(od->target, old) != 0) {
-            diag_error(od->diags, srcpos_file(od->target), "write", "cannot move the old output aside: %s",
-                       strerror(errno));
+            diag_error(od->diags, srcpos_file(od->target), "write",
+                       "cannot move the old output aside: %s", strerror(errno));
             ok = false;
         }
     }
     if (ok && rename(od->staging, od->target) != 0) {
-        diag_error(od->diags, srcpos_file(od->target), "write", "cannot put the new output in place: %s",
-                   strerror(errno));
+        diag_error(od->diags, srcpos_file(od->target), "write",
+                   "cannot put the new output in place: %s", strerror(errno));
         if (old)
             rename(old, od->target); /* put the previous output back */
         ok = false;

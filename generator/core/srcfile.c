@@ -79,7 +79,8 @@ bool srcfile_check_text(const char *path, const char *text, size_t len, int firs
         size_t n = utf8_decode(text + i, len - i, &cp);
         srcpos at = {path, line, (int)(i - line_start) + 1};
         if (n == 0) {
-            diag_error(diags, at, "text", "not valid UTF-8 (byte 0x%02x); text files must be UTF-8", c);
+            diag_error(diags, at, "text", "not valid UTF-8 (byte 0x%02x); text files must be UTF-8",
+                       c);
             return false;
         }
         if (utf8_is_control(cp)) {

@@ -79,8 +79,7 @@ static void escaped(strbuf *line, const char *text)
     utf8_append_escaped(line, text, strlen(text));
 }
 
-static void print(FILE *stream, diag_severity sev, srcpos at, const char *code,
-                  const char *message)
+static void print(FILE *stream, diag_severity sev, srcpos at, const char *code, const char *message)
 {
     /* Paths, messages and codes carry text from content, zips and rules:
      * escaped, none of it can start a line of its own or drive a terminal. */
@@ -109,8 +108,7 @@ static void print(FILE *stream, diag_severity sev, srcpos at, const char *code,
     sb_free(&line);
 }
 
-static void record(value *list, diag_severity sev, srcpos at, const char *code,
-                   const char *message)
+static void record(value *list, diag_severity sev, srcpos at, const char *code, const char *message)
 {
     value *d = value_map();
     value_map_set_string(d, "severity", severity_name(sev));
@@ -123,8 +121,7 @@ static void record(value *list, diag_severity sev, srcpos at, const char *code,
 }
 
 /* Counts, prints, records, then holds or passes on: up the chain of sinks. */
-static void tell(diag_sink *d, diag_severity sev, srcpos at, const char *code,
-                 const char *message)
+static void tell(diag_sink *d, diag_severity sev, srcpos at, const char *code, const char *message)
 {
     for (; d; d = d->parent) {
         switch (sev) {
@@ -141,9 +138,9 @@ static void tell(diag_sink *d, diag_severity sev, srcpos at, const char *code,
                 d->cap_held = d->cap_held ? 2 * d->cap_held : 4;
                 d->held = xrealloc(d->held, d->cap_held * sizeof *d->held);
             }
-            d->held[d->n_held++] = (diag_held){sev, at.path ? xstrdup(at.path) : NULL, at.line,
-                                               at.col, code ? xstrdup(code) : NULL,
-                                               xstrdup(message)};
+            d->held[d->n_held++] =
+                (diag_held){sev,    at.path ? xstrdup(at.path) : NULL, at.line,
+                            at.col, code ? xstrdup(code) : NULL,       xstrdup(message)};
             return;
         }
     }

@@ -605,7 +605,8 @@ char *hosting_server_config(const site *s, const hosting_options *o, diag_sink *
     if (!parse_listen(o->listen ? o->listen : "80", &l)) {
         diag_error(diags, cli, "hosting",
                    "--listen takes PORT, ADDRESS:PORT or [IPV6-ADDRESS]:PORT with a numeric "
-                   "address, not '%s'", o->listen);
+                   "address, not '%s'",
+                   o->listen);
         return NULL;
     }
     const site_config *c = &s->config;
@@ -615,7 +616,8 @@ char *hosting_server_config(const site *s, const hosting_options *o, diag_sink *
               *p == '-' || *p == '_' || *p == '.')) {
             diag_error(diags, cli, "hosting",
                        "document.id '%s' has characters a server configuration cannot hold: give "
-                       "--root", id);
+                       "--root",
+                       id);
             return NULL;
         }
     char *root = o->root ? trim_root(o->root)
@@ -639,7 +641,9 @@ char *hosting_server_config(const site *s, const hosting_options *o, diag_sink *
                    "and %s would serve it to anyone who reaches %s: add allow or auth, listen on "
                    "a loopback address, or give --allow-open",
                    audience_name(o->edition), audience_name(o->edition),
-                   o->server == HOSTING_NGINX ? "nginx" : o->server == HOSTING_APACHE ? "Apache" : "IIS",
+                   o->server == HOSTING_NGINX    ? "nginx"
+                   : o->server == HOSTING_APACHE ? "Apache"
+                                                 : "IIS",
                    ln);
         free(ln);
         free(root);

@@ -72,8 +72,9 @@ static directive *make_directive(document *doc, cmark_node *node, const char *na
     } else if (strcmp(name, "signatures") == 0) {
         d->kind = DIRECTIVE_SIGNATURES;
         if (arg)
-            diag_error(diags, pos, "directive", "the signatures directive takes its labels as a YAML "
-                                         "list in its body, not after its name");
+            diag_error(diags, pos, "directive",
+                       "the signatures directive takes its labels as a YAML "
+                       "list in its body, not after its name");
         if (body_len)
             d->options = yaml_load_buffer(doc->path, body, body_len, pos.line + 1, NULL, diags);
         const ynode *list = d->options ? d->options->root : NULL;
@@ -94,7 +95,8 @@ static directive *make_directive(document *doc, cmark_node *node, const char *na
     } else {
         d->kind = DIRECTIVE_ONLY;
         if (!audience_parse(arg, &d->audience))
-            diag_error(diags, pos, "directive", "'only' needs an audience: public, staff or internal");
+            diag_error(diags, pos, "directive",
+                       "'only' needs an audience: public, staff or internal");
         d->content = md_parse(body ? body : "", body_len);
         /* Reading a node's text the first time writes it into the node:
          * done now, so that threads may render the block side by side. */

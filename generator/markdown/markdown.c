@@ -378,8 +378,8 @@ static void number_heading(void *ctx, cmark_node *node)
     char *id = explicit_id ? explicit_id : derive_id(title);
     section *prev = map_get(&st->ids, id);
     if (prev && explicit_id) {
-        diag_error(st->diags, pos, "duplicate-id", "heading id '%s' is already defined at %s:%d", id,
-                   prev->pos.path, prev->pos.line);
+        diag_error(st->diags, pos, "duplicate-id", "heading id '%s' is already defined at %s:%d",
+                   id, prev->pos.path, prev->pos.line);
     } else if (prev) {
         for (int k = 2;; k++) { /* derived ids get a counter instead */
             char *alt = xasprintf("%s-%d", id, k);

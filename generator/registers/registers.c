@@ -143,14 +143,15 @@ static void parse_values(register_field *f, const ynode *n, diag_sink *diags)
         for (size_t j = 0; j < f->values.len && !dup; j++)
             dup = strcmp(f->values.items[j], v->text) == 0;
         if (dup)
-            diag_error(diags, ynode_pos(v), "register-schema", "option '%s' of field '%s' is listed twice",
-                       v->text, f->name);
+            diag_error(diags, ynode_pos(v), "register-schema",
+                       "option '%s' of field '%s' is listed twice", v->text, f->name);
         else
             vec_push(&f->values, xstrdup(v->text));
     }
 }
 
-static register_field *parse_field(const ynode *key, const ynode *def, size_t index, diag_sink *diags)
+static register_field *parse_field(const ynode *key, const ynode *def, size_t index,
+                                   diag_sink *diags)
 {
     register_field *f = xcalloc(1, sizeof *f);
     f->name = xstrdup(key->text);
@@ -176,8 +177,8 @@ static register_field *parse_field(const ynode *key, const ynode *def, size_t in
     const ynode *type = ynode_get(def, "type");
     const char *type_s = schema_text(type, "type", diags);
     if (!type) {
-        diag_error(diags, ynode_pos(def), "register-schema", "field '%s' has no type (" TYPE_LIST ")",
-                   f->name);
+        diag_error(diags, ynode_pos(def), "register-schema",
+                   "field '%s' has no type (" TYPE_LIST ")", f->name);
     } else if (type_s) {
         size_t t = 0;
         while (t < TYPE_COUNT && strcmp(TYPE_NAMES[t], type_s) != 0)
@@ -191,8 +192,8 @@ static register_field *parse_field(const ynode *key, const ynode *def, size_t in
 
     const ynode *req = ynode_get(def, "required");
     if (req && !ynode_as_bool(req, &f->required))
-        diag_error(diags, ynode_pos(req), "register-schema", "'required' of field '%s' must be true or false",
-                   f->name);
+        diag_error(diags, ynode_pos(req), "register-schema",
+                   "'required' of field '%s' must be true or false", f->name);
 
     const ynode *aud = ynode_get(def, "audience");
     if (aud)
@@ -279,18 +280,20 @@ static void not_an_option(const register_field *f, const ynode *n, diag_sink *di
             sb_append(&opts, ", ");
         sb_append(&opts, f->values.items[i]);
     }
-    diag_error(diags, ynode_pos(n), "register-value", "'%s' is not a value of field '%s' (%s)", n->text,
-               f->name, opts.data);
+    diag_error(diags, ynode_pos(n), "register-value", "'%s' is not a value of field '%s' (%s)",
+               n->text, f->name, opts.data);
     sb_free(&opts);
 }
 
 /* A path under the evidence folder: relative, no "..", and (after symlinks)
  * still inside it; the file must exist. */
-static bool check_file(const register_field *f, const ynode *n, const char *evidence_dir, diag_sink *diags)
+static bool check_file(const register_field *f, const ynode *n, const char *evidence_dir,
+                       diag_sink *diags)
 {
     const char *p = n->text;
     if (!*p) {
-        diag_error(diags, ynode_pos(n), "register-file", "field '%s' has an empty file path", f->name);
+        diag_error(diags, ynode_pos(n), "register-file", "field '%s' has an empty file path",
+                   f->name);
         return false;
     }
     if (p[0] == '/') {
@@ -302,8 +305,8 @@ static bool check_file(const register_field *f, const ynode *n, const char *evid
     for (const char *c = p; *c;) {
         size_t len = strcspn(c, "/");
         if (len == 2 && c[0] == '.' && c[1] == '.') {
-            diag_error(diags, ynode_pos(n), "register-file", "field '%s': '%s' leaves %s (no '..' allowed)",
-                       f->name, p, evidence_dir);
+            diag_error(diags, ynode_pos(n), "register-file",
+                       "field '%s': '%s' leaves %s (no '..' allowed)", f->name, p, evidence_dir);
             return false;
         }
         c += len;
@@ -316,8 +319,8 @@ static bool check_file(const register_field *f, const ynode *n, const char *evid
     if (!srcfile_confined(full, evidence_dir, ynode_pos(n), diags))
         ok = false;
     else if (stat(full, &st) != 0)
-        diag_error(diags, ynode_pos(n), "register-file", "field '%s': file '%s' not found in %s", f->name,
-                   p, evidence_dir);
+        diag_error(diags, ynode_pos(n), "register-file", "field '%s': file '%s' not found in %s",
+                   f->name, p, evidence_dir);
     else if (!S_ISREG(st.st_mode))
         diag_error(diags, ynode_pos(n), "register-file", "field '%s': '%s' in %s is not a file",
                    f->name, p, evidence_dir);
@@ -383,9 +386,7 @@ static void parse_cell(const load_ctx *ctx, const register_field *f, const ynode
         else
             not_an_option(f, n, diags);
         break;
-    case FIELD_FILE:
-        cell->valid = check_file(f, n, ctx->evidence_dir, diags);
-        break;
+    case FIELD_FILE: cell->valid = check_file(f, n, ctx->evidence_dir, diags); break;
     case FIELD_CHECKS:
     case FIELD_LIST: {
         if (n->kind != YNODE_SEQ) {
@@ -396,8 +397,8 @@ static void parse_cell(const load_ctx *ctx, const register_field *f, const ynode
         for (size_t i = 0; i < n->len; i++) {
             const ynode *item = n->items[i];
             if (item->kind != YNODE_SCALAR || ynode_is_null(item)) {
-                diag_error(diags, ynode_pos(item), "register-type", "items of field '%s' must be text",
-                           f->name);
+                diag_error(diags, ynode_pos(item), "register-type",
+                           "items of field '%s' must be text", f->name);
                 ok = false;
                 continue;
             }
@@ -411,8 +412,8 @@ static void parse_cell(const load_ctx *ctx, const register_field *f, const ynode
                 for (size_t j = 0; j < cell->items.len && !twice; j++)
                     twice = strcmp(cell->items.items[j], item->text) == 0;
                 if (twice) {
-                    diag_error(diags, ynode_pos(item), "register-value", "'%s' is ticked twice in field '%s'",
-                               item->text, f->name);
+                    diag_error(diags, ynode_pos(item), "register-value",
+                               "'%s' is ticked twice in field '%s'", item->text, f->name);
                     ok = false;
                     continue;
                 }
@@ -427,7 +428,8 @@ static void parse_cell(const load_ctx *ctx, const register_field *f, const ynode
 
 /* ---- rows ---- */
 
-static void parse_row(const load_ctx *ctx, register_def *reg, const ynode *n, size_t index, diag_sink *diags)
+static void parse_row(const load_ctx *ctx, register_def *reg, const ynode *n, size_t index,
+                      diag_sink *diags)
 {
     register_row *row = xcalloc(1, sizeof *row);
     row->reg = reg;
@@ -461,11 +463,11 @@ static void parse_row(const load_ctx *ctx, register_def *reg, const ynode *n, si
         if ((!f->required && f != reg->key) || row->cells[i].node)
             continue;
         if (row->key)
-            diag_error(diags, ynode_pos(n), "register-required", "row '%s' is missing required field '%s'",
-                       row->key, f->name);
+            diag_error(diags, ynode_pos(n), "register-required",
+                       "row '%s' is missing required field '%s'", row->key, f->name);
         else
-            diag_error(diags, ynode_pos(n), "register-required", "row is missing required field '%s'",
-                       f->name);
+            diag_error(diags, ynode_pos(n), "register-required",
+                       "row is missing required field '%s'", f->name);
     }
     if (!row->key)
         return;
@@ -525,7 +527,8 @@ static void parse_register(const load_ctx *ctx, register_def *reg, diag_sink *di
                    reg->name);
     } else {
         for (size_t i = 0; i < fields->len; i++) {
-            register_field *f = parse_field(fields->keys[i], fields->items[i], reg->fields.len, diags);
+            register_field *f =
+                parse_field(fields->keys[i], fields->items[i], reg->fields.len, diags);
             vec_push(&reg->fields, f);
             map_set(&reg->field_by_name, f->name, f);
         }
@@ -634,8 +637,9 @@ void registers_resolve(register_set *set, diag_sink *diags)
                 cell->target = register_row_get(f->ref_target, cell->node->text);
                 if (!cell->target) {
                     cell->valid = false;
-                    diag_error(diags, ynode_pos(cell->node), "ref", "field '%s' refers to unknown %s '%s'",
-                               f->name, f->ref_register, cell->node->text);
+                    diag_error(diags, ynode_pos(cell->node), "ref",
+                               "field '%s' refers to unknown %s '%s'", f->name, f->ref_register,
+                               cell->node->text);
                 }
             }
         }

@@ -24,7 +24,8 @@ static const char *scalar(const ynode *n)
 
 /* The own field name a `map` entry gives, or NULL (after a diagnostic to diags,
  * unless quiet: the entries are read again once refs are resolved). */
-static const char *mapped_field(const ynode *entry, const ynode **values, bool quiet, diag_sink *diags)
+static const char *mapped_field(const ynode *entry, const ynode **values, bool quiet,
+                                diag_sink *diags)
 {
     *values = NULL;
     if (scalar(entry))
@@ -47,7 +48,8 @@ static const char *mapped_field(const ynode *entry, const ynode **values, bool q
         for (size_t i = 0; v && i < v->len; i++)
             if (!scalar(v->items[i])) {
                 if (!quiet)
-                    diag_error(diags, ynode_pos(v->items[i]), "register-schema", "a value must be text");
+                    diag_error(diags, ynode_pos(v->items[i]), "register-schema",
+                               "a value must be text");
                 v = NULL;
             }
         *values = v;
@@ -85,8 +87,8 @@ void register_parse_type(register_def *reg, diag_sink *diags)
         reg->type_node = type;
         if (!reg->type) {
             char *names = regtype_names();
-            diag_error(diags, ynode_pos(type), "register-type", "unknown register type '%s' (types: %s)",
-                       name ? name : "", names);
+            diag_error(diags, ynode_pos(type), "register-type",
+                       "unknown register type '%s' (types: %s)", name ? name : "", names);
             free(names);
         }
     }

@@ -123,7 +123,8 @@ static bool zip_problem(const char *path, const char *what, diag_sink *diags)
     return false;
 }
 
-static bool find_directory(const char *path, FILE *f, uint64_t file_size, cd_info *cd, diag_sink *diags)
+static bool find_directory(const char *path, FILE *f, uint64_t file_size, cd_info *cd,
+                           diag_sink *diags)
 {
     if (file_size < EOCD_SIZE)
         return zip_problem(path, "too short to hold a zip directory", diags);
@@ -319,7 +320,8 @@ static bool read_directory(release_archive *a, FILE *f, const cd_info *cd,
         if (disk == 0xffff)
             disk = 0;
         if (!read_zip64_extra(extra, extra_len, &size, &comp, &offset)) {
-            diag_error(diags, srcpos_file(path), "zip", "entry '%s' has a damaged zip64 field", shown);
+            diag_error(diags, srcpos_file(path), "zip", "entry '%s' has a damaged zip64 field",
+                       shown);
             ok = false;
             free(shown);
             continue;
@@ -354,12 +356,13 @@ static bool read_directory(release_archive *a, FILE *f, const cd_info *cd,
             entry_ok = false;
         }
         if (disk != 0 || offset >= cd->offset) {
-            diag_error(diags, srcpos_file(path), "zip", "entry '%s' has its data outside the file", shown);
+            diag_error(diags, srcpos_file(path), "zip", "entry '%s' has its data outside the file",
+                       shown);
             entry_ok = false;
         }
         if (is_dir && size != 0) {
-            diag_error(diags, srcpos_file(path), "zip", "folder entry '%s' declares %" PRIu64 " bytes",
-                       shown, size);
+            diag_error(diags, srcpos_file(path), "zip",
+                       "folder entry '%s' declares %" PRIu64 " bytes", shown, size);
             entry_ok = false;
         }
         if (size > lim->max_entry) {
@@ -430,8 +433,8 @@ static bool read_directory(release_archive *a, FILE *f, const cd_info *cd,
             *s = '/';
             if (parent && !parent->is_dir) {
                 char *shown = shown_name((const unsigned char *)e->name, strlen(e->name));
-                diag_error(diags, srcpos_file(path), "zip", "entry '%s' is inside '%s', which is a file",
-                           shown, parent->name);
+                diag_error(diags, srcpos_file(path), "zip",
+                           "entry '%s' is inside '%s', which is a file", shown, parent->name);
                 free(shown);
                 ok = false;
                 break;
@@ -451,7 +454,8 @@ static bool agree_with_libzip(release_archive *a)
     if (!a->zip) {
         zip_error_t ze;
         zip_error_init_with_code(&ze, err);
-        diag_error(diags, srcpos_file(a->path), "zip", "not a readable zip: %s", zip_error_strerror(&ze));
+        diag_error(diags, srcpos_file(a->path), "zip", "not a readable zip: %s",
+                   zip_error_strerror(&ze));
         zip_error_fini(&ze);
         return false;
     }
@@ -507,7 +511,8 @@ release_archive *release_open(const char *path, const release_limits *limits, di
         return NULL;
     }
     cd_info cd;
-    bool ok = find_directory(path, f, (uint64_t)st.st_size, &cd, diags) && read_directory(a, f, &cd, &lim);
+    bool ok = find_directory(path, f, (uint64_t)st.st_size, &cd, diags) &&
+              read_directory(a, f, &cd, &lim);
     fclose(f);
     if (!ok || !agree_with_libzip(a)) {
         archive_free(a);
@@ -627,7 +632,8 @@ static bool make_dest(const char *dest, diag_sink *diags)
         lstat(dest, &st) == 0 && S_ISDIR(st.st_mode) && fs_list_dir(dest, &names) && names.len == 0;
     vec_free(&names);
     if (!empty)
-        diag_error(diags, srcpos_file(dest), "zip", "will not extract into a folder that is not empty");
+        diag_error(diags, srcpos_file(dest), "zip",
+                   "will not extract into a folder that is not empty");
     return empty;
 }
 

@@ -17,7 +17,8 @@
 #include "release/release.h"
 #include "release/zipwrite.h"
 
-bool bundle_write_edition(const char *edition_dir, const char *zip_path, date stamp, size_t *files, diag_sink *diags)
+bool bundle_write_edition(const char *edition_dir, const char *zip_path, date stamp, size_t *files,
+                          diag_sink *diags)
 {
     zip_writer *z = zipw_new(diags);
     bool ok = zipw_add_tree(z, "", edition_dir, BUNDLE_MANIFEST);
@@ -161,7 +162,8 @@ verify_result bundle_verify(const char *zip_path, size_t *files_ok, diag_sink *d
         return VERIFY_FAILED;
     srcpos at = srcpos_file(zip_path);
     if (!release_find(a, BUNDLE_MANIFEST)) {
-        diag_error(diags, at, "verify", "no " BUNDLE_MANIFEST " in the zip: nothing to verify against");
+        diag_error(diags, at, "verify",
+                   "no " BUNDLE_MANIFEST " in the zip: nothing to verify against");
         release_close(a);
         return VERIFY_FAILED;
     }
@@ -188,7 +190,8 @@ verify_result bundle_verify(const char *zip_path, size_t *files_ok, diag_sink *d
             line[--n] = '\0';
         /* `<64 hex>  <path>` (or `<64 hex> *<path>`, sha256sum's binary mode). */
         if (n < 67 || !is_hex64(line) || line[64] != ' ' || (line[65] != ' ' && line[65] != '*')) {
-            diag_error(diags, at, "verify", BUNDLE_MANIFEST " line %d: not '<sha256>  <path>'", lineno);
+            diag_error(diags, at, "verify", BUNDLE_MANIFEST " line %d: not '<sha256>  <path>'",
+                       lineno);
             ok = false;
         } else {
             const char *name = line + 66;

@@ -48,7 +48,8 @@ bundle_result bundle_create(const bundle_options *opts, diag_sink *diags);
  * (a file of that name in the folder is replaced by the generated one).
  * files (may be NULL) gets the number of files listed. False after a
  * diagnostic. */
-bool bundle_write_edition(const char *edition_dir, const char *zip_path, date stamp, size_t *files, diag_sink *diags);
+bool bundle_write_edition(const char *edition_dir, const char *zip_path, date stamp, size_t *files,
+                          diag_sink *diags);
 
 typedef enum verify_result {
     VERIFY_OK,

@@ -101,7 +101,8 @@ static bool releasable(const site *s, revision_info *rev, const char **approver,
     bool ok = true;
     const char *why = release_unsafe_version(version);
     if (why) {
-        diag_error(diags, at, "release", "version '%s' cannot name a release file: %s", version, why);
+        diag_error(diags, at, "release", "version '%s' cannot name a release file: %s", version,
+                   why);
         ok = false;
     }
     if (!rev->approved) {
@@ -114,13 +115,13 @@ static bool releasable(const site *s, revision_info *rev, const char **approver,
     }
     *approver = register_cell_text(register_row_cell(rev->row, "approver"));
     if (!*approver || !**approver) {
-        diag_error(diags, at, "release", "revision %s has no approver: a release records who approved it",
-                   version);
+        diag_error(diags, at, "release",
+                   "revision %s has no approver: a release records who approved it", version);
         ok = false;
     }
     if (!rev->has_date) {
-        diag_error(diags, at, "release", "revision %s has no date: a release is dated by its revision",
-                   version);
+        diag_error(diags, at, "release",
+                   "revision %s has no date: a release is dated by its revision", version);
         ok = false;
     }
     return ok;
@@ -140,7 +141,8 @@ static void fill_summary(release_summary *summary, const char *path, const char 
     free(data);
 }
 
-release_result release_create(const release_options *opts, release_summary *summary, diag_sink *diags)
+release_result release_create(const release_options *opts, release_summary *summary,
+                              diag_sink *diags)
 {
     diag_sink load = diag_child(diags); /* the content must load without an error */
     site *s = site_load(opts->content_dir, &load);
@@ -172,7 +174,8 @@ release_result release_create(const release_options *opts, release_summary *summ
     char *releases = fs_join(opts->content_dir, "releases");
     char *tmp = NULL;
     if (!fs_mkdir_p(releases)) {
-        diag_error(diags, srcpos_file(releases), "release", "cannot create folder: %s", strerror(errno));
+        diag_error(diags, srcpos_file(releases), "release", "cannot create folder: %s",
+                   strerror(errno));
         goto done;
     }
     tmp = fs_join(releases, ".release-XXXXXX");

@@ -96,7 +96,8 @@ static bool add_tree_at(zip_writer *z, const char *prefix, const char *dir, cons
                                "is larger than %" PRIu64 " MiB, the most a zip entry may hold",
                                max_entry >> 20);
                 else
-                    diag_error(z->diags, srcpos_file(full), "zip", "cannot read: %s", strerror(errno));
+                    diag_error(z->diags, srcpos_file(full), "zip", "cannot read: %s",
+                               strerror(errno));
                 ok = false;
             } else {
                 char *entry = xasprintf("%s%s", prefix, child_rel);
@@ -183,8 +184,9 @@ static bool check_entries(zip_writer *z, const char *path)
     release_limits lim = release_default_limits();
     bool ok = true;
     if (z->entries.len > lim.max_entries) {
-        diag_error(z->diags, srcpos_file(path), "zip", "%zu files, more than the limit of %zu a zip may hold",
-                   z->entries.len, lim.max_entries);
+        diag_error(z->diags, srcpos_file(path), "zip",
+                   "%zu files, more than the limit of %zu a zip may hold", z->entries.len,
+                   lim.max_entries);
         return false;
     }
     uint64_t total = 0;
@@ -230,7 +232,8 @@ static bool write_to(zip_writer *z, const char *tmp, const char *shown, date sta
     if (!za) {
         zip_error_t ze;
         zip_error_init_with_code(&ze, err);
-        diag_error(z->diags, srcpos_file(shown), "zip", "cannot create: %s", zip_error_strerror(&ze));
+        diag_error(z->diags, srcpos_file(shown), "zip", "cannot create: %s",
+                   zip_error_strerror(&ze));
         zip_error_fini(&ze);
         return false;
     }
@@ -291,7 +294,8 @@ bool zipw_write(zip_writer *z, const char *path, date stamp, zipw_mode mode)
         ok = check != NULL;
         release_close(check);
         if (!ok)
-            diag_error(z->diags, srcpos_file(path), "zip", "the written zip does not read back safely");
+            diag_error(z->diags, srcpos_file(path), "zip",
+                       "the written zip does not read back safely");
     }
     if (ok && mode == ZIPW_EXCLUSIVE) {
         /* link() never replaces: a file that appeared meanwhile is kept. */
@@ -299,13 +303,15 @@ bool zipw_write(zip_writer *z, const char *path, date stamp, zipw_mode mode)
             if (errno == EEXIST)
                 diag_error(z->diags, srcpos_file(path), "zip", "already exists; not replaced");
             else
-                diag_error(z->diags, srcpos_file(path), "zip", "cannot put in place: %s", strerror(errno));
+                diag_error(z->diags, srcpos_file(path), "zip", "cannot put in place: %s",
+                           strerror(errno));
             ok = false;
         }
         unlink(tmp);
     } else if (ok) {
         if (rename(tmp, path) != 0) {
-            diag_error(z->diags, srcpos_file(path), "zip", "cannot put in place: %s", strerror(errno));
+            diag_error(z->diags, srcpos_file(path), "zip", "cannot put in place: %s",
+                       strerror(errno));
             unlink(tmp);
             ok = false;
         }

@@ -252,8 +252,9 @@ void rules_finish(rules_batch *b, rules_result *out, diag_sink *diags)
     out->failed = 0;
     out->unchecked = 0;
     if (!date_valid(b->in.today)) {
-        diag_error(diags, srcpos_file(NULL), "rule-today", "today (%04d-%02d-%02d) is not a valid date",
-                   b->in.today.year, b->in.today.month, b->in.today.day);
+        diag_error(diags, srcpos_file(NULL), "rule-today",
+                   "today (%04d-%02d-%02d) is not a valid date", b->in.today.year,
+                   b->in.today.month, b->in.today.day);
         free(b);
         return;
     }

@@ -100,14 +100,16 @@ static bool build_start(server *s)
 {
     int p[2];
     if (pipe2(p, O_CLOEXEC) != 0) {
-        diag_error(s->diags, srcpos_file(s->dir), "serve", "cannot start a build: %s", strerror(errno));
+        diag_error(s->diags, srcpos_file(s->dir), "serve", "cannot start a build: %s",
+                   strerror(errno));
         return false;
     }
     s->target = s->current == 0 ? 1 : 0;
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
-        diag_error(s->diags, srcpos_file(s->dir), "serve", "cannot start a build: %s", strerror(errno));
+        diag_error(s->diags, srcpos_file(s->dir), "serve", "cannot start a build: %s",
+                   strerror(errno));
         close(p[0]);
         close(p[1]);
         return false;
@@ -287,7 +289,8 @@ static bool make_folder(server *s)
     const char *tmp = getenv("TMPDIR");
     char *tmpl = xasprintf("%s/policygen-serve-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(tmpl)) {
-        diag_error(s->diags, srcpos_file(tmpl), "serve", "cannot make serve's folder: %s", strerror(errno));
+        diag_error(s->diags, srcpos_file(tmpl), "serve", "cannot make serve's folder: %s",
+                   strerror(errno));
         free(tmpl);
         return false;
     }
@@ -303,8 +306,8 @@ static bool watch_inputs(server *s)
 {
     s->watch = serve_watch_new(s->diags);
     if (!s->watch) {
-        diag_error(s->diags, srcpos_file(s->opts->content_dir), "serve", "cannot watch for changes: %s",
-                   strerror(errno));
+        diag_error(s->diags, srcpos_file(s->opts->content_dir), "serve",
+                   "cannot watch for changes: %s", strerror(errno));
         return false;
     }
     char *themes = fs_join(s->opts->data_dir, "themes");
@@ -331,7 +334,11 @@ serve_result serve_run(const serve_options *opts, diag_sink *diags)
         diag_error(diags, srcpos_file(opts->content_dir), "missing", "content folder not found");
         return SERVE_FAILED;
     }
-    server s = {.opts = opts, .diags = diags, .current = -1, .sigfd = -1, .out_fd = -1,
+    server s = {.opts = opts,
+                .diags = diags,
+                .current = -1,
+                .sigfd = -1,
+                .out_fd = -1,
                 .result = SERVE_STOPPED};
     sb_init(&s.output);
     s.view.pdf = opts->pdf;

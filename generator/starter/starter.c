@@ -165,7 +165,8 @@ static bool check_folder(const char *dir, diag_sink *diags)
     if (lstat(dir, &st) != 0) {
         if (errno == ENOENT)
             return true;
-        diag_error(diags, srcpos_file(dir), "new-folder", "cannot use this folder: %s", strerror(errno));
+        diag_error(diags, srcpos_file(dir), "new-folder", "cannot use this folder: %s",
+                   strerror(errno));
         return false;
     }
     if (S_ISLNK(st.st_mode)) {
@@ -183,7 +184,8 @@ static bool check_folder(const char *dir, diag_sink *diags)
     bool listed = fs_list_dir(dir, &names);
     bool ok = listed && names.len == 0;
     if (!listed)
-        diag_error(diags, srcpos_file(dir), "new-folder", "cannot list folder: %s", strerror(errno));
+        diag_error(diags, srcpos_file(dir), "new-folder", "cannot list folder: %s",
+                   strerror(errno));
     else if (!ok)
         diag_error(diags, srcpos_file(dir), "new-folder",
                    "is not empty (it holds %s%s): policygen new writes only into a new or empty "

@@ -119,8 +119,8 @@ static void fill_link(doc_link *link, char *fill)
         free(fill);
 }
 
-static xref_link *resolve_annex(const xref_table *t, const char *id, doc_link *link,
-                                walk_state *w, srcpos pos, diag_sink *diags)
+static xref_link *resolve_annex(const xref_table *t, const char *id, doc_link *link, walk_state *w,
+                                srcpos pos, diag_sink *diags)
 {
     const document *annex = map_get(&t->annexes, id);
     if (!annex) {
@@ -170,8 +170,8 @@ static xref_link *resolve_section(const xref_table *t, const char *target, doc_l
     return l;
 }
 
-static xref_link *resolve_register(const site *s, const char *target, doc_link *link,
-                                   srcpos pos, diag_sink *diags)
+static xref_link *resolve_register(const site *s, const char *target, doc_link *link, srcpos pos,
+                                   diag_sink *diags)
 {
     const char *slash = strchr(target, '/');
     char *name = slash ? xstrndup(target, (size_t)(slash - target)) : xstrdup(target);

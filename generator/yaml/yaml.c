@@ -296,8 +296,8 @@ ydoc *yaml_load_buffer(const char *path, const char *buf, size_t len, int first_
     if (len > ld.limits.max_bytes) {
         char limit[32];
         srcfile_limit_text(ld.limits.max_bytes, limit, sizeof limit);
-        diag_error(diags, srcpos_file(path), "yaml-limit", "file too large: %zu bytes (limit %s)", len,
-                   limit);
+        diag_error(diags, srcpos_file(path), "yaml-limit", "file too large: %zu bytes (limit %s)",
+                   len, limit);
         ydoc_free(doc);
         vec_free(&ld.anchors);
         return NULL;

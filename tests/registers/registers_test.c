@@ -696,16 +696,17 @@ static void test_table_html(void **state)
     loaded *l = *state;
     site *s = &l->site;
     const register_def *reg = registers_get(s->registers, "records");
-    ydoc *opts = yaml_load_buffer("tests/chapter.md",
-                                  "columns: [id, date, secret]\nwhere: { kind: 乙類 }\nsort: -date\n",
-                                  strlen("columns: [id, date, secret]\nwhere: { kind: 乙類 }\nsort: -date\n"),
-                                  8, NULL, &told);
+    ydoc *opts = yaml_load_buffer(
+        "tests/chapter.md", "columns: [id, date, secret]\nwhere: { kind: 乙類 }\nsort: -date\n",
+        strlen("columns: [id, date, secret]\nwhere: { kind: 乙類 }\nsort: -date\n"), 8, NULL,
+        &told);
     assert_non_null(opts);
     register_view v;
     register_view_init(&v);
     capture c;
     capture_begin(&c);
-    assert_true(register_view_parse(&v, reg, opts->root, (srcpos){"tests/chapter.md", 7, 1}, &told));
+    assert_true(
+        register_view_parse(&v, reg, opts->root, (srcpos){"tests/chapter.md", 7, 1}, &told));
     char *diags = capture_end(&c);
     assert_string_equal(diags, "");
     free(diags);

@@ -131,7 +131,7 @@ struct page_writer {
     pthread_cond_t parts_ready;
     html_page_observer pages;
     const html_options *opts;
-    diag_sink *diags; /* opts->diags */
+    diag_sink *diags;  /* opts->diags */
     bool shows_status; /* the internal edition of a build that ran the rules */
     bool ok;
 };
@@ -1090,7 +1090,8 @@ static void copy_assets(page_writer *w)
             continue;
         char *from = fs_join(dir, name);
         char *to = xasprintf("assets/%s", name);
-        if (!srcfile_confined(from, w->theme.dir, srcpos_file(from), w->diags) || !out_copy(w, to, from))
+        if (!srcfile_confined(from, w->theme.dir, srcpos_file(from), w->diags) ||
+            !out_copy(w, to, from))
             w->ok = false;
         free(to);
         free(from);
@@ -1101,16 +1102,15 @@ static void copy_assets(page_writer *w)
 
 bool html_render_site(const site *s, outdir *od, const html_options *opts)
 {
-    page_writer w = {
-        .site = s,
-        .od = od,
-        .xref = opts->xref,
-        .audience = opts->audience,
-        .subdir = opts->subdir,
-        .pages = opts->pages,
-        .opts = opts,
-        .diags = opts->diags,
-        .ok = true};
+    page_writer w = {.site = s,
+                     .od = od,
+                     .xref = opts->xref,
+                     .audience = opts->audience,
+                     .subdir = opts->subdir,
+                     .pages = opts->pages,
+                     .opts = opts,
+                     .diags = opts->diags,
+                     .ok = true};
     if (!theme_load(&w.theme, opts->theme_dir, w.diags)) {
         map_free(&w.theme.sources);
         return false;
@@ -1188,8 +1188,8 @@ static const char *const EDITION_NOTES[] = {
     "資通安全推動小組內部使用：完整內容、佐證紀錄與檢核結果。",
 };
 
-bool html_render_editions_index(const site *s, outdir *od, const char *theme_dir,
-                                const char *only, diag_sink *diags)
+bool html_render_editions_index(const site *s, outdir *od, const char *theme_dir, const char *only,
+                                diag_sink *diags)
 {
     theme th;
     if (!theme_load(&th, theme_dir, diags)) {

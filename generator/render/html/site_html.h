@@ -62,7 +62,7 @@ typedef struct html_options {
 bool html_render_site(const site *s, outdir *od, const html_options *opts);
 
 /* OUT/index.html: the editions built (all, or only `only`), each with what it holds. */
-bool html_render_editions_index(const site *s, outdir *od, const char *theme_dir,
-                                const char *only, diag_sink *diags);
+bool html_render_editions_index(const site *s, outdir *od, const char *theme_dir, const char *only,
+                                diag_sink *diags);
 
 #endif

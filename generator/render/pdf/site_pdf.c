@@ -226,7 +226,8 @@ static bool run_chain(pdf_batch *b, pdf_ctx *c, int ci, report_fn report, void *
             if (!same_pdf(b, j, j->eds[k], j->eds[m])) {
                 char *rel = job_path(b, j, j->eds[m]);
                 char *dst = pdf_env_path(&b->envs[j->eds[m]], rel);
-                diag_error(c->diags, srcpos_file(dst), "write", "cannot write: %s", strerror(errno));
+                diag_error(c->diags, srcpos_file(dst), "write", "cannot write: %s",
+                           strerror(errno));
                 free(dst);
                 free(rel);
                 ok = false;

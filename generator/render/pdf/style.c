@@ -202,7 +202,8 @@ static bool read_page_size(const ynode *n, pdf_style *st, diag_sink *diags)
         }
     } else if (n->kind == YNODE_SEQ && n->len == 2) {
         double w, h;
-        if (read_length(n->items[0], &w, diags) && read_length(n->items[1], &h, diags) && w >= 72 && h >= 72) {
+        if (read_length(n->items[0], &w, diags) && read_length(n->items[1], &h, diags) && w >= 72 &&
+            h >= 72) {
             st->page_width = w < h ? w : h;
             st->page_height = w < h ? h : w;
             return true;
@@ -348,7 +349,7 @@ static const key_spec COLOR_KEYS[] = {
     {"rule", K_COLOR, F(rule_color), 0, 0},
 };
 
-#define SECTION(map, name, keys, special, st, diags)                                                     \
+#define SECTION(map, name, keys, special, st, diags)                                               \
     read_section(map, name, keys, sizeof keys / sizeof *keys, special, st, diags)
 
 static void read_headings(const ynode *seq, pdf_style *st, diag_sink *diags)
