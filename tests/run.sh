@@ -6,7 +6,8 @@
 # schools and under mutation, the PDFs, release/bundle/verify, the browser (the
 # site in chromium), publicity (feed, handout, announce), hosting (real nginx
 # and Apache, Chromium under the CSP), a few seconds of each fuzzing harness,
-# and a check that no test reads outside the repository.
+# a check that no test reads outside the repository, and one that generator/
+# keeps no process-wide diagnostics state.
 #
 # Suites run side by side, TEST_JOBS at a time (default: one per processor),
 # each into a log of its own; the logs are printed in the fixed order of the
