@@ -268,7 +268,7 @@ static bool is_key(const char *s)
     return n == CACHE_KEY_SIZE - 1;
 }
 
-cache *cache_open(const char *dir)
+cache *cache_open(const char *dir, diag_sink *diags)
 {
     char *marker = fs_join(dir, CACHE_MARKER);
     struct stat st;
@@ -276,7 +276,7 @@ cache *cache_open(const char *dir)
     if (lstat(dir, &st) == 0) {
         ok = S_ISDIR(st.st_mode) && lstat(marker, &st) == 0 && S_ISREG(st.st_mode);
         if (!ok)
-            diag_warning(srcpos_file(dir), "cache",
+            diag_warning(diags, srcpos_file(dir), "cache",
                          "not a cache policygen made (it has no " CACHE_MARKER
                          "): building without the cache; remove or rename it to use one");
     } else {
@@ -509,8 +509,10 @@ void cache_forget(cache *c, const char *output_dir)
 
 /* --- stderr, told and kept --- */
 
-/* The tee stays open for the life of the process: a diagnostics stream set
- * while it was stderr keeps pointing at it, and it then only writes. */
+/* The build's diagnostics sink prints to stderr as it is when it prints
+ * (diag_to_stderr), so they pass here too. The tee stays open for the life
+ * of the process: a stream taken from stderr while it was the tee keeps
+ * pointing at it, and it then only writes. */
 static FILE *tee_file, *real_stderr;
 static bool capturing;
 static strbuf captured;

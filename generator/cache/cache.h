@@ -22,6 +22,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "diag/diag.h"
+
 #define CACHE_MARKER ".policygen-cache"
 #define CACHE_KEY_SIZE 65 /* 64 hex digits and a NUL */
 
@@ -55,9 +57,9 @@ void cache_hasher_finish(cache_hasher *h, char key[CACHE_KEY_SIZE]);
 typedef struct cache cache;
 
 /* Opens the cache folder dir, making it (and its marker) when it does not
- * exist; NULL, after a warning, when dir exists and is not a cache the
- * program made, or cannot be made. */
-cache *cache_open(const char *dir);
+ * exist; NULL, after a warning to diags, when dir exists and is not a cache
+ * the program made, or cannot be made. */
+cache *cache_open(const char *dir, diag_sink *diags);
 /* Prunes (when prune) the entries this build did not use, then frees c. */
 void cache_close(cache *c, bool prune);
 

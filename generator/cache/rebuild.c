@@ -62,13 +62,14 @@ static bool build_key(const cache_build_inputs *in, const char *settings,
     return ok;
 }
 
-int cache_build(const char *dir, const cache_build_inputs *in, cache_build_fn build, void *ctx)
+int cache_build(const char *dir, const cache_build_inputs *in, cache_build_fn build, void *ctx,
+                diag_sink *diags)
 {
-    cache *c = cache_open(dir);
+    cache *c = cache_open(dir, diags);
     char settings[CACHE_KEY_SIZE], key[CACHE_KEY_SIZE];
     if (!c || !settings_key(in, settings) || !build_key(in, settings, key)) {
         cache_close(c, false);
-        return build(ctx, NULL, NULL);
+        return build(ctx, NULL, NULL, diags);
     }
     int r;
     if (!outdir_has_staging(in->output_dir) && cache_replay(c, in->output_dir, key, &r)) {
@@ -76,7 +77,7 @@ int cache_build(const char *dir, const cache_build_inputs *in, cache_build_fn bu
         return r;
     }
     cache_capture_begin();
-    r = build(ctx, c, settings);
+    r = build(ctx, c, settings, diags);
     size_t len;
     char *err = cache_capture_end(&len);
     char after[CACHE_KEY_SIZE];

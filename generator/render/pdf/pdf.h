@@ -83,9 +83,12 @@ typedef struct pdf_reuse {
  * jobs 1 (or when no worker could start) pdf_finish typesets them itself.
  * today is the printing date of register printouts (else the revision's).
  * The output depends only on the model, the style and the editions (no
- * clock), so a rebuild gives the same bytes. */
+ * clock), so a rebuild gives the same bytes. Problems are told to diags; a
+ * worker tells its own through a sink of its own that passes them on to its
+ * copy of diags, so they print where the caller's would. */
 pdf_batch *pdf_start(const site *s, outdir *od, const char *theme_dir, int jobs, date today,
-                     const pdf_edition *editions, size_t n, const pdf_reuse *reuse);
+                     const pdf_edition *editions, size_t n, const pdf_reuse *reuse,
+                     diag_sink *diags);
 /* Waits for every PDF and fills the editions' files and texts; false after a
  * diagnostic when one could not be typeset or written (od->failed then). */
 bool pdf_finish(pdf_batch *batch);

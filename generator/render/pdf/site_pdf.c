@@ -114,6 +114,7 @@ struct pdf_batch {
     bool texts;      /* collect each PDF's text */
     const pdf_reuse *reuse; /* PDFs kept from an earlier build, or NULL */
     bool ok;
+    diag_sink *diags; /* the caller's */
     /* the workers */
     atomic_int *next; /* the next chain to take, shared */
     int nworkers;
@@ -261,7 +262,8 @@ static bool run_chain(pdf_batch *b, pdf_ctx *c, int ci, report_fn report, void *
             if (!same_pdf(b, j, j->eds[k], j->eds[m])) {
                 char *rel = job_path(b, j, j->eds[m]);
                 char *dst = pdf_env_path(&b->envs[j->eds[m]], rel);
-                diag_error(srcpos_file(dst), "write", "cannot write: %s", strerror(errno));
+                diag_error(c->diags, srcpos_file(dst), "write", "cannot write: %s",
+                           strerror(errno));
                 free(dst);
                 free(rel);
                 ok = false;
@@ -290,6 +292,7 @@ static void run_here(pdf_batch *b)
 {
     pdf_ctx c = {0};
     pdf_ctx_init(&c, &b->st);
+    c.diags = b->diags;
     for (int ci = 0; ci < b->nchains; ci++)
         if (!run_chain(b, &c, ci, keep_result, NULL))
             b->ok = false;
@@ -332,8 +335,13 @@ static void send_result(pdf_batch *b, void *ctx, int ci, int k, int source, strb
 /* A worker takes the next chain until none is left. */
 static _Noreturn void worker_process(pdf_batch *b, int fd)
 {
+    /* Its own sink, passing on to the copy of the caller's it was forked
+     * with: it prints as the caller's would; the caller learns of failures
+     * from the exit status. */
+    diag_sink own = diag_child(b->diags);
     pdf_ctx c = {0};
     pdf_ctx_init(&c, &b->st);
+    c.diags = &own;
     bool ok = true;
     for (;;) {
         int k = atomic_fetch_add(b->next, 1);
@@ -484,12 +492,12 @@ static int default_jobs(void)
     return n > 0 ? (int)n : 1;
 }
 
-static bool make_folder(const char *root, const char *rel)
+static bool make_folder(const char *root, const char *rel, diag_sink *diags)
 {
     char *path = fs_join(root, rel);
     bool ok = fs_mkdir_p(path);
     if (!ok)
-        diag_error(srcpos_file(path), "write", "cannot create folder");
+        diag_error(diags, srcpos_file(path), "write", "cannot create folder");
     free(path);
     return ok;
 }
@@ -569,19 +577,21 @@ static void make_chains(pdf_batch *b)
 }
 
 pdf_batch *pdf_start(const site *s, outdir *od, const char *theme_dir, int jobs, date today,
-                     const pdf_edition *editions, size_t n, const pdf_reuse *reuse)
+                     const pdf_edition *editions, size_t n, const pdf_reuse *reuse,
+                     diag_sink *diags)
 {
     pdf_batch *b = xcalloc(1, sizeof *b);
+    b->diags = diags;
     b->s = s;
     b->reuse = reuse;
     b->od = od;
     b->ok = true;
     pdf_style_defaults(&b->st);
     char *style_path = theme_dir ? fs_join(theme_dir, "pdf.yaml") : NULL;
-    if (style_path && !srcfile_confined(style_path, theme_dir, srcpos_file(style_path)))
+    if (style_path && !srcfile_confined(style_path, theme_dir, srcpos_file(style_path), diags))
         b->ok = false;
     else if (style_path)
-        pdf_style_load(&b->st, style_path);
+        pdf_style_load(&b->st, style_path, diags);
     free(style_path);
     b->neds = n < 3 ? n : 3;
     b->eds = xcalloc(b->neds + 1, sizeof *b->eds);
@@ -598,7 +608,7 @@ pdf_batch *pdf_start(const site *s, outdir *od, const char *theme_dir, int jobs,
                                    .today = day, .subdir = ed->subdir};
         char *root = ed->subdir && *ed->subdir ? outdir_path(od, ed->subdir) : xstrdup(od->staging);
         env_init(&b->envs[e], s, &b->st, &b->opts[e], root);
-        b->ok = make_folder(root, "pdf") && b->ok;
+        b->ok = make_folder(root, "pdf", diags) && b->ok;
         b->texts = b->texts || ed->texts;
     }
     make_chains(b);
@@ -607,7 +617,7 @@ pdf_batch *pdf_start(const site *s, outdir *od, const char *theme_dir, int jobs,
         const chain *j = &b->chains[ci];
         const char *dir = j->kind == JOB_ANNEX ? "annexes" : j->kind == JOB_REGISTER ? "registers" : NULL;
         for (int k = 0; dir && k < j->n; k++)
-            b->ok = make_folder(b->envs[j->eds[k]].staging, dir) && b->ok;
+            b->ok = make_folder(b->envs[j->eds[k]].staging, dir, diags) && b->ok;
     }
     /* Every PDF this build may take from the reuse, before the workers
      * (whose own record of what they took ends with them). */
