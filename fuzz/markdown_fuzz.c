@@ -41,11 +41,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     free(fuzz_write("plan/01-fuzz.md", data, size));
     /* As a build loads it: each body rendered while the load has its tree. */
+    diag_sink quiet = diag_to_stream(NULL);
     site_visitor bodies = {html_prerender_body, NULL};
-    site *s = site_load_visiting(dir, 1, &bodies);
+    site *s = site_load_visiting(dir, 1, &bodies, &quiet);
     if (!s)
         return 0;
-    xref_table *x = xref_resolve_site_jobs(s, 1);
+    xref_table *x = xref_resolve_site_jobs(s, 1, &quiet);
     for (int a = AUDIENCE_PUBLIC; a <= AUDIENCE_INTERNAL; a++) {
         for (size_t i = 0; i < s->chapters.len; i++) {
             const document *d = s->chapters.items[i];

@@ -70,9 +70,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *file = xasprintf("registers/%s.yaml", name);
     char *path = fuzz_write(file, data + 2, size - 2);
     char *evidence = fs_join(fuzz_dir(), "evidence");
+    diag_sink quiet = diag_to_stream(NULL);
     register_set *set = registers_new();
-    registers_load_file(set, path, name, evidence);
-    registers_resolve(set);
+    registers_load_file(set, path, name, evidence, &quiet);
+    registers_resolve(set, &quiet);
     value *site = site_value(registers_to_value(set, AUDIENCE_INTERNAL));
     value *typed = registers_typed_value(set);
 
@@ -94,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        .today = {2026, 11, 28},
                        .params = params,
                        .limits = &lim};
-    rules_run(&in, &r);
+    rules_run(&in, &r, &quiet);
     rules_result_free(&r);
 
     free(registers_dir);

@@ -11,7 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lim.max_total = 1 << 20; /* the harness has a memory limit */
     lim.max_entry = 1 << 20;
     lim.max_entries = 1000;
-    release_archive *a = release_open(path, &lim);
+    diag_sink quiet = diag_to_stream(NULL);
+    release_archive *a = release_open(path, &lim, &quiet);
     if (a) {
         for (size_t i = 0; i < release_entry_count(a); i++) {
             const release_entry *e = release_entry_at(a, i);

@@ -11,6 +11,7 @@
 
 #include "announce/announce.h"
 #include "build/build.h"
+#include "cache/cache.h"
 #include "content/site.h"
 #include "core/fs.h"
 #include "core/xalloc.h"
@@ -30,6 +31,7 @@ enum exit_code {
 
 static const char USAGE[] =
     "usage: policygen build [-C DIR] [-o OUT] [--edition E] [-j N] [--today YYYY-MM-DD] [--strict] [--no-pdf]\n"
+    "                      [--no-cache]\n"
     "       policygen check [-C DIR] [--today YYYY-MM-DD] [--format text|json]\n"
     "       policygen rules [-C DIR] [--today YYYY-MM-DD] [--format text|json]\n"
     "       policygen release [-C DIR] [--force] [--today YYYY-MM-DD]\n"
@@ -60,6 +62,7 @@ static const char USAGE[] =
     "  --today DATE       the date rules measure against (default: SOURCE_DATE_EPOCH or today)\n"
     "  --strict           error-level flags fail the build\n"
     "  --no-pdf           build: HTML only, no PDFs (the plan, annex forms, register printouts)\n"
+    "  --no-cache         build: from nothing, without reading or writing the build cache\n"
     "  --format FORMAT    check: text (diagnostics) or json (status/flags.json)\n"
     "  -h, --help         this text\n"
     "\n"
@@ -127,14 +130,16 @@ static char *find_data_dir(const char *argv0)
     return xstrdup(POLICYGEN_DATADIR);
 }
 
-static int cmd_build(int argc, char **argv, const char *data_dir)
+static int cmd_build(int argc, char **argv, const char *data_dir, diag_sink *diags)
 {
+    bool no_cache = false;
     build_options opts = {.content_dir = "content", .output_dir = "output", .data_dir = data_dir};
-    enum { OPT_TODAY = 256, OPT_STRICT, OPT_NO_PDF, OPT_EDITION };
+    enum { OPT_TODAY = 256, OPT_STRICT, OPT_NO_PDF, OPT_EDITION, OPT_NO_CACHE };
     static const struct option long_opts[] = {
         {"today", required_argument, NULL, OPT_TODAY},
         {"strict", no_argument, NULL, OPT_STRICT},
         {"no-pdf", no_argument, NULL, OPT_NO_PDF},
+        {"no-cache", no_argument, NULL, OPT_NO_CACHE},
         {"edition", required_argument, NULL, OPT_EDITION},
         {"help", no_argument, NULL, 'h'},
         {0, 0, 0, 0},
@@ -151,6 +156,7 @@ static int cmd_build(int argc, char **argv, const char *data_dir)
             break;
         case OPT_STRICT: opts.strict = true; break;
         case OPT_NO_PDF: opts.no_pdf = true; break;
+        case OPT_NO_CACHE: no_cache = true; break;
         case OPT_EDITION: opts.edition = optarg; break;
         case 'j':
             if (!option_jobs(optarg, &opts.jobs))
@@ -162,10 +168,13 @@ static int cmd_build(int argc, char **argv, const char *data_dir)
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
-    if (!build_output_allowed(&opts))
+    if (!build_output_allowed(&opts, diags))
         return EXIT_USAGE;
     opts.exiting = true;
-    build_result r = build_site(&opts);
+    char *cache_dir = no_cache ? NULL : cache_dir_for(opts.output_dir);
+    opts.cache_dir = cache_dir;
+    build_result r = build_site(&opts, diags);
+    free(cache_dir);
     switch (r) {
     case BUILD_OK: return EXIT_OK;
     case BUILD_CHECKS_FAILED: return EXIT_CHECKS;
@@ -175,7 +184,7 @@ static int cmd_build(int argc, char **argv, const char *data_dir)
     return EXIT_CONTENT;
 }
 
-static int cmd_check(int argc, char **argv, const char *data_dir, bool listing)
+static int cmd_check(int argc, char **argv, const char *data_dir, bool listing, diag_sink *diags)
 {
     build_options opts = {.content_dir = "content", .data_dir = data_dir};
     enum { OPT_TODAY = 256, OPT_FORMAT };
@@ -209,7 +218,7 @@ static int cmd_check(int argc, char **argv, const char *data_dir, bool listing)
         return usage_error("unexpected argument '%s'", argv[optind]);
     check_output output = listing ? (json ? CHECK_RULES_JSON : CHECK_RULES_TEXT)
                                   : (json ? CHECK_FLAGS_JSON : CHECK_DIAGNOSTICS);
-    switch (check_site(&opts, output)) {
+    switch (check_site(&opts, output, diags)) {
     case CHECK_OK: return EXIT_OK;
     case CHECK_FAILED: return EXIT_CHECKS;
     case CHECK_CONTENT_ERROR: return EXIT_CONTENT;
@@ -217,7 +226,7 @@ static int cmd_check(int argc, char **argv, const char *data_dir, bool listing)
     return EXIT_CONTENT;
 }
 
-static int cmd_release(int argc, char **argv, const char *data_dir)
+static int cmd_release(int argc, char **argv, const char *data_dir, diag_sink *diags)
 {
     static const char usage[] =
         "usage: policygen release [-C DIR] [--force] [--today YYYY-MM-DD] [-j N]\n"
@@ -259,7 +268,7 @@ static int cmd_release(int argc, char **argv, const char *data_dir)
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
     release_summary sum;
-    switch (release_create(&opts, &sum)) {
+    switch (release_create(&opts, &sum, diags)) {
     case RELEASE_OK:
         printf("release: %s (%zu files, %zu bytes, sha256 %s)\n", sum.path, sum.files, sum.bytes,
                sum.sha256);
@@ -272,7 +281,7 @@ static int cmd_release(int argc, char **argv, const char *data_dir)
     return EXIT_CONTENT;
 }
 
-static int cmd_bundle(int argc, char **argv, const char *data_dir)
+static int cmd_bundle(int argc, char **argv, const char *data_dir, diag_sink *diags)
 {
     static const char usage[] =
         "usage: policygen bundle [-C DIR] [-o OUT] [--edition E] [--today YYYY-MM-DD] [-j N]\n"
@@ -323,9 +332,9 @@ static int cmd_bundle(int argc, char **argv, const char *data_dir)
     build_options out = {.content_dir = opts.content_dir,
                          .output_dir = opts.output_dir,
                          .data_dir = data_dir};
-    if (!opts.no_build && !build_output_allowed(&out))
+    if (!opts.no_build && !build_output_allowed(&out, diags))
         return EXIT_USAGE;
-    switch (bundle_create(&opts)) {
+    switch (bundle_create(&opts, diags)) {
     case BUNDLE_OK: return EXIT_OK;
     case BUNDLE_CHECKS_FAILED: return EXIT_CHECKS;
     case BUNDLE_BAD_EDITION: return EXIT_USAGE;
@@ -334,7 +343,7 @@ static int cmd_bundle(int argc, char **argv, const char *data_dir)
     return EXIT_CONTENT;
 }
 
-static int cmd_verify(int argc, char **argv)
+static int cmd_verify(int argc, char **argv, diag_sink *diags)
 {
     static const char usage[] =
         "usage: policygen verify BUNDLE.zip\n"
@@ -360,7 +369,7 @@ static int cmd_verify(int argc, char **argv)
     if (optind + 1 < argc)
         return usage_error("unexpected argument '%s'", argv[optind + 1]);
     size_t files = 0;
-    if (bundle_verify(argv[optind], &files) != VERIFY_OK)
+    if (bundle_verify(argv[optind], &files, diags) != VERIFY_OK)
         return EXIT_CHECKS;
     printf("verify: %zu files OK\n", files);
     return EXIT_OK;
@@ -380,7 +389,7 @@ static void tune_malloc(void)
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
 }
 
-static int cmd_serve(int argc, char **argv, const char *data_dir)
+static int cmd_serve(int argc, char **argv, const char *data_dir, diag_sink *diags)
 {
     static const char usage[] =
         "usage: policygen serve [-C DIR] [--port N] [--bind ADDR] [--edition E]\n"
@@ -441,7 +450,7 @@ static int cmd_serve(int argc, char **argv, const char *data_dir)
     if (!serve_address_parse(opts.bind_text, port, &opts.address))
         return usage_error("--bind takes an IPv4 or IPv6 address such as 127.0.0.1 or ::1, not '%s'",
                            opts.bind_text);
-    switch (serve_run(&opts)) {
+    switch (serve_run(&opts, diags)) {
     case SERVE_STOPPED: return EXIT_OK;
     case SERVE_USAGE_ERROR: return EXIT_USAGE;
     case SERVE_FAILED: return EXIT_CONTENT;
@@ -449,7 +458,7 @@ static int cmd_serve(int argc, char **argv, const char *data_dir)
     return EXIT_CONTENT;
 }
 
-static int cmd_new(int argc, char **argv, const char *data_dir)
+static int cmd_new(int argc, char **argv, const char *data_dir, diag_sink *diags)
 {
     static const char usage[] =
         "usage: policygen new DIR --org NAME [--short-name S] [--parent AUTHORITY] [--level D]\n"
@@ -509,7 +518,7 @@ static int cmd_new(int argc, char **argv, const char *data_dir)
         free(why);
         return EXIT_USAGE;
     }
-    switch (starter_create(&opts)) {
+    switch (starter_create(&opts, diags)) {
     case STARTER_OK: return EXIT_OK;
     case STARTER_REFUSED: return EXIT_USAGE;
     case STARTER_FAILED: return EXIT_CONTENT;
@@ -517,7 +526,7 @@ static int cmd_new(int argc, char **argv, const char *data_dir)
     return EXIT_CONTENT;
 }
 
-static int cmd_hosting(int argc, char **argv)
+static int cmd_hosting(int argc, char **argv, diag_sink *diags)
 {
     static const char usage[] =
         "usage: policygen hosting nginx|apache|iis [-C DIR] [--edition E] [--root PATH]\n"
@@ -567,8 +576,9 @@ static int cmd_hosting(int argc, char **argv)
         return usage_error("unknown server '%s' (nginx, apache or iis)", argv[optind]);
     if (optind + 1 < argc)
         return usage_error("unexpected argument '%s'", argv[optind + 1]);
-    site *s = site_load(content_dir);
-    if (!s || diag_get_counts().errors) {
+    diag_sink load = diag_child(diags); /* the content must load without an error */
+    site *s = site_load(content_dir, &load);
+    if (!s || diag_has_errors(&load)) {
         site_free(s);
         return EXIT_CONTENT;
     }
@@ -579,11 +589,11 @@ static int cmd_hosting(int argc, char **argv)
     for (size_t i = 0; i < s->config.editions.len; i++)
         listed = listed || strcmp(s->config.editions.items[i], edition) == 0;
     if (!listed || !audience_parse(edition, &o.edition)) {
-        diag_error(srcpos_file(s->config_path), "edition",
+        diag_error(diags, srcpos_file(s->config_path), "edition",
                    "no edition '%s': site.yaml lists the editions to build", edition);
         rc = EXIT_USAGE;
     } else {
-        char *conf = hosting_server_config(s, &o);
+        char *conf = hosting_server_config(s, &o, diags);
         if (conf)
             fputs(conf, stdout);
         else
@@ -594,7 +604,7 @@ static int cmd_hosting(int argc, char **argv)
     return rc;
 }
 
-static int cmd_announce(int argc, char **argv, const char *data_dir)
+static int cmd_announce(int argc, char **argv, const char *data_dir, diag_sink *diags)
 {
     static const char usage[] =
         "usage: policygen announce [-C DIR] [--edition E] [--base-url URL] [--today YYYY-MM-DD]\n"
@@ -641,7 +651,7 @@ static int cmd_announce(int argc, char **argv, const char *data_dir)
         return usage_error("unexpected argument '%s'", argv[optind]);
     if (!opts.output)
         return usage_error("%s", "announce needs -o FILE.eml (or -o - for standard output)");
-    switch (announce_write(&opts)) {
+    switch (announce_write(&opts, diags)) {
     case ANNOUNCE_OK: return EXIT_OK;
     case ANNOUNCE_USAGE: return EXIT_USAGE;
     case ANNOUNCE_CONTENT: return EXIT_CONTENT;
@@ -660,27 +670,30 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     char *data_dir = find_data_dir(argv[0]);
+    /* The command's diagnostics: every stage tells them to this sink or to
+     * one of its own that passes them on. */
+    diag_sink sink = diag_to_stderr(), *diags = &sink;
     int rc;
     if (strcmp(cmd, "build") == 0)
-        rc = cmd_build(argc - 1, argv + 1, data_dir);
+        rc = cmd_build(argc - 1, argv + 1, data_dir, diags);
     else if (strcmp(cmd, "check") == 0)
-        rc = cmd_check(argc - 1, argv + 1, data_dir, false);
+        rc = cmd_check(argc - 1, argv + 1, data_dir, false, diags);
     else if (strcmp(cmd, "rules") == 0)
-        rc = cmd_check(argc - 1, argv + 1, data_dir, true);
+        rc = cmd_check(argc - 1, argv + 1, data_dir, true, diags);
     else if (strcmp(cmd, "release") == 0)
-        rc = cmd_release(argc - 1, argv + 1, data_dir);
+        rc = cmd_release(argc - 1, argv + 1, data_dir, diags);
     else if (strcmp(cmd, "bundle") == 0)
-        rc = cmd_bundle(argc - 1, argv + 1, data_dir);
+        rc = cmd_bundle(argc - 1, argv + 1, data_dir, diags);
     else if (strcmp(cmd, "verify") == 0)
-        rc = cmd_verify(argc - 1, argv + 1);
+        rc = cmd_verify(argc - 1, argv + 1, diags);
     else if (strcmp(cmd, "serve") == 0)
-        rc = cmd_serve(argc - 1, argv + 1, data_dir);
+        rc = cmd_serve(argc - 1, argv + 1, data_dir, diags);
     else if (strcmp(cmd, "new") == 0)
-        rc = cmd_new(argc - 1, argv + 1, data_dir);
+        rc = cmd_new(argc - 1, argv + 1, data_dir, diags);
     else if (strcmp(cmd, "hosting") == 0)
-        rc = cmd_hosting(argc - 1, argv + 1);
+        rc = cmd_hosting(argc - 1, argv + 1, diags);
     else if (strcmp(cmd, "announce") == 0)
-        rc = cmd_announce(argc - 1, argv + 1, data_dir);
+        rc = cmd_announce(argc - 1, argv + 1, data_dir, diags);
     else
         rc = usage_error("unknown command '%s'", cmd);
     free(data_dir);

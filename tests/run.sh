@@ -2,11 +2,13 @@
 # Runs every test suite of `make test`: the cmocka unit tests, the Mustache
 # spec, the seed-coverage check (every sentence of the seed in the rendered
 # plan; the source is not checked, as registers reshape the seed's tables),
-# golden output, the command-line tests, serve, the plugins, the rules on two
+# golden output, the command-line tests, serve, incremental builds against
+# cold ones, the plugins, the rules on two
 # schools and under mutation, the PDFs, release/bundle/verify, the browser (the
 # site in chromium), publicity (feed, handout, announce), hosting (real nginx
 # and Apache, Chromium under the CSP), a few seconds of each fuzzing harness,
-# and a check that no test reads outside the repository.
+# a check that no test reads outside the repository, and one that generator/
+# keeps no process-wide diagnostics state.
 #
 # Suites run side by side, TEST_JOBS at a time (default: one per processor),
 # each into a log of its own; the logs are printed in the fixed order of the
@@ -56,11 +58,29 @@ self_contained() {
     echo "self-contained: 1 passed, 0 failed"
 }
 
+# No process-wide diagnostics state: every diagnostic goes to a sink its
+# caller passed (generator/diag/diag.h), and a stage judges its success by a
+# sink of its own, never by a global count before and after. The old global
+# API must not come back, nor a static or thread-local sink in generator/.
+no_global_diagnostics() {
+    local found
+    found=$(grep -rnE 'diag_(set_stream|set_recording|reset|capture|buffer)\b|diag_get_counts\(\)|(static|_Thread_local|extern)[^(]*\bdiag_sink\b[^(]*;' \
+        generator 2>/dev/null)
+    if [ -n "$found" ]; then
+        echo "process-wide diagnostics state in generator/:"
+        echo "$found" | sed 's/^/  /'
+        echo "no-global-diagnostics: 0 passed, 1 failed"
+        return 1
+    fi
+    echo "no-global-diagnostics: 1 passed, 0 failed"
+}
+
 # The suites, in the order they are reported; the slowest are started first.
 names=()
 cmds=()
 suite() { names+=("$1"); shift; cmds+=("$*"); }
 suite pdf sh tests/pdf/run.sh
+suite incremental bash tests/incremental/run.sh
 suite browser sh tests/browser/run.sh
 suite publish sh tests/publish/run.sh
 suite hosting sh tests/hosting/run.sh
@@ -81,6 +101,7 @@ for bin in $(find build/tests -type f -name '*_test' | LC_ALL=C sort); do
     suite "$(basename "$bin")" "$bin"
 done
 suite self-contained self_contained
+suite no-global-diagnostics no_global_diagnostics
 
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT

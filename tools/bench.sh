@@ -10,6 +10,7 @@
 # Environment: CC (default cc), POLICYGEN (default ./policygen),
 # BENCH_CHAPTERS (default 1000), BENCH_RUNS (default 5),
 # BENCH_PDF_CHAPTERS (default 42: a plan of about 200 pages),
+# BENCH_ONLY (e.g. "incremental": only the bench_* functions named),
 # BENCH_GROWTH (default empty; e.g. "1000 5000 10000": one edition at each
 # size, to see the growth), HUGO (default hugo).
 # Sizes are in MB of 10^6 bytes; times are wall-clock seconds.
@@ -90,7 +91,7 @@ bench_full_build() {
     out=$BENCH/out
     log=$BENCH/build.log
     [ -x "$POLICYGEN" ] || die "$POLICYGEN not found: run 'make policygen' first"
-    set -- "$POLICYGEN" build -C "$CORPUS" -o "$out" --today "$TODAY" --no-pdf "$@"
+    set -- "$POLICYGEN" build -C "$CORPUS" -o "$out" --today "$TODAY" --no-pdf --no-cache "$@"
 
     status=0
     "$@" >"$log" 2>&1 || status=$?
@@ -132,7 +133,7 @@ pdf_plan_best() { # CONTENT OUT
     best=''
     i=0
     while [ "$i" -lt "$RUNS" ]; do
-        if ! POLICYGEN_PDF_TIMES=1 "$POLICYGEN" build -C "$1" -o "$2" --today "$TODAY" >"$BENCH/pdf.log" 2>&1; then
+        if ! POLICYGEN_PDF_TIMES=1 "$POLICYGEN" build -C "$1" -o "$2" --today "$TODAY" --no-cache >"$BENCH/pdf.log" 2>&1; then
             say "pdf         FAILED: '$POLICYGEN build -C $1' failed:" >&2
             show_log "$BENCH/pdf.log"
             exit 1
@@ -170,7 +171,7 @@ bench_pdf() {
     # The seed's whole build: three editions, HTML and every PDF.
     results=$BENCH/pdf-build.results
     "$TOOLS/benchrun" -n "$RUNS" -o "$results" -- "$POLICYGEN" build -C content -o "$BENCH/pdf-seed" \
-        --today "$TODAY" >"$BENCH/pdf.log" 2>&1 || { show_log "$BENCH/pdf.log"; die "seed build failed"; }
+        --today "$TODAY" --no-cache >"$BENCH/pdf.log" 2>&1 || { show_log "$BENCH/pdf.log"; die "seed build failed"; }
     wall_best='' wall_median='' maxrss_kib=''
     . "./$results"
     pdfs=$(find "$BENCH/pdf-seed" -name '*.pdf' | wc -l)
@@ -235,7 +236,7 @@ median() { # NUMBERS...
 
 bench_turns() {
     corpus_at "$HUGO_SITE" "$CHAPTERS" --hugo
-    set -- build -C "$CORPUS" --today "$TODAY" --no-pdf
+    set -- build -C "$CORPUS" --today "$TODAY" --no-pdf --no-cache
     have_hugo=true
     command -v "$HUGO" >/dev/null 2>&1 || have_hugo=false
     # Untimed first runs: every timed run then replaces its own previous
@@ -286,7 +287,7 @@ bench_growth() {
     for n in $BENCH_GROWTH; do
         dir=$BENCH/corpus-$n
         corpus_at "$dir" "$n"
-        set -- "$POLICYGEN" build -C "$dir" -o "$BENCH/out-$n" --today "$TODAY" --no-pdf --edition internal
+        set -- "$POLICYGEN" build -C "$dir" -o "$BENCH/out-$n" --today "$TODAY" --no-pdf --no-cache --edition internal
         "$@" >/dev/null 2>&1 || die "policygen failed on $dir"
         "$TOOLS/benchrun" -n 2 -o "$BENCH/growth.results" -- "$@" >/dev/null 2>&1 || die "policygen failed on $dir"
         wall_best='' maxrss_kib=''
@@ -323,23 +324,84 @@ bench_search() {
         "$BENCH/search-times.txt"
 }
 
+# ---- incremental builds (the build cache) ----
+#
+# For the example with its PDFs and for the corpus (three editions, no PDFs):
+# a cold build (--no-cache), a rebuild with no change, and a rebuild after
+# one chapter's edit (a paragraph appended, another each run), each the
+# median of $RUNS runs, into an output folder and cache of their own. The
+# edits are made to a copy of the content.
+
+INC_SEED_NOCHANGE_S=0.1     # the example with PDFs, no change
+INC_CORPUS_NOCHANGE_S=0.15  # the corpus, no change
+
+bench_incremental_one() { # LABEL CONTENT NOCHANGE-TARGET [BUILD OPTIONS...]
+    label=$1
+    src=$2
+    target=$3
+    shift 3
+    copy=$BENCH/inc-$label
+    rm -rf "$copy" "$BENCH/inc-out-$label" "$BENCH/.inc-out-$label.policygen-cache"
+    mkdir -p "$copy"
+    cp -R "$src/." "$copy/"
+    set -- "$POLICYGEN" build -C "$copy" -o "$BENCH/inc-out-$label" --today "$TODAY" "$@"
+    chapter=$(find "$copy/plan" -name '*.md' | LC_ALL=C sort | head -1)
+    cold='' same='' edit=''
+    i=0
+    while [ "$i" -lt "$RUNS" ]; do
+        timed cold "$@" --no-cache
+        i=$((i + 1))
+    done
+    "$@" >/dev/null 2>&1 || die "$label: a build with the cache failed"
+    i=0
+    while [ "$i" -lt "$RUNS" ]; do
+        timed same "$@"
+        i=$((i + 1))
+    done
+    i=0
+    while [ "$i" -lt "$RUNS" ]; do
+        printf '\n本段為基準測試之修改第 %d 則。\n' "$i" >>"$chapter"
+        timed edit "$@"
+        i=$((i + 1))
+    done
+    # shellcheck disable=SC2086
+    mc=$(median $cold)
+    # shellcheck disable=SC2086
+    ms=$(median $same)
+    # shellcheck disable=SC2086
+    me=$(median $edit)
+    say "$(awk -v l="$label" -v c="$mc" -v s="$ms" -v e="$me" -v t="$target" -v r="$RUNS" 'BEGIN {
+        printf "incremental %s: cold %.3f s; no change %.3f s (target <= %s s%s); one chapter edited %.3f s (target <= %.3f s, a third of cold%s); medians of %d runs",
+            l, c, s, t, (s <= t ? "" : ", MISSED"), e, c / 3, (e <= c / 3 ? "" : ", MISSED"), r }')"
+}
+
+bench_incremental() {
+    bench_incremental_one example content "$INC_SEED_NOCHANGE_S"
+    bench_incremental_one corpus "$CORPUS" "$INC_CORPUS_NOCHANGE_S" --no-pdf
+}
+
 # ---- main ----
 
 main() {
     build_tools
     make_corpus
+    if [ -n "${BENCH_ONLY:-}" ]; then
+        for b in $BENCH_ONLY; do "bench_$b"; done
+        return 0
+    fi
     say "machine     $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') cores"
     bench_corpus
     # One edition is the site a static generator like Hugo would build; the
     # full build renders the three editions, each leak-checked.
     bench_full_build "one edition" "$TARGET_S" --edition internal
     POLICYGEN_TIMES=1 "$POLICYGEN" build -C "$CORPUS" -o "$BENCH/out" --today "$TODAY" --no-pdf \
-        --edition internal 2>&1 | sed -n 's/^time: */bench:   stage /p' | while read -r line; do echo "$line"; done
+        --no-cache --edition internal 2>&1 | sed -n 's/^time: */bench:   stage /p' | while read -r line; do echo "$line"; done
     bench_full_build "3 editions " ""
     bench_turns
     bench_growth
     bench_search
     bench_pdf
+    bench_incremental
 }
 
 main "$@"

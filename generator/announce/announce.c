@@ -60,23 +60,24 @@ static char *display_name(const char *mailbox)
     return n ? xstrndup(mailbox, n) : NULL;
 }
 
-static bool mail_init(mail *m, const site *s, audience edition, const char *base)
+static bool mail_init(mail *m, const site *s, audience edition, const char *base, diag_sink *diags)
 {
     const site_config *c = &s->config;
     revision_info rev;
     if (!s->registers || !registers_current_revision(s->registers, &rev) || !rev.version) {
-        diag_error(srcpos_file(s->dir), "announce",
+        diag_error(diags, srcpos_file(s->dir), "announce",
                    "no current version to announce: registers/revisions.yaml has no rows");
         return false;
     }
     if (!rev.approved) {
-        diag_error(register_row_pos(rev.row), "announce",
+        diag_error(diags, register_row_pos(rev.row), "announce",
                    "version %s is a draft: only an approved version is announced to staff",
                    rev.version);
         return false;
     }
     if (!c->announce_from) {
-        diag_error(c->announce_node ? ynode_pos(c->announce_node) : srcpos_file(s->config_path),
+        diag_error(diags,
+                   c->announce_node ? ynode_pos(c->announce_node) : srcpos_file(s->config_path),
                    "announce", "the e-mail needs a sender: give site.yaml announce: from");
         return false;
     }
@@ -225,10 +226,10 @@ static void add_addresses(GMimeMessage *msg, GMimeAddressType type, const char *
 }
 
 char *announce_message(const site *s, audience edition, const char *base_url, date today,
-                       const char *changes)
+                       const char *changes, diag_sink *diags)
 {
     mail m;
-    if (!mail_init(&m, s, edition, base_url))
+    if (!mail_init(&m, s, edition, base_url, diags))
         return NULL;
     m.changes = changes ? changes : "";
     const site_config *c = &s->config;
@@ -318,7 +319,7 @@ static bool replaceable(const char *path)
     return ours;
 }
 
-static bool write_out(const char *path, const char *data)
+static bool write_out(const char *path, const char *data, diag_sink *diags)
 {
     if (strcmp(path, "-") == 0)
         return fputs(data, stdout) >= 0 && fflush(stdout) == 0;
@@ -326,7 +327,7 @@ static bool write_out(const char *path, const char *data)
     char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
     bool ok = fs_write_file(tmp, data, strlen(data)) && rename(tmp, path) == 0;
     if (!ok) {
-        diag_error(srcpos_file(path), "write", "cannot write the announcement: %s",
+        diag_error(diags, srcpos_file(path), "write", "cannot write the announcement: %s",
                    strerror(errno));
         unlink(tmp);
     }
@@ -334,28 +335,28 @@ static bool write_out(const char *path, const char *data)
     return ok;
 }
 
-announce_result announce_write(const announce_options *opts)
+announce_result announce_write(const announce_options *opts, diag_sink *diags)
 {
     srcpos cli = {"policygen announce", 0, 0};
     if (!opts->output) {
-        diag_error(cli, "usage", "announce needs -o FILE.eml (or -o - for standard output)");
+        diag_error(diags, cli, "usage", "announce needs -o FILE.eml (or -o - for standard output)");
         return ANNOUNCE_USAGE;
     }
     if (strcmp(opts->output, "-") != 0 && !replaceable(opts->output)) {
-        diag_error(srcpos_file(opts->output), "output",
+        diag_error(diags, srcpos_file(opts->output), "output",
                    "exists and is not an announcement policygen wrote: not replaced");
         return ANNOUNCE_USAGE;
     }
     char *base = NULL;
     if (opts->base_url && !(base = site_base_url(opts->base_url))) {
-        diag_error(cli, "usage",
+        diag_error(diags, cli, "usage",
                    "--base-url must be an http:// or https:// address with a host, not '%s'",
                    opts->base_url);
         return ANNOUNCE_USAGE;
     }
     build_options bo = {.content_dir = opts->content_dir, .data_dir = opts->data_dir};
     xref_table *xref = NULL;
-    site *s = build_load(&bo, &xref);
+    site *s = build_load(&bo, &xref, diags);
     if (!s) {
         free(base);
         return ANNOUNCE_CONTENT;
@@ -373,20 +374,20 @@ announce_result announce_write(const announce_options *opts)
         listed = listed || strcmp(s->config.editions.items[i], edition) == 0;
     audience aud;
     if (!listed || !audience_parse(edition, &aud)) {
-        diag_error(srcpos_file(s->config_path), "edition",
+        diag_error(diags, srcpos_file(s->config_path), "edition",
                    "no edition '%s': site.yaml lists the editions to build", edition);
         result = ANNOUNCE_USAGE;
     } else if (!base && !s->config.hosting[aud].url) {
-        diag_error(srcpos_file(s->config_path), "announce",
+        diag_error(diags, srcpos_file(s->config_path), "announce",
                    "no URL for the %s edition: give --base-url or site.yaml hosting: %s: url",
                    edition, edition);
         result = ANNOUNCE_USAGE;
     } else {
         date today = opts->today_set ? opts->today : date_today();
-        char *changes = build_version_changes(&bo, s, aud);
-        char *message =
-            announce_message(s, aud, base ? base : s->config.hosting[aud].url, today, changes);
-        if (message && write_out(opts->output, message))
+        char *changes = build_version_changes(&bo, s, aud, diags);
+        char *message = announce_message(s, aud, base ? base : s->config.hosting[aud].url, today,
+                                         changes, diags);
+        if (message && write_out(opts->output, message, diags))
             result = ANNOUNCE_OK;
         free(message);
         free(changes);

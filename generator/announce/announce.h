@@ -32,13 +32,13 @@ typedef enum announce_result {
 
 /* Writes the announcement to opts->output. An existing file is replaced
  * only when it is an announcement policygen wrote (its X-Mailer header). */
-announce_result announce_write(const announce_options *opts);
+announce_result announce_write(const announce_options *opts, diag_sink *diags);
 
 /* The message for an edition: changes is what changed (build_version_changes),
  * base_url the edition's URL ending in '/'. NULL (after a diagnostic) when
  * site.yaml gives no sender (announce: from) or the current version is a
  * draft. The message has CRLF line ends. Caller frees. */
 char *announce_message(const site *s, audience edition, const char *base_url, date today,
-                       const char *changes);
+                       const char *changes, diag_sink *diags);
 
 #endif

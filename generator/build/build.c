@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "content/site.h"
 #include "core/fs.h"
@@ -16,6 +17,8 @@
 #include "core/xalloc.h"
 #include "diag/diag.h"
 #include "build/leak.h"
+#include "cache/pdfs.h"
+#include "cache/rebuild.h"
 #include "check/check.h"
 #include "core/strbuf.h"
 #include "render/html/body.h"
@@ -41,14 +44,14 @@
 
 /* themes/NAME of the content folder, else of the program's data; the theme
  * must stay inside its themes/ folder (site.yaml made sure NAME is plain). */
-static char *theme_in(const char *base, const char *name, bool *refused)
+static char *theme_in(const char *base, const char *name, bool *refused, diag_sink *diags)
 {
     char *themes = fs_join(base, "themes");
     char *dir = fs_join(themes, name);
     if (!fs_is_dir(dir)) {
         free(dir);
         dir = NULL;
-    } else if (!srcfile_confined(dir, themes, srcpos_file(dir))) {
+    } else if (!srcfile_confined(dir, themes, srcpos_file(dir), diags)) {
         *refused = true;
         free(dir);
         dir = NULL;
@@ -58,15 +61,15 @@ static char *theme_in(const char *base, const char *name, bool *refused)
 }
 
 /* A content folder's own themes/NAME overrides the shipped theme. */
-static char *find_theme(const build_options *opts, const char *name)
+static char *find_theme(const build_options *opts, const char *name, diag_sink *diags)
 {
     bool refused = false;
-    char *dir = theme_in(opts->content_dir, name, &refused);
+    char *dir = theme_in(opts->content_dir, name, &refused, diags);
     if (!dir && !refused)
-        dir = theme_in(opts->data_dir, name, &refused);
+        dir = theme_in(opts->data_dir, name, &refused, diags);
     if (!dir && !refused) {
         char *shipped = xasprintf("%s/themes/%s", opts->data_dir, name);
-        diag_error(srcpos_file(shipped), "theme", "theme '%s' not found", name);
+        diag_error(diags, srcpos_file(shipped), "theme", "theme '%s' not found", name);
         free(shipped);
     }
     return dir;
@@ -98,8 +101,10 @@ static void phase_time(const char *what)
     double wall = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
     double cpu = seconds(self.ru_utime) + seconds(self.ru_stime);
     double children_cpu = seconds(children.ru_utime) + seconds(children.ru_stime);
+    /* To the descriptor, past the build cache's record of stderr: a build
+     * without change tells its own times, not the recorded build's. */
     if (last_wall > 0)
-        fprintf(stderr, "time: %-10s %.3f s  (cpu %.3f s, children %.3f s, peak %.0f MB)\n",
+        dprintf(STDERR_FILENO, "time: %-10s %.3f s  (cpu %.3f s, children %.3f s, peak %.0f MB)\n",
                 what, wall - last_wall, cpu - last_cpu, children_cpu - last_children,
                 (double)self.ru_maxrss * 1024 / 1e6);
     last_wall = wall;
@@ -111,16 +116,18 @@ static void phase_time(const char *what)
  * diagnostics) when the content cannot be built. A build renders each
  * document's body while the load has its tree (render/html/body.h), so no
  * tree is parsed twice. */
-static site *load_resolved(const build_options *opts, bool rendering, xref_table **xref)
+static site *load_resolved(const build_options *opts, bool rendering, xref_table **xref,
+                           diag_sink *diags)
 {
+    diag_sink own = diag_child(diags); /* the content is built only if it says no error */
     site_visitor bodies = {html_prerender_body, NULL};
-    site *s = site_load_visiting(opts->content_dir, opts->jobs, rendering ? &bodies : NULL);
+    site *s = site_load_visiting(opts->content_dir, opts->jobs, rendering ? &bodies : NULL, &own);
     phase_time("load");
     if (!s)
         return NULL;
     /* Resolve even after errors, so one run reports every broken reference too. */
-    *xref = xref_resolve_site_jobs(s, opts->jobs);
-    if (diag_get_counts().errors) {
+    *xref = xref_resolve_site_jobs(s, opts->jobs, &own);
+    if (diag_has_errors(&own)) {
         xref_table_free(*xref);
         site_free(s);
         return NULL;
@@ -178,16 +185,16 @@ typedef struct releases {
 /* False (after diagnostics) when a release cannot be read: a zip that does
  * not open, is unsafe, or is not a release (no content/site.yaml) would
  * otherwise drop its version from the history without a word. */
-static bool releases_load(const build_options *opts, releases *r)
+static bool releases_load(const build_options *opts, releases *r, diag_sink *diags)
 {
     memset(r, 0, sizeof *r);
     vec_init(&r->versions, free);
-    bool ok = release_list_versions(opts->content_dir, &r->versions);
+    bool ok = release_list_versions(opts->content_dir, &r->versions, diags);
     if (!r->versions.len)
         return ok;
     char tmpl[] = "/tmp/policygen-releases-XXXXXX";
     if (!mkdtemp(tmpl)) {
-        diag_error(srcpos_file(tmpl), "release", "cannot create a temporary folder: %s",
+        diag_error(diags, srcpos_file(tmpl), "release", "cannot create a temporary folder: %s",
                    strerror(errno));
         return false;
     }
@@ -199,12 +206,12 @@ static bool releases_load(const build_options *opts, releases *r)
         const char *v = r->versions.items[i];
         r->items[i].version = v;
         char *zip = release_zip_path(opts->content_dir, v);
-        release_archive *a = release_open(zip, NULL);
+        release_archive *a = release_open(zip, NULL, diags);
         char *dest = fs_join(r->tmp, v);
         if (!a) {
             ok = false;
         } else if (!release_find(a, "content/site.yaml")) {
-            diag_error(srcpos_file(zip), "release",
+            diag_error(diags, srcpos_file(zip), "release",
                        "not a release: it has no content/site.yaml (policygen release makes "
                        "releases; move other files out of releases/)");
             ok = false;
@@ -214,9 +221,8 @@ static bool releases_load(const build_options *opts, releases *r)
             /* The content of a release is loaded as it was, without today's
              * diagnostics (a later policygen may be stricter). */
             char *content = fs_join(dest, "content");
-            diag_set_stream(NULL);
-            r->items[i].site = site_load(content);
-            diag_set_stream(stderr);
+            diag_sink quiet = diag_to_stream(NULL);
+            r->items[i].site = site_load(content, &quiet);
             free(content);
             r->dirs[i] = dest;
             dest = NULL;
@@ -313,7 +319,7 @@ typedef struct checks_gate {
     check_batch *batch; /* running, until finished */
     const site *site;
     rules_result result;
-    diag_buffer *diags;
+    diag_sink diags; /* the rules' diagnostics, held until the rendering is done */
     bool finished;
 } checks_gate;
 
@@ -322,11 +328,8 @@ static const rules_result *checks_wait(void *ctx)
     checks_gate *g = ctx;
     pthread_mutex_lock(&g->lock);
     if (!g->finished) {
-        g->diags = diag_buffer_new();
-        diag_buffer *outer = diag_capture(g->diags);
-        check_finish(g->batch, &g->result);
-        check_report(g->site, &g->result);
-        diag_capture(outer);
+        check_finish(g->batch, &g->result, &g->diags);
+        check_report(g->site, &g->result, &g->diags);
         g->finished = true;
     }
     pthread_mutex_unlock(&g->lock);
@@ -362,11 +365,11 @@ typedef struct edition_build {
  * PDFs' text. */
 static bool render_edition(const build_options *opts, const site *s, const xref_table *xref,
                            checks_gate *gate, date today, const char *theme_dir, outdir *od,
-                           edition_build *e, releases *rel)
+                           edition_build *e, releases *rel, diag_sink *diags)
 {
     if (!copy_frozen(od, rel, e->name))
         return false;
-    leak_check *lc = leak_check_new(s, e->aud);
+    leak_check *lc = leak_check_new(s, e->aud, diags);
     html_download *downloads = xcalloc(e->pdf_files.len + 1, sizeof *downloads);
     for (size_t i = 0; i < e->pdf_files.len; i++) {
         const pdf_file *f = e->pdf_files.items[i];
@@ -384,7 +387,8 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
                          .n_releases = rel->versions.len,
                          .pages = {leak_check_look, leak_check_written, lc},
                          .downloads = downloads,
-                         .n_downloads = e->pdf_files.len};
+                         .n_downloads = e->pdf_files.len,
+                         .diags = diags};
     bool rendered = html_render_site(s, od, &html) &&
                     write_hosting_files(od, s, e->aud, e->name) && !od->failed;
     free(downloads);
@@ -412,7 +416,7 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
  * their size and pages, and its leak check. */
 static bool render_editions(const build_options *opts, const site *s, const xref_table *xref,
                             checks_gate *gate, date today, const char *theme_dir, outdir *od,
-                            releases *rel)
+                            releases *rel, const pdf_reuse *reuse, diag_sink *diags)
 {
     edition_build eds[3];
     pdf_edition pdf_eds[3];
@@ -443,12 +447,12 @@ static bool render_editions(const build_options *opts, const site *s, const xref
     }
     /* Forked before any rendering thread starts. */
     if (ok && !opts->no_pdf) {
-        pdf_batch *pdf = pdf_start(s, od, theme_dir, opts->jobs, today, pdf_eds, n);
+        pdf_batch *pdf = pdf_start(s, od, theme_dir, opts->jobs, today, pdf_eds, n, reuse, diags);
         ok = pdf_finish(pdf) && !od->failed;
         phase_time("pdf");
     }
     for (size_t i = 0; i < n; i++) {
-        ok = ok && render_edition(opts, s, xref, gate, today, theme_dir, od, &eds[i], rel);
+        ok = ok && render_edition(opts, s, xref, gate, today, theme_dir, od, &eds[i], rel, diags);
         phase_time(eds[i].name);
     }
     for (size_t i = 0; i < n; i++) {
@@ -458,29 +462,31 @@ static bool render_editions(const build_options *opts, const site *s, const xref
     return ok;
 }
 
-bool build_output_allowed(const build_options *opts)
+bool build_output_allowed(const build_options *opts, diag_sink *diags)
 {
     char *themes = fs_join(opts->data_dir, "themes");
     char *plugins = fs_join(opts->data_dir, "lua-plugins");
     const char *protect[] = {opts->content_dir, themes, plugins};
     char *why = outdir_refusal(opts->output_dir, protect, 3);
     if (why)
-        diag_error(srcpos_file(opts->output_dir), "output", "%s", why);
+        diag_error(diags, srcpos_file(opts->output_dir), "output", "%s", why);
     free(why);
     free(themes);
     free(plugins);
     return !why;
 }
 
-build_result build_site(const build_options *opts)
+/* The build itself; with a cache (c), the PDFs whose inputs did not change
+ * are taken from it. */
+static build_result build_fresh(const build_options *opts, cache *c, const char *settings,
+                                diag_sink *diags)
 {
-    phase_time("start");
     xref_table *xref = NULL;
-    site *s = load_resolved(opts, true, &xref);
+    site *s = load_resolved(opts, true, &xref, diags);
     phase_time("xref");
     if (!s)
         return BUILD_CONTENT_ERROR;
-    char *theme_dir = find_theme(opts, s->config.theme);
+    char *theme_dir = find_theme(opts, s->config.theme, diags);
     if (!theme_dir) {
         xref_table_free(xref);
         site_free(s);
@@ -488,7 +494,7 @@ build_result build_site(const build_options *opts)
     }
     date today = opts->today_set ? opts->today : date_today();
     releases rel;
-    if (!releases_load(opts, &rel)) {
+    if (!releases_load(opts, &rel, diags)) {
         releases_free(&rel);
         free(theme_dir);
         xref_table_free(xref);
@@ -500,7 +506,8 @@ build_result build_site(const build_options *opts)
      * that replaces a worker that died is forked later, from the thread that
      * waits at the gate, which glibc's malloc allows (its fork handlers). */
     check_options copts = check_options_of(opts, today);
-    checks_gate gate = {.site = s, .batch = check_start(s, xref, &copts)};
+    checks_gate gate = {
+        .site = s, .batch = check_start(s, xref, &copts, diags), .diags = diag_buffered(diags)};
     if (!gate.batch) {
         releases_free(&rel);
         free(theme_dir);
@@ -515,14 +522,21 @@ build_result build_site(const build_options *opts)
     bool rendered = false;
     outdir od;
     if (opts->edition && !edition_listed(s, opts->edition)) {
-        diag_error(srcpos_file(s->config_path), "edition",
+        diag_error(diags, srcpos_file(s->config_path), "edition",
                    "no edition '%s': site.yaml lists the editions to build", opts->edition);
         result = BUILD_USAGE_ERROR;
-    } else if (outdir_begin(&od, opts->output_dir)) {
-        int before = diag_get_counts().errors; /* rendering must add none */
-        bool ok = render_editions(opts, s, xref, &gate, today, theme_dir, &od, &rel);
-        ok = ok && html_render_editions_index(s, &od, theme_dir, opts->edition) && !od.failed &&
-             diag_get_counts().errors == before;
+    } else if (outdir_begin(&od, opts->output_dir, diags)) {
+        diag_sink rendering = diag_child(diags); /* it must say no error */
+        od.diags = &rendering;
+        cache_pdfs *pdfs = c && !opts->no_pdf
+                               ? cache_pdfs_new(c, settings, s, opts->content_dir, theme_dir)
+                               : NULL;
+        bool ok = render_editions(opts, s, xref, &gate, today, theme_dir, &od, &rel,
+                                  cache_pdfs_reuse(pdfs), &rendering);
+        cache_pdfs_free(pdfs);
+        ok = ok && html_render_editions_index(s, &od, theme_dir, opts->edition, &rendering) &&
+             !od.failed && !diag_has_errors(&rendering);
+        od.diags = diags;
         rendered = true;
         if (!ok)
             outdir_abort(&od);
@@ -530,7 +544,7 @@ build_result build_site(const build_options *opts)
             result = BUILD_OK;
     }
     const rules_result *rr = checks_wait(&gate);
-    diag_buffer_replay(gate.diags);
+    diag_replay(&gate.diags);
     print_summary(stderr, s, rr, today);
     phase_time("rules-wait");
     if (rendered && result == BUILD_OK) {
@@ -554,12 +568,37 @@ build_result build_site(const build_options *opts)
     return result;
 }
 
-site *build_load(const build_options *opts, xref_table **xref)
+_Static_assert(BUILD_OK == 0, "cache_build takes 0 for a build that wrote its output");
+
+static int build_fresh_cb(void *ctx, cache *c, const char *settings, diag_sink *diags)
 {
-    return load_resolved(opts, false, xref);
+    return (int)build_fresh(ctx, c, settings, diags);
 }
 
-char *build_version_changes(const build_options *opts, const site *s, audience aud)
+build_result build_site(const build_options *opts, diag_sink *diags)
+{
+    phase_time("start");
+    if (!opts->cache_dir)
+        return build_fresh(opts, NULL, NULL, diags);
+    cache_build_inputs in = {.content_dir = opts->content_dir,
+                             .output_dir = opts->output_dir,
+                             .data_dir = opts->data_dir,
+                             .edition = opts->edition,
+                             .today = opts->today_set ? opts->today : date_today(),
+                             .strict = opts->strict,
+                             .no_pdf = opts->no_pdf,
+                             .jobs = opts->jobs};
+    return (build_result)cache_build(opts->cache_dir, &in, build_fresh_cb, (void *)opts,
+                                     diags);
+}
+
+site *build_load(const build_options *opts, xref_table **xref, diag_sink *diags)
+{
+    return load_resolved(opts, false, xref, diags);
+}
+
+char *build_version_changes(const build_options *opts, const site *s, audience aud,
+                            diag_sink *diags)
 {
     revision_info rev;
     if (!s->registers || !registers_current_revision(s->registers, &rev) || !rev.version)
@@ -573,7 +612,7 @@ char *build_version_changes(const build_options *opts, const site *s, audience a
         return xstrdup(written);
     /* Not written: what changed since the last release before it. */
     releases rel;
-    releases_load(opts, &rel);
+    releases_load(opts, &rel, diags);
     char *summary = NULL;
     for (size_t i = rel.versions.len; i-- > 0 && !summary;) {
         const html_release *r = &rel.items[i];
@@ -597,23 +636,23 @@ static void print_json(value *v)
     value_unref(v);
 }
 
-check_result check_site(const build_options *opts, check_output output)
+check_result check_site(const build_options *opts, check_output output, diag_sink *diags)
 {
     xref_table *xref = NULL;
-    site *s = load_resolved(opts, false, &xref);
+    site *s = load_resolved(opts, false, &xref, diags);
     if (!s)
         return CHECK_CONTENT_ERROR;
     date today = opts->today_set ? opts->today : date_today();
     rules_result rr;
     check_options copts = check_options_of(opts, today);
-    if (!check_run(s, xref, &copts, &rr)) {
+    if (!check_run(s, xref, &copts, &rr, diags)) {
         xref_table_free(xref);
         site_free(s);
         return CHECK_CONTENT_ERROR;
     }
     bool listing = output == CHECK_RULES_TEXT || output == CHECK_RULES_JSON;
     if (!listing)
-        check_report(s, &rr);
+        check_report(s, &rr, diags);
     if (output == CHECK_FLAGS_JSON)
         print_json(check_flags_value(s, &rr, today));
     else if (output == CHECK_RULES_JSON)

@@ -19,6 +19,7 @@ typedef struct build_options {
     bool no_pdf;          /* --no-pdf: HTML only, no PDFs */
     const char *edition;  /* --edition: build only this one of site.yaml's editions */
     bool exiting;         /* the process ends after the build: see build_site */
+    const char *cache_dir; /* the build cache (cache/cache.h), or NULL to build cold */
 } build_options;
 
 typedef enum build_result {
@@ -33,24 +34,29 @@ typedef enum build_result {
  * shipped themes and rules, nor a folder a build did not make); a diagnostic
  * when not. The command line asks before anything is touched; release
  * builds into a folder of its own making and does not. */
-bool build_output_allowed(const build_options *opts);
+bool build_output_allowed(const build_options *opts, diag_sink *diags);
 
-/* Builds every edition into opts->output_dir, atomically. When opts->exiting,
+/* Builds every edition into opts->output_dir, atomically, telling diags what
+ * it finds (the result says whether it succeeded). When opts->exiting,
  * the release program leaves the site model (hundreds of thousands of small
  * allocations for a large plan) to the kernel instead of freeing it; builds
- * with AddressSanitizer free everything, so leak checks still see it all. */
-build_result build_site(const build_options *opts);
+ * with AddressSanitizer free everything, so leak checks still see it all.
+ * With opts->cache_dir, a build with no change writes what the last one
+ * wrote to stderr instead (cache/rebuild.h): diags must print to stderr
+ * (diag_to_stderr), and a replay leaves its counts as they were. */
+build_result build_site(const build_options *opts, diag_sink *diags);
 
 /* The content folder loaded and its references resolved, as a build does
  * before its checks; NULL after the diagnostics when it cannot be built.
  * The caller frees both (site_free, xref_table_free). */
-site *build_load(const build_options *opts, xref_table **xref);
+site *build_load(const build_options *opts, xref_table **xref, diag_sink *diags);
 
 /* What changed in the current version, for an edition of audience aud:
  * its revisions row's `changes` when the edition may see it, else the
  * comparison with the last release before it (site_diff_summary); "" when
  * there is neither. Reads content/releases/. Caller frees. */
-char *build_version_changes(const build_options *opts, const site *s, audience aud);
+char *build_version_changes(const build_options *opts, const site *s, audience aud,
+                            diag_sink *diags);
 
 typedef enum check_result {
     CHECK_OK,
@@ -69,6 +75,6 @@ typedef enum check_output {
 
 /* Runs the rules and prints what output says. `rules` exits CHECK_OK but for
  * content that cannot be loaded. */
-check_result check_site(const build_options *opts, check_output output);
+check_result check_site(const build_options *opts, check_output output, diag_sink *diags);
 
 #endif

@@ -65,6 +65,7 @@ struct leak_check {
     size_t active;
     map scanned;     /* path below the edition's folder -> scanned_file*: pages
                       * scanned from memory (leak_check_written) */
+    diag_sink *diags; /* where leaks are told (the build's) */
 };
 
 static uint64_t load_gram(const unsigned char *p, size_t q)
@@ -403,9 +404,10 @@ static void mark_legit(void *ctx, uint32_t needle, size_t pos)
     ((leak_check *)ctx)->needles[needle].legit = true;
 }
 
-leak_check *leak_check_new(const site *s, audience aud)
+leak_check *leak_check_new(const site *s, audience aud, diag_sink *diags)
 {
     leak_check *lc = xcalloc(1, sizeof *lc);
+    lc->diags = diags;
     map_init(&lc->scanned, free);
     map_init(&lc->seen, NULL);
     collect_site(s, aud, &(collect){.lc = lc});
@@ -545,8 +547,9 @@ static int report(const leak_check *lc, const uint32_t *hits, size_t n, const ch
                   const char *edition)
 {
     for (size_t i = 0; i < n; i++)
-        diag_error(srcpos_file(shown), "leak", "shows '%s', which the %s edition must not show",
-                   lc->needles[hits[i]].text, edition);
+        diag_error(lc->diags, srcpos_file(shown), "leak",
+                   "shows '%s', which the %s edition must not show", lc->needles[hits[i]].text,
+                   edition);
     return (int)n;
 }
 
@@ -567,7 +570,7 @@ static bool check_tree(const leak_check *lc, const char *dir,
     vec names;
     vec_init(&names, free);
     if (!fs_list_dir(dir, &names)) {
-        diag_error(srcpos_file(shown), "leak", "cannot read: %s", strerror(errno));
+        diag_error(lc->diags, srcpos_file(shown), "leak", "cannot read: %s", strerror(errno));
         vec_free(&names);
         return false;
     }

@@ -16,7 +16,8 @@
 
 typedef struct leak_check leak_check;
 
-leak_check *leak_check_new(const site *s, audience aud);
+/* Leaks found later are told to diags. */
+leak_check *leak_check_new(const site *s, audience aud, diag_sink *diags);
 void leak_check_free(leak_check *lc);
 /* How many values it looks for (after dropping the legitimate ones). */
 size_t leak_check_size(const leak_check *lc);

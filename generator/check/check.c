@@ -25,7 +25,7 @@ static bool ends_with(const char *s, const char *suffix)
 /* "rule-id.lua" -> the path; a content folder's file replaces a shipped one.
  * The content's files must stay in its lua-plugins/ (confined): false when
  * one leads outside (reported). The shipped ones are the installation's. */
-static bool collect_plugins(const char *dir, map *by_name, bool confined)
+static bool collect_plugins(const char *dir, map *by_name, bool confined, diag_sink *diags)
 {
     vec names;
     vec_init(&names, free);
@@ -37,7 +37,7 @@ static bool collect_plugins(const char *dir, map *by_name, bool confined)
         if (name[0] == '.' || !ends_with(name, ".lua"))
             continue;
         char *path = fs_join(dir, name);
-        if (confined && !srcfile_confined(path, dir, srcpos_file(path))) {
+        if (confined && !srcfile_confined(path, dir, srcpos_file(path), diags)) {
             ok = false;
             free(path);
             continue;
@@ -77,14 +77,15 @@ struct check_batch {
     rules_batch *rules;
 };
 
-check_batch *check_start(const site *s, const struct xref_table *xref, const check_options *opts)
+check_batch *check_start(const site *s, const struct xref_table *xref, const check_options *opts,
+                         diag_sink *diags)
 {
     map plugins;
     map_init(&plugins, free);
     char *shipped = fs_join(opts->data_dir, "lua-plugins");
     char *own = fs_join(opts->content_dir, "lua-plugins");
-    collect_plugins(shipped, &plugins, false);
-    bool ok = collect_plugins(own, &plugins, true);
+    collect_plugins(shipped, &plugins, false, diags);
+    bool ok = collect_plugins(own, &plugins, true, diags);
     free(shipped);
     free(own);
     if (!ok) {
@@ -102,7 +103,7 @@ check_batch *check_start(const site *s, const struct xref_table *xref, const che
 
     b->s = s;
     b->params = s->config.rules ? ynode_to_value(s->config.rules) : value_map();
-    coverage_report(s);
+    coverage_report(s, diags);
     coverage_map(s, &b->plan);
     b->data = check_site_value(s, &b->plan);
     b->registers = registers_typed_value(s->registers);
@@ -143,7 +144,7 @@ static bool is_row_place(const site *s, const char *file, int line)
 /* A rule's flag may point only at what the rule was given: a register row or
  * a place in the plan's text. Any other place (a rule could name
  * /etc/passwd) fails the rule, as a Lua error would. */
-static void check_places(check_batch *b, rules_result *out)
+static void check_places(check_batch *b, rules_result *out, diag_sink *diags)
 {
     for (size_t i = 0; i < out->rules.len; i++) {
         rule_info *ri = out->rules.items[i];
@@ -160,7 +161,8 @@ static void check_places(check_batch *b, rules_result *out)
         ri->error = xasprintf("a flag points at %s:%d, which is neither a register row nor a "
                               "place in the plan's text",
                               bad->file, bad->line);
-        diag_error(srcpos_file(ri->path), "rule-error", "rule '%s' failed: %s", ri->id, ri->error);
+        diag_error(diags, srcpos_file(ri->path), "rule-error", "rule '%s' failed: %s", ri->id,
+                   ri->error);
         ri->outcome = RULE_FAILED;
         ri->flag_count = 0;
         out->failed++;
@@ -215,10 +217,10 @@ static void place_in_plan(check_batch *b, rules_result *out)
     }
 }
 
-void check_finish(check_batch *b, rules_result *out)
+void check_finish(check_batch *b, rules_result *out, diag_sink *diags)
 {
-    rules_finish(b->rules, out);
-    check_places(b, out);
+    rules_finish(b->rules, out, diags);
+    check_places(b, out, diags);
     place_in_plan(b, out);
     check_documents_free(b->documents);
     coverage_free(&b->plan);
@@ -232,12 +234,12 @@ void check_finish(check_batch *b, rules_result *out)
 }
 
 bool check_run(const site *s, const struct xref_table *xref, const check_options *opts,
-               rules_result *out)
+               rules_result *out, diag_sink *diags)
 {
-    check_batch *b = check_start(s, xref, opts);
+    check_batch *b = check_start(s, xref, opts, diags);
     if (!b)
         return false;
-    check_finish(b, out);
+    check_finish(b, out, diags);
     return true;
 }
 
@@ -325,7 +327,7 @@ static srcpos param_place(const site *s, const char *id, const char *name)
     return srcpos_file(s->config_path);
 }
 
-void check_report(const site *s, const rules_result *r)
+void check_report(const site *s, const rules_result *r, diag_sink *diags)
 {
     for (size_t i = 0; i < r->flags.len; i++) {
         const rule_flag *f = r->flags.items[i];
@@ -333,23 +335,23 @@ void check_report(const site *s, const rules_result *r)
             continue;
         srcpos at = flag_place(s, f);
         if (f->due)
-            diag_emit(f->severity, at, f->rule_id, "%s (%s, due %s)", f->message,
+            diag_emit(diags, f->severity, at, f->rule_id, "%s (%s, due %s)", f->message,
                       flag_status_name(f->status), f->due);
         else
-            diag_emit(f->severity, at, f->rule_id, "%s (%s)", f->message,
+            diag_emit(diags, f->severity, at, f->rule_id, "%s (%s)", f->message,
                       flag_status_name(f->status));
     }
     diag_severity unchecked = s->config.unchecked_error ? DIAG_ERROR : DIAG_WARNING;
     for (size_t i = 0; i < r->rules.len; i++) {
         const rule_info *ri = r->rules.items[i];
         if (ri->dropped)
-            diag_warning(srcpos_file(ri->path), ri->id,
+            diag_warning(diags, srcpos_file(ri->path), ri->id,
                          "rule '%s' raised more than %d flags: the first %d are kept, %zu more "
                          "were dropped",
                          ri->id, RULES_MAX_FLAGS, RULES_MAX_FLAGS, ri->dropped);
         for (size_t k = 0; k < ri->unknown_params.len; k++) {
             const char *name = ri->unknown_params.items[k];
-            diag_warning(param_place(s, ri->id, name), "rule-params",
+            diag_warning(diags, param_place(s, ri->id, name), "rule-params",
                          "rules.%s.%s: rule '%s' has no parameter '%s' (see `policygen rules`)",
                          ri->id, name, ri->id, name);
         }
@@ -369,7 +371,7 @@ void check_report(const site *s, const rules_result *r)
         }
         srcpos at = first && first->file ? (srcpos){first->file, first->line, 0}
                                           : srcpos_file(ri->path);
-        diag_emit(unchecked, at, ri->id, "cannot check「%s」: %s (unchecked)",
+        diag_emit(diags, unchecked, at, ri->id, "cannot check「%s」: %s (unchecked)",
                   ri->title ? ri->title : ri->id, why.data);
         sb_free(&why);
     }
@@ -557,7 +559,9 @@ static value *params_value(const char *json)
     if (!json)
         return value_null();
     yaml_limits limits = yaml_default_limits();
-    ydoc *doc = yaml_load_buffer("params", json, strlen(json), 1, &limits); /* JSON is YAML */
+    /* JSON is YAML; the rule's process wrote it, so a problem is the program's. */
+    diag_sink d = diag_to_stderr();
+    ydoc *doc = yaml_load_buffer("params", json, strlen(json), 1, &limits, &d);
     value *v = doc && doc->root ? ynode_to_value(doc->root) : value_null();
     ydoc_free(doc);
     return v;

@@ -37,20 +37,21 @@ typedef struct check_batch check_batch;
  * when a plugin file leads outside its folder. s and xref are
  * borrowed and must not change until check_finish; while check_start runs,
  * no other thread may read the documents' Markdown trees (check/documents.h). */
-check_batch *check_start(const site *s, const struct xref_table *xref, const check_options *opts);
+check_batch *check_start(const site *s, const struct xref_table *xref, const check_options *opts,
+                         diag_sink *diags);
 /* Waits for the rules, reports their failures (rules_finish) and frees the
  * batch. out is the caller's to free with rules_result_free. */
-void check_finish(check_batch *batch, rules_result *out);
+void check_finish(check_batch *batch, rules_result *out, diag_sink *diags);
 /* check_start and check_finish at once; false as check_start's NULL (out
  * is then not filled). */
 bool check_run(const site *s, const struct xref_table *xref, const check_options *opts,
-               rules_result *out);
+               rules_result *out, diag_sink *diags);
 /* One diagnostic per flag that is not ok, at the row's file:line (or the
  * section's), coded with the rule id; one per rule that cannot check (a
  * warning, or an error with site.yaml `unchecked: error`), at its first unmet
  * need, naming them all; and warnings for flags dropped past the cap and for
  * parameters site.yaml gives that a rule does not declare. */
-void check_report(const site *s, const rules_result *r);
+void check_report(const site *s, const rules_result *r, diag_sink *diags);
 check_counts check_count(const site *s, const rules_result *r);
 /* The counts as a map, as status/flags.json's summary gives them. */
 value *check_counts_value(const check_counts *c);

@@ -27,8 +27,9 @@ static void load_template(void)
 {
     yaml_limits limits = yaml_default_limits();
     size_t len = (size_t)(coverage_template_end - coverage_template_text) - 1;
+    diag_sink d = diag_to_stderr(); /* the program's own file */
     template_doc = yaml_load_buffer("generator/check/plan-template.yaml", coverage_template_text,
-                                    len, 1, &limits);
+                                    len, 1, &limits, &d);
     if (!template_doc || !template_doc->root || template_doc->root->kind != YNODE_SEQ)
         abort(); /* shipped with the program and tested */
 }
@@ -90,7 +91,7 @@ static const document *chapter_by_title(const site *s, const ynode *entry)
     return NULL;
 }
 
-void coverage_report(const site *s)
+void coverage_report(const site *s, diag_sink *diags)
 {
     pthread_once(&template_once, load_template);
     const ynode *root = template_doc->root;
@@ -102,7 +103,7 @@ void coverage_report(const site *s)
             known = strcmp(ynode_str(ynode_get(root->items[k], "key")), key) == 0;
         const char *id = ynode_str(given->items[i]);
         if (!known)
-            diag_error(ynode_pos(given->keys[i]), "site-value",
+            diag_error(diags, ynode_pos(given->keys[i]), "site-value",
                        "coverage: '%s' is not a chapter of the template (basis, scope, "
                        "core-business, policy, organization, staffing, inventory, "
                        "risk-assessment, controls, incident-response, threat-intelligence, "
@@ -110,7 +111,7 @@ void coverage_report(const site *s)
                        "implementation-report, references)",
                        key);
         else if (!id || !chapter_by_id(s, id))
-            diag_error(ynode_pos(given->items[i]), "site-value",
+            diag_error(diags, ynode_pos(given->items[i]), "site-value",
                        "coverage: '%s' names no chapter of the plan (give a chapter's id)",
                        id ? id : "");
     }

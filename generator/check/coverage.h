@@ -37,7 +37,7 @@ typedef struct coverage {
 void coverage_map(const site *s, coverage *out);
 /* Reports site.yaml `coverage:` entries that name an unknown template key or
  * chapter, each an error at its place (once a build: check_start does). */
-void coverage_report(const site *s);
+void coverage_report(const site *s, diag_sink *diags);
 void coverage_free(coverage *c);
 /* The section a rule's plan place names ("KEY": the chapter; "KEY/words": the
  * first heading in it whose title holds every word, separated by spaces),

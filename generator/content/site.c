@@ -92,13 +92,14 @@ bool site_plain_name(const char *s)
 
 /* An id, theme or document id names a file or folder: it must not lead
  * anywhere else (no '/', no '..'). Reports at n and returns false. */
-static bool check_plain_name(const ynode *n, const char *what, const char *s)
+static bool check_plain_name(const ynode *n, const char *what, const char *s, diag_sink *diags)
 {
     if (site_plain_name(s))
         return true;
-    diag_error(ynode_pos(n), "name",
+    diag_error(diags, ynode_pos(n), "name",
                "%s '%s' names a file: use letters, digits, '-', '_' and '.' (not first), "
-               "at most 100 bytes", what, s);
+               "at most 100 bytes",
+               what, s);
     return false;
 }
 
@@ -130,7 +131,7 @@ static bool in_list(const char *const *list, const char *s)
 }
 
 /* Reports every unknown key: a typo must not pass silently. */
-static void check_site_keys(const ynode *root)
+static void check_site_keys(const ynode *root, diag_sink *diags)
 {
     for (size_t i = 0; i < root->len; i++) {
         const ynode *key = root->keys[i];
@@ -139,46 +140,48 @@ static void check_site_keys(const ynode *root)
             if (strcmp(SITE_KEYS[k].name, key->text) == 0)
                 spec = &SITE_KEYS[k];
         if (!spec) {
-            diag_error(ynode_pos(key), "site-key", "unknown key '%s' in site.yaml", key->text);
+            diag_error(diags, ynode_pos(key), "site-key", "unknown key '%s' in site.yaml",
+                       key->text);
             continue;
         }
         const ynode *val = root->items[i];
         if (!spec->children)
             continue;
         if (val->kind != YNODE_MAP) {
-            diag_error(ynode_pos(val), "site-key", "'%s' must be a mapping", key->text);
+            diag_error(diags, ynode_pos(val), "site-key", "'%s' must be a mapping", key->text);
             continue;
         }
         for (size_t j = 0; j < val->len; j++)
             if (!in_list(spec->children, val->keys[j]->text))
-                diag_error(ynode_pos(val->keys[j]), "site-key", "unknown key '%s.%s' in site.yaml",
-                           key->text, val->keys[j]->text);
+                diag_error(diags, ynode_pos(val->keys[j]), "site-key",
+                           "unknown key '%s.%s' in site.yaml", key->text, val->keys[j]->text);
     }
 }
 
 /* A scalar setting; reports a non-scalar and returns the default. */
-static char *config_string(const ynode *n, const char *what, const char *fallback)
+static char *config_string(const ynode *n, const char *what, const char *fallback, diag_sink *diags)
 {
     if (!n)
         return fallback ? xstrdup(fallback) : NULL;
     if (n->kind != YNODE_SCALAR) {
-        diag_error(ynode_pos(n), "site-value", "'%s' must be text", what);
+        diag_error(diags, ynode_pos(n), "site-value", "'%s' must be text", what);
         return fallback ? xstrdup(fallback) : NULL;
     }
     return xstrdup(n->text);
 }
 
-static void config_string_list(const ynode *n, const char *what, vec *out)
+static void config_string_list(const ynode *n, const char *what, vec *out, diag_sink *diags)
 {
     if (!n)
         return;
     if (n->kind != YNODE_SEQ) {
-        diag_error(ynode_pos(n), "site-value", "'%s' must be a list", what);
+        diag_error(diags, ynode_pos(n), "site-value", "'%s' must be a list", what);
         return;
     }
     for (size_t i = 0; i < n->len; i++) {
         if (n->items[i]->kind != YNODE_SCALAR)
-            diag_error(ynode_pos(n->items[i]), "site-value", "items of '%s' must be text", what);
+            diag_error(diags, ynode_pos(n->items[i]), "site-value", "items of '%s' must be text",
+                       what);
         else
             vec_push(out, xstrdup(n->items[i]->text));
     }
@@ -312,77 +315,84 @@ static const char *const HOSTING_KEYS[] = {"url", "allow", "auth", NULL};
 static const char *const AUTH_KEYS[] = {"realm", "user_file", NULL};
 
 /* Reports keys of a mapping that are not in allowed, as what.KEY. */
-static void check_keys(const ynode *map, const char *const *allowed, const char *what)
+static void check_keys(const ynode *map, const char *const *allowed, const char *what,
+                       diag_sink *diags)
 {
     for (size_t j = 0; j < map->len; j++)
         if (!in_list(allowed, map->keys[j]->text))
-            diag_error(ynode_pos(map->keys[j]), "site-key", "unknown key '%s.%s' in site.yaml", what,
-                       map->keys[j]->text);
+            diag_error(diags, ynode_pos(map->keys[j]), "site-key",
+                       "unknown key '%s.%s' in site.yaml", what, map->keys[j]->text);
 }
 
-static void load_edition_hosting(site_hosting *h, const ynode *e, const char *edition)
+static void load_edition_hosting(site_hosting *h, const ynode *e, const char *edition,
+                                 diag_sink *diags)
 {
     char what[64];
     snprintf(what, sizeof what, "hosting.%s", edition);
     if (e->kind != YNODE_MAP) {
-        diag_error(ynode_pos(e), "site-value", "'%s' must be a mapping (url, allow, auth)", what);
+        diag_error(diags, ynode_pos(e), "site-value", "'%s' must be a mapping (url, allow, auth)",
+                   what);
         return;
     }
-    check_keys(e, HOSTING_KEYS, what);
+    check_keys(e, HOSTING_KEYS, what, diags);
     char name[96];
     const ynode *url = ynode_get(e, "url");
     snprintf(name, sizeof name, "%s.url", what);
-    char *u = config_string(url, name, NULL);
+    char *u = config_string(url, name, NULL, diags);
     h->url = site_base_url(u);
     if (u && !h->url)
-        diag_error(ynode_pos(url), "site-value",
+        diag_error(diags, ynode_pos(url), "site-value",
                    "%s.url must be an http:// or https:// address with a host and no query, "
-                   "fragment or spaces, not '%s'", what, u);
+                   "fragment or spaces, not '%s'",
+                   what, u);
     free(u);
     const ynode *allow = ynode_get(e, "allow");
     snprintf(name, sizeof name, "%s.allow", what);
-    config_string_list(allow, name, &h->allow);
+    config_string_list(allow, name, &h->allow, diags);
     for (size_t i = 0; i < h->allow.len; i++)
         if (!site_address_range_valid(h->allow.items[i]))
-            diag_error(ynode_pos(allow->items[i]), "site-value",
+            diag_error(diags, ynode_pos(allow->items[i]), "site-value",
                        "'%s' is not an address range (an IPv4 or IPv6 address, with /prefix for "
-                       "a network)", (const char *)h->allow.items[i]);
+                       "a network)",
+                       (const char *)h->allow.items[i]);
     const ynode *auth = ynode_get(e, "auth");
     if (!auth)
         return;
     if (auth->kind != YNODE_MAP) {
-        diag_error(ynode_pos(auth), "site-value", "'%s.auth' must be a mapping (realm, user_file)",
-                   what);
+        diag_error(diags, ynode_pos(auth), "site-value",
+                   "'%s.auth' must be a mapping (realm, user_file)", what);
         return;
     }
     snprintf(what, sizeof what, "hosting.%s.auth", edition);
-    check_keys(auth, AUTH_KEYS, what);
+    check_keys(auth, AUTH_KEYS, what, diags);
     const ynode *realm = ynode_get(auth, "realm");
     snprintf(name, sizeof name, "%s.realm", what);
-    h->auth_realm = config_string(realm, name, NULL);
+    h->auth_realm = config_string(realm, name, NULL, diags);
     if (!h->auth_realm)
-        diag_error(ynode_pos(auth), "site-value", "%s needs a realm (the name the browser shows)",
-                   what);
+        diag_error(diags, ynode_pos(auth), "site-value",
+                   "%s needs a realm (the name the browser shows)", what);
     else if (!*h->auth_realm || !config_safe(h->auth_realm, "") || !ascii(h->auth_realm))
-        diag_error(ynode_pos(realm), "site-value",
+        diag_error(diags, ynode_pos(realm), "site-value",
                    "%s.realm must be ASCII text (browsers show no other) without quotes, "
-                   "backslashes or control characters, not '%s'", what, h->auth_realm);
+                   "backslashes or control characters, not '%s'",
+                   what, h->auth_realm);
     const ynode *file = ynode_get(auth, "user_file");
     snprintf(name, sizeof name, "%s.user_file", what);
-    h->auth_user_file = config_string(file, name, NULL);
+    h->auth_user_file = config_string(file, name, NULL, diags);
     if (h->auth_user_file &&
         (h->auth_user_file[0] != '/' || !config_safe(h->auth_user_file, " ;{}#<>'$")))
-        diag_error(ynode_pos(file), "site-value",
+        diag_error(diags, ynode_pos(file), "site-value",
                    "%s.user_file must be an absolute path without spaces, quotes or ; { } # < > $, "
-                   "not '%s'", what, h->auth_user_file);
+                   "not '%s'",
+                   what, h->auth_user_file);
 }
 
-static void load_hosting(site_config *c, const ynode *hosting)
+static void load_hosting(site_config *c, const ynode *hosting, diag_sink *diags)
 {
     if (!hosting)
         return;
     if (hosting->kind != YNODE_MAP) {
-        diag_error(ynode_pos(hosting), "site-value",
+        diag_error(diags, ynode_pos(hosting), "site-value",
                    "'hosting' must be a mapping by edition (public, staff, internal)");
         return;
     }
@@ -390,16 +400,16 @@ static void load_hosting(site_config *c, const ynode *hosting)
         const ynode *key = hosting->keys[i];
         audience a;
         if (!audience_parse(key->text, &a)) {
-            diag_error(ynode_pos(key), "site-key",
+            diag_error(diags, ynode_pos(key), "site-key",
                        "unknown edition '%s' in hosting (editions are public, staff and internal)",
                        key->text);
             continue;
         }
-        load_edition_hosting(&c->hosting[a], hosting->items[i], key->text);
+        load_edition_hosting(&c->hosting[a], hosting->items[i], key->text, diags);
     }
 }
 
-static void load_announce(site_config *c, const ynode *announce)
+static void load_announce(site_config *c, const ynode *announce, diag_sink *diags)
 {
     c->announce_node = announce;
     if (!announce || announce->kind != YNODE_MAP)
@@ -410,9 +420,9 @@ static void load_announce(site_config *c, const ynode *announce)
         const ynode *n = ynode_get(announce, mailboxes[i]);
         char what[32];
         snprintf(what, sizeof what, "announce.%s", mailboxes[i]);
-        *slots[i] = config_string(n, what, NULL);
+        *slots[i] = config_string(n, what, NULL, diags);
         if (*slots[i] && !site_mailbox_valid(*slots[i])) {
-            diag_error(ynode_pos(n), "site-value",
+            diag_error(diags, ynode_pos(n), "site-value",
                        "%s must be an e-mail address, or a name and <address>, not '%s'", what,
                        *slots[i]);
             free(*slots[i]);
@@ -420,12 +430,12 @@ static void load_announce(site_config *c, const ynode *announce)
         }
     }
     c->announce_acknowledge =
-        config_string(ynode_get(announce, "acknowledge"), "announce.acknowledge", NULL);
+        config_string(ynode_get(announce, "acknowledge"), "announce.acknowledge", NULL, diags);
 }
 
 /* "0640" (or "640"): an octal mode of at most 0777 that leaves the owner
  * what the build needs (read and write; and search for a folder). */
-static bool parse_mode(const ynode *n, unsigned owner, unsigned *out)
+static bool parse_mode(const ynode *n, unsigned owner, unsigned *out, diag_sink *diags)
 {
     const char *t = ynode_str(n);
     size_t len = t ? strlen(t) : 0;
@@ -436,7 +446,7 @@ static bool parse_mode(const ynode *n, unsigned owner, unsigned *out)
         m = m * 8 + (unsigned)(t[i] - '0');
     }
     if (!ok || (m & owner) != owner) {
-        diag_error(ynode_pos(n), "site-value",
+        diag_error(diags, ynode_pos(n), "site-value",
                    "a mode is three octal digits such as %s, that give the owner %s",
                    owner == 0700 ? "0750" : "0640", owner == 0700 ? "rwx" : "rw");
         return false;
@@ -447,7 +457,7 @@ static bool parse_mode(const ynode *n, unsigned owner, unsigned *out)
 
 /* `modes: { EDITION: { files: "0640", folders: "0750" } }`; staff and
  * internal, which hold what the public must not read, default to those. */
-static bool read_modes(const ynode *modes, site_config *c)
+static bool read_modes(const ynode *modes, site_config *c, diag_sink *diags)
 {
     for (int a = 0; a < 3; a++) {
         c->file_modes[a] = a == AUDIENCE_PUBLIC ? 0 : 0640;
@@ -456,7 +466,7 @@ static bool read_modes(const ynode *modes, site_config *c)
     if (!modes)
         return true;
     if (modes->kind != YNODE_MAP) {
-        diag_error(ynode_pos(modes), "site-value", "'modes' must be a mapping by edition");
+        diag_error(diags, ynode_pos(modes), "site-value", "'modes' must be a mapping by edition");
         return false;
     }
     bool ok = true;
@@ -464,26 +474,26 @@ static bool read_modes(const ynode *modes, site_config *c)
         audience a;
         const ynode *key = modes->keys[i], *v = modes->items[i];
         if (!audience_parse(key->text, &a)) {
-            diag_error(ynode_pos(key), "site-value",
+            diag_error(diags, ynode_pos(key), "site-value",
                        "unknown edition '%s' in modes (editions are public, staff and internal)",
                        key->text);
             ok = false;
             continue;
         }
         if (v->kind != YNODE_MAP) {
-            diag_error(ynode_pos(v), "site-value", "modes.%s must be a mapping of files and folders",
-                       key->text);
+            diag_error(diags, ynode_pos(v), "site-value",
+                       "modes.%s must be a mapping of files and folders", key->text);
             ok = false;
             continue;
         }
         for (size_t k = 0; k < v->len; k++) {
             const char *what = v->keys[k]->text;
             if (strcmp(what, "files") == 0)
-                ok = parse_mode(v->items[k], 0600, &c->file_modes[a]) && ok;
+                ok = parse_mode(v->items[k], 0600, &c->file_modes[a], diags) && ok;
             else if (strcmp(what, "folders") == 0)
-                ok = parse_mode(v->items[k], 0700, &c->folder_modes[a]) && ok;
+                ok = parse_mode(v->items[k], 0700, &c->folder_modes[a], diags) && ok;
             else {
-                diag_error(ynode_pos(v->keys[k]), "site-key",
+                diag_error(diags, ynode_pos(v->keys[k]), "site-key",
                            "unknown key 'modes.%s.%s' in site.yaml (files or folders)", key->text,
                            what);
                 ok = false;
@@ -493,47 +503,50 @@ static bool read_modes(const ynode *modes, site_config *c)
     return ok;
 }
 
-static bool load_config(site *s)
+static bool load_config(site *s, diag_sink *diags)
 {
     s->config_path = fs_join(s->dir, "site.yaml");
     if (!fs_is_file(s->config_path)) {
-        diag_error(srcpos_file(s->config_path), "missing", "site.yaml not found: %s",
+        diag_error(diags, srcpos_file(s->config_path), "missing", "site.yaml not found: %s",
                    strerror(errno ? errno : ENOENT));
         return false;
     }
-    s->config_doc = yaml_load_file(s->config_path, NULL);
+    s->config_doc = yaml_load_file(s->config_path, NULL, diags);
     if (!s->config_doc)
         return false;
     const ynode *root = s->config_doc->root;
     if (!root || root->kind != YNODE_MAP) {
-        diag_error(root ? ynode_pos(root) : srcpos_file(s->config_path), "site-value",
+        diag_error(diags, root ? ynode_pos(root) : srcpos_file(s->config_path), "site-value",
                    "site.yaml must be a mapping of settings");
         return false;
     }
-    check_site_keys(root);
+    check_site_keys(root, diags);
 
     bool ok = true;
     site_config *c = &s->config;
     const ynode *org = ynode_get(root, "organization");
     const ynode *doc = ynode_get(root, "document");
-    c->org_name = config_string(ynode_get(org, "name"), "organization.name", "");
+    c->org_name = config_string(ynode_get(org, "name"), "organization.name", "", diags);
     if (!*c->org_name)
-        diag_error(org ? ynode_pos(org) : ynode_pos(root), "site-value",
+        diag_error(diags, org ? ynode_pos(org) : ynode_pos(root), "site-value",
                    "organization.name is required");
-    c->org_short_name = config_string(ynode_get(org, "short_name"), "organization.short_name",
-                                      c->org_name);
-    c->org_parent = config_string(ynode_get(org, "parent"), "organization.parent", "");
-    c->org_level = config_string(ynode_get(org, "level"), "organization.level", "");
-    c->doc_id = config_string(ynode_get(doc, "id"), "document.id", "plan");
-    c->doc_title = config_string(ynode_get(doc, "title"), "document.title", "資通安全維護計畫");
-    config_string_list(ynode_get(doc, "signatures"), "document.signatures", &c->signatures);
-    c->language = config_string(ynode_get(root, "language"), "language", "zh-TW");
-    c->theme = config_string(ynode_get(root, "theme"), "theme", "default");
+    c->org_short_name =
+        config_string(ynode_get(org, "short_name"), "organization.short_name", c->org_name, diags);
+    c->org_parent = config_string(ynode_get(org, "parent"), "organization.parent", "", diags);
+    c->org_level = config_string(ynode_get(org, "level"), "organization.level", "", diags);
+    c->doc_id = config_string(ynode_get(doc, "id"), "document.id", "plan", diags);
+    c->doc_title =
+        config_string(ynode_get(doc, "title"), "document.title", "資通安全維護計畫", diags);
+    config_string_list(ynode_get(doc, "signatures"), "document.signatures", &c->signatures, diags);
+    c->language = config_string(ynode_get(root, "language"), "language", "zh-TW", diags);
+    c->theme = config_string(ynode_get(root, "theme"), "theme", "default", diags);
     /* The theme is a folder of themes/ (the content's or the shipped one),
      * the document id a part of file names: plain names, nothing more. */
-    if (ynode_get(root, "theme") && !check_plain_name(ynode_get(root, "theme"), "theme", c->theme))
+    if (ynode_get(root, "theme") &&
+        !check_plain_name(ynode_get(root, "theme"), "theme", c->theme, diags))
         ok = false;
-    if (ynode_get(doc, "id") && !check_plain_name(ynode_get(doc, "id"), "document.id", c->doc_id))
+    if (ynode_get(doc, "id") &&
+        !check_plain_name(ynode_get(doc, "id"), "document.id", c->doc_id, diags))
         ok = false;
 
     const ynode *cal = ynode_get(root, "calendar");
@@ -542,7 +555,7 @@ static bool load_config(site *s)
     if (cal_s && strcmp(cal_s, "gregorian") == 0)
         c->calendar = CALENDAR_GREGORIAN;
     else if (cal && (!cal_s || strcmp(cal_s, "roc") != 0))
-        diag_error(ynode_pos(cal), "site-value", "calendar must be roc or gregorian");
+        diag_error(diags, ynode_pos(cal), "site-value", "calendar must be roc or gregorian");
 
     const ynode *num = ynode_get(root, "numbering");
     const char *num_s = ynode_str(num);
@@ -552,15 +565,15 @@ static bool load_config(site *s)
     else if (num_s && strcmp(num_s, "none") == 0)
         c->numbering = NUMBERING_NONE;
     else if (num && (!num_s || strcmp(num_s, "zh-TW-official") != 0))
-        diag_error(ynode_pos(num), "site-value",
+        diag_error(diags, ynode_pos(num), "site-value",
                    "numbering must be zh-TW-official, decimal or none");
 
     const ynode *eds = ynode_get(root, "editions");
-    config_string_list(eds, "editions", &c->editions);
+    config_string_list(eds, "editions", &c->editions, diags);
     for (size_t i = 0; i < c->editions.len; i++) {
         audience a;
         if (!audience_parse(c->editions.items[i], &a))
-            diag_error(ynode_pos(eds->items[i]), "site-value",
+            diag_error(diags, ynode_pos(eds->items[i]), "site-value",
                        "unknown edition '%s' (editions are public, staff and internal)",
                        (char *)c->editions.items[i]);
     }
@@ -569,21 +582,23 @@ static bool load_config(site *s)
     const ynode *labels = ynode_get(root, "edition_labels");
     for (int a = 0; a < 3; a++) {
         char *what = xasprintf("edition_labels.%s", AUDIENCE_NAMES[a]);
-        c->edition_labels[a] = config_string(ynode_get(labels, AUDIENCE_NAMES[a]), what, NULL);
+        c->edition_labels[a] =
+            config_string(ynode_get(labels, AUDIENCE_NAMES[a]), what, NULL, diags);
         free(what);
     }
 
-    if (!read_modes(ynode_get(root, "modes"), c))
+    if (!read_modes(ynode_get(root, "modes"), c, diags))
         ok = false;
 
     c->rules = ynode_get(root, "rules");
     if (c->rules && c->rules->kind != YNODE_MAP) {
-        diag_error(ynode_pos(c->rules), "site-value", "'rules' must be a mapping by rule id");
+        diag_error(diags, ynode_pos(c->rules), "site-value",
+                   "'rules' must be a mapping by rule id");
         c->rules = NULL;
     }
     c->coverage = ynode_get(root, "coverage");
     if (c->coverage && c->coverage->kind != YNODE_MAP) {
-        diag_error(ynode_pos(c->coverage), "site-value",
+        diag_error(diags, ynode_pos(c->coverage), "site-value",
                    "'coverage' must map the template's chapters to yours, as { organization: "
                    "05-org }");
         c->coverage = NULL;
@@ -594,11 +609,11 @@ static bool load_config(site *s)
         if (v && strcmp(v, "error") == 0)
             c->unchecked_error = true;
         else if (!v || strcmp(v, "warning") != 0)
-            diag_error(ynode_pos(unchecked), "site-value",
+            diag_error(diags, ynode_pos(unchecked), "site-value",
                        "'unchecked' is warning (the default) or error, not '%s'", v ? v : "");
     }
-    load_hosting(c, ynode_get(root, "hosting"));
-    load_announce(c, ynode_get(root, "announce"));
+    load_hosting(c, ynode_get(root, "hosting"), diags);
+    load_announce(c, ynode_get(root, "announce"), diags);
     return ok;
 }
 
@@ -655,7 +670,7 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /* Splits "---\n yaml \n---\n body" and parses the YAML. */
-static bool read_front_matter(document *d, const char *const *allowed)
+static bool read_front_matter(document *d, const char *const *allowed, diag_sink *diags)
 {
     const char *src = d->source_body;
     d->body_line = 1;
@@ -677,22 +692,24 @@ static bool read_front_matter(document *d, const char *const *allowed)
         line++;
     }
     if (!yaml_end) {
-        diag_error((srcpos){d->path, 1, 1}, "front-matter",
+        diag_error(diags, (srcpos){d->path, 1, 1}, "front-matter",
                    "front matter starts with '---' but has no closing '---' line");
         return false;
     }
-    d->front = yaml_load_buffer(d->path, yaml_start, (size_t)(yaml_end - yaml_start), 2, NULL);
+    d->front =
+        yaml_load_buffer(d->path, yaml_start, (size_t)(yaml_end - yaml_start), 2, NULL, diags);
     if (!d->front)
         return false;
     const ynode *root = d->front->root;
     if (root && root->kind != YNODE_MAP) {
-        diag_error(ynode_pos(root), "front-matter", "front matter must be a mapping of keys");
+        diag_error(diags, ynode_pos(root), "front-matter",
+                   "front matter must be a mapping of keys");
         return false;
     }
     for (size_t i = 0; root && i < root->len; i++)
         if (!in_list(allowed, root->keys[i]->text))
-            diag_error(ynode_pos(root->keys[i]), "front-matter", "unknown front-matter key '%s'",
-                       root->keys[i]->text);
+            diag_error(diags, ynode_pos(root->keys[i]), "front-matter",
+                       "unknown front-matter key '%s'", root->keys[i]->text);
     const char *nl = strchr(yaml_end, '\n');
     d->body_line = line + 1;
     d->source_body = nl ? nl + 1 : yaml_end + strlen(yaml_end);
@@ -702,20 +719,21 @@ static bool read_front_matter(document *d, const char *const *allowed)
 static const char *const CHAPTER_KEYS[] = {"id", "title", "audience", NULL};
 static const char *const ANNEX_KEYS[] = {"id", "number", "title", "register", "audience", NULL};
 
-static char *front_string(const document *d, const char *key)
+static char *front_string(const document *d, const char *key, diag_sink *diags)
 {
     const ynode *n = ynode_get(d->front ? d->front->root : NULL, key);
     if (!n)
         return NULL;
     if (n->kind != YNODE_SCALAR) {
-        diag_error(ynode_pos(n), "front-matter", "'%s' must be text", key);
+        diag_error(diags, ynode_pos(n), "front-matter", "'%s' must be text", key);
         return NULL;
     }
     return xstrdup(n->text);
 }
 
 static document *load_document(const site *s, const char *path, const char *file_name,
-                               document_kind kind, int position, const site_visitor *visitor)
+                               document_kind kind, int position, const site_visitor *visitor,
+                               diag_sink *diags)
 {
     document *d = xcalloc(1, sizeof *d);
     d->kind = kind;
@@ -728,47 +746,48 @@ static document *load_document(const site *s, const char *path, const char *file
 
     size_t len;
     char *folder = fs_dirname(path);
-    bool inside = srcfile_confined(path, folder, srcpos_file(path));
+    bool inside = srcfile_confined(path, folder, srcpos_file(path), diags);
     free(folder);
     if (!inside) {
         document_free(d);
         return NULL;
     }
-    d->source = srcfile_read(path, MAX_DOCUMENT_BYTES, &len, "read");
-    if (!d->source || !srcfile_check_text(path, d->source, len, 1)) {
+    d->source = srcfile_read(path, MAX_DOCUMENT_BYTES, &len, "read", diags);
+    if (!d->source || !srcfile_check_text(path, d->source, len, 1, diags)) {
         document_free(d);
         return NULL;
     }
     /* A byte-order mark, as some editors write, is not part of the text. */
     d->source_body = d->source + srcfile_bom(d->source, len);
-    if (!read_front_matter(d, kind == DOCUMENT_ANNEX ? ANNEX_KEYS : CHAPTER_KEYS)) {
+    if (!read_front_matter(d, kind == DOCUMENT_ANNEX ? ANNEX_KEYS : CHAPTER_KEYS, diags)) {
         document_free(d);
         return NULL;
     }
-    d->id = front_string(d, "id");
-    if (d->id && !check_plain_name(ynode_get(d->front->root, "id"), "id", d->id)) {
+    d->id = front_string(d, "id", diags);
+    if (d->id && !check_plain_name(ynode_get(d->front->root, "id"), "id", d->id, diags)) {
         document_free(d);
         return NULL;
     }
     if (!d->id)
         d->id = xstrdup(d->slug);
-    d->title = front_string(d, "title");
+    d->title = front_string(d, "title", diags);
     if (!d->title) {
-        diag_error((srcpos){path, 1, 1}, "front-matter", "missing 'title' in front matter");
+        diag_error(diags, (srcpos){path, 1, 1}, "front-matter", "missing 'title' in front matter");
         d->title = xstrdup(d->slug);
     }
-    char *aud = front_string(d, "audience");
+    char *aud = front_string(d, "audience", diags);
     d->audience = AUDIENCE_PUBLIC;
     if (aud && !audience_parse(aud, &d->audience))
-        diag_error(ynode_pos(ynode_get(d->front->root, "audience")), "front-matter",
+        diag_error(diags, ynode_pos(ynode_get(d->front->root, "audience")), "front-matter",
                    "audience must be public, staff or internal, not '%s'", aud);
     free(aud);
     if (kind == DOCUMENT_ANNEX) {
-        d->register_name = front_string(d, "register");
+        d->register_name = front_string(d, "register", diags);
         const ynode *num = ynode_get(d->front ? d->front->root : NULL, "number");
         long n;
         if (num && (!ynode_as_long(num, &n) || n < 1))
-            diag_error(ynode_pos(num), "front-matter", "annex number must be a whole number from 1");
+            diag_error(diags, ynode_pos(num), "front-matter",
+                       "annex number must be a whole number from 1");
         else if (num)
             d->number = (int)n;
     }
@@ -776,8 +795,8 @@ static document *load_document(const site *s, const char *path, const char *file
      * (markdown/tree.h parses it again for the renderers). */
     d->body_len = len - (size_t)(d->source_body - d->source);
     md_tree *tree = md_tree_parse(d);
-    md_find_directives(d, tree->root);
-    md_number_document(d, tree->root, s->config.numbering);
+    md_find_directives(d, tree->root, diags);
+    md_number_document(d, tree->root, s->config.numbering, diags);
     md_scan_document(d, tree->root);
     if (visitor)
         visitor->visit(visitor->ctx, d, tree->root);
@@ -793,22 +812,22 @@ typedef struct load_job {
     char *name;
     document_kind kind;
     int position;
-    document *doc;     /* NULL when it could not be read */
-    diag_buffer *diags; /* its diagnostics, told in file order afterwards */
+    document *doc;   /* NULL when it could not be read */
+    diag_sink diags; /* its diagnostics, held to be told in file order afterwards */
 } load_job;
 
 /* Lists every *.md of a folder in file-name order as jobs. A missing folder
  * is an empty list (a plan may have no annexes). Returns false when the
  * folder cannot be listed. */
 static bool list_folder(const site *s, const char *sub, document_kind kind,
-                        const site_visitor *visitor, vec *jobs)
+                        const site_visitor *visitor, vec *jobs, diag_sink *diags)
 {
     char *dir = fs_join(s->dir, sub);
     vec names;
     vec_init(&names, free);
     bool ok = true;
     if (fs_is_dir(dir) && !fs_list_dir(dir, &names)) {
-        diag_error(srcpos_file(dir), "read", "cannot list folder: %s", strerror(errno));
+        diag_error(diags, srcpos_file(dir), "read", "cannot list folder: %s", strerror(errno));
         ok = false;
     }
     int position = 0;
@@ -817,8 +836,13 @@ static bool list_folder(const site *s, const char *sub, document_kind kind,
         if (name[0] == '.' || !ends_with(name, ".md"))
             continue;
         load_job *job = xcalloc(1, sizeof *job);
-        *job = (load_job){.site = s, .visitor = visitor, .path = fs_join(dir, name),
-                          .name = xstrdup(name), .kind = kind, .position = ++position};
+        *job = (load_job){.site = s,
+                          .visitor = visitor,
+                          .path = fs_join(dir, name),
+                          .name = xstrdup(name),
+                          .kind = kind,
+                          .position = ++position,
+                          .diags = diag_buffered(diags)};
         vec_push(jobs, job);
     }
     vec_free(&names);
@@ -830,26 +854,23 @@ static void load_job_run(void *ctx, int worker, size_t i)
 {
     (void)worker;
     load_job *job = ((vec *)ctx)->items[i];
-    job->diags = diag_buffer_new();
-    diag_capture(job->diags);
     job->doc = load_document(job->site, job->path, job->name, job->kind, job->position,
-                             job->visitor);
-    diag_capture(NULL);
+                             job->visitor, &job->diags);
 }
 
 /* Loads the chapters of plan/ and the annexes of annexes/, parsing on `jobs`
  * threads; diagnostics come out in file order, as from one thread. Returns
  * false when a folder or a file could not be read. */
-static bool load_documents(site *s, int jobs, const site_visitor *visitor)
+static bool load_documents(site *s, int jobs, const site_visitor *visitor, diag_sink *diags)
 {
     vec pending;
     vec_init(&pending, NULL);
-    bool ok = list_folder(s, "plan", DOCUMENT_CHAPTER, visitor, &pending);
-    ok = list_folder(s, "annexes", DOCUMENT_ANNEX, visitor, &pending) && ok;
+    bool ok = list_folder(s, "plan", DOCUMENT_CHAPTER, visitor, &pending, diags);
+    ok = list_folder(s, "annexes", DOCUMENT_ANNEX, visitor, &pending, diags) && ok;
     parallel_for(pending.len, jobs > 0 ? jobs : parallel_cpu_count(), load_job_run, &pending);
     for (size_t i = 0; i < pending.len; i++) {
         load_job *job = pending.items[i];
-        diag_buffer_replay(job->diags);
+        diag_replay(&job->diags);
         if (job->doc)
             vec_push(job->kind == DOCUMENT_CHAPTER ? &s->chapters : &s->annexes, job->doc);
         else
@@ -870,7 +891,7 @@ static int cmp_annex_number(const void *a, const void *b)
 }
 
 /* Ids are how everything else refers to a document: they must be unique. */
-static void check_unique_ids(const vec *docs, const char *what)
+static void check_unique_ids(const vec *docs, const char *what, diag_sink *diags)
 {
     map seen;
     map_init(&seen, NULL);
@@ -878,7 +899,7 @@ static void check_unique_ids(const vec *docs, const char *what)
         document *d = docs->items[i];
         document *first = map_get(&seen, d->id);
         if (first)
-            diag_error((srcpos){d->path, 1, 1}, "duplicate-id",
+            diag_error(diags, (srcpos){d->path, 1, 1}, "duplicate-id",
                        "%s id '%s' is already used by %s", what, d->id, first->path);
         else
             map_set(&seen, d->id, d);
@@ -891,20 +912,20 @@ static void check_unique_ids(const vec *docs, const char *what)
 static const char *const CONTENT_FOLDERS[] = {"plan",        "annexes",  "registers", "evidence",
                                               "lua-plugins", "releases", "themes",    NULL};
 
-static bool folders_inside(const site *s)
+static bool folders_inside(const site *s, diag_sink *diags)
 {
     bool ok = true;
     for (const char *const *sub = CONTENT_FOLDERS; *sub; sub++) {
         char *path = fs_join(s->dir, *sub);
-        ok = srcfile_confined(path, s->dir, srcpos_file(path)) && ok;
+        ok = srcfile_confined(path, s->dir, srcpos_file(path), diags) && ok;
         free(path);
     }
     return ok;
 }
 
-site *site_load(const char *dir)
+site *site_load(const char *dir, diag_sink *diags)
 {
-    return site_load_jobs(dir, 0);
+    return site_load_jobs(dir, 0, diags);
 }
 
 /* The first ATX heading of Markdown text, without its #s; NULL if none. */
@@ -959,15 +980,15 @@ const char *site_evidence_title(const site *s, const char *path)
     return s && path ? map_get(&s->evidence_titles, path) : NULL;
 }
 
-site *site_load_jobs(const char *dir, int jobs)
+site *site_load_jobs(const char *dir, int jobs, diag_sink *diags)
 {
-    return site_load_visiting(dir, jobs, NULL);
+    return site_load_visiting(dir, jobs, NULL, diags);
 }
 
-site *site_load_visiting(const char *dir, int jobs, const site_visitor *visitor)
+site *site_load_visiting(const char *dir, int jobs, const site_visitor *visitor, diag_sink *diags)
 {
     if (!fs_is_dir(dir)) {
-        diag_error(srcpos_file(dir), "missing", "content folder not found");
+        diag_error(diags, srcpos_file(dir), "missing", "content folder not found");
         return NULL;
     }
     site *s = xcalloc(1, sizeof *s);
@@ -980,18 +1001,18 @@ site *site_load_visiting(const char *dir, int jobs, const site_visitor *visitor)
     vec_init(&s->annexes, document_free);
     map_init(&s->revision_notes, free);
     map_init(&s->evidence_titles, free);
-    if (!load_config(s) || !folders_inside(s)) {
+    if (!load_config(s, diags) || !folders_inside(s, diags)) {
         site_free(s);
         return NULL;
     }
-    bool ok = load_documents(s, jobs, visitor);
+    bool ok = load_documents(s, jobs, visitor, diags);
     if (!ok) {
         site_free(s);
         return NULL;
     }
     char *digest = fs_join(s->dir, "digest.md");
     if (fs_is_file(digest)) {
-        s->digest = load_document(s, digest, "digest.md", DOCUMENT_DIGEST, 0, visitor);
+        s->digest = load_document(s, digest, "digest.md", DOCUMENT_DIGEST, 0, visitor, diags);
         ok = s->digest != NULL;
     }
     free(digest);
@@ -1000,13 +1021,13 @@ site *site_load_visiting(const char *dir, int jobs, const site_visitor *visitor)
         return NULL;
     }
     if (!s->chapters.len)
-        diag_warning(srcpos_file(s->dir), "empty", "no chapters in plan/");
+        diag_warning(diags, srcpos_file(s->dir), "empty", "no chapters in plan/");
     vec_sort(&s->annexes, cmp_annex_number);
-    check_unique_ids(&s->chapters, "chapter");
-    check_unique_ids(&s->annexes, "annex");
+    check_unique_ids(&s->chapters, "chapter", diags);
+    check_unique_ids(&s->annexes, "annex", diags);
     md_number_footnotes(s);
-    registers_load(s);
-    registers_check_site(s);
+    registers_load(s, diags);
+    registers_check_site(s, diags);
     load_evidence_titles(s);
     return s;
 }

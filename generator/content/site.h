@@ -154,11 +154,12 @@ typedef struct site {
 } site;
 
 /* Loads site.yaml, plan/ and annexes/ from dir and parses the Markdown.
- * Problems are reported as diagnostics; returns NULL when the site cannot
- * be built at all, otherwise a site (check diag counts for errors). */
-site *site_load(const char *dir);
+ * Problems are told to diags (in file order, however many threads load);
+ * returns NULL when the site cannot be built at all, otherwise a site (a
+ * caller that must know of errors passes a child sink and reads its counts). */
+site *site_load(const char *dir, diag_sink *diags);
 /* The same, parsing the documents on `jobs` threads (0: one per processor). */
-site *site_load_jobs(const char *dir, int jobs);
+site *site_load_jobs(const char *dir, int jobs, diag_sink *diags);
 
 /* Something to do with each document's tree while the load has it, before
  * the tree goes (the build renders each body once there: render/html/body.h).
@@ -170,7 +171,7 @@ typedef struct site_visitor {
 } site_visitor;
 
 /* site_load_jobs with a visitor (NULL: none). */
-site *site_load_visiting(const char *dir, int jobs, const site_visitor *visitor);
+site *site_load_visiting(const char *dir, int jobs, const site_visitor *visitor, diag_sink *diags);
 void site_free(site *s);
 
 /* A section of the plan's chapters by "CHAPTER/ID", "ID" (the first

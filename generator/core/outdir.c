@@ -79,7 +79,7 @@ static bool lock_marker(int fd)
 /* A staging folder left by a build that is gone: its marker is a regular
  * file that no process holds locked. Taking the lock (kept while removing)
  * also keeps two sweeping builds from removing the same folder twice. */
-static bool sweep_one(const char *dir)
+static bool sweep_one(const char *dir, diag_sink *diags)
 {
     struct stat st;
     if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
@@ -92,16 +92,19 @@ static bool sweep_one(const char *dir)
     bool stale = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && lock_marker(fd);
     if (stale) {
         fs_remove_tree(dir);
-        diag_warning(srcpos_file(dir), "output",
+        diag_warning(diags, srcpos_file(dir), "output",
                      "removed the staging folder an interrupted build left behind");
     }
     close(fd);
     return stale;
 }
 
-/* Siblings named TARGET.tmp-XXXXXX (mkdtemp's six letters and digits). */
-static void sweep_stale(const char *target)
+/* Siblings named TARGET.tmp-XXXXXX (mkdtemp's six letters and digits):
+ * whether there is any, and, when sweep, those left by builds that are gone
+ * removed (and told to diags; unused when not sweep). */
+static bool sweep_stale(const char *target, bool sweep, diag_sink *diags)
 {
+    bool found = false;
     char *parent = fs_dirname(target);
     const char *base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
     char *prefix = xasprintf("%s.tmp-", base);
@@ -119,13 +122,21 @@ static void sweep_stale(const char *target)
                           (name[k] >= 'A' && name[k] <= 'Z'));
         if (!six)
             continue;
+        found = true;
         char *dir = fs_join(parent, name);
-        sweep_one(dir);
+        if (sweep)
+            sweep_one(dir, diags);
         free(dir);
     }
     vec_free(&names);
     free(prefix);
     free(parent);
+    return found;
+}
+
+bool outdir_has_staging(const char *target)
+{
+    return sweep_stale(target, false, NULL);
 }
 
 /* The marker, written under another name, locked, then renamed into place:
@@ -139,7 +150,7 @@ static bool write_marker(outdir *od)
     bool ok = fd >= 0 && lock_marker(fd) &&
               write(fd, text, sizeof text - 1) == (ssize_t)(sizeof text - 1) && rename(tmp, path) == 0;
     if (!ok) {
-        diag_error(srcpos_file(path), "write", "cannot write: %s", strerror(errno));
+        diag_error(od->diags, srcpos_file(path), "write", "cannot write: %s", strerror(errno));
         if (fd >= 0)
             close(fd);
         fd = -1;
@@ -150,9 +161,10 @@ static bool write_marker(outdir *od)
     return ok;
 }
 
-static bool begin(outdir *od, const char *target, bool fresh)
+static bool begin(outdir *od, const char *target, bool fresh, diag_sink *diags)
 {
     memset(od, 0, sizeof *od);
+    od->diags = diags;
     od->lock_fd = -1;
     od->fresh = fresh;
     size_t len = strlen(target);
@@ -161,17 +173,18 @@ static bool begin(outdir *od, const char *target, bool fresh)
     od->target = xstrndup(target, len);
     char *parent = fs_dirname(od->target);
     if (!fs_mkdir_p(parent)) {
-        diag_error(srcpos_file(parent), "write", "cannot create folder: %s", strerror(errno));
+        diag_error(od->diags, srcpos_file(parent), "write", "cannot create folder: %s",
+                   strerror(errno));
         free(parent);
         return false;
     }
     free(parent);
     if (!fresh)
-        sweep_stale(od->target);
+        sweep_stale(od->target, true, od->diags);
     od->staging = xasprintf("%s.tmp-XXXXXX", od->target);
     if (!mkdtemp(od->staging)) {
-        diag_error(srcpos_file(od->target), "write", "cannot create a staging folder: %s",
-                   strerror(errno));
+        diag_error(od->diags, srcpos_file(od->target), "write",
+                   "cannot create a staging folder: %s", strerror(errno));
         free(od->staging);
         od->staging = NULL;
         return false;
@@ -190,14 +203,14 @@ static bool begin(outdir *od, const char *target, bool fresh)
     return true;
 }
 
-bool outdir_begin(outdir *od, const char *target)
+bool outdir_begin(outdir *od, const char *target, diag_sink *diags)
 {
-    return begin(od, target, false);
+    return begin(od, target, false, diags);
 }
 
-bool outdir_begin_new(outdir *od, const char *target)
+bool outdir_begin_new(outdir *od, const char *target, diag_sink *diags)
 {
-    return begin(od, target, true);
+    return begin(od, target, true, diags);
 }
 
 unsigned outdir_new_file_mode(const outdir *od)
@@ -217,7 +230,8 @@ bool outdir_set_modes(outdir *od, const char *subdir, unsigned files, unsigned f
     char *dir = outdir_path(od, subdir);
     bool ok = (mkdir(dir, 0700) == 0 || errno == EEXIST) && chmod(dir, folders) == 0;
     if (!ok) {
-        diag_error(srcpos_file(dir), "write", "cannot create folder: %s", strerror(errno));
+        diag_error(od->diags, srcpos_file(dir), "write", "cannot create folder: %s",
+                   strerror(errno));
         od->failed = true;
     } else {
         od->modes[od->n_modes++] = (outdir_modes){xstrdup(subdir), files, folders};
@@ -321,8 +335,10 @@ bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len)
         return false;
     }
     if (!relpath_inside(relpath)) {
-        diag_error(srcpos_file(od->target), "write", "refused to write %s: it leads outside the "
-                   "output folder", relpath);
+        diag_error(od->diags, srcpos_file(od->target), "write",
+                   "refused to write %s: it leads outside the "
+                   "output folder",
+                   relpath);
         od->failed = true;
         return false;
     }
@@ -335,7 +351,7 @@ bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len)
         free(dir);
     }
     if (!ok) {
-        diag_error(srcpos_file(path), "write", "cannot write: %s", strerror(errno));
+        diag_error(od->diags, srcpos_file(path), "write", "cannot write: %s", strerror(errno));
         od->failed = true;
     }
     free(path);
@@ -359,10 +375,11 @@ bool outdir_copy(outdir *od, const char *relpath, const char *from)
         char limit[32];
         srcfile_limit_text(OUTDIR_MAX_COPY, limit, sizeof limit);
         if (errno == EFBIG)
-            diag_error(srcpos_file(from), "write", "cannot copy to %s: file too large (limit %s)",
-                       path, limit);
+            diag_error(od->diags, srcpos_file(from), "write",
+                       "cannot copy to %s: file too large (limit %s)", path, limit);
         else
-            diag_error(srcpos_file(from), "write", "cannot copy to %s: %s", path, strerror(errno));
+            diag_error(od->diags, srcpos_file(from), "write", "cannot copy to %s: %s", path,
+                       strerror(errno));
         od->failed = true;
         free(path);
         return false;
@@ -391,15 +408,16 @@ static bool commit_fresh(outdir *od)
     if (!exists) {
         ok = rename_new(od->staging, od->target);
         if (!ok)
-            diag_error(srcpos_file(od->target), "write", "cannot put the new folder in place: %s",
-                       strerror(errno));
+            diag_error(od->diags, srcpos_file(od->target), "write",
+                       "cannot put the new folder in place: %s", strerror(errno));
         return ok;
     }
     vec names;
     vec_init(&names, free);
     size_t moved = 0;
     if (!S_ISDIR(st.st_mode) || !fs_list_dir(od->staging, &names)) {
-        diag_error(srcpos_file(od->target), "write", "cannot put the new folder in place: %s",
+        diag_error(od->diags, srcpos_file(od->target), "write",
+                   "cannot put the new folder in place: %s",
                    S_ISDIR(st.st_mode) ? strerror(errno) : "it is no longer a folder");
         ok = false;
     }
@@ -410,8 +428,8 @@ static bool commit_fresh(outdir *od)
         if (ok)
             moved++;
         else
-            diag_error(srcpos_file(to), "write", "cannot put the new folder's files in place: %s",
-                       strerror(errno));
+            diag_error(od->diags, srcpos_file(to), "write",
+                       "cannot put the new folder's files in place: %s", strerror(errno));
         free(from);
         free(to);
     }
@@ -447,8 +465,8 @@ bool outdir_commit(outdir *od)
         char *dir = outdir_path(od, od->modes[i].subdir);
         ok = apply_modes(dir, od->modes[i].files, od->modes[i].folders);
         if (!ok)
-            diag_error(srcpos_file(dir), "write", "cannot set the modes of the files: %s",
-                       strerror(errno));
+            diag_error(od->diags, srcpos_file(dir), "write",
+                       "cannot set the modes of the files: %s", strerror(errno));
         free(dir);
     }
     /* From here on an interrupt leaves the folders as they are: removing
@@ -468,14 +486,14 @@ bool outdir_commit(outdir *od)
         old = xasprintf("%s.old-%ld", od->target, (long)getpid());
         fs_remove_tree(old);
         if (rename(od->target, old) != 0) {
-            diag_error(srcpos_file(od->target), "write", "cannot move the old output aside: %s",
-                       strerror(errno));
+            diag_error(od->diags, srcpos_file(od->target), "write",
+                       "cannot move the old output aside: %s", strerror(errno));
             ok = false;
         }
     }
     if (ok && rename(od->staging, od->target) != 0) {
-        diag_error(srcpos_file(od->target), "write", "cannot put the new output in place: %s",
-                   strerror(errno));
+        diag_error(od->diags, srcpos_file(od->target), "write",
+                   "cannot put the new output in place: %s", strerror(errno));
         if (old)
             rename(old, od->target); /* put the previous output back */
         ok = false;

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "diag/diag.h"
+
 /* The file at the top of every output folder: a later build may replace a
  * folder that holds it, and no other (but an empty one). */
 #define OUTDIR_MARKER ".policygen-output"
@@ -37,8 +39,12 @@ typedef struct outdir {
     size_t n_modes;
     bool fresh;    /* made by outdir_begin_new */
     bool failed;   /* a write failed (a diagnostic was emitted) */
+    diag_sink *diags; /* where its failures are told (the caller's) */
 } outdir;
 
+/* Whether a staging folder of target (target.tmp-XXXXXX) exists: one a
+ * build left (outdir_begin removes it, and says so) or a build's that runs. */
+bool outdir_has_staging(const char *target);
 /* Creates the staging folder; false (with a diagnostic) when it cannot.
  * The staging folder holds OUTDIR_MARKER, which this process keeps locked
  * (fcntl) until commit or abort, and it is removed if the process is
@@ -46,13 +52,13 @@ typedef struct outdir {
  * an earlier build left (killed outright) are removed: target.tmp-XXXXXX
  * folders, not links, holding a marker that no process holds locked; nothing
  * else is touched. */
-bool outdir_begin(outdir *od, const char *target);
+bool outdir_begin(outdir *od, const char *target, diag_sink *diags);
 /* Likewise for a folder that is new, not an output (policygen new): the
  * staging folder gets no OUTDIR_MARKER (nor sweeps others), and
  * outdir_commit moves it, or its entries into an empty folder already there,
  * into place without ever replacing anything that came to be there
  * meanwhile. */
-bool outdir_begin_new(outdir *od, const char *target);
+bool outdir_begin_new(outdir *od, const char *target, diag_sink *diags);
 /* Every file below staging/subdir gets mode files and every folder mode
  * folders, whatever the umask (applied at commit; subdir is made now with
  * its mode, so nothing in it can be read by others meanwhile). Files of

@@ -9,7 +9,7 @@
 #include "core/fs.h"
 #include "core/utf8.h"
 
-bool srcfile_confined(const char *path, const char *folder, srcpos at)
+bool srcfile_confined(const char *path, const char *folder, srcpos at, diag_sink *diags)
 {
     char *real = realpath(path, NULL);
     if (!real)
@@ -17,7 +17,7 @@ bool srcfile_confined(const char *path, const char *folder, srcpos at)
     char *root = realpath(folder, NULL);
     bool inside = root && fs_path_within(real, root);
     if (!inside)
-        diag_error(at.path ? at : srcpos_file(path), "outside",
+        diag_error(diags, at.path ? at : srcpos_file(path), "outside",
                    "%s leads outside %s (to %s); a symbolic link may not leave its folder", path,
                    folder, real);
     free(root);
@@ -35,7 +35,8 @@ void srcfile_limit_text(size_t bytes, char *buf, size_t size)
         snprintf(buf, size, "%zu bytes", bytes);
 }
 
-char *srcfile_read(const char *path, size_t max_bytes, size_t *len, const char *code)
+char *srcfile_read(const char *path, size_t max_bytes, size_t *len, const char *code,
+                   diag_sink *diags)
 {
     char *data = fs_read_file(path, max_bytes, len);
     if (data)
@@ -46,18 +47,19 @@ char *srcfile_read(const char *path, size_t max_bytes, size_t *len, const char *
         char limit[32];
         srcfile_limit_text(max_bytes, limit, sizeof limit);
         if (stat(path, &st) == 0)
-            diag_error(srcpos_file(path), code, "file too large: %lld bytes (limit %s)",
+            diag_error(diags, srcpos_file(path), code, "file too large: %lld bytes (limit %s)",
                        (long long)st.st_size, limit);
         else
-            diag_error(srcpos_file(path), code, "file too large (limit %s)", limit);
+            diag_error(diags, srcpos_file(path), code, "file too large (limit %s)", limit);
     } else {
-        diag_error(srcpos_file(path), "read", "cannot read: %s", strerror(err));
+        diag_error(diags, srcpos_file(path), "read", "cannot read: %s", strerror(err));
     }
     errno = err;
     return NULL;
 }
 
-bool srcfile_check_text(const char *path, const char *text, size_t len, int first_line)
+bool srcfile_check_text(const char *path, const char *text, size_t len, int first_line,
+                        diag_sink *diags)
 {
     int line = first_line;
     size_t line_start = 0;
@@ -77,11 +79,12 @@ bool srcfile_check_text(const char *path, const char *text, size_t len, int firs
         size_t n = utf8_decode(text + i, len - i, &cp);
         srcpos at = {path, line, (int)(i - line_start) + 1};
         if (n == 0) {
-            diag_error(at, "text", "not valid UTF-8 (byte 0x%02x); text files must be UTF-8", c);
+            diag_error(diags, at, "text", "not valid UTF-8 (byte 0x%02x); text files must be UTF-8",
+                       c);
             return false;
         }
         if (utf8_is_control(cp)) {
-            diag_error(at, "text", "control character U+%04X is not allowed in text",
+            diag_error(diags, at, "text", "control character U+%04X is not allowed in text",
                        (unsigned)cp);
             return false;
         }

@@ -1,6 +1,5 @@
 #include "diag/diag.h"
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,13 +9,15 @@
 #include "core/value.h"
 #include "core/xalloc.h"
 
-/* Pages render on several threads; a diagnostic is one locked step. */
-static pthread_mutex_t diag_lock = PTHREAD_MUTEX_INITIALIZER;
-static FILE *diag_stream;
-static bool diag_stream_set;
-static diag_counts counts;
-static bool recording;
-static value *recorded;
+/* A diagnostic a buffered sink holds: copies, as the caller's strings may be
+ * gone by the replay. */
+struct diag_held {
+    diag_severity sev;
+    char *path;
+    int line, col;
+    char *code;
+    char *message;
+};
 
 static const char *severity_name(diag_severity sev)
 {
@@ -28,29 +29,49 @@ static const char *severity_name(diag_severity sev)
     return "error";
 }
 
-void diag_set_stream(FILE *stream)
+diag_sink diag_to_stream(FILE *stream)
 {
-    diag_stream = stream;
-    diag_stream_set = true;
+    return (diag_sink){.stream = stream};
 }
 
-void diag_set_recording(bool on)
+diag_sink diag_to_stderr(void)
 {
-    recording = on;
-    if (on && !recorded)
-        recorded = value_list();
+    return (diag_sink){.to_stderr = true};
 }
 
-void diag_reset(void)
+diag_sink diag_child(diag_sink *parent)
 {
-    counts = (diag_counts){0};
-    value_unref(recorded);
-    recorded = recording ? value_list() : NULL;
+    return (diag_sink){.parent = parent};
 }
 
-diag_counts diag_get_counts(void)
+diag_sink diag_buffered(diag_sink *parent)
 {
-    return counts;
+    return (diag_sink){.parent = parent, .buffered = true};
+}
+
+void diag_record(diag_sink *d)
+{
+    if (!d->recorded)
+        d->recorded = value_list();
+}
+
+static void free_held(diag_sink *d)
+{
+    for (size_t i = 0; i < d->n_held; i++) {
+        free(d->held[i].path);
+        free(d->held[i].code);
+        free(d->held[i].message);
+    }
+    free(d->held);
+    d->held = NULL;
+    d->n_held = d->cap_held = 0;
+}
+
+void diag_sink_free(diag_sink *d)
+{
+    free_held(d);
+    value_unref(d->recorded);
+    d->recorded = NULL;
 }
 
 srcpos srcpos_file(const char *path)
@@ -58,86 +79,13 @@ srcpos srcpos_file(const char *path)
     return (srcpos){path, 0, 0};
 }
 
-typedef struct captured {
-    diag_severity sev;
-    char *path; /* a copy: the caller's path may be gone by the replay */
-    int line, col;
-    char *code;
-    char *message;
-} captured;
-
-struct diag_buffer {
-    captured *items;
-    size_t len, cap;
-};
-
-static _Thread_local diag_buffer *capture;
-
-diag_buffer *diag_buffer_new(void)
-{
-    return xcalloc(1, sizeof(diag_buffer));
-}
-
-diag_buffer *diag_capture(diag_buffer *b)
-{
-    diag_buffer *before = capture;
-    capture = b;
-    return before;
-}
-
-static void emit_message(diag_severity sev, srcpos at, const char *code, const char *message);
-
-void diag_buffer_replay(diag_buffer *b)
-{
-    if (!b)
-        return;
-    for (size_t i = 0; i < b->len; i++) {
-        captured *c = &b->items[i];
-        emit_message(c->sev, (srcpos){c->path, c->line, c->col}, c->code, c->message);
-        free(c->path);
-        free(c->code);
-        free(c->message);
-    }
-    free(b->items);
-    free(b);
-}
-
-void diag_emit(diag_severity sev, srcpos at, const char *code, const char *fmt, ...)
-{
-    strbuf msg;
-    sb_init(&msg);
-    va_list ap;
-    va_start(ap, fmt);
-    sb_vprintf(&msg, fmt, ap);
-    va_end(ap);
-    if (capture) {
-        diag_buffer *b = capture;
-        if (b->len == b->cap) {
-            b->cap = b->cap ? 2 * b->cap : 4;
-            b->items = xrealloc(b->items, b->cap * sizeof *b->items);
-        }
-        b->items[b->len++] = (captured){sev, at.path ? xstrdup(at.path) : NULL, at.line, at.col,
-                                        code ? xstrdup(code) : NULL, sb_take(&msg)};
-        return;
-    }
-    emit_message(sev, at, code, msg.data);
-    sb_free(&msg);
-}
-
 static void escaped(strbuf *line, const char *text)
 {
     utf8_append_escaped(line, text, strlen(text));
 }
 
-static void emit_message(diag_severity sev, srcpos at, const char *code, const char *message)
+static void print(FILE *stream, diag_severity sev, srcpos at, const char *code, const char *message)
 {
-    pthread_mutex_lock(&diag_lock);
-    switch (sev) {
-    case DIAG_ERROR: counts.errors++; break;
-    case DIAG_WARNING: counts.warnings++; break;
-    case DIAG_INFO: counts.infos++; break;
-    }
-
     /* Paths, messages and codes carry text from content, zips and rules:
      * escaped, none of it can start a line of its own or drive a terminal. */
     strbuf line;
@@ -160,32 +108,83 @@ static void emit_message(diag_severity sev, srcpos at, const char *code, const c
         escaped(&line, code);
         sb_appendc(&line, ']');
     }
-
-    FILE *stream = diag_stream_set ? diag_stream : stderr;
-    if (stream) {
-        fprintf(stream, "%s\n", line.data);
-        fflush(stream);
-    }
-    if (recording && recorded) {
-        value *d = value_map();
-        value_map_set_string(d, "severity", severity_name(sev));
-        value_map_set_string(d, "path", at.path ? at.path : "");
-        value_map_set_number(d, "line", at.line);
-        value_map_set_number(d, "col", at.col);
-        value_map_set_string(d, "code", code ? code : "");
-        value_map_set_string(d, "message", message);
-        value_list_push(recorded, d);
-    }
-    pthread_mutex_unlock(&diag_lock);
+    fprintf(stream, "%s\n", line.data);
+    fflush(stream);
     sb_free(&line);
 }
 
-char *diag_json(void)
+static void record(value *list, diag_severity sev, srcpos at, const char *code, const char *message)
+{
+    value *d = value_map();
+    value_map_set_string(d, "severity", severity_name(sev));
+    value_map_set_string(d, "path", at.path ? at.path : "");
+    value_map_set_number(d, "line", at.line);
+    value_map_set_number(d, "col", at.col);
+    value_map_set_string(d, "code", code ? code : "");
+    value_map_set_string(d, "message", message);
+    value_list_push(list, d);
+}
+
+/* Counts, prints, records, then holds or passes on: up the chain of sinks. */
+static void tell(diag_sink *d, diag_severity sev, srcpos at, const char *code, const char *message)
+{
+    for (; d; d = d->parent) {
+        switch (sev) {
+        case DIAG_ERROR: d->counts.errors++; break;
+        case DIAG_WARNING: d->counts.warnings++; break;
+        case DIAG_INFO: d->counts.infos++; break;
+        }
+        FILE *stream = d->to_stderr ? stderr : d->stream;
+        if (stream)
+            print(stream, sev, at, code, message);
+        if (d->recorded)
+            record(d->recorded, sev, at, code, message);
+        if (d->buffered) {
+            if (d->n_held == d->cap_held) {
+                d->cap_held = d->cap_held ? 2 * d->cap_held : 4;
+                d->held = xrealloc(d->held, d->cap_held * sizeof *d->held);
+            }
+            d->held[d->n_held++] =
+                (diag_held){sev,    at.path ? xstrdup(at.path) : NULL, at.line,
+                            at.col, code ? xstrdup(code) : NULL,       xstrdup(message)};
+            return;
+        }
+    }
+}
+
+void diag_replay(diag_sink *d)
+{
+    for (size_t i = 0; i < d->n_held; i++) {
+        diag_held *h = &d->held[i];
+        tell(d->parent, h->sev, (srcpos){h->path, h->line, h->col}, h->code, h->message);
+    }
+    free_held(d);
+}
+
+void diag_vemit(diag_sink *d, diag_severity sev, srcpos at, const char *code, const char *fmt,
+                va_list ap)
+{
+    strbuf msg;
+    sb_init(&msg);
+    sb_vprintf(&msg, fmt, ap);
+    tell(d, sev, at, code, msg.data);
+    sb_free(&msg);
+}
+
+void diag_emit(diag_sink *d, diag_severity sev, srcpos at, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vemit(d, sev, at, code, fmt, ap);
+    va_end(ap);
+}
+
+char *diag_json(const diag_sink *d)
 {
     strbuf out;
     sb_init(&out);
-    value *empty = recorded ? NULL : value_list();
-    value_append_json(&out, recorded ? recorded : empty, true);
+    value *empty = d->recorded ? NULL : value_list();
+    value_append_json(&out, d->recorded ? d->recorded : empty, true);
     value_unref(empty);
     return sb_take(&out);
 }

@@ -295,7 +295,7 @@ static void register_lines(extract *ex, const directive *d)
     register_view view;
     register_view_init(&view);
     if (d->options)
-        register_view_parse(&view, reg, d->options->root, d->pos, false);
+        register_view_parse(&view, reg, d->options->root, d->pos, NULL);
     vec cols, rows;
     vec_init(&cols, NULL);
     vec_init(&rows, NULL);

@@ -598,14 +598,15 @@ static char *iis_preface(const site *s, audience a, const listener *l, const cha
     return sb_take(&sb);
 }
 
-char *hosting_server_config(const site *s, const hosting_options *o)
+char *hosting_server_config(const site *s, const hosting_options *o, diag_sink *diags)
 {
     srcpos cli = {"policygen hosting", 0, 0};
     listener l;
     if (!parse_listen(o->listen ? o->listen : "80", &l)) {
-        diag_error(cli, "hosting",
+        diag_error(diags, cli, "hosting",
                    "--listen takes PORT, ADDRESS:PORT or [IPV6-ADDRESS]:PORT with a numeric "
-                   "address, not '%s'", o->listen);
+                   "address, not '%s'",
+                   o->listen);
         return NULL;
     }
     const site_config *c = &s->config;
@@ -613,9 +614,10 @@ char *hosting_server_config(const site *s, const hosting_options *o)
     for (const char *p = id; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
               *p == '-' || *p == '_' || *p == '.')) {
-            diag_error(cli, "hosting",
+            diag_error(diags, cli, "hosting",
                        "document.id '%s' has characters a server configuration cannot hold: give "
-                       "--root", id);
+                       "--root",
+                       id);
             return NULL;
         }
     char *root = o->root ? trim_root(o->root)
@@ -623,7 +625,7 @@ char *hosting_server_config(const site *s, const hosting_options *o)
                      ? xasprintf("C:\\inetpub\\%s\\%s", id, audience_name(o->edition))
                      : xasprintf("/var/www/%s/%s", id, audience_name(o->edition));
     if (!root_valid(root, o->server)) {
-        diag_error(cli, "hosting",
+        diag_error(diags, cli, "hosting",
                    "--root must be an absolute path (%s) without spaces, quotes or "
                    "; { } # $ < > & | `, not '%s'",
                    o->server == HOSTING_IIS ? "C:\\... or \\\\server\\..." : "/...", o->root);
@@ -634,12 +636,14 @@ char *hosting_server_config(const site *s, const hosting_options *o)
     access_mode mode = has_access_control(h) ? ACCESS_RESTRICTED : ACCESS_OPEN;
     if (o->edition != AUDIENCE_PUBLIC && mode == ACCESS_OPEN && !l.loopback && !o->allow_open) {
         char *ln = listen_text(&l, "*:");
-        diag_error(srcpos_file(s->config_path), "hosting",
+        diag_error(diags, srcpos_file(s->config_path), "hosting",
                    "the %s edition has no access control (site.yaml hosting: %s: allow or auth), "
                    "and %s would serve it to anyone who reaches %s: add allow or auth, listen on "
                    "a loopback address, or give --allow-open",
                    audience_name(o->edition), audience_name(o->edition),
-                   o->server == HOSTING_NGINX ? "nginx" : o->server == HOSTING_APACHE ? "Apache" : "IIS",
+                   o->server == HOSTING_NGINX    ? "nginx"
+                   : o->server == HOSTING_APACHE ? "Apache"
+                                                 : "IIS",
                    ln);
         free(ln);
         free(root);
@@ -647,7 +651,7 @@ char *hosting_server_config(const site *s, const hosting_options *o)
     }
     if (mode == ACCESS_RESTRICTED && h->auth_realm && !h->auth_user_file &&
         o->server != HOSTING_IIS) {
-        diag_error(srcpos_file(s->config_path), "hosting",
+        diag_error(diags, srcpos_file(s->config_path), "hosting",
                    "the %s edition asks for basic authentication: %s needs site.yaml hosting: %s: "
                    "auth: user_file, the server's password file",
                    audience_name(o->edition), o->server == HOSTING_NGINX ? "nginx" : "Apache",

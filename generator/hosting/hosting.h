@@ -51,6 +51,6 @@ typedef struct hosting_options {
  * edition would be open to anyone who reaches the listener (a staff or
  * internal edition with no access control in site.yaml, on an address other
  * than loopback, without allow_open). */
-char *hosting_server_config(const site *s, const hosting_options *o);
+char *hosting_server_config(const site *s, const hosting_options *o, diag_sink *diags);
 
 #endif

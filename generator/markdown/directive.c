@@ -52,7 +52,7 @@ static bool parse_info(const char *info, char **name, char **arg)
 }
 
 static directive *make_directive(document *doc, cmark_node *node, const char *name, char *arg,
-                                 srcpos pos)
+                                 srcpos pos, diag_sink *diags)
 {
     directive *d = xcalloc(1, sizeof *d);
     d->arg = arg;
@@ -62,39 +62,41 @@ static directive *make_directive(document *doc, cmark_node *node, const char *na
     if (strcmp(name, "register") == 0) {
         d->kind = DIRECTIVE_REGISTER;
         if (!arg)
-            diag_error(pos, "directive", "the register directive needs a register name");
+            diag_error(diags, pos, "directive", "the register directive needs a register name");
         if (body_len) {
-            d->options = yaml_load_buffer(doc->path, body, body_len, pos.line + 1, NULL);
+            d->options = yaml_load_buffer(doc->path, body, body_len, pos.line + 1, NULL, diags);
             if (d->options && d->options->root && d->options->root->kind != YNODE_MAP)
-                diag_error(ynode_pos(d->options->root), "directive",
+                diag_error(diags, ynode_pos(d->options->root), "directive",
                            "register options must be a mapping (columns, where, sort, layout)");
         }
     } else if (strcmp(name, "signatures") == 0) {
         d->kind = DIRECTIVE_SIGNATURES;
         if (arg)
-            diag_error(pos, "directive", "the signatures directive takes its labels as a YAML "
-                                         "list in its body, not after its name");
+            diag_error(diags, pos, "directive",
+                       "the signatures directive takes its labels as a YAML "
+                       "list in its body, not after its name");
         if (body_len)
-            d->options = yaml_load_buffer(doc->path, body, body_len, pos.line + 1, NULL);
+            d->options = yaml_load_buffer(doc->path, body, body_len, pos.line + 1, NULL, diags);
         const ynode *list = d->options ? d->options->root : NULL;
         bool ok = list && list->kind == YNODE_SEQ && list->len > 0;
         for (size_t i = 0; ok && i < list->len; i++)
             if (list->items[i]->kind != YNODE_SCALAR || !*list->items[i]->text) {
-                diag_error(ynode_pos(list->items[i]), "directive",
+                diag_error(diags, ynode_pos(list->items[i]), "directive",
                            "a signature's label must be text");
                 ok = false;
             }
         if (!list || list->kind != YNODE_SEQ || !list->len)
-            diag_error(list ? ynode_pos(list) : pos, "directive",
+            diag_error(diags, list ? ynode_pos(list) : pos, "directive",
                        "the signatures directive needs a list of labels, as in [立同意書人]");
     } else if (strcmp(name, "annexes") == 0 || strcmp(name, "revisions") == 0) {
         d->kind = strcmp(name, "annexes") == 0 ? DIRECTIVE_ANNEXES : DIRECTIVE_REVISIONS;
         if (arg || body_len)
-            diag_error(pos, "directive", "the %s directive takes no options", name);
+            diag_error(diags, pos, "directive", "the %s directive takes no options", name);
     } else {
         d->kind = DIRECTIVE_ONLY;
         if (!audience_parse(arg, &d->audience))
-            diag_error(pos, "directive", "'only' needs an audience: public, staff or internal");
+            diag_error(diags, pos, "directive",
+                       "'only' needs an audience: public, staff or internal");
         d->content = md_parse(body ? body : "", body_len);
         /* Reading a node's text the first time writes it into the node:
          * done now, so that threads may render the block side by side. */
@@ -129,7 +131,7 @@ static bool directive_block(cmark_node *n, char **name, char **arg)
     return false;
 }
 
-void md_find_directives(document *doc, cmark_node *root)
+void md_find_directives(document *doc, cmark_node *root, diag_sink *diags)
 {
     for (cmark_node *n = cmark_node_first_child(root); n; n = cmark_node_next(n)) {
         char *name, *arg;
@@ -137,7 +139,7 @@ void md_find_directives(document *doc, cmark_node *root)
             continue;
         srcpos pos = {doc->path, cmark_node_get_start_line(n) + doc->body_line - 1,
                       cmark_node_get_start_column(n)};
-        directive *d = make_directive(doc, n, name, arg, pos);
+        directive *d = make_directive(doc, n, name, arg, pos, diags);
         vec_push(&doc->directives, d);
         cmark_node_set_user_data(n, d);
         free(name);

@@ -37,7 +37,7 @@ size_t directive_signatures(const directive *d, const char **labels, size_t max)
 /* Finds the directives of a document's tree, reports malformed ones, and
  * attaches each to its code block node (cmark user data); the document owns
  * them. An `only` block's Markdown is parsed here and kept. */
-void md_find_directives(document *d, cmark_node *root);
+void md_find_directives(document *d, cmark_node *root, diag_sink *diags);
 /* The same blocks of a tree parsed again from d's text get their directives. */
 void md_attach_directives(const document *d, cmark_node *root);
 void directive_free(void *directive);

@@ -347,6 +347,7 @@ typedef struct numbering_state {
     int counters[7];
     section *chain[7];
     map ids; /* id -> section*, for uniqueness */
+    diag_sink *diags;
 } numbering_state;
 
 static void number_heading(void *ctx, cmark_node *node)
@@ -359,13 +360,13 @@ static void number_heading(void *ctx, cmark_node *node)
                   cmark_node_get_start_column(node)};
     int level = cmark_node_get_heading_level(node);
     if (level == 1) {
-        diag_warning(pos, "heading-level",
+        diag_warning(st->diags, pos, "heading-level",
                      "'#' headings repeat the chapter title; use '##' for the first level "
                      "(numbered as level 2)");
         level = 2;
     }
     if (level > 2 && !chain[level - 1])
-        diag_warning(pos, "heading-level", "heading skips from level %d to %d",
+        diag_warning(st->diags, pos, "heading-level", "heading skips from level %d to %d",
                      chain[level - 2] ? level - 2 : 1, level);
     counters[level]++;
     for (int l = level + 1; l < 7; l++) {
@@ -377,8 +378,8 @@ static void number_heading(void *ctx, cmark_node *node)
     char *id = explicit_id ? explicit_id : derive_id(title);
     section *prev = map_get(&st->ids, id);
     if (prev && explicit_id) {
-        diag_error(pos, "duplicate-id", "heading id '%s' is already defined at %s:%d", id,
-                   prev->pos.path, prev->pos.line);
+        diag_error(st->diags, pos, "duplicate-id", "heading id '%s' is already defined at %s:%d",
+                   id, prev->pos.path, prev->pos.line);
     } else if (prev) {
         for (int k = 2;; k++) { /* derived ids get a counter instead */
             char *alt = xasprintf("%s-%d", id, k);
@@ -406,9 +407,9 @@ static void number_heading(void *ctx, cmark_node *node)
     cmark_node_set_user_data(node, s);
 }
 
-static void number_document(document *d, cmark_node *root, numbering scheme)
+static void number_document(document *d, cmark_node *root, numbering scheme, diag_sink *diags)
 {
-    numbering_state st = {.d = d, .scheme = scheme};
+    numbering_state st = {.d = d, .scheme = scheme, .diags = diags};
     st.counters[1] = d->number;
     map_init(&st.ids, NULL);
     section *top = new_section(d, 1, xstrdup(d->id), heading_label(scheme, d->kind, 1, st.counters),
@@ -456,9 +457,9 @@ static int count_footnotes(cmark_node *root)
     return n;
 }
 
-void md_number_document(document *d, cmark_node *root, numbering scheme)
+void md_number_document(document *d, cmark_node *root, numbering scheme, diag_sink *diags)
 {
-    number_document(d, root, scheme);
+    number_document(d, root, scheme, diags);
     d->footnote_count = count_footnotes(root);
 }
 

@@ -20,7 +20,7 @@ struct _cmark_llist *md_extensions(void);
  * fills document.sections (each heading node gets its section as user data)
  * and counts its footnotes. Errors (duplicate ids) are diagnostics.
  * Documents are independent: each may be numbered on its own thread. */
-void md_number_document(document *d, cmark_node *root, numbering scheme);
+void md_number_document(document *d, cmark_node *root, numbering scheme, diag_sink *diags);
 /* The same headings of a tree parsed again from d's text: each gets its
  * section as user data and its "{#id}" taken off, and headings[index] its
  * node (headings has room for d->sections.len). */

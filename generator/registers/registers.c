@@ -101,41 +101,41 @@ static bool in_list(const char *const *list, const char *s)
 }
 
 /* A scalar schema setting; NULL (after a diagnostic) when it is not text. */
-static const char *schema_text(const ynode *n, const char *what)
+static const char *schema_text(const ynode *n, const char *what, diag_sink *diags)
 {
     if (!n || ynode_is_null(n))
         return NULL;
     if (n->kind != YNODE_SCALAR) {
-        diag_error(ynode_pos(n), "register-schema", "'%s' must be text", what);
+        diag_error(diags, ynode_pos(n), "register-schema", "'%s' must be text", what);
         return NULL;
     }
     return n->text;
 }
 
-static bool schema_audience(const ynode *n, const char *what, audience *out)
+static bool schema_audience(const ynode *n, const char *what, audience *out, diag_sink *diags)
 {
-    const char *s = schema_text(n, what);
+    const char *s = schema_text(n, what, diags);
     if (!s)
         return false;
     if (!audience_parse(s, out)) {
-        diag_error(ynode_pos(n), "register-schema",
+        diag_error(diags, ynode_pos(n), "register-schema",
                    "%s must be public, staff or internal, not '%s'", what, s);
         return false;
     }
     return true;
 }
 
-static void parse_values(register_field *f, const ynode *n)
+static void parse_values(register_field *f, const ynode *n, diag_sink *diags)
 {
     if (n->kind != YNODE_SEQ || n->len == 0) {
-        diag_error(ynode_pos(n), "register-schema",
+        diag_error(diags, ynode_pos(n), "register-schema",
                    "'values' of field '%s' must be a list of options", f->name);
         return;
     }
     for (size_t i = 0; i < n->len; i++) {
         const ynode *v = n->items[i];
         if (v->kind != YNODE_SCALAR || ynode_is_null(v)) {
-            diag_error(ynode_pos(v), "register-schema", "options of field '%s' must be text",
+            diag_error(diags, ynode_pos(v), "register-schema", "options of field '%s' must be text",
                        f->name);
             continue;
         }
@@ -143,14 +143,15 @@ static void parse_values(register_field *f, const ynode *n)
         for (size_t j = 0; j < f->values.len && !dup; j++)
             dup = strcmp(f->values.items[j], v->text) == 0;
         if (dup)
-            diag_error(ynode_pos(v), "register-schema", "option '%s' of field '%s' is listed twice",
-                       v->text, f->name);
+            diag_error(diags, ynode_pos(v), "register-schema",
+                       "option '%s' of field '%s' is listed twice", v->text, f->name);
         else
             vec_push(&f->values, xstrdup(v->text));
     }
 }
 
-static register_field *parse_field(const ynode *key, const ynode *def, size_t index)
+static register_field *parse_field(const ynode *key, const ynode *def, size_t index,
+                                   diag_sink *diags)
 {
     register_field *f = xcalloc(1, sizeof *f);
     f->name = xstrdup(key->text);
@@ -158,32 +159,32 @@ static register_field *parse_field(const ynode *key, const ynode *def, size_t in
     f->node = def;
     vec_init(&f->values, free);
     if (def->kind != YNODE_MAP) {
-        diag_error(ynode_pos(def), "register-schema",
+        diag_error(diags, ynode_pos(def), "register-schema",
                    "field '%s' must be a mapping ({ label: ..., type: ... })", f->name);
         f->label = xstrdup(f->name);
         return f;
     }
     for (size_t i = 0; i < def->len; i++)
         if (!in_list(FIELD_KEYS, def->keys[i]->text))
-            diag_error(ynode_pos(def->keys[i]), "register-schema",
+            diag_error(diags, ynode_pos(def->keys[i]), "register-schema",
                        "unknown key '%s' in field '%s' (label, type, required, values, register, "
                        "audience)",
                        def->keys[i]->text, f->name);
 
-    const char *label = schema_text(ynode_get(def, "label"), "label");
+    const char *label = schema_text(ynode_get(def, "label"), "label", diags);
     f->label = xstrdup(label ? label : f->name);
 
     const ynode *type = ynode_get(def, "type");
-    const char *type_s = schema_text(type, "type");
+    const char *type_s = schema_text(type, "type", diags);
     if (!type) {
-        diag_error(ynode_pos(def), "register-schema", "field '%s' has no type (" TYPE_LIST ")",
-                   f->name);
+        diag_error(diags, ynode_pos(def), "register-schema",
+                   "field '%s' has no type (" TYPE_LIST ")", f->name);
     } else if (type_s) {
         size_t t = 0;
         while (t < TYPE_COUNT && strcmp(TYPE_NAMES[t], type_s) != 0)
             t++;
         if (t == TYPE_COUNT)
-            diag_error(ynode_pos(type), "register-schema",
+            diag_error(diags, ynode_pos(type), "register-schema",
                        "field '%s' has unknown type '%s' (" TYPE_LIST ")", f->name, type_s);
         else
             f->type = (field_type)t;
@@ -191,36 +192,36 @@ static register_field *parse_field(const ynode *key, const ynode *def, size_t in
 
     const ynode *req = ynode_get(def, "required");
     if (req && !ynode_as_bool(req, &f->required))
-        diag_error(ynode_pos(req), "register-schema", "'required' of field '%s' must be true or false",
-                   f->name);
+        diag_error(diags, ynode_pos(req), "register-schema",
+                   "'required' of field '%s' must be true or false", f->name);
 
     const ynode *aud = ynode_get(def, "audience");
     if (aud)
-        schema_audience(aud, "audience", &f->audience);
+        schema_audience(aud, "audience", &f->audience, diags);
 
     const ynode *values = ynode_get(def, "values");
     bool wants_values = f->type == FIELD_ENUM || f->type == FIELD_CHECKS;
     if (values && !wants_values)
-        diag_error(ynode_pos(values), "register-schema",
+        diag_error(diags, ynode_pos(values), "register-schema",
                    "'values' applies to enum and checks fields, not to %s field '%s'",
                    field_type_name(f->type), f->name);
     else if (values)
-        parse_values(f, values);
+        parse_values(f, values, diags);
     else if (wants_values && type_s)
-        diag_error(ynode_pos(def), "register-schema", "%s field '%s' needs 'values'",
+        diag_error(diags, ynode_pos(def), "register-schema", "%s field '%s' needs 'values'",
                    field_type_name(f->type), f->name);
 
     const ynode *reg = ynode_get(def, "register");
     if (reg && f->type != FIELD_REF) {
-        diag_error(ynode_pos(reg), "register-schema",
+        diag_error(diags, ynode_pos(reg), "register-schema",
                    "'register' applies to ref fields, not to %s field '%s'",
                    field_type_name(f->type), f->name);
     } else if (reg) {
-        const char *name = schema_text(reg, "register");
+        const char *name = schema_text(reg, "register", diags);
         if (name)
             f->ref_register = xstrdup(name);
     } else if (f->type == FIELD_REF && type_s) {
-        diag_error(ynode_pos(def), "register-schema",
+        diag_error(diags, ynode_pos(def), "register-schema",
                    "ref field '%s' needs 'register' (the register it refers to)", f->name);
     }
     return f;
@@ -252,13 +253,13 @@ static const char *type_expects(field_type t)
     return "a value";
 }
 
-static void wrong_type(const register_field *f, const ynode *n)
+static void wrong_type(const register_field *f, const ynode *n, diag_sink *diags)
 {
     if (n->kind == YNODE_SCALAR)
-        diag_error(ynode_pos(n), "register-type", "field '%s' expects %s, not '%s'", f->name,
+        diag_error(diags, ynode_pos(n), "register-type", "field '%s' expects %s, not '%s'", f->name,
                    type_expects(f->type), n->text);
     else
-        diag_error(ynode_pos(n), "register-type", "field '%s' expects %s, not %s", f->name,
+        diag_error(diags, ynode_pos(n), "register-type", "field '%s' expects %s, not %s", f->name,
                    type_expects(f->type), kind_noun(n));
 }
 
@@ -270,7 +271,7 @@ static bool is_option(const register_field *f, const char *s)
     return false;
 }
 
-static void not_an_option(const register_field *f, const ynode *n)
+static void not_an_option(const register_field *f, const ynode *n, diag_sink *diags)
 {
     strbuf opts;
     sb_init(&opts);
@@ -279,22 +280,24 @@ static void not_an_option(const register_field *f, const ynode *n)
             sb_append(&opts, ", ");
         sb_append(&opts, f->values.items[i]);
     }
-    diag_error(ynode_pos(n), "register-value", "'%s' is not a value of field '%s' (%s)", n->text,
-               f->name, opts.data);
+    diag_error(diags, ynode_pos(n), "register-value", "'%s' is not a value of field '%s' (%s)",
+               n->text, f->name, opts.data);
     sb_free(&opts);
 }
 
 /* A path under the evidence folder: relative, no "..", and (after symlinks)
  * still inside it; the file must exist. */
-static bool check_file(const register_field *f, const ynode *n, const char *evidence_dir)
+static bool check_file(const register_field *f, const ynode *n, const char *evidence_dir,
+                       diag_sink *diags)
 {
     const char *p = n->text;
     if (!*p) {
-        diag_error(ynode_pos(n), "register-file", "field '%s' has an empty file path", f->name);
+        diag_error(diags, ynode_pos(n), "register-file", "field '%s' has an empty file path",
+                   f->name);
         return false;
     }
     if (p[0] == '/') {
-        diag_error(ynode_pos(n), "register-file",
+        diag_error(diags, ynode_pos(n), "register-file",
                    "field '%s': '%s' must be a path relative to %s, not an absolute path", f->name,
                    p, evidence_dir);
         return false;
@@ -302,8 +305,8 @@ static bool check_file(const register_field *f, const ynode *n, const char *evid
     for (const char *c = p; *c;) {
         size_t len = strcspn(c, "/");
         if (len == 2 && c[0] == '.' && c[1] == '.') {
-            diag_error(ynode_pos(n), "register-file", "field '%s': '%s' leaves %s (no '..' allowed)",
-                       f->name, p, evidence_dir);
+            diag_error(diags, ynode_pos(n), "register-file",
+                       "field '%s': '%s' leaves %s (no '..' allowed)", f->name, p, evidence_dir);
             return false;
         }
         c += len;
@@ -313,13 +316,13 @@ static bool check_file(const register_field *f, const ynode *n, const char *evid
     char *full = fs_join(evidence_dir, p);
     struct stat st;
     bool ok = false;
-    if (!srcfile_confined(full, evidence_dir, ynode_pos(n)))
+    if (!srcfile_confined(full, evidence_dir, ynode_pos(n), diags))
         ok = false;
     else if (stat(full, &st) != 0)
-        diag_error(ynode_pos(n), "register-file", "field '%s': file '%s' not found in %s", f->name,
-                   p, evidence_dir);
+        diag_error(diags, ynode_pos(n), "register-file", "field '%s': file '%s' not found in %s",
+                   f->name, p, evidence_dir);
     else if (!S_ISREG(st.st_mode))
-        diag_error(ynode_pos(n), "register-file", "field '%s': '%s' in %s is not a file",
+        diag_error(diags, ynode_pos(n), "register-file", "field '%s': '%s' in %s is not a file",
                    f->name, p, evidence_dir);
     else
         ok = true;
@@ -333,12 +336,12 @@ typedef struct load_ctx {
 
 /* Checks n against f and fills cell. n is not null. */
 static void parse_cell(const load_ctx *ctx, const register_field *f, const ynode *n,
-                       register_cell *cell)
+                       register_cell *cell, diag_sink *diags)
 {
     cell->node = n;
     bool scalar_type = f->type != FIELD_CHECKS && f->type != FIELD_LIST;
     if (scalar_type && n->kind != YNODE_SCALAR) {
-        wrong_type(f, n);
+        wrong_type(f, n, diags);
         return;
     }
     switch (f->type) {
@@ -351,59 +354,57 @@ static void parse_cell(const load_ctx *ctx, const register_field *f, const ynode
         if (ynode_as_long(n, &cell->as.integer))
             cell->valid = true;
         else
-            wrong_type(f, n);
+            wrong_type(f, n, diags);
         break;
     case FIELD_NUMBER:
         if (ynode_as_double(n, &cell->as.number))
             cell->valid = true;
         else
-            wrong_type(f, n);
+            wrong_type(f, n, diags);
         break;
     case FIELD_HOURS:
         if (ynode_as_double(n, &cell->as.number) && cell->as.number >= 0)
             cell->valid = true;
         else
-            wrong_type(f, n);
+            wrong_type(f, n, diags);
         break;
     case FIELD_DATE:
         if (date_parse(n->text, &cell->as.date))
             cell->valid = true;
         else
-            wrong_type(f, n);
+            wrong_type(f, n, diags);
         break;
     case FIELD_BOOL:
         if (ynode_as_bool(n, &cell->as.boolean))
             cell->valid = true;
         else
-            wrong_type(f, n);
+            wrong_type(f, n, diags);
         break;
     case FIELD_ENUM:
         if (is_option(f, n->text))
             cell->valid = true;
         else
-            not_an_option(f, n);
+            not_an_option(f, n, diags);
         break;
-    case FIELD_FILE:
-        cell->valid = check_file(f, n, ctx->evidence_dir);
-        break;
+    case FIELD_FILE: cell->valid = check_file(f, n, ctx->evidence_dir, diags); break;
     case FIELD_CHECKS:
     case FIELD_LIST: {
         if (n->kind != YNODE_SEQ) {
-            wrong_type(f, n);
+            wrong_type(f, n, diags);
             return;
         }
         bool ok = true;
         for (size_t i = 0; i < n->len; i++) {
             const ynode *item = n->items[i];
             if (item->kind != YNODE_SCALAR || ynode_is_null(item)) {
-                diag_error(ynode_pos(item), "register-type", "items of field '%s' must be text",
-                           f->name);
+                diag_error(diags, ynode_pos(item), "register-type",
+                           "items of field '%s' must be text", f->name);
                 ok = false;
                 continue;
             }
             if (f->type == FIELD_CHECKS) {
                 if (!is_option(f, item->text)) {
-                    not_an_option(f, item);
+                    not_an_option(f, item, diags);
                     ok = false;
                     continue;
                 }
@@ -411,8 +412,8 @@ static void parse_cell(const load_ctx *ctx, const register_field *f, const ynode
                 for (size_t j = 0; j < cell->items.len && !twice; j++)
                     twice = strcmp(cell->items.items[j], item->text) == 0;
                 if (twice) {
-                    diag_error(ynode_pos(item), "register-value", "'%s' is ticked twice in field '%s'",
-                               item->text, f->name);
+                    diag_error(diags, ynode_pos(item), "register-value",
+                               "'%s' is ticked twice in field '%s'", item->text, f->name);
                     ok = false;
                     continue;
                 }
@@ -427,7 +428,8 @@ static void parse_cell(const load_ctx *ctx, const register_field *f, const ynode
 
 /* ---- rows ---- */
 
-static void parse_row(const load_ctx *ctx, register_def *reg, const ynode *n, size_t index)
+static void parse_row(const load_ctx *ctx, register_def *reg, const ynode *n, size_t index,
+                      diag_sink *diags)
 {
     register_row *row = xcalloc(1, sizeof *row);
     row->reg = reg;
@@ -444,14 +446,14 @@ static void parse_row(const load_ctx *ctx, register_def *reg, const ynode *n, si
         const ynode *key = n->keys[i];
         register_field *f = map_get(&reg->field_by_name, key->text);
         if (!f) {
-            diag_error(ynode_pos(key), "register-field",
+            diag_error(diags, ynode_pos(key), "register-field",
                        "unknown field '%s' (register '%s' has no such field)", key->text,
                        reg->name);
             continue;
         }
         if (ynode_is_null(n->items[i]))
             continue; /* "field:" with no value is an empty cell */
-        parse_cell(ctx, f, n->items[i], &row->cells[f->index]);
+        parse_cell(ctx, f, n->items[i], &row->cells[f->index], diags);
     }
 
     if (reg->key && row->cells[reg->key->index].valid)
@@ -461,11 +463,11 @@ static void parse_row(const load_ctx *ctx, register_def *reg, const ynode *n, si
         if ((!f->required && f != reg->key) || row->cells[i].node)
             continue;
         if (row->key)
-            diag_error(ynode_pos(n), "register-required", "row '%s' is missing required field '%s'",
-                       row->key, f->name);
+            diag_error(diags, ynode_pos(n), "register-required",
+                       "row '%s' is missing required field '%s'", row->key, f->name);
         else
-            diag_error(ynode_pos(n), "register-required", "row is missing required field '%s'",
-                       f->name);
+            diag_error(diags, ynode_pos(n), "register-required",
+                       "row is missing required field '%s'", f->name);
     }
     if (!row->key)
         return;
@@ -473,7 +475,7 @@ static void parse_row(const load_ctx *ctx, register_def *reg, const ynode *n, si
     if (first) {
         const ynode *at = row->cells[reg->key->index].node;
         const ynode *was = first->cells[reg->key->index].node;
-        diag_error(ynode_pos(at), "register-duplicate",
+        diag_error(diags, ynode_pos(at), "register-duplicate",
                    "duplicate key '%s' in register '%s' (first used at line %d)", row->key,
                    reg->name, was->line);
         return;
@@ -492,62 +494,63 @@ static bool valid_name(const char *s)
     return true;
 }
 
-static void parse_register(const load_ctx *ctx, register_def *reg)
+static void parse_register(const load_ctx *ctx, register_def *reg, diag_sink *diags)
 {
     const ynode *root = reg->doc->root;
     if (!root || root->kind != YNODE_MAP) {
-        diag_error(root ? ynode_pos(root) : srcpos_file(reg->path), "register-schema",
+        diag_error(diags, root ? ynode_pos(root) : srcpos_file(reg->path), "register-schema",
                    "a register must be a mapping with title, fields and items");
         return;
     }
     for (size_t i = 0; i < root->len; i++)
         if (!in_list(SCHEMA_KEYS, root->keys[i]->text))
-            diag_error(ynode_pos(root->keys[i]), "register-schema",
+            diag_error(diags, ynode_pos(root->keys[i]), "register-schema",
                        "unknown key '%s' in register (title, type, map, annex, audience, key, "
                        "fields, items)",
                        root->keys[i]->text);
 
-    const char *title = schema_text(ynode_get(root, "title"), "title");
+    const char *title = schema_text(ynode_get(root, "title"), "title", diags);
     if (!title && !ynode_get(root, "title"))
-        diag_error((srcpos){reg->path, root->line, root->col}, "register-schema",
+        diag_error(diags, (srcpos){reg->path, root->line, root->col}, "register-schema",
                    "register '%s' has no title", reg->name);
     reg->title = xstrdup(title ? title : reg->name);
-    const char *annex = schema_text(ynode_get(root, "annex"), "annex");
+    const char *annex = schema_text(ynode_get(root, "annex"), "annex", diags);
     reg->annex = annex ? xstrdup(annex) : NULL;
     const ynode *aud = ynode_get(root, "audience");
     if (aud)
-        schema_audience(aud, "audience", &reg->audience);
+        schema_audience(aud, "audience", &reg->audience, diags);
 
     const ynode *fields = ynode_get(root, "fields");
     if (!fields || fields->kind != YNODE_MAP || fields->len == 0) {
-        diag_error(fields ? ynode_pos(fields) : ynode_pos(root), "register-schema",
+        diag_error(diags, fields ? ynode_pos(fields) : ynode_pos(root), "register-schema",
                    "register '%s' needs 'fields': a mapping of field name to definition",
                    reg->name);
     } else {
         for (size_t i = 0; i < fields->len; i++) {
-            register_field *f = parse_field(fields->keys[i], fields->items[i], reg->fields.len);
+            register_field *f =
+                parse_field(fields->keys[i], fields->items[i], reg->fields.len, diags);
             vec_push(&reg->fields, f);
             map_set(&reg->field_by_name, f->name, f);
         }
     }
 
     const ynode *key = ynode_get(root, "key");
-    const char *key_name = key ? schema_text(key, "key") : "id";
+    const char *key_name = key ? schema_text(key, "key", diags) : "id";
     if (key_name) {
         const register_field *kf = map_get(&reg->field_by_name, key_name);
         if (!kf && reg->fields.len)
-            diag_error(key ? ynode_pos(key) : ynode_pos(fields), "register-schema",
+            diag_error(diags, key ? ynode_pos(key) : ynode_pos(fields), "register-schema",
                        "the key field '%s' is not one of the fields%s", key_name,
                        key ? "" : " (set 'key' to the field that identifies a row)");
         else if (kf && kf->type != FIELD_TEXT && kf->type != FIELD_INT && kf->type != FIELD_DATE &&
                  kf->type != FIELD_ENUM)
-            diag_error(key ? ynode_pos(key) : ynode_pos(kf->node), "register-schema",
+            diag_error(diags, key ? ynode_pos(key) : ynode_pos(kf->node), "register-schema",
                        "the key field '%s' must be text, int, date or enum, not %s", key_name,
                        field_type_name(kf->type));
         else
             reg->key = kf;
     }
-    register_parse_type(reg);
+    register_parse_type(reg, diags);
     reg->display = map_get(&reg->field_by_name, "name");
     if (!reg->display)
         reg->display = map_get(&reg->field_by_name, "title");
@@ -558,25 +561,25 @@ static void parse_register(const load_ctx *ctx, register_def *reg)
     if (!items || ynode_is_null(items))
         return;
     if (items->kind != YNODE_SEQ) {
-        diag_error(ynode_pos(items), "register-schema", "'items' must be a list of rows");
+        diag_error(diags, ynode_pos(items), "register-schema", "'items' must be a list of rows");
         return;
     }
     for (size_t i = 0; i < items->len; i++) {
         const ynode *n = items->items[i];
         if (n->kind != YNODE_MAP) {
-            diag_error(ynode_pos(n), "register-schema",
+            diag_error(diags, ynode_pos(n), "register-schema",
                        "each item must be a mapping of field: value");
             continue;
         }
-        parse_row(ctx, reg, n, reg->rows.len);
+        parse_row(ctx, reg, n, reg->rows.len, diags);
     }
 }
 
 register_def *registers_load_file(register_set *set, const char *path, const char *name,
-                                  const char *evidence_dir)
+                                  const char *evidence_dir, diag_sink *diags)
 {
     if (!valid_name(name)) {
-        diag_error(srcpos_file(path), "register-schema",
+        diag_error(diags, srcpos_file(path), "register-schema",
                    "register file names may use only letters, digits, '-' and '_'");
         map_set(&set->failed, name, NULL);
         return NULL;
@@ -584,7 +587,7 @@ register_def *registers_load_file(register_set *set, const char *path, const cha
     yaml_limits limits = yaml_default_limits();
     limits.max_bytes = REGISTER_MAX_BYTES;
     limits.max_nodes = REGISTER_MAX_NODES;
-    ydoc *doc = yaml_load_file(path, &limits);
+    ydoc *doc = yaml_load_file(path, &limits, diags);
     if (!doc) {
         map_set(&set->failed, name, NULL);
         return NULL;
@@ -599,14 +602,14 @@ register_def *registers_load_file(register_set *set, const char *path, const cha
     map_init(&reg->row_by_key, NULL);
 
     load_ctx ctx = {.evidence_dir = evidence_dir};
-    parse_register(&ctx, reg);
+    parse_register(&ctx, reg, diags);
 
     vec_push(&set->registers, reg);
     map_set(&set->by_name, reg->name, reg);
     return reg;
 }
 
-void registers_resolve(register_set *set)
+void registers_resolve(register_set *set, diag_sink *diags)
 {
     for (size_t r = 0; r < set->registers.len; r++) {
         register_def *reg = set->registers.items[r];
@@ -616,7 +619,7 @@ void registers_resolve(register_set *set)
                 continue;
             f->ref_target = map_get(&set->by_name, f->ref_register);
             if (!f->ref_target && !map_has(&set->failed, f->ref_register))
-                diag_error(ynode_pos(ynode_get(f->node, "register")), "register-schema",
+                diag_error(diags, ynode_pos(ynode_get(f->node, "register")), "register-schema",
                            "field '%s' refers to unknown register '%s'", f->name, f->ref_register);
         }
     }
@@ -634,8 +637,9 @@ void registers_resolve(register_set *set)
                 cell->target = register_row_get(f->ref_target, cell->node->text);
                 if (!cell->target) {
                     cell->valid = false;
-                    diag_error(ynode_pos(cell->node), "ref", "field '%s' refers to unknown %s '%s'",
-                               f->name, f->ref_register, cell->node->text);
+                    diag_error(diags, ynode_pos(cell->node), "ref",
+                               "field '%s' refers to unknown %s '%s'", f->name, f->ref_register,
+                               cell->node->text);
                 }
             }
         }
@@ -648,9 +652,9 @@ static bool ends_with(const char *s, const char *suffix)
     return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
 }
 
-bool registers_load(site *s)
+bool registers_load(site *s, diag_sink *parent)
 {
-    int errors_before = diag_get_counts().errors;
+    diag_sink own = diag_child(parent), *diags = &own;
     registers_free(s->registers);
     s->registers = registers_new();
     char *dir = fs_join(s->dir, "registers");
@@ -658,7 +662,7 @@ bool registers_load(site *s)
     vec names;
     vec_init(&names, free);
     if (fs_is_dir(dir) && !fs_list_dir(dir, &names))
-        diag_error(srcpos_file(dir), "read", "cannot list folder: %s", strerror(errno));
+        diag_error(diags, srcpos_file(dir), "read", "cannot list folder: %s", strerror(errno));
     for (size_t i = 0; i < names.len; i++) {
         const char *file = names.items[i];
         if (file[0] == '.')
@@ -666,28 +670,28 @@ bool registers_load(site *s)
         char *path = fs_join(dir, file);
         if (ends_with(file, ".yaml")) {
             char *name = xstrndup(file, strlen(file) - 5);
-            if (srcfile_confined(path, dir, srcpos_file(path)))
-                registers_load_file(s->registers, path, name, evidence);
+            if (srcfile_confined(path, dir, srcpos_file(path), diags))
+                registers_load_file(s->registers, path, name, evidence, diags);
             else
                 map_set(&s->registers->failed, name, NULL);
             free(name);
         } else if (ends_with(file, ".yml")) {
-            diag_warning(srcpos_file(path), "register-schema",
+            diag_warning(diags, srcpos_file(path), "register-schema",
                          "ignored: register files end in .yaml, not .yml");
         }
         free(path);
     }
-    registers_resolve(s->registers);
-    registers_resolve_types(s->registers);
+    registers_resolve(s->registers, diags);
+    registers_resolve_types(s->registers, diags);
     vec_free(&names);
     free(evidence);
     free(dir);
-    return diag_get_counts().errors == errors_before;
+    return !diag_has_errors(&own);
 }
 
-bool registers_check_site(const site *s)
+bool registers_check_site(const site *s, diag_sink *parent)
 {
-    int errors_before = diag_get_counts().errors;
+    diag_sink own = diag_child(parent), *diags = &own;
     const register_set *set = s->registers;
     for (size_t r = 0; set && r < set->registers.len; r++) {
         const register_def *reg = set->registers.items[r];
@@ -697,7 +701,7 @@ bool registers_check_site(const site *s)
         for (size_t i = 0; i < s->annexes.len && !found; i++)
             found = strcmp(((const document *)s->annexes.items[i])->id, reg->annex) == 0;
         if (!found)
-            diag_error(ynode_pos(ynode_get(reg->doc->root, "annex")), "register-schema",
+            diag_error(diags, ynode_pos(ynode_get(reg->doc->root, "annex")), "register-schema",
                        "register '%s' fills unknown annex '%s'", reg->name, reg->annex);
     }
     for (size_t i = 0; i < s->annexes.len; i++) {
@@ -706,11 +710,11 @@ bool registers_check_site(const site *s)
             (set && map_has(&set->failed, d->register_name)))
             continue;
         const ynode *at = ynode_get(d->front ? d->front->root : NULL, "register");
-        diag_error(at ? ynode_pos(at) : srcpos_file(d->path), "register-schema",
+        diag_error(diags, at ? ynode_pos(at) : srcpos_file(d->path), "register-schema",
                    "annex '%s' names unknown register '%s'", d->id, d->register_name);
     }
-    register_directives_check(s);
-    return diag_get_counts().errors == errors_before;
+    register_directives_check(s, diags);
+    return !diag_has_errors(&own);
 }
 
 /* ---- lookup ---- */

@@ -131,30 +131,30 @@ typedef struct register_set {
  * resolves references between registers. Every problem is a diagnostic at
  * its place. Returns false when any error was reported; the set then still
  * holds whatever could be read (bad cells have valid == false). */
-bool registers_load(site *s);
+bool registers_load(site *s, diag_sink *diags);
 /* Loads one register file into set (no reference resolution). evidence_dir
  * is the folder `file` fields are relative to. For tests and tools. */
 register_def *registers_load_file(register_set *set, const char *path, const char *name,
-                                  const char *evidence_dir);
+                                  const char *evidence_dir, diag_sink *diags);
 /* Checks what joins registers to the rest of the site, once, after
  * registers_load (site_load does it): a register's `annex` must name an
  * annex, an annex's `register` must name a register, and every `register`
  * and `revisions` directive must name a register with valid options
  * (register_directives_check in registers/view.h). Returns false when any
  * error was reported. */
-bool registers_check_site(const site *s);
+bool registers_check_site(const site *s, diag_sink *diags);
 /* Resolves `ref` fields and cells across the set; reports unknown registers
  * and rows. */
-void registers_resolve(register_set *set);
+void registers_resolve(register_set *set, diag_sink *diags);
 
 /* Reads a register's `type` and `map` (registers/typed.c); called while its
  * schema is parsed, after its fields. */
-void register_parse_type(register_def *reg);
+void register_parse_type(register_def *reg, diag_sink *diags);
 void register_free_type(register_def *reg);
 /* Joins typed registers to the catalogue once every register is loaded and
  * refs are resolved: one register per type, each canonical field's own field
  * and whether it can hold it. */
-void registers_resolve_types(register_set *set);
+void registers_resolve_types(register_set *set, diag_sink *diags);
 /* The register of a type, or NULL. */
 const register_def *registers_of_type(const register_set *set, const char *type);
 /* The cell of a row for a canonical field of its register's type; NULL when

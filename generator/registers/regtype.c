@@ -36,7 +36,9 @@ static pthread_once_t catalogue_once = PTHREAD_ONCE_INIT;
 static _Noreturn void broken(const ynode *n, const char *what)
 {
     srcpos at = n ? ynode_pos(n) : srcpos_file("generator/registers/types.yaml");
-    diag_error(at, "catalogue", "the register-type catalogue is broken: %s", what);
+    /* A defect of the program, not of content: told on stderr, then abort. */
+    diag_sink d = diag_to_stderr();
+    diag_error(&d, at, "catalogue", "the register-type catalogue is broken: %s", what);
     abort();
 }
 
@@ -57,8 +59,9 @@ static void load_catalogue(void)
 {
     size_t len = (size_t)(regtype_catalogue_end - regtype_catalogue_text) - 1;
     yaml_limits limits = yaml_default_limits();
+    diag_sink d = diag_to_stderr(); /* the program's own file: see broken() */
     catalogue.doc = yaml_load_buffer("generator/registers/types.yaml", regtype_catalogue_text, len,
-                                     1, &limits);
+                                     1, &limits, &d);
     vec_init(&catalogue.types, NULL);
     map_init(&catalogue.by_name, NULL);
     const ynode *root = catalogue.doc ? catalogue.doc->root : NULL;

@@ -22,9 +22,10 @@ static const char *scalar(const ynode *n)
     return n && n->kind == YNODE_SCALAR ? n->text : NULL;
 }
 
-/* The own field name a `map` entry gives, or NULL (after a diagnostic,
+/* The own field name a `map` entry gives, or NULL (after a diagnostic to diags,
  * unless quiet: the entries are read again once refs are resolved). */
-static const char *mapped_field(const ynode *entry, const ynode **values, bool quiet)
+static const char *mapped_field(const ynode *entry, const ynode **values, bool quiet,
+                                diag_sink *diags)
 {
     *values = NULL;
     if (scalar(entry))
@@ -33,33 +34,34 @@ static const char *mapped_field(const ynode *entry, const ynode **values, bool q
         for (size_t i = 0; i < entry->len; i++) {
             const char *k = entry->keys[i]->text;
             if (strcmp(k, "field") && strcmp(k, "values") && !quiet)
-                diag_error(ynode_pos(entry->keys[i]), "register-schema",
+                diag_error(diags, ynode_pos(entry->keys[i]), "register-schema",
                            "unknown key '%s' in a map entry (field, values)", k);
         }
         const ynode *field = ynode_get(entry, "field");
         const ynode *v = ynode_get(entry, "values");
         if (v && (v->kind != YNODE_MAP || v->len == 0)) {
             if (!quiet)
-                diag_error(ynode_pos(v), "register-schema",
+                diag_error(diags, ynode_pos(v), "register-schema",
                            "'values' must map the register's values to the type's");
             v = NULL;
         }
         for (size_t i = 0; v && i < v->len; i++)
             if (!scalar(v->items[i])) {
                 if (!quiet)
-                    diag_error(ynode_pos(v->items[i]), "register-schema", "a value must be text");
+                    diag_error(diags, ynode_pos(v->items[i]), "register-schema",
+                               "a value must be text");
                 v = NULL;
             }
         *values = v;
         if (scalar(field))
             return field->text;
         if (!quiet)
-            diag_error(field ? ynode_pos(field) : ynode_pos(entry), "register-schema",
+            diag_error(diags, field ? ynode_pos(field) : ynode_pos(entry), "register-schema",
                        "a map entry needs 'field': the register's own field that holds it");
         return NULL;
     }
     if (!quiet)
-        diag_error(ynode_pos(entry), "register-schema",
+        diag_error(diags, ynode_pos(entry), "register-schema",
                    "a map entry is the register's own field name, or { field, values }");
     return NULL;
 }
@@ -73,7 +75,7 @@ static char *canonical_names(const regtype *t)
     return sb_take(&sb);
 }
 
-void register_parse_type(register_def *reg)
+void register_parse_type(register_def *reg, diag_sink *diags)
 {
     const ynode *root = reg->doc->root;
     const ynode *type = ynode_get(root, "type");
@@ -85,8 +87,8 @@ void register_parse_type(register_def *reg)
         reg->type_node = type;
         if (!reg->type) {
             char *names = regtype_names();
-            diag_error(ynode_pos(type), "register-type", "unknown register type '%s' (types: %s)",
-                       name ? name : "", names);
+            diag_error(diags, ynode_pos(type), "register-type",
+                       "unknown register type '%s' (types: %s)", name ? name : "", names);
             free(names);
         }
     }
@@ -94,27 +96,27 @@ void register_parse_type(register_def *reg)
         return;
     if (!reg->type) {
         if (!type)
-            diag_error(ynode_pos(map), "register-type",
+            diag_error(diags, ynode_pos(map), "register-type",
                        "'map' maps fields onto a register type: give the register a 'type'");
         return;
     }
     if (map->kind != YNODE_MAP) {
-        diag_error(ynode_pos(map), "register-schema",
+        diag_error(diags, ynode_pos(map), "register-schema",
                    "'map' must be a mapping of the type's field to the register's own field");
         return;
     }
     for (size_t i = 0; i < map->len; i++) {
         const char *canonical = map->keys[i]->text;
         const ynode *values;
-        const char *own = mapped_field(map->items[i], &values, false);
+        const char *own = mapped_field(map->items[i], &values, false, diags);
         if (!regtype_field_get(reg->type, canonical)) {
             char *names = canonical_names(reg->type);
-            diag_error(ynode_pos(map->keys[i]), "register-type",
+            diag_error(diags, ynode_pos(map->keys[i]), "register-type",
                        "'%s' is not a field of type %s (its fields: %s)", canonical,
                        reg->type->name, names);
             free(names);
         } else if (own && !map_get(&reg->field_by_name, own)) {
-            diag_error(ynode_pos(map->items[i]), "register-type",
+            diag_error(diags, ynode_pos(map->items[i]), "register-type",
                        "map: this register has no field '%s' to hold %s.%s", own, reg->type->name,
                        canonical);
         }
@@ -140,7 +142,7 @@ static void resolve_canon(register_def *reg, register_canon *c)
     const register_field *own = NULL;
     if (entry) {
         const ynode *values;
-        const char *name = mapped_field(entry, &values, true);
+        const char *name = mapped_field(entry, &values, true, NULL);
         own = name ? map_get(&reg->field_by_name, name) : NULL;
         c->values = values;
         c->mapped = entry;
@@ -151,7 +153,7 @@ static void resolve_canon(register_def *reg, register_canon *c)
         const ynode *m = reg->map_node && reg->map_node->kind == YNODE_MAP ? reg->map_node : NULL;
         for (size_t i = 0; own && m && i < m->len; i++) {
             const ynode *values;
-            const char *name = mapped_field(m->items[i], &values, true);
+            const char *name = mapped_field(m->items[i], &values, true, NULL);
             if (name && strcmp(name, own->name) == 0)
                 own = NULL;
         }
@@ -177,7 +179,7 @@ static void resolve_canon(register_def *reg, register_canon *c)
     free(want);
 }
 
-void registers_resolve_types(register_set *set)
+void registers_resolve_types(register_set *set, diag_sink *diags)
 {
     map seen;
     map_init(&seen, NULL);
@@ -187,7 +189,7 @@ void registers_resolve_types(register_set *set)
             continue;
         const register_def *first = map_get(&seen, reg->type->name);
         if (first) {
-            diag_error(ynode_pos(reg->type_node), "register-type",
+            diag_error(diags, ynode_pos(reg->type_node), "register-type",
                        "type '%s' is already kept by %s:%d; a type is kept in one register",
                        reg->type->name, first->path, first->type_node->line);
         } else {

@@ -38,7 +38,7 @@ void register_view_free(register_view *v)
 typedef struct option_ctx {
     const register_def *reg;
     srcpos at;
-    bool report;
+    diag_sink *diags; /* NULL: quiet */
     bool ok;
 } option_ctx;
 
@@ -48,16 +48,13 @@ static void option_error(option_ctx *c, const ynode *n, const char *fmt, ...)
 static void option_error(option_ctx *c, const ynode *n, const char *fmt, ...)
 {
     c->ok = false;
-    if (!c->report)
+    if (!c->diags)
         return;
-    strbuf msg;
-    sb_init(&msg);
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(&msg, fmt, ap);
+    diag_vemit(c->diags, DIAG_ERROR, n && n->path ? ynode_pos(n) : c->at, "register-option", fmt,
+               ap);
     va_end(ap);
-    diag_error(n && n->path ? ynode_pos(n) : c->at, "register-option", "%s", msg.data);
-    sb_free(&msg);
 }
 
 static const register_field *option_field(option_ctx *c, const ynode *n, const char *name,
@@ -117,9 +114,9 @@ const vec *register_view_merged(const register_view *v, const register_field *f)
 }
 
 bool register_view_parse(register_view *v, const register_def *reg, const ynode *options, srcpos at,
-                         bool report)
+                         diag_sink *diags)
 {
-    option_ctx c = {.reg = reg, .at = at, .report = report, .ok = true};
+    option_ctx c = {.reg = reg, .at = at, .diags = diags, .ok = true};
     if (!options || ynode_is_null(options))
         return true;
     if (options->kind != YNODE_MAP) {
@@ -344,14 +341,14 @@ void register_view_columns(const register_view *v, const register_def *reg, audi
 
 /* ---- directives ---- */
 
-static bool check_document(const site *s, const document *doc)
+static bool check_document(const site *s, const document *doc, diag_sink *diags)
 {
     bool ok = true;
     for (size_t i = 0; i < doc->directives.len; i++) {
         const directive *d = doc->directives.items[i];
         if (d->kind == DIRECTIVE_REVISIONS) {
             if (!registers_get(s->registers, "revisions")) {
-                diag_error(d->pos, "register-option",
+                diag_error(diags, d->pos, "register-option",
                            "the revisions directive needs registers/revisions.yaml");
                 ok = false;
             }
@@ -362,7 +359,7 @@ static bool check_document(const site *s, const document *doc)
         const register_def *reg = registers_get(s->registers, d->arg);
         if (!reg) {
             if (!map_has(&s->registers->failed, d->arg))
-                diag_error(d->pos, "register-option", "unknown register '%s'", d->arg);
+                diag_error(diags, d->pos, "register-option", "unknown register '%s'", d->arg);
             ok = false;
             continue;
         }
@@ -371,20 +368,20 @@ static bool check_document(const site *s, const document *doc)
             continue; /* reported where directives are found */
         register_view v;
         register_view_init(&v);
-        ok = register_view_parse(&v, reg, opts, d->pos, true) && ok;
+        ok = register_view_parse(&v, reg, opts, d->pos, diags) && ok;
         register_view_free(&v);
     }
     return ok;
 }
 
-bool register_directives_check(const site *s)
+bool register_directives_check(const site *s, diag_sink *diags)
 {
     if (!s->registers)
         return true;
     bool ok = true;
     for (size_t i = 0; i < s->chapters.len; i++)
-        ok = check_document(s, s->chapters.items[i]) && ok;
+        ok = check_document(s, s->chapters.items[i], diags) && ok;
     for (size_t i = 0; i < s->annexes.len; i++)
-        ok = check_document(s, s->annexes.items[i]) && ok;
+        ok = check_document(s, s->annexes.items[i], diags) && ok;
     return ok;
 }

@@ -57,11 +57,11 @@ void register_view_init(register_view *v);
 void register_view_free(register_view *v);
 
 /* Reads directive options (a mapping, or NULL for none) into v. Problems are
- * reported at their option's place (at when the option has none) when
- * report is true. Returns false when any option was wrong; v then holds the
- * options that were right. */
+ * told to diags at their option's place (at when the option has none); with
+ * diags NULL, options checked before are read quietly. Returns false when
+ * any option was wrong; v then holds the options that were right. */
 bool register_view_parse(register_view *v, const register_def *reg, const ynode *options, srcpos at,
-                         bool report);
+                         diag_sink *diags);
 
 /* The rows v selects, in its order (const register_row*, borrowed). */
 void register_view_rows(const register_view *v, const register_def *reg, vec *out);
@@ -76,9 +76,9 @@ const vec *register_view_merged(const register_view *v, const register_field *f)
 /* Checks every `register` and `revisions` directive (markdown/directive.h)
  * of the site's chapters and annexes once, after registers_load: a name that
  * is no register, options that name unknown fields, a bad layout. Each is
- * reported at its place; the renderers then parse the options quietly
- * (report = false), however many pages and editions show them. Returns
- * false when any directive was wrong. */
-bool register_directives_check(const site *s);
+ * told to diags at its place; the renderers then parse the options quietly
+ * (diags NULL), however many pages and editions show them. Returns false
+ * when any directive was wrong. */
+bool register_directives_check(const site *s, diag_sink *diags);
 
 #endif

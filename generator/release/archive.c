@@ -30,6 +30,7 @@ struct release_archive {
     zip_t *zip;
     vec entries; /* of release_entry*, owned, in directory order */
     map by_name; /* name -> release_entry*, borrowed */
+    diag_sink *diags; /* where reading it tells its problems (the opener's) */
 };
 
 release_limits release_default_limits(void)
@@ -116,21 +117,22 @@ typedef struct cd_info {
     uint64_t end; /* where the records after the directory start */
 } cd_info;
 
-static bool zip_problem(const char *path, const char *what)
+static bool zip_problem(const char *path, const char *what, diag_sink *diags)
 {
-    diag_error(srcpos_file(path), "zip", "not a readable zip: %s", what);
+    diag_error(diags, srcpos_file(path), "zip", "not a readable zip: %s", what);
     return false;
 }
 
-static bool find_directory(const char *path, FILE *f, uint64_t file_size, cd_info *cd)
+static bool find_directory(const char *path, FILE *f, uint64_t file_size, cd_info *cd,
+                           diag_sink *diags)
 {
     if (file_size < EOCD_SIZE)
-        return zip_problem(path, "too short to hold a zip directory");
+        return zip_problem(path, "too short to hold a zip directory", diags);
     size_t tail_len = file_size < EOCD_SIZE + 0xffff ? (size_t)file_size : EOCD_SIZE + 0xffff;
     unsigned char *tail = xmalloc(tail_len);
     if (!read_at(f, file_size - tail_len, tail, tail_len)) {
         free(tail);
-        return zip_problem(path, "cannot read its end");
+        return zip_problem(path, "cannot read its end", diags);
     }
     /* The last end record whose comment runs exactly to the end of the file. */
     size_t pos = SIZE_MAX;
@@ -142,7 +144,7 @@ static bool find_directory(const char *path, FILE *f, uint64_t file_size, cd_inf
     }
     if (pos == SIZE_MAX) {
         free(tail);
-        return zip_problem(path, "no end of central directory record");
+        return zip_problem(path, "no end of central directory record", diags);
     }
     const unsigned char *e = tail + pos;
     uint64_t eocd_off = file_size - tail_len + pos;
@@ -154,7 +156,7 @@ static bool find_directory(const char *path, FILE *f, uint64_t file_size, cd_inf
     cd->end = eocd_off;
     free(tail);
     if (disk != 0 || cd_disk != 0 || on_disk != cd->entries)
-        return zip_problem(path, "split over several disks");
+        return zip_problem(path, "split over several disks", diags);
 
     /* Zip64: a locator just before the end record points to the real one. */
     unsigned char loc[EOCD64_LOCATOR_SIZE];
@@ -163,29 +165,29 @@ static bool find_directory(const char *path, FILE *f, uint64_t file_size, cd_inf
         uint64_t rec_off = rd64(loc + 8);
         unsigned char r[EOCD64_SIZE];
         if (rd32(loc + 4) != 0 || rd32(loc + 16) != 1)
-            return zip_problem(path, "split over several disks");
+            return zip_problem(path, "split over several disks", diags);
         if (rec_off > eocd_off - EOCD64_LOCATOR_SIZE ||
             eocd_off - EOCD64_LOCATOR_SIZE - rec_off < EOCD64_SIZE ||
             !read_at(f, rec_off, r, sizeof r) || rd32(r) != 0x06064b50)
-            return zip_problem(path, "a zip64 locator that points to no zip64 end record");
+            return zip_problem(path, "a zip64 locator that points to no zip64 end record", diags);
         if (rd32(r + 16) != 0 || rd32(r + 20) != 0 || rd64(r + 24) != rd64(r + 32))
-            return zip_problem(path, "split over several disks");
+            return zip_problem(path, "split over several disks", diags);
         cd->entries = rd64(r + 32);
         cd->size = rd64(r + 40);
         cd->offset = rd64(r + 48);
         cd->end = rec_off;
     } else if (cd->entries == 0xffff || cd->size == 0xffffffff || cd->offset == 0xffffffff) {
-        return zip_problem(path, "zip64 sizes without a zip64 end record");
+        return zip_problem(path, "zip64 sizes without a zip64 end record", diags);
     }
     if (cd->offset > cd->end || cd->size > cd->end - cd->offset)
-        return zip_problem(path, "its central directory lies outside the file");
+        return zip_problem(path, "its central directory lies outside the file", diags);
     return true;
 }
 
 /* ---- names ---- */
 
 /* Checks one entry name; false after a diagnostic. */
-static bool check_name(const char *path, const unsigned char *name, size_t n)
+static bool check_name(const char *path, const unsigned char *name, size_t n, diag_sink *diags)
 {
     char *shown = shown_name(name, n);
     const char *why = NULL;
@@ -223,7 +225,7 @@ static bool check_name(const char *path, const unsigned char *name, size_t n)
         }
     }
     if (why)
-        diag_error(srcpos_file(path), "zip", "entry '%s' %s", shown, why);
+        diag_error(diags, srcpos_file(path), "zip", "entry '%s' %s", shown, why);
     free(shown);
     return !why;
 }
@@ -272,19 +274,20 @@ static char *fmt_size(uint64_t n)
 static bool read_directory(release_archive *a, FILE *f, const cd_info *cd,
                            const release_limits *lim)
 {
+    diag_sink *diags = a->diags;
     const char *path = a->path;
     if (cd->entries > lim->max_entries) {
-        diag_error(srcpos_file(path), "zip",
+        diag_error(diags, srcpos_file(path), "zip",
                    "the zip declares %" PRIu64 " entries, more than the limit of %zu", cd->entries,
                    lim->max_entries);
         return false;
     }
     if (cd->size > CD_MAX_BYTES || cd->size < cd->entries * CDH_SIZE)
-        return zip_problem(path, "its central directory has an impossible size");
+        return zip_problem(path, "its central directory has an impossible size", diags);
     unsigned char *buf = xmalloc(cd->size ? (size_t)cd->size : 1);
     if (!read_at(f, cd->offset, buf, (size_t)cd->size)) {
         free(buf);
-        return zip_problem(path, "cannot read its central directory");
+        return zip_problem(path, "cannot read its central directory", diags);
     }
     bool ok = true;
     uint64_t total = 0;
@@ -293,7 +296,7 @@ static bool read_directory(release_archive *a, FILE *f, const cd_info *cd,
     for (uint64_t i = 0; i < cd->entries; i++) {
         if (n - p < CDH_SIZE || rd32(buf + p) != 0x02014b50) {
             free(buf);
-            return zip_problem(path, "a damaged central directory record");
+            return zip_problem(path, "a damaged central directory record", diags);
         }
         const unsigned char *h = buf + p;
         uint16_t made_by = rd16(h + 4);
@@ -307,7 +310,7 @@ static bool read_directory(release_archive *a, FILE *f, const cd_info *cd,
         uint64_t offset = rd32(h + 42);
         if (n - p - CDH_SIZE < name_len + extra_len + comment_len) {
             free(buf);
-            return zip_problem(path, "a central directory record runs past the directory");
+            return zip_problem(path, "a central directory record runs past the directory", diags);
         }
         const unsigned char *name = h + CDH_SIZE;
         const unsigned char *extra = name + name_len;
@@ -317,63 +320,65 @@ static bool read_directory(release_archive *a, FILE *f, const cd_info *cd,
         if (disk == 0xffff)
             disk = 0;
         if (!read_zip64_extra(extra, extra_len, &size, &comp, &offset)) {
-            diag_error(srcpos_file(path), "zip", "entry '%s' has a damaged zip64 field", shown);
+            diag_error(diags, srcpos_file(path), "zip", "entry '%s' has a damaged zip64 field",
+                       shown);
             ok = false;
             free(shown);
             continue;
         }
-        bool entry_ok = check_name(path, name, name_len);
+        bool entry_ok = check_name(path, name, name_len, diags);
         bool is_dir = name_len && name[name_len - 1] == '/';
         /* Unix mode bits, when the entry was made on Unix (host 3). */
         if ((made_by >> 8) == 3) {
             unsigned mode = ext_attr >> 16;
             unsigned type = mode & S_IFMT;
             if (type == S_IFLNK) {
-                diag_error(srcpos_file(path), "zip", "entry '%s' is a symbolic link", shown);
+                diag_error(diags, srcpos_file(path), "zip", "entry '%s' is a symbolic link", shown);
                 entry_ok = false;
             } else if (type != 0 && type != S_IFREG && type != S_IFDIR) {
-                diag_error(srcpos_file(path), "zip",
+                diag_error(diags, srcpos_file(path), "zip",
                            "entry '%s' is neither a file nor a folder (mode %06o)", shown, mode);
                 entry_ok = false;
             } else if ((type == S_IFDIR) != is_dir && type != 0) {
-                diag_error(srcpos_file(path), "zip",
+                diag_error(diags, srcpos_file(path), "zip",
                            "entry '%s' is marked as a %s but named as a %s", shown,
                            type == S_IFDIR ? "folder" : "file", is_dir ? "folder" : "file");
                 entry_ok = false;
             }
         }
         if (flags & 0x0041) {
-            diag_error(srcpos_file(path), "zip", "entry '%s' is encrypted", shown);
+            diag_error(diags, srcpos_file(path), "zip", "entry '%s' is encrypted", shown);
             entry_ok = false;
         } else if (method != 0 && method != 8) {
-            diag_error(srcpos_file(path), "zip",
+            diag_error(diags, srcpos_file(path), "zip",
                        "entry '%s' uses compression method %u (only stored and deflate are read)",
                        shown, method);
             entry_ok = false;
         }
         if (disk != 0 || offset >= cd->offset) {
-            diag_error(srcpos_file(path), "zip", "entry '%s' has its data outside the file", shown);
+            diag_error(diags, srcpos_file(path), "zip", "entry '%s' has its data outside the file",
+                       shown);
             entry_ok = false;
         }
         if (is_dir && size != 0) {
-            diag_error(srcpos_file(path), "zip", "folder entry '%s' declares %" PRIu64 " bytes",
-                       shown, size);
+            diag_error(diags, srcpos_file(path), "zip",
+                       "folder entry '%s' declares %" PRIu64 " bytes", shown, size);
             entry_ok = false;
         }
         if (size > lim->max_entry) {
             char *limit = fmt_size(lim->max_entry);
-            diag_error(srcpos_file(path), "zip",
+            diag_error(diags, srcpos_file(path), "zip",
                        "entry '%s' declares %" PRIu64 " bytes, more than the limit of %s", shown,
                        size, limit);
             free(limit);
             entry_ok = false;
         } else if (method == 0 && comp != size) {
-            diag_error(srcpos_file(path), "zip",
+            diag_error(diags, srcpos_file(path), "zip",
                        "entry '%s' is stored but declares %" PRIu64 " bytes from %" PRIu64, shown,
                        size, comp);
             entry_ok = false;
         } else if (size > lim->ratio_floor && size / (comp ? comp : 1) > lim->max_ratio) {
-            diag_error(srcpos_file(path), "zip",
+            diag_error(diags, srcpos_file(path), "zip",
                        "entry '%s' would inflate %" PRIu64 " times (%" PRIu64 " bytes from %" PRIu64
                        "), more than the limit of %" PRIu64,
                        shown, size / (comp ? comp : 1), size, comp, lim->max_ratio);
@@ -383,7 +388,7 @@ static bool read_directory(release_archive *a, FILE *f, const cd_info *cd,
             total += size;
             if (total > lim->max_total && !total_reported) {
                 char *limit = fmt_size(lim->max_total);
-                diag_error(srcpos_file(path), "zip",
+                diag_error(diags, srcpos_file(path), "zip",
                            "the entries declare more than %s in all (at entry '%s')", limit, shown);
                 free(limit);
                 total_reported = true;
@@ -400,7 +405,7 @@ static bool read_directory(release_archive *a, FILE *f, const cd_info *cd,
             e->method = method;
             e->index = i;
             if (map_has(&a->by_name, e->name)) {
-                diag_error(srcpos_file(path), "zip", "entry '%s' appears twice", shown);
+                diag_error(diags, srcpos_file(path), "zip", "entry '%s' appears twice", shown);
                 entry_free(e);
                 entry_ok = false;
             } else {
@@ -413,7 +418,7 @@ static bool read_directory(release_archive *a, FILE *f, const cd_info *cd,
     }
     free(buf);
     if (ok && p != n)
-        return zip_problem(path, "its central directory has bytes after the last record");
+        return zip_problem(path, "its central directory has bytes after the last record", diags);
     if (!ok)
         return false;
     /* A file may not also be a folder of other entries ("a" and "a/b"). */
@@ -428,8 +433,8 @@ static bool read_directory(release_archive *a, FILE *f, const cd_info *cd,
             *s = '/';
             if (parent && !parent->is_dir) {
                 char *shown = shown_name((const unsigned char *)e->name, strlen(e->name));
-                diag_error(srcpos_file(path), "zip", "entry '%s' is inside '%s', which is a file",
-                           shown, parent->name);
+                diag_error(diags, srcpos_file(path), "zip",
+                           "entry '%s' is inside '%s', which is a file", shown, parent->name);
                 free(shown);
                 ok = false;
                 break;
@@ -443,18 +448,20 @@ static bool read_directory(release_archive *a, FILE *f, const cd_info *cd,
 /* libzip must see what the directory scan saw: one view of the file. */
 static bool agree_with_libzip(release_archive *a)
 {
+    diag_sink *diags = a->diags;
     int err = 0;
     a->zip = zip_open(a->path, ZIP_RDONLY | ZIP_CHECKCONS, &err);
     if (!a->zip) {
         zip_error_t ze;
         zip_error_init_with_code(&ze, err);
-        diag_error(srcpos_file(a->path), "zip", "not a readable zip: %s", zip_error_strerror(&ze));
+        diag_error(diags, srcpos_file(a->path), "zip", "not a readable zip: %s",
+                   zip_error_strerror(&ze));
         zip_error_fini(&ze);
         return false;
     }
     zip_int64_t n = zip_get_num_entries(a->zip, 0);
     if (n < 0 || (uint64_t)n != a->entries.len) {
-        diag_error(srcpos_file(a->path), "zip",
+        diag_error(diags, srcpos_file(a->path), "zip",
                    "not a readable zip: its directory lists %zu entries, libzip sees %lld",
                    a->entries.len, (long long)n);
         return false;
@@ -467,7 +474,7 @@ static bool agree_with_libzip(release_archive *a)
             !(st.valid & ZIP_STAT_SIZE) || st.size != e->size || !(st.valid & ZIP_STAT_COMP_SIZE) ||
             st.comp_size != e->comp_size) {
             char *shown = shown_name((const unsigned char *)e->name, strlen(e->name));
-            diag_error(srcpos_file(a->path), "zip",
+            diag_error(diags, srcpos_file(a->path), "zip",
                        "entry '%s' reads differently through libzip (a damaged or crafted zip)",
                        shown);
             free(shown);
@@ -477,11 +484,12 @@ static bool agree_with_libzip(release_archive *a)
     return true;
 }
 
-release_archive *release_open(const char *path, const release_limits *limits)
+release_archive *release_open(const char *path, const release_limits *limits, diag_sink *diags)
 {
     release_limits lim = limits ? *limits : release_default_limits();
     release_archive *a = xcalloc(1, sizeof *a);
     a->path = xstrdup(path);
+    a->diags = diags;
     vec_init(&a->entries, entry_free);
     map_init(&a->by_name, NULL);
     FILE *f = fopen(path, "rb");
@@ -496,14 +504,15 @@ release_archive *release_open(const char *path, const release_limits *limits)
     else if (!S_ISREG(st.st_mode))
         err = EINVAL;
     if (err) {
-        diag_error(srcpos_file(path), "zip", "cannot open: %s", strerror(err));
+        diag_error(diags, srcpos_file(path), "zip", "cannot open: %s", strerror(err));
         if (f)
             fclose(f);
         archive_free(a);
         return NULL;
     }
     cd_info cd;
-    bool ok = find_directory(path, f, (uint64_t)st.st_size, &cd) && read_directory(a, f, &cd, &lim);
+    bool ok = find_directory(path, f, (uint64_t)st.st_size, &cd, diags) &&
+              read_directory(a, f, &cd, &lim);
     fclose(f);
     if (!ok || !agree_with_libzip(a)) {
         archive_free(a);
@@ -534,15 +543,16 @@ const release_entry *release_find(const release_archive *a, const char *name)
 
 char *release_read_entry(release_archive *a, const release_entry *e, size_t *len)
 {
+    diag_sink *diags = a->diags;
     char *shown = shown_name((const unsigned char *)e->name, strlen(e->name));
     if (e->is_dir) {
-        diag_error(srcpos_file(a->path), "zip", "entry '%s' is a folder, not a file", shown);
+        diag_error(diags, srcpos_file(a->path), "zip", "entry '%s' is a folder, not a file", shown);
         free(shown);
         return NULL;
     }
     zip_file_t *zf = zip_fopen_index(a->zip, e->index, 0);
     if (!zf) {
-        diag_error(srcpos_file(a->path), "zip", "entry '%s': cannot read: %s", shown,
+        diag_error(diags, srcpos_file(a->path), "zip", "entry '%s': cannot read: %s", shown,
                    zip_strerror(a->zip));
         free(shown);
         return NULL;
@@ -563,16 +573,16 @@ char *release_read_entry(release_archive *a, const release_entry *e, size_t *len
         got += (size_t)r;
     }
     if (err)
-        diag_error(srcpos_file(a->path), "zip", "entry '%s': cannot read: %s", shown, err);
+        diag_error(diags, srcpos_file(a->path), "zip", "entry '%s': cannot read: %s", shown, err);
     else if (got != e->size)
-        diag_error(srcpos_file(a->path), "zip",
+        diag_error(diags, srcpos_file(a->path), "zip",
                    "entry '%s' inflates to %s bytes, not the %" PRIu64 " it declares", shown,
                    got > e->size ? "more" : "fewer", e->size);
     int closed = zip_fclose(zf);
     if (!err && got == e->size && closed != 0) {
         zip_error_t ze;
         zip_error_init_with_code(&ze, closed);
-        diag_error(srcpos_file(a->path), "zip", "entry '%s': cannot read: %s", shown,
+        diag_error(diags, srcpos_file(a->path), "zip", "entry '%s': cannot read: %s", shown,
                    zip_error_strerror(&ze));
         zip_error_fini(&ze);
         err = "";
@@ -592,7 +602,7 @@ char *release_read(release_archive *a, const char *name, size_t *len)
 {
     const release_entry *e = release_find(a, name);
     if (!e) {
-        diag_error(srcpos_file(a->path), "zip", "no entry '%s'", name);
+        diag_error(a->diags, srcpos_file(a->path), "zip", "no entry '%s'", name);
         return NULL;
     }
     return release_read_entry(a, e, len);
@@ -600,7 +610,7 @@ char *release_read(release_archive *a, const char *name, size_t *len)
 
 /* ---- extracting ---- */
 
-static bool make_dest(const char *dest)
+static bool make_dest(const char *dest, diag_sink *diags)
 {
     if (mkdir(dest, 0755) == 0)
         return true;
@@ -612,7 +622,7 @@ static bool make_dest(const char *dest)
             return true;
     }
     if (errno != EEXIST) {
-        diag_error(srcpos_file(dest), "zip", "cannot create folder: %s", strerror(errno));
+        diag_error(diags, srcpos_file(dest), "zip", "cannot create folder: %s", strerror(errno));
         return false;
     }
     struct stat st;
@@ -622,12 +632,13 @@ static bool make_dest(const char *dest)
         lstat(dest, &st) == 0 && S_ISDIR(st.st_mode) && fs_list_dir(dest, &names) && names.len == 0;
     vec_free(&names);
     if (!empty)
-        diag_error(srcpos_file(dest), "zip", "will not extract into a folder that is not empty");
+        diag_error(diags, srcpos_file(dest), "zip",
+                   "will not extract into a folder that is not empty");
     return empty;
 }
 
 /* Creates the folders of rel (relative to dest) one by one. */
-static bool make_parents(const char *dest, const char *rel)
+static bool make_parents(const char *dest, const char *rel, diag_sink *diags)
 {
     char *p = xstrdup(rel);
     bool ok = true;
@@ -637,7 +648,7 @@ static bool make_parents(const char *dest, const char *rel)
         *s = '\0';
         char *dir = fs_join(dest, p);
         if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-            diag_error(srcpos_file(dir), "zip", "cannot create folder: %s", strerror(errno));
+            diag_error(diags, srcpos_file(dir), "zip", "cannot create folder: %s", strerror(errno));
             ok = false;
         }
         free(dir);
@@ -649,10 +660,11 @@ static bool make_parents(const char *dest, const char *rel)
 
 bool release_extract(release_archive *a, const char *prefix, const char *dest, size_t *files)
 {
+    diag_sink *diags = a->diags;
     size_t count = 0;
     if (files)
         *files = 0;
-    if (!make_dest(dest))
+    if (!make_dest(dest, diags))
         return false;
     size_t plen = strlen(prefix);
     for (size_t i = 0; i < a->entries.len; i++) {
@@ -660,7 +672,7 @@ bool release_extract(release_archive *a, const char *prefix, const char *dest, s
         if (e->is_dir || strncmp(e->name, prefix, plen) != 0 || !e->name[plen])
             continue;
         const char *rel = e->name + plen;
-        if (!make_parents(dest, rel))
+        if (!make_parents(dest, rel, diags))
             return false;
         size_t len;
         char *data = release_read_entry(a, e, &len);
@@ -681,7 +693,7 @@ bool release_extract(release_archive *a, const char *prefix, const char *dest, s
         if (fd >= 0 && close(fd) != 0)
             ok = false;
         if (!ok)
-            diag_error(srcpos_file(out), "zip", "cannot write: %s", strerror(errno));
+            diag_error(diags, srcpos_file(out), "zip", "cannot write: %s", strerror(errno));
         free(out);
         free(data);
         if (!ok)
@@ -747,14 +759,14 @@ static int cmp_versions(const void *x, const void *y)
     return release_version_compare(*(char *const *)x, *(char *const *)y);
 }
 
-bool release_list_versions(const char *content_dir, vec *out)
+bool release_list_versions(const char *content_dir, vec *out, diag_sink *diags)
 {
     char *dir = fs_join(content_dir, "releases");
     vec names;
     vec_init(&names, free);
     bool ok = fs_list_dir(dir, &names) || errno == ENOENT;
     if (!ok)
-        diag_error(srcpos_file(dir), "release", "cannot list folder: %s", strerror(errno));
+        diag_error(diags, srcpos_file(dir), "release", "cannot list folder: %s", strerror(errno));
     vec found;
     vec_init(&found, NULL);
     for (size_t i = 0; i < names.len; i++) {
@@ -765,7 +777,7 @@ bool release_list_versions(const char *content_dir, vec *out)
         char *full = fs_join(dir, name);
         struct stat st;
         /* A link is followed only inside releases/. */
-        if (!srcfile_confined(full, dir, srcpos_file(full)))
+        if (!srcfile_confined(full, dir, srcpos_file(full), diags))
             ok = false;
         else if (stat(full, &st) == 0 && S_ISREG(st.st_mode))
             vec_push(&found, xstrndup(name, n - 4));

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "core/vec.h"
+#include "diag/diag.h"
 
 typedef struct release_limits {
     uint64_t max_total;   /* the declared sizes of all entries together */
@@ -49,8 +50,9 @@ typedef struct release_entry {
 typedef struct release_archive release_archive;
 
 /* Opens and checks path. NULL after one diagnostic per problem found (all
- * of them, not only the first). limits NULL: release_default_limits(). */
-release_archive *release_open(const char *path, const release_limits *limits);
+ * of them, not only the first). limits NULL: release_default_limits().
+ * Reading and extracting tell their problems to diags too. */
+release_archive *release_open(const char *path, const release_limits *limits, diag_sink *diags);
 void release_close(release_archive *a);
 
 const char *release_archive_path(const release_archive *a);
@@ -89,6 +91,6 @@ char *release_zip_path(const char *content_dir, const char *version);
  * (initialise out with free). No releases/ folder is no versions; false
  * after a diagnostic when the folder exists but cannot be read or a zip is
  * a link out of it (the others are still listed). */
-bool release_list_versions(const char *content_dir, vec *out);
+bool release_list_versions(const char *content_dir, vec *out, diag_sink *diags);
 
 #endif

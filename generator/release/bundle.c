@@ -17,9 +17,10 @@
 #include "release/release.h"
 #include "release/zipwrite.h"
 
-bool bundle_write_edition(const char *edition_dir, const char *zip_path, date stamp, size_t *files)
+bool bundle_write_edition(const char *edition_dir, const char *zip_path, date stamp, size_t *files,
+                          diag_sink *diags)
 {
-    zip_writer *z = zipw_new();
+    zip_writer *z = zipw_new(diags);
     bool ok = zipw_add_tree(z, "", edition_dir, BUNDLE_MANIFEST);
     if (ok) {
         zipw_sort(z);
@@ -29,7 +30,7 @@ bool bundle_write_edition(const char *edition_dir, const char *zip_path, date st
         for (size_t i = 0; i < n; i++) {
             const zipw_entry *e = zipw_entry_at(z, i);
             if (strchr(e->name, '\n')) {
-                diag_error(srcpos_file(edition_dir), "zip",
+                diag_error(diags, srcpos_file(edition_dir), "zip",
                            "file name with a line break cannot be listed in " BUNDLE_MANIFEST);
                 ok = false;
             }
@@ -53,11 +54,11 @@ static bool has_edition(const site *s, const char *name)
     return false;
 }
 
-bundle_result bundle_create(const bundle_options *opts)
+bundle_result bundle_create(const bundle_options *opts, diag_sink *diags)
 {
-    int errors_before = diag_get_counts().errors;
-    site *s = site_load(opts->content_dir);
-    if (!s || diag_get_counts().errors > errors_before) {
+    diag_sink load = diag_child(diags); /* the content must load without an error */
+    site *s = site_load(opts->content_dir, &load);
+    if (!s || diag_has_errors(&load)) {
         site_free(s);
         return BUNDLE_CONTENT_ERROR;
     }
@@ -66,7 +67,7 @@ bundle_result bundle_create(const bundle_options *opts)
         sb_init(&list);
         for (size_t i = 0; i < s->config.editions.len; i++)
             sb_printf(&list, "%s%s", i ? ", " : "", (char *)s->config.editions.items[i]);
-        diag_error(srcpos_file(s->config_path), "bundle",
+        diag_error(diags, srcpos_file(s->config_path), "bundle",
                    "no edition '%s' in site.yaml (editions: %s)", opts->edition,
                    list.data ? list.data : "");
         sb_free(&list);
@@ -76,7 +77,7 @@ bundle_result bundle_create(const bundle_options *opts)
     revision_info rev;
     if (!s->registers || !registers_current_revision(s->registers, &rev) || !rev.version) {
         char *path = fs_join(s->dir, "registers/revisions.yaml");
-        diag_error(srcpos_file(path), "bundle",
+        diag_error(diags, srcpos_file(path), "bundle",
                    "no current version: a bundle is named by the last row of the revisions "
                    "register");
         free(path);
@@ -88,10 +89,10 @@ bundle_result bundle_create(const bundle_options *opts)
         s->config.doc_id ? release_unsafe_version(s->config.doc_id) : "it is missing";
     if (why || doc_why) {
         if (why)
-            diag_error(register_row_pos(rev.row), "bundle",
+            diag_error(diags, register_row_pos(rev.row), "bundle",
                        "version '%s' cannot name a bundle file: %s", rev.version, why);
         if (doc_why)
-            diag_error(srcpos_file(s->config_path), "bundle",
+            diag_error(diags, srcpos_file(s->config_path), "bundle",
                        "document id cannot name a bundle file: %s", doc_why);
         site_free(s);
         return BUNDLE_CONTENT_ERROR;
@@ -108,7 +109,7 @@ bundle_result bundle_create(const bundle_options *opts)
                            .today_set = opts->today_set,
                            .strict = opts->strict,
                            .jobs = opts->jobs};
-        switch (build_site(&b)) {
+        switch (build_site(&b, diags)) {
         case BUILD_OK: break;
         case BUILD_CHECKS_FAILED: result = BUNDLE_CHECKS_FAILED; break;
         case BUILD_CONTENT_ERROR:
@@ -124,11 +125,11 @@ bundle_result bundle_create(const bundle_options *opts)
                               rev.version, edition);
         size_t files = 0;
         if (!fs_is_dir(dir)) {
-            diag_error(srcpos_file(dir), "bundle",
+            diag_error(diags, srcpos_file(dir), "bundle",
                        "no such folder: the build writes each edition into %s/<edition>/",
                        opts->output_dir);
             result = BUNDLE_CONTENT_ERROR;
-        } else if (bundle_write_edition(dir, zip, stamp, &files)) {
+        } else if (bundle_write_edition(dir, zip, stamp, &files, diags)) {
             printf("bundle: %s (%zu files)\n", zip, files);
         } else {
             result = BUNDLE_CONTENT_ERROR;
@@ -152,16 +153,17 @@ static bool is_hex64(const char *s)
     return true;
 }
 
-verify_result bundle_verify(const char *zip_path, size_t *files_ok)
+verify_result bundle_verify(const char *zip_path, size_t *files_ok, diag_sink *diags)
 {
     if (files_ok)
         *files_ok = 0;
-    release_archive *a = release_open(zip_path, NULL);
+    release_archive *a = release_open(zip_path, NULL, diags);
     if (!a)
         return VERIFY_FAILED;
     srcpos at = srcpos_file(zip_path);
     if (!release_find(a, BUNDLE_MANIFEST)) {
-        diag_error(at, "verify", "no " BUNDLE_MANIFEST " in the zip: nothing to verify against");
+        diag_error(diags, at, "verify",
+                   "no " BUNDLE_MANIFEST " in the zip: nothing to verify against");
         release_close(a);
         return VERIFY_FAILED;
     }
@@ -188,17 +190,18 @@ verify_result bundle_verify(const char *zip_path, size_t *files_ok)
             line[--n] = '\0';
         /* `<64 hex>  <path>` (or `<64 hex> *<path>`, sha256sum's binary mode). */
         if (n < 67 || !is_hex64(line) || line[64] != ' ' || (line[65] != ' ' && line[65] != '*')) {
-            diag_error(at, "verify", BUNDLE_MANIFEST " line %d: not '<sha256>  <path>'", lineno);
+            diag_error(diags, at, "verify", BUNDLE_MANIFEST " line %d: not '<sha256>  <path>'",
+                       lineno);
             ok = false;
         } else {
             const char *name = line + 66;
             line[64] = '\0';
             const release_entry *e = release_find(a, name);
             if (map_has(&listed, name)) {
-                diag_error(at, "verify", "%s: listed twice in " BUNDLE_MANIFEST, name);
+                diag_error(diags, at, "verify", "%s: listed twice in " BUNDLE_MANIFEST, name);
                 ok = false;
             } else if (!e || e->is_dir) {
-                diag_error(at, "verify",
+                diag_error(diags, at, "verify",
                            "%s: missing (listed in " BUNDLE_MANIFEST ", not in the zip)", name);
                 ok = false;
             } else {
@@ -215,7 +218,7 @@ verify_result bundle_verify(const char *zip_path, size_t *files_ok)
                     if (strcmp(hex, line) == 0) {
                         matched++;
                     } else {
-                        diag_error(at, "verify", "%s: hash mismatch", name);
+                        diag_error(diags, at, "verify", "%s: hash mismatch", name);
                         ok = false;
                     }
                     free(data);
@@ -229,7 +232,7 @@ verify_result bundle_verify(const char *zip_path, size_t *files_ok)
         const release_entry *e = release_entry_at(a, i);
         if (e->is_dir || strcmp(e->name, BUNDLE_MANIFEST) == 0 || map_has(&listed, e->name))
             continue;
-        diag_error(at, "verify", "%s: extra file (in the zip, not in " BUNDLE_MANIFEST ")",
+        diag_error(diags, at, "verify", "%s: extra file (in the zip, not in " BUNDLE_MANIFEST ")",
                    e->name);
         ok = false;
     }

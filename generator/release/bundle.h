@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "core/date.h"
+#include "diag/diag.h"
 
 #define BUNDLE_MANIFEST "MANIFEST.sha256"
 
@@ -41,13 +42,14 @@ typedef enum bundle_result {
 } bundle_result;
 
 /* Prints `bundle: PATH (N files)` on stdout for each zip written. */
-bundle_result bundle_create(const bundle_options *opts);
+bundle_result bundle_create(const bundle_options *opts, diag_sink *diags);
 
 /* Zips one edition folder into zip_path (replacing it), with MANIFEST.sha256
  * (a file of that name in the folder is replaced by the generated one).
  * files (may be NULL) gets the number of files listed. False after a
  * diagnostic. */
-bool bundle_write_edition(const char *edition_dir, const char *zip_path, date stamp, size_t *files);
+bool bundle_write_edition(const char *edition_dir, const char *zip_path, date stamp, size_t *files,
+                          diag_sink *diags);
 
 typedef enum verify_result {
     VERIFY_OK,
@@ -60,6 +62,6 @@ typedef enum verify_result {
  *   PATH: extra file (in the zip, not in MANIFEST.sha256)
  * (an entry that cannot be read is reported by the reader, [zip]). files_ok
  * (may be NULL) gets the number of files whose hash matched. */
-verify_result bundle_verify(const char *zip_path, size_t *files_ok);
+verify_result bundle_verify(const char *zip_path, size_t *files_ok, diag_sink *diags);
 
 #endif

@@ -82,11 +82,11 @@ void release_summary_free(release_summary *summary)
 }
 
 /* The revision to release, or false after the diagnostics at its row. */
-static bool releasable(const site *s, revision_info *rev, const char **approver)
+static bool releasable(const site *s, revision_info *rev, const char **approver, diag_sink *diags)
 {
     if (!s->registers || !registers_current_revision(s->registers, rev)) {
         char *path = fs_join(s->dir, "registers/revisions.yaml");
-        diag_error(srcpos_file(path), "release",
+        diag_error(diags, srcpos_file(path), "release",
                    "no revisions to release: the current version is the last row of the "
                    "revisions register");
         free(path);
@@ -95,18 +95,19 @@ static bool releasable(const site *s, revision_info *rev, const char **approver)
     srcpos at = register_row_pos(rev->row);
     const char *version = rev->version;
     if (!version || !*version) {
-        diag_error(at, "release", "the last revision has no version");
+        diag_error(diags, at, "release", "the last revision has no version");
         return false;
     }
     bool ok = true;
     const char *why = release_unsafe_version(version);
     if (why) {
-        diag_error(at, "release", "version '%s' cannot name a release file: %s", version, why);
+        diag_error(diags, at, "release", "version '%s' cannot name a release file: %s", version,
+                   why);
         ok = false;
     }
     if (!rev->approved) {
         const char *status = register_cell_text(register_row_cell(rev->row, "status"));
-        diag_error(at, "release",
+        diag_error(diags, at, "release",
                    "revision %s is not approved (status: %s): only an approved revision can be "
                    "released",
                    version, status ? status : "none");
@@ -114,13 +115,13 @@ static bool releasable(const site *s, revision_info *rev, const char **approver)
     }
     *approver = register_cell_text(register_row_cell(rev->row, "approver"));
     if (!*approver || !**approver) {
-        diag_error(at, "release", "revision %s has no approver: a release records who approved it",
-                   version);
+        diag_error(diags, at, "release",
+                   "revision %s has no approver: a release records who approved it", version);
         ok = false;
     }
     if (!rev->has_date) {
-        diag_error(at, "release", "revision %s has no date: a release is dated by its revision",
-                   version);
+        diag_error(diags, at, "release",
+                   "revision %s has no date: a release is dated by its revision", version);
         ok = false;
     }
     return ok;
@@ -140,24 +141,25 @@ static void fill_summary(release_summary *summary, const char *path, const char 
     free(data);
 }
 
-release_result release_create(const release_options *opts, release_summary *summary)
+release_result release_create(const release_options *opts, release_summary *summary,
+                              diag_sink *diags)
 {
-    int errors_before = diag_get_counts().errors;
-    site *s = site_load(opts->content_dir);
-    if (!s || diag_get_counts().errors > errors_before) {
+    diag_sink load = diag_child(diags); /* the content must load without an error */
+    site *s = site_load(opts->content_dir, &load);
+    if (!s || diag_has_errors(&load)) {
         site_free(s);
         return RELEASE_CONTENT_ERROR;
     }
     revision_info rev;
     const char *approver = NULL;
-    if (!releasable(s, &rev, &approver)) {
+    if (!releasable(s, &rev, &approver, diags)) {
         site_free(s);
         return RELEASE_REFUSED;
     }
     char *zip_path = release_zip_path(opts->content_dir, rev.version);
     struct stat st;
     if (lstat(zip_path, &st) == 0) {
-        diag_error(srcpos_file(zip_path), "release",
+        diag_error(diags, srcpos_file(zip_path), "release",
                    "%s is already released, and a released zip is never modified (add a "
                    "revisions row for the next version)",
                    rev.version);
@@ -172,12 +174,13 @@ release_result release_create(const release_options *opts, release_summary *summ
     char *releases = fs_join(opts->content_dir, "releases");
     char *tmp = NULL;
     if (!fs_mkdir_p(releases)) {
-        diag_error(srcpos_file(releases), "release", "cannot create folder: %s", strerror(errno));
+        diag_error(diags, srcpos_file(releases), "release", "cannot create folder: %s",
+                   strerror(errno));
         goto done;
     }
     tmp = fs_join(releases, ".release-XXXXXX");
     if (!mkdtemp(tmp)) {
-        diag_error(srcpos_file(releases), "release", "cannot create a temporary folder: %s",
+        diag_error(diags, srcpos_file(releases), "release", "cannot create a temporary folder: %s",
                    strerror(errno));
         free(tmp);
         tmp = NULL;
@@ -193,15 +196,15 @@ release_result release_create(const release_options *opts, release_summary *summ
                        .today_set = true,
                        .strict = !opts->force,
                        .jobs = opts->jobs};
-    build_result built = build_site(&b);
+    build_result built = build_site(&b, diags);
     if (built == BUILD_CHECKS_FAILED) {
-        diag_error(srcpos_file(NULL), "release",
+        diag_error(diags, srcpos_file(NULL), "release",
                    "%s not released: the checks found error-level flags (above); fix them, or "
                    "release anyway with --force",
                    rev.version);
         result = RELEASE_CHECKS_FAILED;
     } else if (built == BUILD_OK) {
-        zip_writer *z = zipw_new();
+        zip_writer *z = zipw_new(diags);
         if (zipw_add_tree(z, "content/", opts->content_dir, "releases") &&
             zipw_add_tree(z, "site/", site_dir, NULL)) {
             release_manifest_info info = {

@@ -48,7 +48,8 @@ typedef struct release_summary {
 /* Refusals are diagnostics: a revision that cannot be released at the
  * revisions row's place, an existing zip at its path. summary (may be NULL)
  * is filled on RELEASE_OK; free it with release_summary_free. */
-release_result release_create(const release_options *opts, release_summary *summary);
+release_result release_create(const release_options *opts, release_summary *summary,
+                              diag_sink *diags);
 void release_summary_free(release_summary *summary);
 
 /* manifest.json for the entries of z (sorted; manifest.json itself not among

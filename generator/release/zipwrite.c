@@ -19,6 +19,7 @@
 struct zip_writer {
     vec entries; /* of zipw_entry*, owned */
     size_t temp_serial;
+    diag_sink *diags; /* where its failures are told (the caller's) */
 };
 
 static void entry_free(void *p)
@@ -31,9 +32,10 @@ static void entry_free(void *p)
     free(e);
 }
 
-zip_writer *zipw_new(void)
+zip_writer *zipw_new(diag_sink *diags)
 {
     zip_writer *z = xcalloc(1, sizeof *z);
+    z->diags = diags;
     vec_init(&z->entries, entry_free);
     return z;
 }
@@ -64,7 +66,7 @@ static bool add_tree_at(zip_writer *z, const char *prefix, const char *dir, cons
     vec_init(&names, free);
     bool ok = fs_list_dir(here, &names);
     if (!ok)
-        diag_error(srcpos_file(here), "zip", "cannot read folder: %s", strerror(errno));
+        diag_error(z->diags, srcpos_file(here), "zip", "cannot read folder: %s", strerror(errno));
     for (size_t i = 0; ok && i < names.len; i++) {
         const char *name = names.items[i];
         if (!rel && skip_top && strcmp(name, skip_top) == 0)
@@ -73,28 +75,29 @@ static bool add_tree_at(zip_writer *z, const char *prefix, const char *dir, cons
         char *full = fs_join(dir, child_rel);
         struct stat st;
         if (lstat(full, &st) != 0) {
-            diag_error(srcpos_file(full), "zip", "cannot read: %s", strerror(errno));
+            diag_error(z->diags, srcpos_file(full), "zip", "cannot read: %s", strerror(errno));
             ok = false;
         } else if (S_ISDIR(st.st_mode)) {
             ok = add_tree_at(z, prefix, dir, child_rel, skip_top, max_entry);
         } else if (S_ISLNK(st.st_mode)) {
-            diag_error(srcpos_file(full), "zip",
+            diag_error(z->diags, srcpos_file(full), "zip",
                        "is a symbolic link: a zip holds only regular files (copy the file "
                        "in its place)");
             ok = false;
         } else if (!S_ISREG(st.st_mode)) {
-            diag_error(srcpos_file(full), "zip", "is not a regular file");
+            diag_error(z->diags, srcpos_file(full), "zip", "is not a regular file");
             ok = false;
         } else {
             size_t len;
             char *data = fs_read_file(full, (size_t)max_entry, &len);
             if (!data) {
                 if (errno == EFBIG)
-                    diag_error(srcpos_file(full), "zip",
+                    diag_error(z->diags, srcpos_file(full), "zip",
                                "is larger than %" PRIu64 " MiB, the most a zip entry may hold",
                                max_entry >> 20);
                 else
-                    diag_error(srcpos_file(full), "zip", "cannot read: %s", strerror(errno));
+                    diag_error(z->diags, srcpos_file(full), "zip", "cannot read: %s",
+                               strerror(errno));
                 ok = false;
             } else {
                 char *entry = xasprintf("%s%s", prefix, child_rel);
@@ -181,8 +184,9 @@ static bool check_entries(zip_writer *z, const char *path)
     release_limits lim = release_default_limits();
     bool ok = true;
     if (z->entries.len > lim.max_entries) {
-        diag_error(srcpos_file(path), "zip", "%zu files, more than the limit of %zu a zip may hold",
-                   z->entries.len, lim.max_entries);
+        diag_error(z->diags, srcpos_file(path), "zip",
+                   "%zu files, more than the limit of %zu a zip may hold", z->entries.len,
+                   lim.max_entries);
         return false;
     }
     uint64_t total = 0;
@@ -190,15 +194,15 @@ static bool check_entries(zip_writer *z, const char *path)
         const zipw_entry *e = z->entries.items[i];
         const char *why = unsafe_name(e->name);
         if (why) {
-            diag_error(srcpos_file(path), "zip", "entry '%s' has %s", e->name, why);
+            diag_error(z->diags, srcpos_file(path), "zip", "entry '%s' has %s", e->name, why);
             ok = false;
         }
         if (i > 0 && strcmp(e->name, ((zipw_entry *)z->entries.items[i - 1])->name) == 0) {
-            diag_error(srcpos_file(path), "zip", "entry '%s' is added twice", e->name);
+            diag_error(z->diags, srcpos_file(path), "zip", "entry '%s' is added twice", e->name);
             ok = false;
         }
         if (e->len > lim.max_entry) {
-            diag_error(srcpos_file(path), "zip",
+            diag_error(z->diags, srcpos_file(path), "zip",
                        "entry '%s' is larger than %" PRIu64 " MiB, the most a zip entry may hold",
                        e->name, lim.max_entry >> 20);
             ok = false;
@@ -206,7 +210,7 @@ static bool check_entries(zip_writer *z, const char *path)
         total += e->len;
     }
     if (total > lim.max_total) {
-        diag_error(srcpos_file(path), "zip",
+        diag_error(z->diags, srcpos_file(path), "zip",
                    "%" PRIu64 " bytes in all, more than the %" PRIu64 " MiB a zip may hold", total,
                    lim.max_total >> 20);
         ok = false;
@@ -214,9 +218,9 @@ static bool check_entries(zip_writer *z, const char *path)
     return ok;
 }
 
-static bool libzip_failed(zip_t *za, const char *path, const char *what)
+static bool libzip_failed(zip_writer *z, zip_t *za, const char *path, const char *what)
 {
-    diag_error(srcpos_file(path), "zip", "cannot write (%s): %s", what, zip_strerror(za));
+    diag_error(z->diags, srcpos_file(path), "zip", "cannot write (%s): %s", what, zip_strerror(za));
     return false;
 }
 
@@ -228,7 +232,8 @@ static bool write_to(zip_writer *z, const char *tmp, const char *shown, date sta
     if (!za) {
         zip_error_t ze;
         zip_error_init_with_code(&ze, err);
-        diag_error(srcpos_file(shown), "zip", "cannot create: %s", zip_error_strerror(&ze));
+        diag_error(z->diags, srcpos_file(shown), "zip", "cannot create: %s",
+                   zip_error_strerror(&ze));
         zip_error_fini(&ze);
         return false;
     }
@@ -239,27 +244,27 @@ static bool write_to(zip_writer *z, const char *tmp, const char *shown, date sta
         const zipw_entry *e = z->entries.items[i];
         zip_source_t *src = zip_source_buffer(za, e->data ? e->data : "", e->len, 0);
         if (!src) {
-            ok = libzip_failed(za, shown, e->name);
+            ok = libzip_failed(z, za, shown, e->name);
             break;
         }
         zip_int64_t idx = zip_file_add(za, e->name, src, ZIP_FL_ENC_UTF_8);
         if (idx < 0) {
             zip_source_free(src);
-            ok = libzip_failed(za, shown, e->name);
+            ok = libzip_failed(z, za, shown, e->name);
             break;
         }
         if (zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 0) != 0 ||
             zip_file_set_dostime(za, (zip_uint64_t)idx, dtime, ddate, 0) != 0 ||
             zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
                                              (zip_uint32_t)0100644 << 16) != 0)
-            ok = libzip_failed(za, shown, e->name);
+            ok = libzip_failed(z, za, shown, e->name);
     }
     if (!ok) {
         zip_discard(za);
         return false;
     }
     if (zip_close(za) != 0) {
-        libzip_failed(za, shown, "closing");
+        libzip_failed(z, za, shown, "closing");
         zip_discard(za);
         unlink(tmp);
         return false;
@@ -275,7 +280,7 @@ bool zipw_write(zip_writer *z, const char *path, date stamp, zipw_mode mode)
     char *dir = fs_dirname(path);
     bool ok = fs_mkdir_p(dir);
     if (!ok)
-        diag_error(srcpos_file(dir), "zip", "cannot create folder: %s", strerror(errno));
+        diag_error(z->diags, srcpos_file(dir), "zip", "cannot create folder: %s", strerror(errno));
     free(dir);
     if (!ok)
         return false;
@@ -285,25 +290,28 @@ bool zipw_write(zip_writer *z, const char *path, date stamp, zipw_mode mode)
     ok = write_to(z, tmp, path, stamp);
     if (ok) {
         /* What we write, the safe reader must accept. */
-        release_archive *check = release_open(tmp, NULL);
+        release_archive *check = release_open(tmp, NULL, z->diags);
         ok = check != NULL;
         release_close(check);
         if (!ok)
-            diag_error(srcpos_file(path), "zip", "the written zip does not read back safely");
+            diag_error(z->diags, srcpos_file(path), "zip",
+                       "the written zip does not read back safely");
     }
     if (ok && mode == ZIPW_EXCLUSIVE) {
         /* link() never replaces: a file that appeared meanwhile is kept. */
         if (link(tmp, path) != 0) {
             if (errno == EEXIST)
-                diag_error(srcpos_file(path), "zip", "already exists; not replaced");
+                diag_error(z->diags, srcpos_file(path), "zip", "already exists; not replaced");
             else
-                diag_error(srcpos_file(path), "zip", "cannot put in place: %s", strerror(errno));
+                diag_error(z->diags, srcpos_file(path), "zip", "cannot put in place: %s",
+                           strerror(errno));
             ok = false;
         }
         unlink(tmp);
     } else if (ok) {
         if (rename(tmp, path) != 0) {
-            diag_error(srcpos_file(path), "zip", "cannot put in place: %s", strerror(errno));
+            diag_error(z->diags, srcpos_file(path), "zip", "cannot put in place: %s",
+                       strerror(errno));
             unlink(tmp);
             ok = false;
         }

@@ -28,7 +28,7 @@ typedef struct zipw_entry {
 
 typedef struct zip_writer zip_writer;
 
-zip_writer *zipw_new(void);
+zip_writer *zipw_new(diag_sink *diags);
 void zipw_free(zip_writer *z);
 
 /* Adds an entry; takes over data (malloc'd, may be NULL when len is 0). */

@@ -119,17 +119,17 @@ static const char *failure_code(const plugin_outcome *o)
 }
 
 /* One diagnostic for a failed plugin. */
-static void report_failure(const rule_info *info, const plugin_outcome *o)
+static void report_failure(const rule_info *info, const plugin_outcome *o, diag_sink *diags)
 {
     srcpos at = {info->path, o->error.line, 0};
     const char *code = failure_code(o);
     char *who = o->declared ? xasprintf("rule '%s'", info->id) : xstrdup("rule plugin");
     if (o->stage == STAGE_LOAD && o->error.kind == SANDBOX_ERROR)
-        diag_error(at, code, "cannot load rule: %s", o->error.message);
+        diag_error(diags, at, code, "cannot load rule: %s", o->error.message);
     else if (o->error.kind == SANDBOX_ERROR)
-        diag_error(at, code, "%s failed: %s", who, o->error.message);
+        diag_error(diags, at, code, "%s failed: %s", who, o->error.message);
     else
-        diag_error(at, code, "%s stopped: %s", who, o->error.message);
+        diag_error(diags, at, code, "%s stopped: %s", who, o->error.message);
     free(who);
 }
 
@@ -144,7 +144,7 @@ static bool id_already_seen(const rules_result *out, const char *id)
 }
 
 /* Turns a plugin's outcome into its rule_info, diagnostics and flags. */
-static void record_outcome(const char *path, plugin_outcome *o, rules_result *out)
+static void record_outcome(const char *path, plugin_outcome *o, rules_result *out, diag_sink *diags)
 {
     rule_info *info = xcalloc(1, sizeof *info);
     info->path = xstrdup(path);
@@ -171,11 +171,11 @@ static void record_outcome(const char *path, plugin_outcome *o, rules_result *ou
     }
 
     if (o->declared && id_already_seen(out, info->id)) {
-        diag_error(srcpos_file(info->path), "rule-duplicate",
+        diag_error(diags, srcpos_file(info->path), "rule-duplicate",
                    "rule '%s' is defined by an earlier plugin too; this one is skipped", info->id);
         info->outcome = RULE_SKIPPED;
     } else if (o->failed) {
-        report_failure(info, o);
+        report_failure(info, o, diags);
         info->error = o->error.detail ? xstrdup(o->error.detail) : xstrdup(o->error.message);
         out->failed++;
     } else if (o->unchecked) {
@@ -195,7 +195,7 @@ static void record_outcome(const char *path, plugin_outcome *o, rules_result *ou
     if (o->declared && info->outcome != RULE_SKIPPED) {
         char *file_id = id_from_path(path);
         if (strcmp(file_id, info->id) != 0)
-            diag_warning(srcpos_file(info->path), "rule-id",
+            diag_warning(diags, srcpos_file(info->path), "rule-id",
                          "rule id '%s' differs from its file name '%s.lua', so a content "
                          "folder cannot override it by file",
                          info->id, file_id);
@@ -245,15 +245,16 @@ rules_batch *rules_start(const rules_inputs *req)
     return b;
 }
 
-void rules_finish(rules_batch *b, rules_result *out)
+void rules_finish(rules_batch *b, rules_result *out, diag_sink *diags)
 {
     vec_init(&out->flags, rule_flag_free);
     vec_init(&out->rules, rule_info_free);
     out->failed = 0;
     out->unchecked = 0;
     if (!date_valid(b->in.today)) {
-        diag_error(srcpos_file(NULL), "rule-today", "today (%04d-%02d-%02d) is not a valid date",
-                   b->in.today.year, b->in.today.month, b->in.today.day);
+        diag_error(diags, srcpos_file(NULL), "rule-today",
+                   "today (%04d-%02d-%02d) is not a valid date", b->in.today.year,
+                   b->in.today.month, b->in.today.day);
         free(b);
         return;
     }
@@ -267,7 +268,7 @@ void rules_finish(rules_batch *b, rules_result *out)
             plugin_run(b->paths[i], &b->in, NULL, &outcomes[i]);
     arena_release_spares(); /* what the rules that ran here kept */
     for (size_t i = 0; i < b->count; i++) {
-        record_outcome(b->paths[i], &outcomes[i], out);
+        record_outcome(b->paths[i], &outcomes[i], out, diags);
         plugin_outcome_free(&outcomes[i]);
     }
     free(outcomes);
@@ -275,7 +276,7 @@ void rules_finish(rules_batch *b, rules_result *out)
     vec_sort(&out->flags, compare_flags);
 }
 
-void rules_run(const rules_inputs *in, rules_result *out)
+void rules_run(const rules_inputs *in, rules_result *out, diag_sink *diags)
 {
-    rules_finish(rules_start(in), out);
+    rules_finish(rules_start(in), out, diags);
 }

@@ -221,13 +221,13 @@ typedef struct rules_batch rules_batch;
 rules_batch *rules_start(const rules_inputs *in);
 /* Waits for every rule (stopping those that overrun), frees the batch and
  * fills out (initialised here) with the rules in the order of the paths.
- * Failures are reported now through diag_emit with codes rule-load
+ * Failures are told to diags now, with codes rule-load
  * (unreadable, syntax error, bytecode), rule-error, rule-timeout, rule-memory
  * and rule-duplicate (a warning rule-id when the id is not the file's name). */
-void rules_finish(rules_batch *batch, rules_result *out);
+void rules_finish(rules_batch *batch, rules_result *out, diag_sink *diags);
 
 /* rules_start and rules_finish at once. */
-void rules_run(const rules_inputs *in, rules_result *out);
+void rules_run(const rules_inputs *in, rules_result *out, diag_sink *diags);
 void rules_result_free(rules_result *result);
 
 #endif

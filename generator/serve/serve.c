@@ -32,8 +32,10 @@
 
 typedef struct server {
     const serve_options *opts;
+    diag_sink *diags; /* serve's own problems (a build's go to the terminal and the page) */
     char *dir;        /* the private folder, removed on exit */
     char *outputs[2]; /* dir/site-1, dir/site-2: builds alternate between them */
+    char *cache_dir;  /* dir/cache: one build cache for both (cache/cache.h) */
     int current;      /* the output served (the last good build), or -1 */
     serve_view view;
     char build_id[48];
@@ -87,8 +89,11 @@ static void child_build(server *s, int out)
                        .today_set = s->opts->today_set,
                        .no_pdf = !s->opts->pdf,
                        .edition = s->opts->edition,
+                       .cache_dir = s->cache_dir,
                        .exiting = true};
-    build_result r = build_site(&b);
+    /* The build's own sink, on the stderr that now leads to the pipe. */
+    diag_sink out_diags = diag_to_stderr();
+    build_result r = build_site(&b, &out_diags);
     fflush(NULL);
     exit(r == BUILD_OK ? 0 : r == BUILD_USAGE_ERROR ? 2 : 3);
 }
@@ -97,14 +102,16 @@ static bool build_start(server *s)
 {
     int p[2];
     if (pipe2(p, O_CLOEXEC) != 0) {
-        diag_error(srcpos_file(s->dir), "serve", "cannot start a build: %s", strerror(errno));
+        diag_error(s->diags, srcpos_file(s->dir), "serve", "cannot start a build: %s",
+                   strerror(errno));
         return false;
     }
     s->target = s->current == 0 ? 1 : 0;
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
-        diag_error(srcpos_file(s->dir), "serve", "cannot start a build: %s", strerror(errno));
+        diag_error(s->diags, srcpos_file(s->dir), "serve", "cannot start a build: %s",
+                   strerror(errno));
         close(p[0]);
         close(p[1]);
         return false;
@@ -242,7 +249,7 @@ static void loop(server *s)
             {.fd = s->out_fd, .events = POLLIN},
         };
         if (poll(fds, 4, wait_ms(s)) < 0 && errno != EINTR) {
-            diag_error(srcpos_file(s->dir), "serve", "poll: %s", strerror(errno));
+            diag_error(s->diags, srcpos_file(s->dir), "serve", "poll: %s", strerror(errno));
             s->result = SERVE_FAILED;
             break;
         }
@@ -284,13 +291,15 @@ static bool make_folder(server *s)
     const char *tmp = getenv("TMPDIR");
     char *tmpl = xasprintf("%s/policygen-serve-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(tmpl)) {
-        diag_error(srcpos_file(tmpl), "serve", "cannot make serve's folder: %s", strerror(errno));
+        diag_error(s->diags, srcpos_file(tmpl), "serve", "cannot make serve's folder: %s",
+                   strerror(errno));
         free(tmpl);
         return false;
     }
     s->dir = tmpl;
     s->outputs[0] = fs_join(s->dir, "site-1");
     s->outputs[1] = fs_join(s->dir, "site-2");
+    s->cache_dir = fs_join(s->dir, "cache");
     return true;
 }
 
@@ -298,10 +307,10 @@ static bool make_folder(server *s)
  * shipped themes and the shipped rules. */
 static bool watch_inputs(server *s)
 {
-    s->watch = serve_watch_new();
+    s->watch = serve_watch_new(s->diags);
     if (!s->watch) {
-        diag_error(srcpos_file(s->opts->content_dir), "serve", "cannot watch for changes: %s",
-                   strerror(errno));
+        diag_error(s->diags, srcpos_file(s->opts->content_dir), "serve",
+                   "cannot watch for changes: %s", strerror(errno));
         return false;
     }
     char *themes = fs_join(s->opts->data_dir, "themes");
@@ -322,13 +331,17 @@ static void print_address(const server *s)
             o->bind_text, brackets ? "]" : "", port);
 }
 
-serve_result serve_run(const serve_options *opts)
+serve_result serve_run(const serve_options *opts, diag_sink *diags)
 {
     if (!fs_is_dir(opts->content_dir)) {
-        diag_error(srcpos_file(opts->content_dir), "missing", "content folder not found");
+        diag_error(diags, srcpos_file(opts->content_dir), "missing", "content folder not found");
         return SERVE_FAILED;
     }
-    server s = {.opts = opts, .current = -1, .sigfd = -1, .out_fd = -1,
+    server s = {.opts = opts,
+                .diags = diags,
+                .current = -1,
+                .sigfd = -1,
+                .out_fd = -1,
                 .result = SERVE_STOPPED};
     sb_init(&s.output);
     s.view.pdf = opts->pdf;
@@ -343,7 +356,7 @@ serve_result serve_run(const serve_options *opts)
      * watched: a build there would start the next one). */
     build_options where = {.content_dir = opts->content_dir, .output_dir = s.dir,
                            .data_dir = opts->data_dir};
-    if (!build_output_allowed(&where)) {
+    if (!build_output_allowed(&where, diags)) {
         fprintf(stderr, "serve: its folder is made in TMPDIR (or /tmp): set TMPDIR to a folder "
                         "outside the content folder\n");
         s.result = SERVE_USAGE_ERROR;
@@ -363,7 +376,7 @@ serve_result serve_run(const serve_options *opts)
             s.result = SERVE_FAILED;
     }
     if (s.result == SERVE_STOPPED && !opts->address.loopback)
-        diag_warning((srcpos){0}, "serve",
+        diag_warning(diags, (srcpos){0}, "serve",
                      "serving on %s, not on this machine only: anyone who can reach it can read "
                      "every edition built%s, unencrypted",
                      opts->bind_text,
@@ -371,7 +384,7 @@ serve_result serve_run(const serve_options *opts)
     if (s.result == SERVE_STOPPED) {
         s.http = serve_http_start(&opts->address, &s.view);
         if (!s.http) {
-            diag_error((srcpos){0}, "serve", "cannot listen on %s port %u", opts->bind_text,
+            diag_error(diags, (srcpos){0}, "serve", "cannot listen on %s port %u", opts->bind_text,
                        opts->address.port);
             s.result = SERVE_USAGE_ERROR;
         }
@@ -397,6 +410,7 @@ serve_result serve_run(const serve_options *opts)
     free(s.dir);
     free(s.outputs[0]);
     free(s.outputs[1]);
+    free(s.cache_dir);
     free(s.failed);
     sb_free(&s.output);
     return s.result;

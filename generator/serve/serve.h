@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "core/date.h"
+#include "diag/diag.h"
 #include "serve/http.h"
 
 typedef struct serve_options {
@@ -27,6 +28,6 @@ typedef enum serve_result {
 } serve_result;
 
 /* Runs until SIGINT, SIGTERM or SIGHUP. */
-serve_result serve_run(const serve_options *opts);
+serve_result serve_run(const serve_options *opts, diag_sink *diags);
 
 #endif

@@ -26,15 +26,17 @@ struct serve_watch {
     int fd;
     map dirs;   /* watch descriptor ("%d") -> the folder's path */
     vec roots;  /* char*: watched again after the event queue overflowed */
+    diag_sink *diags; /* the caller's */
 };
 
-serve_watch *serve_watch_new(void)
+serve_watch *serve_watch_new(diag_sink *diags)
 {
     int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (fd < 0)
         return NULL;
     serve_watch *w = xcalloc(1, sizeof *w);
     w->fd = fd;
+    w->diags = diags;
     map_init(&w->dirs, free);
     vec_init(&w->roots, free);
     return w;
@@ -58,7 +60,7 @@ static bool watch_tree(serve_watch *w, const char *dir)
     if (wd < 0) {
         if (errno == ENOENT || errno == ENOTDIR)
             return true; /* gone already, or not a folder: nothing to watch */
-        diag_error(srcpos_file(dir), "serve", "cannot watch this folder: %s",
+        diag_error(w->diags, srcpos_file(dir), "serve", "cannot watch this folder: %s",
                    errno == ENOSPC ? "the inotify watch limit (fs.inotify.max_user_watches) "
                                      "is reached"
                                    : strerror(errno));

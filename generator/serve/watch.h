@@ -5,10 +5,13 @@
 
 #include <stdbool.h>
 
+#include "diag/diag.h"
+
 typedef struct serve_watch serve_watch;
 
-/* NULL (with errno) when inotify is not available. */
-serve_watch *serve_watch_new(void);
+/* NULL (with errno) when inotify is not available. Folders that cannot be
+ * watched are told to diags. */
+serve_watch *serve_watch_new(diag_sink *diags);
 /* Watches root and every folder below it but hidden ones (.git); a root
  * that does not exist is skipped (true). False, with a diagnostic, when a
  * folder cannot be watched (e.g. the inotify watch limit). */

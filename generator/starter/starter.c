@@ -159,22 +159,23 @@ char *starter_options_problem(const starter_options *opts)
 
 /* The folder must be missing or an empty folder: new never writes into
  * anything that holds something, nor through a symbolic link. */
-static bool check_folder(const char *dir)
+static bool check_folder(const char *dir, diag_sink *diags)
 {
     struct stat st;
     if (lstat(dir, &st) != 0) {
         if (errno == ENOENT)
             return true;
-        diag_error(srcpos_file(dir), "new-folder", "cannot use this folder: %s", strerror(errno));
+        diag_error(diags, srcpos_file(dir), "new-folder", "cannot use this folder: %s",
+                   strerror(errno));
         return false;
     }
     if (S_ISLNK(st.st_mode)) {
-        diag_error(srcpos_file(dir), "new-folder",
+        diag_error(diags, srcpos_file(dir), "new-folder",
                    "is a symbolic link: name the new content folder itself");
         return false;
     }
     if (!S_ISDIR(st.st_mode)) {
-        diag_error(srcpos_file(dir), "new-folder",
+        diag_error(diags, srcpos_file(dir), "new-folder",
                    "exists and is a file, not a folder: name a new or empty folder");
         return false;
     }
@@ -183,9 +184,10 @@ static bool check_folder(const char *dir)
     bool listed = fs_list_dir(dir, &names);
     bool ok = listed && names.len == 0;
     if (!listed)
-        diag_error(srcpos_file(dir), "new-folder", "cannot list folder: %s", strerror(errno));
+        diag_error(diags, srcpos_file(dir), "new-folder", "cannot list folder: %s",
+                   strerror(errno));
     else if (!ok)
-        diag_error(srcpos_file(dir), "new-folder",
+        diag_error(diags, srcpos_file(dir), "new-folder",
                    "is not empty (it holds %s%s): policygen new writes only into a new or empty "
                    "folder, and never over anything",
                    (const char *)names.items[0], names.len > 1 ? ", …" : "");
@@ -296,12 +298,12 @@ static char *fill_in(const writer *w, const char *text, char *(*quote)(const cha
     return out;
 }
 
-static char *read_starter(const char *path)
+static char *read_starter(const char *path, diag_sink *diags)
 {
     size_t len;
     char *text = fs_read_file(path, STARTER_MAX_BYTES, &len);
     if (!text)
-        diag_error(srcpos_file(path), "starter",
+        diag_error(diags, srcpos_file(path), "starter",
                    "cannot read the starter plan: %s (is policygen installed whole?)",
                    strerror(errno));
     return text;
@@ -318,7 +320,7 @@ static long copy_folder(writer *w, const char *sub, const char *ext, bool requir
     long copied = 0;
     if (!fs_is_dir(dir) || !fs_list_dir(dir, &names)) {
         if (required) {
-            diag_error(srcpos_file(dir), "starter",
+            diag_error(w->od.diags, srcpos_file(dir), "starter",
                        "the starter plan has no %s folder (is policygen installed whole?)", sub);
             copied = -1;
         }
@@ -329,7 +331,7 @@ static long copy_folder(writer *w, const char *sub, const char *ext, bool requir
             continue;
         char *path = fs_join(dir, name);
         char *rel = fs_join(sub, name);
-        char *text = read_starter(path);
+        char *text = read_starter(path, w->od.diags);
         if (text) {
             bool markdown = strcmp(ext, ".md") == 0;
             char *filled = markdown ? fill_in(w, text, markdown_text) : xstrdup(text);
@@ -348,7 +350,7 @@ static long copy_folder(writer *w, const char *sub, const char *ext, bool requir
         free(path);
     }
     if (copied == 0 && required) {
-        diag_error(srcpos_file(dir), "starter",
+        diag_error(w->od.diags, srcpos_file(dir), "starter",
                    "the starter plan's %s folder is empty (is policygen installed whole?)", sub);
         copied = -1;
     }
@@ -362,7 +364,7 @@ static long copy_folder(writer *w, const char *sub, const char *ext, bool requir
 static bool write_top(writer *w, const char *name, char *(*quote)(const char *))
 {
     char *path = fs_join(w->starter, name);
-    char *text = read_starter(path);
+    char *text = read_starter(path, w->od.diags);
     bool ok = false;
     if (text) {
         char *filled = fill_in(w, text, quote);
@@ -500,12 +502,12 @@ static bool write_registers(writer *w)
     return true;
 }
 
-starter_result starter_create(const starter_options *opts)
+starter_result starter_create(const starter_options *opts, diag_sink *diags)
 {
     char *why = starter_options_problem(opts);
     if (why)
-        diag_error(srcpos_file("policygen new"), "usage", "%s", why);
-    bool refused = why || !check_folder(opts->dir);
+        diag_error(diags, srcpos_file("policygen new"), "usage", "%s", why);
+    bool refused = why || !check_folder(opts->dir, diags);
     free(why);
     if (refused)
         return STARTER_REFUSED;
@@ -520,9 +522,9 @@ starter_result starter_create(const starter_options *opts)
     /* The staging folder goes beside the folder, also for "." or "a/..". */
     char *target = fs_resolve(opts->dir);
     if (!target)
-        diag_error(srcpos_file(opts->dir), "write", "cannot resolve the folder: %s",
+        diag_error(diags, srcpos_file(opts->dir), "write", "cannot resolve the folder: %s",
                    strerror(errno));
-    else if (outdir_begin_new(&w.od, target)) {
+    else if (outdir_begin_new(&w.od, target, diags)) {
         long chapters = copy_folder(&w, "plan", ".md", true);
         long annexes = chapters < 0 ? -1 : copy_folder(&w, "annexes", ".md", true);
         bool ok = annexes >= 0 && write_top(&w, "digest.md", markdown_text) &&

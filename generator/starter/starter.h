@@ -11,6 +11,7 @@
 #define POLICYGEN_STARTER_H
 
 #include "core/date.h"
+#include "diag/diag.h"
 
 /* The fill-in notation: an opening mark, the words saying what to write,
  * and a closing mark. The rule lua-plugins/fill-ins.lua looks for the same
@@ -43,7 +44,7 @@ char *starter_options_problem(const starter_options *opts);
 /* Writes the content folder (into a staging folder beside it, renamed into
  * place at the end: on failure nothing is left) and prints what it made on
  * stdout. Every refusal and failure is a diagnostic. */
-starter_result starter_create(const starter_options *opts);
+starter_result starter_create(const starter_options *opts, diag_sink *diags);
 
 /* The short name a school's full name suggests: the city or county (and its
  * district) dropped and the school level abbreviated, as 臺北市大安區金華國民

@@ -119,12 +119,12 @@ static void fill_link(doc_link *link, char *fill)
         free(fill);
 }
 
-static xref_link *resolve_annex(const xref_table *t, const char *id, doc_link *link,
-                                walk_state *w, srcpos pos)
+static xref_link *resolve_annex(const xref_table *t, const char *id, doc_link *link, walk_state *w,
+                                srcpos pos, diag_sink *diags)
 {
     const document *annex = map_get(&t->annexes, id);
     if (!annex) {
-        diag_error(pos, "xref", "link to unknown annex '%s'", id);
+        diag_error(diags, pos, "xref", "link to unknown annex '%s'", id);
         return NULL;
     }
     fill_link(link, xref_annex_text(annex));
@@ -138,13 +138,13 @@ static xref_link *resolve_annex(const xref_table *t, const char *id, doc_link *l
 }
 
 static xref_link *resolve_section(const xref_table *t, const char *target, doc_link *link,
-                                  srcpos pos)
+                                  srcpos pos, diag_sink *diags)
 {
     const section *s = NULL;
     if (strchr(target, '/')) {
         s = map_get(&t->sections, target);
         if (!s) {
-            diag_error(pos, "xref", "link to unknown section '%s'", target);
+            diag_error(diags, pos, "xref", "link to unknown section '%s'", target);
             return NULL;
         }
     } else if ((s = map_get(&t->sections, target))) {
@@ -152,13 +152,13 @@ static xref_link *resolve_section(const xref_table *t, const char *target, doc_l
     } else if (map_has(&t->unique_ids, target)) {
         s = map_get(&t->unique_ids, target);
         if (!s) {
-            diag_error(pos, "xref",
+            diag_error(diags, pos, "xref",
                        "section id '%s' is defined in more than one chapter; write sec:CHAPTER/%s",
                        target, target);
             return NULL;
         }
     } else {
-        diag_error(pos, "xref", "link to unknown section '%s'", target);
+        diag_error(diags, pos, "xref", "link to unknown section '%s'", target);
         return NULL;
     }
     fill_link(link, xref_section_text(s));
@@ -170,15 +170,15 @@ static xref_link *resolve_section(const xref_table *t, const char *target, doc_l
     return l;
 }
 
-static xref_link *resolve_register(const site *s, const char *target, doc_link *link,
-                                   srcpos pos)
+static xref_link *resolve_register(const site *s, const char *target, doc_link *link, srcpos pos,
+                                   diag_sink *diags)
 {
     const char *slash = strchr(target, '/');
     char *name = slash ? xstrndup(target, (size_t)(slash - target)) : xstrdup(target);
     const register_def *reg = s->registers ? registers_get(s->registers, name) : NULL;
     free(name);
     if (!reg) {
-        diag_error(pos, "xref", "link to unknown register '%s'", target);
+        diag_error(diags, pos, "xref", "link to unknown register '%s'", target);
         return NULL;
     }
     xref_link *l = xcalloc(1, sizeof *l);
@@ -186,7 +186,7 @@ static xref_link *resolve_register(const site *s, const char *target, doc_link *
     if (slash) {
         const register_row *row = register_row_get(reg, slash + 1);
         if (!row) {
-            diag_error(pos, "xref", "link to unknown row '%s' of register '%s'", slash + 1,
+            diag_error(diags, pos, "xref", "link to unknown row '%s' of register '%s'", slash + 1,
                        reg->name);
             free(l);
             return NULL;
@@ -208,7 +208,7 @@ static xref_link *resolve_register(const site *s, const char *target, doc_link *
 
 /* Resolves one document's links, reading the table only: documents resolve
  * side by side, each into its own walk_state. */
-static void resolve_document(const xref_table *t, const site *s, walk_state *w)
+static void resolve_document(const xref_table *t, const site *s, walk_state *w, diag_sink *diags)
 {
     const document *d = w->doc;
     for (size_t i = 0; i < d->links.len; i++) {
@@ -217,11 +217,11 @@ static void resolve_document(const xref_table *t, const site *s, walk_state *w)
         srcpos pos = link_pos(d, link);
         xref_link *l = NULL;
         if (strncmp(url, "annex:", 6) == 0)
-            l = resolve_annex(t, url + 6, link, w, pos);
+            l = resolve_annex(t, url + 6, link, w, pos, diags);
         else if (strncmp(url, "sec:", 4) == 0)
-            l = resolve_section(t, url + 4, link, pos);
+            l = resolve_section(t, url + 4, link, pos, diags);
         else if (strncmp(url, "reg:", 4) == 0)
-            l = resolve_register(s, url + 4, link, pos);
+            l = resolve_register(s, url + 4, link, pos, diags);
         else
             continue;
         if (l)
@@ -234,25 +234,22 @@ typedef struct resolve_jobs {
     const xref_table *table;
     const site *site;
     walk_state *walks;
-    diag_buffer **diags;
+    diag_sink *diags; /* each document's, held to be told in document order */
 } resolve_jobs;
 
 static void resolve_job(void *ctx, int worker, size_t i)
 {
     (void)worker;
     resolve_jobs *j = ctx;
-    j->diags[i] = diag_buffer_new();
-    diag_capture(j->diags[i]);
-    resolve_document(j->table, j->site, &j->walks[i]);
-    diag_capture(NULL);
+    resolve_document(j->table, j->site, &j->walks[i], &j->diags[i]);
 }
 
-xref_table *xref_resolve_site(site *s)
+xref_table *xref_resolve_site(site *s, diag_sink *diags)
 {
-    return xref_resolve_site_jobs(s, 0);
+    return xref_resolve_site_jobs(s, 0, diags);
 }
 
-xref_table *xref_resolve_site_jobs(site *s, int threads)
+xref_table *xref_resolve_site_jobs(site *s, int threads, diag_sink *diags)
 {
     xref_table *t = xcalloc(1, sizeof *t);
     map_init(&t->sections, NULL);
@@ -271,7 +268,7 @@ xref_table *xref_resolve_site_jobs(site *s, int threads)
      * come out in that order, whichever thread resolved them. */
     size_t count = s->chapters.len + s->annexes.len + (s->digest ? 1 : 0);
     resolve_jobs jobs = {t, s, xcalloc(count + 1, sizeof(walk_state)),
-                         xcalloc(count + 1, sizeof(diag_buffer *))};
+                         xcalloc(count + 1, sizeof(diag_sink))};
     for (size_t i = 0; i < count; i++) {
         walk_state *w = &jobs.walks[i];
         w->doc = i < s->chapters.len                     ? s->chapters.items[i]
@@ -279,11 +276,12 @@ xref_table *xref_resolve_site_jobs(site *s, int threads)
                                                          : s->digest;
         vec_init(&w->links, NULL);
         vec_init(&w->backlinks, NULL);
+        jobs.diags[i] = diag_buffered(diags);
     }
     parallel_for(count, threads > 0 ? threads : parallel_cpu_count(), resolve_job, &jobs);
     for (size_t i = 0; i < count; i++) {
         walk_state *w = &jobs.walks[i];
-        diag_buffer_replay(jobs.diags[i]);
+        diag_replay(&jobs.diags[i]);
         for (size_t k = 0; k < w->links.len; k++)
             vec_push(&t->links, w->links.items[k]);
         for (size_t k = 0; k < w->backlinks.len; k++)
@@ -303,7 +301,7 @@ xref_table *xref_resolve_site_jobs(site *s, int threads)
             if (((xref_backlink *)links->items[k])->from->kind == DOCUMENT_CHAPTER)
                 from_plan = true;
         if (!from_plan)
-            diag_warning((srcpos){a->path, 1, 1}, "annex-unreferenced",
+            diag_warning(diags, (srcpos){a->path, 1, 1}, "annex-unreferenced",
                          "annex %d「%s」is not referred to anywhere in the plan", a->number,
                          a->title);
     }

@@ -43,10 +43,10 @@ typedef struct xref_table xref_table;
 
 /* Builds the anchor table and resolves every link of every document.
  * Reports missing targets, ambiguous sec: ids and annexes nothing refers to. */
-xref_table *xref_resolve_site(site *s);
+xref_table *xref_resolve_site(site *s, diag_sink *diags);
 /* The same on `threads` threads (0: one per processor); the results and the
  * order of the diagnostics do not depend on it. */
-xref_table *xref_resolve_site_jobs(site *s, int threads);
+xref_table *xref_resolve_site_jobs(site *s, int threads, diag_sink *diags);
 void xref_table_free(xref_table *t);
 
 /* The back-links of an annex (vector of xref_backlink*, owned by the table),

@@ -32,6 +32,7 @@ typedef struct loader {
     yaml_limits limits;
     size_t nodes;
     vec anchors; /* of anchor*, most recent last */
+    diag_sink *diags;
     bool failed;
 } loader;
 
@@ -72,7 +73,7 @@ static void fail_at(loader *ld, int line, int col, const char *code, const char 
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     srcpos at = {ld->path, line, col};
-    diag_error(at, code, "%s", msg);
+    diag_error(ld->diags, at, code, "%s", msg);
 }
 
 static int mark_line(const loader *ld, yaml_mark_t mark)
@@ -279,10 +280,11 @@ static ynode *parse_node(loader *ld, yaml_event_t *ev, int depth)
 }
 
 ydoc *yaml_load_buffer(const char *path, const char *buf, size_t len, int first_line,
-                       const yaml_limits *limits)
+                       const yaml_limits *limits, diag_sink *diags)
 {
     loader ld = {0};
     ld.path = path;
+    ld.diags = diags;
     ld.limits = limits ? *limits : yaml_default_limits();
     ld.line_offset = first_line > 1 ? first_line - 1 : 0;
     vec_init(&ld.anchors, free_anchor);
@@ -294,15 +296,15 @@ ydoc *yaml_load_buffer(const char *path, const char *buf, size_t len, int first_
     if (len > ld.limits.max_bytes) {
         char limit[32];
         srcfile_limit_text(ld.limits.max_bytes, limit, sizeof limit);
-        diag_error(srcpos_file(path), "yaml-limit", "file too large: %zu bytes (limit %s)", len,
-                   limit);
+        diag_error(diags, srcpos_file(path), "yaml-limit", "file too large: %zu bytes (limit %s)",
+                   len, limit);
         ydoc_free(doc);
         vec_free(&ld.anchors);
         return NULL;
     }
     /* The same check as for Markdown, with the same words: libyaml's own
      * reader errors have no line and column. */
-    if (!srcfile_check_text(path, buf, len, first_line > 1 ? first_line : 1)) {
+    if (!srcfile_check_text(path, buf, len, first_line > 1 ? first_line : 1, diags)) {
         ydoc_free(doc);
         vec_free(&ld.anchors);
         return NULL;
@@ -339,14 +341,14 @@ ydoc *yaml_load_buffer(const char *path, const char *buf, size_t len, int first_
     return doc;
 }
 
-ydoc *yaml_load_file(const char *path, const yaml_limits *limits)
+ydoc *yaml_load_file(const char *path, const yaml_limits *limits, diag_sink *diags)
 {
     yaml_limits lim = limits ? *limits : yaml_default_limits();
     size_t len;
-    char *text = srcfile_read(path, lim.max_bytes, &len, "yaml-limit");
+    char *text = srcfile_read(path, lim.max_bytes, &len, "yaml-limit", diags);
     if (!text)
         return NULL;
-    ydoc *doc = yaml_load_buffer(path, text, len, 1, &lim);
+    ydoc *doc = yaml_load_buffer(path, text, len, 1, &lim, diags);
     free(text);
     return doc;
 }

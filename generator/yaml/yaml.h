@@ -50,9 +50,9 @@ yaml_limits yaml_default_limits(void);
 /* Load from a file or a buffer. On error emits a diagnostic (path:line:col)
  * and returns NULL. first_line shifts reported lines (front matter starts at
  * line 2 of its file). */
-ydoc *yaml_load_file(const char *path, const yaml_limits *limits);
+ydoc *yaml_load_file(const char *path, const yaml_limits *limits, diag_sink *diags);
 ydoc *yaml_load_buffer(const char *path, const char *buf, size_t len, int first_line,
-                       const yaml_limits *limits);
+                       const yaml_limits *limits, diag_sink *diags);
 void ydoc_free(ydoc *doc);
 
 srcpos ynode_pos(const ynode *n);

@@ -19,11 +19,14 @@
 #include "core/xalloc.h"
 #include "diag/diag.h"
 
+/* Where the leak checks tell what they find: nowhere, but while a test
+ * points its stream at a buffer. */
+static diag_sink told;
+
 static site *load_fixture(void)
 {
-    diag_set_stream(NULL);
-    site *s = site_load("tests/golden/site");
-    diag_set_stream(stderr);
+    diag_sink quiet = diag_to_stream(NULL);
+    site *s = site_load("tests/golden/site", &quiet);
     assert_non_null(s);
     return s;
 }
@@ -32,8 +35,8 @@ static void test_hidden_and_visible_values(void **state)
 {
     (void)state;
     site *s = load_fixture();
-    leak_check *pub = leak_check_new(s, AUDIENCE_PUBLIC);
-    leak_check *internal = leak_check_new(s, AUDIENCE_INTERNAL);
+    leak_check *pub = leak_check_new(s, AUDIENCE_PUBLIC, &told);
+    leak_check *internal = leak_check_new(s, AUDIENCE_INTERNAL, &told);
     const char *text = "伺服器 IP 192.0.2.10，校務行政系統";
     const char *hit = leak_check_text(pub, text, strlen(text));
     assert_non_null(hit);
@@ -52,14 +55,14 @@ static void test_file_text_reported_at_its_path(void **state)
 {
     (void)state;
     site *s = load_fixture();
-    leak_check *pub = leak_check_new(s, AUDIENCE_PUBLIC);
+    leak_check *pub = leak_check_new(s, AUDIENCE_PUBLIC, &told);
     char *buf = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
-    diag_set_stream(mem);
+    told.stream = mem;
     const char *text = "192.0.2.20\n192.0.2.10\n192.0.2.10\n";
     bool clean = leak_check_file_text(pub, text, strlen(text), "out/public/pdf/plan.pdf", "public");
-    diag_set_stream(stderr);
+    told.stream = NULL;
     fclose(mem);
     assert_false(clean);
     /* Each value once per file, in the order found. */
@@ -128,9 +131,8 @@ static int fixture_setup(void **state)
         sb_printf(&md, "秘密事項第%d號：本校機房主機之帳號由專人保管。\n\n", i);
     write_file(f->dir, "plan/02-closed.md", md.data);
     sb_free(&md);
-    diag_set_stream(NULL);
-    f->site = site_load(f->dir);
-    diag_set_stream(stderr);
+    diag_sink quiet = diag_to_stream(NULL);
+    f->site = site_load(f->dir, &quiet);
     if (!f->site)
         return -1;
     *state = f;
@@ -151,7 +153,7 @@ static int fixture_teardown(void **state)
 static void test_found_at_every_offset(void **state)
 {
     fixture *f = *state;
-    leak_check *lc = leak_check_new(f->site, AUDIENCE_PUBLIC);
+    leak_check *lc = leak_check_new(f->site, AUDIENCE_PUBLIC, &told);
     for (size_t i = 0; i < sizeof HIDDEN / sizeof *HIDDEN; i++) {
         for (size_t before = 0; before < 20; before++) {
             for (size_t after = 0; after < 3; after++) {
@@ -179,7 +181,7 @@ static void test_found_at_every_offset(void **state)
 static void test_found_in_search_index(void **state)
 {
     fixture *f = *state;
-    leak_check *lc = leak_check_new(f->site, AUDIENCE_PUBLIC);
+    leak_check *lc = leak_check_new(f->site, AUDIENCE_PUBLIC, &told);
     const char *js = "window.POLICYGEN_SEARCH={\"v\":1,\"docs\":[[\"plan/open.html\",\"壹、\","
                      "\"公開章節\",\"near the \\\"server room\\\" key box\"]]};";
     const char *hit = leak_check_text(lc, js, strlen(js));
@@ -191,7 +193,7 @@ static void test_found_in_search_index(void **state)
 static void test_alike_values_and_sources(void **state)
 {
     fixture *f = *state;
-    leak_check *lc = leak_check_new(f->site, AUDIENCE_PUBLIC);
+    leak_check *lc = leak_check_new(f->site, AUDIENCE_PUBLIC, &told);
     for (int i = 1; i <= ALIKE; i++) {
         char *v = xasprintf("前文秘密事項第%d號：本校機房主機之帳號由專人保管。後文", i);
         const char *hit = leak_check_text(lc, v, strlen(v));
@@ -207,7 +209,7 @@ static void test_alike_values_and_sources(void **state)
     assert_null(leak_check_text(lc, SHOWN_TOO, strlen(SHOWN_TOO)));
     leak_check_free(lc);
     /* The internal edition hides nothing: no file is even read. */
-    leak_check *internal = leak_check_new(f->site, AUDIENCE_INTERNAL);
+    leak_check *internal = leak_check_new(f->site, AUDIENCE_INTERNAL, &told);
     assert_int_equal(leak_check_size(internal), 0);
     assert_null(leak_check_look(internal, HIDDEN[0], strlen(HIDDEN[0])));
     assert_true(leak_check_dir(internal, "/nonexistent", "out", "internal"));
@@ -219,7 +221,7 @@ static void test_alike_values_and_sources(void **state)
 static void test_pages_from_memory(void **state)
 {
     fixture *f = *state;
-    leak_check *lc = leak_check_new(f->site, AUDIENCE_PUBLIC);
+    leak_check *lc = leak_check_new(f->site, AUDIENCE_PUBLIC, &told);
     char *out = fs_join(f->dir, "out");
     const char *leaky = "<p>1234567</p>", *clean = "<p>-------</p>";
     write_file(out, "a.html", leaky);                  /* never looked at: read */
@@ -232,9 +234,9 @@ static void test_pages_from_memory(void **state)
     char *buf = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
-    diag_set_stream(mem);
+    told.stream = mem;
     bool ok = leak_check_dir(lc, out, "shown", "public");
-    diag_set_stream(stderr);
+    told.stream = NULL;
     fclose(mem);
     assert_false(ok);
     assert_string_equal(buf, "shown/a.html: error: shows '1234567', which the public edition "

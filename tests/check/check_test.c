@@ -306,16 +306,16 @@ static void test_documents_for_rules(void **state)
         "047   blocks has_children=boolean:false kind=string:directive line=integer:13 name=string:signatures next=string:paragraph section=string:confidentiality-agreement text=string:",
         "048   blocks has_children=boolean:false kind=string:paragraph line=integer:17 next=string:none section=string:confidentiality-agreement text=string:日期：中華民國＿＿＿年＿＿月＿＿日",
     };
-    diag_reset();
-    site *s = site_load("tests/golden/site");
+    diag_sink diags = diag_to_stream(stderr);
+    site *s = site_load("tests/golden/site", &diags);
     assert_non_null(s);
-    xref_table *xref = xref_resolve_site(s);
-    assert_int_equal(diag_get_counts().errors, 0);
+    xref_table *xref = xref_resolve_site(s, &diags);
+    assert_int_equal(diag_get_counts(&diags).errors, 0);
     check_options opts = {.content_dir = "tests/golden/site",
                           .data_dir = "tests/check/fixtures",
                           .today = {2026, 11, 28}};
     rules_result r;
-    check_run(s, xref, &opts, &r);
+    check_run(s, xref, &opts, &r, &diags);
     assert_int_equal(r.failed, 0);
     assert_int_equal(r.rules.len, 3); /* the probe and the site's own two rules */
     size_t n = 0;

@@ -1,6 +1,8 @@
-/* Diagnostics captured on worker threads are told in job order, and counted
- * only when they are told; and a content folder loaded on several threads
- * reports its problems in file order, as one thread would. */
+/* Diagnostics sinks: each counts its own, a child passes what it is told on
+ * to its parent, a silent one counts without printing; jobs on worker
+ * threads hold theirs in buffered sinks, told in job order at the replay
+ * whatever order they finished in; and a content folder loaded on several
+ * threads reports its problems in file order, as one thread would. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -21,15 +23,17 @@
 #include "diag/diag.h"
 #include "xref/xref.h"
 
-/* Runs fn with diagnostics going to a temporary file; returns what it wrote. */
-static char *told(void (*fn)(void *), void *ctx)
+/* Runs fn(ctx, sink) with a sink printing to a temporary file; returns
+ * what it printed, and the sink's counts in *counts. */
+static char *told(void (*fn)(void *, diag_sink *), void *ctx, diag_counts *counts)
 {
     FILE *f = tmpfile();
     assert_non_null(f);
-    diag_reset();
-    diag_set_stream(f);
-    fn(ctx);
-    diag_set_stream(stderr);
+    diag_sink d = diag_to_stream(f);
+    fn(ctx, &d);
+    if (counts)
+        *counts = diag_get_counts(&d);
+    diag_sink_free(&d);
     long len = ftell(f);
     rewind(f);
     char *text = xcalloc(1, (size_t)len + 1);
@@ -38,41 +42,135 @@ static char *told(void (*fn)(void *), void *ctx)
     return text;
 }
 
+/* Two sinks count and print apart. */
+static void test_sinks_are_independent(void **state)
+{
+    (void)state;
+    FILE *fa = tmpfile(), *fb = tmpfile();
+    diag_sink a = diag_to_stream(fa), b = diag_to_stream(fb);
+    diag_error(&a, srcpos_file("a.md"), "x", "first");
+    diag_warning(&b, (srcpos){"b.md", 2, 3}, "y", "second");
+    diag_error(&a, srcpos_file(NULL), "", "third");
+    assert_int_equal(diag_get_counts(&a).errors, 2);
+    assert_int_equal(diag_get_counts(&a).warnings, 0);
+    assert_int_equal(diag_get_counts(&b).errors, 0);
+    assert_int_equal(diag_get_counts(&b).warnings, 1);
+    char ta[256] = "", tb[256] = "";
+    rewind(fa);
+    rewind(fb);
+    assert_true(fread(ta, 1, sizeof ta - 1, fa) > 0);
+    assert_true(fread(tb, 1, sizeof tb - 1, fb) > 0);
+    assert_string_equal(ta, "a.md: error: first [x]\npolicygen: error: third\n");
+    assert_string_equal(tb, "b.md:2:3: warning: second [y]\n");
+    fclose(fa);
+    fclose(fb);
+}
+
+/* A child counts only what was told to it, and passes everything on: the
+ * parent prints it once and counts it too. */
+static void test_child_counts_only_its_own(void **state)
+{
+    (void)state;
+    FILE *f = tmpfile();
+    diag_sink root = diag_to_stream(f);
+    diag_error(&root, srcpos_file("before.md"), "x", "before the stage");
+    diag_sink stage = diag_child(&root);
+    assert_false(diag_has_errors(&stage));
+    diag_warning(&stage, srcpos_file("stage.md"), "x", "a warning of the stage");
+    assert_false(diag_has_errors(&stage)); /* the root's error is not the stage's */
+    diag_sink inner = diag_child(&stage);
+    diag_error(&inner, srcpos_file("inner.md"), "x", "an error of a stage inside it");
+    assert_int_equal(diag_get_counts(&inner).errors, 1);
+    assert_int_equal(diag_get_counts(&stage).errors, 1);
+    assert_int_equal(diag_get_counts(&stage).warnings, 1);
+    assert_int_equal(diag_get_counts(&root).errors, 2);
+    assert_int_equal(diag_get_counts(&root).warnings, 1);
+    char text[512] = "";
+    rewind(f);
+    assert_true(fread(text, 1, sizeof text - 1, f) > 0);
+    assert_string_equal(text, "before.md: error: before the stage [x]\n"
+                              "stage.md: warning: a warning of the stage [x]\n"
+                              "inner.md: error: an error of a stage inside it [x]\n");
+    fclose(f);
+}
+
+/* A silent sink counts what it is told and prints nothing; a child of it
+ * neither. */
+static void test_silent_sink_counts(void **state)
+{
+    (void)state;
+    diag_sink quiet = diag_to_stream(NULL);
+    diag_sink stage = diag_child(&quiet);
+    for (int i = 0; i < 5; i++)
+        diag_error(&stage, srcpos_file("x.md"), "x", "error %d", i);
+    diag_warning(&quiet, srcpos_file("x.md"), "x", "a warning");
+    assert_int_equal(diag_get_counts(&stage).errors, 5);
+    assert_int_equal(diag_get_counts(&quiet).errors, 5);
+    assert_int_equal(diag_get_counts(&quiet).warnings, 1);
+    assert_null(quiet.stream);
+}
+
+/* A stderr sink prints to the stream stderr names when it prints, not the
+ * one it named when the sink was made: the build cache points stderr at a
+ * tee while a build runs, and the build's sink (main's) was made before. */
+static void test_stderr_sink_follows_stderr(void **state)
+{
+    (void)state;
+    diag_sink d = diag_to_stderr();
+    diag_sink stage = diag_child(&d);
+    FILE *was = stderr, *f = tmpfile();
+    assert_non_null(f);
+    stderr = f;
+    diag_warning(&stage, srcpos_file("a.md"), "x", "while stderr was elsewhere");
+    stderr = was;
+    assert_int_equal(diag_get_counts(&d).warnings, 1);
+    char text[256] = "";
+    rewind(f);
+    assert_true(fread(text, 1, sizeof text - 1, f) > 0);
+    assert_string_equal(text, "a.md: warning: while stderr was elsewhere [x]\n");
+    fclose(f);
+}
+
 #define JOBS 64
 
 typedef struct jobs {
-    diag_buffer *buffers[JOBS];
+    diag_sink sinks[JOBS];
 } jobs;
 
+/* The last jobs finish first: the replay, not the finishing, sets the order. */
 static void job(void *ctx, int worker, size_t i)
 {
     (void)worker;
     jobs *j = ctx;
-    j->buffers[i] = diag_buffer_new();
-    diag_capture(j->buffers[i]);
+    usleep((useconds_t)(JOBS - i) * 200);
     char path[32];
     snprintf(path, sizeof path, "plan/%02zu.md", i);
-    diag_error((srcpos){path, (int)i + 1, 2}, "job", "first of job %zu", i);
+    diag_error(&j->sinks[i], (srcpos){path, (int)i + 1, 2}, "job", "first of job %zu", i);
     if (i % 3 == 0)
-        diag_warning(srcpos_file(path), "job", "second of job %zu", i);
-    diag_capture(NULL);
+        diag_warning(&j->sinks[i], srcpos_file(path), "job", "second of job %zu", i);
 }
 
-static void run_jobs(void *ctx)
+static void run_jobs(void *ctx, diag_sink *d)
 {
     jobs *j = ctx;
-    parallel_for(JOBS, 4, job, j);
-    /* Nothing is told or counted before the replay. */
-    assert_int_equal(diag_get_counts().errors, 0);
     for (size_t i = 0; i < JOBS; i++)
-        diag_buffer_replay(j->buffers[i]);
+        j->sinks[i] = diag_buffered(d);
+    parallel_for(JOBS, 8, job, j);
+    /* Nothing is told to the parent or counted there before the replay;
+     * each job's sink counts its own. */
+    assert_int_equal(diag_get_counts(d).errors, 0);
+    for (size_t i = 0; i < JOBS; i++)
+        assert_int_equal(diag_get_counts(&j->sinks[i]).errors, 1);
+    for (size_t i = 0; i < JOBS; i++)
+        diag_replay(&j->sinks[i]);
 }
 
 static void test_replay_in_job_order(void **state)
 {
     (void)state;
     jobs j;
-    char *text = told(run_jobs, &j);
+    diag_counts n;
+    char *text = told(run_jobs, &j, &n);
     char expected[8192] = "";
     for (size_t i = 0; i < JOBS; i++) {
         char line[128];
@@ -84,8 +182,8 @@ static void test_replay_in_job_order(void **state)
         }
     }
     assert_string_equal(text, expected);
-    assert_int_equal(diag_get_counts().errors, JOBS);
-    assert_int_equal(diag_get_counts().warnings, (JOBS + 2) / 3);
+    assert_int_equal(n.errors, JOBS);
+    assert_int_equal(n.warnings, (JOBS + 2) / 3);
     free(text);
 }
 
@@ -122,10 +220,10 @@ typedef struct load_ctx {
     int jobs;
 } load_ctx;
 
-static void load(void *ctx)
+static void load(void *ctx, diag_sink *d)
 {
     load_ctx *l = ctx;
-    site_free(site_load_jobs(l->dir, l->jobs));
+    site_free(site_load_jobs(l->dir, l->jobs, d));
 }
 
 static void test_parallel_load_tells_in_file_order(void **state)
@@ -133,13 +231,13 @@ static void test_parallel_load_tells_in_file_order(void **state)
     (void)state;
     char *dir = write_site(true);
     load_ctx one = {dir, 1}, four = {dir, 4};
-    char *serial = told(load, &one);
-    int errors = diag_get_counts().errors;
-    assert_int_equal(errors, 8);
+    diag_counts serial_n, parallel_n;
+    char *serial = told(load, &one, &serial_n);
+    assert_int_equal(serial_n.errors, 8);
     for (int k = 0; k < 5; k++) {
-        char *parallel = told(load, &four);
+        char *parallel = told(load, &four, &parallel_n);
         assert_string_equal(parallel, serial);
-        assert_int_equal(diag_get_counts().errors, errors);
+        assert_int_equal(parallel_n.errors, serial_n.errors);
         free(parallel);
     }
     /* In file order: 05 before 10 before 40. */
@@ -155,10 +253,10 @@ typedef struct resolve_ctx {
     int jobs;
 } resolve_ctx;
 
-static void resolve(void *ctx)
+static void resolve(void *ctx, diag_sink *d)
 {
     resolve_ctx *r = ctx;
-    xref_table_free(xref_resolve_site_jobs(r->site, r->jobs));
+    xref_table_free(xref_resolve_site_jobs(r->site, r->jobs, d));
 }
 
 /* Broken links in 40 chapters: reported in chapter order on any number of threads. */
@@ -166,15 +264,16 @@ static void test_parallel_xref_tells_in_document_order(void **state)
 {
     (void)state;
     char *dir = write_site(false);
-    diag_set_stream(NULL);
-    site *one = site_load_jobs(dir, 1), *four = site_load_jobs(dir, 1);
-    diag_set_stream(stderr);
+    diag_sink quiet = diag_to_stream(NULL);
+    site *one = site_load_jobs(dir, 1, &quiet), *four = site_load_jobs(dir, 1, &quiet);
     assert_non_null(one);
     assert_non_null(four);
     resolve_ctx a = {one, 1}, b = {four, 4};
-    char *serial = told(resolve, &a);
-    assert_int_equal(diag_get_counts().errors, 40);
-    char *parallel = told(resolve, &b);
+    diag_counts n;
+    char *serial = told(resolve, &a, &n);
+    assert_int_equal(n.errors, 40);
+    char *parallel = told(resolve, &b, &n);
+    assert_int_equal(n.errors, 40);
     assert_string_equal(parallel, serial);
     char *first = strstr(serial, "01-ch.md:6:4:"), *last = strstr(serial, "40-ch.md:6:4:");
     assert_true(first && last && first < last);
@@ -186,11 +285,16 @@ static void test_parallel_xref_tells_in_document_order(void **state)
     free(dir);
 }
 
-static void hostile(void *ctx)
+/* Told through a child of a recording sink: recorded at the root. */
+static void hostile(void *ctx, diag_sink *d)
 {
     (void)ctx;
-    diag_error((srcpos){"plan/\x1b[2Ja.md", 3, 1}, "rule\nx",
+    diag_record(d);
+    diag_sink stage = diag_child(d);
+    diag_error(&stage, (srcpos){"plan/\x1b[2Ja.md", 3, 1}, "rule\nx",
                "a\rplan/b.md:1: error: forged\n\x1b[31mred\x01\x7f\t|\xff\xc2\x9b|\u202e|%s", "ok");
+    char **json = ctx;
+    *json = diag_json(d);
 }
 
 /* User text in a diagnostic can neither start a line of its own nor drive
@@ -199,11 +303,10 @@ static void hostile(void *ctx)
 static void test_user_text_is_escaped(void **state)
 {
     (void)state;
-    diag_set_recording(true);
-    char *text = told(hostile, NULL);
+    char *json = NULL;
+    char *text = told(hostile, &json, NULL);
     assert_string_equal(text, "plan/\\x1b[2Ja.md:3:1: error: a\\rplan/b.md:1: error: forged\\n"
                               "\\x1b[31mred\\x01\\x7f\\x09|\\xff\\u009b|\\u202e|ok [rule\\nx]\n");
-    char *json = diag_json();
     size_t n = strlen(json);
     for (size_t i = 0; i < n;) {
         uint32_t cp;
@@ -216,17 +319,31 @@ static void test_user_text_is_escaped(void **state)
     assert_non_null(strstr(json, "\"message\": \"a\\rplan/b.md:1: error: forged\\n\\u001b[31mred\\u0001\\u007f\\t|\\ufffd\xc2\x9b|\xe2\x80\xae|ok\""));
     free(json);
     free(text);
-    diag_set_recording(false);
-    diag_reset();
+}
+
+/* A sink that does not record gives an empty list. */
+static void test_json_without_recording(void **state)
+{
+    (void)state;
+    diag_sink d = diag_to_stream(NULL);
+    diag_error(&d, srcpos_file("x.md"), "x", "not recorded");
+    char *json = diag_json(&d);
+    assert_string_equal(json, "[]");
+    free(json);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sinks_are_independent),
+        cmocka_unit_test(test_child_counts_only_its_own),
+        cmocka_unit_test(test_silent_sink_counts),
+        cmocka_unit_test(test_stderr_sink_follows_stderr),
         cmocka_unit_test(test_replay_in_job_order),
         cmocka_unit_test(test_parallel_load_tells_in_file_order),
         cmocka_unit_test(test_parallel_xref_tells_in_document_order),
         cmocka_unit_test(test_user_text_is_escaped),
+        cmocka_unit_test(test_json_without_recording),
     };
     return cmocka_run_group_tests_name("diag", tests, NULL, NULL);
 }

@@ -24,6 +24,9 @@
 #include "template/template.h"
 #include "xref/xref.h"
 
+/* The diagnostics of what the tests load: counted, not printed. */
+static diag_sink quiet;
+
 #define GOLDEN "tests/golden/site"
 #define THEME "themes/default/templates"
 
@@ -428,13 +431,12 @@ static int sites_setup(void **state)
     /* ... and one added (貳、三、無線網路, after 系統, which becomes 貳、二、). */
     edit_file(s->new_dir, "plan/02-scope.md", "## 修訂\n",
               "## 無線網路\n\n校園無線網路應使用 WPA2 以上加密，並每季檢視。\n\n## 修訂\n");
-    diag_set_stream(NULL);
-    s->old = site_load(s->old_dir);
-    s->new = site_load(s->new_dir);
+    s->old = site_load(s->old_dir, &quiet);
+    s->new = site_load(s->new_dir, &quiet);
     if (!s->old || !s->new)
         return -1;
     /* Cross-references filled in on one side only must not count. */
-    xref_table_free(xref_resolve_site(s->new));
+    xref_table_free(xref_resolve_site(s->new, &quiet));
     *state = s;
     return 0;
 }
@@ -600,7 +602,7 @@ static void test_rename_and_new_chapter(void **state)
                        "## 存取\n\n應加密。\n\n## 訪客\n\n應隔離。\n";
     assert_true(fs_write_file(chapter, text, strlen(text)));
     free(chapter);
-    site *renamed = site_load(dir);
+    site *renamed = site_load(dir, &quiet);
     assert_non_null(renamed);
     site_diff *d = site_diff_compute(s->old, renamed, AUDIENCE_PUBLIC);
     assert_covers(d, s->old, renamed);
@@ -648,7 +650,7 @@ static void test_same_titles(void **state)
     copy_tree(GOLDEN, dir);
     edit_file(dir, "plan/02-scope.md", "## 政策\n\n與第一章同名之標題，編號與錨點各自獨立。\n\n",
               "");
-    site *t = site_load(dir);
+    site *t = site_load(dir, &quiet);
     assert_non_null(t);
     site_diff *d = site_diff_compute(s->old, t, AUDIENCE_PUBLIC);
     assert_covers(d, s->old, t);
@@ -678,7 +680,7 @@ static void test_audience(void **state)
     const char *text = "---\nid: internal\ntitle: 內部作業\naudience: staff\n---\n機敏作業說明。\n";
     assert_true(fs_write_file(chapter, text, strlen(text)));
     free(chapter);
-    site *staff = site_load(dir);
+    site *staff = site_load(dir, &quiet);
     assert_non_null(staff);
     site_diff *pub = site_diff_compute(s->old, staff, AUDIENCE_PUBLIC);
     assert_covers(pub, s->old, staff);
@@ -703,7 +705,7 @@ static void test_registers_and_nesting(void **state)
     char *dir = fs_join(s->dir, "registers");
     copy_tree(GOLDEN, dir);
     edit_file(dir, "registers/systems.yaml", "ip: 192.0.2.20", "ip: 192.0.2.99");
-    site *ip = site_load(dir);
+    site *ip = site_load(dir, &quiet);
     assert_non_null(ip);
     site_diff *pub = site_diff_compute(s->old, ip, AUDIENCE_PUBLIC);
     assert_covers(pub, s->old, ip);
@@ -736,7 +738,7 @@ static void test_registers_and_nesting(void **state)
     assert_true(fs_write_file(path, deep.data, deep.len));
     free(path);
     sb_free(&deep);
-    site *names = site_load(dir);
+    site *names = site_load(dir, &quiet);
     assert_non_null(names);
     pub = site_diff_compute(s->old, names, AUDIENCE_PUBLIC);
     assert_covers(pub, s->old, names);
@@ -859,7 +861,7 @@ static void test_versions_page(void **state)
     sb_free(&sb);
     free(text);
     free(path);
-    site *v12 = site_load(dir);
+    site *v12 = site_load(dir, &quiet);
     assert_non_null(v12);
     site_diff *d = site_diff_compute(s->old, v12, AUDIENCE_PUBLIC);
     assert_covers(d, s->old, v12);

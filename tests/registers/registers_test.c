@@ -15,6 +15,7 @@
 
 #include "content/site.h"
 #include "core/fs.h"
+#include "core/parallel.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
@@ -25,6 +26,9 @@
 #include "render/html/body.h"
 #include "render/html/register_html.h"
 #include "yaml/yaml.h"
+
+/* Where the code under test tells its diagnostics: stderr, or a capture. */
+static diag_sink told;
 
 #define FIX "tests/registers/fixtures/"
 
@@ -42,14 +46,13 @@ static void capture_begin(capture *c)
     c->len = 0;
     c->stream = open_memstream(&c->text, &c->len);
     assert_non_null(c->stream);
-    diag_reset();
-    diag_set_stream(c->stream);
+    told = diag_to_stream(c->stream);
 }
 
 /* The diagnostics written since capture_begin; the caller frees. */
 static char *capture_end(capture *c)
 {
-    diag_set_stream(stderr);
+    told.stream = stderr;
     fclose(c->stream);
     return c->text;
 }
@@ -81,7 +84,7 @@ static char *load_fixture(const char *dir, bool *ok_out)
     site s = fake_site(dir);
     capture c;
     capture_begin(&c);
-    bool ok = registers_load(&s);
+    bool ok = registers_load(&s, &told);
     char *text = capture_end(&c);
     assert_non_null(s.registers);
     registers_free(s.registers);
@@ -204,7 +207,7 @@ static void test_typed_value(void **state)
     capture_begin(&c);
     site *s = xcalloc(1, sizeof *s);
     s->dir = xstrdup(FIX "typed");
-    registers_load(s);
+    registers_load(s, &told);
     char *diags = capture_end(&c);
     assert_string_equal(diags, "");
     free(diags);
@@ -346,7 +349,7 @@ static void test_file_symlink_escape(void **state)
     site s = fake_site(t.path);
     capture c;
     capture_begin(&c);
-    bool ok = registers_load(&s);
+    bool ok = registers_load(&s, &told);
     char *got = capture_end(&c);
     char expected[2048];
     char *outside = tmp_join(&t, "outside.md");
@@ -422,7 +425,7 @@ static void test_50mb_register(void **state)
     site s = fake_site(t.path);
     capture c;
     capture_begin(&c);
-    bool ok = registers_load(&s);
+    bool ok = registers_load(&s, &told);
     char *got = capture_end(&c);
     double took = now_seconds() - start;
     char expected[1024];
@@ -439,6 +442,50 @@ static void test_50mb_register(void **state)
     tmp_remove(&t);
 }
 
+/* ---- a stage's status is its own ---- */
+
+typedef struct status_job {
+    const char *dir;
+    bool ok;
+    diag_sink diags; /* the job's own, held */
+} status_job;
+
+static void load_status_job(void *ctx, int worker, size_t i)
+{
+    (void)worker;
+    status_job *j = &((status_job *)ctx)[i];
+    site s = fake_site(j->dir);
+    j->ok = registers_load(&s, &j->diags);
+    registers_free(s.registers);
+}
+
+/* registers_load says whether it reported an error itself: not whether the
+ * sink it was given (or any other) holds errors already, nor what a job
+ * beside it said. The example's registers load clean into a sink that holds
+ * an error; a broken fixture fails while clean loads run beside it. */
+static void test_register_status_is_its_own(void **state)
+{
+    (void)state;
+    diag_sink other = diag_to_stream(NULL);
+    diag_error(&other, srcpos_file("elsewhere.md"), "test", "an earlier stage's error");
+    site s = fake_site("content");
+    assert_true(registers_load(&s, &other)); /* says nothing, though other holds an error */
+    registers_free(s.registers);
+    assert_int_equal(diag_get_counts(&other).errors, 1);
+
+    diag_sink all = diag_to_stream(NULL);
+    status_job jobs[4];
+    for (size_t i = 0; i < 4; i++)
+        jobs[i] = (status_job){i == 2 ? FIX "wrong-type" : "content", false, diag_buffered(&all)};
+    parallel_for(4, 4, load_status_job, jobs);
+    for (size_t i = 0; i < 4; i++) {
+        assert_true(jobs[i].ok == (i != 2));
+        assert_int_equal(diag_get_counts(&jobs[i].diags).errors, i == 2 ? 6 : 0);
+        diag_replay(&jobs[i].diags);
+    }
+    assert_int_equal(diag_get_counts(&all).errors, 6);
+}
+
 /* ---- the example content ---- */
 
 static void test_example_registers_load_clean(void **state)
@@ -447,12 +494,12 @@ static void test_example_registers_load_clean(void **state)
     site s = fake_site("content");
     capture c;
     capture_begin(&c);
-    bool ok = registers_load(&s);
+    bool ok = registers_load(&s, &told);
     char *got = capture_end(&c);
     assert_string_equal(got, "");
     assert_true(ok);
-    assert_int_equal(diag_get_counts().errors, 0);
-    assert_int_equal(diag_get_counts().warnings, 0);
+    assert_int_equal(diag_get_counts(&told).errors, 0);
+    assert_int_equal(diag_get_counts(&told).warnings, 0);
     free(got);
 
     const register_set *set = s.registers;
@@ -542,7 +589,7 @@ static int setup_render(void **state)
     l->site = fake_site(FIX "render");
     capture c;
     capture_begin(&c);
-    bool ok = registers_load(&l->site);
+    bool ok = registers_load(&l->site, &told);
     char *got = capture_end(&c);
     if (!ok || *got) {
         fprintf(stderr, "render fixture: %s", got);
@@ -649,16 +696,17 @@ static void test_table_html(void **state)
     loaded *l = *state;
     site *s = &l->site;
     const register_def *reg = registers_get(s->registers, "records");
-    ydoc *opts = yaml_load_buffer("tests/chapter.md",
-                                  "columns: [id, date, secret]\nwhere: { kind: 乙類 }\nsort: -date\n",
-                                  strlen("columns: [id, date, secret]\nwhere: { kind: 乙類 }\nsort: -date\n"),
-                                  8, NULL);
+    ydoc *opts = yaml_load_buffer(
+        "tests/chapter.md", "columns: [id, date, secret]\nwhere: { kind: 乙類 }\nsort: -date\n",
+        strlen("columns: [id, date, secret]\nwhere: { kind: 乙類 }\nsort: -date\n"), 8, NULL,
+        &told);
     assert_non_null(opts);
     register_view v;
     register_view_init(&v);
     capture c;
     capture_begin(&c);
-    assert_true(register_view_parse(&v, reg, opts->root, (srcpos){"tests/chapter.md", 7, 1}, true));
+    assert_true(
+        register_view_parse(&v, reg, opts->root, (srcpos){"tests/chapter.md", 7, 1}, &told));
     char *diags = capture_end(&c);
     assert_string_equal(diags, "");
     free(diags);
@@ -720,10 +768,10 @@ static void test_view_where_and_sort(void **state)
     loaded *l = *state;
     const register_def *reg = registers_get(l->site.registers, "records");
     const char *text = "where: { done: false, checks: 已公告 }\n";
-    ydoc *opts = yaml_load_buffer("t.md", text, strlen(text), 1, NULL);
+    ydoc *opts = yaml_load_buffer("t.md", text, strlen(text), 1, NULL, &told);
     register_view v;
     register_view_init(&v);
-    assert_true(register_view_parse(&v, reg, opts->root, (srcpos){"t.md", 1, 1}, true));
+    assert_true(register_view_parse(&v, reg, opts->root, (srcpos){"t.md", 1, 1}, &told));
     vec rows;
     vec_init(&rows, NULL);
     register_view_rows(&v, reg, &rows);
@@ -733,9 +781,9 @@ static void test_view_where_and_sort(void **state)
     ydoc_free(opts);
 
     text = "where: { secret: ~ }\nsort: hours\n";
-    opts = yaml_load_buffer("t.md", text, strlen(text), 1, NULL);
+    opts = yaml_load_buffer("t.md", text, strlen(text), 1, NULL, &told);
     register_view_init(&v);
-    assert_true(register_view_parse(&v, reg, opts->root, (srcpos){"t.md", 1, 1}, true));
+    assert_true(register_view_parse(&v, reg, opts->root, (srcpos){"t.md", 1, 1}, &told));
     vec_init(&rows, NULL);
     register_view_rows(&v, reg, &rows);
     assert_int_equal(rows.len, 1);
@@ -746,9 +794,9 @@ static void test_view_where_and_sort(void **state)
 
     /* Sorting puts empty cells last and keeps file order on ties. */
     text = "sort: -hours\n";
-    opts = yaml_load_buffer("t.md", text, strlen(text), 1, NULL);
+    opts = yaml_load_buffer("t.md", text, strlen(text), 1, NULL, &told);
     register_view_init(&v);
-    assert_true(register_view_parse(&v, reg, opts->root, (srcpos){"t.md", 1, 1}, true));
+    assert_true(register_view_parse(&v, reg, opts->root, (srcpos){"t.md", 1, 1}, &told));
     vec_init(&rows, NULL);
     register_view_rows(&v, reg, &rows);
     assert_int_equal(rows.len, 3);
@@ -770,14 +818,14 @@ static void test_view_option_errors(void **state)
                        "layout: grid\n"
                        "foo: 1\n";
     /* The block's body starts on line 11 of the chapter. */
-    ydoc *opts = yaml_load_buffer("content/plan/05-assets.md", text, strlen(text), 11, NULL);
+    ydoc *opts = yaml_load_buffer("content/plan/05-assets.md", text, strlen(text), 11, NULL, &told);
     assert_non_null(opts);
     register_view v;
     register_view_init(&v);
     capture c;
     capture_begin(&c);
     assert_false(register_view_parse(&v, reg, opts->root,
-                                     (srcpos){"content/plan/05-assets.md", 10, 1}, true));
+                                     (srcpos){"content/plan/05-assets.md", 10, 1}, &told));
     char *got = capture_end(&c);
     const char *p = "content/plan/05-assets.md";
     char expected[4096];
@@ -801,7 +849,7 @@ static void test_view_option_errors(void **state)
     register_view_free(&v);
     register_view_init(&v);
     capture_begin(&c);
-    assert_false(register_view_parse(&v, reg, opts->root, (srcpos){p, 10, 1}, false));
+    assert_false(register_view_parse(&v, reg, opts->root, (srcpos){p, 10, 1}, NULL));
     got = capture_end(&c);
     assert_string_equal(got, "");
     free(got);
@@ -821,7 +869,7 @@ static void test_directives(void **state)
     vec_init(&doc.directives, NULL);
     const char *text = "columns: [id, kind]\nwhere: { kind: 甲類 }\n";
     directive good = {.kind = DIRECTIVE_REGISTER, .arg = "records", .pos = {doc.path, 20, 1}};
-    good.options = yaml_load_buffer(doc.path, text, strlen(text), 21, NULL);
+    good.options = yaml_load_buffer(doc.path, text, strlen(text), 21, NULL, &told);
     directive unknown = {.kind = DIRECTIVE_REGISTER, .arg = "recrods", .pos = {doc.path, 30, 1}};
     directive revisions = {.kind = DIRECTIVE_REVISIONS, .pos = {doc.path, 40, 1}};
     vec_push(&doc.directives, &good);
@@ -831,7 +879,7 @@ static void test_directives(void **state)
 
     capture c;
     capture_begin(&c);
-    assert_false(register_directives_check(s));
+    assert_false(register_directives_check(s, &told));
     char *got = capture_end(&c);
     assert_string_equal(got,
                         "content/plan/05-assets.md:30:1: error: unknown register 'recrods' "
@@ -868,7 +916,7 @@ static void test_annex_links(void **state)
     /* records.yaml says `annex: record-form`, which this site lacks. */
     capture c;
     capture_begin(&c);
-    assert_false(registers_check_site(s));
+    assert_false(registers_check_site(s, &told));
     char *got = capture_end(&c);
     assert_string_equal(got, FIX "render/registers/records.yaml:2:8: error: register 'records' "
                                  "fills unknown annex 'record-form' [register-schema]\n");
@@ -884,11 +932,11 @@ static void test_annex_links(void **state)
     annex.number = 3;
     annex.register_name = "nope";
     const char *front = "id: record-form\ntitle: 紀錄表\nregister: nope\n";
-    annex.front = yaml_load_buffer(annex.path, front, strlen(front), 2, NULL);
+    annex.front = yaml_load_buffer(annex.path, front, strlen(front), 2, NULL, &told);
     vec_init(&annex.directives, NULL);
     vec_push(&s->annexes, &annex);
     capture_begin(&c);
-    assert_false(registers_check_site(s));
+    assert_false(registers_check_site(s, &told));
     got = capture_end(&c);
     assert_string_equal(got, "content/annexes/03-record-form.md:4:11: error: annex 'record-form' "
                              "names unknown register 'nope' [register-schema]\n");
@@ -896,7 +944,7 @@ static void test_annex_links(void **state)
 
     annex.register_name = "records";
     capture_begin(&c);
-    assert_true(registers_check_site(s));
+    assert_true(registers_check_site(s, &told));
     got = capture_end(&c);
     assert_string_equal(got, "");
     free(got);
@@ -1016,7 +1064,9 @@ static void test_page_and_index_values(void **state)
 
 int main(void)
 {
+    told = diag_to_stream(stderr);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_register_status_is_its_own),
         cmocka_unit_test(test_missing_required),
         cmocka_unit_test(test_wrong_type),
         cmocka_unit_test(test_enum_value),

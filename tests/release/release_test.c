@@ -36,6 +36,9 @@
 #include "release/release.h"
 #include "release/zipwrite.h"
 
+/* Where the code under test tells its diagnostics: stderr, or a capture. */
+static diag_sink told;
+
 /* ---- helpers ---- */
 
 typedef struct capture {
@@ -50,14 +53,13 @@ static void capture_begin(capture *c)
     c->len = 0;
     c->stream = open_memstream(&c->text, &c->len);
     assert_non_null(c->stream);
-    diag_reset();
-    diag_set_stream(c->stream);
+    told = diag_to_stream(c->stream);
 }
 
 /* The diagnostics written since capture_begin; the caller frees. */
 static char *capture_end(capture *c)
 {
-    diag_set_stream(stderr);
+    told.stream = stderr;
     fclose(c->stream);
     return c->text;
 }
@@ -251,7 +253,7 @@ static void expect_refused(const char *path, const release_limits *lim, const ch
 {
     capture c;
     capture_begin(&c);
-    release_archive *a = release_open(path, lim);
+    release_archive *a = release_open(path, lim, &told);
     char *got = capture_end(&c);
     assert_null(a);
     char expected[4096];
@@ -375,7 +377,7 @@ static void test_refuses_counts_totals_and_ratio(void **state)
     free(zeros);
     capture c;
     capture_begin(&c);
-    release_archive *a = release_open(bomb, NULL);
+    release_archive *a = release_open(bomb, NULL, &told);
     char *got = capture_end(&c);
     assert_null(a);
     assert_non_null(strstr(got, "error: entry 'site/zeros.html' would inflate "));
@@ -403,7 +405,7 @@ static void test_reads_and_extracts(void **state)
 {
     (void)state;
     char *path = tmp_path("good.zip");
-    zip_writer *z = zipw_new();
+    zip_writer *z = zipw_new(&told);
     zipw_add(z, "site/index.html", xstrdup("<p>site</p>\n"), 12);
     zipw_add(z, "content/site.yaml", xstrdup("document: {id: x}\n"), 18);
     zipw_add(z, "content/plan/01-basis.md", xstrdup("# 依據\n"), strlen("# 依據\n"));
@@ -411,7 +413,7 @@ static void test_reads_and_extracts(void **state)
     assert_true(zipw_write(z, path, (date){2025, 3, 2}, ZIPW_EXCLUSIVE));
     zipw_free(z);
 
-    release_archive *a = release_open(path, NULL);
+    release_archive *a = release_open(path, NULL, &told);
     assert_non_null(a);
     assert_int_equal(release_entry_count(a), 4);
     /* Sorted by name. */
@@ -458,7 +460,7 @@ static void test_reads_and_extracts(void **state)
     release_close(a);
 
     /* A zip that exists already is never replaced by an exclusive write. */
-    z = zipw_new();
+    z = zipw_new(&told);
     zipw_add(z, "a.txt", xstrdup("a"), 1);
     capture_begin(&c);
     assert_false(zipw_write(z, path, (date){2025, 3, 2}, ZIPW_EXCLUSIVE));
@@ -476,7 +478,7 @@ static void test_crc_failure_is_reported(void **state)
     char *path = tmp_path("crc.zip");
     raw_entry e[] = {{"plan/basis.html", 15, "<p>basis</p>\n", 13, 0, false, true}};
     raw_write(path, e, 1, 0);
-    release_archive *a = release_open(path, NULL);
+    release_archive *a = release_open(path, NULL, &told);
     assert_non_null(a);
     capture c;
     capture_begin(&c);
@@ -506,7 +508,7 @@ static uint32_t rd32(const unsigned char *p)
 static void write_sample(const char *path, bool reversed)
 {
     const char *names[] = {"plan/basis.html", "assets/style.css", "index.html", "plan/中文.html"};
-    zip_writer *z = zipw_new();
+    zip_writer *z = zipw_new(&told);
     for (int k = 0; k < 4; k++) {
         int i = reversed ? 3 - k : k;
         char *data = xasprintf("<p>%s</p>\n", names[i]);
@@ -596,7 +598,7 @@ static void test_stamp_survives_a_dst_gap(void **state)
     char *saved = tz ? xstrdup(tz) : NULL;
     setenv("TZ", "America/Sao_Paulo", 1);
     tzset();
-    zip_writer *z = zipw_new();
+    zip_writer *z = zipw_new(&told);
     zipw_add(z, "a.txt", xstrdup("a"), 1);
     assert_true(zipw_write(z, path, (date){2018, 11, 4}, ZIPW_REPLACE));
     zipw_free(z);
@@ -620,7 +622,7 @@ static void test_writer_refuses_unsafe_names(void **state)
 {
     (void)state;
     char *path = tmp_path("unsafe.zip");
-    zip_writer *z = zipw_new();
+    zip_writer *z = zipw_new(&told);
     zipw_add(z, "../x", xstrdup("x"), 1);
     capture c;
     capture_begin(&c);
@@ -670,7 +672,7 @@ static void test_list_versions(void **state)
     char *content = tmp_path("listed");
     vec v;
     vec_init(&v, free);
-    assert_true(release_list_versions(content, &v)); /* no releases/ yet */
+    assert_true(release_list_versions(content, &v, &told)); /* no releases/ yet */
     assert_int_equal(v.len, 0);
     const char *files[] = {"V2.0.zip",       "V1.10.zip", "V1.0.zip", "V1.1.zip",
                            ".release-x.zip", "notes.txt", "V1.9.zip"};
@@ -682,7 +684,7 @@ static void test_list_versions(void **state)
     char *dir = xasprintf("%s/releases/V3.0.zip", content); /* a folder, not a release */
     assert_true(fs_mkdir_p(dir));
     free(dir);
-    assert_true(release_list_versions(content, &v));
+    assert_true(release_list_versions(content, &v, &told));
     assert_int_equal(v.len, 5);
     const char *want[] = {"V1.0", "V1.1", "V1.9", "V1.10", "V2.0"};
     for (size_t i = 0; i < 5; i++)
@@ -760,7 +762,7 @@ static char *verify_diagnostics(const char *zip, verify_result want, size_t *ok_
 {
     capture c;
     capture_begin(&c);
-    verify_result r = bundle_verify(zip, ok_files);
+    verify_result r = bundle_verify(zip, ok_files, &told);
     char *got = capture_end(&c);
     assert_int_equal(r, want);
     return got ? got : xstrdup("");
@@ -773,9 +775,9 @@ static void test_bundle_and_verify(void **state)
     char *one = tmp_path("out/dist/one.zip");
     char *two = tmp_path("out/dist2/two.zip");
     size_t files = 0;
-    assert_true(bundle_write_edition(ed, one, (date){2025, 3, 2}, &files));
+    assert_true(bundle_write_edition(ed, one, (date){2025, 3, 2}, &files, &told));
     assert_int_equal(files, 3);
-    assert_true(bundle_write_edition(ed, two, (date){2025, 3, 2}, NULL));
+    assert_true(bundle_write_edition(ed, two, (date){2025, 3, 2}, NULL, &told));
     size_t l1, l2;
     char *b1 = fs_read_file(one, 1 << 20, &l1), *b2 = fs_read_file(two, 1 << 20, &l2);
     assert_int_equal(l1, l2);
@@ -784,7 +786,7 @@ static void test_bundle_and_verify(void **state)
     free(b2);
 
     /* MANIFEST.sha256: sha256sum's format, sorted by path. */
-    release_archive *a = release_open(one, NULL);
+    release_archive *a = release_open(one, NULL, &told);
     assert_non_null(a);
     char *manifest = release_read(a, BUNDLE_MANIFEST, NULL);
     char h1[HASH_SHA256_HEX_SIZE], h2[HASH_SHA256_HEX_SIZE], h3[HASH_SHA256_HEX_SIZE];
@@ -889,7 +891,7 @@ static void test_bundle_refuses_symlinks(void **state)
     char *zip = tmp_path("linked/dist/x.zip");
     capture c;
     capture_begin(&c);
-    assert_false(bundle_write_edition(ed, zip, (date){2025, 3, 2}, NULL));
+    assert_false(bundle_write_edition(ed, zip, (date){2025, 3, 2}, NULL, &told));
     char *got = capture_end(&c);
     char expected[1024];
     snprintf(expected, sizeof expected,
@@ -909,7 +911,7 @@ static void test_bundle_refuses_symlinks(void **state)
 static int tool(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "list") == 0) {
-        release_archive *a = release_open(argv[2], NULL);
+        release_archive *a = release_open(argv[2], NULL, &told);
         if (!a)
             return 1;
         for (size_t i = 0; i < release_entry_count(a); i++)
@@ -918,7 +920,7 @@ static int tool(int argc, char **argv)
         return 0;
     }
     if (argc == 4 && strcmp(argv[1], "cat") == 0) {
-        release_archive *a = release_open(argv[2], NULL);
+        release_archive *a = release_open(argv[2], NULL, &told);
         if (!a)
             return 1;
         size_t len;

@@ -31,13 +31,12 @@ typedef struct loaded {
 
 static loaded load(const char *dir, bool prerender)
 {
-    diag_set_stream(NULL);
+    diag_sink quiet = diag_to_stream(NULL);
     site_visitor bodies = {html_prerender_body, NULL};
     loaded l;
-    l.s = site_load_visiting(dir, 2, prerender ? &bodies : NULL);
+    l.s = site_load_visiting(dir, 2, prerender ? &bodies : NULL, &quiet);
     assert_non_null(l.s);
-    l.xref = xref_resolve_site(l.s);
-    diag_set_stream(stderr);
+    l.xref = xref_resolve_site(l.s, &quiet);
     return l;
 }
 

@@ -26,6 +26,9 @@
 #include "rules/plugin.h"
 #include "rules/rules.h"
 
+/* Where the code under test tells its diagnostics: stderr, or a capture. */
+static diag_sink told;
+
 static const date TODAY = {2026, 11, 5};
 
 static const char *fixture_dir(void)
@@ -55,13 +58,12 @@ static void run_inputs(run *r, const rules_inputs *in)
     memset(r, 0, sizeof *r);
     FILE *stream = open_memstream(&r->diags, &r->diags_len);
     assert_non_null(stream);
-    diag_reset();
-    diag_set_stream(stream);
+    told = diag_to_stream(stream);
     struct timespec start, end;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    rules_finish(rules_start(in), &r->result);
+    rules_finish(rules_start(in), &r->result, &told);
     clock_gettime(CLOCK_MONOTONIC, &end);
-    diag_set_stream(stderr);
+    told.stream = stderr;
     fclose(stream);
     r->seconds = (double)(end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9;
 }
@@ -313,7 +315,7 @@ static void check_bad_cases(const rules_limits *limits)
         run_fixtures(&r, site, NULL, limits, bad_cases[i].fixture, "good.lua", NULL);
         print_message("%s: %.3f s\n", bad_cases[i].fixture, r.seconds);
         assert_diags(&r, bad_cases[i].diag);
-        assert_int_equal(diag_get_counts().errors, 1);
+        assert_int_equal(diag_get_counts(&told).errors, 1);
         assert_int_equal(r.result.failed, 1);
         assert_true(r.seconds < 10.0);
         assert_int_equal(r.result.flags.len, 1);
@@ -982,11 +984,10 @@ static void test_invalid_today(void **state)
     const char *paths[] = {path};
     rules_result result;
     FILE *stream = tmpfile();
-    diag_reset();
-    diag_set_stream(stream);
+    told = diag_to_stream(stream);
     rules_inputs in = {.paths = paths, .count = 1, .today = (date){2026, 2, 30}};
-    rules_run(&in, &result);
-    diag_set_stream(stderr);
+    rules_run(&in, &result, &told);
+    told.stream = stderr;
     char text[200] = "";
     rewind(stream);
     size_t n = fread(text, 1, sizeof text - 1, stream);
@@ -1356,6 +1357,7 @@ static void test_outcome_round_trip(void **state)
 
 int main(void)
 {
+    told = diag_to_stream(stderr);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_plugins_isolated),
         cmocka_unit_test(test_bad_plugins_in_process),

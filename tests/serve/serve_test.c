@@ -241,7 +241,8 @@ static void test_watch(void **state)
     assert_non_null(mkdtemp(tmpl));
     char *old = fs_join(tmpl, "plan");
     assert_true(fs_mkdir_p(old));
-    serve_watch *w = serve_watch_new();
+    diag_sink diags = diag_to_stream(stderr);
+    serve_watch *w = serve_watch_new(&diags);
     assert_non_null(w);
     assert_true(serve_watch_add(w, tmpl));
     char *missing = fs_join(tmpl, "no-such-folder");

@@ -82,7 +82,8 @@ static counts run_suite(const char *dir, const char *file)
 {
     counts c = {0, 0};
     char *path = xasprintf("%s/%s", dir, file);
-    ydoc *doc = yaml_load_file(path, NULL);
+    diag_sink diags = diag_to_stream(stderr);
+    ydoc *doc = yaml_load_file(path, NULL, &diags);
     const ynode *tests = doc ? ynode_get(doc->root, "tests") : NULL;
     if (!tests || tests->kind != YNODE_SEQ) {
         printf("FAIL %s: cannot read its tests\n", file);

@@ -412,7 +412,7 @@ void render_register_directive(strbuf *out, const html_body_options *opts, const
     else
         register_view_init(&view);
     if (d->kind == DIRECTIVE_REGISTER && d->options)
-        register_view_parse(&view, reg, d->options->root, d->pos, false);
+        register_view_parse(&view, reg, d->options->root, d->pos, NULL);
     register_table_html(out, s, reg, &view, opts->root, opts->audience);
     register_view_free(&view);
 }

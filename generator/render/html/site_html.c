@@ -35,16 +35,16 @@ typedef struct theme {
     map sources; /* name -> char* (owned) */
 } theme;
 
-static bool theme_load(theme *t, const char *dir)
+static bool theme_load(theme *t, const char *dir, diag_sink *diags)
 {
     t->dir = dir;
     map_init(&t->sources, free);
     char *templates = fs_join(dir, "templates");
     vec names;
     vec_init(&names, free);
-    bool ok = srcfile_confined(templates, dir, srcpos_file(templates));
+    bool ok = srcfile_confined(templates, dir, srcpos_file(templates), diags);
     if (ok && !(ok = fs_list_dir(templates, &names)))
-        diag_error(srcpos_file(templates), "theme", "cannot read the theme's templates: %s",
+        diag_error(diags, srcpos_file(templates), "theme", "cannot read the theme's templates: %s",
                    strerror(errno));
     for (size_t i = 0; ok && i < names.len; i++) {
         const char *name = names.items[i];
@@ -53,8 +53,8 @@ static bool theme_load(theme *t, const char *dir)
         if (len <= strlen(ext) || strcmp(name + len - strlen(ext), ext) != 0)
             continue;
         char *path = fs_join(templates, name);
-        char *src = srcfile_confined(path, dir, srcpos_file(path))
-                        ? srcfile_read(path, (size_t)4 << 20, NULL, "theme")
+        char *src = srcfile_confined(path, dir, srcpos_file(path), diags)
+                        ? srcfile_read(path, (size_t)4 << 20, NULL, "theme", diags)
                         : NULL;
         if (!src) {
             ok = false;
@@ -92,6 +92,7 @@ struct page_job {
     bool parts;    /* all.html: the chapters' bodies go in after the template */
     strbuf html;   /* the rendered page, until it is written */
     void *note;    /* the observer's, from look to written */
+    diag_sink diags; /* what rendering it said, told when it is written */
     bool rendered;
 };
 
@@ -103,6 +104,7 @@ static void page_job_free(void *p)
     free(j->relpath);
     value_unref(j->page);
     sb_free(&j->html);
+    diag_sink_free(&j->diags);
     free(j);
 }
 
@@ -129,6 +131,7 @@ struct page_writer {
     pthread_cond_t parts_ready;
     html_page_observer pages;
     const html_options *opts;
+    diag_sink *diags;  /* opts->diags */
     bool shows_status; /* the internal edition of a build that ran the rules */
     bool ok;
 };
@@ -177,6 +180,7 @@ static page_job *add_job(page_writer *w, const char *relpath, const char *templa
     page_job *job = xcalloc(1, sizeof *job);
     job->relpath = xstrdup(relpath);
     job->template_name = template_name;
+    job->diags = diag_buffered(w->diags);
     vec_push(&w->jobs, job);
     return job;
 }
@@ -235,7 +239,7 @@ static void render_job(void *ctx, int worker, size_t i)
     }
     char *path = xasprintf("%s/templates/%s.mustache", w->theme.dir,
                            err.name[0] ? err.name : job->template_name);
-    diag_error((srcpos){path, err.line, err.col}, "template", "%s", err.message);
+    diag_error(&job->diags, (srcpos){path, err.line, err.col}, "template", "%s", err.message);
     free(path);
 }
 
@@ -245,6 +249,7 @@ static void write_job(void *ctx, size_t i)
 {
     page_writer *w = ctx;
     page_job *job = w->jobs.items[i];
+    diag_replay(&job->diags);
     if (!job->rendered || !out_write(w, job->relpath, job->html.data, job->html.len))
         w->ok = false;
     if (job->rendered && w->pages.written)
@@ -663,7 +668,7 @@ static value *evidence_page(page_writer *w, page_job *job)
     size_t len = 0;
     char *text = fs_read_file(path, (size_t)8 << 20, &len);
     if (!text) /* it was there when the registers were loaded; the build fails */
-        diag_error(srcpos_file(path), "evidence", "cannot read: %s", strerror(errno));
+        diag_error(&job->diags, srcpos_file(path), "evidence", "cannot read: %s", strerror(errno));
     document d = {.kind = DOCUMENT_DIGEST, .path = path};
     cmark_node *tree = md_parse(text ? text : "", text ? len : 0);
     /* The title is the page's heading; the first # heading is not repeated. */
@@ -1072,10 +1077,10 @@ static void copy_assets(page_writer *w)
     char *dir = fs_join(w->theme.dir, "assets");
     vec names;
     vec_init(&names, free);
-    if (!srcfile_confined(dir, w->theme.dir, srcpos_file(dir))) {
+    if (!srcfile_confined(dir, w->theme.dir, srcpos_file(dir), w->diags)) {
         w->ok = false;
     } else if (!fs_list_dir(dir, &names)) {
-        diag_error(srcpos_file(dir), "theme", "cannot read the theme's assets: %s",
+        diag_error(w->diags, srcpos_file(dir), "theme", "cannot read the theme's assets: %s",
                    strerror(errno));
         w->ok = false;
     }
@@ -1085,7 +1090,8 @@ static void copy_assets(page_writer *w)
             continue;
         char *from = fs_join(dir, name);
         char *to = xasprintf("assets/%s", name);
-        if (!srcfile_confined(from, w->theme.dir, srcpos_file(from)) || !out_copy(w, to, from))
+        if (!srcfile_confined(from, w->theme.dir, srcpos_file(from), w->diags) ||
+            !out_copy(w, to, from))
             w->ok = false;
         free(to);
         free(from);
@@ -1096,16 +1102,16 @@ static void copy_assets(page_writer *w)
 
 bool html_render_site(const site *s, outdir *od, const html_options *opts)
 {
-    page_writer w = {
-        .site = s,
-        .od = od,
-        .xref = opts->xref,
-        .audience = opts->audience,
-        .subdir = opts->subdir,
-        .pages = opts->pages,
-        .opts = opts,
-        .ok = true};
-    if (!theme_load(&w.theme, opts->theme_dir)) {
+    page_writer w = {.site = s,
+                     .od = od,
+                     .xref = opts->xref,
+                     .audience = opts->audience,
+                     .subdir = opts->subdir,
+                     .pages = opts->pages,
+                     .opts = opts,
+                     .diags = opts->diags,
+                     .ok = true};
+    if (!theme_load(&w.theme, opts->theme_dir, w.diags)) {
         map_free(&w.theme.sources);
         return false;
     }
@@ -1182,11 +1188,11 @@ static const char *const EDITION_NOTES[] = {
     "資通安全推動小組內部使用：完整內容、佐證紀錄與檢核結果。",
 };
 
-bool html_render_editions_index(const site *s, outdir *od, const char *theme_dir,
-                                const char *only)
+bool html_render_editions_index(const site *s, outdir *od, const char *theme_dir, const char *only,
+                                diag_sink *diags)
 {
     theme th;
-    if (!theme_load(&th, theme_dir)) {
+    if (!theme_load(&th, theme_dir, diags)) {
         map_free(&th.sources);
         return false;
     }
@@ -1220,7 +1226,7 @@ bool html_render_editions_index(const site *s, outdir *od, const char *theme_dir
     bool ok = tpl_render_named(set, "editions", data, &out, &err);
     if (!ok) {
         char *path = xasprintf("%s/templates/editions.mustache", theme_dir);
-        diag_error((srcpos){path, err.line, err.col}, "template", "%s", err.message);
+        diag_error(diags, (srcpos){path, err.line, err.col}, "template", "%s", err.message);
         free(path);
     } else {
         ok = outdir_write(od, "index.html", out.data, out.len);

@@ -54,6 +54,7 @@ typedef struct html_options {
     html_page_observer pages;     /* optional */
     const html_download *downloads; /* the PDFs written (none with --no-pdf) */
     size_t n_downloads;
+    diag_sink *diags; /* where rendering tells its problems, each page's in page order */
 } html_options;
 
 /* Writes every page into od. Returns false after a diagnostic when a
@@ -61,7 +62,7 @@ typedef struct html_options {
 bool html_render_site(const site *s, outdir *od, const html_options *opts);
 
 /* OUT/index.html: the editions built (all, or only `only`), each with what it holds. */
-bool html_render_editions_index(const site *s, outdir *od, const char *theme_dir,
-                                const char *only);
+bool html_render_editions_index(const site *s, outdir *od, const char *theme_dir, const char *only,
+                                diag_sink *diags);
 
 #endif

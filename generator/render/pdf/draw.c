@@ -5,24 +5,11 @@
 #include <cairo-pdf.h>
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/xalloc.h"
 #include "diag/diag.h"
-
-static pthread_mutex_t diag_mutex = PTHREAD_MUTEX_INITIALIZER;
-
-void pdf_diag_lock(void)
-{
-    pthread_mutex_lock(&diag_mutex);
-}
-
-void pdf_diag_unlock(void)
-{
-    pthread_mutex_unlock(&diag_mutex);
-}
 
 void pdf_doc_open(pdf_doc *d, pdf_ctx *c, const char *path, bool landscape, const pdf_meta *meta)
 {
@@ -71,10 +58,8 @@ bool pdf_doc_close(pdf_doc *d)
     cairo_surface_destroy(d->surface);
     bool ok = cs == CAIRO_STATUS_SUCCESS && ss == CAIRO_STATUS_SUCCESS;
     if (!ok) {
-        pdf_diag_lock();
-        diag_error(srcpos_file(d->path), "pdf", "cannot write the PDF: %s",
+        diag_error(d->c->diags, srcpos_file(d->path), "pdf", "cannot write the PDF: %s",
                    cairo_status_to_string(cs != CAIRO_STATUS_SUCCESS ? cs : ss));
-        pdf_diag_unlock();
     }
     free(d->path);
     d->path = NULL;

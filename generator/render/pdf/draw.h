@@ -35,8 +35,8 @@ typedef struct pdf_doc {
 
 /* Creates path (a file name in the staging folder). */
 void pdf_doc_open(pdf_doc *d, pdf_ctx *c, const char *path, bool landscape, const pdf_meta *meta);
-/* Ends the structure, writes the file; false after a diagnostic (emitted
- * under pdf_diag_lock: diagnostics are not thread-safe). */
+/* Ends the structure, writes the file; false after a diagnostic (to the
+ * context's sink). */
 bool pdf_doc_close(pdf_doc *d);
 
 /* Draws a page of a flow, with header and footer unless bare, and ends it. */
@@ -49,9 +49,5 @@ void pdf_doc_dest(pdf_doc *d, const char *name, double x, double y);
  * baseline; returns the width of its widest line. */
 double pdf_doc_text(pdf_doc *d, const char *s, const text_style *ts, double x, double baseline,
                     para_align align, double width);
-
-/* Serialises diagnostics from typesetting threads. */
-void pdf_diag_lock(void);
-void pdf_diag_unlock(void);
 
 #endif

@@ -16,6 +16,7 @@
 #include "content/site.h"
 #include "core/date.h"
 #include "core/outdir.h"
+#include "core/strbuf.h"
 #include "core/vec.h"
 
 struct xref_table;
@@ -58,15 +59,36 @@ void pdf_text_free(void *text);
 
 typedef struct pdf_batch pdf_batch;
 
+/* PDFs kept from an earlier build (the build cache, cache/pdfs.h). A job
+ * names one PDF of one edition ("annex risk-assessment public
+ * annexes/risk-assessment.pdf"); whole_plan says whether it reads the
+ * plan's chapters (the plan, the handout) or only their outline (an
+ * annex's form, a register's printout). fetch writes a kept PDF to path
+ * with its text, pages and the audiences its content asked about, and
+ * returns true; else the PDF is typeset and given to store (both are called
+ * in worker processes). keep is told, in the calling process, every job the
+ * build has. */
+typedef struct pdf_reuse {
+    bool (*fetch)(void *ctx, bool whole_plan, const char *job, const char *path, strbuf *text,
+                  int *pages, audience_range *seen);
+    void (*store)(void *ctx, bool whole_plan, const char *job, const char *path,
+                  const strbuf *text, int pages, audience_range seen);
+    void (*keep)(void *ctx, bool whole_plan, const char *job);
+    void *ctx;
+} pdf_reuse;
+
 /* Starts typesetting the PDFs of n editions (at most three, one per
  * audience) into od: the worker processes are forked here, so call it
  * before any thread starts, and they run while the caller goes on. With
  * jobs 1 (or when no worker could start) pdf_finish typesets them itself.
  * today is the printing date of register printouts (else the revision's).
  * The output depends only on the model, the style and the editions (no
- * clock), so a rebuild gives the same bytes. */
+ * clock), so a rebuild gives the same bytes. Problems are told to diags; a
+ * worker tells its own through a sink of its own that passes them on to its
+ * copy of diags, so they print where the caller's would. */
 pdf_batch *pdf_start(const site *s, outdir *od, const char *theme_dir, int jobs, date today,
-                     const pdf_edition *editions, size_t n);
+                     const pdf_edition *editions, size_t n, const pdf_reuse *reuse,
+                     diag_sink *diags);
 /* Waits for every PDF and fills the editions' files and texts; false after a
  * diagnostic when one could not be typeset or written (od->failed then). */
 bool pdf_finish(pdf_batch *batch);

@@ -230,7 +230,7 @@ void pdf_build_register(pdf_builder *b, const register_def *reg, const ynode *op
         }
     }
     if (opts)
-        register_view_parse(&view, reg, opts, (srcpos){reg->path, 0, 0}, false);
+        register_view_parse(&view, reg, opts, (srcpos){reg->path, 0, 0}, NULL);
     vec cols, rows;
     vec_init(&cols, NULL);
     vec_init(&rows, NULL);

@@ -112,7 +112,9 @@ struct pdf_batch {
     result *results; /* chains x 3 */
     bool times;      /* POLICYGEN_PDF_TIMES: each PDF's wall time on stderr, for benchmarks */
     bool texts;      /* collect each PDF's text */
+    const pdf_reuse *reuse; /* PDFs kept from an earlier build, or NULL */
     bool ok;
+    diag_sink *diags; /* the caller's */
     /* the workers */
     atomic_int *next; /* the next chain to take, shared */
     int nworkers;
@@ -189,6 +191,43 @@ static unsigned edition_file_mode(const pdf_batch *b, int ed)
     return mode;
 }
 
+/* What names a PDF of one edition to pdf_reuse (caller frees). */
+static char *job_ident(const pdf_batch *b, const chain *j, int ed)
+{
+    char *rel = job_path(b, j, ed);
+    char *id = xasprintf("%d %s %s %s texts %d", (int)j->kind, job_name(j),
+                         audience_name(b->eds[ed].audience), rel, b->texts);
+    free(rel);
+    return id;
+}
+
+/* Typesets one PDF, or takes it from the reuse: its text, its pages and the
+ * audiences its content asked about (which tell the editions it is the same
+ * in). */
+static bool make_pdf(pdf_batch *b, pdf_ctx *c, const chain *j, int ed, strbuf *text, int *pages,
+                     audience_range *seen)
+{
+    const pdf_reuse *r = b->reuse;
+    bool whole_plan = j->kind == JOB_PLAN || j->kind == JOB_HANDOUT;
+    char *id = r ? job_ident(b, j, ed) : NULL;
+    char *rel = r ? job_path(b, j, ed) : NULL;
+    char *path = r ? pdf_env_path(&b->envs[ed], rel) : NULL;
+    bool ok;
+    if (r && r->fetch(r->ctx, whole_plan, id, path, text, pages, seen)) {
+        ok = true;
+    } else {
+        audience_track(seen);
+        ok = run_job(b, c, j, ed, text, pages);
+        audience_track(NULL);
+        if (ok && r)
+            r->store(r->ctx, whole_plan, id, path, text, *pages, *seen);
+    }
+    free(path);
+    free(rel);
+    free(id);
+    return ok;
+}
+
 /* The same file in another edition: a link to it where the two editions'
  * files get the same mode (the commit sets each edition's: a link between
  * the public edition and a staff one would leave the public file 0640),
@@ -226,10 +265,8 @@ static bool run_chain(pdf_batch *b, pdf_ctx *c, int ci, report_fn report, void *
         strbuf text;
         sb_init(&text);
         audience_range seen = {AUDIENCE_PUBLIC, AUDIENCE_INTERNAL};
-        audience_track(&seen);
         int pages = 0;
-        ok = run_job(b, c, j, j->eds[k], &text, &pages) && ok;
-        audience_track(NULL);
+        ok = make_pdf(b, c, j, j->eds[k], &text, &pages, &seen) && ok;
         report(b, ctx, ci, k, -1, &text, pages);
         sb_free(&text);
         int have[3] = {k}, nhave = 1; /* the slots holding this PDF */
@@ -249,7 +286,8 @@ static bool run_chain(pdf_batch *b, pdf_ctx *c, int ci, report_fn report, void *
             if (!same_pdf(b, j, j->eds[from], j->eds[m])) {
                 char *rel = job_path(b, j, j->eds[m]);
                 char *dst = pdf_env_path(&b->envs[j->eds[m]], rel);
-                diag_error(srcpos_file(dst), "write", "cannot write: %s", strerror(errno));
+                diag_error(c->diags, srcpos_file(dst), "write", "cannot write: %s",
+                           strerror(errno));
                 free(dst);
                 free(rel);
                 ok = false;
@@ -278,6 +316,7 @@ static void run_here(pdf_batch *b)
 {
     pdf_ctx c = {0};
     pdf_ctx_init(&c, &b->st);
+    c.diags = b->diags;
     for (int ci = 0; ci < b->nchains; ci++)
         if (!run_chain(b, &c, ci, keep_result, NULL))
             b->ok = false;
@@ -320,8 +359,13 @@ static void send_result(pdf_batch *b, void *ctx, int ci, int k, int source, strb
 /* A worker takes the next chain until none is left. */
 static _Noreturn void worker_process(pdf_batch *b, int fd)
 {
+    /* Its own sink, passing on to the copy of the caller's it was forked
+     * with: it prints as the caller's would; the caller learns of failures
+     * from the exit status. */
+    diag_sink own = diag_child(b->diags);
     pdf_ctx c = {0};
     pdf_ctx_init(&c, &b->st);
+    c.diags = &own;
     bool ok = true;
     for (;;) {
         int k = atomic_fetch_add(b->next, 1);
@@ -472,12 +516,12 @@ static int default_jobs(void)
     return n > 0 ? (int)n : 1;
 }
 
-static bool make_folder(const char *root, const char *rel)
+static bool make_folder(const char *root, const char *rel, diag_sink *diags)
 {
     char *path = fs_join(root, rel);
     bool ok = fs_mkdir_p(path);
     if (!ok)
-        diag_error(srcpos_file(path), "write", "cannot create folder");
+        diag_error(diags, srcpos_file(path), "write", "cannot create folder");
     free(path);
     return ok;
 }
@@ -557,18 +601,21 @@ static void make_chains(pdf_batch *b)
 }
 
 pdf_batch *pdf_start(const site *s, outdir *od, const char *theme_dir, int jobs, date today,
-                     const pdf_edition *editions, size_t n)
+                     const pdf_edition *editions, size_t n, const pdf_reuse *reuse,
+                     diag_sink *diags)
 {
     pdf_batch *b = xcalloc(1, sizeof *b);
+    b->diags = diags;
     b->s = s;
+    b->reuse = reuse;
     b->od = od;
     b->ok = true;
     pdf_style_defaults(&b->st);
     char *style_path = theme_dir ? fs_join(theme_dir, "pdf.yaml") : NULL;
-    if (style_path && !srcfile_confined(style_path, theme_dir, srcpos_file(style_path)))
+    if (style_path && !srcfile_confined(style_path, theme_dir, srcpos_file(style_path), diags))
         b->ok = false;
     else if (style_path)
-        pdf_style_load(&b->st, style_path);
+        pdf_style_load(&b->st, style_path, diags);
     free(style_path);
     b->neds = n < 3 ? n : 3;
     b->eds = xcalloc(b->neds + 1, sizeof *b->eds);
@@ -585,7 +632,7 @@ pdf_batch *pdf_start(const site *s, outdir *od, const char *theme_dir, int jobs,
                                    .today = day, .subdir = ed->subdir};
         char *root = ed->subdir && *ed->subdir ? outdir_path(od, ed->subdir) : xstrdup(od->staging);
         env_init(&b->envs[e], s, &b->st, &b->opts[e], root);
-        b->ok = make_folder(root, "pdf") && b->ok;
+        b->ok = make_folder(root, "pdf", diags) && b->ok;
         b->texts = b->texts || ed->texts;
     }
     make_chains(b);
@@ -594,7 +641,17 @@ pdf_batch *pdf_start(const site *s, outdir *od, const char *theme_dir, int jobs,
         const chain *j = &b->chains[ci];
         const char *dir = j->kind == JOB_ANNEX ? "annexes" : j->kind == JOB_REGISTER ? "registers" : NULL;
         for (int k = 0; dir && k < j->n; k++)
-            b->ok = make_folder(b->envs[j->eds[k]].staging, dir) && b->ok;
+            b->ok = make_folder(b->envs[j->eds[k]].staging, dir, diags) && b->ok;
+    }
+    /* Every PDF this build may take from the reuse, before the workers
+     * (whose own record of what they took ends with them). */
+    for (int ci = 0; reuse && ci < b->nchains; ci++) {
+        const chain *j = &b->chains[ci];
+        for (int k = 0; k < j->n; k++) {
+            char *id = job_ident(b, j, j->eds[k]);
+            reuse->keep(reuse->ctx, j->kind == JOB_PLAN || j->kind == JOB_HANDOUT, id);
+            free(id);
+        }
     }
     const char *times = getenv("POLICYGEN_PDF_TIMES");
     b->times = times && *times;

@@ -87,21 +87,21 @@ void pdf_style_free(pdf_style *st)
 
 /* ---- value readers: each warns at the node's place and returns false ---- */
 
-static bool bad(const ynode *n, const char *what)
+static bool bad(const ynode *n, const char *what, diag_sink *diags)
 {
-    diag_warning(ynode_pos(n), "pdf-style", "expected %s; the default is kept", what);
+    diag_warning(diags, ynode_pos(n), "pdf-style", "expected %s; the default is kept", what);
     return false;
 }
 
-static bool read_length(const ynode *n, double *out)
+static bool read_length(const ynode *n, double *out, diag_sink *diags)
 {
     const char *s = ynode_str(n);
     if (!s || !*s)
-        return bad(n, "a length such as 25mm, 12pt, 2cm or 1in");
+        return bad(n, "a length such as 25mm, 12pt, 2cm or 1in", diags);
     char *end;
     double v = strtod(s, &end);
     if (end == s || !isfinite(v) || v < 0)
-        return bad(n, "a length such as 25mm, 12pt, 2cm or 1in");
+        return bad(n, "a length such as 25mm, 12pt, 2cm or 1in", diags);
     while (*end == ' ')
         end++;
     double unit;
@@ -114,45 +114,45 @@ static bool read_length(const ynode *n, double *out)
     else if (strcmp(end, "in") == 0)
         unit = 72;
     else
-        return bad(n, "a length such as 25mm, 12pt, 2cm or 1in");
+        return bad(n, "a length such as 25mm, 12pt, 2cm or 1in", diags);
     *out = v * unit;
     return true;
 }
 
-static bool read_number(const ynode *n, double *out, double lo, double hi)
+static bool read_number(const ynode *n, double *out, double lo, double hi, diag_sink *diags)
 {
     double v;
     if (!ynode_as_double(n, &v) || v < lo || v > hi) {
         char what[96];
         snprintf(what, sizeof what, "a number from %g to %g", lo, hi);
-        return bad(n, what);
+        return bad(n, what, diags);
     }
     *out = v;
     return true;
 }
 
-static bool read_int(const ynode *n, int *out, int lo, int hi)
+static bool read_int(const ynode *n, int *out, int lo, int hi, diag_sink *diags)
 {
     long v;
     if (!ynode_as_long(n, &v) || v < lo || v > hi) {
         char what[96];
         snprintf(what, sizeof what, "a whole number from %d to %d", lo, hi);
-        return bad(n, what);
+        return bad(n, what, diags);
     }
     *out = (int)v;
     return true;
 }
 
-static bool read_bool(const ynode *n, bool *out)
+static bool read_bool(const ynode *n, bool *out, diag_sink *diags)
 {
-    return ynode_as_bool(n, out) || bad(n, "true or false");
+    return ynode_as_bool(n, out) || bad(n, "true or false", diags);
 }
 
-static bool read_string(const ynode *n, char **out)
+static bool read_string(const ynode *n, char **out, diag_sink *diags)
 {
     const char *s = ynode_str(n);
     if (!s || !*s)
-        return bad(n, "a name");
+        return bad(n, "a name", diags);
     free(*out);
     *out = xstrdup(s);
     return true;
@@ -169,22 +169,22 @@ static int hex(char c)
     return -1;
 }
 
-static bool read_color(const ynode *n, pdf_rgb *out)
+static bool read_color(const ynode *n, pdf_rgb *out, diag_sink *diags)
 {
     const char *s = ynode_str(n);
     if (!s || strlen(s) != 7 || s[0] != '#')
-        return bad(n, "a colour as #rrggbb");
+        return bad(n, "a colour as #rrggbb", diags);
     int v[6];
     for (int i = 0; i < 6; i++)
         if ((v[i] = hex(s[i + 1])) < 0)
-            return bad(n, "a colour as #rrggbb");
+            return bad(n, "a colour as #rrggbb", diags);
     out->r = (v[0] * 16 + v[1]) / 255.0;
     out->g = (v[2] * 16 + v[3]) / 255.0;
     out->b = (v[4] * 16 + v[5]) / 255.0;
     return true;
 }
 
-static bool read_page_size(const ynode *n, pdf_style *st)
+static bool read_page_size(const ynode *n, pdf_style *st, diag_sink *diags)
 {
     static const struct {
         const char *name;
@@ -202,14 +202,15 @@ static bool read_page_size(const ynode *n, pdf_style *st)
         }
     } else if (n->kind == YNODE_SEQ && n->len == 2) {
         double w, h;
-        if (read_length(n->items[0], &w) && read_length(n->items[1], &h) && w >= 72 && h >= 72) {
+        if (read_length(n->items[0], &w, diags) && read_length(n->items[1], &h, diags) && w >= 72 &&
+            h >= 72) {
             st->page_width = w < h ? w : h;
             st->page_height = w < h ? h : w;
             return true;
         }
         return false;
     }
-    return bad(n, "A4, A3, A5, B4, B5, Letter, Legal or [width, height]");
+    return bad(n, "A4, A3, A5, B4, B5, Letter, Legal or [width, height]", diags);
 }
 
 /* ---- the schema ---- */
@@ -232,32 +233,32 @@ typedef struct key_spec {
 
 #define F(m) offsetof(pdf_style, m)
 
-static bool read_key(const key_spec *k, const ynode *v, pdf_style *st)
+static bool read_key(const key_spec *k, const ynode *v, pdf_style *st, diag_sink *diags)
 {
     char *p = (char *)st + k->offset;
     switch (k->type) {
-    case K_LENGTH: return read_length(v, (double *)p);
-    case K_NUMBER: return read_number(v, (double *)p, k->lo, k->hi);
-    case K_INT: return read_int(v, (int *)p, (int)k->lo, (int)k->hi);
-    case K_BOOL: return read_bool(v, (bool *)p);
-    case K_STRING: return read_string(v, (char **)p);
-    case K_COLOR: return read_color(v, (pdf_rgb *)p);
+    case K_LENGTH: return read_length(v, (double *)p, diags);
+    case K_NUMBER: return read_number(v, (double *)p, k->lo, k->hi, diags);
+    case K_INT: return read_int(v, (int *)p, (int)k->lo, (int)k->hi, diags);
+    case K_BOOL: return read_bool(v, (bool *)p, diags);
+    case K_STRING: return read_string(v, (char **)p, diags);
+    case K_COLOR: return read_color(v, (pdf_rgb *)p, diags);
     }
     return false;
 }
 
-static void unknown_key(const ynode *key, const char *section)
+static void unknown_key(const ynode *key, const char *section, diag_sink *diags)
 {
-    diag_warning(ynode_pos(key), "pdf-style", "unknown key '%s' in %s", key->text, section);
+    diag_warning(diags, ynode_pos(key), "pdf-style", "unknown key '%s' in %s", key->text, section);
 }
 
 /* Reads a mapping of simple keys; the keys in `special` are skipped (the
  * caller reads them). */
 static void read_section(const ynode *map, const char *section, const key_spec *keys, size_t nkeys,
-                         const char *const *special, pdf_style *st)
+                         const char *const *special, pdf_style *st, diag_sink *diags)
 {
     if (map->kind != YNODE_MAP) {
-        bad(map, "a mapping");
+        bad(map, "a mapping", diags);
         return;
     }
     for (size_t i = 0; i < map->len; i++) {
@@ -265,14 +266,14 @@ static void read_section(const ynode *map, const char *section, const key_spec *
         bool done = false;
         for (size_t k = 0; k < nkeys && !done; k++) {
             if (strcmp(keys[k].name, name) == 0) {
-                read_key(&keys[k], map->items[i], st);
+                read_key(&keys[k], map->items[i], st, diags);
                 done = true;
             }
         }
         for (size_t k = 0; special && special[k] && !done; k++)
             done = strcmp(special[k], name) == 0;
         if (!done)
-            unknown_key(map->keys[i], section);
+            unknown_key(map->keys[i], section, diags);
     }
 }
 
@@ -348,127 +349,127 @@ static const key_spec COLOR_KEYS[] = {
     {"rule", K_COLOR, F(rule_color), 0, 0},
 };
 
-#define SECTION(map, name, keys, special, st)                                                     \
-    read_section(map, name, keys, sizeof keys / sizeof *keys, special, st)
+#define SECTION(map, name, keys, special, st, diags)                                               \
+    read_section(map, name, keys, sizeof keys / sizeof *keys, special, st, diags)
 
-static void read_headings(const ynode *seq, pdf_style *st)
+static void read_headings(const ynode *seq, pdf_style *st, diag_sink *diags)
 {
     if (seq->kind != YNODE_SEQ || seq->len > PDF_HEADING_LEVELS) {
-        bad(seq, "a list of up to 6 heading styles (levels 1 to 6)");
+        bad(seq, "a list of up to 6 heading styles (levels 1 to 6)", diags);
         return;
     }
     for (size_t i = 0; i < seq->len; i++) {
         const ynode *m = seq->items[i];
         pdf_heading_style *h = &st->heading[i];
         if (m->kind != YNODE_MAP) {
-            bad(m, "a mapping (size, font, bold, center, space_before, space_after)");
+            bad(m, "a mapping (size, font, bold, center, space_before, space_after)", diags);
             continue;
         }
         for (size_t k = 0; k < m->len; k++) {
             const char *name = m->keys[k]->text;
             const ynode *v = m->items[k];
             if (strcmp(name, "size") == 0) {
-                read_length(v, &h->size);
+                read_length(v, &h->size, diags);
             } else if (strcmp(name, "font") == 0) {
                 const char *s = ynode_str(v);
                 if (s && (strcmp(s, "heading") == 0 || strcmp(s, "body") == 0))
                     h->sans = strcmp(s, "heading") == 0;
                 else
-                    bad(v, "heading or body");
+                    bad(v, "heading or body", diags);
             } else if (strcmp(name, "bold") == 0) {
-                read_bool(v, &h->bold);
+                read_bool(v, &h->bold, diags);
             } else if (strcmp(name, "center") == 0) {
-                read_bool(v, &h->center);
+                read_bool(v, &h->center, diags);
             } else if (strcmp(name, "space_before") == 0) {
-                read_length(v, &h->space_before);
+                read_length(v, &h->space_before, diags);
             } else if (strcmp(name, "space_after") == 0) {
-                read_length(v, &h->space_after);
+                read_length(v, &h->space_after, diags);
             } else {
-                unknown_key(m->keys[k], "a heading style");
+                unknown_key(m->keys[k], "a heading style", diags);
             }
         }
     }
 }
 
-static void read_indent(const ynode *seq, pdf_style *st)
+static void read_indent(const ynode *seq, pdf_style *st, diag_sink *diags)
 {
     if (seq->kind != YNODE_SEQ || seq->len > PDF_HEADING_LEVELS + 1) {
-        bad(seq, "a list of up to 7 indents in em (before any heading, then levels 1 to 6)");
+        bad(seq, "a list of up to 7 indents in em (before any heading, then levels 1 to 6)", diags);
         return;
     }
     for (size_t i = 0; i < seq->len; i++)
-        read_number(seq->items[i], &st->indent[i], 0, 40);
+        read_number(seq->items[i], &st->indent[i], 0, 40, diags);
 }
 
-static void read_page(const ynode *map, pdf_style *st)
+static void read_page(const ynode *map, pdf_style *st, diag_sink *diags)
 {
     static const char *const special[] = {"size", "margin", NULL};
-    SECTION(map, "page", PAGE_KEYS, special, st);
+    SECTION(map, "page", PAGE_KEYS, special, st, diags);
     if (map->kind != YNODE_MAP)
         return;
     const ynode *size = ynode_get(map, "size");
     if (size)
-        read_page_size(size, st);
+        read_page_size(size, st, diags);
     const ynode *margin = ynode_get(map, "margin");
     if (margin && margin->kind == YNODE_SCALAR) {
         double m;
-        if (read_length(margin, &m))
+        if (read_length(margin, &m, diags))
             st->margin_top = st->margin_bottom = st->margin_left = st->margin_right = m;
     } else if (margin) {
-        SECTION(margin, "page.margin", MARGIN_KEYS, NULL, st);
+        SECTION(margin, "page.margin", MARGIN_KEYS, NULL, st, diags);
     }
 }
 
-bool pdf_style_load(pdf_style *st, const char *path)
+bool pdf_style_load(pdf_style *st, const char *path, diag_sink *diags)
 {
     if (!fs_is_file(path))
         return true;
-    ydoc *doc = yaml_load_file(path, NULL);
+    ydoc *doc = yaml_load_file(path, NULL, diags);
     if (!doc)
         return false;
     const ynode *root = doc->root;
     if (root && root->kind != YNODE_MAP) {
-        bad(root, "a mapping of sections (page, fonts, text, headings, ...)");
+        bad(root, "a mapping of sections (page, fonts, text, headings, ...)", diags);
         root = NULL;
     }
     for (size_t i = 0; root && i < root->len; i++) {
         const char *name = root->keys[i]->text;
         const ynode *v = root->items[i];
         if (strcmp(name, "page") == 0)
-            read_page(v, st);
+            read_page(v, st, diags);
         else if (strcmp(name, "fonts") == 0)
-            SECTION(v, "fonts", FONT_KEYS, NULL, st);
+            SECTION(v, "fonts", FONT_KEYS, NULL, st, diags);
         else if (strcmp(name, "text") == 0)
-            SECTION(v, "text", TEXT_KEYS, NULL, st);
+            SECTION(v, "text", TEXT_KEYS, NULL, st, diags);
         else if (strcmp(name, "headings") == 0)
-            read_headings(v, st);
+            read_headings(v, st, diags);
         else if (strcmp(name, "indent") == 0)
-            read_indent(v, st);
+            read_indent(v, st, diags);
         else if (strcmp(name, "chapters") == 0)
-            SECTION(v, "chapters", CHAPTER_KEYS, NULL, st);
+            SECTION(v, "chapters", CHAPTER_KEYS, NULL, st, diags);
         else if (strcmp(name, "lists") == 0)
-            SECTION(v, "lists", LIST_KEYS, NULL, st);
+            SECTION(v, "lists", LIST_KEYS, NULL, st, diags);
         else if (strcmp(name, "tables") == 0)
-            SECTION(v, "tables", TABLE_KEYS, NULL, st);
+            SECTION(v, "tables", TABLE_KEYS, NULL, st, diags);
         else if (strcmp(name, "footnotes") == 0)
-            SECTION(v, "footnotes", FOOTNOTE_KEYS, NULL, st);
+            SECTION(v, "footnotes", FOOTNOTE_KEYS, NULL, st, diags);
         else if (strcmp(name, "header") == 0)
-            SECTION(v, "header", HEADER_KEYS, NULL, st);
+            SECTION(v, "header", HEADER_KEYS, NULL, st, diags);
         else if (strcmp(name, "toc") == 0)
-            SECTION(v, "toc", TOC_KEYS, NULL, st);
+            SECTION(v, "toc", TOC_KEYS, NULL, st, diags);
         else if (strcmp(name, "cover") == 0)
-            SECTION(v, "cover", COVER_KEYS, NULL, st);
+            SECTION(v, "cover", COVER_KEYS, NULL, st, diags);
         else if (strcmp(name, "forms") == 0)
-            SECTION(v, "forms", FORM_KEYS, NULL, st);
+            SECTION(v, "forms", FORM_KEYS, NULL, st, diags);
         else if (strcmp(name, "colors") == 0)
-            SECTION(v, "colors", COLOR_KEYS, NULL, st);
+            SECTION(v, "colors", COLOR_KEYS, NULL, st, diags);
         else
-            unknown_key(root->keys[i], "the PDF style");
+            unknown_key(root->keys[i], "the PDF style", diags);
     }
     /* The text block must keep some room, whatever the margins say. */
     if (st->margin_left + st->margin_right > st->page_width - 72 ||
         st->margin_top + st->margin_bottom > st->page_height - 144) {
-        diag_warning(srcpos_file(path), "pdf-style",
+        diag_warning(diags, srcpos_file(path), "pdf-style",
                      "the margins leave no room for text; the default margins are used");
         pdf_style d;
         pdf_style_defaults(&d);

@@ -10,6 +10,8 @@
 
 #include <stdbool.h>
 
+#include "diag/diag.h"
+
 #define PDF_HEADING_LEVELS 6
 
 typedef struct pdf_rgb {
@@ -73,7 +75,7 @@ void pdf_style_defaults(pdf_style *st);
 /* Reads path over the defaults; a missing file keeps the defaults. False
  * when the file exists but cannot be parsed (a diagnostic was emitted; st
  * still holds usable values). */
-bool pdf_style_load(pdf_style *st, const char *path);
+bool pdf_style_load(pdf_style *st, const char *path, diag_sink *diags);
 void pdf_style_free(pdf_style *st);
 
 #endif

@@ -31,6 +31,7 @@ typedef struct pdf_ctx {
     const pdf_style *st;
     strbuf *text_log; /* when set, every paragraph's text is appended (for the leak check) */
     int pages;        /* the pages of the last PDF closed (pdf_doc_close) */
+    diag_sink *diags; /* where typesetting tells its problems: this process's own */
 } pdf_ctx;
 
 void pdf_ctx_init(pdf_ctx *c, const pdf_style *st);
