@@ -500,6 +500,11 @@ void cache_forget(cache *c, const char *output_dir)
         unlink(path);
         free(path);
     }
+    cache_unrecord(c, output_dir);
+}
+
+void cache_unrecord(cache *c, const char *output_dir)
+{
     char *name = record_name(output_dir);
     char *path = fs_join(c->dir, name);
     unlink(path);

@@ -82,6 +82,8 @@ bool cache_replay(cache *c, const char *output_dir, const char *key, int *result
 void cache_record(cache *c, const char *output_dir, const char *key, int result, bool wrote,
                   const char *err, size_t err_len);
 
+/* Removes the record of output_dir: no build into it is told again. */
+void cache_unrecord(cache *c, const char *output_dir);
 /* Forgets what this build used and made (the entries it got, kept or put)
  * and the record of output_dir: a build whose inputs changed while it ran. */
 void cache_forget(cache *c, const char *output_dir);

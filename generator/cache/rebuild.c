@@ -82,8 +82,13 @@ int cache_build(const char *dir, const cache_build_inputs *in, cache_build_fn bu
     char *err = cache_capture_end(&len);
     char after[CACHE_KEY_SIZE];
     bool kept = build_key(in, settings, after) && strcmp(after, key) == 0;
-    if (kept)
-        cache_record(c, in->output_dir, key, r, r == 0, err, len);
+    /* Only a build that succeeded is told again: a failure may come from the
+     * machine (a full disk, a folder in the way, a killed worker), and the
+     * same inputs must then get a new try. */
+    if (kept && r == 0)
+        cache_record(c, in->output_dir, key, r, true, err, len);
+    else if (kept)
+        cache_unrecord(c, in->output_dir);
     else
         cache_forget(c, in->output_dir);
     free(err);

@@ -25,12 +25,13 @@ typedef struct cache_build_inputs {
 typedef int (*cache_build_fn)(void *ctx, cache *c, const char *settings, diag_sink *diags);
 
 /* Builds with the cache folder dir: when every input is as it was for the
- * last build into in->output_dir, and that output folder is as the build
- * left it (and no staging folder lies beside it: a build would remove it
- * and say so), writes to stderr what that build wrote there and returns
- * its result without calling build. Else calls build with diags, stderr
- * kept, and records it (unless the inputs changed while it ran: then
- * nothing it made is kept). A cache that cannot be opened (said to diags)
+ * last successful build into in->output_dir, and that output folder is as
+ * the build left it (and no staging folder lies beside it: a build would
+ * remove it and say so), writes to stderr what that build wrote there and
+ * returns its result without calling build. Else calls build with diags,
+ * stderr kept, and records it if it succeeded (a failure may come from the
+ * machine, so it is never told again; and if the inputs changed while it
+ * ran, nothing it made is kept). A cache that cannot be opened (said to diags)
  * or inputs that cannot be hashed: build without.
  *
  * What is kept and replayed is stderr's bytes: diags must print to stderr

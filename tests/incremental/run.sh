@@ -196,8 +196,8 @@ compare() { # label pdf(0/1)
     [ "$pdf" = 1 ] || args+=(--no-pdf)
     # PDFs are typeset in this process too (few of them): the pdf suite
     # checks Cairo's and fontconfig's leaks with the slow unwinder.
-    local asan=$ASAN_OPTIONS
-    [ "$pdf" = 1 ] && asan="$ASAN_OPTIONS:detect_leaks=0"
+    local asan=${ASAN_OPTIONS:-}
+    [ "$pdf" = 1 ] && asan="${ASAN_OPTIONS:-}:detect_leaks=0"
     ASAN_OPTIONS=$asan "$POLICYGEN" build -C "$c" -o "$warm" "${args[@]}" >"$work/warm.out" 2>&1
     local wrc=$?
     rm -rf "$work/cold"
