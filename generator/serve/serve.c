@@ -27,6 +27,7 @@
 #define MAX_WAIT_MS 1000
 /* Event streams of closed pages are noticed when something is sent. */
 #define PING_MS 20000
+#define REAP_MS 50 /* how often a build whose output ended is looked for */
 /* The most of a build's output kept for the browser (the terminal has all). */
 #define MAX_DIAGNOSTICS (1024 * 1024)
 
@@ -48,6 +49,7 @@ typedef struct server {
     pid_t child;
     int target;
     int out_fd;      /* the child's stdout and stderr, or -1 */
+    bool out_ended;  /* out_fd is at its end: no longer polled (it would always be ready) */
     strbuf output;   /* what it wrote */
     double started;
     /* Changes not built yet. */
@@ -123,6 +125,7 @@ static bool build_start(server *s)
     fcntl(p[0], F_SETFL, O_NONBLOCK);
     s->child = pid;
     s->out_fd = p[0];
+    s->out_ended = false;
     sb_clear(&s->output);
     s->started = now_ms();
     return true;
@@ -138,6 +141,8 @@ static void build_read(server *s)
         if (s->output.len < MAX_DIAGNOSTICS)
             sb_appendn(&s->output, buf, (size_t)n);
     }
+    if (n == 0)
+        s->out_ended = true;
     fflush(stderr);
 }
 
@@ -234,6 +239,10 @@ static int wait_ms(server *s)
             until = due;
     }
     int ms = until <= t ? 0 : (int)(until - t) + 1;
+    /* The build closed its output: it is ending. SIGCHLD tells when, and a
+     * short wait reaps it even if that signal were ever lost. */
+    if (s->child > 0 && s->out_ended && ms > REAP_MS)
+        ms = REAP_MS;
     int http = serve_http_timeout_ms(s->http);
     return http >= 0 && http < ms ? http : ms;
 }
@@ -246,7 +255,7 @@ static void loop(server *s)
             {.fd = serve_http_fd(s->http), .events = POLLIN},
             {.fd = serve_watch_fd(s->watch), .events = POLLIN},
             {.fd = s->sigfd, .events = POLLIN},
-            {.fd = s->out_fd, .events = POLLIN},
+            {.fd = s->out_ended ? -1 : s->out_fd, .events = POLLIN},
         };
         if (poll(fds, 4, wait_ms(s)) < 0 && errno != EINTR) {
             diag_error(s->diags, srcpos_file(s->dir), "serve", "poll: %s", strerror(errno));
@@ -255,6 +264,8 @@ static void loop(server *s)
         }
         if (fds[2].revents)
             on_signal(s);
+        else if (s->child > 0 && s->out_ended)
+            reap(s);
         if (fds[1].revents)
             on_change(s);
         if (s->out_fd >= 0 && fds[3].revents)
