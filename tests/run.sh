@@ -96,7 +96,7 @@ suite seed-coverage-rendered seed_rendered
 suite mustache-spec build/tests/mustache_spec tests/spec/mustache
 # Each libFuzzer harness for a few seconds on its corpus, so they keep
 # building and the seeds keep passing (make fuzz runs them longer).
-suite fuzz sh fuzz/run.sh --seeds "${FUZZ_TEST_SECONDS:-3}" yaml markdown template zip rules
+suite fuzz sh fuzz/run.sh --seeds "${FUZZ_TEST_SECONDS:-2}" yaml markdown template zip rules
 for bin in $(find build/tests -type f -name '*_test' | LC_ALL=C sort); do
     suite "$(basename "$bin")" "$bin"
 done
