@@ -525,15 +525,7 @@ static strbuf captured;
 static ssize_t tee_write(void *cookie, const char *buf, size_t size)
 {
     (void)cookie;
-    size_t off = 0;
-    while (off < size) {
-        ssize_t n = write(STDERR_FILENO, buf + off, size - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        off += (size_t)n;
-    }
+    fs_write_all(STDERR_FILENO, buf, size); /* a terminal gone does not stop the keeping */
     if (capturing)
         sb_appendn(&captured, buf, size);
     return (ssize_t)size;

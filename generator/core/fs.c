@@ -57,23 +57,33 @@ char *fs_read_file(const char *path, size_t max_bytes, size_t *len)
     return xrealloc(sb_take(&sb), size + 1);
 }
 
+bool fs_write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO;
+            return false;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
 bool fs_write_file(const char *path, const char *data, size_t len)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0)
         return false;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = write(fd, data + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        done += (size_t)n;
-    }
+    bool written = fs_write_all(fd, data, len);
     int saved = errno;
-    bool ok = close(fd) == 0 && done == len;
-    if (done != len)
+    bool ok = close(fd) == 0 && written;
+    if (!written)
         errno = saved;
     return ok;
 }

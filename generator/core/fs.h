@@ -12,6 +12,9 @@
  * EFBIG when the file is larger than max_bytes. The caller frees. */
 char *fs_read_file(const char *path, size_t max_bytes, size_t *len);
 bool fs_write_file(const char *path, const char *data, size_t len);
+/* Writes all len bytes to fd, again after EINTR or a short write; false
+ * (errno set) when a write fails. */
+bool fs_write_all(int fd, const void *data, size_t len);
 /* Whether path is a regular file (not a symbolic link) holding exactly these bytes. */
 bool fs_file_equals(const char *path, const char *data, size_t len);
 /* Creates the folder and its parents. */

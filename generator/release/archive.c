@@ -680,16 +680,7 @@ bool release_extract(release_archive *a, const char *prefix, const char *dest, s
             return false;
         char *out = fs_join(dest, rel);
         int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        bool ok = fd >= 0;
-        size_t done = 0;
-        while (ok && done < len) {
-            ssize_t w = write(fd, data + done, len - done);
-            if (w < 0 && errno == EINTR)
-                continue;
-            ok = w > 0;
-            if (ok)
-                done += (size_t)w;
-        }
+        bool ok = fd >= 0 && fs_write_all(fd, data, len);
         if (fd >= 0 && close(fd) != 0)
             ok = false;
         if (!ok)

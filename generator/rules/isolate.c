@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/fs.h"
 #include "core/interrupt.h"
 #include "core/xalloc.h"
 #include "rules/sandbox.h"
@@ -78,20 +79,6 @@ static long long now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static bool write_all(int fd, const char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        data += n;
-        len -= (size_t)n;
-    }
-    return true;
 }
 
 /* ---- a worker ---- */
@@ -163,7 +150,7 @@ static _Noreturn void work(const isolate_pool *p, worker_page *page, int fd)
         memcpy(frame.data, &h, sizeof h);
 
         atomic_store(&page->started_ms, 0);
-        if (!write_all(fd, frame.data, frame.len))
+        if (!fs_write_all(fd, frame.data, frame.len))
             _exit(1);
         atomic_store(&page->running, -1);
     }

@@ -332,18 +332,11 @@ typedef struct frame {
     uint64_t len;
 } frame;
 
+/* A worker whose parent stopped reading has nothing left to do. */
 static void write_all(int fd, const void *data, size_t len)
 {
-    const char *p = data;
-    while (len) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            _exit(2);
-        p += n;
-        len -= (size_t)n;
-    }
+    if (!fs_write_all(fd, data, len))
+        _exit(2);
 }
 
 static void send_result(pdf_batch *b, void *ctx, int ci, int k, int source, strbuf *text,
