@@ -57,15 +57,6 @@ static char *normalized(const char *s)
     return out;
 }
 
-static bool same_title(const char *a, const char *b)
-{
-    char *x = normalized(a), *y = normalized(b);
-    bool same = strcmp(x, y) == 0;
-    free(x);
-    free(y);
-    return same;
-}
-
 static const document *chapter_by_id(const site *s, const char *id)
 {
     for (size_t i = 0; i < s->chapters.len; i++) {
@@ -76,19 +67,26 @@ static const document *chapter_by_id(const site *s, const char *id)
     return NULL;
 }
 
-static const document *chapter_by_title(const site *s, const ynode *entry)
+/* The first chapter whose normalized title (titles[i], one per chapter,
+ * made once a map: a plan may have a thousand chapters) is the entry's
+ * title or one of its `also` titles. */
+static const document *chapter_by_title(const site *s, char *const *titles, const ynode *entry)
 {
-    const char *title = ynode_str(ynode_get(entry, "title"));
     const ynode *also = ynode_get(entry, "also");
-    for (size_t i = 0; i < s->chapters.len; i++) {
-        const document *d = s->chapters.items[i];
-        if (same_title(d->title, title))
-            return d;
-        for (size_t k = 0; also && k < also->len; k++)
-            if (same_title(d->title, also->items[k]->text))
-                return d;
-    }
-    return NULL;
+    size_t count = 1 + (also ? also->len : 0);
+    char **wanted = xcalloc(count, sizeof *wanted);
+    wanted[0] = normalized(ynode_str(ynode_get(entry, "title")));
+    for (size_t k = 1; k < count; k++)
+        wanted[k] = normalized(also->items[k - 1]->text);
+    const document *found = NULL;
+    for (size_t i = 0; i < s->chapters.len && !found; i++)
+        for (size_t k = 0; k < count && !found; k++)
+            if (strcmp(titles[i], wanted[k]) == 0)
+                found = s->chapters.items[i];
+    for (size_t k = 0; k < count; k++)
+        free(wanted[k]);
+    free(wanted);
+    return found;
 }
 
 void coverage_report(const site *s, diag_sink *diags)
@@ -124,6 +122,9 @@ void coverage_map(const site *s, coverage *out)
     const ynode *given = s->config.coverage;
     out->count = root->len;
     out->chapters = xcalloc(root->len, sizeof *out->chapters);
+    char **titles = xcalloc(s->chapters.len ? s->chapters.len : 1, sizeof *titles);
+    for (size_t i = 0; i < s->chapters.len; i++)
+        titles[i] = normalized(((const document *)s->chapters.items[i])->title);
     for (size_t i = 0; i < root->len; i++) {
         const ynode *entry = root->items[i];
         coverage_chapter *c = &out->chapters[i];
@@ -135,10 +136,13 @@ void coverage_map(const site *s, coverage *out)
         const char *id = ynode_str(ynode_get(given, c->key));
         c->chapter = id ? chapter_by_id(s, id) : NULL;
         if (!c->chapter && !id)
-            c->chapter = chapter_by_title(s, entry);
+            c->chapter = chapter_by_title(s, titles, entry);
         if (!c->chapter && !id)
             c->chapter = chapter_by_id(s, c->key);
     }
+    for (size_t i = 0; i < s->chapters.len; i++)
+        free(titles[i]);
+    free(titles);
 }
 
 void coverage_free(coverage *c)
