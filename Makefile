@@ -6,7 +6,8 @@ DESTDIR ?=
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS        = libcmark-gfm yaml-0.1 lua5.4 libzip pangocairo cairo-pdf nettle libmicrohttpd libqrencode gmime-3.0
+PKGS        = libcmark-gfm yaml-0.1 lua5.4 libzip pangocairo cairo-pdf nettle libmicrohttpd libqrencode gmime-3.0 \
+              harfbuzz-subset fontconfig
 
 OPT      ?= -O2 -g
 # `make site` and `make test` compile on every processor.
@@ -16,7 +17,7 @@ STD       = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 # Recursive (=) on purpose: pkg-config is asked when a recipe runs, after `deps`.
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lcmark-gfm-extensions -lpthread -lm
-CFLAGS_ALL = $(STD) $(WARN) $(OPT) -Igenerator -DPOLICYGEN_DATADIR='"$(DATADIR)"' $(DEP_CFLAGS) $(CFLAGS) -MMD -MP
+CFLAGS_ALL = $(STD) $(WARN) $(OPT) -Igenerator -Ibuild/gen -DPOLICYGEN_DATADIR='"$(DATADIR)"' $(DEP_CFLAGS) $(CFLAGS) -MMD -MP
 SAN_FLAGS  = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 LIB_SRC  := $(filter-out generator/main.c,$(shell find generator -name '*.c' | LC_ALL=C sort))
@@ -43,6 +44,16 @@ build/rel/registers/regtype.o build/san/registers/regtype.o: generator/registers
 build/rel/check/coverage.o build/san/check/coverage.o: generator/check/plan-template.yaml
 
 build/rel/main.o build/san/main.o: build/datadir.stamp
+
+# Every character of the program's own C and YAML sources, which the PDF
+# fonts are cut down to with the content's (render/pdf/fonts.h).
+GEN_CHARS_SRC := $(shell find generator -name '*.c' -o -name '*.yaml' | LC_ALL=C sort)
+build/gen/builtin_chars.h: $(GEN_CHARS_SRC)
+	@mkdir -p $(dir $@)
+	@{ printf '#define PDF_BUILTIN_CHARS "'; \
+	   LC_ALL=C.UTF-8 grep -ohP '[^\x00-\x7F]' $^ | LC_ALL=C sort -u | tr -d '\n'; \
+	   printf '"\n'; } >$@.tmp && mv $@.tmp $@
+build/rel/render/pdf/fonts.o build/san/render/pdf/fonts.o: build/gen/builtin_chars.h
 
 policygen: build/rel/main.o build/rel/libpolicygen.a
 	$(CC) $(OPT) -o $@ $^ $(DEP_LIBS) $(LDFLAGS)

@@ -26,6 +26,7 @@
 #include "registers/registers.h"
 #include "render/pdf/docs.h"
 #include "render/pdf/draw.h"
+#include "render/pdf/fonts.h"
 #include "render/pdf/pdf.h"
 #include "render/pdf/style.h"
 
@@ -610,6 +611,9 @@ pdf_batch *pdf_start(const site *s, outdir *od, const char *theme_dir, int jobs,
     else if (style_path)
         pdf_style_load(&b->st, style_path, diags);
     free(style_path);
+    /* Before the workers fork: they share the cut fonts (fonts.h). */
+    if (b->ok)
+        pdf_fonts_cut(&b->st, s, theme_dir, jobs);
     b->neds = n < 3 ? n : 3;
     b->eds = xcalloc(b->neds + 1, sizeof *b->eds);
     memcpy(b->eds, editions, b->neds * sizeof *b->eds);

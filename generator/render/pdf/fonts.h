@@ -1,0 +1,36 @@
+/* pdf_fonts_cut: the style's fonts cut down, before the PDFs are typeset, to
+ * the characters this build can show.
+ *
+ * Why: Cairo 1.16 embeds an OpenType/CFF font by copying the font's whole
+ * CFF table twice per PDF (to tell whether it is a CID font, then to subset
+ * it) and parsing all of its glyphs and subroutines; for the Noto CJK
+ * collections (16 to 25 MB of CFF each, three fonts a PDF) that was most of
+ * a build's PDF time. Its subroutine subsetting also fails on some glyphs
+ * (it then embeds every subroutine: a 4-page form got 550 KB of font).
+ *
+ * What: each CFF font the style resolves to (fontconfig, as Pango would:
+ * body, heading and mono, regular and bold) is subset with HarfBuzz to the
+ * characters of the content folder, the theme and the program's own
+ * strings, keeping glyph ids and with subroutines expanded, into a memory
+ * file that fontconfig knows under a family of its own; the style's family
+ * becomes "that family,the original", so a character left out still comes
+ * from the original font. Kept glyph ids and no subroutines make what Cairo
+ * embeds for a PDF depend only on the glyphs that PDF uses, not on the rest
+ * of the build: a PDF kept from an earlier build is byte-identical to one
+ * typeset anew. Pages look the same: the same outlines, metrics and layout
+ * tables. Anything failing leaves the style as it was (only slower).
+ *
+ * Call it before any thread starts and before the worker processes fork
+ * (it runs threads of its own and joins them). */
+#ifndef POLICYGEN_RENDER_PDF_FONTS_H
+#define POLICYGEN_RENDER_PDF_FONTS_H
+
+#include "content/site.h"
+#include "render/pdf/style.h"
+
+/* Cuts the fonts of st down for the site s (its content folder) and the
+ * theme folder (NULL: none), and points st's families at them. jobs: the
+ * threads to subset with (0: one per core). */
+void pdf_fonts_cut(pdf_style *st, const site *s, const char *theme_dir, int jobs);
+
+#endif
