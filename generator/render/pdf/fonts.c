@@ -106,6 +106,9 @@ static hb_blob_t *cut_face(const char *file, int index, const hb_set_t *cps)
     if (in) {
         hb_set_union(hb_subset_input_unicode_set(in), cps);
         hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_RETAIN_GIDS | HB_SUBSET_FLAGS_DESUBROUTINIZE);
+        /* Pango aligns a fallback font's run (a ☑ from DejaVu) by the BASE
+         * table's baselines, which HarfBuzz drops by default. */
+        hb_set_del(hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG), HB_TAG('B', 'A', 'S', 'E'));
         hb_face_t *sub = hb_subset_or_fail(face, in);
         if (sub) {
             out = hb_face_reference_blob(sub);
