@@ -60,8 +60,10 @@ return rule {
           end
         end
       end
-      -- a form named in plain text ("格式可參附件：XXX") without a link
-      for _, b in ipairs(doc.blocks) do
+      -- a form named in plain text ("格式可參附件：XXX") without a link; both
+      -- markers start with 附件, so a document without it is passed over
+      -- without making its blocks
+      for _, b in ipairs(doc:contains("附件") and doc.blocks or {}) do
         local text = b.text or ""
         -- both markers start with 附件: most blocks are passed over by one plain find
         if text:find("附件", 1, true) then

@@ -50,6 +50,7 @@ return rule {
     for _, reg in ipairs(site.schemas) do schemas[reg.name] = reg end
     local lists, faults = 0, 0
     for _, doc in ipairs(site.documents) do
+      if not doc:contains(params.heading) then goto next_doc end -- without making its tables
       local titles -- section id -> section, made for the first list in doc
       local directive = {} -- section id -> register named by its last directive so far
       for i, b in ipairs(doc.blocks) do
@@ -85,6 +86,7 @@ return rule {
           end
         end
       end
+      ::next_doc::
     end
     if faults == 0 and lists > 0 then
       flag { message = lists .. " 份各欄位定義均與其表格欄位相符", status = "ok" }

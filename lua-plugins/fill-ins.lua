@@ -36,6 +36,7 @@ return rule {
     end
 
     local function scan(doc, name)
+      if not doc:contains(OPEN) then return end -- most documents: without making their tables
       local where = {} -- section id -> its label
       for _, s in ipairs(doc.sections) do
         where[s.id] = s.number ~= "" and label(s.number, s.title) or s.title

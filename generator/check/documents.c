@@ -1,3 +1,5 @@
+/* memmem is a GNU extension. */
+#define _GNU_SOURCE
 #include "check/documents.h"
 
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 #include "core/xalloc.h"
 #include "markdown/directive.h"
 #include "markdown/scan.h"
+#include "rules/sandbox.h"
 #include "xref/xref.h"
 
 /* Every key and every fixed value of the tables: pushed once per conversion
@@ -187,6 +190,37 @@ static void push_block_text(lua_State *L, const document *d, size_t index, size_
     lua_pushlstring(L, spliced->data, spliced->len);
 }
 
+/* Block i of d as its table (the constructors' arguments in their order).
+ * The block's section id is at section_slot; fill is as push_block_text's. */
+static void push_block(const pusher *p, const document *d, size_t i, int section_slot,
+                       size_t *fill, strbuf *spliced)
+{
+    lua_State *L = p->L;
+    const md_block *b = &d->text->blocks[i];
+    int args = 6;
+    const directive *dir = b->kind == MD_DIRECTIVE ? b->directive : NULL;
+    if (!dir) {
+        lua_pushvalue(L, p->makers + C_BLOCK);
+        push_word(p, KIND_WORDS[b->kind]);
+        push_block_text(L, d, i, fill, spliced);
+    } else {
+        lua_pushvalue(L, p->makers + (dir->arg ? C_DIRECTIVE_ARG : C_DIRECTIVE));
+        push_word(p, W_DIRECTIVE);
+        lua_pushliteral(L, "");
+        push_word(p, DIRECTIVE_NAMES[dir->kind]);
+        args++;
+        if (dir->arg) {
+            push_cstring(L, dir->arg);
+            args++;
+        }
+    }
+    lua_pushinteger(L, b->line);
+    lua_pushvalue(L, section_slot);
+    lua_pushboolean(L, b->has_children);
+    push_word(p, KIND_WORDS[b->next]);
+    lua_call(L, args, 1);
+}
+
 static void push_blocks(const pusher *p, const document *d)
 {
     lua_State *L = p->L;
@@ -213,28 +247,7 @@ static void push_blocks(const pusher *p, const document *d)
             lua_pushlstring(L, id, section_len);
             lua_replace(L, section_slot);
         }
-        int args = 6;
-        const directive *dir = b->kind == MD_DIRECTIVE ? b->directive : NULL;
-        if (!dir) {
-            lua_pushvalue(L, p->makers + C_BLOCK);
-            push_word(p, KIND_WORDS[b->kind]);
-            push_block_text(L, d, i, &fill, &spliced);
-        } else {
-            lua_pushvalue(L, p->makers + (dir->arg ? C_DIRECTIVE_ARG : C_DIRECTIVE));
-            push_word(p, W_DIRECTIVE);
-            lua_pushliteral(L, "");
-            push_word(p, DIRECTIVE_NAMES[dir->kind]);
-            args++;
-            if (dir->arg) {
-                push_cstring(L, dir->arg);
-                args++;
-            }
-        }
-        lua_pushinteger(L, b->line);
-        lua_pushvalue(L, section_slot);
-        lua_pushboolean(L, b->has_children);
-        push_word(p, KIND_WORDS[b->next]);
-        lua_call(L, args, 1);
+        push_block(p, d, i, section_slot, &fill, &spliced);
         lua_rawseti(L, section_slot - 1, (lua_Integer)i + 1);
     }
     sb_free(&spliced);
@@ -275,6 +288,61 @@ static int plan_references(const check_documents *docs, const document *a)
     return from_plan;
 }
 
+/* ---- the documents' tables ----
+ *
+ * A document's table holds its scalar fields (id, kind, path, title, number;
+ * an annex's register and references); its sections, blocks and links are
+ * made when a rule first reads them (the documents' metatable), and kept in
+ * the table. Most rules that read the documents read only some: a thousand
+ * chapters' blocks are 40 MB of tables. */
+
+/* Registry keys: their addresses are unique. */
+static const char kit_key = 0;      /* the words, then the constructors */
+static const char doc_meta_key = 0; /* the documents' metatable */
+static const char doc_of_key = 0;   /* weak-keyed: document table -> its document */
+
+/* Pushes the words and the constructors (W_COUNT + C_COUNT values), made on
+ * the state's first use; returns the pusher that reads them. Runs the
+ * constructors' chunk, so only on a builder's thread. */
+static pusher push_kit(lua_State *L)
+{
+    luaL_checkstack(L, W_COUNT + C_COUNT + 16, "site data");
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &kit_key) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_createtable(L, W_COUNT + C_COUNT, 0);
+        for (int w = 0; w < W_COUNT; w++) {
+            lua_pushstring(L, words[w]);
+            lua_rawseti(L, -2, w + 1);
+        }
+        if (luaL_loadbufferx(L, CONSTRUCTORS, sizeof CONSTRUCTORS - 1, "=policygen", "t") !=
+            LUA_OK)
+            lua_error(L);
+        lua_call(L, 0, C_COUNT);
+        for (int c = C_COUNT - 1; c >= 0; c--)
+            lua_rawseti(L, -2 - c, W_COUNT + c + 1);
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &kit_key);
+    }
+    int kit = lua_gettop(L);
+    for (int i = 1; i <= W_COUNT + C_COUNT; i++)
+        lua_rawgeti(L, kit, i);
+    lua_remove(L, kit);
+    int first = lua_gettop(L) - (W_COUNT + C_COUNT) + 1;
+    return (pusher){L, first, first + W_COUNT};
+}
+
+/* The document of a document table at idx, or NULL. */
+static const document *document_of(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &doc_of_key);
+    lua_pushvalue(L, idx);
+    lua_rawget(L, -2);
+    const document *d = lua_touserdata(L, -1);
+    lua_pop(L, 2);
+    return d;
+}
+
 static void push_document(const pusher *p, const check_documents *docs, const document *d)
 {
     lua_State *L = p->L;
@@ -289,53 +357,52 @@ static void push_document(const pusher *p, const check_documents *docs, const do
     set_cstring(p, t, W_PATH, d->path);
     set_cstring(p, t, W_TITLE, d->title);
     set_integer(p, t, W_NUMBER, d->number);
-    lua_pushvalue(L, p->words + W_SECTIONS);
-    push_sections(p, d);
-    lua_rawset(L, t);
-    lua_pushvalue(L, p->words + W_BLOCKS);
-    push_blocks(p, d);
-    lua_rawset(L, t);
-    lua_pushvalue(L, p->words + W_LINKS);
-    push_links(p, d);
-    lua_rawset(L, t);
     if (annex) {
         if (d->register_name)
             set_cstring(p, t, W_REGISTER, d->register_name);
         set_integer(p, t, W_REFERENCES, plan_references(docs, d));
     }
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &doc_of_key);
+    lua_pushvalue(L, t);
+    lua_pushlightuserdata(L, (void *)d);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &doc_meta_key);
+    lua_setmetatable(L, t);
 }
 
-/* The documents of a list as an array, or one document alone. */
+/* What a builder makes: the documents of a list as an array, one document
+ * alone, or one part (sections, blocks, links) of one document. */
 typedef struct push_request {
     const check_documents *docs;
     const vec *documents;
     const document *one;
+    word part; /* W_SECTIONS, W_BLOCKS or W_LINKS of one; W_COUNT: documents */
 } push_request;
 
-static int build_documents(lua_State *L)
+static int build(lua_State *L)
 {
     const push_request *rq = lua_touserdata(L, 1);
-    luaL_checkstack(L, W_COUNT + C_COUNT + 16, "site data");
-    if (rq->one)
-        lua_pushnil(L); /* the document's slot */
-    else
-        lua_createtable(L, (int)rq->documents->len, 0);
-    int array = lua_gettop(L);
-    for (int w = 0; w < W_COUNT; w++)
-        lua_pushstring(L, words[w]);
-    if (luaL_loadbufferx(L, CONSTRUCTORS, sizeof CONSTRUCTORS - 1, "=policygen", "t") != LUA_OK)
-        return lua_error(L);
-    lua_call(L, 0, C_COUNT);
-    pusher p = {L, array + 1, array + 1 + W_COUNT};
-    if (rq->one) {
+    lua_settop(L, 0);
+    lua_pushnil(L); /* the result's slot */
+    pusher p = push_kit(L);
+    if (rq->part == W_SECTIONS)
+        push_sections(&p, rq->one);
+    else if (rq->part == W_BLOCKS)
+        push_blocks(&p, rq->one);
+    else if (rq->part == W_LINKS)
+        push_links(&p, rq->one);
+    else if (rq->one)
         push_document(&p, rq->docs, rq->one);
-        lua_replace(L, array);
+    else {
+        lua_createtable(L, (int)rq->documents->len, 0);
+        for (size_t i = 0; i < rq->documents->len; i++) {
+            push_document(&p, rq->docs, rq->documents->items[i]);
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
     }
-    for (size_t i = 0; !rq->one && i < rq->documents->len; i++) {
-        push_document(&p, rq->docs, rq->documents->items[i]);
-        lua_rawseti(L, array, (lua_Integer)i + 1);
-    }
-    lua_settop(L, array);
+    lua_replace(L, 1);
+    lua_settop(L, 1);
     return 1;
 }
 
@@ -347,7 +414,7 @@ static void push_request_run(lua_State *L, const push_request *request)
     push_request rq = *request;
     lua_State *T = lua_newthread(L);
     lua_sethook(T, NULL, 0, 0);
-    lua_pushcfunction(T, build_documents);
+    lua_pushcfunction(T, build);
     lua_pushlightuserdata(T, &rq);
     int status = lua_pcall(T, 1, 1, 0);
     lua_xmove(T, L, 1);
@@ -356,26 +423,122 @@ static void push_request_run(lua_State *L, const push_request *request)
         lua_error(L);
 }
 
+/* Whether text (len bytes) holds needle. */
+static bool holds(const char *text, size_t len, const char *needle, size_t nlen)
+{
+    return nlen == 0 || (len >= nlen && memmem(text, len, needle, nlen) != NULL);
+}
+
+/* doc:contains(text): whether text (plain, not a pattern) is in the
+ * document's title, a section's title or a block's text (as doc.blocks
+ * gives it), without making its tables. */
+static int doc_contains(lua_State *L)
+{
+    const document *d = document_of(L, 1);
+    if (!d)
+        return luaL_argerror(L, 1, "a document of site.documents, site.annexes or site.digest");
+    size_t nlen;
+    const char *needle = luaL_checklstring(L, 2, &nlen);
+    bool found = d->title && holds(d->title, strlen(d->title), needle, nlen);
+    for (size_t i = 0; !found && i < d->sections.len; i++) {
+        const char *title = ((const section *)d->sections.items[i])->title;
+        found = title && holds(title, strlen(title), needle, nlen);
+    }
+    const struct md_text *t = d->text;
+    strbuf spliced;
+    sb_init(&spliced);
+    size_t fill = 0;
+    for (size_t i = 0; !found && t && i < t->nblocks; i++) {
+        const md_block *b = &t->blocks[i];
+        if (b->kind == MD_DIRECTIVE)
+            continue; /* its text is "" */
+        if (fill < t->nfills && t->fills[fill].block == i) {
+            lua_settop(L, 2);
+            push_block_text(L, d, i, &fill, &spliced);
+            size_t len;
+            const char *text = lua_tolstring(L, -1, &len);
+            found = holds(text, len, needle, nlen);
+        } else {
+            found = holds(t->chars + b->text, b->len, needle, nlen);
+        }
+    }
+    sb_free(&spliced);
+    lua_pushboolean(L, found);
+    return 1;
+}
+
+/* The documents' __index: a part on its first read (then kept in the table),
+ * or the method contains. */
+static int doc_index(lua_State *L)
+{
+    size_t len;
+    const char *key = lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, &len) : NULL;
+    if (!key)
+        return 0;
+    if (strcmp(key, "contains") == 0) {
+        lua_pushcfunction(L, doc_contains);
+        return 1;
+    }
+    word part = strcmp(key, "sections") == 0 ? W_SECTIONS
+                : strcmp(key, "blocks") == 0 ? W_BLOCKS
+                : strcmp(key, "links") == 0  ? W_LINKS
+                                             : W_COUNT;
+    const document *d = part != W_COUNT ? document_of(L, 1) : NULL;
+    if (!d)
+        return 0;
+    sandbox_note_line(L); /* should the host's code crash or hang */
+    push_request_run(L, &(push_request){NULL, NULL, d, part});
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, 1);
+    return 1;
+}
+
+/* The registry's entries for documents, made once a state. */
+static void install(lua_State *L)
+{
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &doc_meta_key) == LUA_TTABLE) {
+        lua_pop(L, 1);
+        return;
+    }
+    lua_pop(L, 1);
+    lua_createtable(L, 0, 2);
+    lua_pushcfunction(L, doc_index);
+    lua_setfield(L, -2, "__index");
+    lua_pushliteral(L, "document");
+    lua_setfield(L, -2, "__metatable");
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &doc_meta_key);
+    lua_createtable(L, 0, 0);
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &doc_of_key);
+}
+
 static void push_chapters(lua_State *L, void *ctx)
 {
     check_documents *docs = ctx;
-    push_request_run(L, &(push_request){docs, &docs->s->chapters, NULL});
+    install(L);
+    push_request_run(L, &(push_request){docs, &docs->s->chapters, NULL, W_COUNT});
 }
 
 static void push_annexes(lua_State *L, void *ctx)
 {
     check_documents *docs = ctx;
-    push_request_run(L, &(push_request){docs, &docs->s->annexes, NULL});
+    install(L);
+    push_request_run(L, &(push_request){docs, &docs->s->annexes, NULL, W_COUNT});
 }
 
 /* site.digest: digest.md as one document (kind "digest"), or nil. */
 static void push_digest(lua_State *L, void *ctx)
 {
     check_documents *docs = ctx;
+    install(L);
     if (!docs->s->digest)
         lua_pushnil(L);
     else
-        push_request_run(L, &(push_request){docs, NULL, docs->s->digest});
+        push_request_run(L, &(push_request){docs, NULL, docs->s->digest, W_COUNT});
 }
 
 static bool text_has_line(const document *d, int line)
