@@ -15,22 +15,28 @@ struct cache_pdfs {
     pdf_reuse reuse;
 };
 
-static void job_key(const cache_pdfs *p, bool whole_plan, const char *job,
+/* The job's key: the whole content's, or the outline's with the text of
+ * the one chapter it reads. False when that chapter cannot be read (then
+ * the PDF is typeset and not kept). */
+static bool job_key(const cache_pdfs *p, pdf_reads reads, const char *job,
                     char key[CACHE_KEY_SIZE])
 {
     cache_hasher *h = cache_hasher_new();
-    cache_hash_str(h, "pdf", whole_plan ? p->whole : p->outline);
+    cache_hash_str(h, "pdf", reads.all ? p->whole : p->outline);
+    bool ok = reads.all || !reads.chapter || cache_hash_file(h, "reads", reads.chapter->path);
     cache_hash_str(h, "job", job);
     cache_hasher_finish(h, key);
+    return ok;
 }
 
 /* An entry: "pages LO HI TEXT-LENGTH\n", the text, the PDF. */
-static bool fetch(void *ctx, bool whole_plan, const char *job, const char *path, strbuf *text,
+static bool fetch(void *ctx, pdf_reads reads, const char *job, const char *path, strbuf *text,
                   int *pages, audience_range *seen)
 {
     cache_pdfs *p = ctx;
     char key[CACHE_KEY_SIZE];
-    job_key(p, whole_plan, job, key);
+    if (!job_key(p, reads, job, key))
+        return false;
     size_t len;
     char *data = cache_get(p->c, key, &len);
     if (!data)
@@ -50,16 +56,17 @@ static bool fetch(void *ctx, bool whole_plan, const char *job, const char *path,
     return ok;
 }
 
-static void store(void *ctx, bool whole_plan, const char *job, const char *path,
+static void store(void *ctx, pdf_reads reads, const char *job, const char *path,
                   const strbuf *text, int pages, audience_range seen)
 {
     cache_pdfs *p = ctx;
+    char key[CACHE_KEY_SIZE];
+    if (!job_key(p, reads, job, key))
+        return;
     size_t len;
     char *pdf = fs_read_file(path, (size_t)1 << 30, &len);
     if (!pdf)
         return;
-    char key[CACHE_KEY_SIZE];
-    job_key(p, whole_plan, job, key);
     strbuf e;
     sb_init(&e);
     sb_printf(&e, "pages %d %d %d %zu\n", pages, (int)seen.lo, (int)seen.hi, text->len);
@@ -70,12 +77,12 @@ static void store(void *ctx, bool whole_plan, const char *job, const char *path,
     free(pdf);
 }
 
-static void keep(void *ctx, bool whole_plan, const char *job)
+static void keep(void *ctx, pdf_reads reads, const char *job)
 {
     cache_pdfs *p = ctx;
     char key[CACHE_KEY_SIZE];
-    job_key(p, whole_plan, job, key);
-    cache_keep(p->c, key);
+    if (job_key(p, reads, job, key))
+        cache_keep(p->c, key);
 }
 
 static void hash_int(cache_hasher *h, const char *label, long v)

@@ -3,12 +3,12 @@
  *
  * Its key: the settings key the build gives (the program, the date, the
  * environment), the theme's pdf.yaml, the job (which PDF, which edition)
- * and the content: the plan and the handout read the whole content folder;
- * an annex's form and a register's printout read everything but the
+ * and the content: the plan reads the whole content folder; an annex's
+ * form, a register's printout and the handout read everything but the
  * chapters' bodies, and of the chapters their outline (each document's
  * path, id, title, number, audience, footnote numbering and every
  * section's number and title: what cross-references and footnote numbers
- * show). */
+ * show), and the handout the text of the chapter it quotes too (pdf_reads). */
 #ifndef POLICYGEN_CACHE_PDFS_H
 #define POLICYGEN_CACHE_PDFS_H
 

@@ -297,6 +297,38 @@ run_school() { # name dir pdf-steps
 run_school school2 "$repo/tests/fixtures/school2" 3
 run_school example "$repo/content" 0
 
+# The staff handout quotes the policy chapter: an edit of another chapter
+# keeps it (only the plan is typeset again), an edit of the policy chapter
+# typesets it again; each warm build is the cold one (the second school with
+# a staff edition, that edition alone).
+h=$work/handout
+mkdir -p "$h"
+cp -R tests/fixtures/school2 "$h/content"
+sed -i 's/^editions: .*/editions: [public, staff, internal]/' "$h/content/site.yaml"
+printf -- '---\ntitle: 同仁須知\n---\n請詳閱本校資通安全政策。\n' >"$h/content/digest.md"
+handout_step() { # label edited-file expect-handout(0/1)
+    printf '\n本段為測試之修改。\n' >>"$h/content/$2"
+    POLICYGEN_PDF_TIMES=1 ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$POLICYGEN" build \
+        -C "$h/content" -o "$h/warm" --edition staff --today 2026-11-28 >"$h/warm.out" 2>&1
+    local typeset=0
+    grep -q '^pdf: handout' "$h/warm.out" && typeset=1
+    grep -q '^pdf: plan' "$h/warm.out" || bad "$1: the plan was not typeset again"
+    if [ "$typeset" = "$3" ]; then ok; else bad "$1: handout typeset again: $typeset, expected $3"; fi
+    rm -rf "$h/cold"
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$POLICYGEN" build -C "$h/content" -o "$h/cold" \
+        --edition staff --today 2026-11-28 --no-cache >/dev/null 2>&1
+    if diff -r "$h/warm" "$h/cold" >"$h/diff" 2>&1; then ok; else
+        bad "$1: the outputs differ"; head -5 "$h/diff"
+    fi
+}
+ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$POLICYGEN" build -C "$h/content" -o "$h/warm" \
+    --edition staff --today 2026-11-28 >/dev/null 2>&1
+if [ -f "$h/warm/staff/pdf/handout.pdf" ] || ls "$h/warm/staff/pdf/" | grep -q '^handout'; then ok; else
+    bad "no handout in the staff edition"
+fi
+handout_step "another chapter edited" plan/01-purpose.md 0
+handout_step "the policy chapter edited" plan/03-policy.md 1
+
 # A folder where the cache would be that the program did not make: a
 # warning, and it is neither used nor touched.
 mkdir -p "$work/foreign/.site.policygen-cache"

@@ -31,6 +31,9 @@ bool pdf_render_plan(pdf_ctx *c, const pdf_env *env);
 bool pdf_render_annex(pdf_ctx *c, const pdf_env *env, const document *annex);
 bool pdf_render_register_printout(pdf_ctx *c, const pdf_env *env, const register_def *reg);
 bool pdf_render_handout(pdf_ctx *c, const pdf_env *env); /* handout.c */
+/* The chapter whose text the handout shows (the policy and the goals), or
+ * NULL: what of the chapters goes into it besides their outline. */
+const document *pdf_handout_reads(const site *s); /* handout.c */
 
 /* The edition's mark, "內部版", which the plan and the printouts carry. It is
  * the edition's own (site_edition_label says so to audience_track): a PDF

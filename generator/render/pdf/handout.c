@@ -46,6 +46,17 @@ static const section *policy_heading(const coverage *plan, const char *words, au
     return sec && audience_sees(aud, sec->doc->audience) ? sec : NULL;
 }
 
+const document *pdf_handout_reads(const site *s)
+{
+    coverage plan;
+    coverage_map(s, &plan);
+    const section *sec = coverage_heading(&plan, COVERAGE_POLICY_KEY, COVERAGE_POLICY_WORDS);
+    if (!sec)
+        sec = coverage_heading(&plan, COVERAGE_POLICY_KEY, COVERAGE_GOALS_WORDS);
+    coverage_free(&plan);
+    return sec ? sec->doc : NULL;
+}
+
 typedef struct handout {
     const pdf_env *env;
     const section *policy, *goals;

@@ -59,21 +59,28 @@ void pdf_text_free(void *text);
 
 typedef struct pdf_batch pdf_batch;
 
+/* What of the plan's chapters a PDF reads besides their outline (titles,
+ * numbers, sections, footnote numbering): the text of all of them (the
+ * plan), of one (the handout: the policy chapter, or none when the plan has
+ * none), or of none (an annex's form, a register's printout). */
+typedef struct pdf_reads {
+    bool all;
+    const document *chapter;
+} pdf_reads;
+
 /* PDFs kept from an earlier build (the build cache, cache/pdfs.h). A job
  * names one PDF of one edition ("annex risk-assessment public
- * annexes/risk-assessment.pdf"); whole_plan says whether it reads the
- * plan's chapters (the plan, the handout) or only their outline (an
- * annex's form, a register's printout). fetch writes a kept PDF to path
- * with its text, pages and the audiences its content asked about, and
- * returns true; else the PDF is typeset and given to store (both are called
- * in worker processes). keep is told, in the calling process, every job the
- * build has. */
+ * annexes/risk-assessment.pdf"); reads says what of the chapters goes into
+ * it. fetch writes a kept PDF to path with its text, pages and the
+ * audiences its content asked about, and returns true; else the PDF is
+ * typeset and given to store (both are called in worker processes). keep
+ * is told, in the calling process, every job the build has. */
 typedef struct pdf_reuse {
-    bool (*fetch)(void *ctx, bool whole_plan, const char *job, const char *path, strbuf *text,
+    bool (*fetch)(void *ctx, pdf_reads reads, const char *job, const char *path, strbuf *text,
                   int *pages, audience_range *seen);
-    void (*store)(void *ctx, bool whole_plan, const char *job, const char *path,
+    void (*store)(void *ctx, pdf_reads reads, const char *job, const char *path,
                   const strbuf *text, int pages, audience_range seen);
-    void (*keep)(void *ctx, bool whole_plan, const char *job);
+    void (*keep)(void *ctx, pdf_reads reads, const char *job);
     void *ctx;
 } pdf_reuse;
 

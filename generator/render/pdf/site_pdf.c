@@ -114,6 +114,7 @@ struct pdf_batch {
     bool times;      /* POLICYGEN_PDF_TIMES: each PDF's wall time on stderr, for benchmarks */
     bool texts;      /* collect each PDF's text */
     const pdf_reuse *reuse; /* PDFs kept from an earlier build, or NULL */
+    const document *handout_reads; /* the chapter whose text the handout shows */
     bool ok;
     diag_sink *diags; /* the caller's */
     /* the workers */
@@ -202,6 +203,12 @@ static char *job_ident(const pdf_batch *b, const chain *j, int ed)
     return id;
 }
 
+static pdf_reads job_reads(const pdf_batch *b, const chain *j)
+{
+    return (pdf_reads){.all = j->kind == JOB_PLAN,
+                       .chapter = j->kind == JOB_HANDOUT ? b->handout_reads : NULL};
+}
+
 /* Typesets one PDF, or takes it from the reuse: its text, its pages and the
  * audiences its content asked about (which tell the editions it is the same
  * in). */
@@ -209,19 +216,19 @@ static bool make_pdf(pdf_batch *b, pdf_ctx *c, const chain *j, int ed, strbuf *t
                      audience_range *seen)
 {
     const pdf_reuse *r = b->reuse;
-    bool whole_plan = j->kind == JOB_PLAN || j->kind == JOB_HANDOUT;
+    pdf_reads reads = job_reads(b, j);
     char *id = r ? job_ident(b, j, ed) : NULL;
     char *rel = r ? job_path(b, j, ed) : NULL;
     char *path = r ? pdf_env_path(&b->envs[ed], rel) : NULL;
     bool ok;
-    if (r && r->fetch(r->ctx, whole_plan, id, path, text, pages, seen)) {
+    if (r && r->fetch(r->ctx, reads, id, path, text, pages, seen)) {
         ok = true;
     } else {
         audience_track(seen);
         ok = run_job(b, c, j, ed, text, pages);
         audience_track(NULL);
         if (ok && r)
-            r->store(r->ctx, whole_plan, id, path, text, *pages, *seen);
+            r->store(r->ctx, reads, id, path, text, *pages, *seen);
     }
     free(path);
     free(rel);
@@ -602,6 +609,7 @@ pdf_batch *pdf_start(const site *s, outdir *od, const char *theme_dir, int jobs,
     b->diags = diags;
     b->s = s;
     b->reuse = reuse;
+    b->handout_reads = reuse ? pdf_handout_reads(s) : NULL;
     b->od = od;
     b->ok = true;
     pdf_style_defaults(&b->st);
@@ -646,7 +654,7 @@ pdf_batch *pdf_start(const site *s, outdir *od, const char *theme_dir, int jobs,
         const chain *j = &b->chains[ci];
         for (int k = 0; k < j->n; k++) {
             char *id = job_ident(b, j, j->eds[k]);
-            reuse->keep(reuse->ctx, j->kind == JOB_PLAN || j->kind == JOB_HANDOUT, id);
+            reuse->keep(reuse->ctx, job_reads(b, j), id);
             free(id);
         }
     }
