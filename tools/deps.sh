@@ -3,9 +3,10 @@
 # As root it installs the missing ones; otherwise it prints the command and fails.
 set -eu
 
-# Building: the libraries (HarfBuzz's subsetter and fontconfig cut the PDF fonts). Testing: poppler and qpdf (PDFs), nginx and
-# Apache (hosting), chromium (pages under the CSP), zbar (the handout's QR
-# code), libxml2's xmllint, curl and python3.
+# Building: the libraries (HarfBuzz's subsetter and fontconfig cut the PDF
+# fonts). Testing: poppler and qpdf (PDFs), nginx and Apache (hosting),
+# chromium (pages under the CSP), zbar (the handout's QR code), libxml2's
+# xmllint, curl and python3.
 PACKAGES="pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev
 libzip-dev libpango1.0-dev libcairo2-dev nettle-dev libmicrohttpd-dev libqrencode-dev
 libgmime-3.0-dev libharfbuzz-dev libfontconfig-dev libcmocka-dev fonts-noto-cjk fonts-dejavu-core poppler-utils qpdf python3

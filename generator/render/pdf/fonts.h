@@ -17,8 +17,9 @@
  * from the original font. Kept glyph ids and no subroutines make what Cairo
  * embeds for a PDF depend only on the glyphs that PDF uses, not on the rest
  * of the build: a PDF kept from an earlier build is byte-identical to one
- * typeset anew. Pages look the same: the same outlines, metrics and layout
- * tables. Anything failing leaves the style as it was (only slower).
+ * typeset anew. Pages look the same: the same outlines, metrics, layout
+ * tables and baselines (the BASE table, which HarfBuzz 6 drops, is put
+ * back). Anything failing leaves the style as it was (only slower).
  *
  * Call it before any thread starts and before the worker processes fork
  * (it runs threads of its own and joins them). */
