@@ -22,6 +22,7 @@
 #include "check/check.h"
 #include "core/strbuf.h"
 #include "render/html/body.h"
+#include "render/html/search_index.h"
 #include "render/html/site_html.h"
 #include "diff/sitediff.h"
 #include "hosting/hosting.h"
@@ -365,7 +366,8 @@ typedef struct edition_build {
  * PDFs' text. */
 static bool render_edition(const build_options *opts, const site *s, const xref_table *xref,
                            checks_gate *gate, date today, const char *theme_dir, outdir *od,
-                           edition_build *e, releases *rel, diag_sink *diags)
+                           edition_build *e, releases *rel, search_share *share,
+                           diag_sink *diags)
 {
     if (!copy_frozen(od, rel, e->name))
         return false;
@@ -388,7 +390,8 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
                          .pages = {leak_check_look, leak_check_written, lc},
                          .downloads = downloads,
                          .n_downloads = e->pdf_files.len,
-                         .diags = diags};
+                         .diags = diags,
+                         .search_share = share};
     bool rendered = html_render_site(s, od, &html) &&
                     write_hosting_files(od, s, e->aud, e->name) && !od->failed;
     free(downloads);
@@ -451,10 +454,16 @@ static bool render_editions(const build_options *opts, const site *s, const xref
         ok = pdf_finish(pdf) && !od->failed;
         phase_time("pdf");
     }
+    /* Editions that show a page alike share its part of the search index. */
+    search_share *share = n > 1 ? search_share_new() : NULL;
     for (size_t i = 0; i < n; i++) {
-        ok = ok && render_edition(opts, s, xref, gate, today, theme_dir, od, &eds[i], rel, diags);
+        if (share && i + 1 == n)
+            search_share_last(share);
+        ok = ok && render_edition(opts, s, xref, gate, today, theme_dir, od, &eds[i], rel, share,
+                                  diags);
         phase_time(eds[i].name);
     }
+    search_share_free(share);
     for (size_t i = 0; i < n; i++) {
         vec_free(&eds[i].pdf_texts);
         vec_free(&eds[i].pdf_files);

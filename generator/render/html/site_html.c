@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <cmark-gfm.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,11 +85,12 @@ struct page_job {
     const char *template_name;
     value *page;   /* the page's own data, or NULL to build */
     value *(*build)(page_writer *w, page_job *job);
-    char *(*build_raw)(page_writer *w, page_job *job, size_t *len); /* a file that is no page */
+    bool search_file; /* search/index.js: made as it is written, from every part before */
     size_t index;  /* which chapter or annex, for build */
     size_t size_hint; /* the page's size, about, when build knows it */
     bool parts;    /* all.html: the chapters' bodies go in after the template */
     strbuf html;   /* the rendered page, until it is written */
+    vec search;    /* its parts of the search index (search_part*), which join it when written */
     void *note;    /* the observer's, from look to written */
     diag_sink diags; /* what rendering it said, told when it is written */
     bool rendered;
@@ -104,6 +104,7 @@ static void page_job_free(void *p)
     free(j->relpath);
     value_unref(j->page);
     sb_free(&j->html);
+    vec_free(&j->search);
     diag_sink_free(&j->diags);
     free(j);
 }
@@ -123,12 +124,9 @@ struct page_writer {
     vec annexes;
     vec evidence;  /* the evidence files this edition shows (borrowed paths) */
     char part_marker[48]; /* all.html: where a chapter's body goes (see all_page) */
-    /* Per chapter and per annex, the entries of the search index (vec of
-     * search_doc*), made with its page and taken by search/index.js. */
-    vec **search_parts;
-    size_t search_done;
-    pthread_mutex_t parts_lock;
-    pthread_cond_t parts_ready;
+    /* search/index.js, made as the pages are written: each chapter's and
+     * annex's part (made with its page) joins it then, in page order. */
+    search_index *search;
     html_page_observer pages;
     const html_options *opts;
     diag_sink *diags;  /* opts->diags */
@@ -175,10 +173,16 @@ static char *root_prefix(const char *relpath)
     return sb_take(&sb);
 }
 
+static void part_release(void *p)
+{
+    search_part_release(p);
+}
+
 static page_job *add_job(page_writer *w, const char *relpath, const char *template_name)
 {
     page_job *job = xcalloc(1, sizeof *job);
     job->relpath = xstrdup(relpath);
+    vec_init(&job->search, part_release);
     job->template_name = template_name;
     job->diags = diag_buffered(w->diags);
     vec_push(&w->jobs, job);
@@ -200,21 +204,16 @@ static void write_page_later(page_writer *w, const char *relpath, const char *te
 }
 
 static void put_parts(page_writer *w, page_job *job);
+static void search_register_parts(page_writer *w, page_job *job);
 
 /* Renders on any thread, data made and freed there too. */
 static void render_job(void *ctx, int worker, size_t i)
 {
     page_writer *w = ctx;
     page_job *job = w->jobs.items[i];
-    if (job->build_raw) {
-        size_t len = 0;
-        char *raw = job->build_raw(w, job, &len);
-        sb_init(&job->html);
-        sb_appendn(&job->html, raw, len);
-        free(raw);
+    if (job->search_file) {
+        search_register_parts(w, job);
         job->rendered = true;
-        if (w->pages.look)
-            job->note = w->pages.look(w->pages.ctx, job->html.data, job->html.len);
         return;
     }
     value *data = value_map();
@@ -250,6 +249,18 @@ static void write_job(void *ctx, size_t i)
     page_writer *w = ctx;
     page_job *job = w->jobs.items[i];
     diag_replay(&job->diags);
+    for (size_t k = 0; k < job->search.len; k++)
+        search_index_add(w->search, job->search.items[k]);
+    vec_free(&job->search); /* the parts not shared with another edition go now */
+    if (job->search_file) {
+        size_t len = 0;
+        char *js = search_index_finish(w->search, &len);
+        w->search = NULL;
+        sb_free(&job->html);
+        job->html = (strbuf){.data = js, .len = len, .cap = len + 1};
+        if (w->pages.look)
+            job->note = w->pages.look(w->pages.ctx, js, len);
+    }
     if (!job->rendered || !out_write(w, job->relpath, job->html.data, job->html.len))
         w->ok = false;
     if (job->rendered && w->pages.written)
@@ -418,16 +429,10 @@ static value *chapter_page(page_writer *w, page_job *job)
     value *body = render_body(w, d, job, NULL);
     char *href = chapter_href(d);
     const section *top = d->sections.items[0];
-    vec *docs = xcalloc(1, sizeof *docs);
-    vec_init(docs, search_doc_free);
-    search_docs_from_html(docs, d, href, "", top->label, d->title, body->as.string.data,
-                          body->as.string.len);
+    vec_push(&job->search, search_part_of_html(w->opts->search_share, d, href, "", top->label,
+                                               d->title, body->as.string.data,
+                                               body->as.string.len));
     free(href);
-    pthread_mutex_lock(&w->parts_lock);
-    w->search_parts[index] = docs;
-    if (++w->search_done == w->chapters.len + w->annexes.len)
-        pthread_cond_broadcast(&w->parts_ready);
-    pthread_mutex_unlock(&w->parts_lock);
     value_map_set(page, "body", body);
     value *toc = toc_sections(d, "", "");
     value_map_set_bool(page, "has_toc", value_list_len(toc) > 1);
@@ -582,18 +587,12 @@ static value *annex_page(page_writer *w, page_job *job)
     char *href = annex_href(d);
     char *number = xasprintf("附件 %d", d->number);
     char *prefix = xasprintf("附件 %d ", d->number);
-    vec *docs = xcalloc(1, sizeof *docs);
-    vec_init(docs, search_doc_free);
-    search_docs_from_html(docs, d, href, prefix, number, d->title, body->as.string.data,
-                          body->as.string.len);
+    vec_push(&job->search, search_part_of_html(w->opts->search_share, d, href, prefix, number,
+                                               d->title, body->as.string.data,
+                                               body->as.string.len));
     free(prefix);
     free(number);
     free(href);
-    pthread_mutex_lock(&w->parts_lock);
-    w->search_parts[w->chapters.len + job->index] = docs;
-    if (++w->search_done == w->chapters.len + w->annexes.len)
-        pthread_cond_broadcast(&w->parts_ready);
-    pthread_mutex_unlock(&w->parts_lock);
     value_map_set(page, "body", body);
     value *backlinks = annex_backlinks(w, d);
     value_map_set_bool(page, "has_backlinks", value_list_len(backlinks) > 0);
@@ -744,26 +743,10 @@ static void write_registers(page_writer *w)
 /* ---- search ---- */
 
 /* search/index.js: every chapter's and annex's sections as the pages show
- * them, and each register's rows. Its job comes after theirs. */
-static char *search_index_file(page_writer *w, page_job *job, size_t *len)
+ * them (their parts joined the index as they were written, before this
+ * job's), then each register's rows, whose parts this job makes. */
+static void search_register_parts(page_writer *w, page_job *job)
 {
-    (void)job;
-    size_t n = w->chapters.len + w->annexes.len;
-    pthread_mutex_lock(&w->parts_lock);
-    while (w->search_done < n)
-        pthread_cond_wait(&w->parts_ready, &w->parts_lock);
-    pthread_mutex_unlock(&w->parts_lock);
-    vec docs;
-    vec_init(&docs, search_doc_free);
-    for (size_t i = 0; i < n; i++) {
-        vec *part = w->search_parts[i];
-        for (size_t k = 0; k < part->len; k++)
-            vec_push(&docs, part->items[k]);
-        part->len = 0; /* moved */
-        vec_free(part);
-        free(part);
-        w->search_parts[i] = NULL;
-    }
     const register_set *set = w->site->registers;
     for (size_t i = 0; set && i < set->registers.len; i++) {
         const register_def *reg = set->registers.items[i];
@@ -778,13 +761,11 @@ static char *search_index_file(page_writer *w, page_job *job, size_t *len)
         register_table_html(&sb, w->site, reg, &view, "", w->audience);
         register_view_free(&view);
         char *href = xasprintf("registers/%s.html", reg->name);
-        search_docs_from_html(&docs, NULL, href, "", "紀錄及清冊", reg->title, sb.data, sb.len);
+        vec_push(&job->search, search_part_of_html(w->opts->search_share, NULL, href, "",
+                                                   "紀錄及清冊", reg->title, sb.data, sb.len));
         free(href);
         sb_free(&sb);
     }
-    char *js = search_index_js(&docs, len);
-    vec_free(&docs);
-    return js;
 }
 
 static void write_search(page_writer *w)
@@ -792,8 +773,7 @@ static void write_search(page_writer *w)
     value *page = value_map();
     value_map_set_string(page, "title", "搜尋");
     write_page(w, "search.html", "search", page);
-    page_job *job = add_job(w, "search/index.js", NULL);
-    job->build_raw = search_index_file;
+    add_job(w, "search/index.js", NULL)->search_file = true;
 }
 
 /* ---- the staff digest ---- */
@@ -1139,9 +1119,7 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
 
     /* Marks a place for a chapter's body in all.html: not text a page has. */
     snprintf(w.part_marker, sizeof w.part_marker, "\x01policygen-part-%p-", (void *)&w);
-    w.search_parts = xcalloc(w.chapters.len + w.annexes.len + 1, sizeof *w.search_parts);
-    pthread_mutex_init(&w.parts_lock, NULL);
-    pthread_cond_init(&w.parts_ready, NULL);
+    w.search = search_index_new();
 
     write_plan(&w);
     write_annexes(&w);
@@ -1167,14 +1145,8 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     for (int t = 0; t < w.threads; t++)
         tpl_set_free(w.templates[t]);
     free(w.templates);
-    pthread_mutex_destroy(&w.parts_lock);
-    pthread_cond_destroy(&w.parts_ready);
-    for (size_t i = 0; i < w.chapters.len + w.annexes.len; i++)
-        if (w.search_parts[i]) {
-            vec_free(w.search_parts[i]);
-            free(w.search_parts[i]);
-        }
-    free(w.search_parts);
+    if (w.search) /* no search/index.js was made */
+        free(search_index_finish(w.search, NULL));
     vec_free(&w.chapters);
     vec_free(&w.annexes);
     vec_free(&w.evidence);

@@ -9,6 +9,7 @@
 #include "core/outdir.h"
 
 struct xref_table;
+struct search_share;
 
 /* A released version for the revision history (versions/): its content as
  * loaded from content/releases/<version>.zip. */
@@ -55,6 +56,10 @@ typedef struct html_options {
     const html_download *downloads; /* the PDFs written (none with --no-pdf) */
     size_t n_downloads;
     diag_sink *diags; /* where rendering tells its problems, each page's in page order */
+    /* The search index's parts of the build's editions (search_index.h):
+     * an edition finds there the parts of pages an earlier one rendered
+     * alike. NULL: every part is made. */
+    struct search_share *search_share;
 } html_options;
 
 /* Writes every page into od. Returns false after a diagnostic when a
