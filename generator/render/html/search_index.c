@@ -551,17 +551,32 @@ typedef struct postings {
     uint32_t last; /* the last doc added */
 } postings;
 
+/* The index writes out what it has once it holds this much. */
+#define FLUSH_BYTES ((size_t)1 << 20)
+
 struct search_index {
-    strbuf out;     /* the file so far: the docs' entries */
+    search_write_fn write;
+    void *ctx;
+    strbuf out;     /* what is not written yet */
     uint32_t ndocs;
     term_table table;
     postings *posts; /* per term of table */
     size_t posts_cap;
 };
 
-search_index *search_index_new(void)
+static void flush(search_index *ix, size_t at_least)
+{
+    if (ix->out.len < at_least)
+        return;
+    ix->write(ix->ctx, ix->out.data, ix->out.len);
+    sb_clear(&ix->out);
+}
+
+search_index *search_index_new(search_write_fn write, void *ctx)
 {
     search_index *ix = xcalloc(1, sizeof *ix);
+    ix->write = write;
+    ix->ctx = ctx;
     sb_init(&ix->out);
     sb_append(&ix->out, "window.POLICYGEN_SEARCH={\"v\":1,\"docs\":[");
     return ix;
@@ -585,6 +600,7 @@ void search_index_add(search_index *ix, const search_part *p)
     if (p->ndocs) {
         sb_append(&ix->out, ix->ndocs ? ",\n" : "\n");
         sb_appendn(&ix->out, p->json, p->json_len);
+        flush(ix, FLUSH_BYTES);
     }
     for (size_t i = 0; i < p->nterms; i++) {
         const part_term *t = &p->terms[i];
@@ -607,7 +623,7 @@ void search_index_add(search_index *ix, const search_part *p)
     ix->ndocs += p->ndocs;
 }
 
-char *search_index_finish(search_index *ix, size_t *len)
+void search_index_finish(search_index *ix)
 {
     strbuf *sb = &ix->out;
     sb_append(sb, "],\n\"terms\":{");
@@ -636,14 +652,13 @@ char *search_index_finish(search_index *ix, size_t *len)
         }
         sb_appendc(sb, '"');
         free(ps->bytes);
+        flush(ix, FLUSH_BYTES);
     }
     sb_free(&t);
     sb_append(sb, "}};\n");
     free(ix->posts);
     table_free(&ix->table, true);
-    if (len)
-        *len = sb->len;
-    char *js = sb_take(sb);
+    flush(ix, 0);
+    sb_free(sb);
     free(ix);
-    return js;
 }

@@ -60,13 +60,16 @@ void search_share_last(search_share *s);
 
 /* ---- the file ---- */
 
-/* search/index.js, made as its parts come, in their order: the docs' JSON
- * is appended at once, the terms' postings kept compact till the end. */
+/* search/index.js, made as its parts come, in their order, and written out
+ * as it is made (in pieces of about a megabyte, through write): the docs'
+ * entries at once, the terms with their postings (kept compact till then)
+ * at the end. So an edition's index is never whole in memory. */
 typedef struct search_index search_index;
+typedef void (*search_write_fn)(void *ctx, const char *data, size_t len);
 
-search_index *search_index_new(void);
+search_index *search_index_new(search_write_fn write, void *ctx);
 void search_index_add(search_index *ix, const search_part *p);
-/* The whole file (caller frees); frees ix. */
-char *search_index_finish(search_index *ix, size_t *len);
+/* Writes the rest; frees ix. */
+void search_index_finish(search_index *ix);
 
 #endif

@@ -127,6 +127,8 @@ struct page_writer {
     /* search/index.js, made as the pages are written: each chapter's and
      * annex's part (made with its page) joins it then, in page order. */
     search_index *search;
+    outdir_file *search_out; /* search/index.js, opened at the index's first write */
+    bool search_opened;
     html_page_observer pages;
     const html_options *opts;
     diag_sink *diags;  /* opts->diags */
@@ -150,6 +152,16 @@ static bool out_write(page_writer *w, const char *relpath, const char *data, siz
     bool ok = outdir_write(w->od, path, data, len);
     free(path);
     return ok;
+}
+
+static outdir_file *out_open(page_writer *w, const char *relpath)
+{
+    if (!w->subdir)
+        return outdir_open(w->od, relpath);
+    char *path = fs_join(w->subdir, relpath);
+    outdir_file *f = outdir_open(w->od, path);
+    free(path);
+    return f;
 }
 
 static bool out_copy(page_writer *w, const char *relpath, const char *from)
@@ -253,17 +265,16 @@ static void write_job(void *ctx, size_t i)
         search_index_add(w->search, job->search.items[k]);
     vec_free(&job->search); /* the parts not shared with another edition go now */
     if (job->search_file) {
-        size_t len = 0;
-        char *js = search_index_finish(w->search, &len);
+        /* Written as it was made: the observer does not see it (the leak
+         * check reads it from the file). */
+        search_index_finish(w->search);
         w->search = NULL;
-        sb_free(&job->html);
-        job->html = (strbuf){.data = js, .len = len, .cap = len + 1};
-        if (w->pages.look)
-            job->note = w->pages.look(w->pages.ctx, js, len);
-    }
-    if (!job->rendered || !out_write(w, job->relpath, job->html.data, job->html.len))
+        if (!w->search_out || !outdir_file_close(w->search_out))
+            w->ok = false;
+        w->search_out = NULL;
+    } else if (!job->rendered || !out_write(w, job->relpath, job->html.data, job->html.len))
         w->ok = false;
-    if (job->rendered && w->pages.written)
+    if (job->rendered && !job->search_file && w->pages.written)
         w->pages.written(w->pages.ctx, job->relpath, job->note);
     page_job_free(job);
     w->jobs.items[i] = NULL;
@@ -742,6 +753,8 @@ static void write_registers(page_writer *w)
 
 /* ---- search ---- */
 
+#define SEARCH_FILE "search/index.js"
+
 /* search/index.js: every chapter's and annex's sections as the pages show
  * them (their parts joined the index as they were written, before this
  * job's), then each register's rows, whose parts this job makes. */
@@ -768,12 +781,24 @@ static void search_register_parts(page_writer *w, page_job *job)
     }
 }
 
+/* The index as it is made, on the writing thread. */
+static void search_write(void *ctx, const char *data, size_t len)
+{
+    page_writer *w = ctx;
+    if (!w->search_opened) {
+        w->search_opened = true;
+        w->search_out = out_open(w, SEARCH_FILE);
+    }
+    if (!w->search_out || !outdir_file_write(w->search_out, data, len))
+        w->ok = false;
+}
+
 static void write_search(page_writer *w)
 {
     value *page = value_map();
     value_map_set_string(page, "title", "搜尋");
     write_page(w, "search.html", "search", page);
-    add_job(w, "search/index.js", NULL)->search_file = true;
+    add_job(w, SEARCH_FILE, NULL)->search_file = true;
 }
 
 /* ---- the staff digest ---- */
@@ -1119,7 +1144,7 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
 
     /* Marks a place for a chapter's body in all.html: not text a page has. */
     snprintf(w.part_marker, sizeof w.part_marker, "\x01policygen-part-%p-", (void *)&w);
-    w.search = search_index_new();
+    w.search = search_index_new(search_write, &w);
 
     write_plan(&w);
     write_annexes(&w);
@@ -1145,8 +1170,6 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     for (int t = 0; t < w.threads; t++)
         tpl_set_free(w.templates[t]);
     free(w.templates);
-    if (w.search) /* no search/index.js was made */
-        free(search_index_finish(w.search, NULL));
     vec_free(&w.chapters);
     vec_free(&w.annexes);
     vec_free(&w.evidence);

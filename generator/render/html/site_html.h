@@ -23,7 +23,8 @@ typedef struct html_release {
  * from memory). look runs on a rendering thread with the page's bytes and
  * returns a note; written runs on the writing thread after each page's
  * write, in the order the files are written, with the page's path below the
- * edition's folder and the note, which it takes over. Set both or neither. */
+ * edition's folder and the note, which it takes over. Set both or neither.
+ * search/index.js is written as it is made, not seen by either. */
 typedef struct html_page_observer {
     void *(*look)(void *ctx, const char *data, size_t len);
     void (*written)(void *ctx, const char *relpath, void *note);
