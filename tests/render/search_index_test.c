@@ -38,17 +38,29 @@ static search_part *rows(search_share *share, const char *name, const char *html
     return p;
 }
 
-static char *index_of(search_part **parts, size_t n, int *writes)
+/* The index of the parts, as written; with a share, *same gets the file
+ * of an earlier index it is the same as (then nothing is written). */
+static char *index_with(search_share *share, const char *file, search_part **parts, size_t n,
+                        int *writes, char **same)
 {
     sink s = {0};
     sb_init(&s.out);
-    search_index *ix = search_index_new(collect, &s);
+    search_index *ix = search_index_new(share, file, collect, &s);
     for (size_t i = 0; i < n; i++)
         search_index_add(ix, parts[i]);
-    search_index_finish(ix);
+    char *was = search_index_finish(ix);
+    if (same)
+        *same = was;
+    else
+        assert_null(was);
     if (writes)
         *writes = s.writes;
     return sb_take(&s.out);
+}
+
+static char *index_of(search_part **parts, size_t n, int *writes)
+{
+    return index_with(NULL, "search/index.js", parts, n, writes, NULL);
 }
 
 static const char A[] = "<p>資通安全 &amp; Firewall</p>"
@@ -111,6 +123,48 @@ static void test_share(void **state)
     search_share_free(share);
 }
 
+/* An edition whose parts are all those of the last index, in order, is
+ * that index (its file); one part more, less or other, and it is made. */
+static void test_same_index(void **state)
+{
+    (void)state;
+    search_share *share = search_share_new();
+    search_part *a = rows(share, "a", A), *b = rows(share, "b", B);
+    search_part *ab[] = {a, b};
+    char *same = NULL;
+    char *first = index_with(share, "public/search/index.js", ab, 2, NULL, &same);
+    assert_null(same);
+    char *again = index_with(share, "staff/search/index.js", ab, 2, NULL, &same);
+    assert_string_equal(again, "");
+    assert_string_equal(same, "public/search/index.js");
+    free(same);
+    free(again);
+    /* A prefix, another order, one more: made (and the same as made anew). */
+    search_part *c = rows(share, "c", B);
+    search_part *prefix[] = {a}, *swapped[] = {b, a}, *more[] = {a, b, c};
+    search_part **lists[] = {prefix, swapped, more};
+    size_t lens[] = {1, 2, 3};
+    for (size_t i = 0; i < 3; i++) {
+        char *made = index_with(share, "x/search/index.js", lists[i], lens[i], NULL, &same);
+        assert_null(same);
+        char *fresh = index_of(lists[i], lens[i], NULL);
+        assert_string_equal(made, fresh);
+        free(made);
+        free(fresh);
+    }
+    /* The last made ({a, b, c}) is the one to be the same as now. */
+    char *last = index_with(share, "y/search/index.js", more, 3, NULL, &same);
+    assert_string_equal(same, "x/search/index.js");
+    free(same);
+    free(last);
+    assert_true(strlen(first) > 100);
+    free(first);
+    search_part_release(a);
+    search_part_release(b);
+    search_part_release(c);
+    search_share_free(share);
+}
+
 static void test_written_in_pieces(void **state)
 {
     (void)state;
@@ -156,6 +210,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_index_of_parts),
         cmocka_unit_test(test_share),
+        cmocka_unit_test(test_same_index),
         cmocka_unit_test(test_written_in_pieces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -247,6 +247,8 @@ typedef struct part_term {
 
 struct search_part {
     int refs;            /* atomic */
+    uint8_t key[SHA256_DIGEST_SIZE]; /* what it was made from, when made for a share */
+    bool keyed;
     char *json;          /* the docs' entries, joined by ",\n" */
     size_t json_len;
     uint32_t ndocs;
@@ -466,6 +468,11 @@ struct search_share {
     pthread_mutex_t lock;
     map parts; /* the SHA-256 of a part's inputs, in hex -> search_part* (a reference), or NULL once given away */
     bool last;
+    /* The last index written from parts of this share: their keys in order
+     * and its file (as its edition named it). */
+    uint8_t (*written)[SHA256_DIGEST_SIZE];
+    size_t nwritten;
+    char *written_file;
 };
 
 search_share *search_share_new(void)
@@ -481,6 +488,8 @@ void search_share_free(search_share *s)
     if (!s)
         return;
     map_free(&s->parts);
+    free(s->written);
+    free(s->written_file);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
@@ -530,7 +539,12 @@ search_part *search_part_of_html(search_share *share, const document *d, const c
             map_set(&share->parts, key, NULL); /* drops the share's reference */
     }
     pthread_mutex_unlock(&share->lock);
-    if (p || (p = make_part(d, page_href, number_prefix, top_number, top_title, html, len), last))
+    if (p)
+        return p;
+    p = make_part(d, page_href, number_prefix, top_number, top_title, html, len);
+    memcpy(p->key, digest, sizeof digest);
+    p->keyed = true;
+    if (last)
         return p;
     pthread_mutex_lock(&share->lock);
     if (!map_has(&share->parts, key)) {
@@ -557,6 +571,14 @@ typedef struct postings {
 struct search_index {
     search_write_fn write;
     void *ctx;
+    search_share *share;
+    char *file;
+    uint8_t (*keys)[SHA256_DIGEST_SIZE]; /* of the parts merged, with a share */
+    size_t nkeys, keys_cap;
+    /* While its parts are, so far, those of the share's last index: they
+     * are held, not merged, and need not be if all of them are. */
+    bool same;
+    vec held;
     strbuf out;     /* what is not written yet */
     uint32_t ndocs;
     term_table table;
@@ -572,11 +594,20 @@ static void flush(search_index *ix, size_t at_least)
     sb_clear(&ix->out);
 }
 
-search_index *search_index_new(search_write_fn write, void *ctx)
+search_index *search_index_new(search_share *share, const char *file, search_write_fn write,
+                               void *ctx)
 {
     search_index *ix = xcalloc(1, sizeof *ix);
     ix->write = write;
     ix->ctx = ctx;
+    ix->share = share;
+    ix->file = xstrdup(file);
+    vec_init(&ix->held, release_fn);
+    if (share) {
+        pthread_mutex_lock(&share->lock);
+        ix->same = share->written_file != NULL;
+        pthread_mutex_unlock(&share->lock);
+    }
     sb_init(&ix->out);
     sb_append(&ix->out, "window.POLICYGEN_SEARCH={\"v\":1,\"docs\":[");
     return ix;
@@ -595,8 +626,48 @@ static void put_gap(postings *ps, uint32_t gap)
     ps->bytes[ps->len++] = (uint8_t)gap;
 }
 
-void search_index_add(search_index *ix, const search_part *p)
+static void merge(search_index *ix, const search_part *p);
+
+/* The parts held while the index was the same as the last: merged now. */
+static void merge_held(search_index *ix)
 {
+    ix->same = false;
+    for (size_t i = 0; i < ix->held.len; i++)
+        merge(ix, ix->held.items[i]);
+    vec_free(&ix->held);
+}
+
+void search_index_add(search_index *ix, search_part *p)
+{
+    if (ix->same) {
+        search_share *s = ix->share;
+        pthread_mutex_lock(&s->lock);
+        size_t at = ix->held.len;
+        bool same = p->keyed && at < s->nwritten && memcmp(s->written[at], p->key, sizeof p->key) == 0;
+        pthread_mutex_unlock(&s->lock);
+        if (same) {
+            __atomic_add_fetch(&p->refs, 1, __ATOMIC_ACQ_REL);
+            vec_push(&ix->held, p);
+            return;
+        }
+        merge_held(ix);
+    }
+    merge(ix, p);
+}
+
+static void merge(search_index *ix, const search_part *p)
+{
+    if (ix->share) { /* this index's parts, should it become the share's last */
+        if (ix->nkeys == ix->keys_cap) {
+            ix->keys_cap = ix->keys_cap ? ix->keys_cap * 2 : 256;
+            ix->keys = xrealloc(ix->keys, ix->keys_cap * sizeof *ix->keys);
+        }
+        if (p->keyed)
+            memcpy(ix->keys[ix->nkeys], p->key, sizeof p->key);
+        else
+            memset(ix->keys[ix->nkeys], 0, sizeof p->key); /* matches no part */
+        ix->nkeys++;
+    }
     if (p->ndocs) {
         sb_append(&ix->out, ix->ndocs ? ",\n" : "\n");
         sb_appendn(&ix->out, p->json, p->json_len);
@@ -623,8 +694,24 @@ void search_index_add(search_index *ix, const search_part *p)
     ix->ndocs += p->ndocs;
 }
 
-void search_index_finish(search_index *ix)
+char *search_index_finish(search_index *ix)
 {
+    search_share *s = ix->share;
+    if (ix->same) {
+        pthread_mutex_lock(&s->lock);
+        bool whole = ix->held.len == s->nwritten;
+        char *file = whole ? xstrdup(s->written_file) : NULL;
+        pthread_mutex_unlock(&s->lock);
+        if (whole) {
+            vec_free(&ix->held);
+            table_free(&ix->table, true);
+            sb_free(&ix->out);
+            free(ix->file);
+            free(ix);
+            return file;
+        }
+        merge_held(ix);
+    }
     strbuf *sb = &ix->out;
     sb_append(sb, "],\n\"terms\":{");
     strbuf t;
@@ -660,5 +747,19 @@ void search_index_finish(search_index *ix)
     table_free(&ix->table, true);
     flush(ix, 0);
     sb_free(sb);
+    if (s) {
+        pthread_mutex_lock(&s->lock);
+        free(s->written);
+        free(s->written_file);
+        s->written = ix->keys;
+        s->nwritten = ix->nkeys;
+        s->written_file = ix->file;
+        pthread_mutex_unlock(&s->lock);
+    } else {
+        free(ix->keys);
+        free(ix->file);
+    }
+    vec_free(&ix->held);
     free(ix);
+    return NULL;
 }

@@ -63,13 +63,23 @@ void search_share_last(search_share *s);
 /* search/index.js, made as its parts come, in their order, and written out
  * as it is made (in pieces of about a megabyte, through write): the docs'
  * entries at once, the terms with their postings (kept compact till then)
- * at the end. So an edition's index is never whole in memory. */
+ * at the end. So an edition's index is never whole in memory.
+ *
+ * With a share, an index whose parts turn out to be, all and in order,
+ * those of the last index written from the share's parts is not made
+ * again: it would be the same bytes (the parts are held meanwhile, merged
+ * once one differs). */
 typedef struct search_index search_index;
 typedef void (*search_write_fn)(void *ctx, const char *data, size_t len);
 
-search_index *search_index_new(search_write_fn write, void *ctx);
-void search_index_add(search_index *ix, const search_part *p);
-/* Writes the rest; frees ix. */
-void search_index_finish(search_index *ix);
+/* file: how the caller will know this index's file again (its path in the
+ * output), should a later one be the same. share may be NULL. */
+search_index *search_index_new(search_share *share, const char *file, search_write_fn write,
+                               void *ctx);
+void search_index_add(search_index *ix, search_part *p);
+/* Writes the rest and returns NULL; or, for an index that is the same as
+ * the share's last, writes nothing and returns that one's file (caller
+ * frees). Frees ix. */
+char *search_index_finish(search_index *ix);
 
 #endif

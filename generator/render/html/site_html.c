@@ -3,10 +3,12 @@
 #include "render/html/site_html.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <cmark-gfm.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check/check.h"
 #include "check/coverage.h"
@@ -216,6 +218,7 @@ static void write_page_later(page_writer *w, const char *relpath, const char *te
 }
 
 static void put_parts(page_writer *w, page_job *job);
+static void copy_search_file(page_writer *w, const char *from);
 static void search_register_parts(page_writer *w, page_job *job);
 
 /* Renders on any thread, data made and freed there too. */
@@ -267,8 +270,11 @@ static void write_job(void *ctx, size_t i)
     if (job->search_file) {
         /* Written as it was made: the observer does not see it (the leak
          * check reads it from the file). */
-        search_index_finish(w->search);
+        char *same = search_index_finish(w->search);
         w->search = NULL;
+        if (same)
+            copy_search_file(w, same);
+        free(same);
         if (!w->search_out || !outdir_file_close(w->search_out))
             w->ok = false;
         w->search_out = NULL;
@@ -754,6 +760,7 @@ static void write_registers(page_writer *w)
 /* ---- search ---- */
 
 #define SEARCH_FILE "search/index.js"
+#define SEARCH_COPY_BYTES ((size_t)1 << 20)
 
 /* search/index.js: every chapter's and annex's sections as the pages show
  * them (their parts joined the index as they were written, before this
@@ -791,6 +798,37 @@ static void search_write(void *ctx, const char *data, size_t len)
     }
     if (!w->search_out || !outdir_file_write(w->search_out, data, len))
         w->ok = false;
+}
+
+/* search/index.js the same as an earlier edition's (from, in the output):
+ * copied, not made again; in pieces, as it was written. */
+static void copy_search_file(page_writer *w, const char *from)
+{
+    char *path = outdir_path(w->od, from);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        diag_error(w->diags, srcpos_file(path), "write", "cannot read: %s", strerror(errno));
+        w->ok = false;
+        free(path);
+        return;
+    }
+    char *chunk = xmalloc(SEARCH_COPY_BYTES);
+    ssize_t n;
+    while ((n = read(fd, chunk, SEARCH_COPY_BYTES)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            diag_error(w->diags, srcpos_file(path), "write", "cannot read: %s", strerror(errno));
+            w->ok = false;
+            break;
+        }
+        search_write(w, chunk, (size_t)n);
+    }
+    if (!w->search_opened) /* an empty file */
+        search_write(w, chunk, 0);
+    free(chunk);
+    close(fd);
+    free(path);
 }
 
 static void write_search(page_writer *w)
@@ -1144,7 +1182,9 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
 
     /* Marks a place for a chapter's body in all.html: not text a page has. */
     snprintf(w.part_marker, sizeof w.part_marker, "\x01policygen-part-%p-", (void *)&w);
-    w.search = search_index_new(search_write, &w);
+    char *search_file = w.subdir ? fs_join(w.subdir, SEARCH_FILE) : xstrdup(SEARCH_FILE);
+    w.search = search_index_new(opts->search_share, search_file, search_write, &w);
+    free(search_file);
 
     write_plan(&w);
     write_annexes(&w);
