@@ -105,9 +105,10 @@ static void phase_time(const char *what)
     /* To the descriptor, past the build cache's record of stderr: a build
      * without change tells its own times, not the recorded build's. */
     if (last_wall > 0)
-        dprintf(STDERR_FILENO, "time: %-10s %.3f s  (cpu %.3f s, children %.3f s, peak %.0f MB)\n",
+        dprintf(STDERR_FILENO,
+                "time: %-10s %.3f s  (cpu %.3f s, children %.3f s, peak %.0f MB, children's %.0f MB)\n",
                 what, wall - last_wall, cpu - last_cpu, children_cpu - last_children,
-                (double)self.ru_maxrss * 1024 / 1e6);
+                (double)self.ru_maxrss * 1024 / 1e6, (double)children.ru_maxrss * 1024 / 1e6);
     last_wall = wall;
     last_cpu = cpu;
     last_children = children_cpu;
