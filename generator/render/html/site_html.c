@@ -90,7 +90,7 @@ struct page_job {
     bool search_file; /* search/index.js: made as it is written, from every part before */
     size_t index;  /* which chapter or annex, for build */
     size_t size_hint; /* the page's size, about, when build knows it */
-    bool parts;    /* all.html: the chapters' bodies go in after the template */
+    bool parts;    /* all.html: the chapters' bodies go in as it is written (write_parts) */
     strbuf html;   /* the rendered page, until it is written */
     vec search;    /* its parts of the search index (search_part*), which join it when written */
     void *note;    /* the observer's, from look to written */
@@ -217,7 +217,7 @@ static void write_page_later(page_writer *w, const char *relpath, const char *te
     job->index = index;
 }
 
-static void put_parts(page_writer *w, page_job *job);
+static void write_parts(page_writer *w, page_job *job);
 static void copy_search_file(page_writer *w, const char *from);
 static void search_register_parts(page_writer *w, page_job *job);
 
@@ -244,10 +244,8 @@ static void render_job(void *ctx, int worker, size_t i)
     job->rendered =
         tpl_render_named(w->templates[worker], job->template_name, data, &job->html, &err);
     value_unref(data);
-    if (job->rendered && job->parts)
-        put_parts(w, job);
     if (job->rendered) {
-        if (w->pages.look)
+        if (w->pages.look && !job->parts)
             job->note = w->pages.look(w->pages.ctx, job->html.data, job->html.len);
         return;
     }
@@ -278,9 +276,12 @@ static void write_job(void *ctx, size_t i)
         if (!w->search_out || !outdir_file_close(w->search_out))
             w->ok = false;
         w->search_out = NULL;
-    } else if (!job->rendered || !out_write(w, job->relpath, job->html.data, job->html.len))
+    } else if (job->rendered && job->parts) {
+        write_parts(w, job);
+    } else if (!job->rendered || !out_write(w, job->relpath, job->html.data, job->html.len)) {
         w->ok = false;
-    if (job->rendered && !job->search_file && w->pages.written)
+    }
+    if (job->rendered && !job->search_file && !job->parts && w->pages.written)
         w->pages.written(w->pages.ctx, job->relpath, job->note);
     page_job_free(job);
     w->jobs.items[i] = NULL;
@@ -496,8 +497,8 @@ static value *toc_page(page_writer *w, page_job *job)
 
 /* The whole plan on one page: ids get the chapter's id as a prefix. The
  * template gets a marker for each chapter's body, and each body goes in
- * where its marker is once the template is done (put_parts), made then: the
- * bodies of a large plan are never all in memory besides the page. */
+ * where its marker is as the page is written (write_parts), made then: the
+ * page of a large plan is never whole in memory. */
 static value *all_page(page_writer *w, page_job *job)
 {
     value *all = value_map();
@@ -521,15 +522,22 @@ static value *all_page(page_writer *w, page_job *job)
     return all;
 }
 
-/* all.html's chapter bodies in place of their markers. */
-static void put_parts(page_writer *w, page_job *job)
+/* all.html, written out in pieces of about this much. */
+#define PARTS_PIECE_BYTES ((size_t)1 << 20)
+
+/* all.html: the template's page with each chapter's body in place of its
+ * marker, written as it is made, on the writing thread. The observer does
+ * not see it (the leak check reads it from the file). */
+static void write_parts(page_writer *w, page_job *job)
 {
-    strbuf page;
-    sb_init(&page);
-    size_t size = job->html.len;
-    for (size_t i = 0; i < w->chapters.len; i++)
-        size += html_body_size(w->chapters.items[i]);
-    sb_grow(&page, size);
+    outdir_file *f = out_open(w, job->relpath);
+    if (!f) {
+        w->ok = false;
+        return;
+    }
+    strbuf piece;
+    sb_init(&piece);
+    bool ok = true;
     size_t marker_len = strlen(w->part_marker);
     const char *at = job->html.data, *end = job->html.data + job->html.len;
     for (;;) {
@@ -537,23 +545,29 @@ static void put_parts(page_writer *w, page_job *job)
         char *after;
         unsigned long long i = m ? strtoull(m + marker_len, &after, 10) : 0;
         if (!m || i >= w->chapters.len || *after != '\x01') {
-            sb_appendn(&page, at, (size_t)((m ? m + 1 : end) - at));
+            sb_appendn(&piece, at, (size_t)((m ? m + 1 : end) - at));
             if (!m)
                 break;
             at = m + 1;
             continue;
         }
-        sb_appendn(&page, at, (size_t)(m - at));
+        sb_appendn(&piece, at, (size_t)(m - at));
         const document *d = w->chapters.items[i];
         char *prefix = xasprintf("%s--", d->id);
         html_body_options opts = {
             .site = w->site, .audience = w->audience, .root = "../", .id_prefix = prefix};
-        html_render_body(&page, d, &opts);
+        html_render_body(&piece, d, &opts);
         free(prefix);
         at = after + 1;
+        if (piece.len >= PARTS_PIECE_BYTES) {
+            ok = outdir_file_write(f, piece.data, piece.len) && ok;
+            sb_clear(&piece);
+        }
     }
-    sb_free(&job->html);
-    job->html = page;
+    ok = outdir_file_write(f, piece.data, piece.len) && ok;
+    sb_free(&piece);
+    if (!outdir_file_close(f) || !ok)
+        w->ok = false;
 }
 
 static void write_plan(page_writer *w)
