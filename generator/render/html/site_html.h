@@ -24,7 +24,9 @@ typedef struct html_release {
  * returns a note; written runs on the writing thread after each page's
  * write, in the order the files are written, with the page's path below the
  * edition's folder and the note, which it takes over. Set both or neither.
- * search/index.js is written as it is made, not seen by either. */
+ * The files written as they are made, too big to hold whole (plan/all.html
+ * and search/index.js), are seen by neither: the leak check reads them from
+ * the folder. */
 typedef struct html_page_observer {
     void *(*look)(void *ctx, const char *data, size_t len);
     void (*written)(void *ctx, const char *relpath, void *note);
