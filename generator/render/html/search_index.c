@@ -239,11 +239,35 @@ static void base36(strbuf *sb, uint32_t n)
 
 /* ---- a part ---- */
 
-typedef struct part_term {
-    uint64_t key;
-    char *word;          /* a long word's (owned), else NULL */
-    uint32_t first, len; /* its docs: ids[first .. first + len) */
-} part_term;
+/* Numbers as unsigned LEB128: seven bits a byte, low first; most of the
+ * index's (gaps between docs, counts) take one byte. */
+static size_t leb_encode(uint8_t out[5], uint32_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        out[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    out[n++] = (uint8_t)v;
+    return n;
+}
+
+static uint32_t leb_decode(const uint8_t **p)
+{
+    uint32_t v = 0;
+    for (int shift = 0;; shift += 7) {
+        uint8_t b = *(*p)++;
+        v |= (uint32_t)(b & 0x7F) << shift;
+        if (!(b & 0x80))
+            return v;
+    }
+}
+
+static void sb_append_leb(strbuf *sb, uint32_t v)
+{
+    uint8_t b[5];
+    sb_appendn(sb, (const char *)b, leb_encode(b, v));
+}
 
 struct search_part {
     int refs;            /* atomic */
@@ -252,19 +276,20 @@ struct search_part {
     char *json;          /* the docs' entries, joined by ",\n" */
     size_t json_len;
     uint32_t ndocs;
-    part_term *terms;    /* in the order first seen */
-    size_t nterms;
-    uint32_t *ids;       /* the docs of every term, ascending for each */
+    /* Its terms in the order first seen, one after the other: the key (8
+     * bytes, as in memory), the number of its docs times two, plus one for
+     * a long word, which follows (its length, its bytes), then the docs as
+     * gaps (from 0), all numbers LEB128. About 12 bytes a term: a part is
+     * kept for the editions after. */
+    uint8_t *terms;
+    size_t terms_len;
 };
 
 void search_part_release(search_part *p)
 {
     if (!p || __atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) > 0)
         return;
-    for (size_t i = 0; i < p->nterms; i++)
-        free(p->terms[i].word);
     free(p->terms);
-    free(p->ids);
     free(p->json);
     free(p);
 }
@@ -347,25 +372,32 @@ static void end_doc(part_maker *m, const char *href, const char *number, const c
     m->doc++;
 }
 
-/* The maker's terms into the part, flat. */
+/* The maker's terms into the part, encoded. */
 static void take_terms(search_part *p, part_maker *m)
 {
-    size_t total = 0;
-    for (size_t i = 0; i < m->table.n; i++)
-        total += m->lists[i].len;
-    p->nterms = m->table.n;
-    p->terms = xcalloc(p->nterms + 1, sizeof *p->terms);
-    p->ids = xcalloc(total + 1, sizeof *p->ids);
-    uint32_t at = 0;
+    strbuf sb;
+    sb_init(&sb);
     for (size_t i = 0; i < m->table.n; i++) {
+        const term_key *k = &m->table.keys[i];
         doc_list *l = &m->lists[i];
-        p->terms[i] = (part_term){m->table.keys[i].key, m->table.keys[i].word, at, l->len};
-        memcpy(p->ids + at, l->ids, l->len * sizeof *l->ids);
-        at += l->len;
+        sb_appendn(&sb, (const char *)&k->key, sizeof k->key);
+        sb_append_leb(&sb, l->len * 2 + (k->word != NULL));
+        if (k->word) {
+            size_t n = strlen(k->word);
+            sb_append_leb(&sb, (uint32_t)n);
+            sb_appendn(&sb, k->word, n);
+        }
+        uint32_t last = 0;
+        for (uint32_t j = 0; j < l->len; j++) {
+            sb_append_leb(&sb, l->ids[j] - last);
+            last = l->ids[j];
+        }
         free(l->ids);
     }
+    p->terms_len = sb.len;
+    p->terms = (uint8_t *)xrealloc(sb_take(&sb), p->terms_len + 1); /* no slack */
     free(m->lists);
-    table_free(&m->table, false);
+    table_free(&m->table, true);
 }
 
 static search_part *make_part(const document *d, const char *page_href, const char *number_prefix,
@@ -619,11 +651,7 @@ static void put_gap(postings *ps, uint32_t gap)
         ps->cap = ps->cap ? ps->cap * 2 : 8;
         ps->bytes = xrealloc(ps->bytes, ps->cap);
     }
-    while (gap >= 0x80) {
-        ps->bytes[ps->len++] = (uint8_t)(gap | 0x80);
-        gap >>= 7;
-    }
-    ps->bytes[ps->len++] = (uint8_t)gap;
+    ps->len += (uint32_t)leb_encode(ps->bytes + ps->len, gap);
 }
 
 static void merge(search_index *ix, const search_part *p);
@@ -673,10 +701,20 @@ static void merge(search_index *ix, const search_part *p)
         sb_appendn(&ix->out, p->json, p->json_len);
         flush(ix, FLUSH_BYTES);
     }
-    for (size_t i = 0; i < p->nterms; i++) {
-        const part_term *t = &p->terms[i];
+    for (const uint8_t *q = p->terms, *end = q + p->terms_len; q < end;) {
+        uint64_t key;
+        memcpy(&key, q, sizeof key);
+        q += sizeof key;
+        uint32_t count = leb_decode(&q);
+        const char *word = NULL;
+        uint32_t word_len = 0;
+        if (count & 1) {
+            word_len = leb_decode(&q);
+            word = (const char *)q;
+            q += word_len;
+        }
         bool added;
-        size_t k = table_find(&ix->table, t->key, t->word, t->word ? strlen(t->word) : 0, &added);
+        size_t k = table_find(&ix->table, key, word, word_len, &added);
         if (added) {
             if (k == ix->posts_cap) {
                 ix->posts_cap = ix->posts_cap ? ix->posts_cap * 2 : 1024;
@@ -685,10 +723,11 @@ static void merge(search_index *ix, const search_part *p)
             ix->posts[k] = (postings){0};
         }
         postings *ps = &ix->posts[k];
-        for (uint32_t j = 0; j < t->len; j++) {
-            uint32_t doc = ix->ndocs + p->ids[t->first + j];
-            put_gap(ps, doc - ps->last);
-            ps->last = doc;
+        uint32_t doc = 0;
+        for (uint32_t j = count / 2; j > 0; j--) {
+            doc += leb_decode(&q);
+            put_gap(ps, ix->ndocs + doc - ps->last);
+            ps->last = ix->ndocs + doc;
         }
     }
     ix->ndocs += p->ndocs;
@@ -725,17 +764,10 @@ char *search_index_finish(search_index *ix)
         term_text(&t, tk->key, tk->word);
         json_string(sb, t.data);
         sb_append(sb, ":\"");
-        for (uint32_t at = 0; at < ps->len;) {
-            if (at)
+        for (const uint8_t *q = ps->bytes, *end = q + ps->len; q < end;) {
+            if (q != ps->bytes)
                 sb_appendc(sb, ',');
-            uint32_t gap = 0;
-            for (int shift = 0;; shift += 7) {
-                uint8_t b = ps->bytes[at++];
-                gap |= (uint32_t)(b & 0x7F) << shift;
-                if (!(b & 0x80))
-                    break;
-            }
-            base36(sb, gap);
+            base36(sb, leb_decode(&q));
         }
         sb_appendc(sb, '"');
         free(ps->bytes);
