@@ -25,6 +25,7 @@ CHAPTERS=${BENCH_CHAPTERS:-1000}
 RUNS=${BENCH_RUNS:-5}
 TODAY=2026-11-28
 TARGET_S=0.5            # full build of 1,000 chapters on a 2-core machine (HTML: --no-pdf)
+TARGET_PEAK_MB=100      # its peak memory, one edition
 PDF_CHAPTERS=${BENCH_PDF_CHAPTERS:-42}
 PDF_SEED_TARGET_S=1     # the seed plan's PDF
 PDF_BIG_TARGET_S=2      # a synthetic plan of about 200 pages
@@ -267,6 +268,14 @@ bench_turns() {
         printf "turns       policygen one edition median %.3f s, three editions %.3f s (%d turns; peak %.0f and %.0f MB)", a, b, r, k1 * 1024 / 1e6, k3 * 1024 / 1e6 }')"
     say "$(awk -v a="$m1" -v b="$m3" 'BEGIN {
         printf "3 editions  %.2f times one edition (target at most 1.3%s)", b / a, (b / a <= 1.3 ? "" : ", MISSED") }')"
+    # The peak above is the largest process's: the build's own or a rule
+    # worker's (forked from it after the load). Which, from one more build.
+    POLICYGEN_TIMES=1 "$POLICYGEN" "$@" -o "$BENCH/out-one" --edition internal 2>"$BENCH/times.log" >/dev/null ||
+        die "policygen failed on the corpus"
+    say "$(awk -v t="$TARGET_PEAK_MB" '$1 == "time:" { own = $0; sub(/.*peak /, "", own); sub(/ MB.*/, "", own)
+        kids = $0; sub(/.*children.s /, "", kids); sub(/ MB.*/, "", kids) }
+        END { printf "peak        one edition: the build %s MB, its rule workers %s MB (target at most %s%s)",
+            own, kids, t, (own + 0 <= t && kids + 0 <= t ? "" : ", MISSED") }' "$BENCH/times.log")"
     if $have_hugo; then
         # shellcheck disable=SC2086
         mh=$(median $hugo)

@@ -22,6 +22,7 @@
 #include "check/check.h"
 #include "core/strbuf.h"
 #include "render/html/body.h"
+#include "render/html/search_index.h"
 #include "render/html/site_html.h"
 #include "diff/sitediff.h"
 #include "hosting/hosting.h"
@@ -104,9 +105,10 @@ static void phase_time(const char *what)
     /* To the descriptor, past the build cache's record of stderr: a build
      * without change tells its own times, not the recorded build's. */
     if (last_wall > 0)
-        dprintf(STDERR_FILENO, "time: %-10s %.3f s  (cpu %.3f s, children %.3f s, peak %.0f MB)\n",
+        dprintf(STDERR_FILENO,
+                "time: %-10s %.3f s  (cpu %.3f s, children %.3f s, peak %.0f MB, children's %.0f MB)\n",
                 what, wall - last_wall, cpu - last_cpu, children_cpu - last_children,
-                (double)self.ru_maxrss * 1024 / 1e6);
+                (double)self.ru_maxrss * 1024 / 1e6, (double)children.ru_maxrss * 1024 / 1e6);
     last_wall = wall;
     last_cpu = cpu;
     last_children = children_cpu;
@@ -365,7 +367,8 @@ typedef struct edition_build {
  * PDFs' text. */
 static bool render_edition(const build_options *opts, const site *s, const xref_table *xref,
                            checks_gate *gate, date today, const char *theme_dir, outdir *od,
-                           edition_build *e, releases *rel, diag_sink *diags)
+                           edition_build *e, releases *rel, search_share *share,
+                           diag_sink *diags)
 {
     if (!copy_frozen(od, rel, e->name))
         return false;
@@ -388,7 +391,8 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
                          .pages = {leak_check_look, leak_check_written, lc},
                          .downloads = downloads,
                          .n_downloads = e->pdf_files.len,
-                         .diags = diags};
+                         .diags = diags,
+                         .search_share = share};
     bool rendered = html_render_site(s, od, &html) &&
                     write_hosting_files(od, s, e->aud, e->name) && !od->failed;
     free(downloads);
@@ -451,10 +455,16 @@ static bool render_editions(const build_options *opts, const site *s, const xref
         ok = pdf_finish(pdf) && !od->failed;
         phase_time("pdf");
     }
+    /* Editions that show a page alike share its part of the search index. */
+    search_share *share = n > 1 ? search_share_new() : NULL;
     for (size_t i = 0; i < n; i++) {
-        ok = ok && render_edition(opts, s, xref, gate, today, theme_dir, od, &eds[i], rel, diags);
+        if (share && i + 1 == n)
+            search_share_last(share);
+        ok = ok && render_edition(opts, s, xref, gate, today, theme_dir, od, &eds[i], rel, share,
+                                  diags);
         phase_time(eds[i].name);
     }
+    search_share_free(share);
     for (size_t i = 0; i < n; i++) {
         vec_free(&eds[i].pdf_texts);
         vec_free(&eds[i].pdf_files);

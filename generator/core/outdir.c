@@ -363,6 +363,119 @@ bool outdir_write_string(outdir *od, const char *relpath, const char *text)
     return outdir_write(od, relpath, text, strlen(text));
 }
 
+/* ---- a file written in pieces ---- */
+
+struct outdir_file {
+    outdir *od;
+    char *relpath, *path;
+    int fd;
+    int old_fd;   /* the previous output's file while it holds what was written so far, else -1 */
+    int error;    /* errno of the first failed write, or 0 */
+};
+
+/* Whether the next len bytes of fd are data's. */
+static bool read_equals(int fd, const char *data, size_t len)
+{
+    char chunk[16384];
+    while (len > 0) {
+        ssize_t n = read(fd, chunk, len < sizeof chunk ? len : sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0 || memcmp(chunk, data, (size_t)n) != 0)
+            return false;
+        data += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+outdir_file *outdir_open(outdir *od, const char *relpath)
+{
+    if (interrupt_requested()) {
+        od->failed = true;
+        return NULL;
+    }
+    if (!relpath_inside(relpath)) {
+        diag_error(od->diags, srcpos_file(od->target), "write",
+                   "refused to write %s: it leads outside the output folder", relpath);
+        od->failed = true;
+        return NULL;
+    }
+    char *path = outdir_path(od, relpath);
+    unlink(path); /* as write_or_link: never through a link to the previous output */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == ENOENT) {
+        char *dir = fs_dirname(path);
+        if (fs_mkdir_p(dir))
+            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+        free(dir);
+    }
+    if (fd < 0) {
+        diag_error(od->diags, srcpos_file(path), "write", "cannot write: %s", strerror(errno));
+        od->failed = true;
+        free(path);
+        return NULL;
+    }
+    outdir_file *f = xcalloc(1, sizeof *f);
+    *f = (outdir_file){.od = od, .relpath = xstrdup(relpath), .path = path, .fd = fd, .old_fd = -1};
+    if (!od->fresh) {
+        char *old = fs_join(od->target, relpath);
+        /* Not through a symbolic link: it may be linked itself. */
+        f->old_fd = open(old, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        free(old);
+    }
+    return f;
+}
+
+bool outdir_file_write(outdir_file *f, const char *data, size_t len)
+{
+    if (f->error)
+        return false;
+    if (f->old_fd >= 0 && !read_equals(f->old_fd, data, len)) {
+        close(f->old_fd);
+        f->old_fd = -1;
+    }
+    if (!fs_write_all(f->fd, data, len))
+        f->error = errno;
+    return !f->error;
+}
+
+bool outdir_file_close(outdir_file *f)
+{
+    outdir *od = f->od;
+    if (close(f->fd) != 0 && !f->error)
+        f->error = errno;
+    bool ok = !f->error;
+    if (ok && f->old_fd >= 0) {
+        /* As outdir_write: a file the previous output holds byte for byte,
+         * with the mode it would get, is linked instead. */
+        char end;
+        struct stat st;
+        unsigned want = outdir_file_mode(od, f->relpath);
+        char *old = fs_join(od->target, f->relpath);
+        char *link_path = xasprintf("%s.policygen-link", f->path);
+        /* The link replaces the file written in one step; should it fail,
+         * the file written (the same bytes) stays. */
+        if (read(f->old_fd, &end, 1) == 0 && fstat(f->old_fd, &st) == 0 && S_ISREG(st.st_mode) &&
+            (!want || (st.st_mode & 07777) == want) && link(old, link_path) == 0 &&
+            rename(link_path, f->path) != 0)
+            unlink(link_path);
+        free(link_path);
+        free(old);
+    }
+    if (f->old_fd >= 0)
+        close(f->old_fd);
+    if (!ok) {
+        diag_error(od->diags, srcpos_file(f->path), "write", "cannot write: %s",
+                   strerror(f->error ? f->error : errno));
+        od->failed = true;
+    }
+    free(f->relpath);
+    free(f->path);
+    free(f);
+    return ok;
+}
+
 /* Evidence and theme files are copied whole through memory. */
 #define OUTDIR_MAX_COPY ((size_t)1 << 30)
 

@@ -72,6 +72,16 @@ unsigned outdir_new_folder_mode(const outdir *od);
 /* Writes staging/relpath, creating folders. Reports and remembers failure. */
 bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len);
 bool outdir_write_string(outdir *od, const char *relpath, const char *text);
+/* A file written in pieces, for one too big to hold whole (an edition's
+ * search index): staging/relpath as outdir_write makes it, folders too, and
+ * linked to the previous output's file instead when that holds the same
+ * bytes (compared as they are written) with the mode it would get. Each
+ * failure is reported and remembered (od->failed): open returns NULL, close
+ * false, also after a failed write. */
+typedef struct outdir_file outdir_file;
+outdir_file *outdir_open(outdir *od, const char *relpath);
+bool outdir_file_write(outdir_file *f, const char *data, size_t len);
+bool outdir_file_close(outdir_file *f);
 /* Copies a file into the staging folder. */
 bool outdir_copy(outdir *od, const char *relpath, const char *from);
 /* The staging path of relpath (the caller frees), for writers that need a file name. */

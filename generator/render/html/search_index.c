@@ -1,24 +1,15 @@
 #include "render/html/search_index.h"
 
+#include <nettle/sha2.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/map.h"
 #include "core/strbuf.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
-
-void search_doc_free(void *p)
-{
-    search_doc *d = p;
-    if (!d)
-        return;
-    free(d->href);
-    free(d->number);
-    free(d->title);
-    free(d->text);
-    free(d);
-}
 
 /* ---- characters: the same rules as the theme's assets/search.js ---- */
 
@@ -107,7 +98,71 @@ static void term_text(strbuf *sb, uint64_t key, const char *word)
     }
 }
 
-/* ---- from the rendered body ---- */
+/* ---- a table of terms ---- */
+
+/* The terms in the order first seen, and an open-addressed table of them. */
+typedef struct term_key {
+    uint64_t key;
+    char *word; /* a long word's text (owned), else NULL */
+} term_key;
+
+typedef struct term_table {
+    term_key *keys;
+    size_t n, cap;
+    uint32_t *slots; /* index + 1; 0 is empty */
+    size_t nslots;
+} term_table;
+
+static size_t slot_of(const term_table *t, uint64_t key)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & (t->nslots - 1);
+}
+
+static void table_grow(term_table *t)
+{
+    free(t->slots);
+    t->nslots = t->nslots ? t->nslots * 2 : 1024;
+    t->slots = xcalloc(t->nslots, sizeof *t->slots);
+    for (size_t i = 0; i < t->n; i++) {
+        size_t s = slot_of(t, t->keys[i].key);
+        while (t->slots[s])
+            s = (s + 1) & (t->nslots - 1);
+        t->slots[s] = (uint32_t)i + 1;
+    }
+}
+
+/* The term's number in t, a new one when *added. word: a long word's text
+ * (len bytes), copied when new; the word of a term found is kept. */
+static size_t table_find(term_table *t, uint64_t key, const char *word, size_t len, bool *added)
+{
+    if (2 * (t->n + 1) > t->nslots)
+        table_grow(t);
+    size_t s = slot_of(t, key);
+    for (; t->slots[s]; s = (s + 1) & (t->nslots - 1)) {
+        const term_key *c = &t->keys[t->slots[s] - 1];
+        if (c->key == key && (!word || (strlen(c->word) == len && memcmp(c->word, word, len) == 0))) {
+            *added = false;
+            return t->slots[s] - 1;
+        }
+    }
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 256;
+        t->keys = xrealloc(t->keys, t->cap * sizeof *t->keys);
+    }
+    t->keys[t->n] = (term_key){.key = key, .word = word ? xstrndup(word, len) : NULL};
+    t->slots[s] = (uint32_t)++t->n;
+    *added = true;
+    return t->n - 1;
+}
+
+/* Frees the table; its words too unless they were taken. */
+static void table_free(term_table *t, bool words)
+{
+    for (size_t i = 0; words && i < t->n; i++)
+        free(t->keys[i].word);
+    free(t->keys);
+    free(t->slots);
+}
 
 static const section *section_by_id(const document *d, const char *id, size_t n)
 {
@@ -137,188 +192,12 @@ static size_t entity(const char *p, const char *end, strbuf *out)
     return 1;
 }
 
-static search_doc *new_doc(vec *out, const char *href, const char *number, const char *title)
-{
-    search_doc *d = xcalloc(1, sizeof *d);
-    d->href = xstrdup(href);
-    d->number = xstrdup(number);
-    d->title = xstrdup(title);
-    vec_push(out, d);
-    return d;
-}
-
-/* Ends a doc's text: white space runs made one space, trimmed. */
-static void finish(search_doc *d, strbuf *text)
-{
-    strbuf sb;
-    sb_init(&sb);
-    bool space = false;
-    for (size_t i = 0; i < text->len; i++) {
-        char c = text->data[i];
-        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-            space = sb.len > 0;
-            continue;
-        }
-        if (space)
-            sb_appendc(&sb, ' ');
-        space = false;
-        sb_appendc(&sb, c);
-    }
-    d->text = sb_take(&sb);
-    sb_clear(text);
-}
-
 /* Whether html at p opens the tag name (followed by a space or '>'). */
 static bool opens(const char *p, const char *end, const char *name)
 {
     size_t n = strlen(name);
     return (size_t)(end - p) > n + 1 && p[0] == '<' && memcmp(p + 1, name, n) == 0 &&
            (p[n + 1] == ' ' || p[n + 1] == '>');
-}
-
-void search_docs_from_html(vec *out, const document *d, const char *page_href,
-                           const char *number_prefix, const char *top_number,
-                           const char *top_title, const char *html, size_t len)
-{
-    const char *p = html, *end = html + len;
-    strbuf text;
-    sb_init(&text);
-    search_doc *cur = new_doc(out, page_href, top_number, top_title);
-    while (p < end) {
-        if (*p == '&') {
-            p += entity(p, end, &text);
-            continue;
-        }
-        if (*p != '<') {
-            const char *lt = memchr(p, '<', (size_t)(end - p));
-            const char *amp = memchr(p, '&', (size_t)((lt ? lt : end) - p));
-            const char *stop = amp ? amp : lt ? lt : end;
-            sb_appendn(&text, p, (size_t)(stop - p));
-            p = stop;
-            continue;
-        }
-        /* A heading with an id starts the next doc; its own text is the title. */
-        if (end - p > 4 && p[1] == 'h' && p[2] >= '1' && p[2] <= '6' &&
-            strncmp(p + 3, " id=\"", 5) == 0) {
-            const char *id = p + 8;
-            const char *q = memchr(id, '"', (size_t)(end - id));
-            const section *s = q && d ? section_by_id(d, id, (size_t)(q - id)) : NULL;
-            char close[6] = {'<', '/', 'h', p[2], '>', 0};
-            const char *after = q ? strstr(q, close) : NULL;
-            if (s && after) {
-                finish(cur, &text);
-                char *href = xasprintf("%s#%.*s", page_href, (int)(q - id), id);
-                char *number = *s->full_label ? xasprintf("%s%s", number_prefix, s->full_label)
-                                              : xstrdup(top_number);
-                cur = new_doc(out, href, number, s->title);
-                free(number);
-                free(href);
-                p = after + 5;
-                continue;
-            }
-        }
-        /* A register's table (no document): each anchored row is an entry. */
-        if (!d && strncmp(p, "<tr id=\"", 8) == 0) {
-            const char *id = p + 8;
-            const char *q = memchr(id, '"', (size_t)(end - id));
-            if (q) {
-                finish(cur, &text);
-                char *href = xasprintf("%s#%.*s", page_href, (int)(q - id), id);
-                char *title = xstrndup(id, (size_t)(q - id));
-                cur = new_doc(out, href, top_title, title);
-                free(title);
-                free(href);
-                const char *gt = memchr(q, '>', (size_t)(end - q));
-                p = gt ? gt + 1 : end;
-                continue;
-            }
-        }
-        /* Footnote marks and back-links are not text. */
-        const char *skip_to = NULL;
-        if (opens(p, end, "sup"))
-            skip_to = "</sup>";
-        else if (strncmp(p, "<a href=\"#fnref", 15) == 0)
-            skip_to = "</a>";
-        if (skip_to) {
-            const char *q = strstr(p, skip_to);
-            p = q ? q + strlen(skip_to) : end;
-            continue;
-        }
-        const char *gt = memchr(p, '>', (size_t)(end - p));
-        /* Block ends and line breaks separate words. */
-        sb_appendc(&text, ' ');
-        p = gt ? gt + 1 : end;
-    }
-    finish(cur, &text);
-    sb_free(&text);
-}
-
-/* ---- the index ---- */
-
-typedef struct term {
-    uint64_t key;
-    char *word; /* a long word's text (owned), else NULL */
-    uint32_t *ids;
-    uint32_t len, cap;
-} term;
-
-/* The terms in the order first seen, and an open-addressed table of them. */
-typedef struct indexer {
-    term *terms;
-    size_t n, cap;
-    uint32_t *slots; /* index + 1; 0 is empty */
-    size_t nslots;
-    uint32_t doc;
-} indexer;
-
-static size_t slot_of(const indexer *ix, uint64_t key)
-{
-    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & (ix->nslots - 1);
-}
-
-static void grow(indexer *ix)
-{
-    free(ix->slots);
-    ix->nslots = ix->nslots ? ix->nslots * 2 : 4096;
-    ix->slots = xcalloc(ix->nslots, sizeof *ix->slots);
-    for (size_t i = 0; i < ix->n; i++) {
-        size_t s = slot_of(ix, ix->terms[i].key);
-        while (ix->slots[s])
-            s = (s + 1) & (ix->nslots - 1);
-        ix->slots[s] = (uint32_t)i + 1;
-    }
-}
-
-static void add_term(void *ctx, uint64_t key, const char *word, size_t len)
-{
-    indexer *ix = ctx;
-    if (2 * (ix->n + 1) > ix->nslots)
-        grow(ix);
-    size_t s = slot_of(ix, key);
-    term *t = NULL;
-    for (; ix->slots[s]; s = (s + 1) & (ix->nslots - 1)) {
-        term *c = &ix->terms[ix->slots[s] - 1];
-        if (c->key == key && (!word || (strlen(c->word) == len && memcmp(c->word, word, len) == 0))) {
-            t = c;
-            break;
-        }
-    }
-    if (!t) {
-        if (ix->n == ix->cap) {
-            ix->cap = ix->cap ? ix->cap * 2 : 1024;
-            ix->terms = xrealloc(ix->terms, ix->cap * sizeof *ix->terms);
-        }
-        t = &ix->terms[ix->n++];
-        *t = (term){.key = key, .word = word ? xstrndup(word, len) : NULL};
-        ix->slots[s] = (uint32_t)ix->n;
-    }
-    if (t->len && t->ids[t->len - 1] == ix->doc)
-        return;
-    if (t->len == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 4;
-        t->ids = xrealloc(t->ids, t->cap * sizeof *t->ids);
-    }
-    t->ids[t->len++] = ix->doc;
 }
 
 /* A JSON string: quotes, backslashes and control characters escaped, and
@@ -358,54 +237,561 @@ static void base36(strbuf *sb, uint32_t n)
     sb_appendn(sb, buf + i, sizeof buf - (size_t)i);
 }
 
-char *search_index_js(const vec *docs, size_t *len)
+/* ---- a part ---- */
+
+/* Numbers as unsigned LEB128: seven bits a byte, low first; most of the
+ * index's (gaps between docs, counts) take one byte. */
+static size_t leb_encode(uint8_t out[5], uint32_t v)
 {
-    indexer ix = {0};
+    size_t n = 0;
+    while (v >= 0x80) {
+        out[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    out[n++] = (uint8_t)v;
+    return n;
+}
+
+static uint32_t leb_decode(const uint8_t **p)
+{
+    uint32_t v = 0;
+    for (int shift = 0;; shift += 7) {
+        uint8_t b = *(*p)++;
+        v |= (uint32_t)(b & 0x7F) << shift;
+        if (!(b & 0x80))
+            return v;
+    }
+}
+
+static void sb_append_leb(strbuf *sb, uint32_t v)
+{
+    uint8_t b[5];
+    sb_appendn(sb, (const char *)b, leb_encode(b, v));
+}
+
+struct search_part {
+    int refs;            /* atomic */
+    uint8_t key[SHA256_DIGEST_SIZE]; /* what it was made from, when made for a share */
+    bool keyed;
+    char *json;          /* the docs' entries, joined by ",\n" */
+    size_t json_len;
+    uint32_t ndocs;
+    /* Its terms in the order first seen, one after the other: the key (8
+     * bytes, as in memory), the number of its docs times two, plus one for
+     * a long word, which follows (its length, its bytes), then the docs as
+     * gaps (from 0), all numbers LEB128. About 12 bytes a term: a part is
+     * kept for the editions after. */
+    uint8_t *terms;
+    size_t terms_len;
+};
+
+void search_part_release(search_part *p)
+{
+    if (!p || __atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) > 0)
+        return;
+    free(p->terms);
+    free(p->json);
+    free(p);
+}
+
+static void release_fn(void *p)
+{
+    search_part_release(p);
+}
+
+/* A part being made: its terms with growing lists of docs. */
+typedef struct doc_list {
+    uint32_t *ids;
+    uint32_t len, cap;
+} doc_list;
+
+typedef struct part_maker {
+    term_table table;
+    doc_list *lists; /* per term of table */
+    size_t lists_cap;
+    uint32_t doc;    /* the doc being read */
+    strbuf json;
+    strbuf text;     /* the doc's text, as in the page */
+    strbuf norm;     /* and with its white space made one space */
+} part_maker;
+
+static void add_term(void *ctx, uint64_t key, const char *word, size_t len)
+{
+    part_maker *m = ctx;
+    bool added;
+    size_t i = table_find(&m->table, key, word, len, &added);
+    if (added) {
+        if (i == m->lists_cap) {
+            m->lists_cap = m->lists_cap ? m->lists_cap * 2 : 256;
+            m->lists = xrealloc(m->lists, m->lists_cap * sizeof *m->lists);
+        }
+        m->lists[i] = (doc_list){0};
+    }
+    doc_list *l = &m->lists[i];
+    if (l->len && l->ids[l->len - 1] == m->doc)
+        return;
+    if (l->len == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 4;
+        l->ids = xrealloc(l->ids, l->cap * sizeof *l->ids);
+    }
+    l->ids[l->len++] = m->doc;
+}
+
+/* Ends a doc: its text's white space runs made one space and trimmed, its
+ * terms (the title's and the text's) counted, its entry written. */
+static void end_doc(part_maker *m, const char *href, const char *number, const char *title)
+{
+    strbuf *norm = &m->norm;
+    sb_clear(norm);
+    const char *p = m->text.data, *end = p + m->text.len;
+    while (p < end) {
+        const char *run = p;
+        while (p < end && *p != ' ' && *p != '\n' && *p != '\t' && *p != '\r')
+            p++;
+        if (p > run) {
+            if (norm->len)
+                sb_appendc(norm, ' ');
+            sb_appendn(norm, run, (size_t)(p - run));
+        }
+        while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
+            p++;
+    }
+    sb_clear(&m->text);
+    terms_of(title, strlen(title), add_term, m);
+    terms_of(norm->data, norm->len, add_term, m);
+    strbuf *j = &m->json;
+    sb_append(j, m->doc ? ",\n[" : "[");
+    json_string(j, href);
+    sb_appendc(j, ',');
+    json_string(j, number);
+    sb_appendc(j, ',');
+    json_string(j, title);
+    sb_appendc(j, ',');
+    json_string(j, norm->data);
+    sb_appendc(j, ']');
+    m->doc++;
+}
+
+/* The maker's terms into the part, encoded. */
+static void take_terms(search_part *p, part_maker *m)
+{
     strbuf sb;
     sb_init(&sb);
-    sb_append(&sb, "window.POLICYGEN_SEARCH={\"v\":1,\"docs\":[");
-    for (size_t i = 0; i < docs->len; i++) {
-        const search_doc *d = docs->items[i];
-        ix.doc = (uint32_t)i;
-        terms_of(d->title, strlen(d->title), add_term, &ix);
-        terms_of(d->text, strlen(d->text), add_term, &ix);
-        sb_append(&sb, i ? ",\n[" : "\n[");
-        json_string(&sb, d->href);
-        sb_appendc(&sb, ',');
-        json_string(&sb, d->number);
-        sb_appendc(&sb, ',');
-        json_string(&sb, d->title);
-        sb_appendc(&sb, ',');
-        json_string(&sb, d->text);
-        sb_appendc(&sb, ']');
+    for (size_t i = 0; i < m->table.n; i++) {
+        const term_key *k = &m->table.keys[i];
+        doc_list *l = &m->lists[i];
+        sb_appendn(&sb, (const char *)&k->key, sizeof k->key);
+        sb_append_leb(&sb, l->len * 2 + (k->word != NULL));
+        if (k->word) {
+            size_t n = strlen(k->word);
+            sb_append_leb(&sb, (uint32_t)n);
+            sb_appendn(&sb, k->word, n);
+        }
+        uint32_t last = 0;
+        for (uint32_t j = 0; j < l->len; j++) {
+            sb_append_leb(&sb, l->ids[j] - last);
+            last = l->ids[j];
+        }
+        free(l->ids);
     }
-    sb_append(&sb, "],\n\"terms\":{");
+    p->terms_len = sb.len;
+    p->terms = (uint8_t *)xrealloc(sb_take(&sb), p->terms_len + 1); /* no slack */
+    free(m->lists);
+    table_free(&m->table, true);
+}
+
+static search_part *make_part(const document *d, const char *page_href, const char *number_prefix,
+                              const char *top_number, const char *top_title, const char *html,
+                              size_t len)
+{
+    part_maker m = {0};
+    sb_init(&m.json);
+    sb_init(&m.text);
+    sb_init(&m.norm);
+    const char *p = html, *end = html + len;
+    /* The doc being read: its href and number (owned) and title. */
+    char *href = xstrdup(page_href), *number = xstrdup(top_number), *title_owned = NULL;
+    const char *title = top_title;
+    while (p < end) {
+        if (*p == '&') {
+            p += entity(p, end, &m.text);
+            continue;
+        }
+        if (*p != '<') {
+            const char *lt = memchr(p, '<', (size_t)(end - p));
+            const char *amp = memchr(p, '&', (size_t)((lt ? lt : end) - p));
+            const char *stop = amp ? amp : lt ? lt : end;
+            sb_appendn(&m.text, p, (size_t)(stop - p));
+            p = stop;
+            continue;
+        }
+        /* A heading with an id starts the next doc; its own text is the title. */
+        if (end - p > 4 && p[1] == 'h' && p[2] >= '1' && p[2] <= '6' &&
+            strncmp(p + 3, " id=\"", 5) == 0) {
+            const char *id = p + 8;
+            const char *q = memchr(id, '"', (size_t)(end - id));
+            const section *s = q && d ? section_by_id(d, id, (size_t)(q - id)) : NULL;
+            char close[6] = {'<', '/', 'h', p[2], '>', 0};
+            const char *after = q ? strstr(q, close) : NULL;
+            if (s && after) {
+                end_doc(&m, href, number, title);
+                free(href);
+                free(number);
+                href = xasprintf("%s#%.*s", page_href, (int)(q - id), id);
+                number = *s->full_label ? xasprintf("%s%s", number_prefix, s->full_label)
+                                        : xstrdup(top_number);
+                title = s->title;
+                p = after + 5;
+                continue;
+            }
+        }
+        /* A register's table (no document): each anchored row is an entry. */
+        if (!d && strncmp(p, "<tr id=\"", 8) == 0) {
+            const char *id = p + 8;
+            const char *q = memchr(id, '"', (size_t)(end - id));
+            if (q) {
+                end_doc(&m, href, number, title);
+                free(href);
+                free(number);
+                free(title_owned);
+                href = xasprintf("%s#%.*s", page_href, (int)(q - id), id);
+                number = xstrdup(top_title);
+                title = title_owned = xstrndup(id, (size_t)(q - id));
+                const char *gt = memchr(q, '>', (size_t)(end - q));
+                p = gt ? gt + 1 : end;
+                continue;
+            }
+        }
+        /* Footnote marks and back-links are not text. */
+        const char *skip_to = NULL;
+        if (opens(p, end, "sup"))
+            skip_to = "</sup>";
+        else if (strncmp(p, "<a href=\"#fnref", 15) == 0)
+            skip_to = "</a>";
+        if (skip_to) {
+            const char *q = strstr(p, skip_to);
+            p = q ? q + strlen(skip_to) : end;
+            continue;
+        }
+        const char *gt = memchr(p, '>', (size_t)(end - p));
+        /* Block ends and line breaks separate words. */
+        sb_appendc(&m.text, ' ');
+        p = gt ? gt + 1 : end;
+    }
+    end_doc(&m, href, number, title);
+    free(href);
+    free(number);
+    free(title_owned);
+    sb_free(&m.text);
+    sb_free(&m.norm);
+    search_part *part = xcalloc(1, sizeof *part);
+    part->refs = 1;
+    part->ndocs = m.doc;
+    part->json_len = m.json.len;
+    /* kept while later editions may want it: no slack */
+    part->json = xrealloc(sb_take(&m.json), part->json_len + 1);
+    take_terms(part, &m);
+    return part;
+}
+
+/* ---- shared between editions ---- */
+
+struct search_share {
+    pthread_mutex_t lock;
+    map parts; /* the SHA-256 of a part's inputs, in hex -> search_part* (a reference), or NULL once given away */
+    bool last;
+    /* The last index written from parts of this share: their keys in order
+     * and its file (as its edition named it). */
+    uint8_t (*written)[SHA256_DIGEST_SIZE];
+    size_t nwritten;
+    char *written_file;
+};
+
+search_share *search_share_new(void)
+{
+    search_share *s = xcalloc(1, sizeof *s);
+    pthread_mutex_init(&s->lock, NULL);
+    map_init(&s->parts, release_fn);
+    return s;
+}
+
+void search_share_free(search_share *s)
+{
+    if (!s)
+        return;
+    map_free(&s->parts);
+    free(s->written);
+    free(s->written_file);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+void search_share_last(search_share *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->last = true;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void hash_string(struct sha256_ctx *c, const char *s)
+{
+    sha256_update(c, strlen(s) + 1, (const uint8_t *)s); /* with its NUL: strings apart */
+}
+
+search_part *search_part_of_html(search_share *share, const document *d, const char *page_href,
+                                 const char *number_prefix, const char *top_number,
+                                 const char *top_title, const char *html, size_t len)
+{
+    if (!share)
+        return make_part(d, page_href, number_prefix, top_number, top_title, html, len);
+    struct sha256_ctx c;
+    sha256_init(&c);
+    /* The page's href names its document; a register's table has none. */
+    hash_string(&c, d ? "doc" : "rows");
+    hash_string(&c, page_href);
+    hash_string(&c, number_prefix);
+    hash_string(&c, top_number);
+    hash_string(&c, top_title);
+    sha256_update(&c, len, (const uint8_t *)html);
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_digest(&c, sizeof digest, digest);
+    char key[2 * SHA256_DIGEST_SIZE + 1];
+    for (size_t i = 0; i < sizeof digest; i++) {
+        key[2 * i] = "0123456789abcdef"[digest[i] >> 4];
+        key[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
+    }
+    key[2 * SHA256_DIGEST_SIZE] = 0;
+
+    pthread_mutex_lock(&share->lock);
+    search_part *p = map_get(&share->parts, key);
+    bool last = share->last;
+    if (p) {
+        __atomic_add_fetch(&p->refs, 1, __ATOMIC_ACQ_REL);
+        if (last)
+            map_set(&share->parts, key, NULL); /* drops the share's reference */
+    }
+    pthread_mutex_unlock(&share->lock);
+    if (p)
+        return p;
+    p = make_part(d, page_href, number_prefix, top_number, top_title, html, len);
+    memcpy(p->key, digest, sizeof digest);
+    p->keyed = true;
+    if (last)
+        return p;
+    pthread_mutex_lock(&share->lock);
+    if (!map_has(&share->parts, key)) {
+        __atomic_add_fetch(&p->refs, 1, __ATOMIC_ACQ_REL);
+        map_set(&share->parts, key, p);
+    }
+    pthread_mutex_unlock(&share->lock);
+    return p;
+}
+
+/* ---- the index ---- */
+
+/* A term's docs in the whole index: the gaps between them as unsigned
+ * LEB128 (most take a byte), written out in base 36 at the end. */
+typedef struct postings {
+    uint8_t *bytes;
+    uint32_t len, cap;
+    uint32_t last; /* the last doc added */
+} postings;
+
+/* The index writes out what it has once it holds this much. */
+#define FLUSH_BYTES ((size_t)1 << 20)
+
+struct search_index {
+    search_write_fn write;
+    void *ctx;
+    search_share *share;
+    char *file;
+    uint8_t (*keys)[SHA256_DIGEST_SIZE]; /* of the parts merged, with a share */
+    size_t nkeys, keys_cap;
+    /* While its parts are, so far, those of the share's last index: they
+     * are held, not merged, and need not be if all of them are. */
+    bool same;
+    vec held;
+    strbuf out;     /* what is not written yet */
+    uint32_t ndocs;
+    term_table table;
+    postings *posts; /* per term of table */
+    size_t posts_cap;
+};
+
+static void flush(search_index *ix, size_t at_least)
+{
+    if (ix->out.len < at_least)
+        return;
+    ix->write(ix->ctx, ix->out.data, ix->out.len);
+    sb_clear(&ix->out);
+}
+
+search_index *search_index_new(search_share *share, const char *file, search_write_fn write,
+                               void *ctx)
+{
+    search_index *ix = xcalloc(1, sizeof *ix);
+    ix->write = write;
+    ix->ctx = ctx;
+    ix->share = share;
+    ix->file = xstrdup(file);
+    vec_init(&ix->held, release_fn);
+    if (share) {
+        pthread_mutex_lock(&share->lock);
+        ix->same = share->written_file != NULL;
+        pthread_mutex_unlock(&share->lock);
+    }
+    sb_init(&ix->out);
+    sb_append(&ix->out, "window.POLICYGEN_SEARCH={\"v\":1,\"docs\":[");
+    return ix;
+}
+
+static void put_gap(postings *ps, uint32_t gap)
+{
+    if (ps->cap - ps->len < 5) {
+        ps->cap = ps->cap ? ps->cap * 2 : 8;
+        ps->bytes = xrealloc(ps->bytes, ps->cap);
+    }
+    ps->len += (uint32_t)leb_encode(ps->bytes + ps->len, gap);
+}
+
+static void merge(search_index *ix, const search_part *p);
+
+/* The parts held while the index was the same as the last: merged now. */
+static void merge_held(search_index *ix)
+{
+    ix->same = false;
+    for (size_t i = 0; i < ix->held.len; i++)
+        merge(ix, ix->held.items[i]);
+    vec_free(&ix->held);
+}
+
+void search_index_add(search_index *ix, search_part *p)
+{
+    if (ix->same) {
+        search_share *s = ix->share;
+        pthread_mutex_lock(&s->lock);
+        size_t at = ix->held.len;
+        bool same = p->keyed && at < s->nwritten && memcmp(s->written[at], p->key, sizeof p->key) == 0;
+        pthread_mutex_unlock(&s->lock);
+        if (same) {
+            __atomic_add_fetch(&p->refs, 1, __ATOMIC_ACQ_REL);
+            vec_push(&ix->held, p);
+            return;
+        }
+        merge_held(ix);
+    }
+    merge(ix, p);
+}
+
+static void merge(search_index *ix, const search_part *p)
+{
+    if (ix->share) { /* this index's parts, should it become the share's last */
+        if (ix->nkeys == ix->keys_cap) {
+            ix->keys_cap = ix->keys_cap ? ix->keys_cap * 2 : 256;
+            ix->keys = xrealloc(ix->keys, ix->keys_cap * sizeof *ix->keys);
+        }
+        if (p->keyed)
+            memcpy(ix->keys[ix->nkeys], p->key, sizeof p->key);
+        else
+            memset(ix->keys[ix->nkeys], 0, sizeof p->key); /* matches no part */
+        ix->nkeys++;
+    }
+    if (p->ndocs) {
+        sb_append(&ix->out, ix->ndocs ? ",\n" : "\n");
+        sb_appendn(&ix->out, p->json, p->json_len);
+        flush(ix, FLUSH_BYTES);
+    }
+    for (const uint8_t *q = p->terms, *end = q + p->terms_len; q < end;) {
+        uint64_t key;
+        memcpy(&key, q, sizeof key);
+        q += sizeof key;
+        uint32_t count = leb_decode(&q);
+        const char *word = NULL;
+        uint32_t word_len = 0;
+        if (count & 1) {
+            word_len = leb_decode(&q);
+            word = (const char *)q;
+            q += word_len;
+        }
+        bool added;
+        size_t k = table_find(&ix->table, key, word, word_len, &added);
+        if (added) {
+            if (k == ix->posts_cap) {
+                ix->posts_cap = ix->posts_cap ? ix->posts_cap * 2 : 1024;
+                ix->posts = xrealloc(ix->posts, ix->posts_cap * sizeof *ix->posts);
+            }
+            ix->posts[k] = (postings){0};
+        }
+        postings *ps = &ix->posts[k];
+        uint32_t doc = 0;
+        for (uint32_t j = count / 2; j > 0; j--) {
+            doc += leb_decode(&q);
+            put_gap(ps, ix->ndocs + doc - ps->last);
+            ps->last = ix->ndocs + doc;
+        }
+    }
+    ix->ndocs += p->ndocs;
+}
+
+char *search_index_finish(search_index *ix)
+{
+    search_share *s = ix->share;
+    if (ix->same) {
+        pthread_mutex_lock(&s->lock);
+        bool whole = ix->held.len == s->nwritten;
+        char *file = whole ? xstrdup(s->written_file) : NULL;
+        pthread_mutex_unlock(&s->lock);
+        if (whole) {
+            vec_free(&ix->held);
+            table_free(&ix->table, true);
+            sb_free(&ix->out);
+            free(ix->file);
+            free(ix);
+            return file;
+        }
+        merge_held(ix);
+    }
+    strbuf *sb = &ix->out;
+    sb_append(sb, "],\n\"terms\":{");
     strbuf t;
     sb_init(&t);
-    for (size_t k = 0; k < ix.n; k++) {
-        term *tm = &ix.terms[k];
+    for (size_t k = 0; k < ix->table.n; k++) {
+        const term_key *tk = &ix->table.keys[k];
+        postings *ps = &ix->posts[k];
         if (k)
-            sb_appendc(&sb, ',');
+            sb_appendc(sb, ',');
         sb_clear(&t);
-        term_text(&t, tm->key, tm->word);
-        json_string(&sb, t.data);
-        sb_append(&sb, ":\"");
-        uint32_t last = 0;
-        for (uint32_t j = 0; j < tm->len; j++) {
-            if (j)
-                sb_appendc(&sb, ',');
-            base36(&sb, tm->ids[j] - last);
-            last = tm->ids[j];
+        term_text(&t, tk->key, tk->word);
+        json_string(sb, t.data);
+        sb_append(sb, ":\"");
+        for (const uint8_t *q = ps->bytes, *end = q + ps->len; q < end;) {
+            if (q != ps->bytes)
+                sb_appendc(sb, ',');
+            base36(sb, leb_decode(&q));
         }
-        sb_appendc(&sb, '"');
-        free(tm->ids);
-        free(tm->word);
+        sb_appendc(sb, '"');
+        free(ps->bytes);
+        flush(ix, FLUSH_BYTES);
     }
     sb_free(&t);
-    sb_append(&sb, "}};\n");
-    free(ix.terms);
-    free(ix.slots);
-    if (len)
-        *len = sb.len;
-    return sb_take(&sb);
+    sb_append(sb, "}};\n");
+    free(ix->posts);
+    table_free(&ix->table, true);
+    flush(ix, 0);
+    sb_free(sb);
+    if (s) {
+        pthread_mutex_lock(&s->lock);
+        free(s->written);
+        free(s->written_file);
+        s->written = ix->keys;
+        s->nwritten = ix->nkeys;
+        s->written_file = ix->file;
+        pthread_mutex_unlock(&s->lock);
+    } else {
+        free(ix->keys);
+        free(ix->file);
+    }
+    vec_free(&ix->held);
+    free(ix);
+    return NULL;
 }

@@ -3,11 +3,12 @@
 #include "render/html/site_html.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <cmark-gfm.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check/check.h"
 #include "check/coverage.h"
@@ -86,11 +87,12 @@ struct page_job {
     const char *template_name;
     value *page;   /* the page's own data, or NULL to build */
     value *(*build)(page_writer *w, page_job *job);
-    char *(*build_raw)(page_writer *w, page_job *job, size_t *len); /* a file that is no page */
+    bool search_file; /* search/index.js: made as it is written, from every part before */
     size_t index;  /* which chapter or annex, for build */
     size_t size_hint; /* the page's size, about, when build knows it */
-    bool parts;    /* all.html: the chapters' bodies go in after the template */
+    bool parts;    /* all.html: the chapters' bodies go in as it is written (write_parts) */
     strbuf html;   /* the rendered page, until it is written */
+    vec search;    /* its parts of the search index (search_part*), which join it when written */
     void *note;    /* the observer's, from look to written */
     diag_sink diags; /* what rendering it said, told when it is written */
     bool rendered;
@@ -104,6 +106,7 @@ static void page_job_free(void *p)
     free(j->relpath);
     value_unref(j->page);
     sb_free(&j->html);
+    vec_free(&j->search);
     diag_sink_free(&j->diags);
     free(j);
 }
@@ -123,12 +126,11 @@ struct page_writer {
     vec annexes;
     vec evidence;  /* the evidence files this edition shows (borrowed paths) */
     char part_marker[48]; /* all.html: where a chapter's body goes (see all_page) */
-    /* Per chapter and per annex, the entries of the search index (vec of
-     * search_doc*), made with its page and taken by search/index.js. */
-    vec **search_parts;
-    size_t search_done;
-    pthread_mutex_t parts_lock;
-    pthread_cond_t parts_ready;
+    /* search/index.js, made as the pages are written: each chapter's and
+     * annex's part (made with its page) joins it then, in page order. */
+    search_index *search;
+    outdir_file *search_out; /* search/index.js, opened at the index's first write */
+    bool search_opened;
     html_page_observer pages;
     const html_options *opts;
     diag_sink *diags;  /* opts->diags */
@@ -154,6 +156,16 @@ static bool out_write(page_writer *w, const char *relpath, const char *data, siz
     return ok;
 }
 
+static outdir_file *out_open(page_writer *w, const char *relpath)
+{
+    if (!w->subdir)
+        return outdir_open(w->od, relpath);
+    char *path = fs_join(w->subdir, relpath);
+    outdir_file *f = outdir_open(w->od, path);
+    free(path);
+    return f;
+}
+
 static bool out_copy(page_writer *w, const char *relpath, const char *from)
 {
     if (!w->subdir)
@@ -175,10 +187,16 @@ static char *root_prefix(const char *relpath)
     return sb_take(&sb);
 }
 
+static void part_release(void *p)
+{
+    search_part_release(p);
+}
+
 static page_job *add_job(page_writer *w, const char *relpath, const char *template_name)
 {
     page_job *job = xcalloc(1, sizeof *job);
     job->relpath = xstrdup(relpath);
+    vec_init(&job->search, part_release);
     job->template_name = template_name;
     job->diags = diag_buffered(w->diags);
     vec_push(&w->jobs, job);
@@ -199,22 +217,18 @@ static void write_page_later(page_writer *w, const char *relpath, const char *te
     job->index = index;
 }
 
-static void put_parts(page_writer *w, page_job *job);
+static void write_parts(page_writer *w, page_job *job);
+static void copy_search_file(page_writer *w, const char *from);
+static void search_register_parts(page_writer *w, page_job *job);
 
 /* Renders on any thread, data made and freed there too. */
 static void render_job(void *ctx, int worker, size_t i)
 {
     page_writer *w = ctx;
     page_job *job = w->jobs.items[i];
-    if (job->build_raw) {
-        size_t len = 0;
-        char *raw = job->build_raw(w, job, &len);
-        sb_init(&job->html);
-        sb_appendn(&job->html, raw, len);
-        free(raw);
+    if (job->search_file) {
+        search_register_parts(w, job);
         job->rendered = true;
-        if (w->pages.look)
-            job->note = w->pages.look(w->pages.ctx, job->html.data, job->html.len);
         return;
     }
     value *data = value_map();
@@ -230,10 +244,8 @@ static void render_job(void *ctx, int worker, size_t i)
     job->rendered =
         tpl_render_named(w->templates[worker], job->template_name, data, &job->html, &err);
     value_unref(data);
-    if (job->rendered && job->parts)
-        put_parts(w, job);
     if (job->rendered) {
-        if (w->pages.look)
+        if (w->pages.look && !job->parts)
             job->note = w->pages.look(w->pages.ctx, job->html.data, job->html.len);
         return;
     }
@@ -250,9 +262,26 @@ static void write_job(void *ctx, size_t i)
     page_writer *w = ctx;
     page_job *job = w->jobs.items[i];
     diag_replay(&job->diags);
-    if (!job->rendered || !out_write(w, job->relpath, job->html.data, job->html.len))
+    for (size_t k = 0; k < job->search.len; k++)
+        search_index_add(w->search, job->search.items[k]);
+    vec_free(&job->search); /* the parts not shared with another edition go now */
+    if (job->search_file) {
+        /* Written as it was made: the observer does not see it (the leak
+         * check reads it from the file). */
+        char *same = search_index_finish(w->search);
+        w->search = NULL;
+        if (same)
+            copy_search_file(w, same);
+        free(same);
+        if (!w->search_out || !outdir_file_close(w->search_out))
+            w->ok = false;
+        w->search_out = NULL;
+    } else if (job->rendered && job->parts) {
+        write_parts(w, job);
+    } else if (!job->rendered || !out_write(w, job->relpath, job->html.data, job->html.len)) {
         w->ok = false;
-    if (job->rendered && w->pages.written)
+    }
+    if (job->rendered && !job->search_file && !job->parts && w->pages.written)
         w->pages.written(w->pages.ctx, job->relpath, job->note);
     page_job_free(job);
     w->jobs.items[i] = NULL;
@@ -418,16 +447,10 @@ static value *chapter_page(page_writer *w, page_job *job)
     value *body = render_body(w, d, job, NULL);
     char *href = chapter_href(d);
     const section *top = d->sections.items[0];
-    vec *docs = xcalloc(1, sizeof *docs);
-    vec_init(docs, search_doc_free);
-    search_docs_from_html(docs, d, href, "", top->label, d->title, body->as.string.data,
-                          body->as.string.len);
+    vec_push(&job->search, search_part_of_html(w->opts->search_share, d, href, "", top->label,
+                                               d->title, body->as.string.data,
+                                               body->as.string.len));
     free(href);
-    pthread_mutex_lock(&w->parts_lock);
-    w->search_parts[index] = docs;
-    if (++w->search_done == w->chapters.len + w->annexes.len)
-        pthread_cond_broadcast(&w->parts_ready);
-    pthread_mutex_unlock(&w->parts_lock);
     value_map_set(page, "body", body);
     value *toc = toc_sections(d, "", "");
     value_map_set_bool(page, "has_toc", value_list_len(toc) > 1);
@@ -474,8 +497,8 @@ static value *toc_page(page_writer *w, page_job *job)
 
 /* The whole plan on one page: ids get the chapter's id as a prefix. The
  * template gets a marker for each chapter's body, and each body goes in
- * where its marker is once the template is done (put_parts), made then: the
- * bodies of a large plan are never all in memory besides the page. */
+ * where its marker is as the page is written (write_parts), made then: the
+ * page of a large plan is never whole in memory. */
 static value *all_page(page_writer *w, page_job *job)
 {
     value *all = value_map();
@@ -499,15 +522,22 @@ static value *all_page(page_writer *w, page_job *job)
     return all;
 }
 
-/* all.html's chapter bodies in place of their markers. */
-static void put_parts(page_writer *w, page_job *job)
+/* all.html, written out in pieces of about this much. */
+#define PARTS_PIECE_BYTES ((size_t)1 << 20)
+
+/* all.html: the template's page with each chapter's body in place of its
+ * marker, written as it is made, on the writing thread. The observer does
+ * not see it (the leak check reads it from the file). */
+static void write_parts(page_writer *w, page_job *job)
 {
-    strbuf page;
-    sb_init(&page);
-    size_t size = job->html.len;
-    for (size_t i = 0; i < w->chapters.len; i++)
-        size += html_body_size(w->chapters.items[i]);
-    sb_grow(&page, size);
+    outdir_file *f = out_open(w, job->relpath);
+    if (!f) {
+        w->ok = false;
+        return;
+    }
+    strbuf piece;
+    sb_init(&piece);
+    bool ok = true;
     size_t marker_len = strlen(w->part_marker);
     const char *at = job->html.data, *end = job->html.data + job->html.len;
     for (;;) {
@@ -515,23 +545,29 @@ static void put_parts(page_writer *w, page_job *job)
         char *after;
         unsigned long long i = m ? strtoull(m + marker_len, &after, 10) : 0;
         if (!m || i >= w->chapters.len || *after != '\x01') {
-            sb_appendn(&page, at, (size_t)((m ? m + 1 : end) - at));
+            sb_appendn(&piece, at, (size_t)((m ? m + 1 : end) - at));
             if (!m)
                 break;
             at = m + 1;
             continue;
         }
-        sb_appendn(&page, at, (size_t)(m - at));
+        sb_appendn(&piece, at, (size_t)(m - at));
         const document *d = w->chapters.items[i];
         char *prefix = xasprintf("%s--", d->id);
         html_body_options opts = {
             .site = w->site, .audience = w->audience, .root = "../", .id_prefix = prefix};
-        html_render_body(&page, d, &opts);
+        html_render_body(&piece, d, &opts);
         free(prefix);
         at = after + 1;
+        if (piece.len >= PARTS_PIECE_BYTES) {
+            ok = outdir_file_write(f, piece.data, piece.len) && ok;
+            sb_clear(&piece);
+        }
     }
-    sb_free(&job->html);
-    job->html = page;
+    ok = outdir_file_write(f, piece.data, piece.len) && ok;
+    sb_free(&piece);
+    if (!outdir_file_close(f) || !ok)
+        w->ok = false;
 }
 
 static void write_plan(page_writer *w)
@@ -582,18 +618,12 @@ static value *annex_page(page_writer *w, page_job *job)
     char *href = annex_href(d);
     char *number = xasprintf("附件 %d", d->number);
     char *prefix = xasprintf("附件 %d ", d->number);
-    vec *docs = xcalloc(1, sizeof *docs);
-    vec_init(docs, search_doc_free);
-    search_docs_from_html(docs, d, href, prefix, number, d->title, body->as.string.data,
-                          body->as.string.len);
+    vec_push(&job->search, search_part_of_html(w->opts->search_share, d, href, prefix, number,
+                                               d->title, body->as.string.data,
+                                               body->as.string.len));
     free(prefix);
     free(number);
     free(href);
-    pthread_mutex_lock(&w->parts_lock);
-    w->search_parts[w->chapters.len + job->index] = docs;
-    if (++w->search_done == w->chapters.len + w->annexes.len)
-        pthread_cond_broadcast(&w->parts_ready);
-    pthread_mutex_unlock(&w->parts_lock);
     value_map_set(page, "body", body);
     value *backlinks = annex_backlinks(w, d);
     value_map_set_bool(page, "has_backlinks", value_list_len(backlinks) > 0);
@@ -743,27 +773,14 @@ static void write_registers(page_writer *w)
 
 /* ---- search ---- */
 
+#define SEARCH_FILE "search/index.js"
+#define SEARCH_COPY_BYTES ((size_t)1 << 20)
+
 /* search/index.js: every chapter's and annex's sections as the pages show
- * them, and each register's rows. Its job comes after theirs. */
-static char *search_index_file(page_writer *w, page_job *job, size_t *len)
+ * them (their parts joined the index as they were written, before this
+ * job's), then each register's rows, whose parts this job makes. */
+static void search_register_parts(page_writer *w, page_job *job)
 {
-    (void)job;
-    size_t n = w->chapters.len + w->annexes.len;
-    pthread_mutex_lock(&w->parts_lock);
-    while (w->search_done < n)
-        pthread_cond_wait(&w->parts_ready, &w->parts_lock);
-    pthread_mutex_unlock(&w->parts_lock);
-    vec docs;
-    vec_init(&docs, search_doc_free);
-    for (size_t i = 0; i < n; i++) {
-        vec *part = w->search_parts[i];
-        for (size_t k = 0; k < part->len; k++)
-            vec_push(&docs, part->items[k]);
-        part->len = 0; /* moved */
-        vec_free(part);
-        free(part);
-        w->search_parts[i] = NULL;
-    }
     const register_set *set = w->site->registers;
     for (size_t i = 0; set && i < set->registers.len; i++) {
         const register_def *reg = set->registers.items[i];
@@ -778,13 +795,54 @@ static char *search_index_file(page_writer *w, page_job *job, size_t *len)
         register_table_html(&sb, w->site, reg, &view, "", w->audience);
         register_view_free(&view);
         char *href = xasprintf("registers/%s.html", reg->name);
-        search_docs_from_html(&docs, NULL, href, "", "紀錄及清冊", reg->title, sb.data, sb.len);
+        vec_push(&job->search, search_part_of_html(w->opts->search_share, NULL, href, "",
+                                                   "紀錄及清冊", reg->title, sb.data, sb.len));
         free(href);
         sb_free(&sb);
     }
-    char *js = search_index_js(&docs, len);
-    vec_free(&docs);
-    return js;
+}
+
+/* The index as it is made, on the writing thread. */
+static void search_write(void *ctx, const char *data, size_t len)
+{
+    page_writer *w = ctx;
+    if (!w->search_opened) {
+        w->search_opened = true;
+        w->search_out = out_open(w, SEARCH_FILE);
+    }
+    if (!w->search_out || !outdir_file_write(w->search_out, data, len))
+        w->ok = false;
+}
+
+/* search/index.js the same as an earlier edition's (from, in the output):
+ * copied, not made again; in pieces, as it was written. */
+static void copy_search_file(page_writer *w, const char *from)
+{
+    char *path = outdir_path(w->od, from);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        diag_error(w->diags, srcpos_file(path), "write", "cannot read: %s", strerror(errno));
+        w->ok = false;
+        free(path);
+        return;
+    }
+    char *chunk = xmalloc(SEARCH_COPY_BYTES);
+    ssize_t n;
+    while ((n = read(fd, chunk, SEARCH_COPY_BYTES)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            diag_error(w->diags, srcpos_file(path), "write", "cannot read: %s", strerror(errno));
+            w->ok = false;
+            break;
+        }
+        search_write(w, chunk, (size_t)n);
+    }
+    if (!w->search_opened) /* an empty file */
+        search_write(w, chunk, 0);
+    free(chunk);
+    close(fd);
+    free(path);
 }
 
 static void write_search(page_writer *w)
@@ -792,8 +850,7 @@ static void write_search(page_writer *w)
     value *page = value_map();
     value_map_set_string(page, "title", "搜尋");
     write_page(w, "search.html", "search", page);
-    page_job *job = add_job(w, "search/index.js", NULL);
-    job->build_raw = search_index_file;
+    add_job(w, SEARCH_FILE, NULL)->search_file = true;
 }
 
 /* ---- the staff digest ---- */
@@ -1139,9 +1196,9 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
 
     /* Marks a place for a chapter's body in all.html: not text a page has. */
     snprintf(w.part_marker, sizeof w.part_marker, "\x01policygen-part-%p-", (void *)&w);
-    w.search_parts = xcalloc(w.chapters.len + w.annexes.len + 1, sizeof *w.search_parts);
-    pthread_mutex_init(&w.parts_lock, NULL);
-    pthread_cond_init(&w.parts_ready, NULL);
+    char *search_file = w.subdir ? fs_join(w.subdir, SEARCH_FILE) : xstrdup(SEARCH_FILE);
+    w.search = search_index_new(opts->search_share, search_file, search_write, &w);
+    free(search_file);
 
     write_plan(&w);
     write_annexes(&w);
@@ -1167,14 +1224,6 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     for (int t = 0; t < w.threads; t++)
         tpl_set_free(w.templates[t]);
     free(w.templates);
-    pthread_mutex_destroy(&w.parts_lock);
-    pthread_cond_destroy(&w.parts_ready);
-    for (size_t i = 0; i < w.chapters.len + w.annexes.len; i++)
-        if (w.search_parts[i]) {
-            vec_free(w.search_parts[i]);
-            free(w.search_parts[i]);
-        }
-    free(w.search_parts);
     vec_free(&w.chapters);
     vec_free(&w.annexes);
     vec_free(&w.evidence);

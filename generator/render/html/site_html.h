@@ -9,6 +9,7 @@
 #include "core/outdir.h"
 
 struct xref_table;
+struct search_share;
 
 /* A released version for the revision history (versions/): its content as
  * loaded from content/releases/<version>.zip. */
@@ -22,7 +23,10 @@ typedef struct html_release {
  * from memory). look runs on a rendering thread with the page's bytes and
  * returns a note; written runs on the writing thread after each page's
  * write, in the order the files are written, with the page's path below the
- * edition's folder and the note, which it takes over. Set both or neither. */
+ * edition's folder and the note, which it takes over. Set both or neither.
+ * The files written as they are made, too big to hold whole (plan/all.html
+ * and search/index.js), are seen by neither: the leak check reads them from
+ * the folder. */
 typedef struct html_page_observer {
     void *(*look)(void *ctx, const char *data, size_t len);
     void (*written)(void *ctx, const char *relpath, void *note);
@@ -55,6 +59,10 @@ typedef struct html_options {
     const html_download *downloads; /* the PDFs written (none with --no-pdf) */
     size_t n_downloads;
     diag_sink *diags; /* where rendering tells its problems, each page's in page order */
+    /* The search index's parts of the build's editions (search_index.h):
+     * an edition finds there the parts of pages an earlier one rendered
+     * alike. NULL: every part is made. */
+    struct search_share *search_share;
 } html_options;
 
 /* Writes every page into od. Returns false after a diagnostic when a
