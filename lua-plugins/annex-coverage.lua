@@ -61,18 +61,14 @@ return rule {
         end
       end
       -- a form named in plain text ("格式可參附件：XXX") without a link; both
-      -- markers start with 附件, so a document without it is passed over
-      -- without making its blocks
-      for _, b in ipairs(doc:contains("附件") and doc.blocks or {}) do
-        local text = b.text or ""
-        -- both markers start with 附件: most blocks are passed over by one plain find
-        if text:find("附件", 1, true) then
-          for _, name in ipairs(named_annexes(text)) do
-            if not linked[name] and not by_title[name] then
-              faults = faults + 1
-              flag { message = "計畫提及附件「" .. name .. "」，但附件表單中沒有此表單", status = "missing",
-                     severity = "error", at = { file = doc.path, line = b.line } }
-            end
+      -- markers start with 附件, so only the blocks that hold it are made
+      for _, i in ipairs(doc:find("附件")) do
+        local b = doc.blocks[i]
+        for _, name in ipairs(named_annexes(b.text)) do
+          if not linked[name] and not by_title[name] then
+            faults = faults + 1
+            flag { message = "計畫提及附件「" .. name .. "」，但附件表單中沒有此表單", status = "missing",
+                   severity = "error", at = { file = doc.path, line = b.line } }
           end
         end
       end

@@ -43,11 +43,10 @@ return rule {
         -- a chapter's title (its first section) is its front matter's, at line 1
         each(s.title, function(fill) report(name, fill, doc.path, s.line) end)
       end
-      for _, b in ipairs(doc.blocks) do
-        if b.text ~= "" and b.text:find(OPEN, 1, true) then
-          local at = (b.section ~= doc.id or doc.kind == "chapter") and where[b.section] or name
-          each(b.text, function(fill) report(at, fill, doc.path, b.line) end)
-        end
+      for _, i in ipairs(doc:find(OPEN)) do
+        local b = doc.blocks[i]
+        local at = (b.section ~= doc.id or doc.kind == "chapter") and where[b.section] or name
+        each(b.text, function(fill) report(at, fill, doc.path, b.line) end)
       end
     end
 

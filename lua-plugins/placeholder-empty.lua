@@ -26,7 +26,9 @@ return rule {
     local found = 0
     for _, doc in ipairs(site.documents) do
       local where -- section id -> its label, made for the first flag in doc
-      for i, b in ipairs(doc.blocks) do
+      -- only the blocks with a colon of either width are made (doc:find)
+      for _, i in ipairs(doc:find("：", ":")) do
+        local b = doc.blocks[i]
         if (b.kind == "item" or b.kind == "paragraph" or b.kind == "footnote")
            and not b.has_children and ends_with_colon(b.text) then
           local empty

@@ -71,22 +71,13 @@ void check_documents_free(check_documents *docs)
 
 /* ---- into Lua ---- */
 
-/* The tables of blocks, sections and links are made by Lua table
- * constructors: one call of a small function per table is about twice as
- * fast as lua_rawset field by field, and they are most of a reading rule's
- * time. Each constructor sets its fields in the order the C code did, so
- * the tables are laid out as before. */
+/* The tables of sections and links are made by Lua table constructors: one
+ * call of a small function per table is about twice as fast as lua_rawset
+ * field by field. Each constructor sets its fields in the order the C code
+ * did, so the tables are laid out as before. (Blocks are made one by one, on
+ * a rule's read: block_index.) */
 static const char CONSTRUCTORS[] =
-    "return function(kind, text, line, section, has_children, next)\n"
-    "  return {kind = kind, text = text, line = line, section = section,\n"
-    "          has_children = has_children, next = next}\n"
-    "end, function(kind, text, name, line, section, has_children, next)\n"
-    "  return {kind = kind, text = text, name = name, line = line, section = section,\n"
-    "          has_children = has_children, next = next}\n"
-    "end, function(kind, text, name, arg, line, section, has_children, next)\n"
-    "  return {kind = kind, text = text, name = name, arg = arg, line = line,\n"
-    "          section = section, has_children = has_children, next = next}\n"
-    "end, function(id, level, label, number, title, line)\n"
+    "return function(id, level, label, number, title, line)\n"
     "  return {id = id, level = level, label = label, number = number, title = title,\n"
     "          line = line}\n"
     "end, function(kind, url, text, line)\n"
@@ -95,7 +86,7 @@ static const char CONSTRUCTORS[] =
     "  return {kind = kind, url = url, href = href, text = text, line = line}\n"
     "end\n";
 
-enum { C_BLOCK, C_DIRECTIVE, C_DIRECTIVE_ARG, C_SECTION, C_LINK, C_XREF, C_COUNT };
+enum { C_SECTION, C_LINK, C_XREF, C_COUNT };
 
 /* The words sit on the stack from index `words`, the constructors from
  * index `makers`. */
@@ -190,68 +181,57 @@ static void push_block_text(lua_State *L, const document *d, size_t index, size_
     lua_pushlstring(L, spliced->data, spliced->len);
 }
 
-/* Block i of d as its table (the constructors' arguments in their order).
- * The block's section id is at section_slot; fill is as push_block_text's. */
-static void push_block(const pusher *p, const document *d, size_t i, int section_slot,
-                       size_t *fill, strbuf *spliced)
+/* The index of the first fill of block i or after (fills are sorted by block). */
+static size_t first_fill(const struct md_text *t, size_t i)
 {
-    lua_State *L = p->L;
-    const md_block *b = &d->text->blocks[i];
-    int args = 6;
-    const directive *dir = b->kind == MD_DIRECTIVE ? b->directive : NULL;
-    if (!dir) {
-        lua_pushvalue(L, p->makers + C_BLOCK);
-        push_word(p, KIND_WORDS[b->kind]);
-        push_block_text(L, d, i, fill, spliced);
-    } else {
-        lua_pushvalue(L, p->makers + (dir->arg ? C_DIRECTIVE_ARG : C_DIRECTIVE));
-        push_word(p, W_DIRECTIVE);
-        lua_pushliteral(L, "");
-        push_word(p, DIRECTIVE_NAMES[dir->kind]);
-        args++;
-        if (dir->arg) {
-            push_cstring(L, dir->arg);
-            args++;
-        }
+    size_t lo = 0, hi = t->nfills;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->fills[mid].block < i)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    lua_pushinteger(L, b->line);
-    lua_pushvalue(L, section_slot);
-    lua_pushboolean(L, b->has_children);
-    push_word(p, KIND_WORDS[b->next]);
-    lua_call(L, args, 1);
+    return lo;
 }
 
-static void push_blocks(const pusher *p, const document *d)
+/* Block i of d as its table: kind, text, line, section, has_children, next
+ * (a directive: its name and arg too). Made in C, field by field: no Lua
+ * code runs, so the rule's instruction count and line stay its own. */
+static void push_block(lua_State *L, const document *d, size_t i)
 {
-    lua_State *L = p->L;
     const struct md_text *t = d->text;
-    size_t nblocks = t ? t->nblocks : 0;
-    lua_createtable(L, (int)nblocks, 0);
-    /* Lua keeps one object per short string (up to 40 bytes), so the blocks
-     * in a row of a section can share their section's, looked up once. A
-     * longer id is a string of its own in each block, as it always was: the
-     * memory a rule has left stays the same. */
-    int section_slot = lua_gettop(L) + 1;
-    const section *section = NULL;
-    size_t section_len = 0;
-    lua_pushnil(L);
-    size_t fill = 0;
-    strbuf spliced;
-    sb_init(&spliced);
-    for (size_t i = 0; i < nblocks; i++) {
-        const md_block *b = &t->blocks[i];
-        if (b->section != section || section_len > LUA_SHORT_STRING_MAX) {
-            section = b->section;
-            const char *id = section ? section->id : d->id;
-            section_len = strlen(id);
-            lua_pushlstring(L, id, section_len);
-            lua_replace(L, section_slot);
+    const md_block *b = &t->blocks[i];
+    const directive *dir = b->kind == MD_DIRECTIVE ? b->directive : NULL;
+    luaL_checkstack(L, 4, "site data");
+    lua_createtable(L, 0, dir ? 8 : 6);
+    lua_pushstring(L, words[KIND_WORDS[b->kind]]);
+    lua_setfield(L, -2, "kind");
+    if (dir) {
+        lua_pushliteral(L, "");
+        lua_setfield(L, -2, "text");
+        lua_pushstring(L, words[DIRECTIVE_NAMES[dir->kind]]);
+        lua_setfield(L, -2, "name");
+        if (dir->arg) {
+            push_cstring(L, dir->arg);
+            lua_setfield(L, -2, "arg");
         }
-        push_block(p, d, i, section_slot, &fill, &spliced);
-        lua_rawseti(L, section_slot - 1, (lua_Integer)i + 1);
+    } else {
+        size_t fill = first_fill(t, i);
+        strbuf spliced;
+        sb_init(&spliced);
+        push_block_text(L, d, i, &fill, &spliced);
+        sb_free(&spliced);
+        lua_setfield(L, -2, "text");
     }
-    sb_free(&spliced);
-    lua_pop(L, 1);
+    lua_pushinteger(L, b->line);
+    lua_setfield(L, -2, "line");
+    push_cstring(L, b->section ? b->section->id : d->id);
+    lua_setfield(L, -2, "section");
+    lua_pushboolean(L, b->has_children);
+    lua_setfield(L, -2, "has_children");
+    lua_pushstring(L, words[KIND_WORDS[b->next]]);
+    lua_setfield(L, -2, "next");
 }
 
 static void push_links(const pusher *p, const document *d)
@@ -299,7 +279,8 @@ static int plan_references(const check_documents *docs, const document *a)
 /* Registry keys: their addresses are unique. */
 static const char kit_key = 0;      /* the words, then the constructors */
 static const char doc_meta_key = 0; /* the documents' metatable */
-static const char doc_of_key = 0;   /* weak-keyed: document table -> its document */
+static const char doc_of_key = 0;   /* weak-keyed: document or blocks table -> its document */
+static const char blocks_meta_key = 0; /* the blocks tables' metatable */
 
 /* Pushes the words and the constructors (W_COUNT + C_COUNT values), made on
  * the state's first use; returns the pusher that reads them. Runs the
@@ -377,7 +358,7 @@ typedef struct push_request {
     const check_documents *docs;
     const vec *documents;
     const document *one;
-    word part; /* W_SECTIONS, W_BLOCKS or W_LINKS of one; W_COUNT: documents */
+    word part; /* W_SECTIONS or W_LINKS of one; W_COUNT: documents */
 } push_request;
 
 static int build(lua_State *L)
@@ -388,8 +369,6 @@ static int build(lua_State *L)
     pusher p = push_kit(L);
     if (rq->part == W_SECTIONS)
         push_sections(&p, rq->one);
-    else if (rq->part == W_BLOCKS)
-        push_blocks(&p, rq->one);
     else if (rq->part == W_LINKS)
         push_links(&p, rq->one);
     else if (rq->one)
@@ -467,16 +446,128 @@ static int doc_contains(lua_State *L)
     return 1;
 }
 
+/* ---- a document's blocks: each made on its first read ----
+ *
+ * doc.blocks is a table of #blocks entries whose metatable makes block i
+ * when it is first read (then kept in the table, so it stays the same
+ * table); ipairs, # and pairs see every block. A rule that reads a few
+ * blocks, those doc:find gives, makes only those. */
+
+static int blocks_count(lua_State *L, int idx, const document **d)
+{
+    *d = document_of(L, idx);
+    return *d && (*d)->text ? (int)(*d)->text->nblocks : 0;
+}
+
+static int blocks_index(lua_State *L)
+{
+    const document *d;
+    lua_Integer n = blocks_count(L, 1, &d);
+    int is_int;
+    lua_Integer i = lua_tointegerx(L, 2, &is_int);
+    if (!is_int || i < 1 || i > n)
+        return 0;
+    push_block(L, d, (size_t)i - 1);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, 1, i);
+    return 1;
+}
+
+static int blocks_len(lua_State *L)
+{
+    const document *d;
+    lua_pushinteger(L, blocks_count(L, 1, &d));
+    return 1;
+}
+
+static int blocks_next(lua_State *L)
+{
+    const document *d;
+    lua_Integer n = blocks_count(L, 1, &d);
+    lua_Integer i = luaL_optinteger(L, 2, 0) + 1;
+    if (i > n)
+        return 0;
+    lua_pushinteger(L, i);
+    lua_geti(L, 1, i);
+    return 2;
+}
+
+static int blocks_pairs(lua_State *L)
+{
+    lua_pushcfunction(L, blocks_next);
+    lua_pushvalue(L, 1);
+    lua_pushinteger(L, 0);
+    return 3;
+}
+
+static void push_lazy_blocks(lua_State *L, const document *d)
+{
+    lua_createtable(L, d->text ? (int)d->text->nblocks : 0, 0);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &doc_of_key);
+    lua_pushvalue(L, -2);
+    lua_pushlightuserdata(L, (void *)d);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &blocks_meta_key);
+    lua_setmetatable(L, -2);
+}
+
+/* doc:find(text, ...): the indices of the blocks whose text (as doc.blocks
+ * gives it) holds one of the texts (plain, not patterns), in order, without
+ * making the others. */
+static int doc_find(lua_State *L)
+{
+    const document *d = document_of(L, 1);
+    if (!d)
+        return luaL_argerror(L, 1, "a document of site.documents, site.annexes or site.digest");
+    int nneedles = lua_gettop(L) - 1;
+    luaL_argcheck(L, nneedles > 0, 2, "a text to find");
+    for (int k = 0; k < nneedles; k++)
+        luaL_checkstring(L, 2 + k);
+    lua_newtable(L);
+    int result = lua_gettop(L);
+    const struct md_text *t = d->text;
+    strbuf spliced;
+    sb_init(&spliced);
+    size_t fill = 0;
+    lua_Integer found = 0;
+    for (size_t i = 0; t && i < t->nblocks; i++) {
+        const md_block *b = &t->blocks[i];
+        const char *text = "";
+        size_t len = 0;
+        if (b->kind != MD_DIRECTIVE && fill < t->nfills && t->fills[fill].block == i) {
+            push_block_text(L, d, i, &fill, &spliced);
+            text = lua_tolstring(L, -1, &len);
+        } else if (b->kind != MD_DIRECTIVE) {
+            text = t->chars + b->text;
+            len = b->len;
+        }
+        bool match = false;
+        for (int k = 0; k < nneedles && !match; k++) {
+            size_t nlen;
+            const char *needle = lua_tolstring(L, 2 + k, &nlen);
+            match = holds(text, len, needle, nlen);
+        }
+        lua_settop(L, result);
+        if (match) {
+            lua_pushinteger(L, (lua_Integer)i + 1);
+            lua_rawseti(L, result, ++found);
+        }
+    }
+    sb_free(&spliced);
+    return 1;
+}
+
 /* The documents' __index: a part on its first read (then kept in the table),
- * or the method contains. */
+ * or the methods contains and find. */
 static int doc_index(lua_State *L)
 {
     size_t len;
     const char *key = lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, &len) : NULL;
     if (!key)
         return 0;
-    if (strcmp(key, "contains") == 0) {
-        lua_pushcfunction(L, doc_contains);
+    if (strcmp(key, "contains") == 0 || strcmp(key, "find") == 0) {
+        lua_pushcfunction(L, key[0] == 'c' ? doc_contains : doc_find);
         return 1;
     }
     word part = strcmp(key, "sections") == 0 ? W_SECTIONS
@@ -486,8 +577,12 @@ static int doc_index(lua_State *L)
     const document *d = part != W_COUNT ? document_of(L, 1) : NULL;
     if (!d)
         return 0;
-    sandbox_note_line(L); /* should the host's code crash or hang */
-    push_request_run(L, &(push_request){NULL, NULL, d, part});
+    if (part == W_BLOCKS) {
+        push_lazy_blocks(L, d);
+    } else {
+        sandbox_note_line(L); /* should the host's code crash or hang */
+        push_request_run(L, &(push_request){NULL, NULL, d, part});
+    }
     lua_pushvalue(L, 2);
     lua_pushvalue(L, -2);
     lua_rawset(L, 1);
@@ -508,6 +603,16 @@ static void install(lua_State *L)
     lua_pushliteral(L, "document");
     lua_setfield(L, -2, "__metatable");
     lua_rawsetp(L, LUA_REGISTRYINDEX, &doc_meta_key);
+    static const luaL_Reg blocks_meta[] = {
+        {"__index", blocks_index},
+        {"__len", blocks_len},
+        {"__pairs", blocks_pairs},
+        {NULL, NULL},
+    };
+    luaL_newlib(L, blocks_meta);
+    lua_pushliteral(L, "blocks");
+    lua_setfield(L, -2, "__metatable");
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &blocks_meta_key);
     lua_createtable(L, 0, 0);
     lua_createtable(L, 0, 1);
     lua_pushliteral(L, "k");
