@@ -10,6 +10,7 @@
 
 struct cache_pdfs {
     cache *c;
+    char settings[CACHE_KEY_SIZE]; /* the program, the environment: for the fonts' cuts */
     char whole[CACHE_KEY_SIZE];   /* for PDFs that read the chapters */
     char outline[CACHE_KEY_SIZE]; /* for those that read only their outline */
     pdf_reuse reuse;
@@ -85,6 +86,31 @@ static void keep(void *ctx, pdf_reads reads, const char *job)
         cache_keep(p->c, key);
 }
 
+/* A font's cut (render/pdf/fonts.h): named by what it is made from. */
+static void font_key(const cache_pdfs *p, const char *what, char key[CACHE_KEY_SIZE])
+{
+    cache_hasher *h = cache_hasher_new();
+    cache_hash_str(h, "settings", p->settings);
+    cache_hash_str(h, "font cut", what);
+    cache_hasher_finish(h, key);
+}
+
+static char *font_get(void *ctx, const char *what, size_t *len)
+{
+    cache_pdfs *p = ctx;
+    char key[CACHE_KEY_SIZE];
+    font_key(p, what, key);
+    return cache_get(p->c, key, len);
+}
+
+static void font_put(void *ctx, const char *what, const void *data, size_t len)
+{
+    cache_pdfs *p = ctx;
+    char key[CACHE_KEY_SIZE];
+    font_key(p, what, key);
+    cache_put(p->c, key, data, len);
+}
+
 static void hash_int(cache_hasher *h, const char *label, long v)
 {
     char n[32];
@@ -143,7 +169,10 @@ cache_pdfs *cache_pdfs_new(cache *c, const char *settings_key, const site *s,
         return NULL;
     }
     p->c = c;
-    p->reuse = (pdf_reuse){fetch, store, keep, p};
+    cache_hasher *settings = cache_hasher_new();
+    cache_hash_str(settings, "settings", settings_key);
+    cache_hasher_finish(settings, p->settings);
+    p->reuse = (pdf_reuse){fetch, store, keep, p, {font_get, font_put, p}};
     return p;
 }
 

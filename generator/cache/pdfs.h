@@ -8,7 +8,9 @@
  * chapters' bodies, and of the chapters their outline (each document's
  * path, id, title, number, audience, footnote numbering and every
  * section's number and title: what cross-references and footnote numbers
- * show), and the handout the text of the chapter it quotes too (pdf_reads). */
+ * show), and the handout the text of the chapter it quotes too (pdf_reads).
+ * The fonts' cuts (render/pdf/fonts.h) are kept too, keyed on the settings
+ * and on what each is made from. */
 #ifndef POLICYGEN_CACHE_PDFS_H
 #define POLICYGEN_CACHE_PDFS_H
 

@@ -48,7 +48,7 @@ static int setup(void **state)
     pdf_style_defaults(&orig_style);
     pdf_style_defaults(&cut_style);
     if (ok)
-        pdf_fonts_cut(&cut_style, &s, NULL, 2);
+        pdf_fonts_cut(&cut_style, &s, NULL, 2, NULL);
     /* The cut lives in memory files: the folder is not needed any more. */
     remove(md);
     remove(plan);
@@ -208,6 +208,105 @@ static void test_same_layout_as_the_original(void **state)
     assert_same_layout(cut_style.body_font, orig_style.body_font, false, "已" NOT_HELD "完成");
 }
 
+/* ---- cuts kept by a cache (the build cache: pdf_font_cache) ---- */
+
+#define KEPT_MAX 16
+
+/* A cache in memory that counts what it is asked. */
+typedef struct kept {
+    char *what[KEPT_MAX];
+    char *data[KEPT_MAX];
+    size_t len[KEPT_MAX];
+    int n, hits, misses, puts;
+} kept;
+
+static char *kept_get(void *ctx, const char *what, size_t *len)
+{
+    kept *k = ctx;
+    for (int i = 0; i < k->n; i++)
+        if (strcmp(k->what[i], what) == 0) {
+            k->hits++;
+            *len = k->len[i];
+            char *copy = xmalloc(k->len[i]);
+            memcpy(copy, k->data[i], k->len[i]);
+            return copy;
+        }
+    k->misses++;
+    return NULL;
+}
+
+static void kept_put(void *ctx, const char *what, const void *data, size_t len)
+{
+    kept *k = ctx;
+    k->puts++;
+    assert_true(k->n < KEPT_MAX);
+    k->what[k->n] = xstrdup(what);
+    k->data[k->n] = xmalloc(len);
+    memcpy(k->data[k->n], data, len);
+    k->len[k->n++] = len;
+}
+
+static void kept_free(kept *k)
+{
+    for (int i = 0; i < k->n; i++) {
+        free(k->what[i]);
+        free(k->data[i]);
+    }
+}
+
+/* Cuts the default style for a folder holding text; the style is freed. */
+static void cut_for(const char *text, kept *k)
+{
+    char tmpl[] = "/tmp/fonts_test.XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    assert_non_null(dir);
+    char *md = fs_join(dir, "a.md");
+    assert_true(fs_write_file(md, text, strlen(text)));
+    site s = {.dir = dir};
+    pdf_style st;
+    pdf_style_defaults(&st);
+    pdf_font_cache cache = {kept_get, kept_put, k};
+    pdf_fonts_cut(&st, &s, NULL, 2, &cache);
+    assert_non_null(strstr(st.body_font, "policygen cut 0,"));
+    pdf_style_free(&st);
+    remove(md);
+    remove(dir);
+    free(md);
+}
+
+/* A cut is asked of the cache first; one it does not have is made and
+ * given to it; the same fonts and characters find it again; another
+ * character makes another cut; and a cut made again is byte for byte the
+ * one kept (so a kept cut is what a cold build makes). */
+static void test_cuts_are_kept(void **state)
+{
+    (void)state;
+    kept k = {0}, fresh = {0};
+    cut_for("資通安全", &k);
+    assert_true(k.puts > 0);
+    assert_int_equal(k.hits, 0);
+    assert_int_equal(k.misses, k.puts);
+    for (int i = 0; i < k.n; i++) {
+        assert_non_null(strstr(k.what[i], "cut 1 file "));
+        assert_non_null(strstr(k.what[i], " harfbuzz "));
+    }
+    int made = k.puts;
+    cut_for("資通安全", &k);
+    assert_int_equal(k.hits, made);
+    assert_int_equal(k.puts, made);
+    cut_for("資通安全" NOT_HELD, &k);
+    assert_int_equal(k.puts, 2 * made);
+    cut_for("資通安全", &fresh);
+    assert_int_equal(fresh.n, made);
+    for (int i = 0; i < made; i++) {
+        assert_string_equal(fresh.what[i], k.what[i]);
+        assert_int_equal(fresh.len[i], k.len[i]);
+        assert_memory_equal(fresh.data[i], k.data[i], k.len[i]);
+    }
+    kept_free(&k);
+    kept_free(&fresh);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -215,6 +314,8 @@ int main(void)
         cmocka_unit_test(test_held_text_comes_from_the_cut),
         cmocka_unit_test(test_a_character_not_held_comes_from_the_original),
         cmocka_unit_test(test_same_layout_as_the_original),
+        /* last: its cuts are added to fontconfig's configuration too */
+        cmocka_unit_test(test_cuts_are_kept),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

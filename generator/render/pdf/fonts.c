@@ -6,11 +6,13 @@
 #include <glib.h>
 #include <hb-subset.h>
 #include <hb.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/fs.h"
@@ -80,6 +82,8 @@ typedef struct face_job {
     int index;
     int family; /* which of the style's family strings (role) it serves */
     hb_blob_t *cut; /* the subset, or NULL */
+    char *what;     /* what names the cut to the cache, or NULL */
+    bool kept;      /* the cut came from the cache */
 } face_job;
 
 typedef struct cut_work {
@@ -169,7 +173,8 @@ static void *cut_thread(void *arg)
 {
     cut_work *w = arg;
     for (int i = w->first; i < w->n; i += w->stride)
-        w->jobs[i].cut = cut_face(w->jobs[i].file, w->jobs[i].index, w->cps);
+        if (!w->jobs[i].kept)
+            w->jobs[i].cut = cut_face(w->jobs[i].file, w->jobs[i].index, w->cps);
     return NULL;
 }
 
@@ -208,6 +213,30 @@ static bool resolve(const char *family, int weight, char **file, int *index)
     return ok;
 }
 
+/* The characters as ranges ("20-7e 4e00 ..."): part of what names a cut. */
+static void describe_chars(strbuf *sb, const hb_set_t *cps)
+{
+    hb_codepoint_t first = HB_SET_VALUE_INVALID, last = HB_SET_VALUE_INVALID;
+    while (hb_set_next_range(cps, &first, &last))
+        sb_printf(sb, first == last ? " %x" : " %x-%x", first, last);
+}
+
+/* What names the cut of a face to the cache (caller frees), or NULL when
+ * the font file cannot be looked at. */
+static char *describe_cut(const face_job *j, const char *chars)
+{
+    struct stat st;
+    if (stat(j->file, &st) != 0)
+        return NULL;
+    return xasprintf("cut 1 file %s index %d dev %llu ino %llu size %lld mtime %lld.%09ld "
+                     "ctime %lld.%09ld harfbuzz %s chars%s",
+                     j->file, j->index, (unsigned long long)st.st_dev,
+                     (unsigned long long)st.st_ino, (long long)st.st_size,
+                     (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                     (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, hb_version_string(),
+                     chars);
+}
+
 /* A memory file holding blob; its path for fontconfig and FreeType
  * ("/proc/self/fd/N", the same in the forked workers), or NULL. It lives as
  * long as the process: nothing is left on disk. */
@@ -225,7 +254,8 @@ static char *memory_file(hb_blob_t *blob)
     return xasprintf("/proc/self/fd/%d", fd);
 }
 
-void pdf_fonts_cut(pdf_style *st, const site *s, const char *theme_dir, int jobs)
+void pdf_fonts_cut(pdf_style *st, const site *s, const char *theme_dir, int jobs,
+                   const pdf_font_cache *cache)
 {
     if (!FcInit())
         return;
@@ -269,6 +299,25 @@ void pdf_fonts_cut(pdf_style *st, const site *s, const char *theme_dir, int jobs
     if (theme_dir)
         add_folder(cps, theme_dir, 0);
 
+    /* Cuts an earlier build kept, when the fonts and characters are the same. */
+    if (cache) {
+        strbuf chars;
+        sb_init(&chars);
+        describe_chars(&chars, cps);
+        for (int k = 0; k < n; k++) {
+            fj[k].what = describe_cut(&fj[k], chars.data ? chars.data : "");
+            size_t len;
+            char *data = fj[k].what ? cache->get(cache->ctx, fj[k].what, &len) : NULL;
+            if (data && len > 0 && len <= UINT_MAX) {
+                fj[k].cut = hb_blob_create(data, (unsigned)len, HB_MEMORY_MODE_WRITABLE, data, free);
+                fj[k].kept = true;
+            } else {
+                free(data);
+            }
+        }
+        sb_free(&chars);
+    }
+
     /* HarfBuzz on threads, joined before anything forks. */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int nthreads = jobs > 0 ? jobs : cores > 0 ? (int)cores : 1;
@@ -289,6 +338,13 @@ void pdf_fonts_cut(pdf_style *st, const site *s, const char *theme_dir, int jobs
         if (started & (1 << t))
             pthread_join(th[t], NULL);
     hb_set_destroy(cps);
+    for (int k = 0; cache && k < n; k++) {
+        if (fj[k].kept || !fj[k].cut || !fj[k].what)
+            continue;
+        unsigned len;
+        const char *data = hb_blob_get_data(fj[k].cut, &len);
+        cache->put(cache->ctx, fj[k].what, data, len);
+    }
 
     /* fontconfig learns each cut under a family of the role's own (a scan
      * rule names it by its file), ahead of the original in the style. */
@@ -325,6 +381,7 @@ void pdf_fonts_cut(pdf_style *st, const site *s, const char *theme_dir, int jobs
     for (int k = 0; k < n; k++) {
         free(paths[k]);
         free(fj[k].file);
+        free(fj[k].what);
         hb_blob_destroy(fj[k].cut);
     }
 }

@@ -29,9 +29,21 @@
 #include "content/site.h"
 #include "render/pdf/style.h"
 
+/* Cuts kept from an earlier build (the build cache, cache/pdfs.h). A cut is
+ * named by `what`: the font file (path, device, inode, size, times), the
+ * face, HarfBuzz's version and every character, which is all its bytes
+ * depend on besides this program. get returns the bytes (malloc'd) or NULL;
+ * put keeps them. Both are called in the building process. */
+typedef struct pdf_font_cache {
+    char *(*get)(void *ctx, const char *what, size_t *len);
+    void (*put)(void *ctx, const char *what, const void *data, size_t len);
+    void *ctx;
+} pdf_font_cache;
+
 /* Cuts the fonts of st down for the site s (its content folder) and the
  * theme folder (NULL: none), and points st's families at them. jobs: the
- * threads to subset with (0: one per core). */
-void pdf_fonts_cut(pdf_style *st, const site *s, const char *theme_dir, int jobs);
+ * threads to subset with (0: one per core); cache: cuts kept (NULL: none). */
+void pdf_fonts_cut(pdf_style *st, const site *s, const char *theme_dir, int jobs,
+                   const pdf_font_cache *cache);
 
 #endif

@@ -18,6 +18,7 @@
 #include "core/outdir.h"
 #include "core/strbuf.h"
 #include "core/vec.h"
+#include "render/pdf/fonts.h"
 
 struct xref_table;
 
@@ -82,6 +83,7 @@ typedef struct pdf_reuse {
                   const strbuf *text, int pages, audience_range seen);
     void (*keep)(void *ctx, pdf_reads reads, const char *job);
     void *ctx;
+    pdf_font_cache fonts; /* the fonts' cuts kept (render/pdf/fonts.h) */
 } pdf_reuse;
 
 /* Starts typesetting the PDFs of n editions (at most three, one per

@@ -621,7 +621,7 @@ pdf_batch *pdf_start(const site *s, outdir *od, const char *theme_dir, int jobs,
     free(style_path);
     /* Before the workers fork: they share the cut fonts (fonts.h). */
     if (b->ok)
-        pdf_fonts_cut(&b->st, s, theme_dir, jobs);
+        pdf_fonts_cut(&b->st, s, theme_dir, jobs, reuse ? &reuse->fonts : NULL);
     b->neds = n < 3 ? n : 3;
     b->eds = xcalloc(b->neds + 1, sizeof *b->eds);
     memcpy(b->eds, editions, b->neds * sizeof *b->eds);
