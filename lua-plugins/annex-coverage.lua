@@ -60,7 +60,7 @@ return rule {
           end
         end
       end
-      -- a form named in plain text ("格式可參附件：XXX") without a link; both
+      -- a form named in plain text ("格式可參附件：資通安全保密同意書") without a link; both
       -- markers start with 附件, so only the blocks that hold it are made
       for _, i in ipairs(doc:find("附件")) do
         local b = doc.blocks[i]

@@ -10,7 +10,7 @@
 
 struct cache_pdfs {
     cache *c;
-    char settings[CACHE_KEY_SIZE]; /* the program, the environment: for the fonts' cuts */
+    char settings[CACHE_KEY_SIZE]; /* the settings key (the program, the environment): the fonts' cuts' */
     char whole[CACHE_KEY_SIZE];   /* for PDFs that read the chapters */
     char outline[CACHE_KEY_SIZE]; /* for those that read only their outline */
     pdf_reuse reuse;
@@ -169,9 +169,7 @@ cache_pdfs *cache_pdfs_new(cache *c, const char *settings_key, const site *s,
         return NULL;
     }
     p->c = c;
-    cache_hasher *settings = cache_hasher_new();
-    cache_hash_str(settings, "settings", settings_key);
-    cache_hasher_finish(settings, p->settings);
+    snprintf(p->settings, sizeof p->settings, "%s", settings_key);
     p->reuse = (pdf_reuse){fetch, store, keep, p, {font_get, font_put, p}};
     return p;
 }

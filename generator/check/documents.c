@@ -408,6 +408,34 @@ static bool holds(const char *text, size_t len, const char *needle, size_t nlen)
     return nlen == 0 || (len >= nlen && memmem(text, len, needle, nlen) != NULL);
 }
 
+/* Whether block i's text (as doc.blocks gives it) holds one of the n
+ * strings on the stack from index first. Blocks are asked in order: *fill
+ * and spliced are push_block_text's. The stack is left as it was. */
+static bool block_holds(lua_State *L, const document *d, size_t i, size_t *fill, strbuf *spliced,
+                        int first, int n)
+{
+    const struct md_text *t = d->text;
+    const md_block *b = &t->blocks[i];
+    int top = lua_gettop(L);
+    const char *text = ""; /* a directive's */
+    size_t len = 0;
+    if (b->kind != MD_DIRECTIVE && *fill < t->nfills && t->fills[*fill].block == i) {
+        push_block_text(L, d, i, fill, spliced);
+        text = lua_tolstring(L, -1, &len);
+    } else if (b->kind != MD_DIRECTIVE) {
+        text = t->chars + b->text;
+        len = b->len;
+    }
+    bool match = false;
+    for (int k = 0; k < n && !match; k++) {
+        size_t nlen;
+        const char *needle = lua_tolstring(L, first + k, &nlen);
+        match = holds(text, len, needle, nlen);
+    }
+    lua_settop(L, top);
+    return match;
+}
+
 /* doc:contains(text): whether text (plain, not a pattern) is in the
  * document's title, a section's title or a block's text (as doc.blocks
  * gives it), without making its tables. */
@@ -418,29 +446,17 @@ static int doc_contains(lua_State *L)
         return luaL_argerror(L, 1, "a document of site.documents, site.annexes or site.digest");
     size_t nlen;
     const char *needle = luaL_checklstring(L, 2, &nlen);
+    lua_settop(L, 2);
     bool found = d->title && holds(d->title, strlen(d->title), needle, nlen);
     for (size_t i = 0; !found && i < d->sections.len; i++) {
         const char *title = ((const section *)d->sections.items[i])->title;
         found = title && holds(title, strlen(title), needle, nlen);
     }
-    const struct md_text *t = d->text;
     strbuf spliced;
     sb_init(&spliced);
     size_t fill = 0;
-    for (size_t i = 0; !found && t && i < t->nblocks; i++) {
-        const md_block *b = &t->blocks[i];
-        if (b->kind == MD_DIRECTIVE)
-            continue; /* its text is "" */
-        if (fill < t->nfills && t->fills[fill].block == i) {
-            lua_settop(L, 2);
-            push_block_text(L, d, i, &fill, &spliced);
-            size_t len;
-            const char *text = lua_tolstring(L, -1, &len);
-            found = holds(text, len, needle, nlen);
-        } else {
-            found = holds(t->chars + b->text, b->len, needle, nlen);
-        }
-    }
+    for (size_t i = 0; !found && d->text && i < d->text->nblocks; i++)
+        found = block_holds(L, d, i, &fill, &spliced, 2, 1);
     sb_free(&spliced);
     lua_pushboolean(L, found);
     return 1;
@@ -526,30 +542,12 @@ static int doc_find(lua_State *L)
         luaL_checkstring(L, 2 + k);
     lua_newtable(L);
     int result = lua_gettop(L);
-    const struct md_text *t = d->text;
     strbuf spliced;
     sb_init(&spliced);
     size_t fill = 0;
     lua_Integer found = 0;
-    for (size_t i = 0; t && i < t->nblocks; i++) {
-        const md_block *b = &t->blocks[i];
-        const char *text = "";
-        size_t len = 0;
-        if (b->kind != MD_DIRECTIVE && fill < t->nfills && t->fills[fill].block == i) {
-            push_block_text(L, d, i, &fill, &spliced);
-            text = lua_tolstring(L, -1, &len);
-        } else if (b->kind != MD_DIRECTIVE) {
-            text = t->chars + b->text;
-            len = b->len;
-        }
-        bool match = false;
-        for (int k = 0; k < nneedles && !match; k++) {
-            size_t nlen;
-            const char *needle = lua_tolstring(L, 2 + k, &nlen);
-            match = holds(text, len, needle, nlen);
-        }
-        lua_settop(L, result);
-        if (match) {
+    for (size_t i = 0; d->text && i < d->text->nblocks; i++) {
+        if (block_holds(L, d, i, &fill, &spliced, 2, nneedles)) {
             lua_pushinteger(L, (lua_Integer)i + 1);
             lua_rawseti(L, result, ++found);
         }
