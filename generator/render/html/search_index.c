@@ -226,15 +226,19 @@ static void json_string(strbuf *sb, const char *s)
     sb_appendc(sb, '"');
 }
 
+/* Written in place: the index writes millions of them. */
 static void base36(strbuf *sb, uint32_t n)
 {
-    char buf[16];
+    char buf[8];
     int i = sizeof buf;
     do {
         buf[--i] = "0123456789abcdefghijklmnopqrstuvwxyz"[n % 36];
         n /= 36;
     } while (n);
-    sb_appendn(sb, buf + i, sizeof buf - (size_t)i);
+    sb_grow(sb, sizeof buf + 1);
+    memcpy(sb->data + sb->len, buf + i, sizeof buf - (size_t)i);
+    sb->len += sizeof buf - (size_t)i;
+    sb->data[sb->len] = '\0';
 }
 
 /* ---- a part ---- */
@@ -261,12 +265,6 @@ static uint32_t leb_decode(const uint8_t **p)
         if (!(b & 0x80))
             return v;
     }
-}
-
-static void sb_append_leb(strbuf *sb, uint32_t v)
-{
-    uint8_t b[5];
-    sb_appendn(sb, (const char *)b, leb_encode(b, v));
 }
 
 struct search_part {
@@ -299,42 +297,82 @@ static void release_fn(void *p)
     search_part_release(p);
 }
 
-/* A part being made: its terms with growing lists of docs. */
-typedef struct doc_list {
-    uint32_t *ids;
-    uint32_t len, cap;
-} doc_list;
+/* A part being made. Its table holds each term's key, number (in the order
+ * first seen) and the last doc it was seen in, so a term seen again in the
+ * same doc costs one probe; each (term, doc) pair is kept once, in doc
+ * order, and sorted by term when the part is encoded: nothing is allocated
+ * per term. */
+typedef struct maker_slot {
+    uint64_t key;
+    uint32_t term; /* its number + 1; 0 is empty */
+    uint32_t last; /* the last doc it was seen in + 1 */
+} maker_slot;
 
 typedef struct part_maker {
-    term_table table;
-    doc_list *lists; /* per term of table */
-    size_t lists_cap;
+    maker_slot *slots;
+    size_t nslots;
+    term_key *keys; /* the terms in the order first seen */
+    size_t n, cap;
+    uint32_t (*pairs)[2]; /* term, doc */
+    size_t npairs, pairs_cap;
     uint32_t doc;    /* the doc being read */
     strbuf json;
     strbuf text;     /* the doc's text, as in the page */
     strbuf norm;     /* and with its white space made one space */
 } part_maker;
 
+static void maker_grow(part_maker *m)
+{
+    maker_slot *old = m->slots;
+    size_t nold = m->nslots;
+    m->nslots = nold ? nold * 2 : 4096;
+    m->slots = xcalloc(m->nslots, sizeof *m->slots);
+    for (size_t i = 0; i < nold; i++) {
+        if (!old[i].term)
+            continue;
+        size_t s = (size_t)((old[i].key * 0x9E3779B97F4A7C15ULL) >> 20) & (m->nslots - 1);
+        while (m->slots[s].term)
+            s = (s + 1) & (m->nslots - 1);
+        m->slots[s] = old[i];
+    }
+    free(old);
+}
+
 static void add_term(void *ctx, uint64_t key, const char *word, size_t len)
 {
     part_maker *m = ctx;
-    bool added;
-    size_t i = table_find(&m->table, key, word, len, &added);
-    if (added) {
-        if (i == m->lists_cap) {
-            m->lists_cap = m->lists_cap ? m->lists_cap * 2 : 256;
-            m->lists = xrealloc(m->lists, m->lists_cap * sizeof *m->lists);
+    if (2 * (m->n + 1) > m->nslots)
+        maker_grow(m);
+    size_t mask = m->nslots - 1;
+    size_t s = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & mask;
+    maker_slot *sl;
+    for (;; s = (s + 1) & mask) {
+        sl = &m->slots[s];
+        if (!sl->term) {
+            if (m->n == m->cap) {
+                m->cap = m->cap ? m->cap * 2 : 1024;
+                m->keys = xrealloc(m->keys, m->cap * sizeof *m->keys);
+            }
+            m->keys[m->n] = (term_key){.key = key, .word = word ? xstrndup(word, len) : NULL};
+            *sl = (maker_slot){.key = key, .term = (uint32_t)++m->n};
+            break;
         }
-        m->lists[i] = (doc_list){0};
+        if (sl->key == key) {
+            const char *w = m->keys[sl->term - 1].word;
+            if (!word || (strlen(w) == len && memcmp(w, word, len) == 0))
+                break;
+        }
     }
-    doc_list *l = &m->lists[i];
-    if (l->len && l->ids[l->len - 1] == m->doc)
+    if (sl->last == m->doc + 1)
         return;
-    if (l->len == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 4;
-        l->ids = xrealloc(l->ids, l->cap * sizeof *l->ids);
+    sl->last = m->doc + 1;
+    if (m->npairs == m->pairs_cap) {
+        m->pairs_cap = m->pairs_cap ? m->pairs_cap * 2 : 4096;
+        m->pairs = xrealloc(m->pairs, m->pairs_cap * sizeof *m->pairs);
     }
-    l->ids[l->len++] = m->doc;
+    m->pairs[m->npairs][0] = sl->term - 1;
+    m->pairs[m->npairs][1] = m->doc;
+    m->npairs++;
 }
 
 /* Ends a doc: its text's white space runs made one space and trimmed, its
@@ -375,29 +413,51 @@ static void end_doc(part_maker *m, const char *href, const char *number, const c
 /* The maker's terms into the part, encoded. */
 static void take_terms(search_part *p, part_maker *m)
 {
+    /* Each term's docs, in doc order: the pairs counted and placed by term. */
+    uint32_t *start = xcalloc(m->n + 1, sizeof *start);
+    for (size_t i = 0; i < m->npairs; i++)
+        start[m->pairs[i][0] + 1]++;
+    for (size_t t = 0; t < m->n; t++)
+        start[t + 1] += start[t];
+    uint32_t *docs = xmalloc((m->npairs + 1) * sizeof *docs);
+    uint32_t *at = xmalloc((m->n + 1) * sizeof *at);
+    memcpy(at, start, m->n * sizeof *at);
+    for (size_t i = 0; i < m->npairs; i++)
+        docs[at[m->pairs[i][0]]++] = m->pairs[i][1];
+    free(at);
     strbuf sb;
     sb_init(&sb);
-    for (size_t i = 0; i < m->table.n; i++) {
-        const term_key *k = &m->table.keys[i];
-        doc_list *l = &m->lists[i];
-        sb_appendn(&sb, (const char *)&k->key, sizeof k->key);
-        sb_append_leb(&sb, l->len * 2 + (k->word != NULL));
+    sb_grow(&sb, m->n * 10 + m->npairs + 16);
+    for (size_t i = 0; i < m->n; i++) {
+        const term_key *k = &m->keys[i];
+        uint32_t len = start[i + 1] - start[i];
+        size_t n = k->word ? strlen(k->word) : 0;
+        /* Written in place: the most a term can take, made room for. */
+        sb_grow(&sb, sizeof k->key + 10 + n + (size_t)len * 5);
+        uint8_t *out = (uint8_t *)sb.data + sb.len;
+        memcpy(out, &k->key, sizeof k->key);
+        out += sizeof k->key;
+        out += leb_encode(out, len * 2 + (k->word != NULL));
         if (k->word) {
-            size_t n = strlen(k->word);
-            sb_append_leb(&sb, (uint32_t)n);
-            sb_appendn(&sb, k->word, n);
+            out += leb_encode(out, (uint32_t)n);
+            memcpy(out, k->word, n);
+            out += n;
+            free(k->word);
         }
         uint32_t last = 0;
-        for (uint32_t j = 0; j < l->len; j++) {
-            sb_append_leb(&sb, l->ids[j] - last);
-            last = l->ids[j];
+        for (uint32_t j = start[i]; j < start[i + 1]; j++) {
+            out += leb_encode(out, docs[j] - last);
+            last = docs[j];
         }
-        free(l->ids);
+        sb.len = (size_t)((char *)out - sb.data);
     }
+    free(docs);
+    free(start);
     p->terms_len = sb.len;
     p->terms = (uint8_t *)xrealloc(sb_take(&sb), p->terms_len + 1); /* no slack */
-    free(m->lists);
-    table_free(&m->table, true);
+    free(m->pairs);
+    free(m->keys);
+    free(m->slots);
 }
 
 static search_part *make_part(const document *d, const char *page_href, const char *number_prefix,
