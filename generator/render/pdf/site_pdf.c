@@ -555,19 +555,19 @@ static void make_chains(pdf_batch *b)
 {
     const site *s = b->s;
     size_t nregs = s->registers ? s->registers->registers.len : 0;
-    b->chains = xcalloc(2 + s->annexes.len + nregs, sizeof *b->chains);
-    b->sched = xcalloc(2 + s->annexes.len + nregs, sizeof *b->sched);
+    b->chains = xcalloc(4 + s->annexes.len + nregs, sizeof *b->chains);
+    b->sched = xcalloc(4 + s->annexes.len + nregs, sizeof *b->sched);
     /* the editions, lowest audience first */
     int order[3], n = 0;
     for (int a = AUDIENCE_PUBLIC; a <= AUDIENCE_INTERNAL; a++)
         for (size_t e = 0; e < b->neds && n < 3; e++)
             if (b->eds[e].audience == (audience)a)
                 order[n++] = (int)e;
-    chain plan = {.kind = JOB_PLAN};
+    /* The plan shows its edition (cover, running head, title): it is never
+     * the same file in two editions, so each edition's is a chain of its
+     * own, and the workers typeset them side by side. */
     for (int k = 0; k < n; k++)
-        plan.eds[plan.n++] = order[k];
-    if (plan.n)
-        b->chains[b->nchains++] = plan;
+        b->chains[b->nchains++] = (chain){.kind = JOB_PLAN, .eds = {order[k]}, .n = 1};
     /* The handout publicises the policy to staff: their edition has it. */
     for (int k = 0; k < n; k++)
         if (b->eds[order[k]].audience == AUDIENCE_STAFF)
