@@ -11,6 +11,15 @@
 
 bool srcfile_confined(const char *path, const char *folder, srcpos at, diag_sink *diags)
 {
+    /* A file directly in folder that is not a link is inside it, wherever
+     * folder leads: no path need be resolved (the load asks this of every
+     * chapter, and resolving reads each folder on the way). */
+    struct stat st;
+    char *parent = fs_dirname(path);
+    bool direct = strcmp(parent, folder) == 0;
+    free(parent);
+    if (direct && lstat(path, &st) == 0 && !S_ISLNK(st.st_mode))
+        return true;
     char *real = realpath(path, NULL);
     if (!real)
         return true;
@@ -73,6 +82,13 @@ bool srcfile_check_text(const char *path, const char *text, size_t len, int firs
         if (c == '\n') {
             line++;
             line_start = ++i;
+            continue;
+        }
+        /* Chinese text: three bytes from U+1000 to U+FFFF (not the
+         * surrogates' ED), never a control, needs no decoding either. */
+        if (c >= 0xE1 && c != 0xED && c <= 0xEF && len - i >= 3 &&
+            ((unsigned char)text[i + 1] & 0xC0) == 0x80 && ((unsigned char)text[i + 2] & 0xC0) == 0x80) {
+            i += 3;
             continue;
         }
         uint32_t cp;
