@@ -92,6 +92,27 @@ static void test_index_of_parts(void **state)
     search_part_release(parts[1]);
 }
 
+/* A doc's text: white space runs (spaces, tabs, line ends) made one space
+ * and trimmed, which separate terms as one space does; full-width letters
+ * fold for the terms but keep their form in the text; U+2028 and U+2029 are
+ * escaped in the text; a word of more than 8 bytes keeps its text. */
+static void test_text_and_terms(void **state)
+{
+    (void)state;
+    static const char H[] = "<p>  資通\t\n 安全 </p><p>\r\nＡＢ管理\xE2\x80\xA8x\xE2\x80\xA9 "
+                            "superlongword   </p>";
+    search_part *parts[1] = {rows(NULL, "t", H)};
+    char *js = index_of(parts, 1, NULL);
+    assert_string_equal(js,
+        "window.POLICYGEN_SEARCH={\"v\":1,\"docs\":[\n"
+        "[\"registers/t.html\",\"紀錄及清冊\",\"t\","
+        "\"資通 安全 ＡＢ管理\\u2028x\\u2029 superlongword\"]],\n"
+        "\"terms\":{\"t\":\"0\",\"資通\":\"0\",\"安全\":\"0\",\"ab\":\"0\",\"管理\":\"0\","
+        "\"x\":\"0\",\"superlongword\":\"0\"}};\n");
+    free(js);
+    search_part_release(parts[0]);
+}
+
 static void test_share(void **state)
 {
     (void)state;
@@ -209,6 +230,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_index_of_parts),
+        cmocka_unit_test(test_text_and_terms),
         cmocka_unit_test(test_share),
         cmocka_unit_test(test_same_index),
         cmocka_unit_test(test_written_in_pieces),

@@ -42,45 +42,73 @@ static cclass class_of(uint32_t c)
 #define BIGRAM ((uint64_t)1 << 63)
 #define LONG_WORD ((uint64_t)1 << 62)
 
-typedef void (*term_fn)(void *ctx, uint64_t key, const char *word, size_t len);
+/* The terms of a text, read one character at a time: the characters of a
+ * word gathered, a CJK character paired with the one before. */
+typedef struct part_maker part_maker;
+static void add_term(part_maker *m, uint64_t key, const char *word, size_t len);
 
-static void word_term(const char *w, size_t n, term_fn term, void *ctx)
+typedef struct term_reader {
+    char word[256];
+    size_t wn;
+    uint32_t prev; /* the CJK character before, or 0 */
+} term_reader;
+
+static void word_term(part_maker *m, const char *w, size_t n)
 {
     if (n <= 8) {
         uint64_t key = 0;
         memcpy(&key, w, n);
-        term(ctx, key, NULL, 0);
+        add_term(m, key, NULL, 0);
         return;
     }
     uint64_t h = 1469598103934665603ULL;
     for (size_t i = 0; i < n; i++)
         h = (h ^ (unsigned char)w[i]) * 1099511628211ULL;
-    term(ctx, LONG_WORD | (h & (LONG_WORD - 1)), w, n);
+    add_term(m, LONG_WORD | (h & (LONG_WORD - 1)), w, n);
 }
 
-/* Calls term for every term of text, in order (repeats too). */
-static void terms_of(const char *text, size_t len, term_fn term, void *ctx)
+static inline void term_feed(term_reader *r, part_maker *m, uint32_t c)
 {
-    const unsigned char *p = (const unsigned char *)text, *end = p + len;
-    char word[256];
-    size_t wn = 0;
-    uint32_t prev = 0; /* the CJK character before, or 0 */
-    while (p < end) {
-        uint32_t c = *p < 0x80 ? *p++ : utf8_next(&p, end);
-        c = fold(c);
-        cclass k = class_of(c);
-        if (k != C_WORD && wn) {
-            word_term(word, wn, term, ctx);
-            wn = 0;
-        }
-        if (k == C_WORD && wn < sizeof word)
-            word[wn++] = (char)c;
-        if (k == C_CJK && prev)
-            term(ctx, BIGRAM | (uint64_t)prev << 21 | c, NULL, 0);
-        prev = k == C_CJK ? c : 0;
+    c = fold(c);
+    cclass k = class_of(c);
+    if (k != C_WORD && r->wn) {
+        word_term(m, r->word, r->wn);
+        r->wn = 0;
     }
-    if (wn)
-        word_term(word, wn, term, ctx);
+    if (k == C_WORD && r->wn < sizeof r->word)
+        r->word[r->wn++] = (char)c;
+    if (k == C_CJK && r->prev)
+        add_term(m, BIGRAM | (uint64_t)r->prev << 21 | c, NULL, 0);
+    r->prev = k == C_CJK ? c : 0;
+}
+
+static void term_end(term_reader *r, part_maker *m)
+{
+    if (r->wn)
+        word_term(m, r->word, r->wn);
+    r->wn = 0;
+    r->prev = 0;
+}
+
+/* One character of UTF-8 at *p (as utf8_next reads it), *p moved past it. */
+static inline uint32_t next_char(const unsigned char **p, const unsigned char *end)
+{
+    uint32_t c = **p;
+    if (c < 0x80) {
+        (*p)++;
+        return c;
+    }
+    return utf8_next(p, end);
+}
+
+/* Adds every term of text, in order (repeats too). */
+static void terms_of(part_maker *m, const char *text, size_t len)
+{
+    term_reader r = {.wn = 0};
+    const unsigned char *p = (const unsigned char *)text, *end = p + len;
+    while (p < end)
+        term_feed(&r, m, next_char(&p, end));
+    term_end(&r, m);
 }
 
 /* A term's text, for the index file. */
@@ -207,8 +235,10 @@ static void json_string(strbuf *sb, const char *s)
     sb_appendc(sb, '"');
     const unsigned char *p = (const unsigned char *)s, *run = p;
     for (; *p; p++) {
+        if (*p != '"' && *p != '\\' && *p >= 0x20 && *p != 0xE2)
+            continue;
         bool ls = p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9);
-        if (*p != '"' && *p != '\\' && *p >= 0x20 && !ls)
+        if (*p == 0xE2 && !ls)
             continue;
         sb_appendn(sb, (const char *)run, (size_t)(p - run));
         if (*p == '"' || *p == '\\') {
@@ -308,7 +338,7 @@ typedef struct maker_slot {
     uint32_t last; /* the last doc it was seen in + 1 */
 } maker_slot;
 
-typedef struct part_maker {
+struct part_maker {
     maker_slot *slots;
     size_t nslots;
     term_key *keys; /* the terms in the order first seen */
@@ -319,7 +349,7 @@ typedef struct part_maker {
     strbuf json;
     strbuf text;     /* the doc's text, as in the page */
     strbuf norm;     /* and with its white space made one space */
-} part_maker;
+};
 
 static void maker_grow(part_maker *m)
 {
@@ -338,9 +368,8 @@ static void maker_grow(part_maker *m)
     free(old);
 }
 
-static void add_term(void *ctx, uint64_t key, const char *word, size_t len)
+static void add_term(part_maker *m, uint64_t key, const char *word, size_t len)
 {
-    part_maker *m = ctx;
     if (2 * (m->n + 1) > m->nslots)
         maker_grow(m);
     size_t mask = m->nslots - 1;
@@ -377,26 +406,43 @@ static void add_term(void *ctx, uint64_t key, const char *word, size_t len)
 
 /* Ends a doc: its text's white space runs made one space and trimmed, its
  * terms (the title's and the text's) counted, its entry written. */
+static bool is_space(unsigned char c)
+{
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
 static void end_doc(part_maker *m, const char *href, const char *number, const char *title)
 {
+    terms_of(m, title, strlen(title));
+    /* The text's terms, and the text with its white space runs made one
+     * space and trimmed, in one pass: white space only separates terms,
+     * so one space or many read the same. */
     strbuf *norm = &m->norm;
     sb_clear(norm);
-    const char *p = m->text.data, *end = p + m->text.len;
+    sb_grow(norm, m->text.len);
+    char *out = norm->data;
+    term_reader r = {.wn = 0};
+    const unsigned char *p = (const unsigned char *)m->text.data, *end = p + m->text.len;
+    bool space = false;
     while (p < end) {
-        const char *run = p;
-        while (p < end && *p != ' ' && *p != '\n' && *p != '\t' && *p != '\r')
-            p++;
-        if (p > run) {
-            if (norm->len)
-                sb_appendc(norm, ' ');
-            sb_appendn(norm, run, (size_t)(p - run));
+        if (is_space(*p)) {
+            space = out > norm->data;
+            term_feed(&r, m, *p++);
+            continue;
         }
-        while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
-            p++;
+        if (space)
+            *out++ = ' ';
+        space = false;
+        const unsigned char *from = p;
+        uint32_t c = next_char(&p, end);
+        while (from < p)
+            *out++ = (char)*from++;
+        term_feed(&r, m, c);
     }
+    term_end(&r, m);
+    norm->len = (size_t)(out - norm->data);
+    norm->data[norm->len] = '\0';
     sb_clear(&m->text);
-    terms_of(title, strlen(title), add_term, m);
-    terms_of(norm->data, norm->len, add_term, m);
     strbuf *j = &m->json;
     sb_append(j, m->doc ? ",\n[" : "[");
     json_string(j, href);
