@@ -10,6 +10,7 @@
 #define POLICYGEN_INTERRUPT_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 /* Starts the watching thread if it is not running, and returns once it
  * runs. Whoever forks a worker calls it first: a fork while the thread is
@@ -25,5 +26,11 @@ void interrupt_guard(const char *path);
 void interrupt_release(const char *path);
 /* Whether a signal came: writers stop adding to guarded folders. */
 bool interrupt_requested(void);
+/* Called by a worker first thing after fork, with the pid of the process
+ * that forked it: the worker is killed when that process ends, however it
+ * ends (SIGKILL too), so a worker (a rule in an endless loop, say) never
+ * outlives its build. Linux ties this to the forking thread: fork from a
+ * thread that lives as long as the worker (the builds fork from main). */
+void interrupt_die_with_parent(pid_t parent);
 
 #endif

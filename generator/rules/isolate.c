@@ -171,6 +171,7 @@ static bool spawn(isolate_pool *p, int slot)
     /* Room for many outcomes, so workers go on while the caller is busy. */
     fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);
     interrupt_init();
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
@@ -178,6 +179,7 @@ static bool spawn(isolate_pool *p, int slot)
         return false;
     }
     if (pid == 0) {
+        interrupt_die_with_parent(parent);
         close(fds[0]);
         /* Drop the other workers' pipes, or their EOF would wait for this one. */
         int fd = fds[1];

@@ -562,5 +562,46 @@ expect_exit 2 "$POLICYGEN" build --today 2026-13-01
 expect_line "policygen: --today takes a date as YYYY-MM-DD, not '2026-13-01'"
 expect_exit 0 "$POLICYGEN" --help
 
+# A worker never outlives its build: the rule workers of a check killed
+# with SIGKILL (no handler of its runs) end with it, stopped ones too.
+fresh_site
+mkdir -p "$work/site/lua-plugins"
+cat >"$work/site/lua-plugins/endless.lua" <<'EOF'
+return rule {
+  id = "endless",
+  title = "runs until the instruction limit stops it",
+  severity = "error",
+  source = "test",
+  check = function()
+    while true do end
+  end,
+}
+EOF
+children_of() { # PID: the processes whose parent it is (from /proc)
+    awk -v p="$1" '{ sub(/.*\) /, ""); if ($2 == p) { f = FILENAME; sub(/\/stat$/, "", f); sub(/.*\//, "", f); print f } }' \
+        /proc/[0-9]*/stat 2>/dev/null
+}
+"$POLICYGEN" check -C "$work/site" --today 2026-11-28 >/dev/null 2>&1 &
+checker=$!
+kids=''
+i=0
+while [ -z "$kids" ] && [ "$i" -lt 300 ]; do
+    kids=$(children_of "$checker")
+    i=$((i + 1))
+done
+for k in $kids; do kill -STOP "$k" 2>/dev/null; done
+kill -KILL "$checker"
+wait "$checker" 2>/dev/null
+left=$kids
+i=0
+while [ -n "$left" ] && [ "$i" -lt 40 ]; do
+    sleep 0.05
+    left=''
+    for k in $kids; do [ -d "/proc/$k" ] && [ "$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$k/stat" 2>/dev/null)" != Z ] && left="$left $k"; done
+    i=$((i + 1))
+done
+if [ -n "$kids" ] && [ -z "$left" ]; then ok; else bad "rule workers outlived their killed check (started: '$kids', left: '$left')"; fi
+for k in $left; do kill -KILL "$k" 2>/dev/null; done
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

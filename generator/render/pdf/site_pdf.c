@@ -476,6 +476,7 @@ static bool start_workers(pdf_batch *b, int workers)
     b->fds = xcalloc((size_t)workers, sizeof *b->fds);
     interrupt_init();
     fflush(NULL);
+    pid_t parent = getpid();
     for (int w = 0; w < workers; w++) {
         int pipefd[2];
         if (pipe(pipefd) != 0)
@@ -489,6 +490,7 @@ static bool start_workers(pdf_batch *b, int workers)
             break;
         }
         if (pid == 0) {
+            interrupt_die_with_parent(parent);
             close(pipefd[0]);
             for (int o = 0; o < b->nworkers; o++)
                 close(b->fds[o]);
