@@ -173,6 +173,44 @@ void rich_trim_end(rich *r)
 
 /* ---- layout ---- */
 
+/* A label's value that ends a line ("系統管理人員：陳素梅") and is two to
+ * four Chinese characters (a name, a unit) is not broken inside: a narrow
+ * table column would otherwise leave its last character alone on a line. */
+#define SHORT_VALUE_MAX 4
+
+static bool is_han(gunichar ch)
+{
+    return g_unichar_get_script(ch) == G_UNICODE_SCRIPT_HAN;
+}
+
+static void keep_short_values(const rich *r, PangoAttrList *al)
+{
+    const char *text = r->text.data ? r->text.data : "", *end = text + r->text.len;
+    for (const char *line = text; line < end;) {
+        const char *eol = memchr(line, '\n', (size_t)(end - line));
+        if (!eol)
+            eol = end;
+        /* The last full-width colon of the line, and what follows it. */
+        const char *value = NULL;
+        for (const char *p = line; p < eol; p = g_utf8_next_char(p))
+            if (g_utf8_get_char(p) == 0xFF1A)
+                value = g_utf8_next_char(p);
+        int n = 0;
+        const char *p = value;
+        while (p && p < eol && n <= SHORT_VALUE_MAX && is_han(g_utf8_get_char(p))) {
+            p = g_utf8_next_char(p);
+            n++;
+        }
+        if (value && p == eol && n >= 2 && n <= SHORT_VALUE_MAX) {
+            PangoAttribute *a = pango_attr_allow_breaks_new(FALSE);
+            a->start_index = (guint)(value - text);
+            a->end_index = (guint)(eol - text);
+            pango_attr_list_insert(al, a);
+        }
+        line = eol + 1;
+    }
+}
+
 static PangoLayout *make_layout(pdf_ctx *c, const rich *r, const text_style *base)
 {
     PangoLayout *l = pango_layout_new(c->pango);
@@ -199,6 +237,7 @@ static PangoLayout *make_layout(pdf_ctx *c, const rich *r, const text_style *bas
             pango_attr_list_insert(al, a);
         }
     }
+    keep_short_values(r, al);
     pango_layout_set_attributes(l, al);
     pango_attr_list_unref(al);
     return l;
