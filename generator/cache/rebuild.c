@@ -7,6 +7,7 @@
 
 #include "core/fs.h"
 #include "core/outdir.h"
+#include "render/pdf/fonts.h"
 
 extern char **environ;
 
@@ -31,7 +32,8 @@ static bool settings_key(const cache_build_inputs *in, char key[CACHE_KEY_SIZE])
 
 /* The key of everything a build reads and of what changes its output: the
  * settings, the options, the umask, the content folder, the program's
- * themes and rules. False when something cannot be hashed. */
+ * themes and rules, and for PDFs the installed fonts. False when something
+ * cannot be hashed. */
 static bool build_key(const cache_build_inputs *in, const char *settings,
                       char key[CACHE_KEY_SIZE])
 {
@@ -47,6 +49,11 @@ static bool build_key(const cache_build_inputs *in, const char *settings,
     snprintf(num, sizeof num, "strict %d no-pdf %d jobs %d umask %o", in->strict, in->no_pdf,
              in->jobs, (unsigned)mask);
     cache_hash_str(h, "options", num);
+    if (!in->no_pdf) { /* the PDFs' bytes come from the installed fonts too */
+        char *fonts = pdf_fonts_installed();
+        cache_hash_str(h, "fonts", fonts);
+        free(fonts);
+    }
     /* The program's own variables (POLICYGEN_DATADIR, the timing ones). */
     for (char **e = environ; *e; e++)
         if (strncmp(*e, "POLICYGEN_", 10) == 0)

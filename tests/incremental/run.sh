@@ -329,6 +329,42 @@ fi
 handout_step "another chapter edited" plan/01-purpose.md 0
 handout_step "the policy chapter edited" plan/03-policy.md 1
 
+# A font installed or removed typesets the PDFs again (they may take glyphs
+# from any installed font): fontconfig's own configuration with a font
+# folder of the test's; each warm build is the cold one.
+f=$work/fonts
+mkdir -p "$f/dir"
+cat >"$f/fonts.conf" <<EOF
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>$f/dir</dir>
+  <cachedir>$f/cache</cachedir>
+</fontconfig>
+EOF
+font_step() { # label expect-typeset(0/1)
+    FONTCONFIG_FILE="$f/fonts.conf" POLICYGEN_PDF_TIMES=1 ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
+        "$POLICYGEN" build -C "$h/content" -o "$f/warm" --edition staff --today 2026-11-28 >"$f/warm.out" 2>&1
+    local typeset=0
+    grep -q '^pdf: ' "$f/warm.out" && typeset=1
+    if [ "$typeset" = "$2" ]; then ok; else bad "$1: PDFs typeset again: $typeset, expected $2"; fi
+    rm -rf "$f/cold"
+    FONTCONFIG_FILE="$f/fonts.conf" POLICYGEN_PDF_TIMES=1 ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
+        "$POLICYGEN" build -C "$h/content" -o "$f/cold" --edition staff --today 2026-11-28 --no-cache \
+        >/dev/null 2>&1
+    if diff -r "$f/warm" "$f/cold" >"$f/diff" 2>&1; then ok; else
+        bad "$1: the outputs differ"; head -5 "$f/diff"
+    fi
+}
+font_step "the first build" 1
+font_step "no change" 0
+cp /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf "$f/dir/added.ttf"
+font_step "a font installed" 1
+font_step "no change after it" 0
+rm "$f/dir/added.ttf"
+font_step "a font removed" 1
+
 # A folder where the cache would be that the program did not make: a
 # warning, and it is neither used nor touched.
 mkdir -p "$work/foreign/.site.policygen-cache"

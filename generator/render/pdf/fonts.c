@@ -254,6 +254,40 @@ static char *memory_file(hb_blob_t *blob)
     return xasprintf("/proc/self/fd/%d", fd);
 }
 
+static int cmp_lines(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *pdf_fonts_installed(void)
+{
+    strbuf sb;
+    sb_init(&sb);
+    FcFontSet *set = FcInit() ? FcConfigGetFonts(NULL, FcSetSystem) : NULL;
+    vec lines;
+    vec_init(&lines, free);
+    for (int i = 0; set && i < set->nfont; i++) {
+        FcChar8 *file = NULL;
+        int index = 0;
+        if (FcPatternGetString(set->fonts[i], FC_FILE, 0, &file) != FcResultMatch)
+            continue;
+        FcPatternGetInteger(set->fonts[i], FC_INDEX, 0, &index);
+        struct stat st;
+        if (stat((const char *)file, &st) != 0)
+            memset(&st, 0, sizeof st);
+        vec_push(&lines, xasprintf("%s %d %llu %llu %lld %lld.%09ld %lld.%09ld\n",
+                                   (const char *)file, index, (unsigned long long)st.st_dev,
+                                   (unsigned long long)st.st_ino, (long long)st.st_size,
+                                   (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                                   (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec));
+    }
+    vec_sort(&lines, cmp_lines);
+    for (size_t i = 0; i < lines.len; i++)
+        sb_append(&sb, lines.items[i]);
+    vec_free(&lines);
+    return sb_take(&sb);
+}
+
 void pdf_fonts_cut(pdf_style *st, const site *s, const char *theme_dir, int jobs,
                    const pdf_font_cache *cache)
 {

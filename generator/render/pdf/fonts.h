@@ -46,4 +46,12 @@ typedef struct pdf_font_cache {
 void pdf_fonts_cut(pdf_style *st, const site *s, const char *theme_dir, int jobs,
                    const pdf_font_cache *cache);
 
+/* Every font fontconfig offers (any character may come from any of them,
+ * through Pango's fallback), one line each: file, face, and the file's
+ * device, inode, size and times, sorted. A PDF's bytes depend on them
+ * besides the content, the style and this program: a PDF kept in the build
+ * cache is keyed on it, so a font installed, upgraded or removed typesets
+ * the PDFs again. Empty when fontconfig cannot start. Caller frees. */
+char *pdf_fonts_installed(void);
+
 #endif
