@@ -249,9 +249,13 @@ static void table_layout(strbuf *out, const site *s, const register_def *reg,
         sb_append(&body, ">");
         for (size_t i = 0; i < cols->len; i++) {
             const register_field *f = cols->items[i];
-            sb_append(&body, numeric(f)               ? "<td class=\"num\">"
-                             : f->type == FIELD_DATE ? "<td class=\"date\">"
-                                                     : "<td>");
+            /* Its column's name: a phone shows each row as a card of
+             * "name：value" lines (the theme's table.cards). */
+            sb_append(&body, numeric(f)               ? "<td class=\"num\" data-label=\""
+                             : f->type == FIELD_DATE ? "<td class=\"date\" data-label=\""
+                                                     : "<td data-label=\"");
+            esc(&body, f->label);
+            sb_append(&body, "\">");
             size_t start = body.len;
             register_cell_html(&body, s, row, f, root, aud, REGISTER_DATE_SHORT);
             const vec *merged = register_view_merged(view, f);
@@ -283,7 +287,7 @@ static void table_layout(strbuf *out, const site *s, const register_def *reg,
             sb_append(&body, "</td>");
         }
         if (marks) {
-            sb_append(&body, "<td class=\"row-flags\">");
+            sb_append(&body, "<td class=\"row-flags\" data-label=\"檢核\">");
             size_t start = body.len;
             if (mark)
                 sb_append(&body, mark->html);
@@ -292,7 +296,7 @@ static void table_layout(strbuf *out, const site *s, const register_def *reg,
         }
         sb_append(&body, "</tr>\n");
     }
-    sb_append(out, "<div class=\"table-wrap\" tabindex=\"0\"><table class=\"register\" data-register=\"");
+    sb_append(out, "<div class=\"table-wrap\" tabindex=\"0\"><table class=\"register cards\" data-register=\"");
     esc(out, reg->name);
     sb_append(out, "\">\n<thead>\n<tr>");
     for (size_t i = 0; i < cols->len; i++) {
