@@ -403,7 +403,7 @@ mv "$work/site/plan/02-scope.md" "$work/site/plan/scope.txt"
 ln -s scope.txt "$work/site/plan/02-scope.md"
 expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/inside" --no-pdf --today 2026-11-28
 
-# An interrupted build (SIGTERM, SIGINT) removes its staging folder and dies
+# An interrupted build (SIGTERM, SIGINT, SIGHUP) removes its staging folder and dies
 # of the signal; the previous output stays. (env --default-signal: a
 # background job of a script starts with SIGINT ignored.)
 wait_for_staging() {
@@ -416,7 +416,7 @@ wait_for_staging() {
 fresh_site
 expect_exit 0 "$POLICYGEN" build -C "$work/site" -o "$work/sig" --no-pdf --today 2026-11-28
 sig_before=$(cd "$work/sig" && find . -type f -exec sha256sum {} + | LC_ALL=C sort)
-for signal in TERM:15 INT:2; do
+for signal in TERM:15 INT:2 HUP:1; do
     sig=${signal%:*}
     env --default-signal=INT "$POLICYGEN" build -C "$work/site" -o "$work/sig" --today 2026-11-28 >/dev/null 2>&1 &
     pid=$!
