@@ -112,6 +112,12 @@ bool fs_file_equals(const char *path, const char *data, size_t len)
 
 bool fs_mkdir_p(const char *path)
 {
+    /* Most often the folder or its parent is there already: one call, not
+     * one per component (a build asks for each page's folder). */
+    if (mkdir(path, 0755) == 0 || errno == EEXIST)
+        return true;
+    if (errno != ENOENT)
+        return false;
     char *p = xstrdup(path);
     for (char *s = p + 1; *s; s++) {
         if (*s != '/')
