@@ -134,27 +134,40 @@ bool fs_mkdir_p(const char *path)
     return ok;
 }
 
-bool fs_remove_tree(const char *path)
+/* Removes entry name of the folder open as in, of the type its listing gave (DT_UNKNOWN:
+ * look): a file or link is unlinked without a stat, a folder emptied first,
+ * each step relative to its folder's descriptor (no path walked again). */
+static bool remove_at(int in, const char *name, unsigned char type)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return errno == ENOENT;
-    if (!S_ISDIR(st.st_mode))
-        return unlink(path) == 0;
-    DIR *d = opendir(path);
-    if (!d)
+    if (type == DT_UNKNOWN) {
+        struct stat st;
+        if (fstatat(in, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            return errno == ENOENT;
+        type = S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
+    }
+    if (type != DT_DIR)
+        return unlinkat(in, name, 0) == 0 || errno == ENOENT;
+    int fd = openat(in, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
         return false;
+    }
     bool ok = true;
     struct dirent *e;
     while ((e = readdir(d))) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        char *child = fs_join(path, e->d_name);
-        ok = fs_remove_tree(child) && ok;
-        free(child);
+        ok = remove_at(dirfd(d), e->d_name, e->d_type) && ok;
     }
     closedir(d);
-    return rmdir(path) == 0 && ok;
+    return unlinkat(in, name, AT_REMOVEDIR) == 0 && ok;
+}
+
+bool fs_remove_tree(const char *path)
+{
+    return remove_at(AT_FDCWD, path, DT_UNKNOWN);
 }
 
 bool fs_is_dir(const char *path)
