@@ -221,7 +221,7 @@ for page in index.html plan/index.html; do
 done
 if grep -q '版次：V2.0' "$work/v2/public/plan/index.html"; then ok; else bad "the cover does not show V2.0"; fi
 if grep -q '中華民國 115 年 11 月 20 日' "$work/v2/public/plan/index.html"; then ok; else bad "the cover does not show the new date"; fi
-if grep -q '<td>V2.0</td><td class="date">115/11/20</td><td>配合資通安全管理法修正</td>' "$work/v2/public/plan/index.html"; then ok; else bad "the revision table has no V2.0 row"; fi
+if grep -q '<td data-label="[^"]*">V2.0</td><td class="date" data-label="[^"]*">115/11/20</td><td data-label="[^"]*">配合資通安全管理法修正</td>' "$work/v2/public/plan/index.html"; then ok; else bad "the revision table has no V2.0 row"; fi
 
 # Versions: release V1.0, edit one section, add a V1.1 row, release again.
 fresh_site
@@ -238,7 +238,7 @@ changes="$work/versions/public/versions/V1.1-changes.html"
 if [ "$(grep -c 'class="diff-entry' "$changes")" -eq 1 ] && grep -q '<span class="change-label">修正</span> <a href="V1.1/plan/basis.html#policy">壹、一、政策</a>' "$changes"; then ok; else bad "the V1.1 changes page does not list exactly 壹、一、政策"; fi
 if grep -q '特<del>制</del>訂<ins>定</ins>本政策' "$changes"; then ok; else bad "no inline diff by character"; fi
 if grep -q '修正 壹、一、政策' "$work/versions/public/versions/index.html"; then ok; else bad "the V1.1 row does not name the changed section"; fi
-if grep -q '<td>V1.1</td><td class="date">115/11/20</td><td><span class="generated"[^>]*>修正 壹、一、政策</span></td>' "$work/versions/public/plan/index.html"; then ok; else bad "the revision table's V1.1 row does not name the changed section"; fi
+if grep -q '<td data-label="[^"]*">V1.1</td><td class="date" data-label="[^"]*">115/11/20</td><td data-label="[^"]*"><span class="generated"[^>]*>修正 壹、一、政策</span></td>' "$work/versions/public/plan/index.html"; then ok; else bad "the revision table's V1.1 row does not name the changed section"; fi
 
 # A draft (the last revisions row not approved) says 草案 on every HTML page and every PDF page.
 fresh_site

@@ -715,11 +715,13 @@ static void test_table_html(void **state)
     sb_init(&sb);
     register_table_html(&sb, s, reg, &v, "../", AUDIENCE_STAFF);
     assert_string_equal(sb.data,
-                        "<div class=\"table-wrap\" tabindex=\"0\"><table class=\"register\" data-register=\"records\">\n"
+                        "<div class=\"table-wrap\" tabindex=\"0\"><table class=\"register cards\" data-register=\"records\">\n"
                         "<thead>\n<tr><th scope=\"col\" class=\"w2\">編號</th><th scope=\"col\" class=\"w5\">日期</th>"
                         "<th scope=\"col\" class=\"w5\">內部註記</th></tr>\n</thead>\n<tbody>\n"
-                        "<tr><td>R-2</td><td class=\"date\">115/03/02</td><td>（不公開）</td></tr>\n"
-                        "<tr><td>R-3</td><td class=\"date\">113/07/01</td><td>（不公開）</td></tr>\n"
+                        "<tr><td data-label=\"編號\">R-2</td><td class=\"date\" data-label=\"日期\">115/03/02</td>"
+                        "<td data-label=\"內部註記\">（不公開）</td></tr>\n"
+                        "<tr><td data-label=\"編號\">R-3</td><td class=\"date\" data-label=\"日期\">113/07/01</td>"
+                        "<td data-label=\"內部註記\">（不公開）</td></tr>\n"
                         "</tbody>\n</table></div>\n");
 
     /* The same view on the register's own page anchors its rows, as a list. */
@@ -755,7 +757,7 @@ static void test_table_html(void **state)
     assert_null(strstr(sb.data, "內部註記"));
     assert_null(strstr(sb.data, "機密"));
     assert_null(strstr(sb.data, " id="));
-    assert_non_null(strstr(sb.data, "<td class=\"num\">1.5 小時</td>"));
+    assert_non_null(strstr(sb.data, "<td class=\"num\" data-label=\"時數\">1.5 小時</td>"));
     register_view_free(&plain);
 
     sb_free(&sb);
@@ -893,9 +895,9 @@ static void test_directives(void **state)
     sb_init(&sb);
     render_register_directive(&sb, &opts, &good);
     assert_string_equal(sb.data,
-                        "<div class=\"table-wrap\" tabindex=\"0\"><table class=\"register\" data-register=\"records\">\n"
+                        "<div class=\"table-wrap\" tabindex=\"0\"><table class=\"register cards\" data-register=\"records\">\n"
                         "<thead>\n<tr><th scope=\"col\" class=\"w2\">編號</th><th scope=\"col\" class=\"w2\">類別</th></tr>\n"
-                        "</thead>\n<tbody>\n<tr><td>R-1</td><td>甲類</td></tr>\n</tbody>\n"
+                        "</thead>\n<tbody>\n<tr><td data-label=\"編號\">R-1</td><td data-label=\"類別\">甲類</td></tr>\n</tbody>\n"
                         "</table></div>\n");
     sb_clear(&sb);
     render_register_directive(&sb, &opts, &unknown);
