@@ -5,7 +5,9 @@
  * an edition hides or cannot resolve, empty ones, footnotes marked twice and
  * inside `only` blocks, directives, an image whose text holds a link, a
  * table with an empty link), in every edition, from both page depths, with
- * and without heading marks. Run from the repository root. */
+ * and without heading marks; and the audiences a body asked about while it
+ * was rendered (audience_track) are ones that all get its bytes. Run from
+ * the repository root. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -56,9 +58,36 @@ static char *render(const site *s, const document *d, audience aud, const char *
     return sb_take(&sb);
 }
 
+/* The audiences d's body asked about when rendered for aud (the range
+ * audience_track narrows): every edition in it gets the same bytes. */
+static audience_range same_range(const site *s, const document *d, audience aud)
+{
+    audience_range same = {AUDIENCE_PUBLIC, AUDIENCE_INTERNAL};
+    audience_track(&same);
+    char *body = render(s, d, aud, "../", NULL);
+    audience_track(NULL);
+    if (aud < same.lo || aud > same.hi)
+        fail_msg("%s, edition %d: outside its own range %d-%d", d->path, aud, same.lo, same.hi);
+    for (int b = (int)same.lo; b <= (int)same.hi; b++) {
+        char *other = render(s, d, (audience)b, "../", NULL);
+        if (strcmp(other, body) != 0)
+            fail_msg("%s: editions %d and %d differ, but the range %d-%d says alike", d->path,
+                     aud, b, same.lo, same.hi);
+        free(other);
+    }
+    free(body);
+    return same;
+}
+
 static void compare_document(const site *pre_site, const document *pre, const site *tree_site,
                              const document *tree)
 {
+    for (int a = AUDIENCE_PUBLIC; a <= AUDIENCE_INTERNAL; a++) {
+        audience_range r1 = same_range(pre_site, pre, (audience)a);
+        audience_range r2 = same_range(tree_site, tree, (audience)a);
+        assert_int_equal(r1.lo, r2.lo);
+        assert_int_equal(r1.hi, r2.hi);
+    }
     static const char *const roots[] = {"../", ""};
     for (int a = AUDIENCE_PUBLIC; a <= AUDIENCE_INTERNAL; a++) {
         for (size_t k = 0; k < 2; k++) {
@@ -167,6 +196,20 @@ static void test_what_the_holes_fill(void **state)
      * rendered from their trees; the other three at load. */
     size_t made = compare_site(dir);
     assert_int_equal(made, 3);
+    /* The ranges, as the search index shares a page's part by them: the
+     * `only staff` block and the link to the internal chapter make each
+     * edition's chapter its own; the annex asks nothing that differs. */
+    loaded l = load(dir, true);
+    const document *open = l.s->chapters.items[0], *form = l.s->annexes.items[0];
+    for (int a = AUDIENCE_PUBLIC; a <= AUDIENCE_INTERNAL; a++) {
+        audience_range r = same_range(l.s, open, (audience)a);
+        assert_int_equal(r.lo, a);
+        assert_int_equal(r.hi, a);
+        r = same_range(l.s, form, (audience)a);
+        assert_int_equal(r.lo, AUDIENCE_PUBLIC);
+        assert_int_equal(r.hi, AUDIENCE_INTERNAL);
+    }
+    unload(&l);
     fs_remove_tree(dir);
     free(plan);
     free(annexes);

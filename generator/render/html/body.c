@@ -254,7 +254,7 @@ static void render_directive(body_renderer *r, const directive *d)
         render_annex_list(r);
         break;
     case DIRECTIVE_ONLY:
-        if (r->opts->audience >= d->audience)
+        if (audience_sees(r->opts->audience, d->audience))
             render_tree(r, d->content);
         break;
     case DIRECTIVE_REGISTER:
@@ -283,7 +283,7 @@ static bool link_hidden(const body_renderer *r, const xref_link *x)
     if (!x)
         return false;
     if (x->target_doc)
-        return x->target_doc->audience > r->opts->audience;
+        return !audience_sees(r->opts->audience, x->target_doc->audience);
     if ((x->kind == XREF_REGISTER || x->kind == XREF_ROW) && r->opts->site &&
         r->opts->site->registers) {
         /* "registers/NAME.html..." */

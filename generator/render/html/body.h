@@ -30,7 +30,9 @@ typedef struct html_body_options {
 
 /* Appends the body (headings numbered, footnotes at the end) to out: from
  * what html_prerender_body made of it when there is that, else from its tree
- * parsed again. */
+ * parsed again. Each question of the edition's audience goes through
+ * audience_sees (content/site.h), so a range tracked meanwhile gives the
+ * editions that get the same bytes. */
 void html_render_body(strbuf *out, const document *d, const html_body_options *opts);
 /* Appends a tree that is no document of the site's (an evidence file, parsed
  * by the caller) as d's body: without sections, directives or

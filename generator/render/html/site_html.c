@@ -425,16 +425,20 @@ static value *build_common(const page_writer *w)
 
 /* A document's body (the Markdown rendered: the bulk of the work), for a
  * page in a folder below the root; with widest_table, the width the widest
- * table needs. Sets the page's size hint. */
+ * table needs. Sets the page's size hint and *same to the audiences whose
+ * editions get the same bytes (every question it asked answered alike). */
 static value *render_body(const page_writer *w, const document *d, page_job *job,
-                          double *widest_table)
+                          double *widest_table, audience_range *same)
 {
     strbuf sb;
     sb_init(&sb);
     sb_grow(&sb, html_body_size(d));
     html_body_options opts = {
         .site = w->site, .audience = w->audience, .root = "../", .widest_table = widest_table};
+    *same = (audience_range){AUDIENCE_PUBLIC, AUDIENCE_INTERNAL};
+    audience_track(same);
     html_render_body(&sb, d, &opts);
+    audience_track(NULL);
     job->size_hint = sb.len + PAGE_FRAME_BYTES;
     return value_string_take(sb_take(&sb));
 }
@@ -444,12 +448,13 @@ static value *chapter_page(page_writer *w, page_job *job)
     size_t index = job->index;
     const document *d = w->chapters.items[index];
     value *page = document_summary(d, false);
-    value *body = render_body(w, d, job, NULL);
+    audience_range same;
+    value *body = render_body(w, d, job, NULL, &same);
     char *href = chapter_href(d);
     const section *top = d->sections.items[0];
-    vec_push(&job->search, search_part_of_html(w->opts->search_share, d, href, "", top->label,
-                                               d->title, body->as.string.data,
-                                               body->as.string.len));
+    vec_push(&job->search,
+             search_part_of_html(w->opts->search_share, w->audience, same, d, href, "",
+                                 top->label, d->title, body->as.string.data, body->as.string.len));
     free(href);
     value_map_set(page, "body", body);
     value *toc = toc_sections(d, "", "");
@@ -614,13 +619,14 @@ static value *annex_page(page_writer *w, page_job *job)
     const document *d = w->annexes.items[job->index];
     value *page = document_summary(d, true);
     double widest = 0;
-    value *body = render_body(w, d, job, &widest);
+    audience_range same;
+    value *body = render_body(w, d, job, &widest, &same);
     char *href = annex_href(d);
     char *number = xasprintf("附件 %d", d->number);
     char *prefix = xasprintf("附件 %d ", d->number);
-    vec_push(&job->search, search_part_of_html(w->opts->search_share, d, href, prefix, number,
-                                               d->title, body->as.string.data,
-                                               body->as.string.len));
+    vec_push(&job->search,
+             search_part_of_html(w->opts->search_share, w->audience, same, d, href, prefix,
+                                 number, d->title, body->as.string.data, body->as.string.len));
     free(prefix);
     free(number);
     free(href);
@@ -792,11 +798,15 @@ static void search_register_parts(page_writer *w, page_job *job)
         register_view view;
         register_view_init(&view);
         view.anchors = true;
+        audience_range same = {AUDIENCE_PUBLIC, AUDIENCE_INTERNAL};
+        audience_track(&same);
         register_table_html(&sb, w->site, reg, &view, "", w->audience);
+        audience_track(NULL);
         register_view_free(&view);
         char *href = xasprintf("registers/%s.html", reg->name);
-        vec_push(&job->search, search_part_of_html(w->opts->search_share, NULL, href, "",
-                                                   "紀錄及清冊", reg->title, sb.data, sb.len));
+        vec_push(&job->search, search_part_of_html(w->opts->search_share, w->audience, same, NULL,
+                                                   href, "", "紀錄及清冊", reg->title, sb.data,
+                                                   sb.len));
         free(href);
         sb_free(&sb);
     }
@@ -858,13 +868,10 @@ static void write_search(page_writer *w)
 
 /* The plan's own section for a duty: the first heading of the template's
  * chapter key whose title holds the words (the school's policy and goals). */
-static value *digest_section(const page_writer *w, const char *key, const char *words,
-                             const char *root)
+static value *digest_section(const page_writer *w, const coverage *plan, const char *key,
+                             const char *words, const char *root)
 {
-    coverage plan;
-    coverage_map(w->site, &plan);
-    const section *sec = coverage_heading(&plan, key, words);
-    coverage_free(&plan);
+    const section *sec = coverage_heading(plan, key, words);
     if (!sec || sec->doc->audience > w->audience)
         return NULL;
     const document *d = sec->doc;
@@ -943,12 +950,15 @@ static value *digest_page(page_writer *w, page_job *job)
     const site *s = w->site;
     value *page = value_map();
     value_map_set_string(page, "title", s->digest ? s->digest->title : "同仁須知");
-    value *policy = digest_section(w, COVERAGE_POLICY_KEY, COVERAGE_POLICY_WORDS, root);
+    coverage plan; /* made once for both sections: mapping the plan is not cheap */
+    coverage_map(s, &plan);
+    value *policy = digest_section(w, &plan, COVERAGE_POLICY_KEY, COVERAGE_POLICY_WORDS, root);
     if (policy)
         value_map_set(page, "policy", policy);
-    value *goals = digest_section(w, COVERAGE_POLICY_KEY, COVERAGE_GOALS_WORDS, root);
+    value *goals = digest_section(w, &plan, COVERAGE_POLICY_KEY, COVERAGE_GOALS_WORDS, root);
     if (goals)
         value_map_set(page, "goals", goals);
+    coverage_free(&plan);
     if (s->digest) {
         strbuf sb;
         sb_init(&sb);
