@@ -6,8 +6,9 @@
  * inside `only` blocks, directives, an image whose text holds a link, a
  * table with an empty link), in every edition, from both page depths, with
  * and without heading marks; and the audiences a body asked about while it
- * was rendered (audience_track) are ones that all get its bytes. Run from
- * the repository root. */
+ * was rendered (audience_track) are ones that all get its bytes; values
+ * kept with a body (html_body_value) are made once. Run from the repository
+ * root. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -156,6 +157,42 @@ static void write_file(const char *dir, const char *name, const char *text)
     free(path);
 }
 
+static int values_made;
+
+static value *count_made(const document *d, int slot)
+{
+    values_made++;
+    value *v = value_map();
+    value_map_set_string(v, "id", d->id);
+    value_map_set_number(v, "slot", slot);
+    return v;
+}
+
+/* html_body_value: made once for a body made at load, kept per slot and
+ * given to every caller after; made at each call for one that was not. */
+static void test_values_kept(void **state)
+{
+    (void)state;
+    loaded l = load("tests/golden/site", true), t = load("tests/golden/site", false);
+    const document *d = l.s->chapters.items[0], *unmade = t.s->chapters.items[0];
+    assert_non_null(d->made);
+    values_made = 0;
+    value *a = html_body_value(d, 1, count_made), *b = html_body_value(d, 1, count_made);
+    value *c = html_body_value(d, 2, count_made);
+    assert_int_equal(values_made, 2);
+    assert_ptr_equal(a, b);
+    assert_ptr_not_equal(a, c);
+    assert_int_equal(value_map_get(c, "slot")->as.number, 2);
+    value *x = html_body_value(unmade, 1, count_made), *y = html_body_value(unmade, 1, count_made);
+    assert_int_equal(values_made, 4);
+    assert_ptr_not_equal(x, y);
+    value *all[] = {a, b, c, x, y};
+    for (size_t i = 0; i < 5; i++)
+        value_unref(all[i]); /* ASan: the kept ones go with the site */
+    unload(&l);
+    unload(&t);
+}
+
 static void test_what_the_holes_fill(void **state)
 {
     (void)state;
@@ -221,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_example_plan),
         cmocka_unit_test(test_golden_site),
         cmocka_unit_test(test_what_the_holes_fill),
+        cmocka_unit_test(test_values_kept),
     };
     return cmocka_run_group_tests_name("body", tests, NULL, NULL);
 }

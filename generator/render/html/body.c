@@ -49,6 +49,7 @@ typedef struct html_body {
     hole *holes;
     size_t nholes, cap;
     double widest; /* the width in em its widest table needs (html_body_options.widest_table) */
+    value *values[HTML_BODY_SLOTS]; /* html_body_value's, set once (atomically) */
 } html_body;
 
 typedef struct body_renderer {
@@ -606,6 +607,8 @@ static void html_body_free(void *p)
         return;
     free(b->text);
     free(b->holes);
+    for (int i = 0; i < HTML_BODY_SLOTS; i++)
+        value_unref(b->values[i]);
     free(b);
 }
 
@@ -709,6 +712,25 @@ void html_render_tree(strbuf *out, const document *d, cmark_node *root,
     render_tree(&r, root);
     free(r.footnote_refs);
     free(r.widths);
+}
+
+value *html_body_value(const document *d, int slot, value *(*make)(const document *d, int slot))
+{
+    html_body *b = d->made && d->made_free == html_body_free ? d->made : NULL;
+    if (!b)
+        return make(d, slot);
+    value *v = __atomic_load_n(&b->values[slot], __ATOMIC_ACQUIRE);
+    if (!v) {
+        value *made = make(d, slot), *none = NULL;
+        if (__atomic_compare_exchange_n(&b->values[slot], &none, made, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE)) {
+            v = made;
+        } else { /* another thread's came first */
+            value_unref(made);
+            v = none;
+        }
+    }
+    return value_ref(v);
 }
 
 size_t html_body_size(const document *d)

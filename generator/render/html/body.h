@@ -6,6 +6,7 @@
 
 #include "content/site.h"
 #include "core/strbuf.h"
+#include "core/value.h"
 
 /* Where the heading ids of a rendered body begin, as offsets into its
  * buffer (before any id_prefix). */
@@ -44,6 +45,15 @@ void html_render_tree(strbuf *out, const document *d, cmark_node *root,
  * numbers across the plan, directives, which depend on the edition), and
  * keeps it in d->made for html_render_body. The same bytes either way. */
 void html_prerender_body(void *ctx, document *d, cmark_node *root);
+/* A value a page makes of d that is the same in every edition (its summary,
+ * its table of contents), kept with what html_prerender_body made of d so
+ * that each edition after the first takes it instead of making it again:
+ * slot's value, made by make(d, slot) on first use (from any thread: two
+ * at once both make it and one is kept). A new reference the caller must
+ * not change (a shared value is read by several threads); made anew at
+ * each call for a body not made at load. */
+#define HTML_BODY_SLOTS 4
+value *html_body_value(const document *d, int slot, value *(*make)(const document *d, int slot));
 /* About how long d's body is as HTML, for a buffer's first size. */
 size_t html_body_size(const document *d);
 /* Appends a section's content without its heading: the blocks up to the

@@ -297,16 +297,57 @@ static char *annex_href(const document *d)
     return xconcat3("annexes/", d->id, ".html");
 }
 
-static value *document_summary(const document *d, bool annex)
+/* The values of a document that are the same in every edition, each made
+ * once for all of them (html_body_value): shared, never changed. */
+enum {
+    DOC_SUMMARY,      /* document_summary */
+    DOC_TOC,          /* its chapter page's table of contents: toc_sections(d, "", "") */
+    DOC_TOC_ENTRY,    /* its entry in plan/index.html (toc_page) */
+    DOC_ALL_SECTIONS, /* its sections in plan/all.html: toc_sections(d, "", "<id>--") */
+};
+
+static value *toc_sections(const document *d, const char *href_base, const char *id_prefix);
+
+static value *make_doc_value(const document *d, int slot)
 {
-    value *v = value_map();
-    const section *top = d->sections.items[0];
-    value_map_set_string(v, "id", d->id);
-    value_map_set_string(v, "label", top->label);
-    value_map_set_string(v, "title", d->title);
-    value_map_set_number(v, "number", d->number);
-    value_map_set(v, "href", value_string_take(annex ? annex_href(d) : chapter_href(d)));
-    return v;
+    bool annex = d->kind == DOCUMENT_ANNEX;
+    switch (slot) {
+    case DOC_SUMMARY: {
+        value *v = value_map();
+        const section *top = d->sections.items[0];
+        value_map_set_string(v, "id", d->id);
+        value_map_set_string(v, "label", top->label);
+        value_map_set_string(v, "title", d->title);
+        value_map_set_number(v, "number", d->number);
+        value_map_set(v, "href", value_string_take(annex ? annex_href(d) : chapter_href(d)));
+        return v;
+    }
+    case DOC_TOC:
+        return toc_sections(d, "", "");
+    case DOC_TOC_ENTRY: {
+        value *summary = html_body_value(d, DOC_SUMMARY, make_doc_value);
+        value *c = value_map_copy(summary);
+        value_unref(summary);
+        char *base = xasprintf("%s.html", d->id);
+        value *sections = toc_sections(d, base, "");
+        free(base);
+        value_map_set_bool(c, "has_sections", value_list_len(sections) > 0);
+        value_map_set(c, "sections", sections);
+        return c;
+    }
+    default: {
+        char *prefix = xasprintf("%s--", d->id);
+        value *sections = toc_sections(d, "", prefix);
+        free(prefix);
+        return sections;
+    }
+    }
+}
+
+/* A document's id, label, title, number and href (shared: not to change). */
+static value *document_summary(const document *d)
+{
+    return html_body_value(d, DOC_SUMMARY, make_doc_value);
 }
 
 /* The sections of a chapter for a table of contents: levels 2 and 3, each
@@ -404,11 +445,11 @@ static value *build_common(const page_writer *w)
 
     value *chapters = value_list();
     for (size_t i = 0; i < w->chapters.len; i++)
-        value_list_push(chapters, document_summary(w->chapters.items[i], false));
+        value_list_push(chapters, document_summary(w->chapters.items[i]));
     value_map_set(v, "chapters", chapters);
     value *annexes = value_list();
     for (size_t i = 0; i < w->annexes.len; i++)
-        value_list_push(annexes, document_summary(w->annexes.items[i], true));
+        value_list_push(annexes, document_summary(w->annexes.items[i]));
     value_map_set(v, "annexes", annexes);
     value_map_set_number(v, "annex_count", (double)w->annexes.len);
     value_map_set_bool(v, "has_annexes", w->annexes.len > 0);
@@ -447,7 +488,9 @@ static value *chapter_page(page_writer *w, page_job *job)
 {
     size_t index = job->index;
     const document *d = w->chapters.items[index];
-    value *page = document_summary(d, false);
+    /* The page's own copy of the site's summary, which it adds to. */
+    const value *summaries = value_map_get(w->common, "chapters");
+    value *page = value_map_copy(value_list_get(summaries, index));
     audience_range same;
     value *body = render_body(w, d, job, NULL, &same);
     char *href = chapter_href(d);
@@ -457,11 +500,10 @@ static value *chapter_page(page_writer *w, page_job *job)
                                  top->label, d->title, body->as.string.data, body->as.string.len));
     free(href);
     value_map_set(page, "body", body);
-    value *toc = toc_sections(d, "", "");
+    value *toc = html_body_value(d, DOC_TOC, make_doc_value);
     value_map_set_bool(page, "has_toc", value_list_len(toc) > 1);
     value_map_set(page, "toc", toc);
     /* The neighbours' summaries are site.chapters' own (never changed, so shared). */
-    const value *summaries = value_map_get(w->common, "chapters");
     if (index > 0)
         value_map_set(page, "prev", value_ref(value_list_get(summaries, index - 1)));
     if (index + 1 < w->chapters.len)
@@ -475,16 +517,9 @@ static value *toc_page(page_writer *w, page_job *job)
     const site *s = w->site;
     value *toc = value_map();
     value *chapters = value_list();
-    for (size_t i = 0; i < w->chapters.len; i++) {
-        const document *d = w->chapters.items[i];
-        value *c = document_summary(d, false);
-        char *base = xasprintf("%s.html", d->id);
-        value *sections = toc_sections(d, base, "");
-        value_map_set_bool(c, "has_sections", value_list_len(sections) > 0);
-        value_map_set(c, "sections", sections);
-        free(base);
-        value_list_push(chapters, c);
-    }
+    for (size_t i = 0; i < w->chapters.len; i++)
+        value_list_push(chapters,
+                        html_body_value(w->chapters.items[i], DOC_TOC_ENTRY, make_doc_value));
     value_map_set(toc, "chapters", chapters);
     value_map_set_string(toc, "title", "目錄");
     const register_def *revisions = registers_get(s->registers, "revisions");
@@ -510,12 +545,11 @@ static value *all_page(page_writer *w, page_job *job)
     value *parts = value_list();
     job->size_hint = PAGE_FRAME_BYTES;
     job->parts = true;
+    const value *summaries = value_map_get(w->common, "chapters");
     for (size_t i = 0; i < w->chapters.len; i++) {
         const document *d = w->chapters.items[i];
-        value *c = document_summary(d, false);
-        char *prefix = xasprintf("%s--", d->id);
-        value *sections = toc_sections(d, "", prefix);
-        free(prefix);
+        value *c = value_map_copy(value_list_get(summaries, i));
+        value *sections = html_body_value(d, DOC_ALL_SECTIONS, make_doc_value);
         value_map_set_bool(c, "has_sections", value_list_len(sections) > 0);
         value_map_set(c, "sections", sections);
         value_map_set(c, "body", value_string_take(xasprintf("%s%zu\x01", w->part_marker, i)));
@@ -617,7 +651,7 @@ static value *annex_page(page_writer *w, page_job *job)
 {
     const site *s = w->site;
     const document *d = w->annexes.items[job->index];
-    value *page = document_summary(d, true);
+    value *page = value_map_copy(value_list_get(value_map_get(w->common, "annexes"), job->index));
     double widest = 0;
     audience_range same;
     value *body = render_body(w, d, job, &widest, &same);
