@@ -284,26 +284,51 @@ char *outdir_path(const outdir *od, const char *relpath)
  * system time, and an unchanged page keeps its time stamp, so copying the
  * output to the web server sends only what changed. The previous file is
  * never written to, so a failed build still leaves it as it was. */
-static bool link_unchanged(const outdir *od, const char *relpath, const char *path,
-                           const char *data, size_t len)
+static bool relpath_inside(const char *relpath);
+
+bool outdir_unchanged(const outdir *od, const char *relpath, const char *data, size_t len)
 {
+    if (od->fresh || !relpath_inside(relpath))
+        return false;
     char *old = fs_join(od->target, relpath);
+    /* Not through a symbolic link: it is linked itself. */
+    int fd = open(old, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    free(old);
+    if (fd < 0)
+        return false;
     /* Linked, the file keeps its mode: only one that has the right one
      * (setting it would change the previous output). */
     unsigned want = outdir_file_mode(od, relpath);
     struct stat st;
-    bool ok = fs_file_equals(old, data, len) &&
-              (!want || (lstat(old, &st) == 0 && (st.st_mode & 07777) == want)) &&
-              link(old, path) == 0;
-    free(old);
-    return ok;
+    bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len &&
+                (!want || (st.st_mode & 07777) == want);
+    /* One read for most pages: a byte more than expected says it grew. */
+    char chunk[65536];
+    size_t done = 0;
+    while (same && done < len) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        same = n > 0 && (size_t)n <= len - done && memcmp(chunk, data + done, (size_t)n) == 0;
+        if (same)
+            done += (size_t)n;
+    }
+    close(fd);
+    return same && done == len;
 }
 
 static bool write_or_link(const outdir *od, const char *relpath, const char *path,
-                          const char *data, size_t len)
+                          const char *data, size_t len, int unchanged)
 {
-    if (!od->fresh && link_unchanged(od, relpath, path, data, len))
-        return true;
+    if (unchanged < 0)
+        unchanged = outdir_unchanged(od, relpath, data, len);
+    if (unchanged) {
+        char *old = fs_join(od->target, relpath);
+        bool linked = link(old, path) == 0;
+        free(old);
+        if (linked)
+            return true;
+    }
     /* Should this path already be a link to the previous output, writing
      * through it would change that file: write a file of its own. */
     unlink(path);
@@ -328,7 +353,9 @@ static bool relpath_inside(const char *relpath)
     return true;
 }
 
-bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len)
+/* unchanged: outdir_unchanged's answer, or -1 to ask it. */
+static bool write_file(outdir *od, const char *relpath, const char *data, size_t len,
+                       int unchanged)
 {
     if (interrupt_requested()) { /* the staging folder is being removed */
         od->failed = true;
@@ -344,10 +371,10 @@ bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len)
     }
     char *path = outdir_path(od, relpath);
     /* Try the write first: the folder usually exists. */
-    bool ok = write_or_link(od, relpath, path, data, len);
+    bool ok = write_or_link(od, relpath, path, data, len, unchanged);
     if (!ok && errno == ENOENT) {
         char *dir = fs_dirname(path);
-        ok = fs_mkdir_p(dir) && write_or_link(od, relpath, path, data, len);
+        ok = fs_mkdir_p(dir) && write_or_link(od, relpath, path, data, len, unchanged);
         free(dir);
     }
     if (!ok) {
@@ -356,6 +383,17 @@ bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len)
     }
     free(path);
     return ok;
+}
+
+bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len)
+{
+    return write_file(od, relpath, data, len, -1);
+}
+
+bool outdir_write_compared(outdir *od, const char *relpath, const char *data, size_t len,
+                           bool unchanged)
+{
+    return write_file(od, relpath, data, len, unchanged);
 }
 
 bool outdir_write_string(outdir *od, const char *relpath, const char *text)

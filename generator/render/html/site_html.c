@@ -94,6 +94,7 @@ struct page_job {
     strbuf html;   /* the rendered page, until it is written */
     vec search;    /* its parts of the search index (search_part*), which join it when written */
     void *note;    /* the observer's, from look to written */
+    bool unchanged; /* the previous output holds the page as rendered (outdir_unchanged) */
     diag_sink diags; /* what rendering it said, told when it is written */
     bool rendered;
 };
@@ -152,6 +153,31 @@ static bool out_write(page_writer *w, const char *relpath, const char *data, siz
         return outdir_write(w->od, relpath, data, len);
     char *path = fs_join(w->subdir, relpath);
     bool ok = outdir_write(w->od, path, data, len);
+    free(path);
+    return ok;
+}
+
+/* A page compared with the previous output on its rendering thread:
+ * reading the previous file is most of writing one that is unchanged, and
+ * pages are written from one thread. */
+static bool out_unchanged(const page_writer *w, const char *relpath, const char *data,
+                          size_t len)
+{
+    if (!w->subdir)
+        return outdir_unchanged(w->od, relpath, data, len);
+    char *path = fs_join(w->subdir, relpath);
+    bool same = outdir_unchanged(w->od, path, data, len);
+    free(path);
+    return same;
+}
+
+static bool out_write_compared(page_writer *w, const char *relpath, const char *data,
+                               size_t len, bool unchanged)
+{
+    if (!w->subdir)
+        return outdir_write_compared(w->od, relpath, data, len, unchanged);
+    char *path = fs_join(w->subdir, relpath);
+    bool ok = outdir_write_compared(w->od, path, data, len, unchanged);
     free(path);
     return ok;
 }
@@ -245,8 +271,11 @@ static void render_job(void *ctx, int worker, size_t i)
         tpl_render_named(w->templates[worker], job->template_name, data, &job->html, &err);
     value_unref(data);
     if (job->rendered) {
-        if (w->pages.look && !job->parts)
-            job->note = w->pages.look(w->pages.ctx, job->html.data, job->html.len);
+        if (!job->parts) {
+            if (w->pages.look)
+                job->note = w->pages.look(w->pages.ctx, job->html.data, job->html.len);
+            job->unchanged = out_unchanged(w, job->relpath, job->html.data, job->html.len);
+        }
         return;
     }
     char *path = xasprintf("%s/templates/%s.mustache", w->theme.dir,
@@ -278,7 +307,8 @@ static void write_job(void *ctx, size_t i)
         w->search_out = NULL;
     } else if (job->rendered && job->parts) {
         write_parts(w, job);
-    } else if (!job->rendered || !out_write(w, job->relpath, job->html.data, job->html.len)) {
+    } else if (!job->rendered || !out_write_compared(w, job->relpath, job->html.data,
+                                                     job->html.len, job->unchanged)) {
         w->ok = false;
     }
     if (job->rendered && !job->search_file && !job->parts && w->pages.written)
