@@ -408,8 +408,33 @@ struct outdir_file {
     char *relpath, *path;
     int fd;
     int old_fd;   /* the previous output's file while it holds what was written so far, else -1 */
+    /* What was written so far while old_fd holds it: not written to fd yet
+     * (the file is most often linked at close), copied from old_fd when a
+     * difference comes, or at close when it is not linked. */
+    size_t held;
     int error;    /* errno of the first failed write, or 0 */
 };
+
+/* The bytes held so far, from the previous output's file into the new one. */
+static void write_held(outdir_file *f)
+{
+    char chunk[65536];
+    off_t at = 0;
+    while (!f->error && (size_t)at < f->held) {
+        size_t want = f->held - (size_t)at < sizeof chunk ? f->held - (size_t)at : sizeof chunk;
+        ssize_t n = pread(f->old_fd, chunk, want, at);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) { /* it was there a moment ago */
+            f->error = n < 0 ? errno : EIO;
+            break;
+        }
+        if (!fs_write_all(f->fd, chunk, (size_t)n))
+            f->error = errno;
+        at += n;
+    }
+    f->held = 0;
+}
 
 /* Whether the next len bytes of fd are data's. */
 static bool read_equals(int fd, const char *data, size_t len)
@@ -469,11 +494,16 @@ bool outdir_file_write(outdir_file *f, const char *data, size_t len)
 {
     if (f->error)
         return false;
-    if (f->old_fd >= 0 && !read_equals(f->old_fd, data, len)) {
+    if (f->old_fd >= 0) {
+        if (read_equals(f->old_fd, data, len)) {
+            f->held += len;
+            return true;
+        }
+        write_held(f);
         close(f->old_fd);
         f->old_fd = -1;
     }
-    if (!fs_write_all(f->fd, data, len))
+    if (!f->error && !fs_write_all(f->fd, data, len))
         f->error = errno;
     return !f->error;
 }
@@ -481,10 +511,8 @@ bool outdir_file_write(outdir_file *f, const char *data, size_t len)
 bool outdir_file_close(outdir_file *f)
 {
     outdir *od = f->od;
-    if (close(f->fd) != 0 && !f->error)
-        f->error = errno;
-    bool ok = !f->error;
-    if (ok && f->old_fd >= 0) {
+    bool linked = false;
+    if (!f->error && f->old_fd >= 0) {
         /* As outdir_write: a file the previous output holds byte for byte,
          * with the mode it would get, is linked instead. */
         char end;
@@ -492,15 +520,22 @@ bool outdir_file_close(outdir_file *f)
         unsigned want = outdir_file_mode(od, f->relpath);
         char *old = fs_join(od->target, f->relpath);
         char *link_path = xasprintf("%s.policygen-link", f->path);
-        /* The link replaces the file written in one step; should it fail,
-         * the file written (the same bytes) stays. */
+        /* The link replaces the (empty) file in one step; should it fail,
+         * the bytes held are written to the file. */
         if (read(f->old_fd, &end, 1) == 0 && fstat(f->old_fd, &st) == 0 && S_ISREG(st.st_mode) &&
-            (!want || (st.st_mode & 07777) == want) && link(old, link_path) == 0 &&
-            rename(link_path, f->path) != 0)
-            unlink(link_path);
+            (!want || (st.st_mode & 07777) == want) && link(old, link_path) == 0) {
+            linked = rename(link_path, f->path) == 0;
+            if (!linked)
+                unlink(link_path);
+        }
         free(link_path);
         free(old);
     }
+    if (!linked && f->held)
+        write_held(f);
+    if (close(f->fd) != 0 && !f->error && !linked)
+        f->error = errno;
+    bool ok = !f->error;
     if (f->old_fd >= 0)
         close(f->old_fd);
     if (!ok) {

@@ -84,7 +84,8 @@ bool outdir_write_compared(outdir *od, const char *relpath, const char *data, si
 /* A file written in pieces, for one too big to hold whole (an edition's
  * search index): staging/relpath as outdir_write makes it, folders too, and
  * linked to the previous output's file instead when that holds the same
- * bytes (compared as they are written) with the mode it would get. Each
+ * bytes (compared as they are written, and written only once they differ
+ * or the file cannot be linked) with the mode it would get. Each
  * failure is reported and remembered (od->failed): open returns NULL, close
  * false, also after a failed write. */
 typedef struct outdir_file outdir_file;

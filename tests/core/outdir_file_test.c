@@ -98,6 +98,20 @@ static void test_pieces_and_links(void **state)
     assert_int_equal(st.st_mode & 07777, 0600);
     assert_true(build(target, rel, other, 0600) == m);
     free(path);
+    /* Pieces held while they match (more than one chunk of them) and
+     * written once one differs: the file has every byte, in order. */
+    char *big = xmalloc(100001);
+    for (size_t i = 0; i < 100000; i++)
+        big[i] = (char)('a' + i % 26);
+    big[100000] = '\0';
+    const char *big1[] = {big, big, "end", NULL}, *big2[] = {big, big, "END", NULL};
+    ino_t g = build(target, rel, big1, 0);
+    assert_true(build(target, rel, big1, 0) == g);
+    assert_true(build(target, rel, big2, 0) != g);
+    char *want = xasprintf("%s%sEND", big, big);
+    assert_file(target, rel, want);
+    free(want);
+    free(big);
     char *cmd = xasprintf("rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
     free(cmd);
