@@ -12,6 +12,7 @@
 
 #include "core/fs.h"
 #include "core/interrupt.h"
+#include "core/parallel.h"
 #include "core/srcfile.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
@@ -643,18 +644,76 @@ static void outdir_release(outdir *od)
     od->n_modes = 0;
 }
 
+/* The commit's walks over whole trees (an edition's folder each) run on
+ * every processor: they are most of its time, and the trees are apart. */
+typedef struct tree_walk {
+    const outdir *od;
+    char **paths;
+    int *errors; /* errno of each path's failure, or 0 */
+} tree_walk;
+
+static void modes_job(void *ctx, int worker, size_t i)
+{
+    (void)worker;
+    tree_walk *t = ctx;
+    const outdir_modes *m = &t->od->modes[i];
+    if (!apply_modes(t->paths[i], m->files, m->folders))
+        t->errors[i] = errno ? errno : EIO;
+}
+
+static void remove_job(void *ctx, int worker, size_t i)
+{
+    (void)worker;
+    tree_walk *t = ctx;
+    fs_remove_tree(t->paths[i]);
+}
+
+/* Sets every edition's modes (outdir_set_modes); reports the first failure. */
+static bool set_modes(outdir *od)
+{
+    tree_walk t = {.od = od,
+                   .paths = xcalloc(od->n_modes + 1, sizeof *t.paths),
+                   .errors = xcalloc(od->n_modes + 1, sizeof *t.errors)};
+    for (size_t i = 0; i < od->n_modes; i++)
+        t.paths[i] = outdir_path(od, od->modes[i].subdir);
+    parallel_for(od->n_modes, parallel_cpu_count(), modes_job, &t);
+    bool ok = true;
+    for (size_t i = 0; i < od->n_modes; i++) {
+        if (ok && t.errors[i]) {
+            diag_error(od->diags, srcpos_file(t.paths[i]), "write",
+                       "cannot set the modes of the files: %s", strerror(t.errors[i]));
+            ok = false;
+        }
+        free(t.paths[i]);
+    }
+    free(t.paths);
+    free(t.errors);
+    return ok;
+}
+
+/* The previous output, moved aside: its entries removed side by side, then
+ * the folder. */
+static void remove_old(const char *old)
+{
+    vec names;
+    vec_init(&names, free);
+    if (fs_list_dir(old, &names)) {
+        tree_walk t = {.paths = xcalloc(names.len + 1, sizeof *t.paths)};
+        for (size_t i = 0; i < names.len; i++)
+            t.paths[i] = fs_join(old, names.items[i]);
+        parallel_for(names.len, parallel_cpu_count(), remove_job, &t);
+        for (size_t i = 0; i < names.len; i++)
+            free(t.paths[i]);
+        free(t.paths);
+    }
+    vec_free(&names);
+    fs_remove_tree(old); /* what is left: the folder, or all of it should it not be listed */
+}
+
 bool outdir_commit(outdir *od)
 {
     char *old = NULL;
-    bool ok = true;
-    for (size_t i = 0; ok && i < od->n_modes; i++) {
-        char *dir = outdir_path(od, od->modes[i].subdir);
-        ok = apply_modes(dir, od->modes[i].files, od->modes[i].folders);
-        if (!ok)
-            diag_error(od->diags, srcpos_file(dir), "write",
-                       "cannot set the modes of the files: %s", strerror(errno));
-        free(dir);
-    }
+    bool ok = set_modes(od);
     /* From here on an interrupt leaves the folders as they are: removing
      * the staging folder between the two renames would lose the output. */
     interrupt_release(od->staging);
@@ -685,7 +744,7 @@ bool outdir_commit(outdir *od)
         ok = false;
     }
     if (ok && old)
-        fs_remove_tree(old);
+        remove_old(old);
     if (!ok)
         fs_remove_tree(od->staging);
     outdir_release(od);
