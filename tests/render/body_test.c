@@ -168,8 +168,9 @@ static value *count_made(const document *d, int slot)
     return v;
 }
 
-/* html_body_value: made once for a body made at load, kept per slot and
- * given to every caller after; made at each call for one that was not. */
+/* html_body_value: with keep, made once for a body made at load, kept per
+ * slot and given to every caller after; without, the kept one given away
+ * (then made anew); made at each call for a body not made at load. */
 static void test_values_kept(void **state)
 {
     (void)state;
@@ -177,18 +178,26 @@ static void test_values_kept(void **state)
     const document *d = l.s->chapters.items[0], *unmade = t.s->chapters.items[0];
     assert_non_null(d->made);
     values_made = 0;
-    value *a = html_body_value(d, 1, count_made), *b = html_body_value(d, 1, count_made);
-    value *c = html_body_value(d, 2, count_made);
+    value *a = html_body_value(d, 1, true, count_made), *b = html_body_value(d, 1, true, count_made);
+    value *c = html_body_value(d, 2, true, count_made);
     assert_int_equal(values_made, 2);
     assert_ptr_equal(a, b);
     assert_ptr_not_equal(a, c);
     assert_int_equal(value_map_get(c, "slot")->as.number, 2);
-    value *x = html_body_value(unmade, 1, count_made), *y = html_body_value(unmade, 1, count_made);
-    assert_int_equal(values_made, 4);
+    /* The last user takes it; after it, one is made again. */
+    value *last = html_body_value(d, 1, false, count_made);
+    assert_ptr_equal(last, a);
+    assert_int_equal(values_made, 2);
+    value *again = html_body_value(d, 1, false, count_made);
+    assert_ptr_not_equal(again, a);
+    assert_int_equal(values_made, 3);
+    value *x = html_body_value(unmade, 1, true, count_made);
+    value *y = html_body_value(unmade, 1, true, count_made);
+    assert_int_equal(values_made, 5);
     assert_ptr_not_equal(x, y);
-    value *all[] = {a, b, c, x, y};
-    for (size_t i = 0; i < 5; i++)
-        value_unref(all[i]); /* ASan: the kept ones go with the site */
+    value *all[] = {a, b, c, last, again, x, y};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        value_unref(all[i]); /* ASan: slot 2's goes with the site */
     unload(&l);
     unload(&t);
 }

@@ -124,7 +124,9 @@ static void test_share(void **state)
     search_part *c = rows(share, "c", A);
     assert_ptr_not_equal(c, a1);
     /* The last edition takes the part; after it, the share has none. */
+    assert_true(search_share_more(share));
     search_share_last(share);
+    assert_false(search_share_more(share));
     search_part *a3 = rows_for(share, AUDIENCE_INTERNAL, EVERY, "a", A);
     assert_ptr_equal(a3, a1);
     search_part *a4 = rows_for(share, AUDIENCE_INTERNAL, EVERY, "a", A);

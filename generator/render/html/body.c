@@ -714,11 +714,16 @@ void html_render_tree(strbuf *out, const document *d, cmark_node *root,
     free(r.widths);
 }
 
-value *html_body_value(const document *d, int slot, value *(*make)(const document *d, int slot))
+value *html_body_value(const document *d, int slot, bool keep,
+                       value *(*make)(const document *d, int slot))
 {
     html_body *b = d->made && d->made_free == html_body_free ? d->made : NULL;
     if (!b)
         return make(d, slot);
+    if (!keep) {
+        value *kept = __atomic_exchange_n(&b->values[slot], NULL, __ATOMIC_ACQ_REL);
+        return kept ? kept : make(d, slot);
+    }
     value *v = __atomic_load_n(&b->values[slot], __ATOMIC_ACQUIRE);
     if (!v) {
         value *made = make(d, slot), *none = NULL;

@@ -46,14 +46,17 @@ void html_render_tree(strbuf *out, const document *d, cmark_node *root,
  * keeps it in d->made for html_render_body. The same bytes either way. */
 void html_prerender_body(void *ctx, document *d, cmark_node *root);
 /* A value a page makes of d that is the same in every edition (its summary,
- * its table of contents), kept with what html_prerender_body made of d so
+ * its tables of contents), kept with what html_prerender_body made of d so
  * that each edition after the first takes it instead of making it again:
- * slot's value, made by make(d, slot) on first use (from any thread: two
- * at once both make it and one is kept). A new reference the caller must
- * not change (a shared value is read by several threads); made anew at
- * each call for a body not made at load. */
+ * slot's value, made by make(d, slot) when there is none. With keep (an
+ * edition after this one will want it), it is kept (made once: from any
+ * thread, two at once both make it and one is kept); without, what was
+ * kept is given away (to its last user: the memory goes with the page),
+ * else made for the caller alone. Kept, it is shared by threads: the
+ * caller must not change it. Always made anew for a body not made at load. */
 #define HTML_BODY_SLOTS 4
-value *html_body_value(const document *d, int slot, value *(*make)(const document *d, int slot));
+value *html_body_value(const document *d, int slot, bool keep,
+                       value *(*make)(const document *d, int slot));
 /* About how long d's body is as HTML, for a buffer's first size. */
 size_t html_body_size(const document *d);
 /* Appends a section's content without its heading: the blocks up to the

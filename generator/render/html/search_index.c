@@ -607,6 +607,14 @@ void search_share_last(search_share *s)
     pthread_mutex_unlock(&s->lock);
 }
 
+bool search_share_more(search_share *s)
+{
+    pthread_mutex_lock(&s->lock);
+    bool more = !s->last;
+    pthread_mutex_unlock(&s->lock);
+    return more;
+}
+
 /* Everything a part is made from but its page's body, joined by 0x01: the
  * page's href names its document (a register's table has none), and as its
  * names are plain (site_plain_name) it holds no 0x01, so two pages' keys

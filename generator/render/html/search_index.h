@@ -62,6 +62,9 @@ void search_share_free(search_share *s);
 /* Before the last edition that uses s: a part found is given away (its
  * memory goes once that edition's index has it) and one made is not kept. */
 void search_share_last(search_share *s);
+/* Whether an edition after the one rendering now uses s (search_share_last
+ * was not said): what editions share is kept for it. */
+bool search_share_more(search_share *s);
 
 /* ---- the file ---- */
 

@@ -136,6 +136,7 @@ struct page_writer {
     const html_options *opts;
     diag_sink *diags;  /* opts->diags */
     bool shows_status; /* the internal edition of a build that ran the rules */
+    bool keep; /* an edition after this one will want what editions share */
     bool ok;
 };
 
@@ -328,9 +329,10 @@ static char *annex_href(const document *d)
 }
 
 /* The values of a document that are the same in every edition, each made
- * once for all of them (html_body_value): shared, never changed. */
+ * once for all of them (html_body_value, kept while an edition after this
+ * one will want them: page_writer.keep): shared, never changed. */
 enum {
-    DOC_SUMMARY,      /* document_summary */
+    DOC_SUMMARY,      /* its id, label, title, number and href */
     DOC_TOC,          /* its chapter page's table of contents: toc_sections(d, "", "") */
     DOC_TOC_ENTRY,    /* its entry in plan/index.html (toc_page) */
     DOC_ALL_SECTIONS, /* its sections in plan/all.html: toc_sections(d, "", "<id>--") */
@@ -355,9 +357,7 @@ static value *make_doc_value(const document *d, int slot)
     case DOC_TOC:
         return toc_sections(d, "", "");
     case DOC_TOC_ENTRY: {
-        value *summary = html_body_value(d, DOC_SUMMARY, make_doc_value);
-        value *c = value_map_copy(summary);
-        value_unref(summary);
+        value *c = make_doc_value(d, DOC_SUMMARY);
         char *base = xasprintf("%s.html", d->id);
         value *sections = toc_sections(d, base, "");
         free(base);
@@ -374,10 +374,9 @@ static value *make_doc_value(const document *d, int slot)
     }
 }
 
-/* A document's id, label, title, number and href (shared: not to change). */
-static value *document_summary(const document *d)
+static value *doc_value(const page_writer *w, const document *d, int slot)
 {
-    return html_body_value(d, DOC_SUMMARY, make_doc_value);
+    return html_body_value(d, slot, w->keep, make_doc_value);
 }
 
 /* The sections of a chapter for a table of contents: levels 2 and 3, each
@@ -475,11 +474,11 @@ static value *build_common(const page_writer *w)
 
     value *chapters = value_list();
     for (size_t i = 0; i < w->chapters.len; i++)
-        value_list_push(chapters, document_summary(w->chapters.items[i]));
+        value_list_push(chapters, doc_value(w, w->chapters.items[i], DOC_SUMMARY));
     value_map_set(v, "chapters", chapters);
     value *annexes = value_list();
     for (size_t i = 0; i < w->annexes.len; i++)
-        value_list_push(annexes, document_summary(w->annexes.items[i]));
+        value_list_push(annexes, doc_value(w, w->annexes.items[i], DOC_SUMMARY));
     value_map_set(v, "annexes", annexes);
     value_map_set_number(v, "annex_count", (double)w->annexes.len);
     value_map_set_bool(v, "has_annexes", w->annexes.len > 0);
@@ -530,7 +529,7 @@ static value *chapter_page(page_writer *w, page_job *job)
                                  top->label, d->title, body->as.string.data, body->as.string.len));
     free(href);
     value_map_set(page, "body", body);
-    value *toc = html_body_value(d, DOC_TOC, make_doc_value);
+    value *toc = doc_value(w, d, DOC_TOC);
     value_map_set_bool(page, "has_toc", value_list_len(toc) > 1);
     value_map_set(page, "toc", toc);
     /* The neighbours' summaries are site.chapters' own (never changed, so shared). */
@@ -548,8 +547,7 @@ static value *toc_page(page_writer *w, page_job *job)
     value *toc = value_map();
     value *chapters = value_list();
     for (size_t i = 0; i < w->chapters.len; i++)
-        value_list_push(chapters,
-                        html_body_value(w->chapters.items[i], DOC_TOC_ENTRY, make_doc_value));
+        value_list_push(chapters, doc_value(w, w->chapters.items[i], DOC_TOC_ENTRY));
     value_map_set(toc, "chapters", chapters);
     value_map_set_string(toc, "title", "目錄");
     const register_def *revisions = registers_get(s->registers, "revisions");
@@ -579,7 +577,7 @@ static value *all_page(page_writer *w, page_job *job)
     for (size_t i = 0; i < w->chapters.len; i++) {
         const document *d = w->chapters.items[i];
         value *c = value_map_copy(value_list_get(summaries, i));
-        value *sections = html_body_value(d, DOC_ALL_SECTIONS, make_doc_value);
+        value *sections = doc_value(w, d, DOC_ALL_SECTIONS);
         value_map_set_bool(c, "has_sections", value_list_len(sections) > 0);
         value_map_set(c, "sections", sections);
         value_map_set(c, "body", value_string_take(xasprintf("%s%zu\x01", w->part_marker, i)));
@@ -1250,6 +1248,7 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     w.templates = xcalloc((size_t)w.threads, sizeof *w.templates);
     for (int t = 0; t < w.threads; t++)
         w.templates[t] = tpl_set_new(theme_resolve, &w.theme);
+    w.keep = opts->search_share && search_share_more(opts->search_share);
     vec_init(&w.jobs, page_job_free);
     vec_init(&w.chapters, NULL);
     vec_init(&w.annexes, NULL);
