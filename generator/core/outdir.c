@@ -292,30 +292,14 @@ bool outdir_unchanged(const outdir *od, const char *relpath, const char *data, s
     if (od->fresh || !relpath_inside(relpath))
         return false;
     char *old = fs_join(od->target, relpath);
-    /* Not through a symbolic link: it is linked itself. */
-    int fd = open(old, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    free(old);
-    if (fd < 0)
-        return false;
     /* Linked, the file keeps its mode: only one that has the right one
      * (setting it would change the previous output). */
     unsigned want = outdir_file_mode(od, relpath);
     struct stat st;
-    bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len &&
-                (!want || (st.st_mode & 07777) == want);
-    /* One read for most pages: a byte more than expected says it grew. */
-    char chunk[65536];
-    size_t done = 0;
-    while (same && done < len) {
-        ssize_t n = read(fd, chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR)
-            continue;
-        same = n > 0 && (size_t)n <= len - done && memcmp(chunk, data + done, (size_t)n) == 0;
-        if (same)
-            done += (size_t)n;
-    }
-    close(fd);
-    return same && done == len;
+    bool same = fs_file_equals(old, data, len) &&
+                (!want || (lstat(old, &st) == 0 && (st.st_mode & 07777) == want));
+    free(old);
+    return same;
 }
 
 static bool write_or_link(const outdir *od, const char *relpath, const char *path,
