@@ -400,10 +400,14 @@ struct outdir_file {
     int error;    /* errno of the first failed write, or 0 */
 };
 
+/* The previous output's file is read in pieces of this much: a page or
+ * two (fewer calls than a smaller buffer, on any thread's stack). */
+#define READ_CHUNK 65536
+
 /* The bytes held so far, from the previous output's file into the new one. */
 static void write_held(outdir_file *f)
 {
-    char chunk[65536];
+    char chunk[READ_CHUNK];
     off_t at = 0;
     while (!f->error && (size_t)at < f->held) {
         size_t want = f->held - (size_t)at < sizeof chunk ? f->held - (size_t)at : sizeof chunk;
@@ -424,7 +428,7 @@ static void write_held(outdir_file *f)
 /* Whether the next len bytes of fd are data's. */
 static bool read_equals(int fd, const char *data, size_t len)
 {
-    char chunk[16384];
+    char chunk[READ_CHUNK];
     while (len > 0) {
         ssize_t n = read(fd, chunk, len < sizeof chunk ? len : sizeof chunk);
         if (n < 0 && errno == EINTR)
