@@ -210,11 +210,12 @@ const char *site_edition_label(const site *s, audience a);
 bool audience_parse(const char *s, audience *out);
 
 /* Whether an edition for aud may see what needs `needed`. The PDF renderers
- * ask every such question through here (and through register_visible and
- * register_field_visible, which do): while a range is tracked on this
- * thread, it narrows to the audiences that would get every answer alike,
- * so a PDF made for one edition is known to be another's too
- * (render/pdf/site_pdf.c). */
+ * and the HTML body renderer ask every such question through here (and
+ * through register_visible and register_field_visible, which do): while a
+ * range is tracked on this thread, it narrows to the audiences that would
+ * get every answer alike, so a PDF or a page's body made for one edition is
+ * known to be another's too (render/pdf/site_pdf.c; the search index's
+ * parts, render/html/site_html.c). */
 bool audience_sees(audience aud, audience needed);
 /* An answer that is aud's alone (its edition's mark, its plan's file name):
  * a tracked range narrows to aud. */

@@ -12,6 +12,7 @@
 
 #include "core/fs.h"
 #include "core/interrupt.h"
+#include "core/parallel.h"
 #include "core/srcfile.h"
 #include "core/xalloc.h"
 #include "diag/diag.h"
@@ -284,26 +285,35 @@ char *outdir_path(const outdir *od, const char *relpath)
  * system time, and an unchanged page keeps its time stamp, so copying the
  * output to the web server sends only what changed. The previous file is
  * never written to, so a failed build still leaves it as it was. */
-static bool link_unchanged(const outdir *od, const char *relpath, const char *path,
-                           const char *data, size_t len)
+static bool relpath_inside(const char *relpath);
+
+bool outdir_unchanged(const outdir *od, const char *relpath, const char *data, size_t len)
 {
+    if (od->fresh || !relpath_inside(relpath))
+        return false;
     char *old = fs_join(od->target, relpath);
     /* Linked, the file keeps its mode: only one that has the right one
      * (setting it would change the previous output). */
     unsigned want = outdir_file_mode(od, relpath);
     struct stat st;
-    bool ok = fs_file_equals(old, data, len) &&
-              (!want || (lstat(old, &st) == 0 && (st.st_mode & 07777) == want)) &&
-              link(old, path) == 0;
+    bool same = fs_file_equals(old, data, len) &&
+                (!want || (lstat(old, &st) == 0 && (st.st_mode & 07777) == want));
     free(old);
-    return ok;
+    return same;
 }
 
 static bool write_or_link(const outdir *od, const char *relpath, const char *path,
-                          const char *data, size_t len)
+                          const char *data, size_t len, int unchanged)
 {
-    if (!od->fresh && link_unchanged(od, relpath, path, data, len))
-        return true;
+    if (unchanged < 0)
+        unchanged = outdir_unchanged(od, relpath, data, len);
+    if (unchanged) {
+        char *old = fs_join(od->target, relpath);
+        bool linked = link(old, path) == 0;
+        free(old);
+        if (linked)
+            return true;
+    }
     /* Should this path already be a link to the previous output, writing
      * through it would change that file: write a file of its own. */
     unlink(path);
@@ -328,7 +338,9 @@ static bool relpath_inside(const char *relpath)
     return true;
 }
 
-bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len)
+/* unchanged: outdir_unchanged's answer, or -1 to ask it. */
+static bool write_file(outdir *od, const char *relpath, const char *data, size_t len,
+                       int unchanged)
 {
     if (interrupt_requested()) { /* the staging folder is being removed */
         od->failed = true;
@@ -344,10 +356,10 @@ bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len)
     }
     char *path = outdir_path(od, relpath);
     /* Try the write first: the folder usually exists. */
-    bool ok = write_or_link(od, relpath, path, data, len);
+    bool ok = write_or_link(od, relpath, path, data, len, unchanged);
     if (!ok && errno == ENOENT) {
         char *dir = fs_dirname(path);
-        ok = fs_mkdir_p(dir) && write_or_link(od, relpath, path, data, len);
+        ok = fs_mkdir_p(dir) && write_or_link(od, relpath, path, data, len, unchanged);
         free(dir);
     }
     if (!ok) {
@@ -356,6 +368,17 @@ bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len)
     }
     free(path);
     return ok;
+}
+
+bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len)
+{
+    return write_file(od, relpath, data, len, -1);
+}
+
+bool outdir_write_compared(outdir *od, const char *relpath, const char *data, size_t len,
+                           bool unchanged)
+{
+    return write_file(od, relpath, data, len, unchanged);
 }
 
 bool outdir_write_string(outdir *od, const char *relpath, const char *text)
@@ -370,13 +393,42 @@ struct outdir_file {
     char *relpath, *path;
     int fd;
     int old_fd;   /* the previous output's file while it holds what was written so far, else -1 */
+    /* What was written so far while old_fd holds it: not written to fd yet
+     * (the file is most often linked at close), copied from old_fd when a
+     * difference comes, or at close when it is not linked. */
+    size_t held;
     int error;    /* errno of the first failed write, or 0 */
 };
+
+/* The previous output's file is read in pieces of this much: a page or
+ * two (fewer calls than a smaller buffer, on any thread's stack). */
+#define READ_CHUNK 65536
+
+/* The bytes held so far, from the previous output's file into the new one. */
+static void write_held(outdir_file *f)
+{
+    char chunk[READ_CHUNK];
+    off_t at = 0;
+    while (!f->error && (size_t)at < f->held) {
+        size_t want = f->held - (size_t)at < sizeof chunk ? f->held - (size_t)at : sizeof chunk;
+        ssize_t n = pread(f->old_fd, chunk, want, at);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) { /* it was there a moment ago */
+            f->error = n < 0 ? errno : EIO;
+            break;
+        }
+        if (!fs_write_all(f->fd, chunk, (size_t)n))
+            f->error = errno;
+        at += n;
+    }
+    f->held = 0;
+}
 
 /* Whether the next len bytes of fd are data's. */
 static bool read_equals(int fd, const char *data, size_t len)
 {
-    char chunk[16384];
+    char chunk[READ_CHUNK];
     while (len > 0) {
         ssize_t n = read(fd, chunk, len < sizeof chunk ? len : sizeof chunk);
         if (n < 0 && errno == EINTR)
@@ -431,11 +483,16 @@ bool outdir_file_write(outdir_file *f, const char *data, size_t len)
 {
     if (f->error)
         return false;
-    if (f->old_fd >= 0 && !read_equals(f->old_fd, data, len)) {
+    if (f->old_fd >= 0) {
+        if (read_equals(f->old_fd, data, len)) {
+            f->held += len;
+            return true;
+        }
+        write_held(f);
         close(f->old_fd);
         f->old_fd = -1;
     }
-    if (!fs_write_all(f->fd, data, len))
+    if (!f->error && !fs_write_all(f->fd, data, len))
         f->error = errno;
     return !f->error;
 }
@@ -443,10 +500,8 @@ bool outdir_file_write(outdir_file *f, const char *data, size_t len)
 bool outdir_file_close(outdir_file *f)
 {
     outdir *od = f->od;
-    if (close(f->fd) != 0 && !f->error)
-        f->error = errno;
-    bool ok = !f->error;
-    if (ok && f->old_fd >= 0) {
+    bool linked = false;
+    if (!f->error && f->old_fd >= 0) {
         /* As outdir_write: a file the previous output holds byte for byte,
          * with the mode it would get, is linked instead. */
         char end;
@@ -454,15 +509,22 @@ bool outdir_file_close(outdir_file *f)
         unsigned want = outdir_file_mode(od, f->relpath);
         char *old = fs_join(od->target, f->relpath);
         char *link_path = xasprintf("%s.policygen-link", f->path);
-        /* The link replaces the file written in one step; should it fail,
-         * the file written (the same bytes) stays. */
+        /* The link replaces the (empty) file in one step; should it fail,
+         * the bytes held are written to the file. */
         if (read(f->old_fd, &end, 1) == 0 && fstat(f->old_fd, &st) == 0 && S_ISREG(st.st_mode) &&
-            (!want || (st.st_mode & 07777) == want) && link(old, link_path) == 0 &&
-            rename(link_path, f->path) != 0)
-            unlink(link_path);
+            (!want || (st.st_mode & 07777) == want) && link(old, link_path) == 0) {
+            linked = rename(link_path, f->path) == 0;
+            if (!linked)
+                unlink(link_path);
+        }
         free(link_path);
         free(old);
     }
+    if (!linked && f->held)
+        write_held(f);
+    if (close(f->fd) != 0 && !f->error && !linked)
+        f->error = errno;
+    bool ok = !f->error;
     if (f->old_fd >= 0)
         close(f->old_fd);
     if (!ok) {
@@ -570,18 +632,76 @@ static void outdir_release(outdir *od)
     od->n_modes = 0;
 }
 
+/* The commit's walks over whole trees (an edition's folder each) run on
+ * every processor: they are most of its time, and the trees are apart. */
+typedef struct tree_walk {
+    const outdir *od;
+    char **paths;
+    int *errors; /* errno of each path's failure, or 0 */
+} tree_walk;
+
+static void modes_job(void *ctx, int worker, size_t i)
+{
+    (void)worker;
+    tree_walk *t = ctx;
+    const outdir_modes *m = &t->od->modes[i];
+    if (!apply_modes(t->paths[i], m->files, m->folders))
+        t->errors[i] = errno ? errno : EIO;
+}
+
+static void remove_job(void *ctx, int worker, size_t i)
+{
+    (void)worker;
+    tree_walk *t = ctx;
+    fs_remove_tree(t->paths[i]);
+}
+
+/* Sets every edition's modes (outdir_set_modes); reports the first failure. */
+static bool set_modes(outdir *od)
+{
+    tree_walk t = {.od = od,
+                   .paths = xcalloc(od->n_modes + 1, sizeof *t.paths),
+                   .errors = xcalloc(od->n_modes + 1, sizeof *t.errors)};
+    for (size_t i = 0; i < od->n_modes; i++)
+        t.paths[i] = outdir_path(od, od->modes[i].subdir);
+    parallel_for(od->n_modes, parallel_cpu_count(), modes_job, &t);
+    bool ok = true;
+    for (size_t i = 0; i < od->n_modes; i++) {
+        if (ok && t.errors[i]) {
+            diag_error(od->diags, srcpos_file(t.paths[i]), "write",
+                       "cannot set the modes of the files: %s", strerror(t.errors[i]));
+            ok = false;
+        }
+        free(t.paths[i]);
+    }
+    free(t.paths);
+    free(t.errors);
+    return ok;
+}
+
+/* The previous output, moved aside: its entries removed side by side, then
+ * the folder. */
+static void remove_old(const char *old)
+{
+    vec names;
+    vec_init(&names, free);
+    if (fs_list_dir(old, &names)) {
+        tree_walk t = {.paths = xcalloc(names.len + 1, sizeof *t.paths)};
+        for (size_t i = 0; i < names.len; i++)
+            t.paths[i] = fs_join(old, names.items[i]);
+        parallel_for(names.len, parallel_cpu_count(), remove_job, &t);
+        for (size_t i = 0; i < names.len; i++)
+            free(t.paths[i]);
+        free(t.paths);
+    }
+    vec_free(&names);
+    fs_remove_tree(old); /* what is left: the folder, or all of it should it not be listed */
+}
+
 bool outdir_commit(outdir *od)
 {
     char *old = NULL;
-    bool ok = true;
-    for (size_t i = 0; ok && i < od->n_modes; i++) {
-        char *dir = outdir_path(od, od->modes[i].subdir);
-        ok = apply_modes(dir, od->modes[i].files, od->modes[i].folders);
-        if (!ok)
-            diag_error(od->diags, srcpos_file(dir), "write",
-                       "cannot set the modes of the files: %s", strerror(errno));
-        free(dir);
-    }
+    bool ok = set_modes(od);
     /* From here on an interrupt leaves the folders as they are: removing
      * the staging folder between the two renames would lose the output. */
     interrupt_release(od->staging);
@@ -612,7 +732,7 @@ bool outdir_commit(outdir *od)
         ok = false;
     }
     if (ok && old)
-        fs_remove_tree(old);
+        remove_old(old);
     if (!ok)
         fs_remove_tree(od->staging);
     outdir_release(od);

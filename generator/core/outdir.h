@@ -72,10 +72,20 @@ unsigned outdir_new_folder_mode(const outdir *od);
 /* Writes staging/relpath, creating folders. Reports and remembers failure. */
 bool outdir_write(outdir *od, const char *relpath, const char *data, size_t len);
 bool outdir_write_string(outdir *od, const char *relpath, const char *text);
+/* Whether the previous output's relpath holds these bytes, with the mode
+ * the file would get: then outdir_write links it instead of writing it.
+ * It only reads, so any thread may ask (a page's rendering thread, while
+ * one thread writes). */
+bool outdir_unchanged(const outdir *od, const char *relpath, const char *data, size_t len);
+/* outdir_write of bytes outdir_unchanged has compared already: linked when
+ * it said unchanged (and written, should the link fail). */
+bool outdir_write_compared(outdir *od, const char *relpath, const char *data, size_t len,
+                           bool unchanged);
 /* A file written in pieces, for one too big to hold whole (an edition's
  * search index): staging/relpath as outdir_write makes it, folders too, and
  * linked to the previous output's file instead when that holds the same
- * bytes (compared as they are written) with the mode it would get. Each
+ * bytes (compared as they are written, and written only once they differ
+ * or the file cannot be linked) with the mode it would get. Each
  * failure is reported and remembered (od->failed): open returns NULL, close
  * false, also after a failed write. */
 typedef struct outdir_file outdir_file;

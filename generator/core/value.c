@@ -127,6 +127,14 @@ void value_map_set_number(value *m, const char *key, double n)
     value_map_set(m, key, value_number(n));
 }
 
+value *value_map_copy(const value *m)
+{
+    value *v = value_map();
+    for (size_t i = 0; i < m->as.map.len; i++)
+        map_set(&v->as.map, m->as.map.entries[i].key, value_ref(m->as.map.entries[i].value));
+    return v;
+}
+
 value *value_map_get(const value *m, const char *key)
 {
     if (!m || m->kind != VALUE_MAP)

@@ -58,6 +58,10 @@ void value_map_set_string(value *m, const char *key, const char *s);
 void value_map_set_bool(value *m, const char *key, bool b);
 void value_map_set_number(value *m, const char *key, double n);
 
+/* A new map of m's keys, in its order, each with a reference to m's value:
+ * a map to add to that leaves m (shared, perhaps) as it is. */
+value *value_map_copy(const value *m);
+
 /* Borrowed lookups; NULL when absent or not a map. */
 value *value_map_get(const value *m, const char *key);
 size_t value_list_len(const value *list);

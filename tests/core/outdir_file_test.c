@@ -1,7 +1,8 @@
 /* core/outdir: a file written in pieces (outdir_open), as the search index
  * is: its bytes whatever the pieces, linked to the previous output's file
  * only when that holds the same bytes (not one more or less) with the mode
- * it would get, and a failure reported with its place. */
+ * it would get, and a failure reported with its place; and a page compared
+ * with the previous output before it is written (outdir_unchanged). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -97,9 +98,82 @@ static void test_pieces_and_links(void **state)
     assert_int_equal(st.st_mode & 07777, 0600);
     assert_true(build(target, rel, other, 0600) == m);
     free(path);
+    /* Pieces held while they match (more than one chunk of them) and
+     * written once one differs: the file has every byte, in order. */
+    char *big = xmalloc(100001);
+    for (size_t i = 0; i < 100000; i++)
+        big[i] = (char)('a' + i % 26);
+    big[100000] = '\0';
+    const char *big1[] = {big, big, "end", NULL}, *big2[] = {big, big, "END", NULL};
+    ino_t g = build(target, rel, big1, 0);
+    assert_true(build(target, rel, big1, 0) == g);
+    assert_true(build(target, rel, big2, 0) != g);
+    char *want = xasprintf("%s%sEND", big, big);
+    assert_file(target, rel, want);
+    free(want);
+    free(big);
     char *cmd = xasprintf("rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
     free(cmd);
+    free(target);
+    free(dir);
+}
+
+/* Writes ed/page.html, as a page's rendering thread compares it first
+ * (outdir_unchanged) and the writing thread then writes it; returns the
+ * committed file's inode and what the comparison said. */
+static ino_t build_page(const char *target, const char *text, unsigned mode, bool *unchanged)
+{
+    diag_sink d = diag_to_stream(stderr);
+    outdir od;
+    assert_true(outdir_begin(&od, target, &d));
+    if (mode)
+        assert_true(outdir_set_modes(&od, "ed", mode, 0750));
+    *unchanged = outdir_unchanged(&od, "ed/page.html", text, strlen(text));
+    assert_true(outdir_write_compared(&od, "ed/page.html", text, strlen(text), *unchanged));
+    assert_false(od.failed);
+    assert_true(outdir_commit(&od));
+    diag_sink_free(&d);
+    char *path = fs_join(target, "ed/page.html");
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    free(path);
+    return st.st_ino;
+}
+
+static void test_compared_first(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    char *target = fs_join(dir, "out");
+    bool same;
+    ino_t a = build_page(target, "<p>頁</p>", 0, &same);
+    assert_false(same); /* no previous output */
+    /* The same bytes: unchanged, linked. */
+    assert_true(build_page(target, "<p>頁</p>", 0, &same) == a);
+    assert_true(same);
+    assert_file(target, "ed/page.html", "<p>頁</p>");
+    /* A byte more, one less, another: a file of its own. */
+    const char *others[] = {"<p>頁</p>\n", "<p>頁</p", "<p>頁</b>"};
+    for (size_t i = 0; i < 3; i++) {
+        ino_t b = build_page(target, others[i], 0, &same);
+        assert_false(same);
+        assert_true(b != a);
+        assert_file(target, "ed/page.html", others[i]);
+        a = b;
+    }
+    /* The same bytes but another mode than the file would get: written. */
+    ino_t c = build_page(target, "<p>頁</b>", 0600, &same);
+    assert_false(same);
+    assert_true(c != a);
+    char *path = fs_join(target, "ed/page.html");
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    free(path);
+    assert_true(build_page(target, "<p>頁</b>", 0600, &same) == c);
+    assert_true(same);
+    assert_true(fs_remove_tree(dir));
     free(target);
     free(dir);
 }
@@ -143,6 +217,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pieces_and_links),
+        cmocka_unit_test(test_compared_first),
         cmocka_unit_test(test_failure_is_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

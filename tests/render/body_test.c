@@ -5,7 +5,10 @@
  * an edition hides or cannot resolve, empty ones, footnotes marked twice and
  * inside `only` blocks, directives, an image whose text holds a link, a
  * table with an empty link), in every edition, from both page depths, with
- * and without heading marks. Run from the repository root. */
+ * and without heading marks; and the audiences a body asked about while it
+ * was rendered (audience_track) are ones that all get its bytes; values
+ * kept with a body (html_body_value) are made once. Run from the repository
+ * root. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -56,9 +59,36 @@ static char *render(const site *s, const document *d, audience aud, const char *
     return sb_take(&sb);
 }
 
+/* The audiences d's body asked about when rendered for aud (the range
+ * audience_track narrows): every edition in it gets the same bytes. */
+static audience_range same_range(const site *s, const document *d, audience aud)
+{
+    audience_range same = {AUDIENCE_PUBLIC, AUDIENCE_INTERNAL};
+    audience_track(&same);
+    char *body = render(s, d, aud, "../", NULL);
+    audience_track(NULL);
+    if (aud < same.lo || aud > same.hi)
+        fail_msg("%s, edition %d: outside its own range %d-%d", d->path, aud, same.lo, same.hi);
+    for (int b = (int)same.lo; b <= (int)same.hi; b++) {
+        char *other = render(s, d, (audience)b, "../", NULL);
+        if (strcmp(other, body) != 0)
+            fail_msg("%s: editions %d and %d differ, but the range %d-%d says alike", d->path,
+                     aud, b, same.lo, same.hi);
+        free(other);
+    }
+    free(body);
+    return same;
+}
+
 static void compare_document(const site *pre_site, const document *pre, const site *tree_site,
                              const document *tree)
 {
+    for (int a = AUDIENCE_PUBLIC; a <= AUDIENCE_INTERNAL; a++) {
+        audience_range r1 = same_range(pre_site, pre, (audience)a);
+        audience_range r2 = same_range(tree_site, tree, (audience)a);
+        assert_int_equal(r1.lo, r2.lo);
+        assert_int_equal(r1.hi, r2.hi);
+    }
     static const char *const roots[] = {"../", ""};
     for (int a = AUDIENCE_PUBLIC; a <= AUDIENCE_INTERNAL; a++) {
         for (size_t k = 0; k < 2; k++) {
@@ -127,6 +157,51 @@ static void write_file(const char *dir, const char *name, const char *text)
     free(path);
 }
 
+static int values_made;
+
+static value *count_made(const document *d, int slot)
+{
+    values_made++;
+    value *v = value_map();
+    value_map_set_string(v, "id", d->id);
+    value_map_set_number(v, "slot", slot);
+    return v;
+}
+
+/* html_body_value: with keep, made once for a body made at load, kept per
+ * slot and given to every caller after; without, the kept one given away
+ * (then made anew); made at each call for a body not made at load. */
+static void test_values_kept(void **state)
+{
+    (void)state;
+    loaded l = load("tests/golden/site", true), t = load("tests/golden/site", false);
+    const document *d = l.s->chapters.items[0], *unmade = t.s->chapters.items[0];
+    assert_non_null(d->made);
+    values_made = 0;
+    value *a = html_body_value(d, 1, true, count_made), *b = html_body_value(d, 1, true, count_made);
+    value *c = html_body_value(d, 2, true, count_made);
+    assert_int_equal(values_made, 2);
+    assert_ptr_equal(a, b);
+    assert_ptr_not_equal(a, c);
+    assert_int_equal(value_map_get(c, "slot")->as.number, 2);
+    /* The last user takes it; after it, one is made again. */
+    value *last = html_body_value(d, 1, false, count_made);
+    assert_ptr_equal(last, a);
+    assert_int_equal(values_made, 2);
+    value *again = html_body_value(d, 1, false, count_made);
+    assert_ptr_not_equal(again, a);
+    assert_int_equal(values_made, 3);
+    value *x = html_body_value(unmade, 1, true, count_made);
+    value *y = html_body_value(unmade, 1, true, count_made);
+    assert_int_equal(values_made, 5);
+    assert_ptr_not_equal(x, y);
+    value *all[] = {a, b, c, last, again, x, y};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        value_unref(all[i]); /* ASan: slot 2's goes with the site */
+    unload(&l);
+    unload(&t);
+}
+
 static void test_what_the_holes_fill(void **state)
 {
     (void)state;
@@ -167,6 +242,20 @@ static void test_what_the_holes_fill(void **state)
      * rendered from their trees; the other three at load. */
     size_t made = compare_site(dir);
     assert_int_equal(made, 3);
+    /* The ranges, as the search index shares a page's part by them: the
+     * `only staff` block and the link to the internal chapter make each
+     * edition's chapter its own; the annex asks nothing that differs. */
+    loaded l = load(dir, true);
+    const document *open = l.s->chapters.items[0], *form = l.s->annexes.items[0];
+    for (int a = AUDIENCE_PUBLIC; a <= AUDIENCE_INTERNAL; a++) {
+        audience_range r = same_range(l.s, open, (audience)a);
+        assert_int_equal(r.lo, a);
+        assert_int_equal(r.hi, a);
+        r = same_range(l.s, form, (audience)a);
+        assert_int_equal(r.lo, AUDIENCE_PUBLIC);
+        assert_int_equal(r.hi, AUDIENCE_INTERNAL);
+    }
+    unload(&l);
     fs_remove_tree(dir);
     free(plan);
     free(annexes);
@@ -178,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_example_plan),
         cmocka_unit_test(test_golden_site),
         cmocka_unit_test(test_what_the_holes_fill),
+        cmocka_unit_test(test_values_kept),
     };
     return cmocka_run_group_tests_name("body", tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /* render/html/search_index: the index made from parts, as the pages are
  * written: the docs' entries in order, the terms in the order first seen
- * with their docs numbered across parts; parts shared between editions by
- * their bytes; and the file written out in pieces that make the same file. */
+ * with their docs numbered across parts; parts shared between editions in
+ * the range of audiences a page was made alike for; and the file written out in pieces that make the same file. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,14 +28,24 @@ static void collect(void *ctx, const char *data, size_t len)
     s->writes++;
 }
 
-/* A register's table (no document): a doc before the rows, one per row. */
-static search_part *rows(search_share *share, const char *name, const char *html)
+/* A register's table (no document): a doc before the rows, one per row;
+ * rendered for aud's edition, the same bytes for every audience in same. */
+static search_part *rows_for(search_share *share, audience aud, audience_range same,
+                             const char *name, const char *html)
 {
     char *href = xasprintf("registers/%s.html", name);
-    search_part *p =
-        search_part_of_html(share, NULL, href, "", "紀錄及清冊", name, html, strlen(html));
+    search_part *p = search_part_of_html(share, aud, same, NULL, href, "", "紀錄及清冊", name,
+                                         html, strlen(html));
     free(href);
     return p;
+}
+
+static const audience_range EVERY = {AUDIENCE_PUBLIC, AUDIENCE_INTERNAL};
+
+/* A table whose rendering asked nothing of the audience. */
+static search_part *rows(search_share *share, const char *name, const char *html)
+{
+    return rows_for(share, AUDIENCE_PUBLIC, EVERY, name, html);
 }
 
 /* The index of the parts, as written; with a share, *same gets the file
@@ -118,19 +128,29 @@ static void test_share(void **state)
     (void)state;
     search_share *share = search_share_new();
     search_part *a1 = rows(share, "a", A);
-    /* Another edition renders the page alike: the same part. */
-    search_part *a2 = rows(share, "a", A);
+    /* Another edition in the range the page was made for: the same part. */
+    search_part *a2 = rows_for(share, AUDIENCE_STAFF, EVERY, "a", A);
     assert_ptr_equal(a1, a2);
-    /* Other bytes, or the same bytes at another page: a part of its own. */
-    search_part *b = rows(share, "a", B);
-    assert_ptr_not_equal(b, a1);
+    /* A page the public edition made its own (it asked what only the
+     * public edition answers so): the staff edition makes its part, which
+     * the internal edition then finds, as that rendering's range says. */
+    audience_range pub = {AUDIENCE_PUBLIC, AUDIENCE_PUBLIC};
+    audience_range above = {AUDIENCE_STAFF, AUDIENCE_INTERNAL};
+    search_part *b = rows_for(share, AUDIENCE_PUBLIC, pub, "b", A);
+    search_part *b_staff = rows_for(share, AUDIENCE_STAFF, above, "b", B);
+    assert_ptr_not_equal(b_staff, b);
+    search_part *b_internal = rows_for(share, AUDIENCE_INTERNAL, above, "b", B);
+    assert_ptr_equal(b_internal, b_staff);
+    /* Another page: a part of its own. */
     search_part *c = rows(share, "c", A);
     assert_ptr_not_equal(c, a1);
     /* The last edition takes the part; after it, the share has none. */
+    assert_true(search_share_more(share));
     search_share_last(share);
-    search_part *a3 = rows(share, "a", A);
+    assert_false(search_share_more(share));
+    search_part *a3 = rows_for(share, AUDIENCE_INTERNAL, EVERY, "a", A);
     assert_ptr_equal(a3, a1);
-    search_part *a4 = rows(share, "a", A);
+    search_part *a4 = rows_for(share, AUDIENCE_INTERNAL, EVERY, "a", A);
     assert_ptr_not_equal(a4, a1);
     /* A shared part and one made anew give the same file. */
     search_part *x[2] = {a1, b}, *y[2] = {a4, b};
@@ -138,7 +158,7 @@ static void test_share(void **state)
     assert_string_equal(jx, jy);
     free(jx);
     free(jy);
-    search_part *all[] = {a1, a2, b, c, a3, a4};
+    search_part *all[] = {a1, a2, b, b_staff, b_internal, c, a3, a4};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         search_part_release(all[i]); /* ASan: nothing left, nothing freed twice */
     search_share_free(share);
@@ -201,7 +221,8 @@ static void test_written_in_pieces(void **state)
             sb_append(&html, "資料");
         char name[32];
         snprintf(name, sizeof name, "r%zu", i);
-        parts[i] = search_part_of_html(NULL, NULL, name, "", "n", "t", html.data, html.len);
+        parts[i] = search_part_of_html(NULL, AUDIENCE_PUBLIC, EVERY, NULL, name, "", "n", "t",
+                                       html.data, html.len);
     }
     sb_free(&html);
     int writes = 0;

@@ -49,6 +49,7 @@ typedef struct html_body {
     hole *holes;
     size_t nholes, cap;
     double widest; /* the width in em its widest table needs (html_body_options.widest_table) */
+    value *values[HTML_BODY_SLOTS]; /* html_body_value's, set once (atomically) */
 } html_body;
 
 typedef struct body_renderer {
@@ -254,7 +255,7 @@ static void render_directive(body_renderer *r, const directive *d)
         render_annex_list(r);
         break;
     case DIRECTIVE_ONLY:
-        if (r->opts->audience >= d->audience)
+        if (audience_sees(r->opts->audience, d->audience))
             render_tree(r, d->content);
         break;
     case DIRECTIVE_REGISTER:
@@ -283,7 +284,7 @@ static bool link_hidden(const body_renderer *r, const xref_link *x)
     if (!x)
         return false;
     if (x->target_doc)
-        return x->target_doc->audience > r->opts->audience;
+        return !audience_sees(r->opts->audience, x->target_doc->audience);
     if ((x->kind == XREF_REGISTER || x->kind == XREF_ROW) && r->opts->site &&
         r->opts->site->registers) {
         /* "registers/NAME.html..." */
@@ -606,6 +607,8 @@ static void html_body_free(void *p)
         return;
     free(b->text);
     free(b->holes);
+    for (int i = 0; i < HTML_BODY_SLOTS; i++)
+        value_unref(b->values[i]);
     free(b);
 }
 
@@ -709,6 +712,30 @@ void html_render_tree(strbuf *out, const document *d, cmark_node *root,
     render_tree(&r, root);
     free(r.footnote_refs);
     free(r.widths);
+}
+
+value *html_body_value(const document *d, int slot, bool keep,
+                       value *(*make)(const document *d, int slot))
+{
+    html_body *b = d->made && d->made_free == html_body_free ? d->made : NULL;
+    if (!b)
+        return make(d, slot);
+    if (!keep) {
+        value *kept = __atomic_exchange_n(&b->values[slot], NULL, __ATOMIC_ACQ_REL);
+        return kept ? kept : make(d, slot);
+    }
+    value *v = __atomic_load_n(&b->values[slot], __ATOMIC_ACQUIRE);
+    if (!v) {
+        value *made = make(d, slot), *none = NULL;
+        if (__atomic_compare_exchange_n(&b->values[slot], &none, made, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE)) {
+            v = made;
+        } else { /* another thread's came first */
+            value_unref(made);
+            v = none;
+        }
+    }
+    return value_ref(v);
 }
 
 size_t html_body_size(const document *d)

@@ -6,6 +6,7 @@
 
 #include "content/site.h"
 #include "core/strbuf.h"
+#include "core/value.h"
 
 /* Where the heading ids of a rendered body begin, as offsets into its
  * buffer (before any id_prefix). */
@@ -30,7 +31,9 @@ typedef struct html_body_options {
 
 /* Appends the body (headings numbered, footnotes at the end) to out: from
  * what html_prerender_body made of it when there is that, else from its tree
- * parsed again. */
+ * parsed again. Each question of the edition's audience goes through
+ * audience_sees (content/site.h), so a range tracked meanwhile gives the
+ * editions that get the same bytes. */
 void html_render_body(strbuf *out, const document *d, const html_body_options *opts);
 /* Appends a tree that is no document of the site's (an evidence file, parsed
  * by the caller) as d's body: without sections, directives or
@@ -42,6 +45,18 @@ void html_render_tree(strbuf *out, const document *d, cmark_node *root,
  * numbers across the plan, directives, which depend on the edition), and
  * keeps it in d->made for html_render_body. The same bytes either way. */
 void html_prerender_body(void *ctx, document *d, cmark_node *root);
+/* A value a page makes of d that is the same in every edition (its summary,
+ * its tables of contents), kept with what html_prerender_body made of d so
+ * that each edition after the first takes it instead of making it again:
+ * slot's value, made by make(d, slot) when there is none. With keep (an
+ * edition after this one will want it), it is kept (made once: from any
+ * thread, two at once both make it and one is kept); without, what was
+ * kept is given away (to its last user: the memory goes with the page),
+ * else made for the caller alone. Kept, it is shared by threads: the
+ * caller must not change it. Always made anew for a body not made at load. */
+#define HTML_BODY_SLOTS 4
+value *html_body_value(const document *d, int slot, bool keep,
+                       value *(*make)(const document *d, int slot));
 /* About how long d's body is as HTML, for a buffer's first size. */
 size_t html_body_size(const document *d);
 /* Appends a section's content without its heading: the blocks up to the

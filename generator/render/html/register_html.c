@@ -540,10 +540,22 @@ static void mention_note(mention *m, size_t n, const char *name, const document 
         }
 }
 
+/* Whether a link of d goes to a register or a row of one (as xref found). */
+static bool links_a_register(const document *d)
+{
+    for (size_t i = 0; i < d->links.len; i++) {
+        const doc_link *l = d->links.items[i];
+        const xref_link *x = l->xref;
+        if (x && (x->kind == XREF_REGISTER || x->kind == XREF_ROW))
+            return true;
+    }
+    return false;
+}
+
 static void find_mentions(const site *s, audience aud, mention *m, size_t n)
 {
     size_t order = 0;
-    for (size_t c = 0; c < s->chapters.len; c++) {
+    for (size_t c = 0; n && c < s->chapters.len; c++) {
         const document *d = s->chapters.items[c];
         if (d->audience > aud)
             continue;
@@ -554,7 +566,7 @@ static void find_mentions(const site *s, audience aud, mention *m, size_t n)
             directives = directives || dir->kind == DIRECTIVE_REGISTER ||
                          dir->kind == DIRECTIVE_REVISIONS;
         }
-        if (!directives && !strstr(d->source_body, "reg:"))
+        if (!directives && !links_a_register(d))
             continue;
         md_tree *tree = md_tree_open(d);
         cmark_iter *it = cmark_iter_new(tree->root);

@@ -1,6 +1,5 @@
 #include "render/html/search_index.h"
 
-#include <nettle/sha2.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -299,8 +298,7 @@ static uint32_t leb_decode(const uint8_t **p)
 
 struct search_part {
     int refs;            /* atomic */
-    uint8_t key[SHA256_DIGEST_SIZE]; /* what it was made from, when made for a share */
-    bool keyed;
+    uint64_t serial;     /* which part it is, from 1, when made for a share; else 0 */
     char *json;          /* the docs' entries, joined by ",\n" */
     size_t json_len;
     uint32_t ndocs;
@@ -602,13 +600,29 @@ static search_part *make_part(const document *d, const char *page_href, const ch
 
 /* ---- shared between editions ---- */
 
+/* The parts made for one page (its key), each with the audiences its body
+ * is the same for: at most one an edition. */
+typedef struct shared_page {
+    search_part *parts[3];
+    audience_range same[3];
+} shared_page;
+
+static void shared_page_free(void *p)
+{
+    shared_page *sp = p;
+    for (int i = 0; sp && i < 3; i++)
+        search_part_release(sp->parts[i]);
+    free(sp);
+}
+
 struct search_share {
     pthread_mutex_t lock;
-    map parts; /* the SHA-256 of a part's inputs, in hex -> search_part* (a reference), or NULL once given away */
+    map pages; /* a page's key (page_key) -> shared_page* */
     bool last;
-    /* The last index written from parts of this share: their keys in order
-     * and its file (as its edition named it). */
-    uint8_t (*written)[SHA256_DIGEST_SIZE];
+    uint64_t serials; /* the parts made for the share so far */
+    /* The last index written from parts of this share: their serials in
+     * order and its file (as its edition named it). */
+    uint64_t *written;
     size_t nwritten;
     char *written_file;
 };
@@ -617,7 +631,7 @@ search_share *search_share_new(void)
 {
     search_share *s = xcalloc(1, sizeof *s);
     pthread_mutex_init(&s->lock, NULL);
-    map_init(&s->parts, release_fn);
+    map_init(&s->pages, shared_page_free);
     return s;
 }
 
@@ -625,7 +639,7 @@ void search_share_free(search_share *s)
 {
     if (!s)
         return;
-    map_free(&s->parts);
+    map_free(&s->pages);
     free(s->written);
     free(s->written_file);
     pthread_mutex_destroy(&s->lock);
@@ -639,57 +653,76 @@ void search_share_last(search_share *s)
     pthread_mutex_unlock(&s->lock);
 }
 
-static void hash_string(struct sha256_ctx *c, const char *s)
+bool search_share_more(search_share *s)
 {
-    sha256_update(c, strlen(s) + 1, (const uint8_t *)s); /* with its NUL: strings apart */
+    pthread_mutex_lock(&s->lock);
+    bool more = !s->last;
+    pthread_mutex_unlock(&s->lock);
+    return more;
 }
 
-search_part *search_part_of_html(search_share *share, const document *d, const char *page_href,
+/* Everything a part is made from but its page's body, joined by 0x01: the
+ * page's href names its document (a register's table has none), and as its
+ * names are plain (site_plain_name) it holds no 0x01, so two pages' keys
+ * never meet. */
+static char *page_key(const document *d, const char *page_href, const char *number_prefix,
+                      const char *top_number, const char *top_title)
+{
+    const char *parts[] = {d ? "doc" : "rows", page_href, number_prefix, top_number, top_title};
+    strbuf sb;
+    sb_init(&sb);
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+        if (i)
+            sb_appendc(&sb, '\x01');
+        sb_append(&sb, parts[i]);
+    }
+    return sb_take(&sb);
+}
+
+search_part *search_part_of_html(search_share *share, audience aud, audience_range same,
+                                 const document *d, const char *page_href,
                                  const char *number_prefix, const char *top_number,
                                  const char *top_title, const char *html, size_t len)
 {
     if (!share)
         return make_part(d, page_href, number_prefix, top_number, top_title, html, len);
-    struct sha256_ctx c;
-    sha256_init(&c);
-    /* The page's href names its document; a register's table has none. */
-    hash_string(&c, d ? "doc" : "rows");
-    hash_string(&c, page_href);
-    hash_string(&c, number_prefix);
-    hash_string(&c, top_number);
-    hash_string(&c, top_title);
-    sha256_update(&c, len, (const uint8_t *)html);
-    uint8_t digest[SHA256_DIGEST_SIZE];
-    sha256_digest(&c, sizeof digest, digest);
-    char key[2 * SHA256_DIGEST_SIZE + 1];
-    for (size_t i = 0; i < sizeof digest; i++) {
-        key[2 * i] = "0123456789abcdef"[digest[i] >> 4];
-        key[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
-    }
-    key[2 * SHA256_DIGEST_SIZE] = 0;
-
+    char *raw = page_key(d, page_href, number_prefix, top_number, top_title);
+    search_part *p = NULL;
     pthread_mutex_lock(&share->lock);
-    search_part *p = map_get(&share->parts, key);
+    shared_page *sp = map_get(&share->pages, raw);
     bool last = share->last;
-    if (p) {
-        __atomic_add_fetch(&p->refs, 1, __ATOMIC_ACQ_REL);
+    for (int i = 0; sp && !p && i < 3; i++) {
+        if (!sp->parts[i] || aud < sp->same[i].lo || aud > sp->same[i].hi)
+            continue;
+        p = sp->parts[i];
         if (last)
-            map_set(&share->parts, key, NULL); /* drops the share's reference */
+            sp->parts[i] = NULL; /* the share's reference is the caller's now */
+        else
+            __atomic_add_fetch(&p->refs, 1, __ATOMIC_ACQ_REL);
     }
+    uint64_t serial = p || last ? 0 : ++share->serials;
     pthread_mutex_unlock(&share->lock);
-    if (p)
-        return p;
+    if (p || last) {
+        free(raw);
+        return p ? p : make_part(d, page_href, number_prefix, top_number, top_title, html, len);
+    }
     p = make_part(d, page_href, number_prefix, top_number, top_title, html, len);
-    memcpy(p->key, digest, sizeof digest);
-    p->keyed = true;
-    if (last)
-        return p;
+    p->serial = serial;
     pthread_mutex_lock(&share->lock);
-    if (!map_has(&share->parts, key)) {
-        __atomic_add_fetch(&p->refs, 1, __ATOMIC_ACQ_REL);
-        map_set(&share->parts, key, p);
+    sp = map_get(&share->pages, raw);
+    if (!sp) {
+        sp = xcalloc(1, sizeof *sp);
+        map_set(&share->pages, raw, sp);
     }
+    for (int i = 0; i < 3; i++)
+        if (!sp->parts[i]) {
+            __atomic_add_fetch(&p->refs, 1, __ATOMIC_ACQ_REL);
+            sp->parts[i] = p;
+            sp->same[i] = same;
+            break;
+        }
     pthread_mutex_unlock(&share->lock);
+    free(raw);
     return p;
 }
 
@@ -711,8 +744,8 @@ struct search_index {
     void *ctx;
     search_share *share;
     char *file;
-    uint8_t (*keys)[SHA256_DIGEST_SIZE]; /* of the parts merged, with a share */
-    size_t nkeys, keys_cap;
+    uint64_t *serials; /* of the parts merged, with a share */
+    size_t nserials, serials_cap;
     /* While its parts are, so far, those of the share's last index: they
      * are held, not merged, and need not be if all of them are. */
     bool same;
@@ -777,7 +810,7 @@ void search_index_add(search_index *ix, search_part *p)
         search_share *s = ix->share;
         pthread_mutex_lock(&s->lock);
         size_t at = ix->held.len;
-        bool same = p->keyed && at < s->nwritten && memcmp(s->written[at], p->key, sizeof p->key) == 0;
+        bool same = p->serial && at < s->nwritten && s->written[at] == p->serial;
         pthread_mutex_unlock(&s->lock);
         if (same) {
             __atomic_add_fetch(&p->refs, 1, __ATOMIC_ACQ_REL);
@@ -792,15 +825,11 @@ void search_index_add(search_index *ix, search_part *p)
 static void merge(search_index *ix, const search_part *p)
 {
     if (ix->share) { /* this index's parts, should it become the share's last */
-        if (ix->nkeys == ix->keys_cap) {
-            ix->keys_cap = ix->keys_cap ? ix->keys_cap * 2 : 256;
-            ix->keys = xrealloc(ix->keys, ix->keys_cap * sizeof *ix->keys);
+        if (ix->nserials == ix->serials_cap) {
+            ix->serials_cap = ix->serials_cap ? ix->serials_cap * 2 : 256;
+            ix->serials = xrealloc(ix->serials, ix->serials_cap * sizeof *ix->serials);
         }
-        if (p->keyed)
-            memcpy(ix->keys[ix->nkeys], p->key, sizeof p->key);
-        else
-            memset(ix->keys[ix->nkeys], 0, sizeof p->key); /* matches no part */
-        ix->nkeys++;
+        ix->serials[ix->nserials++] = p->serial; /* 0 (not shared) matches no part */
     }
     if (p->ndocs) {
         sb_append(&ix->out, ix->ndocs ? ",\n" : "\n");
@@ -889,12 +918,12 @@ char *search_index_finish(search_index *ix)
         pthread_mutex_lock(&s->lock);
         free(s->written);
         free(s->written_file);
-        s->written = ix->keys;
-        s->nwritten = ix->nkeys;
+        s->written = ix->serials;
+        s->nwritten = ix->nserials;
         s->written_file = ix->file;
         pthread_mutex_unlock(&s->lock);
     } else {
-        free(ix->keys);
+        free(ix->serials);
         free(ix->file);
     }
     vec_free(&ix->held);

@@ -30,9 +30,11 @@
  * text is kept only as JSON, and only until its part joins the index.
  *
  * Editions that render a page to the same bytes get the same part: the
- * first makes it, the others find it in the build's search_share (by the
- * SHA-256 of the page and the part's other inputs), which saves each later
- * edition the terms of every page it shows as an earlier one did. */
+ * first makes it, the others find it in the build's search_share, which
+ * saves each later edition the terms of every page it shows as an earlier
+ * one did. The renderer knows, not hashes, that a page is the same: the
+ * audiences its body asked about while it was rendered (audience_track,
+ * content/site.h) give the editions that would get every answer alike. */
 typedef struct search_part search_part;
 typedef struct search_share search_share;
 
@@ -43,10 +45,13 @@ typedef struct search_share search_share;
  * without d, one for each table row with an id (a register's rows: at
  * page_href#<id>, numbered top_title, titled by the id). number_prefix goes
  * before each section's own number ("附件 5 " for an annex; a section
- * without a number gets top_number). From share when an edition made it
- * already, else made (and kept there for the editions after); share may be
- * NULL. Release it with search_part_release. */
-search_part *search_part_of_html(search_share *share, const document *d, const char *page_href,
+ * without a number gets top_number). html was rendered for the edition of
+ * audience aud, and is the same for every audience in same (which holds
+ * aud). From share when an edition in whose range aud is made it already,
+ * else made (and kept there for the editions after); share may be NULL.
+ * Release it with search_part_release. */
+search_part *search_part_of_html(search_share *share, audience aud, audience_range same,
+                                 const document *d, const char *page_href,
                                  const char *number_prefix, const char *top_number,
                                  const char *top_title, const char *html, size_t len);
 void search_part_release(search_part *p);
@@ -57,6 +62,9 @@ void search_share_free(search_share *s);
 /* Before the last edition that uses s: a part found is given away (its
  * memory goes once that edition's index has it) and one made is not kept. */
 void search_share_last(search_share *s);
+/* Whether an edition after the one rendering now uses s (search_share_last
+ * was not said): what editions share is kept for it. */
+bool search_share_more(search_share *s);
 
 /* ---- the file ---- */
 

@@ -94,6 +94,7 @@ struct page_job {
     strbuf html;   /* the rendered page, until it is written */
     vec search;    /* its parts of the search index (search_part*), which join it when written */
     void *note;    /* the observer's, from look to written */
+    bool unchanged; /* the previous output holds the page as rendered (outdir_unchanged) */
     diag_sink diags; /* what rendering it said, told when it is written */
     bool rendered;
 };
@@ -135,6 +136,7 @@ struct page_writer {
     const html_options *opts;
     diag_sink *diags;  /* opts->diags */
     bool shows_status; /* the internal edition of a build that ran the rules */
+    bool keep; /* an edition after this one will want what editions share */
     bool ok;
 };
 
@@ -152,6 +154,31 @@ static bool out_write(page_writer *w, const char *relpath, const char *data, siz
         return outdir_write(w->od, relpath, data, len);
     char *path = fs_join(w->subdir, relpath);
     bool ok = outdir_write(w->od, path, data, len);
+    free(path);
+    return ok;
+}
+
+/* A page compared with the previous output on its rendering thread:
+ * reading the previous file is most of writing one that is unchanged, and
+ * pages are written from one thread. */
+static bool out_unchanged(const page_writer *w, const char *relpath, const char *data,
+                          size_t len)
+{
+    if (!w->subdir)
+        return outdir_unchanged(w->od, relpath, data, len);
+    char *path = fs_join(w->subdir, relpath);
+    bool same = outdir_unchanged(w->od, path, data, len);
+    free(path);
+    return same;
+}
+
+static bool out_write_compared(page_writer *w, const char *relpath, const char *data,
+                               size_t len, bool unchanged)
+{
+    if (!w->subdir)
+        return outdir_write_compared(w->od, relpath, data, len, unchanged);
+    char *path = fs_join(w->subdir, relpath);
+    bool ok = outdir_write_compared(w->od, path, data, len, unchanged);
     free(path);
     return ok;
 }
@@ -245,8 +272,11 @@ static void render_job(void *ctx, int worker, size_t i)
         tpl_render_named(w->templates[worker], job->template_name, data, &job->html, &err);
     value_unref(data);
     if (job->rendered) {
-        if (w->pages.look && !job->parts)
-            job->note = w->pages.look(w->pages.ctx, job->html.data, job->html.len);
+        if (!job->parts) {
+            if (w->pages.look)
+                job->note = w->pages.look(w->pages.ctx, job->html.data, job->html.len);
+            job->unchanged = out_unchanged(w, job->relpath, job->html.data, job->html.len);
+        }
         return;
     }
     char *path = xasprintf("%s/templates/%s.mustache", w->theme.dir,
@@ -278,7 +308,8 @@ static void write_job(void *ctx, size_t i)
         w->search_out = NULL;
     } else if (job->rendered && job->parts) {
         write_parts(w, job);
-    } else if (!job->rendered || !out_write(w, job->relpath, job->html.data, job->html.len)) {
+    } else if (!job->rendered || !out_write_compared(w, job->relpath, job->html.data,
+                                                     job->html.len, job->unchanged)) {
         w->ok = false;
     }
     if (job->rendered && !job->search_file && !job->parts && w->pages.written)
@@ -297,16 +328,55 @@ static char *annex_href(const document *d)
     return xconcat3("annexes/", d->id, ".html");
 }
 
-static value *document_summary(const document *d, bool annex)
+/* The values of a document that are the same in every edition, each made
+ * once for all of them (html_body_value, kept while an edition after this
+ * one will want them: page_writer.keep): shared, never changed. */
+enum {
+    DOC_SUMMARY,      /* its id, label, title, number and href */
+    DOC_TOC,          /* its chapter page's table of contents: toc_sections(d, "", "") */
+    DOC_TOC_ENTRY,    /* its entry in plan/index.html (toc_page) */
+    DOC_ALL_SECTIONS, /* its sections in plan/all.html: toc_sections(d, "", "<id>--") */
+};
+
+static value *toc_sections(const document *d, const char *href_base, const char *id_prefix);
+
+static value *make_doc_value(const document *d, int slot)
 {
-    value *v = value_map();
-    const section *top = d->sections.items[0];
-    value_map_set_string(v, "id", d->id);
-    value_map_set_string(v, "label", top->label);
-    value_map_set_string(v, "title", d->title);
-    value_map_set_number(v, "number", d->number);
-    value_map_set(v, "href", value_string_take(annex ? annex_href(d) : chapter_href(d)));
-    return v;
+    bool annex = d->kind == DOCUMENT_ANNEX;
+    switch (slot) {
+    case DOC_SUMMARY: {
+        value *v = value_map();
+        const section *top = d->sections.items[0];
+        value_map_set_string(v, "id", d->id);
+        value_map_set_string(v, "label", top->label);
+        value_map_set_string(v, "title", d->title);
+        value_map_set_number(v, "number", d->number);
+        value_map_set(v, "href", value_string_take(annex ? annex_href(d) : chapter_href(d)));
+        return v;
+    }
+    case DOC_TOC:
+        return toc_sections(d, "", "");
+    case DOC_TOC_ENTRY: {
+        value *c = make_doc_value(d, DOC_SUMMARY);
+        char *base = xasprintf("%s.html", d->id);
+        value *sections = toc_sections(d, base, "");
+        free(base);
+        value_map_set_bool(c, "has_sections", value_list_len(sections) > 0);
+        value_map_set(c, "sections", sections);
+        return c;
+    }
+    default: {
+        char *prefix = xasprintf("%s--", d->id);
+        value *sections = toc_sections(d, "", prefix);
+        free(prefix);
+        return sections;
+    }
+    }
+}
+
+static value *doc_value(const page_writer *w, const document *d, int slot)
+{
+    return html_body_value(d, slot, w->keep, make_doc_value);
 }
 
 /* The sections of a chapter for a table of contents: levels 2 and 3, each
@@ -404,11 +474,11 @@ static value *build_common(const page_writer *w)
 
     value *chapters = value_list();
     for (size_t i = 0; i < w->chapters.len; i++)
-        value_list_push(chapters, document_summary(w->chapters.items[i], false));
+        value_list_push(chapters, doc_value(w, w->chapters.items[i], DOC_SUMMARY));
     value_map_set(v, "chapters", chapters);
     value *annexes = value_list();
     for (size_t i = 0; i < w->annexes.len; i++)
-        value_list_push(annexes, document_summary(w->annexes.items[i], true));
+        value_list_push(annexes, doc_value(w, w->annexes.items[i], DOC_SUMMARY));
     value_map_set(v, "annexes", annexes);
     value_map_set_number(v, "annex_count", (double)w->annexes.len);
     value_map_set_bool(v, "has_annexes", w->annexes.len > 0);
@@ -425,16 +495,20 @@ static value *build_common(const page_writer *w)
 
 /* A document's body (the Markdown rendered: the bulk of the work), for a
  * page in a folder below the root; with widest_table, the width the widest
- * table needs. Sets the page's size hint. */
+ * table needs. Sets the page's size hint and *same to the audiences whose
+ * editions get the same bytes (every question it asked answered alike). */
 static value *render_body(const page_writer *w, const document *d, page_job *job,
-                          double *widest_table)
+                          double *widest_table, audience_range *same)
 {
     strbuf sb;
     sb_init(&sb);
     sb_grow(&sb, html_body_size(d));
     html_body_options opts = {
         .site = w->site, .audience = w->audience, .root = "../", .widest_table = widest_table};
+    *same = (audience_range){AUDIENCE_PUBLIC, AUDIENCE_INTERNAL};
+    audience_track(same);
     html_render_body(&sb, d, &opts);
+    audience_track(NULL);
     job->size_hint = sb.len + PAGE_FRAME_BYTES;
     return value_string_take(sb_take(&sb));
 }
@@ -443,20 +517,22 @@ static value *chapter_page(page_writer *w, page_job *job)
 {
     size_t index = job->index;
     const document *d = w->chapters.items[index];
-    value *page = document_summary(d, false);
-    value *body = render_body(w, d, job, NULL);
+    /* The page's own copy of the site's summary, which it adds to. */
+    const value *summaries = value_map_get(w->common, "chapters");
+    value *page = value_map_copy(value_list_get(summaries, index));
+    audience_range same;
+    value *body = render_body(w, d, job, NULL, &same);
     char *href = chapter_href(d);
     const section *top = d->sections.items[0];
-    vec_push(&job->search, search_part_of_html(w->opts->search_share, d, href, "", top->label,
-                                               d->title, body->as.string.data,
-                                               body->as.string.len));
+    vec_push(&job->search,
+             search_part_of_html(w->opts->search_share, w->audience, same, d, href, "",
+                                 top->label, d->title, body->as.string.data, body->as.string.len));
     free(href);
     value_map_set(page, "body", body);
-    value *toc = toc_sections(d, "", "");
+    value *toc = doc_value(w, d, DOC_TOC);
     value_map_set_bool(page, "has_toc", value_list_len(toc) > 1);
     value_map_set(page, "toc", toc);
     /* The neighbours' summaries are site.chapters' own (never changed, so shared). */
-    const value *summaries = value_map_get(w->common, "chapters");
     if (index > 0)
         value_map_set(page, "prev", value_ref(value_list_get(summaries, index - 1)));
     if (index + 1 < w->chapters.len)
@@ -470,16 +546,8 @@ static value *toc_page(page_writer *w, page_job *job)
     const site *s = w->site;
     value *toc = value_map();
     value *chapters = value_list();
-    for (size_t i = 0; i < w->chapters.len; i++) {
-        const document *d = w->chapters.items[i];
-        value *c = document_summary(d, false);
-        char *base = xasprintf("%s.html", d->id);
-        value *sections = toc_sections(d, base, "");
-        value_map_set_bool(c, "has_sections", value_list_len(sections) > 0);
-        value_map_set(c, "sections", sections);
-        free(base);
-        value_list_push(chapters, c);
-    }
+    for (size_t i = 0; i < w->chapters.len; i++)
+        value_list_push(chapters, doc_value(w, w->chapters.items[i], DOC_TOC_ENTRY));
     value_map_set(toc, "chapters", chapters);
     value_map_set_string(toc, "title", "目錄");
     const register_def *revisions = registers_get(s->registers, "revisions");
@@ -505,12 +573,11 @@ static value *all_page(page_writer *w, page_job *job)
     value *parts = value_list();
     job->size_hint = PAGE_FRAME_BYTES;
     job->parts = true;
+    const value *summaries = value_map_get(w->common, "chapters");
     for (size_t i = 0; i < w->chapters.len; i++) {
         const document *d = w->chapters.items[i];
-        value *c = document_summary(d, false);
-        char *prefix = xasprintf("%s--", d->id);
-        value *sections = toc_sections(d, "", prefix);
-        free(prefix);
+        value *c = value_map_copy(value_list_get(summaries, i));
+        value *sections = doc_value(w, d, DOC_ALL_SECTIONS);
         value_map_set_bool(c, "has_sections", value_list_len(sections) > 0);
         value_map_set(c, "sections", sections);
         value_map_set(c, "body", value_string_take(xasprintf("%s%zu\x01", w->part_marker, i)));
@@ -612,15 +679,16 @@ static value *annex_page(page_writer *w, page_job *job)
 {
     const site *s = w->site;
     const document *d = w->annexes.items[job->index];
-    value *page = document_summary(d, true);
+    value *page = value_map_copy(value_list_get(value_map_get(w->common, "annexes"), job->index));
     double widest = 0;
-    value *body = render_body(w, d, job, &widest);
+    audience_range same;
+    value *body = render_body(w, d, job, &widest, &same);
     char *href = annex_href(d);
     char *number = xasprintf("附件 %d", d->number);
     char *prefix = xasprintf("附件 %d ", d->number);
-    vec_push(&job->search, search_part_of_html(w->opts->search_share, d, href, prefix, number,
-                                               d->title, body->as.string.data,
-                                               body->as.string.len));
+    vec_push(&job->search,
+             search_part_of_html(w->opts->search_share, w->audience, same, d, href, prefix,
+                                 number, d->title, body->as.string.data, body->as.string.len));
     free(prefix);
     free(number);
     free(href);
@@ -792,11 +860,15 @@ static void search_register_parts(page_writer *w, page_job *job)
         register_view view;
         register_view_init(&view);
         view.anchors = true;
+        audience_range same = {AUDIENCE_PUBLIC, AUDIENCE_INTERNAL};
+        audience_track(&same);
         register_table_html(&sb, w->site, reg, &view, "", w->audience);
+        audience_track(NULL);
         register_view_free(&view);
         char *href = xasprintf("registers/%s.html", reg->name);
-        vec_push(&job->search, search_part_of_html(w->opts->search_share, NULL, href, "",
-                                                   "紀錄及清冊", reg->title, sb.data, sb.len));
+        vec_push(&job->search, search_part_of_html(w->opts->search_share, w->audience, same, NULL,
+                                                   href, "", "紀錄及清冊", reg->title, sb.data,
+                                                   sb.len));
         free(href);
         sb_free(&sb);
     }
@@ -858,13 +930,10 @@ static void write_search(page_writer *w)
 
 /* The plan's own section for a duty: the first heading of the template's
  * chapter key whose title holds the words (the school's policy and goals). */
-static value *digest_section(const page_writer *w, const char *key, const char *words,
-                             const char *root)
+static value *digest_section(const page_writer *w, const coverage *plan, const char *key,
+                             const char *words, const char *root)
 {
-    coverage plan;
-    coverage_map(w->site, &plan);
-    const section *sec = coverage_heading(&plan, key, words);
-    coverage_free(&plan);
+    const section *sec = coverage_heading(plan, key, words);
     if (!sec || sec->doc->audience > w->audience)
         return NULL;
     const document *d = sec->doc;
@@ -943,12 +1012,15 @@ static value *digest_page(page_writer *w, page_job *job)
     const site *s = w->site;
     value *page = value_map();
     value_map_set_string(page, "title", s->digest ? s->digest->title : "同仁須知");
-    value *policy = digest_section(w, COVERAGE_POLICY_KEY, COVERAGE_POLICY_WORDS, root);
+    coverage plan; /* made once for both sections: mapping the plan is not cheap */
+    coverage_map(s, &plan);
+    value *policy = digest_section(w, &plan, COVERAGE_POLICY_KEY, COVERAGE_POLICY_WORDS, root);
     if (policy)
         value_map_set(page, "policy", policy);
-    value *goals = digest_section(w, COVERAGE_POLICY_KEY, COVERAGE_GOALS_WORDS, root);
+    value *goals = digest_section(w, &plan, COVERAGE_POLICY_KEY, COVERAGE_GOALS_WORDS, root);
     if (goals)
         value_map_set(page, "goals", goals);
+    coverage_free(&plan);
     if (s->digest) {
         strbuf sb;
         sb_init(&sb);
@@ -1176,6 +1248,7 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
     w.templates = xcalloc((size_t)w.threads, sizeof *w.templates);
     for (int t = 0; t < w.threads; t++)
         w.templates[t] = tpl_set_new(theme_resolve, &w.theme);
+    w.keep = opts->search_share && search_share_more(opts->search_share);
     vec_init(&w.jobs, page_job_free);
     vec_init(&w.chapters, NULL);
     vec_init(&w.annexes, NULL);
