@@ -639,13 +639,16 @@ static void write_parts(page_writer *w, page_job *job)
 
 static void write_plan(page_writer *w)
 {
+    /* all.html first: the writing thread fills in its chapters' bodies
+     * while the others render the chapters' pages, not at the end, when
+     * they would have nothing left to do. */
+    write_page_later(w, "plan/all.html", "all", all_page, 0);
     write_page_later(w, "plan/index.html", "toc", toc_page, 0);
     for (size_t i = 0; i < w->chapters.len; i++) {
         char *rel = chapter_href(w->chapters.items[i]);
         write_page_later(w, rel, "chapter", chapter_page, i);
         free(rel);
     }
-    write_page_later(w, "plan/all.html", "all", all_page, 0);
 }
 
 /* The places in the plan that refer to an annex, each once per section. */
