@@ -178,6 +178,27 @@ fi
 # Each edition's feed has an id of its own.
 ids=$(sed -n 's#^  <id>\(.*\)</id>$#\1#p' "$work"/out-all/*/feed.xml | sort -u | wc -l)
 if [ "$ids" -eq 3 ]; then ok; else bad "the editions' feeds share ids"; fi
+# Every page of an edition that has a feed points feed readers at it
+# (<link rel="alternate"> relative to the page); an edition without one
+# (no revisions register) has neither.
+missing=$(cd "$work/out-all/public" && find . -name '*.html' -exec grep -L '<link rel="alternate" type="application/atom+xml"' {} + | head -3)
+if [ -z "$missing" ] &&
+    grep -q '<link rel="alternate" type="application/atom+xml" title="[^"]*" href="feed.xml">' "$work/out-all/public/index.html" &&
+    grep -q '<link rel="alternate" type="application/atom+xml" title="[^"]*" href="../feed.xml">' "$work/out-all/public/plan/index.html"; then
+    ok
+else
+    bad "pages do not all point at their edition's feed.xml (e.g. $missing)"
+fi
+nf=$work/nofeed
+cp -R tests/fixtures/school2 "$nf"
+rm "$nf/registers/revisions.yaml"
+"$POLICYGEN" build -C "$nf" -o "$nf-out" --today 2026-11-28 --no-pdf >/dev/null 2>&1
+if [ -d "$nf-out/public/plan" ] && [ -z "$(ls "$nf-out"/*/feed.xml 2>/dev/null)" ] &&
+    ! grep -rq 'application/atom+xml' --include='*.html' "$nf-out"; then
+    ok
+else
+    bad "a site without a feed links to one, or has one"
+fi
 
 # ---- the handout ----
 

@@ -1192,6 +1192,10 @@ static void write_versions(page_writer *w, const html_options *opts)
         char *feed = feed_atom(s, w->audience, page);
         if (feed && !out_write(w, FEED_FILE, feed, strlen(feed)))
             w->ok = false;
+        /* Every page's head points feed readers at it: the pages render
+         * after all are queued, so they all see this. */
+        if (feed)
+            value_map_set_string(w->common, "feed", FEED_FILE);
         free(feed);
         write_page(w, "versions/index.html", "versions", page);
     }
