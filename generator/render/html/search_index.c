@@ -354,7 +354,11 @@ static void maker_grow(part_maker *m)
     maker_slot *old = m->slots;
     size_t nold = m->nslots;
     m->nslots = nold ? nold * 2 : 4096;
-    m->slots = xcalloc(m->nslots, sizeof *m->slots);
+    /* Zeroed by writing, not by calloc: fresh memory that calloc leaves
+     * to the kernel is first read by the probes (the shared zero page), then
+     * written, a second fault that also flushes every processor's TLB. */
+    m->slots = xmalloc(m->nslots * sizeof *m->slots);
+    memset(m->slots, 0, m->nslots * sizeof *m->slots);
     for (size_t i = 0; i < nold; i++) {
         if (!old[i].term)
             continue;
