@@ -67,7 +67,7 @@ static void rehash(map *m)
     while ((m->len + 1) * 2 > n)
         n *= 2;
     m->nslots = n;
-    m->slots = xcalloc(m->nslots, sizeof *m->slots);
+    m->slots = xcalloc_written(m->nslots, sizeof *m->slots);
     for (size_t i = 0; i < m->len; i++)
         *find_slot(m, m->entries[i].key) = i + 1;
 }

@@ -7,6 +7,11 @@
 
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
+/* xcalloc for a table read before it is written (hash slots): zeroed by
+ * writing, so a fresh page is faulted in once, writable. calloc leaves fresh
+ * memory to the kernel's zero page: a probe's read maps it, the first write
+ * faults again, copies, and flushes every processor's TLB. */
+void *xcalloc_written(size_t count, size_t size);
 void *xrealloc(void *ptr, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);

@@ -149,7 +149,7 @@ static void table_grow(term_table *t)
 {
     free(t->slots);
     t->nslots = t->nslots ? t->nslots * 2 : 1024;
-    t->slots = xcalloc(t->nslots, sizeof *t->slots);
+    t->slots = xcalloc_written(t->nslots, sizeof *t->slots);
     for (size_t i = 0; i < t->n; i++) {
         size_t s = slot_of(t, t->keys[i].key);
         while (t->slots[s])
@@ -354,11 +354,7 @@ static void maker_grow(part_maker *m)
     maker_slot *old = m->slots;
     size_t nold = m->nslots;
     m->nslots = nold ? nold * 2 : 4096;
-    /* Zeroed by writing, not by calloc: fresh memory that calloc leaves
-     * to the kernel is first read by the probes (the shared zero page), then
-     * written, a second fault that also flushes every processor's TLB. */
-    m->slots = xmalloc(m->nslots * sizeof *m->slots);
-    memset(m->slots, 0, m->nslots * sizeof *m->slots);
+    m->slots = xcalloc_written(m->nslots, sizeof *m->slots);
     for (size_t i = 0; i < nold; i++) {
         if (!old[i].term)
             continue;
