@@ -46,11 +46,6 @@ char *cache_dir_for(const char *output_dir)
     return dir;
 }
 
-static int cmp_strings(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* --- hashing the inputs --- */
 
 struct cache_hasher {
@@ -232,7 +227,7 @@ bool cache_hash_program(cache_hasher *h)
             vec_push(&libs, xasprintf("%s %s %lu", path, dev, inode));
     }
     free(maps);
-    vec_sort(&libs, cmp_strings);
+    vec_sort_strings(&libs);
     const char *last = "";
     for (size_t i = 0; i < libs.len; i++) {
         if (strcmp(libs.items[i], last) != 0)

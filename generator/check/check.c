@@ -50,11 +50,6 @@ static bool collect_plugins(const char *dir, map *by_name, bool confined, diag_s
     return ok;
 }
 
-static int cmp_strings(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* site.yaml `rules: { id: false }` turns a rule off. */
 static bool rule_disabled(const site *s, const char *id)
 {
@@ -98,7 +93,7 @@ check_batch *check_start(const site *s, const struct xref_table *xref, const che
     for (size_t i = 0; i < plugins.len; i++)
         if (!rule_disabled(s, plugins.entries[i].key))
             vec_push(&b->paths, xstrdup(plugins.entries[i].value));
-    vec_sort(&b->paths, cmp_strings);
+    vec_sort_strings(&b->paths);
     map_free(&plugins);
 
     b->s = s;

@@ -182,11 +182,6 @@ bool fs_is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 bool fs_list_dir(const char *path, vec *names)
 {
     DIR *d = opendir(path);
@@ -199,7 +194,7 @@ bool fs_list_dir(const char *path, vec *names)
         vec_push(names, xstrdup(e->d_name));
     }
     closedir(d);
-    vec_sort(names, cmp_names);
+    vec_sort_strings(names);
     return true;
 }
 

@@ -1,6 +1,7 @@
 #include "core/vec.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/xalloc.h"
 
@@ -51,4 +52,14 @@ void vec_sort(vec *v, int (*cmp)(const void *a, const void *b))
 {
     if (v->len > 1)
         qsort(v->items, v->len, sizeof *v->items, cmp);
+}
+
+static int cmp_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void vec_sort_strings(vec *v)
+{
+    vec_sort(v, cmp_strings);
 }

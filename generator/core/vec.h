@@ -21,5 +21,7 @@ void *vec_last(const vec *v);
 void vec_clear(vec *v);
 void vec_free(vec *v);
 void vec_sort(vec *v, int (*cmp)(const void *a, const void *b));
+/* vec_sort of a vector of C strings, in strcmp's (byte) order. */
+void vec_sort_strings(vec *v);
 
 #endif

@@ -944,11 +944,6 @@ const char *registers_current_version(const register_set *set)
 
 /* ---- evidence ---- */
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 void registers_evidence_files(const register_set *set, audience aud, vec *out)
 {
     map seen;
@@ -970,5 +965,5 @@ void registers_evidence_files(const register_set *set, audience aud, vec *out)
         }
     }
     map_free(&seen);
-    vec_sort(out, cmp_str);
+    vec_sort_strings(out);
 }

@@ -254,11 +254,6 @@ static char *memory_file(hb_blob_t *blob)
     return xasprintf("/proc/self/fd/%d", fd);
 }
 
-static int cmp_lines(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 char *pdf_fonts_installed(void)
 {
     strbuf sb;
@@ -281,7 +276,7 @@ char *pdf_fonts_installed(void)
                                    (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
                                    (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec));
     }
-    vec_sort(&lines, cmp_lines);
+    vec_sort_strings(&lines);
     for (size_t i = 0; i < lines.len; i++)
         sb_append(&sb, lines.items[i]);
     vec_free(&lines);
