@@ -7,7 +7,6 @@
 #include "core/fs.h"
 #include "core/map.h"
 #include "core/xalloc.h"
-#include "render/pdf/fonts.h"
 
 struct cache_pdfs {
     cache *c;
@@ -145,14 +144,11 @@ cache_pdfs *cache_pdfs_new(cache *c, const char *settings_key, const site *s,
     cache_hasher *whole = cache_hasher_new(), *outline = cache_hasher_new();
     cache_hasher *both[2] = {whole, outline};
     char *style = fs_join(theme_dir, "pdf.yaml");
-    char *fonts = pdf_fonts_installed();
     bool ok = true;
     for (int i = 0; i < 2; i++) {
         cache_hash_str(both[i], "settings", settings_key);
         ok = cache_hash_file(both[i], "style", style) && ok;
-        cache_hash_str(both[i], "fonts", fonts);
     }
-    free(fonts);
     free(style);
     ok = cache_hash_tree(whole, "content", content_dir, NULL) && ok;
     map chapters;

@@ -2,7 +2,7 @@
  * goes into it changed (render/pdf/pdf.h: pdf_reuse).
  *
  * Its key: the settings key the build gives (the program, the date, the
- * environment), the theme's pdf.yaml, the job (which PDF, which edition)
+ * environment, the installed fonts), the theme's pdf.yaml, the job (which PDF, which edition)
  * and the content: the plan reads the whole content folder; an annex's
  * form, a register's printout and the handout read everything but the
  * chapters' bodies, and of the chapters their outline (each document's

@@ -12,8 +12,10 @@
 extern char **environ;
 
 /* The key of what changes any output but the content: the program, the
- * date, and the environment libraries may read (locale, time zone,
- * fontconfig). False when the program cannot be hashed. */
+ * date, the environment libraries may read (locale, time zone,
+ * fontconfig) and, for a build with PDFs, the installed fonts (a PDF may
+ * take a glyph from any of them; the PDFs' keys start from this one).
+ * False when the program cannot be hashed. */
 static bool settings_key(const cache_build_inputs *in, char key[CACHE_KEY_SIZE])
 {
     cache_hasher *h = cache_hasher_new();
@@ -26,14 +28,18 @@ static bool settings_key(const cache_build_inputs *in, char key[CACHE_KEY_SIZE])
             strncmp(*e, "LANG=", 5) == 0 || strncmp(*e, "TZ=", 3) == 0 ||
             strncmp(*e, "FONTCONFIG_", 11) == 0)
             cache_hash_str(h, "env", *e);
+    if (!in->no_pdf) {
+        char *fonts = pdf_fonts_installed();
+        cache_hash_str(h, "fonts", fonts);
+        free(fonts);
+    }
     cache_hasher_finish(h, key);
     return ok;
 }
 
 /* The key of everything a build reads and of what changes its output: the
  * settings, the options, the umask, the content folder, the program's
- * themes and rules, and for PDFs the installed fonts. False when something
- * cannot be hashed. */
+ * themes and rules. False when something cannot be hashed. */
 static bool build_key(const cache_build_inputs *in, const char *settings,
                       char key[CACHE_KEY_SIZE])
 {
@@ -49,11 +55,6 @@ static bool build_key(const cache_build_inputs *in, const char *settings,
     snprintf(num, sizeof num, "strict %d no-pdf %d jobs %d umask %o", in->strict, in->no_pdf,
              in->jobs, (unsigned)mask);
     cache_hash_str(h, "options", num);
-    if (!in->no_pdf) { /* the PDFs' bytes come from the installed fonts too */
-        char *fonts = pdf_fonts_installed();
-        cache_hash_str(h, "fonts", fonts);
-        free(fonts);
-    }
     /* The program's own variables (POLICYGEN_DATADIR, the timing ones). */
     for (char **e = environ; *e; e++)
         if (strncmp(*e, "POLICYGEN_", 10) == 0)

@@ -221,20 +221,30 @@ static void describe_chars(strbuf *sb, const hb_set_t *cps)
         sb_printf(sb, first == last ? " %x" : " %x-%x", first, last);
 }
 
+/* A font file's face as its bytes are known by (caller frees): path, face,
+ * device, inode, size and times; NULL when it cannot be looked at. */
+static char *font_file_identity(const char *file, int index)
+{
+    struct stat st;
+    if (stat(file, &st) != 0)
+        return NULL;
+    return xasprintf("file %s index %d dev %llu ino %llu size %lld mtime %lld.%09ld "
+                     "ctime %lld.%09ld",
+                     file, index, (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+                     (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                     (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+}
+
 /* What names the cut of a face to the cache (caller frees), or NULL when
  * the font file cannot be looked at. */
 static char *describe_cut(const face_job *j, const char *chars)
 {
-    struct stat st;
-    if (stat(j->file, &st) != 0)
+    char *id = font_file_identity(j->file, j->index);
+    if (!id)
         return NULL;
-    return xasprintf("cut 1 file %s index %d dev %llu ino %llu size %lld mtime %lld.%09ld "
-                     "ctime %lld.%09ld harfbuzz %s chars%s",
-                     j->file, j->index, (unsigned long long)st.st_dev,
-                     (unsigned long long)st.st_ino, (long long)st.st_size,
-                     (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-                     (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, hb_version_string(),
-                     chars);
+    char *what = xasprintf("cut 1 %s harfbuzz %s chars%s", id, hb_version_string(), chars);
+    free(id);
+    return what;
 }
 
 /* A memory file holding blob; its path for fontconfig and FreeType
@@ -256,8 +266,6 @@ static char *memory_file(hb_blob_t *blob)
 
 char *pdf_fonts_installed(void)
 {
-    strbuf sb;
-    sb_init(&sb);
     FcFontSet *set = FcInit() ? FcConfigGetFonts(NULL, FcSetSystem) : NULL;
     vec lines;
     vec_init(&lines, free);
@@ -267,18 +275,16 @@ char *pdf_fonts_installed(void)
         if (FcPatternGetString(set->fonts[i], FC_FILE, 0, &file) != FcResultMatch)
             continue;
         FcPatternGetInteger(set->fonts[i], FC_INDEX, 0, &index);
-        struct stat st;
-        if (stat((const char *)file, &st) != 0)
-            memset(&st, 0, sizeof st);
-        vec_push(&lines, xasprintf("%s %d %llu %llu %lld %lld.%09ld %lld.%09ld\n",
-                                   (const char *)file, index, (unsigned long long)st.st_dev,
-                                   (unsigned long long)st.st_ino, (long long)st.st_size,
-                                   (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-                                   (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec));
+        char *id = font_file_identity((const char *)file, index);
+        vec_push(&lines, id ? id : xasprintf("file %s index %d missing", (const char *)file, index));
     }
     vec_sort_strings(&lines);
-    for (size_t i = 0; i < lines.len; i++)
+    strbuf sb;
+    sb_init(&sb);
+    for (size_t i = 0; i < lines.len; i++) {
         sb_append(&sb, lines.items[i]);
+        sb_appendc(&sb, '\n');
+    }
     vec_free(&lines);
     return sb_take(&sb);
 }
