@@ -225,6 +225,9 @@ static void row_id(strbuf *out, const register_view *view, const register_row *r
     sb_append(out, "\"");
 }
 
+/* The name of the column that shows the flags on a row (the internal edition). */
+#define FLAGS_COLUMN "檢核"
+
 /* The longest merged "label：value" line kept whole, and the longest
  * value kept whole on a line that wraps, in em. */
 #define KEEP_LINE_EM 10.0
@@ -287,7 +290,7 @@ static void table_layout(strbuf *out, const site *s, const register_def *reg,
             sb_append(&body, "</td>");
         }
         if (marks) {
-            sb_append(&body, "<td class=\"row-flags\" data-label=\"檢核\">");
+            sb_append(&body, "<td class=\"row-flags\" data-label=\"" FLAGS_COLUMN "\">");
             size_t start = body.len;
             if (mark)
                 sb_append(&body, mark->html);
@@ -307,8 +310,9 @@ static void table_layout(strbuf *out, const site *s, const register_def *reg,
         sb_append(out, "</th>");
     }
     if (marks) {
-        colwidth_add_text(&mark_width, "檢核", strlen("檢核"), true);
-        sb_printf(out, "<th scope=\"col\" class=\"%s\">檢核</th>", colwidth_class(&mark_width));
+        colwidth_add_text(&mark_width, FLAGS_COLUMN, strlen(FLAGS_COLUMN), true);
+        sb_printf(out, "<th scope=\"col\" class=\"%s\">" FLAGS_COLUMN "</th>",
+                  colwidth_class(&mark_width));
     }
     if (width_em) {
         *width_em = marks ? colwidth_em(&mark_width) + COLWIDTH_PADDING_EM : 0;

@@ -140,9 +140,16 @@ typedef struct term_table {
     size_t nslots;
 } term_table;
 
+/* A term's first slot in a table of nslots (a power of two): its key
+ * spread by a multiplication (bigram keys differ in their low bits). */
+static size_t first_slot(uint64_t key, size_t nslots)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & (nslots - 1);
+}
+
 static size_t slot_of(const term_table *t, uint64_t key)
 {
-    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & (t->nslots - 1);
+    return first_slot(key, t->nslots);
 }
 
 static void table_grow(term_table *t)
@@ -358,7 +365,7 @@ static void maker_grow(part_maker *m)
     for (size_t i = 0; i < nold; i++) {
         if (!old[i].term)
             continue;
-        size_t s = (size_t)((old[i].key * 0x9E3779B97F4A7C15ULL) >> 20) & (m->nslots - 1);
+        size_t s = first_slot(old[i].key, m->nslots);
         while (m->slots[s].term)
             s = (s + 1) & (m->nslots - 1);
         m->slots[s] = old[i];
@@ -371,7 +378,7 @@ static void add_term(part_maker *m, uint64_t key, const char *word, size_t len)
     if (2 * (m->n + 1) > m->nslots)
         maker_grow(m);
     size_t mask = m->nslots - 1;
-    size_t s = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & mask;
+    size_t s = first_slot(key, m->nslots);
     maker_slot *sl;
     for (;; s = (s + 1) & mask) {
         sl = &m->slots[s];
@@ -402,13 +409,13 @@ static void add_term(part_maker *m, uint64_t key, const char *word, size_t len)
     m->npairs++;
 }
 
-/* Ends a doc: its text's white space runs made one space and trimmed, its
- * terms (the title's and the text's) counted, its entry written. */
 static bool is_space(unsigned char c)
 {
     return c == ' ' || c == '\n' || c == '\t' || c == '\r';
 }
 
+/* Ends a doc: its text's white space runs made one space and trimmed, its
+ * terms (the title's and the text's) counted, its entry written. */
 static void end_doc(part_maker *m, const char *href, const char *number, const char *title)
 {
     terms_of(m, title, strlen(title));

@@ -147,12 +147,15 @@ static const rules_result *checks_of(const page_writer *w)
 }
 
 
-/* Files of this edition: under its folder of the output. */
+/* Files of this edition: under its folder of the output (caller frees). */
+static char *edition_path(const page_writer *w, const char *relpath)
+{
+    return w->subdir ? fs_join(w->subdir, relpath) : xstrdup(relpath);
+}
+
 static bool out_write(page_writer *w, const char *relpath, const char *data, size_t len)
 {
-    if (!w->subdir)
-        return outdir_write(w->od, relpath, data, len);
-    char *path = fs_join(w->subdir, relpath);
+    char *path = edition_path(w, relpath);
     bool ok = outdir_write(w->od, path, data, len);
     free(path);
     return ok;
@@ -164,9 +167,7 @@ static bool out_write(page_writer *w, const char *relpath, const char *data, siz
 static bool out_unchanged(const page_writer *w, const char *relpath, const char *data,
                           size_t len)
 {
-    if (!w->subdir)
-        return outdir_unchanged(w->od, relpath, data, len);
-    char *path = fs_join(w->subdir, relpath);
+    char *path = edition_path(w, relpath);
     bool same = outdir_unchanged(w->od, path, data, len);
     free(path);
     return same;
@@ -175,9 +176,7 @@ static bool out_unchanged(const page_writer *w, const char *relpath, const char 
 static bool out_write_compared(page_writer *w, const char *relpath, const char *data,
                                size_t len, bool unchanged)
 {
-    if (!w->subdir)
-        return outdir_write_compared(w->od, relpath, data, len, unchanged);
-    char *path = fs_join(w->subdir, relpath);
+    char *path = edition_path(w, relpath);
     bool ok = outdir_write_compared(w->od, path, data, len, unchanged);
     free(path);
     return ok;
@@ -185,9 +184,7 @@ static bool out_write_compared(page_writer *w, const char *relpath, const char *
 
 static outdir_file *out_open(page_writer *w, const char *relpath)
 {
-    if (!w->subdir)
-        return outdir_open(w->od, relpath);
-    char *path = fs_join(w->subdir, relpath);
+    char *path = edition_path(w, relpath);
     outdir_file *f = outdir_open(w->od, path);
     free(path);
     return f;
@@ -195,9 +192,7 @@ static outdir_file *out_open(page_writer *w, const char *relpath)
 
 static bool out_copy(page_writer *w, const char *relpath, const char *from)
 {
-    if (!w->subdir)
-        return outdir_copy(w->od, relpath, from);
-    char *path = fs_join(w->subdir, relpath);
+    char *path = edition_path(w, relpath);
     bool ok = outdir_copy(w->od, path, from);
     free(path);
     return ok;
@@ -1276,7 +1271,7 @@ bool html_render_site(const site *s, outdir *od, const html_options *opts)
 
     /* Marks a place for a chapter's body in all.html: not text a page has. */
     snprintf(w.part_marker, sizeof w.part_marker, "\x01policygen-part-%p-", (void *)&w);
-    char *search_file = w.subdir ? fs_join(w.subdir, SEARCH_FILE) : xstrdup(SEARCH_FILE);
+    char *search_file = edition_path(&w, SEARCH_FILE);
     w.search = search_index_new(opts->search_share, search_file, search_write, &w);
     free(search_file);
 
