@@ -186,6 +186,8 @@ static bool is_han(gunichar ch)
 static void keep_short_values(const rich *r, PangoAttrList *al)
 {
     const char *text = r->text.data ? r->text.data : "", *end = text + r->text.len;
+    if (!strstr(text, "：")) /* most paragraphs: no label */
+        return;
     for (const char *line = text; line < end;) {
         const char *eol = memchr(line, '\n', (size_t)(end - line));
         if (!eol)
