@@ -88,21 +88,23 @@ bool fs_write_file(const char *path, const char *data, size_t len)
     return ok;
 }
 
-bool fs_file_equals(const char *path, const char *data, size_t len)
+bool fs_file_equals(const char *path, const char *data, size_t len, unsigned mode)
 {
     /* Not through a symbolic link: the caller may link the file itself. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return false;
     struct stat st;
-    bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len;
-    char chunk[16384];
+    bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len &&
+                (!mode || (st.st_mode & 07777) == mode);
+    /* A page in one read. */
+    char chunk[65536];
     size_t done = 0;
     while (same && done < len) {
-        ssize_t n = read(fd, chunk, sizeof chunk);
+        ssize_t n = read(fd, chunk, len - done < sizeof chunk ? len - done : sizeof chunk);
         if (n < 0 && errno == EINTR)
             continue;
-        same = n > 0 && (size_t)n <= len - done && memcmp(chunk, data + done, (size_t)n) == 0;
+        same = n > 0 && memcmp(chunk, data + done, (size_t)n) == 0;
         if (same)
             done += (size_t)n;
     }

@@ -15,8 +15,9 @@ bool fs_write_file(const char *path, const char *data, size_t len);
 /* Writes all len bytes to fd, again after EINTR or a short write; false
  * (errno set) when a write fails. */
 bool fs_write_all(int fd, const void *data, size_t len);
-/* Whether path is a regular file (not a symbolic link) holding exactly these bytes. */
-bool fs_file_equals(const char *path, const char *data, size_t len);
+/* Whether path is a regular file (not a symbolic link) holding exactly these
+ * bytes, with permission bits mode (0: any). */
+bool fs_file_equals(const char *path, const char *data, size_t len, unsigned mode);
 /* Creates the folder and its parents. */
 bool fs_mkdir_p(const char *path);
 /* Removes a file or a whole tree; a missing path is not an error. */

@@ -294,10 +294,7 @@ bool outdir_unchanged(const outdir *od, const char *relpath, const char *data, s
     char *old = fs_join(od->target, relpath);
     /* Linked, the file keeps its mode: only one that has the right one
      * (setting it would change the previous output). */
-    unsigned want = outdir_file_mode(od, relpath);
-    struct stat st;
-    bool same = fs_file_equals(old, data, len) &&
-                (!want || (lstat(old, &st) == 0 && (st.st_mode & 07777) == want));
+    bool same = fs_file_equals(old, data, len, outdir_file_mode(od, relpath));
     free(old);
     return same;
 }
