@@ -177,7 +177,8 @@ static char *make_site(void)
                "[^b]: 註二。\n");
     write_file(annexes, "01-form.md",
                "---\nid: form\nnumber: 1\ntitle: 表單\nregister: inventory\n---\n"
-               "> 填寫說明。\n\n回到[](sec:all/basis)。\n\n```annexes\n```\n");
+               "> 填寫說明。\n\n回到[](sec:all/basis)。\n\n```annexes\n```\n\n"
+               "| 依據 |\n|--|\n| [](sec:all/basis) |\n");
     write_file(dir, "digest.md", "---\ntitle: 須知\n---\n請詳閱[](sec:policy)。\n");
     free(plan);
     free(annexes);
@@ -396,6 +397,10 @@ static void test_round_trip(void **state)
     assert_true(basis->empty);
     assert_non_null(basis->fill);
     assert_non_null(all->made);
+    /* The annex's table has an empty link in a cell (its widths want the
+     * text xref gives it): its body is not rendered at load, and comes from
+     * the store as not rendered. */
+    assert_null(((const document *)second.s->annexes.items[0])->made);
     /* An edited document alone is parsed (and stored) again. */
     unload(&second);
     char *plan = fs_join(dir, "plan");
