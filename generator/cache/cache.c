@@ -368,15 +368,17 @@ static char *read_entry(const char *dir, const char *name, size_t *len)
             sha256_update(&ctx, n - head, (const unsigned char *)raw + head);
             sha256_digest(&ctx, sizeof d, d);
             if (memcmp(d, raw + ENTRY_MAGIC_LEN, sizeof d) == 0) {
+                /* The bytes, moved to the front of the file's buffer (the
+                 * load reads a thousand entries: no second buffer each). */
                 *len = n - head;
-                data = xmalloc(*len + 1);
-                memcpy(data, raw + head, *len);
+                data = memmove(raw, raw + head, *len);
                 data[*len] = '\0';
             }
         }
-        if (!data)
+        if (!data) {
             unlink(path); /* damaged: never used */
-        free(raw);
+            free(raw);
+        }
     }
     free(path);
     return data;
