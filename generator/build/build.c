@@ -125,8 +125,8 @@ static site *load_resolved(const build_options *opts, bool rendering, const site
 {
     diag_sink own = diag_child(diags); /* the content is built only if it says no error */
     site_visitor bodies = html_prerender_visitor();
-    site *s = site_load_stored(opts->content_dir, opts->jobs, rendering ? &bodies : NULL, store,
-                               &own);
+    site *s =
+        site_load_stored(opts->content_dir, opts->jobs, rendering ? &bodies : NULL, store, &own);
     phase_time("load");
     if (!s)
         return NULL;

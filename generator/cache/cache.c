@@ -251,9 +251,9 @@ void cache_hasher_finish(cache_hasher *h, char key[CACHE_KEY_SIZE])
 
 struct cache {
     char *dir;
-    char *entries; /* dir/e */
-    map used;      /* keys got or put by this build */
-    pthread_mutex_t used_lock; /* entries are got and put from several threads */
+    char *entries;             /* dir/e */
+    map used;                  /* keys got or put by this build */
+    pthread_mutex_t used_lock; /* for used: entries are got and put from several threads */
 };
 
 static void mark_used(cache *c, const char *key)

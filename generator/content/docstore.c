@@ -223,8 +223,7 @@ static void save_text(const document *d, strbuf *out)
     docstore_put_bytes(out, t->chars, t->nchars);
 }
 
-void docstore_save(const document *d, cmark_node *root, const site_visitor *visitor,
-                   strbuf *out)
+void docstore_save(const document *d, cmark_node *root, const site_visitor *visitor, strbuf *out)
 {
     put_str(out, DOCSTORE_LAYOUT);
     docstore_put_u32(out, (uint32_t)d->footnote_count);

@@ -55,8 +55,7 @@ void docstore_what(const document *d, int position, numbering scheme, const site
 /* Appends d's tree-derived parts to out. root is d's tree as the load read
  * it (its directive blocks carry their directives); visitor (or NULL) is the
  * one that visited it, with save and load. */
-void docstore_save(const document *d, cmark_node *root, const site_visitor *visitor,
-                   strbuf *out);
+void docstore_save(const document *d, cmark_node *root, const site_visitor *visitor, strbuf *out);
 /* Fills d's tree-derived parts (empty, as the front matter leaves them)
  * from data; false, with them empty again, when data is not a valid entry. */
 bool docstore_load(document *d, const site_visitor *visitor, const char *data, size_t len);

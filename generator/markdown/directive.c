@@ -7,8 +7,8 @@
 #include "core/xalloc.h"
 #include "markdown/markdown.h"
 
-const char *const DIRECTIVE_KIND_NAMES[DIRECTIVE_KINDS] = {"register", "annexes", "revisions", "only",
-                                                     "signatures"};
+const char *const DIRECTIVE_KIND_NAMES[DIRECTIVE_KINDS] = {"register", "annexes", "revisions",
+                                                           "only", "signatures"};
 
 void directive_free(void *p)
 {

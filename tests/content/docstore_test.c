@@ -230,7 +230,8 @@ static void assert_tree_eq(cmark_node *a, cmark_node *b)
         assert_ptr_equal(a, b);
         return;
     }
-    char *x = cmark_render_xml(a, CMARK_OPT_SOURCEPOS), *y = cmark_render_xml(b, CMARK_OPT_SOURCEPOS);
+    char *x = cmark_render_xml(a, CMARK_OPT_SOURCEPOS),
+         *y = cmark_render_xml(b, CMARK_OPT_SOURCEPOS);
     assert_string_equal(x, y);
     free(x);
     free(y);
