@@ -349,8 +349,7 @@ static void load_text(document *d, docstore_in *in)
             in->bad = true;
 }
 
-/* What a failed load put into d goes: d is as the front matter left it. */
-static void clear_parts(document *d)
+void docstore_clear(document *d)
 {
     vec_clear(&d->sections);
     vec_clear(&d->directives);
@@ -381,7 +380,7 @@ bool docstore_load(document *d, const site_visitor *visitor, const char *data, s
     if (!in.bad && made && !(visitor && visitor->load && visitor->load(visitor->ctx, d, &in)))
         in.bad = true;
     if (in.bad || in.p != in.end || !d->sections.len) {
-        clear_parts(d);
+        docstore_clear(d); /* what a failed load put into d goes */
         return false;
     }
     return true;

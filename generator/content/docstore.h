@@ -59,5 +59,8 @@ void docstore_save(const document *d, cmark_node *root, const site_visitor *visi
 /* Fills d's tree-derived parts (empty, as the front matter leaves them)
  * from data; false, with them empty again, when data is not a valid entry. */
 bool docstore_load(document *d, const site_visitor *visitor, const char *data, size_t len);
+/* Empties d's tree-derived parts (what the visitor made too), as the front
+ * matter leaves them. */
+void docstore_clear(document *d);
 
 #endif

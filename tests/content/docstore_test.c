@@ -452,20 +452,6 @@ static void test_told_not_stored(void **state)
     free(dir);
 }
 
-/* A document's tree-derived parts emptied, as the front matter leaves them. */
-static void empty_parts(document *d)
-{
-    vec_clear(&d->sections);
-    vec_clear(&d->directives);
-    vec_clear(&d->links);
-    md_text_free(d->text);
-    d->text = NULL;
-    if (d->made_free)
-        d->made_free(d->made);
-    d->made = NULL;
-    d->made_free = NULL;
-}
-
 static void assert_parts_empty(const document *d)
 {
     assert_int_equal(d->sections.len, 0);
@@ -501,7 +487,7 @@ static void test_damaged_refused(void **state)
     memcpy(data, e->data, e->len);
     data[e->len] = data[e->len + 1] = 'x'; /* beyond its end: bytes too many */
     for (size_t cut = 0; cut <= e->len + 1; cut++) {
-        empty_parts(d);
+        docstore_clear(d);
         bool ok = docstore_load(d, &bodies, data, cut);
         assert_int_equal(ok, cut == e->len);
         if (!ok)
@@ -511,14 +497,14 @@ static void test_damaged_refused(void **state)
     size_t name_at = 4, sections_at = 4 + strlen(DOCSTORE_LAYOUT) + 4;
     size_t changed[] = {name_at + strlen(DOCSTORE_LAYOUT) - 1, sections_at + 3};
     for (size_t i = 0; i < 2; i++) {
-        empty_parts(d);
+        docstore_clear(d);
         data[changed[i]] ^= 0x40;
         assert_false(docstore_load(d, &bodies, data, e->len));
         assert_parts_empty(d);
         data[changed[i]] ^= 0x40;
     }
     for (size_t at = 0; at < e->len; at += 5) { /* each byte of a number, in turn */
-        empty_parts(d);
+        docstore_clear(d);
         data[at] ^= 0x55;
         if (docstore_load(d, &bodies, data, e->len)) {
             strbuf page;
