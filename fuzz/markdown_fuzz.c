@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(fuzz_write("plan/01-fuzz.md", data, size));
     /* As a build loads it: each body rendered while the load has its tree. */
     diag_sink quiet = diag_to_stream(NULL);
-    site_visitor bodies = {html_prerender_body, NULL};
+    site_visitor bodies = {.visit = html_prerender_body};
     site *s = site_load_visiting(dir, 1, &bodies, &quiet);
     if (!s)
         return 0;

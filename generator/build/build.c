@@ -17,6 +17,7 @@
 #include "core/xalloc.h"
 #include "diag/diag.h"
 #include "build/leak.h"
+#include "cache/docs.h"
 #include "cache/pdfs.h"
 #include "cache/rebuild.h"
 #include "check/check.h"
@@ -117,13 +118,15 @@ static void phase_time(const char *what)
 /* Loading and resolving: everything before the checks. NULL (after the
  * diagnostics) when the content cannot be built. A build renders each
  * document's body while the load has its tree (render/html/body.h), so no
- * tree is parsed twice. */
-static site *load_resolved(const build_options *opts, bool rendering, xref_table **xref,
-                           diag_sink *diags)
+ * tree is parsed twice; with the build cache (store), a document that did
+ * not change is not parsed at all (cache/docs.h). */
+static site *load_resolved(const build_options *opts, bool rendering, const site_doc_store *store,
+                           xref_table **xref, diag_sink *diags)
 {
     diag_sink own = diag_child(diags); /* the content is built only if it says no error */
-    site_visitor bodies = {html_prerender_body, NULL};
-    site *s = site_load_visiting(opts->content_dir, opts->jobs, rendering ? &bodies : NULL, &own);
+    site_visitor bodies = html_prerender_visitor();
+    site *s =
+        site_load_stored(opts->content_dir, opts->jobs, rendering ? &bodies : NULL, store, &own);
     phase_time("load");
     if (!s)
         return NULL;
@@ -491,13 +494,17 @@ bool build_output_allowed(const build_options *opts, diag_sink *diags)
     return !why;
 }
 
-/* The build itself; with a cache (c), the PDFs whose inputs did not change
- * are taken from it. */
+/* The build itself; with a cache (c), the documents and the PDFs whose
+ * inputs did not change are taken from it. */
 static build_result build_fresh(const build_options *opts, cache *c, const char *settings,
                                 diag_sink *diags)
 {
+    if (c)
+        phase_time("cache"); /* hashing the inputs (cache/rebuild.h) */
     xref_table *xref = NULL;
-    site *s = load_resolved(opts, true, &xref, diags);
+    cache_docs *docs = c ? cache_docs_new(c, settings) : NULL;
+    site *s = load_resolved(opts, true, cache_docs_store(docs), &xref, diags);
+    cache_docs_free(docs);
     phase_time("xref");
     if (!s)
         return BUILD_CONTENT_ERROR;
@@ -609,7 +616,7 @@ build_result build_site(const build_options *opts, diag_sink *diags)
 
 site *build_load(const build_options *opts, xref_table **xref, diag_sink *diags)
 {
-    return load_resolved(opts, false, xref, diags);
+    return load_resolved(opts, false, NULL, xref, diags);
 }
 
 char *build_version_changes(const build_options *opts, const site *s, audience aud,
@@ -654,7 +661,7 @@ static void print_json(value *v)
 check_result check_site(const build_options *opts, check_output output, diag_sink *diags)
 {
     xref_table *xref = NULL;
-    site *s = load_resolved(opts, false, &xref, diags);
+    site *s = load_resolved(opts, false, NULL, &xref, diags);
     if (!s)
         return CHECK_CONTENT_ERROR;
     date today = opts->today_set ? opts->today : date_today();

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <nettle/sha2.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,9 +251,17 @@ void cache_hasher_finish(cache_hasher *h, char key[CACHE_KEY_SIZE])
 
 struct cache {
     char *dir;
-    char *entries; /* dir/e */
-    map used;      /* keys got or put by this build */
+    char *entries;             /* dir/e */
+    map used;                  /* keys got or put by this build */
+    pthread_mutex_t used_lock; /* for used: entries are got and put from several threads */
 };
+
+static void mark_used(cache *c, const char *key)
+{
+    pthread_mutex_lock(&c->used_lock);
+    map_set(&c->used, key, NULL);
+    pthread_mutex_unlock(&c->used_lock);
+}
 
 static bool is_key(const char *s)
 {
@@ -286,6 +295,7 @@ cache *cache_open(const char *dir, diag_sink *diags)
     c->entries = fs_join(dir, "e");
     mkdir(c->entries, 0777);
     map_init(&c->used, NULL);
+    pthread_mutex_init(&c->used_lock, NULL);
     return c;
 }
 
@@ -310,6 +320,7 @@ void cache_close(cache *c, bool prune)
     }
     vec_free(&names);
     map_free(&c->used);
+    pthread_mutex_destroy(&c->used_lock);
     free(c->entries);
     free(c->dir);
     free(c);
@@ -357,15 +368,17 @@ static char *read_entry(const char *dir, const char *name, size_t *len)
             sha256_update(&ctx, n - head, (const unsigned char *)raw + head);
             sha256_digest(&ctx, sizeof d, d);
             if (memcmp(d, raw + ENTRY_MAGIC_LEN, sizeof d) == 0) {
+                /* The bytes, moved to the front of the file's buffer (the
+                 * load reads a thousand entries: no second buffer each). */
                 *len = n - head;
-                data = xmalloc(*len + 1);
-                memcpy(data, raw + head, *len);
+                data = memmove(raw, raw + head, *len);
                 data[*len] = '\0';
             }
         }
-        if (!data)
+        if (!data) {
             unlink(path); /* damaged: never used */
-        free(raw);
+            free(raw);
+        }
     }
     free(path);
     return data;
@@ -377,21 +390,21 @@ char *cache_get(cache *c, const char *key, size_t *len)
         return NULL;
     char *data = read_entry(c->entries, key, len);
     if (data)
-        map_set(&c->used, key, NULL);
+        mark_used(c, key);
     return data;
 }
 
 void cache_keep(cache *c, const char *key)
 {
     if (is_key(key))
-        map_set(&c->used, key, NULL);
+        mark_used(c, key);
 }
 
 bool cache_put(cache *c, const char *key, const void *data, size_t len)
 {
     if (!is_key(key))
         return false;
-    map_set(&c->used, key, NULL);
+    mark_used(c, key);
     return write_entry(c->entries, key, data, len);
 }
 

@@ -63,6 +63,10 @@ cache *cache_open(const char *dir, diag_sink *diags);
 /* Prunes (when prune) the entries this build did not use, then frees c. */
 void cache_close(cache *c, bool prune);
 
+/* cache_get, cache_keep and cache_put may be called from several threads
+ * at once (the load takes documents on its threads: cache/docs.h); the
+ * rest of a cache is one thread's. */
+
 /* The bytes stored under key (malloc'd, *len set), or NULL when there are
  * none or they are damaged. Marks the entry used. */
 char *cache_get(cache *c, const char *key, size_t *len);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "content/docstore.h"
 #include "core/fs.h"
 #include "core/parallel.h"
 #include "core/srcfile.h"
@@ -731,9 +732,51 @@ static char *front_string(const document *d, const char *key, diag_sink *diags)
     return xstrdup(n->text);
 }
 
+/* What the later stages need of d's Markdown tree (sections, directives,
+ * links, text, what the visitor makes): from the store when it holds them
+ * for this very input, else read from the tree (which then goes:
+ * markdown/tree.h parses it again for the renderers) and kept in the store
+ * when reading it told no diagnostic, so that an entry taken has none to
+ * tell. */
+static void read_tree(const site *s, document *d, int position, const site_visitor *visitor,
+                      const site_doc_store *store, diag_sink *diags)
+{
+    bool stored = store && (!visitor || (visitor->save && visitor->load));
+    strbuf what;
+    sb_init(&what);
+    if (stored) {
+        docstore_what(d, position, s->config.numbering, visitor, &what);
+        size_t len;
+        char *data = store->get(store->ctx, what.data, what.len, &len);
+        bool taken = data && docstore_load(d, visitor, data, len);
+        free(data);
+        if (taken) {
+            sb_free(&what);
+            return;
+        }
+    }
+    diag_sink told = diag_child(diags);
+    md_tree *tree = md_tree_parse(d);
+    md_find_directives(d, tree->root, &told);
+    md_number_document(d, tree->root, s->config.numbering, &told);
+    md_scan_document(d, tree->root);
+    if (visitor)
+        visitor->visit(visitor->ctx, d, tree->root);
+    diag_counts c = diag_get_counts(&told);
+    if (stored && !c.errors && !c.warnings && !c.infos) {
+        strbuf data;
+        sb_init(&data);
+        docstore_save(d, tree->root, visitor, &data);
+        store->put(store->ctx, what.data, what.len, data.data, data.len);
+        sb_free(&data);
+    }
+    md_tree_close(tree);
+    sb_free(&what);
+}
+
 static document *load_document(const site *s, const char *path, const char *file_name,
                                document_kind kind, int position, const site_visitor *visitor,
-                               diag_sink *diags)
+                               const site_doc_store *store, diag_sink *diags)
 {
     document *d = xcalloc(1, sizeof *d);
     d->kind = kind;
@@ -791,16 +834,8 @@ static document *load_document(const site *s, const char *path, const char *file
         else if (num)
             d->number = (int)n;
     }
-    /* What the later stages need of the tree is read now; the tree goes
-     * (markdown/tree.h parses it again for the renderers). */
     d->body_len = len - (size_t)(d->source_body - d->source);
-    md_tree *tree = md_tree_parse(d);
-    md_find_directives(d, tree->root, diags);
-    md_number_document(d, tree->root, s->config.numbering, diags);
-    md_scan_document(d, tree->root);
-    if (visitor)
-        visitor->visit(visitor->ctx, d, tree->root);
-    md_tree_close(tree);
+    read_tree(s, d, position, visitor, store, diags);
     return d;
 }
 
@@ -808,6 +843,7 @@ static document *load_document(const site *s, const char *path, const char *file
 typedef struct load_job {
     const site *site;
     const site_visitor *visitor;
+    const site_doc_store *store;
     char *path;
     char *name;
     document_kind kind;
@@ -820,7 +856,8 @@ typedef struct load_job {
  * is an empty list (a plan may have no annexes). Returns false when the
  * folder cannot be listed. */
 static bool list_folder(const site *s, const char *sub, document_kind kind,
-                        const site_visitor *visitor, vec *jobs, diag_sink *diags)
+                        const site_visitor *visitor, const site_doc_store *store, vec *jobs,
+                        diag_sink *diags)
 {
     char *dir = fs_join(s->dir, sub);
     vec names;
@@ -838,6 +875,7 @@ static bool list_folder(const site *s, const char *sub, document_kind kind,
         load_job *job = xcalloc(1, sizeof *job);
         *job = (load_job){.site = s,
                           .visitor = visitor,
+                          .store = store,
                           .path = fs_join(dir, name),
                           .name = xstrdup(name),
                           .kind = kind,
@@ -855,18 +893,19 @@ static void load_job_run(void *ctx, int worker, size_t i)
     (void)worker;
     load_job *job = ((vec *)ctx)->items[i];
     job->doc = load_document(job->site, job->path, job->name, job->kind, job->position,
-                             job->visitor, &job->diags);
+                             job->visitor, job->store, &job->diags);
 }
 
 /* Loads the chapters of plan/ and the annexes of annexes/, parsing on `jobs`
  * threads; diagnostics come out in file order, as from one thread. Returns
  * false when a folder or a file could not be read. */
-static bool load_documents(site *s, int jobs, const site_visitor *visitor, diag_sink *diags)
+static bool load_documents(site *s, int jobs, const site_visitor *visitor,
+                           const site_doc_store *store, diag_sink *diags)
 {
     vec pending;
     vec_init(&pending, NULL);
-    bool ok = list_folder(s, "plan", DOCUMENT_CHAPTER, visitor, &pending, diags);
-    ok = list_folder(s, "annexes", DOCUMENT_ANNEX, visitor, &pending, diags) && ok;
+    bool ok = list_folder(s, "plan", DOCUMENT_CHAPTER, visitor, store, &pending, diags);
+    ok = list_folder(s, "annexes", DOCUMENT_ANNEX, visitor, store, &pending, diags) && ok;
     parallel_for(pending.len, jobs > 0 ? jobs : parallel_cpu_count(), load_job_run, &pending);
     for (size_t i = 0; i < pending.len; i++) {
         load_job *job = pending.items[i];
@@ -987,6 +1026,12 @@ site *site_load_jobs(const char *dir, int jobs, diag_sink *diags)
 
 site *site_load_visiting(const char *dir, int jobs, const site_visitor *visitor, diag_sink *diags)
 {
+    return site_load_stored(dir, jobs, visitor, NULL, diags);
+}
+
+site *site_load_stored(const char *dir, int jobs, const site_visitor *visitor,
+                       const site_doc_store *store, diag_sink *diags)
+{
     if (!fs_is_dir(dir)) {
         diag_error(diags, srcpos_file(dir), "missing", "content folder not found");
         return NULL;
@@ -1005,14 +1050,15 @@ site *site_load_visiting(const char *dir, int jobs, const site_visitor *visitor,
         site_free(s);
         return NULL;
     }
-    bool ok = load_documents(s, jobs, visitor, diags);
+    bool ok = load_documents(s, jobs, visitor, store, diags);
     if (!ok) {
         site_free(s);
         return NULL;
     }
     char *digest = fs_join(s->dir, "digest.md");
     if (fs_is_file(digest)) {
-        s->digest = load_document(s, digest, "digest.md", DOCUMENT_DIGEST, 0, visitor, diags);
+        s->digest =
+            load_document(s, digest, "digest.md", DOCUMENT_DIGEST, 0, visitor, store, diags);
         ok = s->digest != NULL;
     }
     free(digest);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "core/map.h"
+#include "core/strbuf.h"
 #include "core/vec.h"
 #include "diag/diag.h"
 #include "yaml/yaml.h"
@@ -161,17 +162,47 @@ site *site_load(const char *dir, diag_sink *diags);
 /* The same, parsing the documents on `jobs` threads (0: one per processor). */
 site *site_load_jobs(const char *dir, int jobs, diag_sink *diags);
 
+struct docstore_in; /* content/docstore.h */
+
 /* Something to do with each document's tree while the load has it, before
  * the tree goes (the build renders each body once there: render/html/body.h).
  * It runs on the load's threads, after the document's sections, directives,
- * links and text are read and before xref; it may set d->made. */
+ * links and text are read and before xref; it may set d->made.
+ *
+ * With a store (site_doc_store), what it made is kept with the rest of the
+ * document's tree-derived parts: save appends d->made (not NULL) to out,
+ * load makes it again from what save wrote (content/docstore.h reads it) and
+ * sets d->made, or returns false for bytes it does not accept. name tells
+ * what visit makes and how save lays it out: a visitor that makes or lays
+ * out something else has another name. A visitor without save and load is
+ * never stored (nor are the documents it visits). */
 typedef struct site_visitor {
     void (*visit)(void *ctx, document *d, cmark_node *root);
     void *ctx;
+    const char *name;
+    void (*save)(void *ctx, const document *d, strbuf *out);
+    bool (*load)(void *ctx, document *d, struct docstore_in *in);
 } site_visitor;
+
+/* Documents' tree-derived parts kept from an earlier load (the build cache:
+ * cache/docs.h): a document whose parts are there is not parsed again. An
+ * entry is named by `what`, the bytes of everything it is made from (the
+ * program excepted: the store's side adds it): get returns what put kept
+ * under the same bytes (malloc'd, *len set) or NULL. Both are called from
+ * the load's threads at once. content/docstore.h lays the entries out. */
+typedef struct site_doc_store {
+    char *(*get)(void *ctx, const void *what, size_t what_len, size_t *len);
+    void (*put)(void *ctx, const void *what, size_t what_len, const void *data, size_t len);
+    void *ctx;
+} site_doc_store;
 
 /* site_load_jobs with a visitor (NULL: none). */
 site *site_load_visiting(const char *dir, int jobs, const site_visitor *visitor, diag_sink *diags);
+/* The same, each document's tree-derived parts taken from store when it has
+ * them and kept there when it has not (store NULL: none). Only documents
+ * whose Markdown told no diagnostic are kept: one taken tells none. */
+site *site_load_stored(const char *dir, int jobs, const site_visitor *visitor,
+                       const site_doc_store *store, diag_sink *diags);
 void site_free(site *s);
 
 /* A section of the plan's chapters by "CHAPTER/ID", "ID" (the first

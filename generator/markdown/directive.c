@@ -7,6 +7,9 @@
 #include "core/xalloc.h"
 #include "markdown/markdown.h"
 
+const char *const DIRECTIVE_KIND_NAMES[DIRECTIVE_KINDS] = {"register", "annexes", "revisions",
+                                                           "only", "signatures"};
+
 void directive_free(void *p)
 {
     directive *d = p;
@@ -51,16 +54,15 @@ static bool parse_info(const char *info, char **name, char **arg)
     return true;
 }
 
-static directive *make_directive(document *doc, cmark_node *node, const char *name, char *arg,
-                                 srcpos pos, diag_sink *diags)
+directive *directive_make(const document *doc, directive_kind kind, char *arg, srcpos pos,
+                          const char *body, size_t body_len, diag_sink *diags)
 {
     directive *d = xcalloc(1, sizeof *d);
+    d->kind = kind;
     d->arg = arg;
     d->pos = pos;
-    const char *body = cmark_node_get_literal(node);
-    size_t body_len = body ? strlen(body) : 0;
-    if (strcmp(name, "register") == 0) {
-        d->kind = DIRECTIVE_REGISTER;
+    switch (kind) {
+    case DIRECTIVE_REGISTER:
         if (!arg)
             diag_error(diags, pos, "directive", "the register directive needs a register name");
         if (body_len) {
@@ -69,8 +71,8 @@ static directive *make_directive(document *doc, cmark_node *node, const char *na
                 diag_error(diags, ynode_pos(d->options->root), "directive",
                            "register options must be a mapping (columns, where, sort, layout)");
         }
-    } else if (strcmp(name, "signatures") == 0) {
-        d->kind = DIRECTIVE_SIGNATURES;
+        break;
+    case DIRECTIVE_SIGNATURES: {
         if (arg)
             diag_error(diags, pos, "directive",
                        "the signatures directive takes its labels as a YAML "
@@ -88,12 +90,15 @@ static directive *make_directive(document *doc, cmark_node *node, const char *na
         if (!list || list->kind != YNODE_SEQ || !list->len)
             diag_error(diags, list ? ynode_pos(list) : pos, "directive",
                        "the signatures directive needs a list of labels, as in [立同意書人]");
-    } else if (strcmp(name, "annexes") == 0 || strcmp(name, "revisions") == 0) {
-        d->kind = strcmp(name, "annexes") == 0 ? DIRECTIVE_ANNEXES : DIRECTIVE_REVISIONS;
+        break;
+    }
+    case DIRECTIVE_ANNEXES:
+    case DIRECTIVE_REVISIONS:
         if (arg || body_len)
-            diag_error(diags, pos, "directive", "the %s directive takes no options", name);
-    } else {
-        d->kind = DIRECTIVE_ONLY;
+            diag_error(diags, pos, "directive", "the %s directive takes no options",
+                       DIRECTIVE_KIND_NAMES[kind]);
+        break;
+    case DIRECTIVE_ONLY:
         if (!audience_parse(arg, &d->audience))
             diag_error(diags, pos, "directive",
                        "'only' needs an audience: public, staff or internal");
@@ -101,21 +106,14 @@ static directive *make_directive(document *doc, cmark_node *node, const char *na
         /* Reading a node's text the first time writes it into the node:
          * done now, so that threads may render the block side by side. */
         md_settle(d->content);
+        break;
     }
-    (void)doc;
     return d;
 }
 
-static bool is_directive_name(const char *name)
-{
-    return strcmp(name, "register") == 0 || strcmp(name, "annexes") == 0 ||
-           strcmp(name, "revisions") == 0 || strcmp(name, "only") == 0 ||
-           strcmp(name, "signatures") == 0;
-}
-
-/* The directive a top-level block opens, with its name and argument, or
+/* The directive a top-level block opens, with its kind and argument, or
  * false. */
-static bool directive_block(cmark_node *n, char **name, char **arg)
+static bool directive_block(cmark_node *n, directive_kind *kind, char **arg)
 {
     int fence_length = 0, fence_offset = 0;
     char fence_char = 0;
@@ -123,26 +121,36 @@ static bool directive_block(cmark_node *n, char **name, char **arg)
         !cmark_node_get_fenced(n, &fence_length, &fence_offset, &fence_char))
         return false;
     const char *info = cmark_node_get_fence_info(n);
-    *name = *arg = NULL;
-    if (info && parse_info(info, name, arg) && is_directive_name(*name))
-        return true;
-    free(*name);
-    free(*arg);
-    return false;
+    char *name = NULL;
+    *arg = NULL;
+    bool found = false;
+    if (info && parse_info(info, &name, arg))
+        for (int k = 0; k < DIRECTIVE_KINDS && !found; k++)
+            if (strcmp(name, DIRECTIVE_KIND_NAMES[k]) == 0) {
+                *kind = (directive_kind)k;
+                found = true;
+            }
+    free(name);
+    if (!found) {
+        free(*arg);
+        *arg = NULL;
+    }
+    return found;
 }
 
 void md_find_directives(document *doc, cmark_node *root, diag_sink *diags)
 {
     for (cmark_node *n = cmark_node_first_child(root); n; n = cmark_node_next(n)) {
-        char *name, *arg;
-        if (!directive_block(n, &name, &arg))
+        directive_kind kind;
+        char *arg;
+        if (!directive_block(n, &kind, &arg))
             continue;
         srcpos pos = {doc->path, cmark_node_get_start_line(n) + doc->body_line - 1,
                       cmark_node_get_start_column(n)};
-        directive *d = make_directive(doc, n, name, arg, pos, diags);
+        const char *body = cmark_node_get_literal(n);
+        directive *d = directive_make(doc, kind, arg, pos, body, body ? strlen(body) : 0, diags);
         vec_push(&doc->directives, d);
         cmark_node_set_user_data(n, d);
-        free(name);
     }
 }
 
@@ -151,10 +159,10 @@ void md_attach_directives(const document *doc, cmark_node *root)
     size_t k = 0;
     for (cmark_node *n = cmark_node_first_child(root); n && k < doc->directives.len;
          n = cmark_node_next(n)) {
-        char *name, *arg;
-        if (!directive_block(n, &name, &arg))
+        directive_kind kind;
+        char *arg;
+        if (!directive_block(n, &kind, &arg))
             continue;
-        free(name);
         free(arg);
         cmark_node_set_user_data(n, doc->directives.items[k++]);
     }

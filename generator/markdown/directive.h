@@ -20,6 +20,9 @@ typedef enum directive_kind {
     DIRECTIVE_ONLY,
     DIRECTIVE_SIGNATURES,
 } directive_kind;
+#define DIRECTIVE_KINDS 5
+/* Each kind's name, as the fence's info string gives it. */
+extern const char *const DIRECTIVE_KIND_NAMES[DIRECTIVE_KINDS];
 
 typedef struct directive {
     directive_kind kind;
@@ -38,6 +41,14 @@ size_t directive_signatures(const directive *d, const char **labels, size_t max)
  * attaches each to its code block node (cmark user data); the document owns
  * them. An `only` block's Markdown is parsed here and kept. */
 void md_find_directives(document *d, cmark_node *root, diag_sink *diags);
+/* A directive of doc from what its block says: the kind and argument
+ * (taken) of its info string, the opening fence's place and the block's text
+ * (the YAML options, or for `only` the Markdown, parsed here). Malformed
+ * ones are reported. md_find_directives makes each so, and so does a
+ * document taken from the build cache (content/docstore.h), from the text
+ * kept there: the same structs either way. */
+directive *directive_make(const document *doc, directive_kind kind, char *arg, srcpos pos,
+                          const char *body, size_t body_len, diag_sink *diags);
 /* The same blocks of a tree parsed again from d's text get their directives. */
 void md_attach_directives(const document *d, cmark_node *root);
 void directive_free(void *directive);

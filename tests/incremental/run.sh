@@ -365,6 +365,49 @@ font_step "no change after it" 0
 rm "$f/dir/added.ttf"
 font_step "a font removed" 1
 
+# A build takes the documents that did not change from the cache, and one
+# with PDFs (which prunes) keeps their entries and lets the edited one's old
+# entry go. Seen from outside: a chapter's entry forged (its bytes changed
+# and its hash written anew, as no damage does) shows in the next build's
+# page, which parsing would not give.
+d=$work/docs
+mkdir -p "$d/c/plan" "$d/o"
+printf 'organization: {name: 測試學校}\ndocument: {id: plan, title: 計畫}\neditions: [public]\n' \
+    >"$d/c/site.yaml"
+printf -- '---\nid: one\ntitle: 第一章\n---\n內容 MARK-ONE-ORIGINAL。\n' >"$d/c/plan/01-one.md"
+printf -- '---\nid: two\ntitle: 第二章\n---\n內容 MARK-TWO-ORIGINAL。\n' >"$d/c/plan/02-two.md"
+docs_build() {
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$POLICYGEN" build -C "$d/c" -o "$d/o/site" \
+        --today 2026-11-28 >"$d/log" 2>&1 || { bad "the documents' build failed"; head -5 "$d/log"; }
+}
+doc_entry() { # the cache entry of the document that holds $1
+    grep -l 'policygen-doc' "$d/o/.site.policygen-cache/e/"* 2>/dev/null | xargs -r grep -l "$1"
+}
+docs_build
+one=$(doc_entry MARK-ONE-ORIGINAL)
+two=$(doc_entry MARK-TWO-ORIGINAL)
+if [ -n "$one" ] && [ -n "$two" ] && [ "$one" != "$two" ]; then ok; else
+    bad "the chapters were not kept in the cache: '$one' '$two'"
+fi
+if [ -n "$two" ]; then
+    # The entry's layout (cache/cache.c): a magic line, the SHA-256 of the
+    # bytes, the bytes.
+    tail -c +51 "$two" | sed 's/MARK-TWO-ORIGINAL/MARK-TWO-FORGERY!/g' >"$d/bytes"
+    { printf 'policygen-cache 1\n'; sha256sum "$d/bytes" | cut -c1-64 | xxd -r -p; cat "$d/bytes"; } >"$two"
+fi
+printf '\n補充。\n' >>"$d/c/plan/01-one.md"
+docs_build
+if grep -q 'MARK-TWO-FORGERY!' "$d/o/site/public/plan/two.html"; then ok; else
+    bad "the unchanged chapter was parsed again, not taken from the cache"
+fi
+if grep -q 'MARK-ONE-ORIGINAL' "$d/o/site/public/plan/one.html" && grep -q '補充' "$d/o/site/public/plan/one.html"; then ok; else
+    bad "the edited chapter's page is not its new text"
+fi
+if [ -n "$two" ] && [ -e "$two" ] && [ -n "$one" ] && [ ! -e "$one" ] &&
+   [ -n "$(doc_entry 補充)" ]; then ok; else
+    bad "a build with PDFs pruned a document's entry it used, or kept one no build uses"
+fi
+
 # A folder where the cache would be that the program did not make: a
 # warning, and it is neither used nor touched.
 mkdir -p "$work/foreign/.site.policygen-cache"

@@ -35,7 +35,7 @@ typedef struct loaded {
 static loaded load(const char *dir, bool prerender)
 {
     diag_sink quiet = diag_to_stream(NULL);
-    site_visitor bodies = {html_prerender_body, NULL};
+    site_visitor bodies = {.visit = html_prerender_body};
     loaded l;
     l.s = site_load_visiting(dir, 2, prerender ? &bodies : NULL, &quiet);
     assert_non_null(l.s);

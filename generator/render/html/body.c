@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "content/docstore.h"
 #include "core/xalloc.h"
 #include "markdown/markdown.h"
 #include "markdown/directive.h"
@@ -634,6 +635,82 @@ void html_prerender_body(void *ctx, document *d, cmark_node *root)
         b->holes = xrealloc(b->holes, b->nholes * sizeof *b->holes);
     d->made = b;
     d->made_free = html_body_free;
+}
+
+/* A new layout of what save writes, or another body made, gets a new name. */
+#define BODY_LAYOUT "html-body 1"
+
+static void html_body_save(void *ctx, const document *d, strbuf *out)
+{
+    (void)ctx;
+    const html_body *b = d->made;
+    docstore_put_bytes(out, b->text, b->len);
+    docstore_put_u32(out, (uint32_t)b->nholes);
+    for (size_t i = 0; i < b->nholes; i++) {
+        docstore_put_u32(out, b->holes[i].at);
+        docstore_put_u32(out, b->holes[i].kind);
+        docstore_put_u32(out, b->holes[i].arg);
+    }
+    uint64_t widest;
+    memcpy(&widest, &b->widest, sizeof widest);
+    docstore_put_u64(out, widest);
+}
+
+/* Whether a hole of a stored body is one fill_holes can fill for d: its
+ * place in order within the text, its argument one of d's. */
+static bool hole_valid(const document *d, const hole *h, uint32_t from, size_t len)
+{
+    if (h->at < from || h->at > len)
+        return false;
+    switch ((hole_kind)h->kind) {
+    case HOLE_MARK: return h->arg == 0;
+    case HOLE_LINK_OPEN:
+    case HOLE_LINK_CLOSE:
+    case HOLE_FILL: return h->arg < d->links.len;
+    case HOLE_FNREF:
+    case HOLE_FNDEF:
+    case HOLE_FNBACK: return h->arg >= 1 && h->arg <= (uint32_t)d->footnote_count;
+    case HOLE_DIRECTIVE: return h->arg < d->directives.len;
+    }
+    return false;
+}
+
+static bool html_body_load(void *ctx, document *d, docstore_in *in)
+{
+    (void)ctx;
+    html_body *b = xcalloc(1, sizeof *b);
+    b->text = docstore_get_str(in, &b->len);
+    uint32_t n = docstore_get_u32(in);
+    bool ok = b->text && !in->bad && n <= (size_t)(in->end - in->p) / 12;
+    if (ok && n)
+        b->holes = xcalloc(n, sizeof *b->holes);
+    uint32_t from = 0;
+    for (uint32_t i = 0; ok && i < n; i++) {
+        hole *h = &b->holes[i];
+        h->at = docstore_get_u32(in);
+        h->kind = docstore_get_u32(in);
+        h->arg = docstore_get_u32(in);
+        ok = !in->bad && hole_valid(d, h, from, b->len);
+        from = h->at;
+        b->nholes = b->cap = i + 1;
+    }
+    uint64_t widest = docstore_get_u64(in);
+    memcpy(&b->widest, &widest, sizeof widest);
+    if (!ok || in->bad) {
+        html_body_free(b);
+        return false;
+    }
+    d->made = b;
+    d->made_free = html_body_free;
+    return true;
+}
+
+site_visitor html_prerender_visitor(void)
+{
+    return (site_visitor){.visit = html_prerender_body,
+                          .name = BODY_LAYOUT,
+                          .save = html_body_save,
+                          .load = html_body_load};
 }
 
 /* The body rendered at load, its holes filled for these options. */

@@ -45,6 +45,10 @@ void html_render_tree(strbuf *out, const document *d, cmark_node *root,
  * numbers across the plan, directives, which depend on the edition), and
  * keeps it in d->made for html_render_body. The same bytes either way. */
 void html_prerender_body(void *ctx, document *d, cmark_node *root);
+/* html_prerender_body as a visitor whose bodies a store keeps with their
+ * documents (site_load_stored): its name, and its save and load hooks for
+ * what it made (the text, the holes and the widest table). */
+site_visitor html_prerender_visitor(void);
 /* A value a page makes of d that is the same in every edition (its summary,
  * its tables of contents), kept with what html_prerender_body made of d so
  * that each edition after the first takes it instead of making it again:
