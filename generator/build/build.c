@@ -497,12 +497,12 @@ bool build_output_allowed(const build_options *opts, diag_sink *diags)
 /* The build itself; with a cache (c), the documents and the PDFs whose
  * inputs did not change are taken from it. */
 static build_result build_fresh(const build_options *opts, cache *c, const char *settings,
-                                diag_sink *diags)
+                                const char *program, diag_sink *diags)
 {
     if (c)
         phase_time("cache"); /* hashing the inputs (cache/rebuild.h) */
     xref_table *xref = NULL;
-    cache_docs *docs = c ? cache_docs_new(c, settings) : NULL;
+    cache_docs *docs = c ? cache_docs_new(c, program) : NULL;
     site *s = load_resolved(opts, true, cache_docs_store(docs), &xref, diags);
     cache_docs_free(docs);
     phase_time("xref");
@@ -592,16 +592,17 @@ static build_result build_fresh(const build_options *opts, cache *c, const char 
 
 _Static_assert(BUILD_OK == 0, "cache_build takes 0 for a build that wrote its output");
 
-static int build_fresh_cb(void *ctx, cache *c, const char *settings, diag_sink *diags)
+static int build_fresh_cb(void *ctx, cache *c, const char *settings, const char *program,
+                          diag_sink *diags)
 {
-    return (int)build_fresh(ctx, c, settings, diags);
+    return (int)build_fresh(ctx, c, settings, program, diags);
 }
 
 build_result build_site(const build_options *opts, diag_sink *diags)
 {
     phase_time("start");
     if (!opts->cache_dir)
-        return build_fresh(opts, NULL, NULL, diags);
+        return build_fresh(opts, NULL, NULL, NULL, diags);
     cache_build_inputs in = {.content_dir = opts->content_dir,
                              .output_dir = opts->output_dir,
                              .data_dir = opts->data_dir,

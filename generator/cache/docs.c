@@ -7,7 +7,7 @@
 
 struct cache_docs {
     cache *c;
-    char settings[CACHE_KEY_SIZE];
+    char program[CACHE_KEY_SIZE];
     site_doc_store store;
 };
 
@@ -15,7 +15,7 @@ static void doc_key(const cache_docs *docs, const void *what, size_t what_len,
                     char key[CACHE_KEY_SIZE])
 {
     cache_hasher *h = cache_hasher_new();
-    cache_hash_str(h, "settings", docs->settings);
+    cache_hash_str(h, "program", docs->program);
     cache_hash_str(h, "document", NULL);
     cache_hash_bytes(h, what, what_len);
     cache_hasher_finish(h, key);
@@ -38,11 +38,11 @@ static void doc_put(void *ctx, const void *what, size_t what_len, const void *da
     cache_put(docs->c, key, data, len);
 }
 
-cache_docs *cache_docs_new(cache *c, const char *settings_key)
+cache_docs *cache_docs_new(cache *c, const char *program_key)
 {
     cache_docs *docs = xcalloc(1, sizeof *docs);
     docs->c = c;
-    snprintf(docs->settings, sizeof docs->settings, "%s", settings_key);
+    snprintf(docs->program, sizeof docs->program, "%s", program_key);
     docs->store = (site_doc_store){doc_get, doc_put, docs};
     return docs;
 }

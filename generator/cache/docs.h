@@ -3,11 +3,12 @@
  * again when nothing it is made from changed, and keeps those of a
  * document it parsed (content/site.h: site_doc_store).
  *
- * An entry's key is the settings key the build gives (the program, which
- * parses, numbers and renders; the date and environment too, as every key
- * of the cache) and the bytes the load names the entry by (the document's
- * file, kind, place, path, the numbering, the visitor). Entries are marked
- * used, so a build that prunes keeps the ones it took or made. */
+ * An entry's key is the program's key the build gives (its executable and
+ * libraries, which parse, number and render: nothing else of the machine
+ * does; not the date or the environment, so a new day parses nothing
+ * again) and the bytes the load names the entry by (the document's file,
+ * kind, place, path, the numbering, the visitor). Entries are marked used,
+ * so a build that prunes keeps the ones it took or made. */
 #ifndef POLICYGEN_CACHE_DOCS_H
 #define POLICYGEN_CACHE_DOCS_H
 

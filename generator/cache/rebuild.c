@@ -11,15 +11,26 @@
 
 extern char **environ;
 
-/* The key of what changes any output but the content: the program, the
- * date, the environment libraries may read (locale, time zone,
- * fontconfig) and, for a build with PDFs, the installed fonts (a PDF may
- * take a glyph from any of them; the PDFs' keys start from this one).
- * False when the program cannot be hashed. */
-static bool settings_key(const cache_build_inputs *in, char key[CACHE_KEY_SIZE])
+/* The key of the program alone: what parsing a document depends on
+ * besides its own inputs (the documents' keys start from it, so a new day
+ * or another locale parses nothing again). False when it cannot be hashed. */
+static bool program_key(char key[CACHE_KEY_SIZE])
 {
     cache_hasher *h = cache_hasher_new();
     bool ok = cache_hash_program(h);
+    cache_hasher_finish(h, key);
+    return ok;
+}
+
+/* The key of what changes any output but the content: the program, the
+ * date, the environment libraries may read (locale, time zone,
+ * fontconfig) and, for a build with PDFs, the installed fonts (a PDF may
+ * take a glyph from any of them; the PDFs' keys start from this one). */
+static void settings_key(const cache_build_inputs *in, const char *program,
+                         char key[CACHE_KEY_SIZE])
+{
+    cache_hasher *h = cache_hasher_new();
+    cache_hash_str(h, "program", program);
     char day[16];
     date_format_iso(in->today, day, sizeof day);
     cache_hash_str(h, "today", day);
@@ -34,7 +45,6 @@ static bool settings_key(const cache_build_inputs *in, char key[CACHE_KEY_SIZE])
         free(fonts);
     }
     cache_hasher_finish(h, key);
-    return ok;
 }
 
 /* The key of everything a build reads and of what changes its output: the
@@ -74,10 +84,13 @@ int cache_build(const char *dir, const cache_build_inputs *in, cache_build_fn bu
                 diag_sink *diags)
 {
     cache *c = cache_open(dir, diags);
-    char settings[CACHE_KEY_SIZE], key[CACHE_KEY_SIZE];
-    if (!c || !settings_key(in, settings) || !build_key(in, settings, key)) {
+    char program[CACHE_KEY_SIZE], settings[CACHE_KEY_SIZE], key[CACHE_KEY_SIZE];
+    bool hashed = c && program_key(program);
+    if (hashed)
+        settings_key(in, program, settings);
+    if (!hashed || !build_key(in, settings, key)) {
         cache_close(c, false);
-        return build(ctx, NULL, NULL, diags);
+        return build(ctx, NULL, NULL, NULL, diags);
     }
     int r;
     if (!outdir_has_staging(in->output_dir) && cache_replay(c, in->output_dir, key, &r)) {
@@ -85,7 +98,7 @@ int cache_build(const char *dir, const cache_build_inputs *in, cache_build_fn bu
         return r;
     }
     cache_capture_begin();
-    r = build(ctx, c, settings, diags);
+    r = build(ctx, c, settings, program, diags);
     size_t len;
     char *err = cache_capture_end(&len);
     char after[CACHE_KEY_SIZE];

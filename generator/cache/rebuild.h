@@ -21,8 +21,11 @@ typedef struct cache_build_inputs {
 
 /* Makes the build in full, telling its diagnostics to diags, and returns
  * its result (0: the output written); with c (else NULL), it may take PDFs
- * from it (cache/pdfs.h), whose keys start from settings. */
-typedef int (*cache_build_fn)(void *ctx, cache *c, const char *settings, diag_sink *diags);
+ * from it (cache/pdfs.h), whose keys start from settings, and documents
+ * (cache/docs.h), whose keys start from program: the key of the program
+ * alone (its executable and libraries), which settings starts from too. */
+typedef int (*cache_build_fn)(void *ctx, cache *c, const char *settings, const char *program,
+                              diag_sink *diags);
 
 /* Builds with the cache folder dir: when every input is as it was for the
  * last successful build into in->output_dir, and that output folder is as
