@@ -502,9 +502,9 @@ static build_result build_fresh(const build_options *opts, cache *c, const char 
     if (c)
         phase_time("cache"); /* hashing the inputs (cache/rebuild.h) */
     xref_table *xref = NULL;
-    cache_docs *docs = c ? cache_docs_new(c, program) : NULL;
+    cache_docs *docs = c ? cache_docs_new(c, program, diags) : NULL;
     site *s = load_resolved(opts, true, cache_docs_store(docs), &xref, diags);
-    cache_docs_free(docs);
+    cache_docs_free(docs, s != NULL);
     phase_time("xref");
     if (!s)
         return BUILD_CONTENT_ERROR;

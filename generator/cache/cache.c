@@ -326,6 +326,11 @@ void cache_close(cache *c, bool prune)
     free(c);
 }
 
+char *cache_inner_dir(const cache *c, const char *name)
+{
+    return fs_join(c->dir, name);
+}
+
 /* An entry file: the magic line, the SHA-256 of the bytes, the bytes. */
 static bool write_entry(const char *dir, const char *name, const void *data, size_t len)
 {

@@ -62,6 +62,9 @@ typedef struct cache cache;
 cache *cache_open(const char *dir, diag_sink *diags);
 /* Prunes (when prune) the entries this build did not use, then frees c. */
 void cache_close(cache *c, bool prune);
+/* A folder name inside c's folder (caller frees): a cache of its own there
+ * (cache_open) keeps entries that are pruned on other terms. */
+char *cache_inner_dir(const cache *c, const char *name);
 
 /* cache_get, cache_keep and cache_put may be called from several threads
  * at once (the load takes documents on its threads: cache/docs.h); the

@@ -38,10 +38,15 @@ static void doc_put(void *ctx, const void *what, size_t what_len, const void *da
     cache_put(docs->c, key, data, len);
 }
 
-cache_docs *cache_docs_new(cache *c, const char *program_key)
+cache_docs *cache_docs_new(const cache *c, const char *program_key, diag_sink *diags)
 {
+    char *dir = cache_inner_dir(c, CACHE_DOCUMENTS);
+    cache *own = cache_open(dir, diags);
+    free(dir);
+    if (!own)
+        return NULL;
     cache_docs *docs = xcalloc(1, sizeof *docs);
-    docs->c = c;
+    docs->c = own;
     snprintf(docs->program, sizeof docs->program, "%s", program_key);
     docs->store = (site_doc_store){doc_get, doc_put, docs};
     return docs;
@@ -52,7 +57,10 @@ const site_doc_store *cache_docs_store(const cache_docs *docs)
     return docs ? &docs->store : NULL;
 }
 
-void cache_docs_free(cache_docs *docs)
+void cache_docs_free(cache_docs *docs, bool loaded)
 {
+    if (!docs)
+        return;
+    cache_close(docs->c, loaded);
     free(docs);
 }

@@ -7,8 +7,13 @@
  * libraries, which parse, number and render: nothing else of the machine
  * does; not the date or the environment, so a new day parses nothing
  * again) and the bytes the load names the entry by (the document's file,
- * kind, place, path, the numbering, the visitor). Entries are marked used,
- * so a build that prunes keeps the ones it took or made. */
+ * kind, place, path, the numbering, the visitor).
+ *
+ * They are a cache of their own, in the folder "documents" of the build's
+ * (CACHE_DOCUMENTS), pruned on their own terms: every load that succeeded
+ * took or made the entry of each document it has, so the others (a
+ * chapter's text before an edit, a chapter removed) go then, with or
+ * without PDFs (whose entries a build without PDFs must keep). */
 #ifndef POLICYGEN_CACHE_DOCS_H
 #define POLICYGEN_CACHE_DOCS_H
 
@@ -17,10 +22,15 @@
 
 typedef struct cache_docs cache_docs;
 
-/* A store over c (which must outlive it), safe to call from the load's
- * threads at once. */
-cache_docs *cache_docs_new(cache *c, const char *settings_key);
+#define CACHE_DOCUMENTS "documents"
+
+/* A store in c's folder, safe to call from the load's threads at once; NULL
+ * (after a warning to diags) when its folder is there and not the
+ * program's. */
+cache_docs *cache_docs_new(const cache *c, const char *program_key, diag_sink *diags);
 const site_doc_store *cache_docs_store(const cache_docs *docs);
-void cache_docs_free(cache_docs *docs);
+/* Prunes (when loaded: the load succeeded) the entries it did not use,
+ * then frees docs. */
+void cache_docs_free(cache_docs *docs, bool loaded);
 
 #endif

@@ -365,9 +365,9 @@ font_step "no change after it" 0
 rm "$f/dir/added.ttf"
 font_step "a font removed" 1
 
-# A build takes the documents that did not change from the cache, and one
-# with PDFs (which prunes) keeps their entries and lets the edited one's old
-# entry go. Seen from outside: a chapter's entry forged (its bytes changed
+# A build takes the documents that did not change from the cache, keeps
+# their entries and lets the edited one's old entry go (with PDFs or
+# without: the documents' entries are pruned on their own). Seen from outside: a chapter's entry forged (its bytes changed
 # and its hash written anew, as no damage does) shows in the next build's
 # page, which parsing would not give.
 d=$work/docs
@@ -376,12 +376,12 @@ printf 'organization: {name: 測試學校}\ndocument: {id: plan, title: 計畫}\
     >"$d/c/site.yaml"
 printf -- '---\nid: one\ntitle: 第一章\n---\n內容 MARK-ONE-ORIGINAL。\n' >"$d/c/plan/01-one.md"
 printf -- '---\nid: two\ntitle: 第二章\n---\n內容 MARK-TWO-ORIGINAL。\n' >"$d/c/plan/02-two.md"
-docs_build() {
+docs_build() { # [TODAY [OPTIONS]]
     ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$POLICYGEN" build -C "$d/c" -o "$d/o/site" \
-        --today "${1:-2026-11-28}" >"$d/log" 2>&1 || { bad "the documents' build failed"; head -5 "$d/log"; }
+        --today "${1:-2026-11-28}" ${2:-} >"$d/log" 2>&1 || { bad "the documents' build failed"; head -5 "$d/log"; }
 }
 doc_entry() { # the cache entry of the document that holds $1
-    grep -l 'policygen-doc' "$d/o/.site.policygen-cache/e/"* 2>/dev/null | xargs -r grep -l "$1"
+    grep -l 'policygen-doc' "$d/o/.site.policygen-cache/documents/e/"* 2>/dev/null | xargs -r grep -l "$1"
 }
 docs_build
 one=$(doc_entry MARK-ONE-ORIGINAL)
@@ -405,13 +405,23 @@ if grep -q 'MARK-ONE-ORIGINAL' "$d/o/site/public/plan/one.html" && grep -q '補�
 fi
 if [ -n "$two" ] && [ -e "$two" ] && [ -n "$one" ] && [ ! -e "$one" ] &&
    [ -n "$(doc_entry 補充)" ]; then ok; else
-    bad "a build with PDFs pruned a document's entry it used, or kept one no build uses"
+    bad "a build pruned a document's entry it used, or kept one no build uses"
 fi
 # Parsing reads no date or environment: a build of another day (whose PDFs
 # are all made again) still takes the unchanged chapter from the cache.
 docs_build 2026-12-01
 if grep -q 'MARK-TWO-FORGERY!' "$d/o/site/public/plan/two.html"; then ok; else
     bad "a build of another day parsed the unchanged chapters again"
+fi
+# A build without PDFs (serve's) lets an edited chapter's old entry go too,
+# and keeps the PDFs' entries it did not use.
+edited=$(doc_entry 補充)
+pdfs=$(grep -L 'policygen-doc' "$d/o/.site.policygen-cache/e/"* 2>/dev/null | wc -l)
+printf '\n再補充。\n' >>"$d/c/plan/01-one.md"
+docs_build 2026-12-01 --no-pdf
+if [ -n "$edited" ] && [ ! -e "$edited" ] && [ -n "$(doc_entry 再補充)" ] && [ -e "$two" ] &&
+   [ "$pdfs" -gt 0 ] && [ "$(grep -L 'policygen-doc' "$d/o/.site.policygen-cache/e/"* | wc -l)" = "$pdfs" ]; then ok; else
+    bad "a build without PDFs kept an edited chapter's old entry, or pruned what it must keep"
 fi
 
 # A folder where the cache would be that the program did not make: a
