@@ -20,7 +20,7 @@ typedef enum directive_kind {
     DIRECTIVE_ONLY,
     DIRECTIVE_SIGNATURES,
 } directive_kind;
-#define DIRECTIVE_KINDS 5
+#define DIRECTIVE_KINDS (DIRECTIVE_SIGNATURES + 1)
 /* Each kind's name, as the fence's info string gives it. */
 extern const char *const DIRECTIVE_KIND_NAMES[DIRECTIVE_KINDS];
 
