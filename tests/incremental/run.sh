@@ -167,8 +167,15 @@ edit_damage_output() {
     pick $f
     f=$REPLY
     if [ -z "$f" ]; then echo "no change"; return; fi
-    if [ $((RANDOM % 2)) = 0 ]; then rm "$f"; echo "output damaged: removed ${f#$warm/}"
-    else echo x >>"$f"; echo "output damaged: appended to ${f#$warm/}"; fi
+    case $((RANDOM % 3)) in
+    0) rm "$f"; echo "output damaged: removed ${f#$warm/}" ;;
+    1) echo x >>"$f"; echo "output damaged: appended to ${f#$warm/}" ;;
+    *) # The same size and time of modification: only the bytes tell.
+       local m; m=$(stat -c %.9Y "$f")
+       printf 'X' | dd of="$f" bs=1 seek=0 conv=notrunc 2>/dev/null
+       touch -d "@$m" "$f"
+       echo "output damaged in place, its time kept: ${f#$warm/}" ;;
+    esac
 }
 edit_corrupt_cache() {
     # A damaged entry or record (a crash, a full disk): found by its hash and
