@@ -1,12 +1,13 @@
 #!/bin/sh
 # Makes the seed corpora in fuzz/corpus/ from content/ and the tests (run
-# from the checkout; needs python3 for the zips). The corpora are committed:
-# run this again only to refresh them.
+# from the checkout; needs python3 for the zips, and clang: the docstore
+# harness writes its own seeds). The corpora are committed: run this again
+# only to refresh them.
 set -eu
 cd "$(dirname "$0")/.."
 c=fuzz/corpus
 rm -rf "$c"
-mkdir -p "$c/yaml" "$c/markdown" "$c/template" "$c/zip" "$c/rules"
+mkdir -p "$c/yaml" "$c/markdown" "$c/docstore" "$c/template" "$c/zip" "$c/rules"
 
 # Small files only: the fuzzer mutates them, it does not need big ones.
 small() { find "$@" -type f -size -4k | LC_ALL=C sort; }
@@ -43,6 +44,18 @@ for rule in $rules; do
     done
     ri=$((ri + 1))
 done
+
+# The documents' entries of the docstore harness's own content folder, as
+# its load keeps them (each named by its document's id).
+make --no-print-directory build/fuzz/docstore_fuzz >/dev/null
+saved=$(mktemp -d)
+: >"$saved/input"
+POLICYGEN_FUZZ_SAVE=$saved build/fuzz/docstore_fuzz "$saved/input" >/dev/null 2>&1
+for f in "$saved"/entry-*; do
+    id=$(grep -ao 'one\|two\|form' "$f" | head -1)
+    cp "$f" "$c/docstore/${id:-$(basename "$f")}"
+done
+rm -rf "$saved"
 
 python3 - "$c/zip" <<'PY'
 import sys, zipfile, stat
