@@ -106,7 +106,7 @@ FUZZ_SRC    := $(filter-out generator/core/outdir.c,$(wildcard generator/core/*.
                generator/render/html/colwidth.c \
                generator/release/archive.c
 FUZZ_OBJ    := $(FUZZ_SRC:generator/%.c=build/fuzz/obj/%.o)
-FUZZ_NAMES  := yaml markdown docstore template zip rules
+FUZZ_NAMES  := $(patsubst fuzz/%_fuzz.c,%,$(sort $(wildcard fuzz/*_fuzz.c)))
 FUZZ_BIN    := $(FUZZ_NAMES:%=build/fuzz/%_fuzz)
 
 build/fuzz/obj/%.o: generator/%.c

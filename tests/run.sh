@@ -94,9 +94,11 @@ suite golden sh tests/golden/run.sh
 suite new sh tests/new/run.sh
 suite seed-coverage-rendered seed_rendered
 suite mustache-spec build/tests/mustache_spec tests/spec/mustache
-# Each libFuzzer harness for a few seconds on its corpus, so they keep
-# building and the seeds keep passing (make fuzz runs them longer).
-suite fuzz sh fuzz/run.sh --seeds "${FUZZ_TEST_SECONDS:-2}" yaml markdown template zip rules
+# Each libFuzzer harness (fuzz/NAME_fuzz.c) for a few seconds on its
+# corpus, so they keep building and the seeds keep passing (make fuzz runs
+# them longer).
+suite fuzz sh fuzz/run.sh --seeds "${FUZZ_TEST_SECONDS:-2}" \
+    $(cd fuzz && ls ./*_fuzz.c | sed 's|^\./||; s|_fuzz\.c$||' | LC_ALL=C sort)
 for bin in $(find build/tests -type f -name '*_test' | LC_ALL=C sort); do
     suite "$(basename "$bin")" "$bin"
 done
