@@ -118,7 +118,7 @@ build/fuzz/libpolicygen.a: $(FUZZ_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-build/fuzz/%_fuzz: fuzz/%_fuzz.c fuzz/fuzz.h build/fuzz/libpolicygen.a
+build/fuzz/%_fuzz: fuzz/%_fuzz.c fuzz/fuzz.h fuzz/render.h build/fuzz/libpolicygen.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libpolicygen.a $(DEP_LIBS)
 
 # Each harness for FUZZ_SECONDS on its corpus (fuzz/corpus/NAME); what it

@@ -8,10 +8,7 @@
  * POLICYGEN_FUZZ_SAVE=DIR: the load parses every document and writes what
  * it keeps of each into DIR (the seeds: fuzz/seeds.sh). */
 #include "fuzz.h"
-
-#include "content/site.h"
-#include "render/html/body.h"
-#include "xref/xref.h"
+#include "render.h"
 
 static const char SITE[] = "organization: {name: 測試國小}\n"
                            "document: {id: plan, title: 計畫}\n"
@@ -90,31 +87,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     site *s = site_load_stored(dir, 1, &bodies, &store, &quiet);
     if (!s)
         return 0;
-    xref_table *x = xref_resolve_site_jobs(s, 1, &quiet);
-    for (int a = AUDIENCE_PUBLIC; a <= AUDIENCE_INTERNAL; a++) {
-        const vec *kinds[] = {&s->chapters, &s->annexes};
-        for (size_t k = 0; k < 2; k++) {
-            for (size_t i = 0; i < kinds[k]->len; i++) {
-                const document *d = kinds[k]->items[i];
-                strbuf out;
-                sb_init(&out);
-                double widest = 0;
-                html_body_options o = {.site = s, .audience = (audience)a, .id_prefix = "",
-                                       .root = "../", .widest_table = &widest};
-                html_render_body(&out, d, &o);
-                o.id_prefix = "c-";
-                html_render_body(&out, d, &o);
-                o.id_prefix = "";
-                for (size_t j = 0; j < d->sections.len; j++) {
-                    const section *sec = d->sections.items[j];
-                    html_render_section(&out, d, sec, &o);
-                    free(xref_section_text(sec));
-                }
-                sb_free(&out);
-            }
-        }
-    }
-    xref_table_free(x);
+    const vec *docs[] = {&s->chapters, &s->annexes};
+    fuzz_render(s, docs, 2);
     site_free(s);
     return 0;
 }

@@ -3,10 +3,7 @@
  * second chapter to refer to), loaded, resolved and rendered to HTML for
  * each audience. */
 #include "fuzz.h"
-
-#include "content/site.h"
-#include "render/html/body.h"
-#include "xref/xref.h"
+#include "render.h"
 
 static const char SITE[] = "organization: {name: 測試國小}\n"
                            "document: {id: plan, title: 計畫}\n"
@@ -46,31 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     site *s = site_load_visiting(dir, 1, &bodies, &quiet);
     if (!s)
         return 0;
-    xref_table *x = xref_resolve_site_jobs(s, 1, &quiet);
-    for (int a = AUDIENCE_PUBLIC; a <= AUDIENCE_INTERNAL; a++) {
-        for (size_t i = 0; i < s->chapters.len; i++) {
-            const document *d = s->chapters.items[i];
-            strbuf out;
-            sb_init(&out);
-            html_id_marks marks = {0};
-            double widest = 0;
-            html_body_options o = {.site = s, .audience = (audience)a, .id_prefix = "",
-                                   .root = "../", .id_marks = &marks, .widest_table = &widest};
-            html_render_body(&out, d, &o);
-            free(marks.at);
-            o.id_marks = NULL;
-            o.id_prefix = "c-";
-            html_render_body(&out, d, &o);
-            o.id_prefix = "";
-            for (size_t k = 0; k < d->sections.len; k++) {
-                const section *sec = d->sections.items[k];
-                html_render_section(&out, d, sec, &o);
-                free(xref_section_text(sec));
-            }
-            sb_free(&out);
-        }
-    }
-    xref_table_free(x);
+    const vec *docs[] = {&s->chapters};
+    fuzz_render(s, docs, 1);
     site_free(s);
     return 0;
 }
