@@ -1,4 +1,5 @@
-/* benchrun: runs a command and reports its wall time and peak memory.
+/* benchrun: runs a command and reports its wall time, processor time and
+ * peak memory.
  *
  *   benchrun [-n N] [-o FILE] [-v] [--] CMD [ARGS...]
  *
@@ -8,8 +9,10 @@
  *   -v       report every run, not only the summary
  *
  * The wall time is measured with CLOCK_MONOTONIC from just before fork to
- * just after wait4; the peak RSS is the ru_maxrss that wait4 reports for the
- * child (which covers the children it waited for itself). The report goes to
+ * just after wait4; the processor time (user and system) and the peak RSS
+ * are what wait4 reports for the child (which covers the children it
+ * waited for itself: a build's rule and PDF workers). The processor time
+ * bounds the wall time from below: on N cores it is at least cpu / N. The report goes to
  * stderr, so the command's own stdout stays clean.
  *
  * Exit status: the command's (128 + the signal if a signal ended it). With
@@ -33,6 +36,7 @@
 
 typedef struct run {
     double wall;   /* seconds */
+    double cpu;    /* seconds, user and system */
     long maxrss;   /* KiB, as Linux reports ru_maxrss */
 } run;
 
@@ -100,6 +104,8 @@ static int run_once(char **argv, run *out)
         return EXIT_OWN_ERROR;
     }
     out->wall = end - start;
+    out->cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+               (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
     out->maxrss = ru.ru_maxrss;
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
@@ -164,7 +170,8 @@ int main(int argc, char **argv)
 
     run *results = calloc((size_t)runs, sizeof *results);
     double *walls = calloc((size_t)runs, sizeof *walls);
-    if (!results || !walls) {
+    double *cpus = calloc((size_t)runs, sizeof *cpus);
+    if (!results || !walls || !cpus) {
         fprintf(stderr, "benchrun: out of memory\n");
         return EXIT_OWN_ERROR;
     }
@@ -177,25 +184,31 @@ int main(int argc, char **argv)
             return status;
         }
         if (verbose && runs > 1)
-            fprintf(stderr, "benchrun: run %d of %d: wall %.3f s, peak RSS %.1f MB\n", i + 1, runs,
-                    results[i].wall, mb(results[i].maxrss));
+            fprintf(stderr, "benchrun: run %d of %d: wall %.3f s, cpu %.3f s, peak RSS %.1f MB\n",
+                    i + 1, runs, results[i].wall, results[i].cpu, mb(results[i].maxrss));
     }
 
     long maxrss = 0;
     for (int i = 0; i < runs; i++) {
         walls[i] = results[i].wall;
+        cpus[i] = results[i].cpu;
         if (results[i].maxrss > maxrss)
             maxrss = results[i].maxrss;
     }
     qsort(walls, (size_t)runs, sizeof *walls, cmp_double);
+    qsort(cpus, (size_t)runs, sizeof *cpus, cmp_double);
     double best = walls[0];
     double median = runs % 2 ? walls[runs / 2] : (walls[runs / 2 - 1] + walls[runs / 2]) / 2;
+    double cpu = runs % 2 ? cpus[runs / 2] : (cpus[runs / 2 - 1] + cpus[runs / 2]) / 2;
 
     if (runs == 1)
-        fprintf(stderr, "benchrun: wall %.3f s, peak RSS %.1f MB\n", best, mb(maxrss));
+        fprintf(stderr, "benchrun: wall %.3f s, cpu %.3f s, peak RSS %.1f MB\n", best, cpu,
+                mb(maxrss));
     else
-        fprintf(stderr, "benchrun: %d runs, wall best %.3f s, median %.3f s, peak RSS %.1f MB\n",
-                runs, best, median, mb(maxrss));
+        fprintf(stderr,
+                "benchrun: %d runs, wall best %.3f s, median %.3f s, cpu median %.3f s, peak RSS "
+                "%.1f MB\n",
+                runs, best, median, cpu, mb(maxrss));
 
     if (out_path) {
         FILE *f = fopen(out_path, "w");
@@ -203,8 +216,9 @@ int main(int argc, char **argv)
             fprintf(stderr, "benchrun: cannot write %s: %s\n", out_path, strerror(errno));
             return EXIT_OWN_ERROR;
         }
-        fprintf(f, "runs=%d\nwall_best=%.6f\nwall_median=%.6f\nmaxrss_kib=%ld\nwall_all='", runs,
-                best, median, maxrss);
+        fprintf(f, "runs=%d\nwall_best=%.6f\nwall_median=%.6f\ncpu_median=%.6f\nmaxrss_kib=%ld\n"
+                   "wall_all='",
+                runs, best, median, cpu, maxrss);
         for (int i = 0; i < runs; i++)
             fprintf(f, "%s%.6f", i ? " " : "", results[i].wall);
         fprintf(f, "'\n");
@@ -215,5 +229,6 @@ int main(int argc, char **argv)
     }
     free(results);
     free(walls);
+    free(cpus);
     return 0;
 }
