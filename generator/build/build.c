@@ -305,6 +305,7 @@ static bool copy_frozen(outdir *od, releases *r, const char *edition)
         if (fs_is_file(index)) {
             char *to = xasprintf("%s/versions/%s", edition, (char *)r->versions.items[i]);
             ok = copy_tree(od, from, to);
+            outdir_sweep(od, to); /* only the copy writes there; the pages read it */
             r->items[i].frozen = ok;
             free(to);
         }
@@ -403,6 +404,7 @@ static bool render_edition(const build_options *opts, const site *s, const xref_
         leak_check_free(lc);
         return false;
     }
+    outdir_sweep(od, e->name); /* every file of the edition is written */
     char *dir = outdir_path(od, e->name);
     char *shown = fs_join(opts->output_dir, e->name);
     bool clean = leak_check_dir(lc, dir, shown, e->name);

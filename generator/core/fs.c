@@ -77,7 +77,11 @@ bool fs_write_all(int fd, const void *data, size_t len)
 
 bool fs_write_file(const char *path, const char *data, size_t len)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    /* A file of its own: never written into one that is there, which may
+     * be a link to another (core/outdir.h: the spare's files). */
+    if (unlink(path) != 0 && errno != ENOENT)
+        return false;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0)
         return false;
     bool written = fs_write_all(fd, data, len);

@@ -11,6 +11,8 @@
 /* Reads a whole file (NUL-terminated; *len excludes the NUL). Fails with
  * EFBIG when the file is larger than max_bytes. The caller frees. */
 char *fs_read_file(const char *path, size_t max_bytes, size_t *len);
+/* Writes a new file at path: one that is there is replaced (unlinked
+ * first), never written into. */
 bool fs_write_file(const char *path, const char *data, size_t len);
 /* Writes all len bytes to fd, again after EINTR or a short write; false
  * (errno set) when a write fails. */

@@ -12,6 +12,7 @@
 
 #include "core/fs.h"
 #include "core/interrupt.h"
+#include "core/map.h"
 #include "core/parallel.h"
 #include "core/srcfile.h"
 #include "core/xalloc.h"
@@ -147,6 +148,7 @@ static bool write_marker(outdir *od)
     static const char text[] = "This folder is policygen's output: every build replaces it whole.\n";
     char *tmp = fs_join(od->staging, OUTDIR_MARKER ".new");
     char *path = fs_join(od->staging, OUTDIR_MARKER);
+    unlink(tmp); /* one a spare may hold */
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     bool ok = fd >= 0 && lock_marker(fd) &&
               write(fd, text, sizeof text - 1) == (ssize_t)(sizeof text - 1) && rename(tmp, path) == 0;
@@ -160,6 +162,194 @@ static bool write_marker(outdir *od)
     free(tmp);
     free(path);
     return ok;
+}
+
+/* ---- the spare: the output before the previous one, written over ---- */
+
+/* A build does not make its staging folder from nothing when it can take
+ * the spare: the output before the previous one, which the last commit
+ * kept (OUTDIR_SPARE) instead of removing it. Most of its files are links
+ * to the previous output's (each build links what did not change), so a
+ * page that did not change is already in place: the build keeps it instead
+ * of linking it anew, and at the commit the previous output becomes the
+ * next spare instead of being removed: two directory entries fewer for each
+ * unchanged file (a link and an unlink, most of the time of an edition
+ * whose pages did not change). What the build did not write or keep is
+ * swept before anything reads the folder as the output (outdir_sweep).
+ *
+ * Since a file of the spare may be the previous output's own (a link), no
+ * writer may write into an existing file of the staging folder: each
+ * replaces it (unlink, then create; fs_write_file does). */
+
+/* A file or folder the staging folder held when it was taken. */
+typedef struct inherited_entry {
+    dev_t dev;
+    ino_t ino;
+    struct timespec mtime;
+    bool dir;
+    int kept; /* atomic: kept, or linked from the previous output, by this build */
+    bool swept;
+} inherited_entry;
+
+struct outdir_inherited {
+    map entries; /* relpath -> inherited_entry, parents before children */
+};
+
+char *outdir_spare_path(const char *target)
+{
+    char *parent = fs_dirname(target);
+    const char *base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+    char *name = xasprintf(".%s" OUTDIR_SPARE, base);
+    char *path = fs_join(parent, name);
+    free(name);
+    free(parent);
+    return path;
+}
+
+static void record_tree(outdir_inherited *in, const char *root, const char *rel)
+{
+    char *dir = rel ? fs_join(root, rel) : xstrdup(root);
+    vec names;
+    vec_init(&names, free);
+    if (fs_list_dir(dir, &names)) {
+        for (size_t i = 0; i < names.len; i++) {
+            const char *name = names.items[i];
+            if (!rel && strncmp(name, OUTDIR_MARKER, strlen(OUTDIR_MARKER)) == 0)
+                continue; /* the marker is written anew */
+            char *child = rel ? fs_join(rel, name) : xstrdup(name);
+            char *path = fs_join(root, child);
+            struct stat st;
+            if (lstat(path, &st) == 0) {
+                inherited_entry *e = xcalloc(1, sizeof *e);
+                *e = (inherited_entry){.dev = st.st_dev,
+                                       .ino = st.st_ino,
+                                       .mtime = st.st_mtim,
+                                       .dir = S_ISDIR(st.st_mode)};
+                map_set(&in->entries, child, e);
+                if (e->dir)
+                    record_tree(in, root, child);
+            }
+            free(path);
+            free(child);
+        }
+    }
+    vec_free(&names);
+    free(dir);
+}
+
+/* The spare made the (empty) staging folder, when there is one: a folder,
+ * not a link, that holds OUTDIR_MARKER (a build made it). The rename is
+ * atomic, so two builds never take the same spare. */
+static void take_spare(outdir *od)
+{
+    char *spare = outdir_spare_path(od->target);
+    char *marker = fs_join(spare, OUTDIR_MARKER);
+    struct stat st, mt;
+    if (lstat(spare, &st) == 0 && S_ISDIR(st.st_mode) && lstat(marker, &mt) == 0 &&
+        S_ISREG(mt.st_mode) && rename(spare, od->staging) == 0) {
+        od->inherited = xcalloc(1, sizeof *od->inherited);
+        map_init(&od->inherited->entries, free);
+        record_tree(od->inherited, od->staging, NULL);
+    }
+    free(marker);
+    free(spare);
+}
+
+static void inherited_free(outdir_inherited *in)
+{
+    if (!in)
+        return;
+    map_free(&in->entries);
+    free(in);
+}
+
+/* The staging folder's relpath holds what this build means it to: the
+ * sweep leaves it (a link to the previous output's file may be the very
+ * inode the spare held there, and look untouched). */
+static void mark_kept(const outdir *od, const char *relpath)
+{
+    inherited_entry *e = od->inherited ? map_get(&od->inherited->entries, relpath) : NULL;
+    if (e)
+        __atomic_store_n(&e->kept, 1, __ATOMIC_RELAXED);
+}
+
+/* Whether the staging folder's relpath (path) is a file it inherited that
+ * is the previous output's own (old), linked: then it stays as it is. */
+static bool keep_inherited(const outdir *od, const char *relpath, const char *path,
+                           const char *old)
+{
+    inherited_entry *e = od->inherited ? map_get(&od->inherited->entries, relpath) : NULL;
+    struct stat now, prev;
+    if (!e || e->dir || lstat(path, &now) != 0 || lstat(old, &prev) != 0 ||
+        !S_ISREG(now.st_mode) || now.st_dev != prev.st_dev || now.st_ino != prev.st_ino ||
+        now.st_ino != e->ino || now.st_dev != e->dev)
+        return false;
+    mark_kept(od, relpath);
+    return true;
+}
+
+/* Whether the staging folder's relpath is still what the spare held there. */
+static bool still_inherited(const outdir *od, const char *relpath, const struct stat *st)
+{
+    inherited_entry *e = od->inherited ? map_get(&od->inherited->entries, relpath) : NULL;
+    return e && e->dev == st->st_dev && e->ino == st->st_ino;
+}
+
+/* What the spare left in the way of a file at relpath (a file where it
+ * needs a folder, a folder where it goes) removed; whether anything was. */
+static bool clear_way(const outdir *od, const char *relpath)
+{
+    bool cleared = false;
+    char *rel = xstrdup(relpath);
+    for (char *slash = rel;; slash++) {
+        slash = strchr(slash, '/');
+        if (slash)
+            *slash = '\0';
+        char *path = fs_join(od->staging, rel);
+        struct stat st;
+        if (lstat(path, &st) == 0 && still_inherited(od, rel, &st) &&
+            (slash ? !S_ISDIR(st.st_mode) : S_ISDIR(st.st_mode)))
+            cleared = (S_ISDIR(st.st_mode) ? fs_remove_tree(path) : unlink(path) == 0) || cleared;
+        free(path);
+        if (!slash)
+            break;
+        *slash = '/';
+    }
+    free(rel);
+    return cleared;
+}
+
+static bool below(const char *relpath, const char *subdir)
+{
+    size_t n = strlen(subdir);
+    return strncmp(relpath, subdir, n) == 0 && (relpath[n] == '/' || relpath[n] == '\0');
+}
+
+void outdir_sweep(outdir *od, const char *subdir)
+{
+    outdir_inherited *in = od->inherited;
+    for (size_t i = in ? in->entries.len : 0; i-- > 0;) { /* children first */
+        const char *rel = in->entries.entries[i].key;
+        inherited_entry *e = in->entries.entries[i].value;
+        if (e->swept || (subdir && !below(rel, subdir)) ||
+            __atomic_load_n(&e->kept, __ATOMIC_RELAXED))
+            continue;
+        e->swept = true;
+        char *path = fs_join(od->staging, rel);
+        struct stat st;
+        /* Untouched: the same inode, its bytes not written since. Whatever
+         * this build wrote there is a file of its own (every writer makes a
+         * new one), written now: should it have the inode number of the
+         * one it replaced, its time of modification still tells them apart
+         * (not its change time: that moves when a link to the inode goes). */
+        if (lstat(path, &st) == 0 && st.st_dev == e->dev && st.st_ino == e->ino) {
+            if (e->dir)
+                rmdir(path); /* when nothing was written in it (a cold build makes no empty folder) */
+            else if (st.st_mtim.tv_sec == e->mtime.tv_sec && st.st_mtim.tv_nsec == e->mtime.tv_nsec)
+                unlink(path);
+        }
+        free(path);
+    }
 }
 
 static bool begin(outdir *od, const char *target, bool fresh, diag_sink *diags)
@@ -190,6 +380,8 @@ static bool begin(outdir *od, const char *target, bool fresh, diag_sink *diags)
         od->staging = NULL;
         return false;
     }
+    if (!fresh)
+        take_spare(od);
     interrupt_guard(od->staging);
     /* mkdtemp makes it private (0700); the output is for a web server to
      * read, so it gets the mode any new folder gets. */
@@ -306,10 +498,15 @@ static bool write_or_link(const outdir *od, const char *relpath, const char *pat
         unchanged = outdir_unchanged(od, relpath, data, len);
     if (unchanged) {
         char *old = fs_join(od->target, relpath);
-        bool linked = link(old, path) == 0;
+        bool linked = keep_inherited(od, relpath, path, old);
+        if (!linked && od->inherited)
+            unlink(path);
+        linked = linked || link(old, path) == 0;
         free(old);
-        if (linked)
+        if (linked) {
+            mark_kept(od, relpath);
             return true;
+        }
     }
     /* Should this path already be a link to the previous output, writing
      * through it would change that file: write a file of its own. */
@@ -354,6 +551,8 @@ static bool write_file(outdir *od, const char *relpath, const char *data, size_t
     char *path = outdir_path(od, relpath);
     /* Try the write first: the folder usually exists. */
     bool ok = write_or_link(od, relpath, path, data, len, unchanged);
+    if (!ok && errno != ENOENT && clear_way(od, relpath))
+        errno = ENOENT;
     if (!ok && errno == ENOENT) {
         char *dir = fs_dirname(path);
         ok = fs_mkdir_p(dir) && write_or_link(od, relpath, path, data, len, unchanged);
@@ -511,7 +710,9 @@ bool outdir_file_close(outdir_file *f)
         if (read(f->old_fd, &end, 1) == 0 && fstat(f->old_fd, &st) == 0 && S_ISREG(st.st_mode) &&
             (!want || (st.st_mode & 07777) == want) && link(old, link_path) == 0) {
             linked = rename(link_path, f->path) == 0;
-            if (!linked)
+            if (linked)
+                mark_kept(od, f->relpath);
+            else
                 unlink(link_path);
         }
         free(link_path);
@@ -627,6 +828,8 @@ static void outdir_release(outdir *od)
     for (size_t i = 0; i < od->n_modes; i++)
         free(od->modes[i].subdir);
     od->n_modes = 0;
+    inherited_free(od->inherited);
+    od->inherited = NULL;
 }
 
 /* The commit's walks over whole trees (an edition's folder each) run on
@@ -698,6 +901,7 @@ static void remove_old(const char *old)
 bool outdir_commit(outdir *od)
 {
     char *old = NULL;
+    outdir_sweep(od, NULL);
     bool ok = set_modes(od);
     /* From here on an interrupt leaves the folders as they are: removing
      * the staging folder between the two renames would lose the output. */
@@ -728,8 +932,12 @@ bool outdir_commit(outdir *od)
             rename(old, od->target); /* put the previous output back */
         ok = false;
     }
-    if (ok && old)
-        remove_old(old);
+    if (ok && old) {
+        char *spare = outdir_spare_path(od->target);
+        if (!rename_new(old, spare))
+            remove_old(old); /* a folder of that name that is not ours: left as it is */
+        free(spare);
+    }
     if (!ok)
         fs_remove_tree(od->staging);
     outdir_release(od);

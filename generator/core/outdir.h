@@ -13,6 +13,14 @@
  * folder that holds it, and no other (but an empty one). */
 #define OUTDIR_MARKER ".policygen-output"
 
+/* The spare beside the output folder: for -o site, .site.policygen-spare in
+ * the same folder. It is the output before the previous one, kept by the
+ * commit, and the next build writes over it (its unchanged files are links
+ * to the previous output's, so they are in place already). Not for serving;
+ * deleting it between builds is safe. */
+#define OUTDIR_SPARE ".policygen-spare"
+char *outdir_spare_path(const char *target);
+
 /* Why target may not be an output folder, or NULL when it may. A build
  * replaces the whole folder, so it may not be, contain or lie inside any of
  * the n protected folders (the content, the program's data), may not be or
@@ -30,9 +38,12 @@ typedef struct outdir_modes {
 
 #define OUTDIR_MAX_MODES 8
 
+typedef struct outdir_inherited outdir_inherited;
+
 typedef struct outdir {
     char *target;  /* the output folder to replace */
-    char *staging; /* target.tmp-XXXXXX */
+    char *staging; /* target.tmp-XXXXXX, made from the spare when there is one */
+    outdir_inherited *inherited; /* what the spare held, or NULL */
     int lock_fd;   /* the staging marker, locked while this build runs */
     unsigned umask; /* the process's, read once at outdir_begin */
     outdir_modes modes[OUTDIR_MAX_MODES];
@@ -45,7 +56,8 @@ typedef struct outdir {
 /* Whether a staging folder of target (target.tmp-XXXXXX) exists: one a
  * build left (outdir_begin removes it, and says so) or a build's that runs. */
 bool outdir_has_staging(const char *target);
-/* Creates the staging folder; false (with a diagnostic) when it cannot.
+/* Creates the staging folder (from the spare, OUTDIR_SPARE, when there is
+ * one); false (with a diagnostic) when it cannot.
  * The staging folder holds OUTDIR_MARKER, which this process keeps locked
  * (fcntl) until commit or abort, and it is removed if the process is
  * interrupted (core/interrupt.h). First, staging folders of this target that
@@ -96,7 +108,16 @@ bool outdir_file_close(outdir_file *f);
 bool outdir_copy(outdir *od, const char *relpath, const char *from);
 /* The staging path of relpath (the caller frees), for writers that need a file name. */
 char *outdir_path(const outdir *od, const char *relpath);
-/* Replaces target with the staging folder (see outdir_begin_new). */
+/* What the staging folder held when it was taken from the spare and this
+ * build neither wrote nor kept, below subdir (NULL: anywhere), removed; its
+ * folders left empty too. Before anything reads subdir as the output (the
+ * leak check), once every file of it is written: a file written there later
+ * is the build's own and stays. The commit sweeps what is left. Every
+ * writer into the staging folder replaces a file that is there (unlink,
+ * create) and never writes into it: it may be the previous output's. */
+void outdir_sweep(outdir *od, const char *subdir);
+/* Replaces target with the staging folder (see outdir_begin_new); the
+ * previous output becomes the spare (or is removed, should that fail). */
 bool outdir_commit(outdir *od);
 /* Removes the staging folder; target is left as it was. */
 void outdir_abort(outdir *od);

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/xalloc.h"
 #include "diag/diag.h"
@@ -25,6 +26,7 @@ void pdf_doc_open(pdf_doc *d, pdf_ctx *c, const char *path, bool landscape, cons
     d->top = st->margin_top;
     d->body_width = d->width - st->margin_left - st->margin_right;
     d->body_height = d->height - st->margin_top - st->margin_bottom;
+    unlink(path); /* a file of its own, not written through a link (core/outdir.h) */
     d->surface = cairo_pdf_surface_create(path, d->width, d->height);
     cairo_pdf_surface_restrict_to_version(d->surface, CAIRO_PDF_VERSION_1_5);
     if (meta->title)

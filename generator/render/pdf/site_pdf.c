@@ -244,6 +244,7 @@ static bool same_pdf(const pdf_batch *b, const chain *j, int from, int to)
 {
     char *from_rel = job_path(b, j, from), *to_rel = job_path(b, j, to);
     char *src = pdf_env_path(&b->envs[from], from_rel), *dst = pdf_env_path(&b->envs[to], to_rel);
+    unlink(dst); /* one the staging folder inherited (core/outdir.h) */
     bool ok = edition_file_mode(b, from) == edition_file_mode(b, to) && link(src, dst) == 0;
     if (!ok) {
         size_t len;
