@@ -762,6 +762,33 @@ bool outdir_copy(outdir *od, const char *relpath, const char *from)
     return ok;
 }
 
+bool outdir_settle(outdir *od, const char *relpath)
+{
+    if (od->fresh || !relpath_inside(relpath))
+        return false;
+    char *path = outdir_path(od, relpath);
+    char *old = fs_join(od->target, relpath);
+    size_t len;
+    char *data = fs_read_file(path, OUTDIR_MAX_COPY, &len);
+    bool settled = false;
+    if (data && fs_file_equals(old, data, len, outdir_file_mode(od, relpath))) {
+        /* The link replaces the file in one step: should it fail, the
+         * file written stays. */
+        char *link_path = xasprintf("%s.policygen-link", path);
+        unlink(link_path);
+        settled = link(old, link_path) == 0 && rename(link_path, path) == 0;
+        if (settled)
+            mark_kept(od, relpath);
+        else
+            unlink(link_path);
+        free(link_path);
+    }
+    free(data);
+    free(old);
+    free(path);
+    return settled;
+}
+
 /* Renames from to to unless to exists. */
 static bool rename_new(const char *from, const char *to)
 {

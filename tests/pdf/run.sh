@@ -456,6 +456,21 @@ if [ -z "$diff" ]; then ok "rebuild with -j 1 gives byte-identical PDFs"; else f
 r=$(diff -rq "$OUT" "$TMP/again" 2>&1 | head -5)
 if [ -z "$r" ]; then ok "two builds of content/ (-j 1 and the default) give byte-identical output"; else fail "two builds of content/ differ" "$r"; fi
 
+# Typeset again (--no-cache), a PDF that comes out byte for byte as before
+# is the previous output's file, its inode and time stamp kept, as an
+# unchanged page's are: copying the output to a web server sends only what
+# changed. (The plan's bytes change with the date in it, not here.)
+inodes() { (cd "$1" && find . -name '*.pdf' -printf '%i %T@ %p\n' | LC_ALL=C sort -k3); }
+before=$(inodes "$TMP/again")
+"$POLICYGEN" build -C content -o "$TMP/again" --today "$TODAY" --no-cache >"$TMP/again2.log" 2>&1
+rc=$?
+after=$(inodes "$TMP/again")
+if [ "$rc" -eq 0 ] && [ -n "$before" ] && [ "$before" = "$after" ]; then
+    ok "PDFs typeset again to the same bytes keep their files ($(printf '%s\n' "$after" | wc -l))"
+else
+    fail "PDFs typeset again to the same bytes were written anew (exit $rc)" "$(diff <(echo "$before") <(echo "$after") | head -6)"
+fi
+
 # A PDF typeset for one edition is linked into the others whose audience
 # would see the same (the annexes' forms in all three, the plan in public
 # and staff, some printouts in staff and internal): an edition built alone

@@ -671,6 +671,16 @@ pdf_batch *pdf_start(const site *s, outdir *od, const char *theme_dir, int jobs,
     return b;
 }
 
+/* A PDF that came out as the previous output's (typeset again or taken
+ * from the cache: a new file either way) is that file, with its time
+ * stamp, as an unchanged page is (core/outdir.h). */
+static void settle(pdf_batch *b, const pdf_edition *ed, const char *path)
+{
+    char *rel = ed->subdir && *ed->subdir ? fs_join(ed->subdir, path) : xstrdup(path);
+    outdir_settle(b->od, rel);
+    free(rel);
+}
+
 bool pdf_finish(pdf_batch *b)
 {
     if (!b)
@@ -690,6 +700,7 @@ bool pdf_finish(pdf_batch *b)
             if (b->ok && ed->files) {
                 pdf_file *f = xcalloc(1, sizeof *f);
                 f->path = job_path(b, j, j->eds[k]);
+                settle(b, ed, f->path);
                 f->pages = r->pages;
                 char *full = pdf_env_path(&b->envs[j->eds[k]], f->path);
                 struct stat st;
