@@ -235,6 +235,15 @@ timed() {
     [ "$maxrss_kib" -le "$rss" ] || eval "${var}_rss=$maxrss_kib"
 }
 
+# settled CMD...: CMD once what earlier runs wrote is on disk (sync, not
+# timed): the kernel's writing back of one build's output (Hugo's 350 MB
+# run, or a build of three editions) would otherwise slow whichever comes
+# next.
+settled() {
+    sync
+    "$@"
+}
+
 median() { # NUMBERS...
     printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
         if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
@@ -275,13 +284,13 @@ bench_turns() {
         # Hugo, one), so that neither build always follows Hugo's (whose
         # written output the kernel is still flushing when the next starts).
         if [ $((i % 2)) -eq 0 ]; then
-            timed one "$POLICYGEN" "$@" -o "$BENCH/out-one" --edition internal
-            $have_hugo && timed hugo "$HUGO" --quiet --source "$HUGO_SITE" --destination "$PWD/$BENCH/hugo-out"
-            timed three "$POLICYGEN" "$@" -o "$BENCH/out-three"
+            settled timed one "$POLICYGEN" "$@" -o "$BENCH/out-one" --edition internal
+            $have_hugo && settled timed hugo "$HUGO" --quiet --source "$HUGO_SITE" --destination "$PWD/$BENCH/hugo-out"
+            settled timed three "$POLICYGEN" "$@" -o "$BENCH/out-three"
         else
-            timed three "$POLICYGEN" "$@" -o "$BENCH/out-three"
-            $have_hugo && timed hugo "$HUGO" --quiet --source "$HUGO_SITE" --destination "$PWD/$BENCH/hugo-out"
-            timed one "$POLICYGEN" "$@" -o "$BENCH/out-one" --edition internal
+            settled timed three "$POLICYGEN" "$@" -o "$BENCH/out-three"
+            $have_hugo && settled timed hugo "$HUGO" --quiet --source "$HUGO_SITE" --destination "$PWD/$BENCH/hugo-out"
+            settled timed one "$POLICYGEN" "$@" -o "$BENCH/out-one" --edition internal
         fi
         i=$((i + 1))
     done
@@ -377,7 +386,8 @@ bench_incremental_one() { # LABEL CONTENT NOCHANGE-TARGET [BUILD OPTIONS...]
     target=$3
     shift 3
     copy=$BENCH/inc-$label
-    rm -rf "$copy" "$BENCH/inc-out-$label" "$BENCH/.inc-out-$label.policygen-cache"
+    rm -rf "$copy" "$BENCH/inc-out-$label" "$BENCH/.inc-out-$label.policygen-cache" \
+        "$BENCH/.inc-out-$label.policygen-spare"
     mkdir -p "$copy"
     cp -R "$src/." "$copy/"
     set -- "$POLICYGEN" build -C "$copy" -o "$BENCH/inc-out-$label" --today "$TODAY" "$@"
