@@ -105,9 +105,11 @@ outdir_file *outdir_open(outdir *od, const char *relpath);
 bool outdir_file_write(outdir_file *f, const char *data, size_t len);
 bool outdir_file_close(outdir_file *f);
 /* A file written into the staging folder by other means (a PDF, by a
- * worker process): when the previous output's relpath holds the same bytes
- * with the mode it would get, that file takes its place, as outdir_write
- * links one: an unchanged PDF keeps its time stamp. Whether it did. */
+ * worker process), told to outdir as the build's own (the sweep leaves it):
+ * when the previous output's relpath holds the same bytes with the mode it
+ * would get, that file takes its place, as outdir_write links one: an
+ * unchanged PDF keeps its time stamp. Whether it did. Every file written
+ * other than by outdir_write, outdir_open and outdir_copy must be told. */
 bool outdir_settle(outdir *od, const char *relpath);
 /* Copies a file into the staging folder. */
 bool outdir_copy(outdir *od, const char *relpath, const char *from);

@@ -697,10 +697,14 @@ bool pdf_finish(pdf_batch *b)
         for (int k = 0; k < j->n; k++) {
             result *r = &b->results[ci * 3 + k];
             const pdf_edition *ed = &b->eds[j->eds[k]];
+            if (b->ok) {
+                char *path = job_path(b, j, j->eds[k]);
+                settle(b, ed, path);
+                free(path);
+            }
             if (b->ok && ed->files) {
                 pdf_file *f = xcalloc(1, sizeof *f);
                 f->path = job_path(b, j, j->eds[k]);
-                settle(b, ed, f->path);
                 f->pages = r->pages;
                 char *full = pdf_env_path(&b->envs[j->eds[k]], f->path);
                 struct stat st;
