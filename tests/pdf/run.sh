@@ -468,7 +468,9 @@ after=$(inodes "$TMP/again")
 if [ "$rc" -eq 0 ] && [ -n "$before" ] && [ "$before" = "$after" ]; then
     ok "PDFs typeset again to the same bytes keep their files ($(printf '%s\n' "$after" | wc -l))"
 else
-    fail "PDFs typeset again to the same bytes were written anew (exit $rc)" "$(diff <(echo "$before") <(echo "$after") | head -6)"
+    printf '%s\n' "$before" >"$TMP/inodes-before"
+    printf '%s\n' "$after" >"$TMP/inodes-after"
+    fail "PDFs typeset again to the same bytes were written anew (exit $rc)" "$(diff "$TMP/inodes-before" "$TMP/inodes-after" | head -6)"
 fi
 
 # A PDF typeset for one edition is linked into the others whose audience
