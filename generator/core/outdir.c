@@ -174,7 +174,7 @@ static bool write_marker(outdir *od)
  * of linking it anew, and at the commit the previous output becomes the
  * next spare instead of being removed: two directory entries fewer for each
  * unchanged file (a link, an unlink; measured, a build of the 1,000-chapter
- * corpus whose pages did not change took a sixth less time). What the
+ * corpus whose pages did not change took a seventh less time). What the
  * spare held that the build did not tell as its own (outdir_write, _open
  * and _copy tell theirs, outdir_settle a file written otherwise) is swept
  * before anything reads the folder as the output (outdir_sweep).
