@@ -681,6 +681,8 @@ outdir_file *outdir_open(outdir *od, const char *relpath)
     char *path = outdir_path(od, relpath);
     unlink(path); /* as write_or_link: never through a link to the previous output */
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != ENOENT && clear_way(od, relpath))
+        errno = ENOENT;
     if (fd < 0 && errno == ENOENT) {
         char *dir = fs_dirname(path);
         if (fs_mkdir_p(dir))

@@ -209,6 +209,20 @@ static void test_in_the_way(void **state)
     build(f, two);
     assert_bytes(f->target, "a/b.html", "now a folder");
     assert_bytes(f->target, "c", "now a file");
+    /* A file written in pieces too: the spare is the second output now. */
+    outdir od;
+    assert_true(outdir_begin(&od, f->target, &f->diags)); /* the spare holds "a" and "c/" */
+    outdir_file *file = outdir_open(&od, "a/index.js");
+    assert_non_null(file);
+    assert_true(outdir_file_write(file, "js", 2));
+    assert_true(outdir_file_close(file));
+    file = outdir_open(&od, "c");
+    assert_non_null(file);
+    assert_true(outdir_file_write(file, "c", 1));
+    assert_true(outdir_file_close(file));
+    assert_true(outdir_commit(&od));
+    assert_bytes(f->target, "a/index.js", "js");
+    assert_bytes(f->target, "c", "c");
 }
 
 /* A folder of the spare's name without the marker (or a link) is not the
