@@ -347,19 +347,13 @@ static bool clear_way(const outdir *od, const char *relpath)
     return cleared;
 }
 
-static bool below(const char *relpath, const char *subdir)
-{
-    size_t n = strlen(subdir);
-    return strncmp(relpath, subdir, n) == 0 && (relpath[n] == '/' || relpath[n] == '\0');
-}
-
 void outdir_sweep(outdir *od, const char *subdir)
 {
     outdir_inherited *in = od->inherited;
     for (size_t i = in ? in->entries.len : 0; i-- > 0;) { /* children first */
         const char *rel = in->entries.entries[i].key;
         inherited_entry *e = in->entries.entries[i].value;
-        if (e->swept || (subdir && !below(rel, subdir)) ||
+        if (e->swept || (subdir && !fs_path_within(rel, subdir)) ||
             __atomic_load_n(&e->own, __ATOMIC_RELAXED))
             continue;
         e->swept = true;

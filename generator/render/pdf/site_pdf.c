@@ -697,14 +697,13 @@ bool pdf_finish(pdf_batch *b)
         for (int k = 0; k < j->n; k++) {
             result *r = &b->results[ci * 3 + k];
             const pdf_edition *ed = &b->eds[j->eds[k]];
-            if (b->ok) {
-                char *path = job_path(b, j, j->eds[k]);
+            char *path = b->ok ? job_path(b, j, j->eds[k]) : NULL;
+            if (path)
                 settle(b, ed, path);
-                free(path);
-            }
-            if (b->ok && ed->files) {
+            if (path && ed->files) {
                 pdf_file *f = xcalloc(1, sizeof *f);
-                f->path = job_path(b, j, j->eds[k]);
+                f->path = path;
+                path = NULL;
                 f->pages = r->pages;
                 char *full = pdf_env_path(&b->envs[j->eds[k]], f->path);
                 struct stat st;
@@ -712,6 +711,7 @@ bool pdf_finish(pdf_batch *b)
                 free(full);
                 vec_push(ed->files, f);
             }
+            free(path); /* not taken for a file list */
             if (!r->has_text)
                 continue;
             if (!ed->texts) {
